@@ -1,0 +1,404 @@
+import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
+import type * as pulumi from "@pulumi/pulumi";
+import type { AxiosResponse, AxiosStatic } from "axios";
+import { ManagementApiSettings, resolveManagementApiSettings, settingSource } from "./settings";
+
+// Loaded with Node's own loader: Pulumi's closure serialiser then writes `require("axios…")` into the
+// provider text. Under Vitest a plain import is a transformed module that the serialiser would try (and
+// fail) to copy by value.
+const axios: AxiosStatic = createRequire(__filename)("axios");
+
+export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+
+/** A failed Management API call, described in one line that names the action, Logto's code and the fix. */
+export interface LogtoApiError extends Error {
+  readonly kind: "logto-api-error";
+  /** HTTP status, absent when no response arrived. */
+  readonly status?: number;
+  /** Logto's error code, e.g. `single_sign_on.forbidden_domains`. */
+  readonly code?: string;
+  /** True when the request may have been carried out although no answer arrived. */
+  readonly outcomeUnknown: boolean;
+}
+
+export function isLogtoApiError(error: unknown): error is LogtoApiError {
+  return error instanceof Error && (error as Partial<LogtoApiError>).kind === "logto-api-error";
+}
+
+export function isNotFound(error: unknown): boolean {
+  return isLogtoApiError(error) && error.status === 404;
+}
+
+export interface ApiRequest {
+  method: HttpMethod;
+  path: string;
+  query?: Record<string, string | number>;
+  body?: unknown;
+  /** What is being done, for error messages: `creating SSO connector "contoso"`. */
+  action: string;
+  /** Values that must never appear in an error message (secrets sent in the body). */
+  sensitiveValues?: string[];
+}
+
+export interface ApiResponse<T> {
+  status: number;
+  data: T;
+  headers: Record<string, string>;
+}
+
+export interface ManagementClient {
+  readonly endpoint: string;
+  send<T>(request: ApiRequest): Promise<ApiResponse<T>>;
+  /**
+   * POSTs a create whose outcome may be lost (connection dropped, gateway timeout). Before sending again it
+   * asks `findExisting` whether the first attempt went through, so a lost answer never makes a duplicate.
+   */
+  createOnce<T>(request: ApiRequest, findExisting: () => Promise<T | undefined>): Promise<T>;
+}
+
+interface CachedToken {
+  value: string;
+  expiresAt: number;
+}
+
+interface ErrorBody {
+  code?: unknown;
+  message?: unknown;
+  error_description?: unknown;
+  data?: unknown;
+}
+
+/**
+ * Failures that say the request never reached Logto: always safe to send again. Any other network failure
+ * (reset, timeout) may have happened after Logto acted, so only idempotent requests are re-sent blindly.
+ */
+const notSentCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+const tokenRefreshMarginMs = 60_000;
+
+const hints: Record<string, string> = {
+  "oidc.invalid_client":
+    "Logto rejected the machine-to-machine credentials: check logto:m2mAppId and logto:m2mAppSecret.",
+  "oidc.invalid_target":
+    "Logto does not know the API resource: set logto:managementApiResource (self-hosted: https://default.logto.app/api, Logto Cloud: https://<tenant-id>.logto.app/api).",
+  "auth.forbidden":
+    'The M2M app lacks Management API access: assign it the "Logto Management API access" role (scope all).',
+  "auth.unauthorized": "The access token was refused: check the M2M app and the API resource.",
+  "connector.invalid_config":
+    "Logto could not load the issuer's /.well-known/openid-configuration: check the issuer (https://login.microsoftonline.com/<tenant-id>/v2.0, no trailing slash), that Logto can reach it, and that clientId, clientSecret and issuer are all set.",
+  "single_sign_on.forbidden_domains": "Remove public email domains from the connector's domains.",
+  "single_sign_on.duplicated_domains": "List each email domain once.",
+  "single_sign_on.duplicate_connector_name":
+    "Choose another connectorName, or set adoptExisting: true to manage the existing connector.",
+  "request.feature_not_supported":
+    "This Logto server does not support the requested feature: token storage needs a secret vault key on the server; turn enableTokenStorage off or configure the vault.",
+  "application.secret_name_exists": "An application secret with this name exists already.",
+  "connector.not_found": "Unknown providerName: use AzureAdOidc for Microsoft Entra ID (OIDC).",
+};
+
+function redact(text: string, secrets: Array<string | undefined>): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) out = out.split(secret).join("[secret]");
+  }
+  return out;
+}
+
+/** Pulls the offending values out of Logto's error `data` (domain lists, Zod issues). */
+function describeErrorData(data: unknown): string | undefined {
+  if (typeof data !== "object" || data === null) return undefined;
+  const record = data as Record<string, unknown>;
+  if (Array.isArray(record.data) && record.data.every((v) => typeof v === "string")) {
+    return `offending values: ${(record.data as string[]).join(", ")}`;
+  }
+  if (Array.isArray(record.issues)) {
+    const parts = record.issues.flatMap((issue: unknown) => {
+      if (typeof issue !== "object" || issue === null) return [];
+      const { path, message } = issue as { path?: unknown; message?: unknown };
+      const where = Array.isArray(path) ? path.join(".") : "body";
+      return [`${where}: ${String(message)}`];
+    });
+    if (parts.length > 0) return parts.join("; ");
+  }
+  return undefined;
+}
+
+function apiError(
+  message: string,
+  fields: { status?: number; code?: string; outcomeUnknown?: boolean },
+): LogtoApiError {
+  return Object.assign(new Error(message), {
+    kind: "logto-api-error" as const,
+    status: fields.status,
+    code: fields.code,
+    outcomeUnknown: fields.outcomeUnknown ?? false,
+  });
+}
+
+function errorFromResponse(action: string, response: AxiosResponse<unknown>): LogtoApiError {
+  const body = (typeof response.data === "object" && response.data !== null ? response.data : {}) as ErrorBody;
+  const code = typeof body.code === "string" ? body.code : undefined;
+  const message =
+    typeof body.message === "string"
+      ? body.message
+      : typeof body.error_description === "string"
+        ? body.error_description
+        : typeof response.data === "string" && response.data.length > 0
+          ? response.data.slice(0, 200)
+          : response.statusText;
+  const details = describeErrorData(body.data);
+  const hint = code ? hints[code] : undefined;
+  const text =
+    `Logto: ${action} failed: HTTP ${response.status}${code ? ` ${code}` : ""}: ${message}` +
+    (details ? ` (${details})` : "") +
+    (hint ? ` ${hint}` : "");
+  return apiError(text, { status: response.status, code });
+}
+
+function retryAfterMs(header: unknown): number | undefined {
+  if (typeof header !== "string" || header === "") return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function networkCode(error: unknown): string {
+  if (typeof error === "object" && error !== null) {
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    if (typeof code === "string") return code;
+    if (typeof message === "string" && /socket hang up/i.test(message)) return "ECONNRESET";
+  }
+  return "EUNKNOWN";
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function flattenHeaders(headers: AxiosResponse["headers"]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined && value !== null) out[name.toLowerCase()] = String(value);
+  }
+  return out;
+}
+
+type AttemptResult =
+  | { kind: "response"; response: AxiosResponse<unknown> }
+  | { kind: "network"; code: string };
+
+/** Creates a client bound to one set of settings; its token is cached for its whole life. */
+export function createManagementClient(settings: ManagementApiSettings): ManagementClient {
+  const http = axios.create({
+    baseURL: settings.endpoint,
+    timeout: settings.requestTimeoutMs,
+    validateStatus: () => true,
+    maxRedirects: 0,
+    // Proxies from the environment would route loopback test traffic (and credentials) elsewhere.
+    proxy: false,
+  });
+  let token: CachedToken | undefined;
+  let pendingToken: Promise<CachedToken> | undefined;
+
+  async function attempt(config: Parameters<typeof http.request>[0]): Promise<AttemptResult> {
+    try {
+      return { kind: "response", response: await http.request<unknown>(config) };
+    } catch (error) {
+      return { kind: "network", code: networkCode(error) };
+    }
+  }
+
+  /**
+   * Sends one logical request with bounded retries. `idempotent` decides whether a request whose answer was
+   * lost may be sent again; when it may not, the failure is reported as outcome-unknown.
+   */
+  async function withRetries(
+    action: string,
+    idempotent: boolean,
+    perform: () => Promise<AttemptResult>,
+    sensitive: Array<string | undefined>,
+  ): Promise<AxiosResponse<unknown>> {
+    const started = Date.now();
+    for (let attemptNo = 1; ; attemptNo++) {
+      const result = await perform();
+      let retryDelay: number | undefined;
+      let failure: LogtoApiError;
+      if (result.kind === "response") {
+        const { response } = result;
+        if (response.status < 400) return response;
+        failure = errorFromResponse(action, response);
+        const status = response.status;
+        if (status === 429 || status === 503) {
+          retryDelay = retryAfterMs(response.headers["retry-after"]);
+        } else if (status === 502 || status === 504) {
+          if (!idempotent) {
+            throw apiError(redact(`${failure.message} The outcome is unknown.`, sensitive), {
+              status,
+              code: failure.code,
+              outcomeUnknown: true,
+            });
+          }
+        } else {
+          throw apiError(redact(failure.message, sensitive), { status, code: failure.code });
+        }
+      } else {
+        const lost = !notSentCodes.has(result.code);
+        const text = `Logto: ${action} failed: no answer from ${settings.endpoint} (${result.code}).`;
+        if (lost && !idempotent) {
+          throw apiError(redact(`${text} The outcome is unknown.`, sensitive), { outcomeUnknown: true });
+        }
+        failure = apiError(text, {});
+      }
+      const backoff = Math.random() * settings.retryBaseDelayMs * 2 ** (attemptNo - 1);
+      const delay = retryDelay ?? backoff;
+      const elapsed = Date.now() - started;
+      if (attemptNo >= settings.maxAttempts || elapsed + delay > settings.retryBudgetMs) {
+        throw apiError(
+          redact(`${failure.message} Gave up after ${attemptNo} attempt(s) in ${(elapsed / 1000).toFixed(1)} s.`, sensitive),
+          { status: failure.status, code: failure.code },
+        );
+      }
+      await sleep(delay);
+    }
+  }
+
+  async function fetchToken(): Promise<CachedToken> {
+    const form = new URLSearchParams({
+      grant_type: "client_credentials",
+      resource: settings.resource,
+      scope: "all",
+    });
+    const response = await withRetries(
+      "getting a Management API token",
+      true,
+      () =>
+        attempt({
+          method: "POST",
+          url: "/oidc/token",
+          data: form.toString(),
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          auth: { username: settings.m2mAppId, password: settings.m2mAppSecret },
+        }),
+      [settings.m2mAppSecret],
+    );
+    const body = response.data as { access_token?: unknown; expires_in?: unknown };
+    if (typeof body.access_token !== "string") {
+      throw apiError("Logto: getting a Management API token failed: the answer carried no access_token.", {
+        status: response.status,
+      });
+    }
+    const lifetimeSeconds = typeof body.expires_in === "number" ? body.expires_in : 3600;
+    return { value: body.access_token, expiresAt: Date.now() + lifetimeSeconds * 1000 };
+  }
+
+  /** One token for every caller; concurrent callers share one fetch. */
+  async function accessToken(): Promise<string> {
+    if (token && token.expiresAt - Date.now() > tokenRefreshMarginMs) return token.value;
+    if (!pendingToken) {
+      pendingToken = fetchToken().finally(() => {
+        pendingToken = undefined;
+      });
+    }
+    token = await pendingToken;
+    return token.value;
+  }
+
+  async function send<T>(request: ApiRequest): Promise<ApiResponse<T>> {
+    const sensitive = [settings.m2mAppSecret, ...(request.sensitiveValues ?? [])];
+    let refreshedAfter401 = false;
+    const perform = async (): Promise<AttemptResult> => {
+      const bearer = await accessToken();
+      const result = await attempt({
+        method: request.method,
+        url: request.path,
+        params: request.query,
+        data: request.body,
+        headers: { authorization: `Bearer ${bearer}` },
+      });
+      // A token can be revoked or expire early (server restart, clock skew): fetch a new one, once.
+      if (result.kind === "response" && result.response.status === 401 && !refreshedAfter401) {
+        refreshedAfter401 = true;
+        if (token?.value === bearer) token = undefined;
+        return perform();
+      }
+      return result;
+    };
+    const response = await withRetries(request.action, request.method !== "POST", perform, sensitive);
+    return {
+      status: response.status,
+      data: response.data as T,
+      headers: flattenHeaders(response.headers),
+    };
+  }
+
+  async function createOnce<T>(request: ApiRequest, findExisting: () => Promise<T | undefined>): Promise<T> {
+    for (let attemptNo = 1; ; attemptNo++) {
+      try {
+        return (await send<T>(request)).data;
+      } catch (error) {
+        if (!isLogtoApiError(error) || !error.outcomeUnknown) throw error;
+        const existing = await findExisting();
+        if (existing !== undefined) return existing;
+        if (attemptNo >= settings.maxAttempts) throw error;
+      }
+    }
+  }
+
+  return { endpoint: settings.endpoint, send, createOnce };
+}
+
+/**
+ * Process-wide state. Pulumi runs one provider process per deployment but deserialises each resource
+ * kind's provider separately, so a cache kept in a closure would not be shared: the global is.
+ */
+interface ManagementApiRegistry {
+  configured?: ManagementApiSettings;
+  clients: Map<string, ManagementClient>;
+}
+
+const registryKey = "__logtoEntraSsoManagementApi";
+
+function registry(): ManagementApiRegistry {
+  const holder = globalThis as unknown as Record<string, ManagementApiRegistry | undefined>;
+  let found = holder[registryKey];
+  if (!found) {
+    found = { clients: new Map() };
+    holder[registryKey] = found;
+  }
+  return found;
+}
+
+/** Called from each provider's `configure`: reads the stack config (env as fallback) once per process. */
+export function configureManagementApi(config: pulumi.dynamic.Config | undefined): void {
+  registry().configured = resolveManagementApiSettings(settingSource(config, process.env));
+}
+
+/** The shared client for the configured Logto (or the one the environment names when not configured). */
+export function managementClient(): ManagementClient {
+  const state = registry();
+  const settings = state.configured ?? resolveManagementApiSettings(settingSource(undefined, process.env));
+  const key = [
+    settings.endpoint,
+    settings.m2mAppId,
+    settings.resource,
+    createHash("sha256").update(settings.m2mAppSecret).digest("hex"),
+    settings.requestTimeoutMs,
+    settings.maxAttempts,
+    settings.retryBaseDelayMs,
+    settings.retryBudgetMs,
+  ].join("|");
+  let client = state.clients.get(key);
+  if (!client) {
+    client = createManagementClient(settings);
+    state.clients.set(key, client);
+  }
+  return client;
+}
+
+/** Forgets configured settings and cached clients (tests start each case from a clean process state). */
+export function resetManagementApiRegistry(): void {
+  const state = registry();
+  state.configured = undefined;
+  state.clients.clear();
+}

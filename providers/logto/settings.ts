@@ -1,0 +1,132 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/** Where the Management API is and how to authenticate to it. Never stored in resource inputs or state. */
+export interface ManagementApiSettings {
+  /** Logto endpoint origin, e.g. https://auth.example.com (no trailing slash). */
+  endpoint: string;
+  m2mAppId: string;
+  m2mAppSecret: string;
+  /** API resource indicator the M2M token is requested for. */
+  resource: string;
+  /** Per-request timeout. Saving a connector waits for Logto's issuer discovery (about 3 s when it fails). */
+  requestTimeoutMs: number;
+  /** Attempts per request for retryable failures (429, 502-504, connection errors), first one included. */
+  maxAttempts: number;
+  /** First backoff delay; doubled per attempt, with full jitter. */
+  retryBaseDelayMs: number;
+  /** Upper bound for all attempts and backoff of one request. */
+  retryBudgetMs: number;
+}
+
+/** Stack config keys (namespace `logto`) and the environment variables used when a key is absent. */
+export const settingKeys = {
+  endpoint: { config: "logto:endpoint", env: "LOGTO_ENDPOINT" },
+  m2mAppId: { config: "logto:m2mAppId", env: "LOGTO_M2M_APP_ID" },
+  m2mAppSecret: { config: "logto:m2mAppSecret", env: "LOGTO_M2M_APP_SECRET" },
+  resource: { config: "logto:managementApiResource", env: "LOGTO_MANAGEMENT_API_RESOURCE" },
+  requestTimeoutMs: { config: "logto:requestTimeoutMs", env: "LOGTO_REQUEST_TIMEOUT_MS" },
+  maxAttempts: { config: "logto:maxAttempts", env: "LOGTO_MAX_ATTEMPTS" },
+  retryBaseDelayMs: { config: "logto:retryBaseDelayMs", env: "LOGTO_RETRY_BASE_DELAY_MS" },
+  retryBudgetMs: { config: "logto:retryBudgetMs", env: "LOGTO_RETRY_BUDGET_MS" },
+} as const;
+
+type SettingName = keyof typeof settingKeys;
+
+/** Reads one setting from stack config first, then from the environment. */
+export type SettingSource = (name: SettingName) => string | undefined;
+
+export function settingSource(
+  config: pulumi.dynamic.Config | undefined,
+  env: NodeJS.ProcessEnv,
+): SettingSource {
+  return (name) => {
+    const fromConfig = config?.get(settingKeys[name].config);
+    const value = fromConfig !== undefined && fromConfig !== "" ? fromConfig : env[settingKeys[name].env];
+    return value === undefined || value === "" ? undefined : value;
+  };
+}
+
+/**
+ * The resource indicator of the Management API: Logto Cloud tenants (`{tenant}.logto.app`) use their own
+ * tenant id, self-hosted Logto uses `default`.
+ */
+export function defaultManagementApiResource(endpoint: string): string {
+  const host = new URL(endpoint).hostname.toLowerCase();
+  const cloud = /^([a-z0-9]+)\.logto\.app$/.exec(host);
+  return `https://${cloud ? cloud[1] : "default"}.logto.app/api`;
+}
+
+function describeKey(name: SettingName): string {
+  return `${settingKeys[name].config} (or env ${settingKeys[name].env})`;
+}
+
+function positiveInteger(
+  read: SettingSource,
+  name: SettingName,
+  fallback: number,
+  problems: string[],
+): number {
+  const raw = read(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    problems.push(`${describeKey(name)} is "${raw}": it must be a whole number of at least 1.`);
+    return fallback;
+  }
+  return value;
+}
+
+/**
+ * Resolves and validates the Management API settings. Throws one error listing every problem; the M2M
+ * secret's value is never part of a message.
+ */
+export function resolveManagementApiSettings(read: SettingSource): ManagementApiSettings {
+  const problems: string[] = [];
+  const endpointRaw = read("endpoint");
+  let endpoint = "";
+  if (endpointRaw === undefined) {
+    problems.push(
+      `${describeKey("endpoint")} is not set: run \`pulumi config set logto:endpoint https://<your-logto-host>\`.`,
+    );
+  } else {
+    try {
+      const url = new URL(endpointRaw);
+      if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("scheme");
+      if (url.pathname !== "/" || url.search || url.hash) {
+        problems.push(
+          `${describeKey("endpoint")} is "${endpointRaw}": give the Logto origin only (scheme, host, port), without a path.`,
+        );
+      }
+      endpoint = url.origin;
+    } catch {
+      problems.push(`${describeKey("endpoint")} is "${endpointRaw}": it must be an http(s) URL such as https://auth.example.com.`);
+    }
+  }
+  const m2mAppId = read("m2mAppId");
+  if (m2mAppId === undefined) {
+    problems.push(
+      `${describeKey("m2mAppId")} is not set: create a machine-to-machine app with the Logto Management API role and run \`pulumi config set logto:m2mAppId <app id>\`.`,
+    );
+  }
+  const m2mAppSecret = read("m2mAppSecret");
+  if (m2mAppSecret === undefined) {
+    problems.push(
+      `${describeKey("m2mAppSecret")} is not set: run \`pulumi config set --secret logto:m2mAppSecret <secret>\`.`,
+    );
+  }
+  const resource = read("resource") ?? (endpoint ? defaultManagementApiResource(endpoint) : "");
+  const settings: ManagementApiSettings = {
+    endpoint,
+    m2mAppId: m2mAppId ?? "",
+    m2mAppSecret: m2mAppSecret ?? "",
+    resource,
+    requestTimeoutMs: positiveInteger(read, "requestTimeoutMs", 20_000, problems),
+    maxAttempts: positiveInteger(read, "maxAttempts", 5, problems),
+    retryBaseDelayMs: positiveInteger(read, "retryBaseDelayMs", 250, problems),
+    retryBudgetMs: positiveInteger(read, "retryBudgetMs", 60_000, problems),
+  };
+  if (problems.length > 0) {
+    throw new Error(`Logto Management API settings are incomplete:\n  - ${problems.join("\n  - ")}`);
+  }
+  return settings;
+}

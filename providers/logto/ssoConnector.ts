@@ -1,0 +1,372 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ManagementClient, isNotFound, managementClient } from "./client";
+import { configureFromStack, containsUnknown, sameStringSet } from "./support";
+import { domainProblems, issuerProblems, scopeTokens } from "./validation";
+
+/** Enterprise SSO providers with an OIDC client config (clientId, clientSecret, issuer). */
+export const oidcSsoProviderNames = ["AzureAdOidc", "OIDC", "Okta"] as const;
+export type OidcSsoProviderName = (typeof oidcSsoProviderNames)[number];
+
+/** Scopes Logto always requests for OIDC connectors, whatever the config says. */
+const scopesLogtoAlwaysAdds = new Set(["openid", "profile", "email"]);
+
+export interface SsoConnectorConfig {
+  clientId: string;
+  clientSecret: string;
+  issuer: string;
+  /** Extra scopes, space separated, as Logto stores them. */
+  scope?: string;
+  trustUnverifiedEmail?: boolean;
+}
+
+export interface SsoConnectorBranding {
+  displayName?: string;
+  logo?: string;
+  darkLogo?: string;
+}
+
+export interface SsoConnectorInputs {
+  providerName: OidcSsoProviderName;
+  connectorName: string;
+  config: SsoConnectorConfig;
+  domains: string[];
+  branding: SsoConnectorBranding;
+  syncProfile: boolean;
+  enableTokenStorage: boolean;
+  /** Take over a connector that already has this name instead of failing on Logto's 409. */
+  adoptExisting: boolean;
+}
+
+export interface SsoConnectorOutputs extends SsoConnectorInputs {
+  connectorId: string;
+  /** Redirect URI to register at the IdP: `{Logto origin}/callback/{connectorId}`. */
+  callbackUri: string;
+}
+
+/** A connector row as the Management API returns it (POST answers the raw row; GET/PATCH add more). */
+interface SsoConnectorRow {
+  id: string;
+  providerName: string;
+  connectorName: string;
+  config: Partial<SsoConnectorConfig> & Record<string, unknown>;
+  domains: string[];
+  branding: SsoConnectorBranding;
+  syncProfile: boolean;
+  enableTokenStorage?: boolean;
+}
+
+type ConnectorBody = Omit<SsoConnectorInputs, "adoptExisting" | "providerName"> & { providerName?: string };
+
+function label(inputs: Pick<SsoConnectorInputs, "connectorName">): string {
+  return `SSO connector "${inputs.connectorName}"`;
+}
+
+function requestBody(inputs: SsoConnectorInputs): ConnectorBody {
+  const scope = scopeTokens(inputs.config.scope).join(" ");
+  return {
+    connectorName: inputs.connectorName,
+    config: {
+      clientId: inputs.config.clientId,
+      clientSecret: inputs.config.clientSecret,
+      issuer: inputs.config.issuer,
+      ...(scope ? { scope } : {}),
+      trustUnverifiedEmail: inputs.config.trustUnverifiedEmail ?? false,
+    },
+    domains: inputs.domains,
+    branding: inputs.branding,
+    syncProfile: inputs.syncProfile,
+    enableTokenStorage: inputs.enableTokenStorage,
+  };
+}
+
+function callbackUri(client: ManagementClient, id: string): string {
+  return `${client.endpoint}/callback/${id}`;
+}
+
+/** Live object to state. Keeps only what the user declares, so server-added fields never show as drift. */
+function outputsFromRow(
+  client: ManagementClient,
+  row: SsoConnectorRow,
+  adoptExisting: boolean,
+): SsoConnectorOutputs {
+  const branding: SsoConnectorBranding = {};
+  for (const key of ["displayName", "logo", "darkLogo"] as const) {
+    const value = row.branding?.[key];
+    if (typeof value === "string") branding[key] = value;
+  }
+  const config: SsoConnectorConfig = {
+    clientId: String(row.config.clientId ?? ""),
+    clientSecret: String(row.config.clientSecret ?? ""),
+    issuer: String(row.config.issuer ?? ""),
+    trustUnverifiedEmail: row.config.trustUnverifiedEmail === true,
+  };
+  if (typeof row.config.scope === "string" && row.config.scope !== "") config.scope = row.config.scope;
+  return {
+    providerName: row.providerName as OidcSsoProviderName,
+    connectorName: row.connectorName,
+    config,
+    domains: row.domains ?? [],
+    branding,
+    syncProfile: row.syncProfile === true,
+    enableTokenStorage: row.enableTokenStorage === true,
+    adoptExisting,
+    connectorId: row.id,
+    callbackUri: callbackUri(client, row.id),
+  };
+}
+
+async function findByName(client: ManagementClient, connectorName: string): Promise<SsoConnectorRow | undefined> {
+  const { data } = await client.send<SsoConnectorRow[]>({
+    method: "GET",
+    path: "/api/sso-connectors",
+    action: `looking up SSO connector "${connectorName}"`,
+  });
+  return data.find((row) => row.connectorName === connectorName);
+}
+
+/** Declared scope compared as a set, without the scopes Logto adds anyway. */
+function canonicalScope(scope: string | undefined): string[] {
+  return scopeTokens(scope).filter((token) => !scopesLogtoAlwaysAdds.has(token));
+}
+
+function configChanged(olds: SsoConnectorConfig, news: SsoConnectorConfig): boolean {
+  return (
+    olds.clientId !== news.clientId ||
+    olds.clientSecret !== news.clientSecret ||
+    olds.issuer !== news.issuer ||
+    (olds.trustUnverifiedEmail ?? false) !== (news.trustUnverifiedEmail ?? false) ||
+    !sameStringSet(canonicalScope(olds.scope), canonicalScope(news.scope))
+  );
+}
+
+function brandingChanged(olds: SsoConnectorBranding, news: SsoConnectorBranding): boolean {
+  return (["displayName", "logo", "darkLogo"] as const).some((key) => (olds?.[key] ?? "") !== (news?.[key] ?? ""));
+}
+
+/** Which top-level fields differ, ignoring what Logto normalises (case of domains, default flags, order). */
+export function changedFields(olds: SsoConnectorInputs, news: SsoConnectorInputs): Array<keyof ConnectorBody> {
+  const changed: Array<keyof ConnectorBody> = [];
+  if (olds.connectorName !== news.connectorName) changed.push("connectorName");
+  if (configChanged(olds.config, news.config)) changed.push("config");
+  const lower = (list: string[] | undefined) => (list ?? []).map((d) => d.toLowerCase());
+  if (!sameStringSet(lower(olds.domains), lower(news.domains))) changed.push("domains");
+  if (brandingChanged(olds.branding, news.branding)) changed.push("branding");
+  if ((olds.syncProfile ?? false) !== (news.syncProfile ?? false)) changed.push("syncProfile");
+  if ((olds.enableTokenStorage ?? false) !== (news.enableTokenStorage ?? false)) changed.push("enableTokenStorage");
+  return changed;
+}
+
+function checkFailures(news: SsoConnectorInputs): pulumi.dynamic.CheckFailure[] {
+  const failures: pulumi.dynamic.CheckFailure[] = [];
+  const fail = (property: string, reasons: string[]) =>
+    reasons.forEach((reason) => failures.push({ property, reason }));
+  const known = (value: unknown) => !containsUnknown(value);
+  if (known(news.providerName) && !oidcSsoProviderNames.includes(news.providerName)) {
+    fail("providerName", [
+      `providerName is "${news.providerName}": use one of ${oidcSsoProviderNames.join(", ")} (AzureAdOidc is Microsoft Entra ID over OIDC; AzureAD is Logto's SAML flavour, which this provider does not manage).`,
+    ]);
+  }
+  if (known(news.connectorName) && (typeof news.connectorName !== "string" || news.connectorName.trim() === "")) {
+    fail("connectorName", ["connectorName is empty: give the connector a name that is unique in the Logto tenant."]);
+  }
+  const config = news.config ?? ({} as SsoConnectorConfig);
+  for (const key of ["clientId", "clientSecret", "issuer"] as const) {
+    if (known(config[key]) && (typeof config[key] !== "string" || config[key] === "")) {
+      fail(`config.${key}`, [`config.${key} is missing: Logto needs clientId, clientSecret and issuer together.`]);
+    }
+  }
+  if (known(config.issuer) && typeof config.issuer === "string" && config.issuer !== "") {
+    fail("config.issuer", issuerProblems("config.issuer", config.issuer));
+  }
+  if (known(news.domains)) fail("domains", domainProblems("domains", news.domains ?? []));
+  if (known(news.enableTokenStorage) && known(config.scope) && news.enableTokenStorage) {
+    if (!scopeTokens(config.scope).includes("offline_access")) {
+      fail("config.scope", [
+        "enableTokenStorage is on but config.scope lacks offline_access: without it the IdP issues no refresh token to store; add offline_access.",
+      ]);
+    }
+  }
+  return failures;
+}
+
+/** Fills defaults so that state always has every field; leaves unknown (preview) values alone. */
+function withDefaults(news: Partial<SsoConnectorInputs>): SsoConnectorInputs {
+  return {
+    ...news,
+    providerName: news.providerName ?? "AzureAdOidc",
+    connectorName: news.connectorName ?? "",
+    config: news.config ?? ({} as SsoConnectorConfig),
+    domains: news.domains ?? [],
+    branding: news.branding ?? {},
+    syncProfile: news.syncProfile ?? false,
+    enableTokenStorage: news.enableTokenStorage ?? false,
+    adoptExisting: news.adoptExisting ?? false,
+  };
+}
+
+export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorInputs, SsoConnectorOutputs> = {
+  configure: configureFromStack,
+
+  async check(_olds, news) {
+    const inputs = withDefaults(news);
+    return { inputs, failures: checkFailures(inputs) };
+  },
+
+  async diff(_id, olds, news) {
+    if (containsUnknown(news)) return { changes: true };
+    const replaces = olds.providerName !== news.providerName ? ["providerName"] : [];
+    const changed = changedFields(olds, news);
+    return { changes: replaces.length > 0 || changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
+  },
+
+  async create(inputs) {
+    const client = managementClient();
+    const body = requestBody(inputs);
+    const secret = [inputs.config.clientSecret];
+    if (inputs.adoptExisting) {
+      const existing = await findByName(client, inputs.connectorName);
+      if (existing) {
+        if (existing.providerName !== inputs.providerName) {
+          throw new Error(
+            `Logto: adopting ${label(inputs)} failed: it exists with providerName ${existing.providerName}, not ${inputs.providerName}. Rename one of them or delete the existing connector.`,
+          );
+        }
+        const patched = await client.send<SsoConnectorRow>({
+          method: "PATCH",
+          path: `/api/sso-connectors/${existing.id}`,
+          body,
+          action: `adopting ${label(inputs)}`,
+          sensitiveValues: secret,
+        });
+        const outs = outputsFromRow(client, patched.data, true);
+        return { id: existing.id, outs };
+      }
+    }
+    const created = await client.createOnce<SsoConnectorRow>(
+      {
+        method: "POST",
+        path: "/api/sso-connectors",
+        body: { ...body, providerName: inputs.providerName },
+        action: `creating ${label(inputs)}`,
+        sensitiveValues: secret,
+      },
+      async () => {
+        // Only our own lost create counts: the name and the client id must both match.
+        const found = await findByName(client, inputs.connectorName);
+        return found && found.config.clientId === inputs.config.clientId ? found : undefined;
+      },
+    );
+    return { id: created.id, outs: outputsFromRow(client, created, inputs.adoptExisting) };
+  },
+
+  async read(id, props) {
+    const client = managementClient();
+    const adoptExisting = props?.adoptExisting ?? false;
+    try {
+      const { data } = await client.send<SsoConnectorRow>({
+        method: "GET",
+        path: `/api/sso-connectors/${id}`,
+        action: `reading SSO connector ${id}`,
+      });
+      const outs = outputsFromRow(client, data, adoptExisting);
+      const { connectorId: _id, callbackUri: _uri, ...inputs } = outs;
+      // ReadResult types `inputs` as outputs; the engine takes them as the refreshed inputs.
+      return { id, props: outs, inputs: inputs as SsoConnectorOutputs };
+    } catch (error) {
+      if (isNotFound(error)) return {};
+      throw error;
+    }
+  },
+
+  async update(id, olds, news) {
+    const client = managementClient();
+    const body = requestBody(news);
+    const changed = changedFields(olds, news);
+    // Logto replaces config, domains and branding whole, and re-validates the issuer whenever config is
+    // sent: send each changed field complete, and leave unchanged ones out.
+    const patch: Partial<ConnectorBody> = {};
+    for (const field of changed) Object.assign(patch, { [field]: body[field] });
+    if (changed.length === 0) {
+      return { outs: { ...olds, ...news, connectorId: id, callbackUri: callbackUri(client, id) } };
+    }
+    const { data } = await client.send<SsoConnectorRow>({
+      method: "PATCH",
+      path: `/api/sso-connectors/${id}`,
+      body: patch,
+      action: `updating ${label(news)} (${changed.join(", ")})`,
+      sensitiveValues: [news.config.clientSecret, olds.config?.clientSecret],
+    });
+    return { outs: outputsFromRow(client, data, news.adoptExisting) };
+  },
+
+  async delete(id, props) {
+    const client = managementClient();
+    try {
+      await client.send<unknown>({
+        method: "DELETE",
+        path: `/api/sso-connectors/${id}`,
+        action: `deleting ${label(props)}`,
+      });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  },
+};
+
+export interface SsoConnectorConfigArgs {
+  clientId: pulumi.Input<string>;
+  clientSecret: pulumi.Input<string>;
+  issuer: pulumi.Input<string>;
+  /** Extra scopes, space separated (openid, profile and email are always requested by Logto). */
+  scope?: pulumi.Input<string>;
+  /** Mark IdP e-mail addresses as verified although the IdP sends no `email_verified`. Default false. */
+  trustUnverifiedEmail?: pulumi.Input<boolean>;
+}
+
+export interface SsoConnectorArgs {
+  providerName?: pulumi.Input<OidcSsoProviderName>;
+  connectorName: pulumi.Input<string>;
+  config: SsoConnectorConfigArgs;
+  domains?: pulumi.Input<pulumi.Input<string>[]>;
+  branding?: pulumi.Input<SsoConnectorBranding>;
+  syncProfile?: pulumi.Input<boolean>;
+  enableTokenStorage?: pulumi.Input<boolean>;
+  adoptExisting?: pulumi.Input<boolean>;
+}
+
+/** A Logto enterprise SSO connector managed through the Management API. */
+export class SsoConnector extends pulumi.dynamic.Resource {
+  public readonly connectorId!: pulumi.Output<string>;
+  public readonly connectorName!: pulumi.Output<string>;
+  public readonly callbackUri!: pulumi.Output<string>;
+  public readonly domains!: pulumi.Output<string[]>;
+
+  constructor(name: string, args: SsoConnectorArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      ssoConnectorProvider,
+      name,
+      {
+        providerName: args.providerName ?? "AzureAdOidc",
+        connectorName: args.connectorName,
+        config: {
+          clientId: args.config.clientId,
+          // Secret whatever the caller passed: the engine then keeps the stored copy encrypted too.
+          clientSecret: pulumi.secret(args.config.clientSecret),
+          issuer: args.config.issuer,
+          scope: args.config.scope,
+          trustUnverifiedEmail: args.config.trustUnverifiedEmail ?? false,
+        },
+        domains: args.domains ?? [],
+        branding: args.branding ?? {},
+        syncProfile: args.syncProfile ?? false,
+        enableTokenStorage: args.enableTokenStorage ?? false,
+        adoptExisting: args.adoptExisting ?? false,
+        connectorId: undefined,
+        callbackUri: undefined,
+      },
+      opts,
+      "logto",
+      "SsoConnector",
+    );
+  }
+}

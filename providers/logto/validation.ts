@@ -1,0 +1,110 @@
+/**
+ * Input checks shared by the provider's `check` and the stack config validation. Each returns a list of
+ * problems (empty when valid); every problem names the field, the value and the fix.
+ */
+
+/** Public mail providers: Logto refuses them as SSO domains (422 single_sign_on.forbidden_domains). */
+export const publicEmailDomains: ReadonlySet<string> = new Set([
+  "gmail.com",
+  "googlemail.com",
+  "outlook.com",
+  "hotmail.com",
+  "live.com",
+  "msn.com",
+  "yahoo.com",
+  "ymail.com",
+  "aol.com",
+  "icloud.com",
+  "me.com",
+  "mac.com",
+  "proton.me",
+  "protonmail.com",
+  "gmx.com",
+  "gmx.net",
+  "mail.com",
+  "zoho.com",
+  "yandex.com",
+  "yandex.ru",
+  "qq.com",
+  "163.com",
+  "126.com",
+]);
+
+const domainPattern = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+export function domainProblems(field: string, domains: readonly string[]): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, number>();
+  domains.forEach((domain, index) => {
+    const where = `${field}[${index}]`;
+    const lower = domain.toLowerCase().trim();
+    if (domain !== lower) {
+      problems.push(`${where} is "${domain}": write email domains in lowercase without spaces ("${lower}").`);
+    } else if (!domainPattern.test(domain)) {
+      problems.push(`${where} is "${domain}": give a bare email domain such as contoso.com (no @, scheme or path).`);
+    } else if (publicEmailDomains.has(domain)) {
+      problems.push(
+        `${where} is "${domain}": public email domains cannot be routed to an enterprise IdP; list your organisation's own domains.`,
+      );
+    }
+    const first = seen.get(lower);
+    if (first !== undefined) {
+      problems.push(`${where} repeats ${field}[${first}] ("${lower}"): list each domain once.`);
+    } else {
+      seen.set(lower, index);
+    }
+  });
+  return problems;
+}
+
+/** An absolute http(s) URL; `allowPath` false also refuses paths, queries and fragments. */
+export function urlProblems(
+  field: string,
+  value: string,
+  options: { allowPath: boolean; allowTrailingSlash: boolean },
+): string[] {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [`${field} is "${value}": it must be an absolute URL such as https://app.example.com/callback.`];
+  }
+  const problems: string[] = [];
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    problems.push(`${field} is "${value}": use an http:// or https:// URL.`);
+  }
+  if (!options.allowPath && (url.pathname !== "/" || url.search || url.hash)) {
+    problems.push(`${field} is "${value}": give only scheme, host and port, without a path.`);
+  }
+  if (!options.allowTrailingSlash && value.endsWith("/")) {
+    problems.push(`${field} is "${value}": remove the trailing slash ("${value.replace(/\/+$/, "")}").`);
+  }
+  return problems;
+}
+
+/** The issuer Logto fetches `/.well-known/openid-configuration` under: absolute, no trailing slash. */
+export function issuerProblems(field: string, issuer: string): string[] {
+  const problems = urlProblems(field, issuer, { allowPath: true, allowTrailingSlash: false });
+  if (problems.length === 0 && /\/\.well-known\//.test(issuer)) {
+    problems.push(
+      `${field} is "${issuer}": give the issuer itself (e.g. https://login.microsoftonline.com/<tenant-id>/v2.0); Logto appends /.well-known/openid-configuration.`,
+    );
+  }
+  return problems;
+}
+
+const scopePattern = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/** OAuth scope tokens (RFC 6749 §3.3): printable ASCII without spaces, quotes or backslashes. */
+export function scopeProblems(field: string, scopes: readonly string[]): string[] {
+  return scopes.flatMap((scope, index) =>
+    scopePattern.test(scope)
+      ? []
+      : [`${field}[${index}] is "${scope}": a scope is one word of printable ASCII, e.g. User.Read.`],
+  );
+}
+
+/** Splits a space-separated scope string into unique tokens, keeping their order. */
+export function scopeTokens(scope: string | undefined): string[] {
+  return [...new Set((scope ?? "").split(/\s+/).filter((token) => token.length > 0))];
+}
