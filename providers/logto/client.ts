@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AxiosResponse, AxiosStatic } from "axios";
@@ -378,16 +377,8 @@ export function configureManagementApi(config: pulumi.dynamic.Config | undefined
 export function managementClient(): ManagementClient {
   const state = registry();
   const settings = state.configured ?? resolveManagementApiSettings(settingSource(undefined, process.env));
-  const key = [
-    settings.endpoint,
-    settings.m2mAppId,
-    settings.resource,
-    createHash("sha256").update(settings.m2mAppSecret).digest("hex"),
-    settings.requestTimeoutMs,
-    settings.maxAttempts,
-    settings.retryBaseDelayMs,
-    settings.retryBudgetMs,
-  ].join("|");
+  // In-memory only: the settings (secret included) never leave this process.
+  const key = JSON.stringify(settings);
   let client = state.clients.get(key);
   if (!client) {
     client = createManagementClient(settings);
