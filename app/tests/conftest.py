@@ -1,0 +1,119 @@
+"""Fixtures: a local OIDC stand-in for Logto, the app configured against it, and a browser-like helper."""
+
+from __future__ import annotations
+
+import http.client
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from oidc_standin import OidcStandIn
+from sample_app import create_app
+from sample_app.state import EXTENSION_KEY, SESSION_ID_KEY, AppState
+
+APP_ID = "sample-app-id"
+APP_SECRET = "app-secret-" + secrets.token_hex(16)
+BASE_URL = "https://app.example.test"
+USERS = {
+    "alice": {"sub": "user-alice", "name": "Alice Anderson", "email": "alice@example.test", "email_verified": True},
+    "bob": {"sub": "user-bob", "name": "Bob Brown", "email": "bob@example.test", "email_verified": True},
+}
+
+
+def settings_env(endpoint: str, base_url: str = BASE_URL) -> dict[str, str]:
+    return {
+        "LOGTO_ENDPOINT": endpoint,
+        "LOGTO_APP_ID": APP_ID,
+        "LOGTO_APP_SECRET": APP_SECRET,
+        "BASE_URL": base_url,
+        "SECRET_KEY": secrets.token_hex(32),
+    }
+
+
+def new_standin(base_url: str = BASE_URL) -> OidcStandIn:
+    return OidcStandIn(APP_ID, APP_SECRET, [f"{base_url}/callback"], [f"{base_url}/"], USERS)
+
+
+@pytest.fixture
+def standin() -> Iterator[OidcStandIn]:
+    with new_standin() as running:
+        yield running
+
+
+@pytest.fixture
+def app(standin: OidcStandIn) -> Flask:
+    return create_app(settings_env(standin.endpoint))
+
+
+def app_state(app: Flask) -> AppState:
+    state: AppState = app.extensions[EXTENSION_KEY]
+    return state
+
+
+def query_of(url: str) -> dict[str, str]:
+    return {name: values[0] for name, values in parse_qs(urlsplit(url).query).items()}
+
+
+def authorize_at_standin(authorization_url: str, login_hint: str) -> str:
+    """Visits the stand-in's authorization endpoint as `login_hint`; returns the callback URL it redirects to."""
+    parts = urlsplit(authorization_url)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=5)
+    try:
+        connection.request("GET", f"{parts.path}?{parts.query}&login_hint={login_hint}")
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    assert response.status == 302, f"authorization refused: {response.status}"
+    return response.getheader("Location", "")
+
+
+@dataclass
+class Browser:
+    """One user's browser: its own cookie jar (a Flask test client) that follows the sign-in redirects."""
+
+    client: FlaskClient
+    standin: OidcStandIn
+    base_url: str = BASE_URL
+
+    def start_sign_in(self, query: str = "") -> str:
+        """GET /sign-in; returns the Logto authorization URL it redirects to."""
+        response = self.client.get(f"/sign-in{query}")
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response.location
+
+    def authorize(self, authorization_url: str, login_hint: str) -> str:
+        return authorize_at_standin(authorization_url, login_hint)
+
+    def follow_callback(self, callback_url: str) -> TestResponse:
+        # The callback URL is public (BASE_URL-based); the app sees the path the proxy forwards.
+        assert callback_url.startswith(f"{self.base_url}/callback"), callback_url
+        return self.client.get(callback_url[len(self.base_url) :])
+
+    def sign_in(self, login_hint: str, query: str = "") -> TestResponse:
+        return self.follow_callback(self.authorize(self.start_sign_in(query), login_hint))
+
+    def home(self) -> str:
+        response = self.client.get("/")
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    def session_id(self) -> str | None:
+        with self.client.session_transaction() as session:
+            return session.get(SESSION_ID_KEY)
+
+
+@pytest.fixture
+def browser(app: Flask, standin: OidcStandIn) -> Browser:
+    return Browser(app.test_client(), standin)
+
+
+@pytest.fixture
+def second_browser(app: Flask, standin: OidcStandIn) -> Browser:
+    return Browser(app.test_client(), standin)
