@@ -1,4 +1,4 @@
-"""Builds a Logto SDK client per request, over that browser session's token storage.
+"""The Logto SDK client the routes use: one per request, over that browser session's token storage.
 
 The OIDC discovery document (and the JWKS cache that comes with it) is fetched once per process and shared,
 instead of once per request. Every SDK call goes through `call_logto`, which bounds it in time and turns the
