@@ -1,0 +1,121 @@
+import http from "node:http";
+import https from "node:https";
+import { setTimeout as sleep } from "node:timers/promises";
+
+import { isPlainObject } from "./json";
+
+/** The part of an issuer's discovery document Logto keeps (camel-cased), in Logto's order. */
+export interface DiscoveredEndpoints {
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  userinfoEndpoint: string;
+  jwksUri: string;
+  issuer: string;
+}
+
+/** `data` of Logto's 400 `connector.invalid_config` when discovery fails (06-*, 08c, 09b-5). */
+export type DiscoveryFailure = {
+  ssoErrorCode: "invalid_config";
+  config: { issuer: string };
+  message: "fail_to_fetch_config" | "invalid_config_response";
+  error: unknown;
+};
+
+export type DiscoveryResult = { ok: true; endpoints: DiscoveredEndpoints } | { ok: false; failure: DiscoveryFailure };
+
+type Fetched = { kind: "response"; status: number; text: string } | { kind: "error"; code: string };
+
+// got's retry policy as recorded in 06-*: these failures are retried, the others fail at once.
+const retriedErrorCodes = new Set(["ETIMEDOUT", "ECONNRESET", "EADDRINUSE", "ECONNREFUSED", "EPIPE", "ENOTFOUND", "ENETUNREACH", "EAI_AGAIN"]);
+const retriedStatuses = new Set([408, 413, 429, 500, 502, 503, 504, 521, 522, 524]);
+
+const loopbackHosts = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+function get(url: URL, timeoutMs: number, signal: AbortSignal): Promise<Fetched> {
+  return new Promise((resolve) => {
+    const client = url.protocol === "https:" ? https : http;
+    const request = client.get(url, { signal, timeout: timeoutMs }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () =>
+        resolve({ kind: "response", status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
+      );
+      response.on("error", () => resolve({ kind: "error", code: "ECONNRESET" }));
+    });
+    request.on("timeout", () => request.destroy(Object.assign(new Error("timeout"), { code: "ETIMEDOUT" })));
+    request.on("error", (error: NodeJS.ErrnoException) => resolve({ kind: "error", code: error.code ?? "ECONNRESET" }));
+  });
+}
+
+function fetchDiscovery(discoveryUrl: string, timeoutMs: number, signal: AbortSignal): Promise<Fetched> {
+  let url: URL;
+  try {
+    url = new URL(discoveryUrl);
+  } catch {
+    return Promise.resolve({ kind: "error", code: "ERR_INVALID_URL" });
+  }
+  // Tests never leave the machine: any issuer off loopback is treated as a name that does not resolve,
+  // which is what the recording machine (no internet) answered for login.microsoftonline.com (06-*).
+  if (!loopbackHosts.has(url.hostname) || !["http:", "https:"].includes(url.protocol)) {
+    return Promise.resolve({ kind: "error", code: "ENOTFOUND" });
+  }
+  return get(url, timeoutMs, signal);
+}
+
+const requiredFields = ["authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri", "issuer"] as const;
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function endpointsFrom(text: string): DiscoveredEndpoints | { missing: string[] } | undefined {
+  const document = parseJson(text);
+  if (!isPlainObject(document)) return undefined;
+  const missing = requiredFields.filter((field) => typeof document[field] !== "string");
+  if (missing.length > 0) return { missing };
+  const field = (name: (typeof requiredFields)[number]): string => String(document[name]);
+  return {
+    authorizationEndpoint: field("authorization_endpoint"),
+    tokenEndpoint: field("token_endpoint"),
+    userinfoEndpoint: field("userinfo_endpoint"),
+    jwksUri: field("jwks_uri"),
+    issuer: field("issuer"),
+  };
+}
+
+/**
+ * GET `${issuer}/.well-known/openid-configuration` as Logto does when a connector's config is saved or read.
+ * Logto's HTTP client retries network errors for about 3 s before giving up; the stand-in makes one attempt
+ * and, when it fails in a way Logto would retry, answers `timeoutMs` after it started.
+ */
+export async function discoverIssuer(issuer: string, timeoutMs: number, signal: AbortSignal): Promise<DiscoveryResult> {
+  const startedAt = Date.now();
+  const url = `${issuer}/.well-known/openid-configuration`;
+  const fetched = await fetchDiscovery(url, timeoutMs, signal);
+  const fail = (message: DiscoveryFailure["message"], error: unknown): DiscoveryResult => ({
+    ok: false,
+    failure: { ssoErrorCode: "invalid_config", config: { issuer }, message, error },
+  });
+
+  if (fetched.kind === "error" || retriedStatuses.has(fetched.status)) {
+    const retried = fetched.kind === "response" || retriedErrorCodes.has(fetched.code);
+    if (retried) await sleep(Math.max(0, startedAt + timeoutMs - Date.now()), undefined, { signal });
+    if (fetched.kind === "response") return fail("fail_to_fetch_config", fetched.text);
+    return fail("fail_to_fetch_config", { code: fetched.code, name: "RequestError", options: { method: "GET", url } });
+  }
+  if (fetched.status < 200 || fetched.status >= 300) return fail("fail_to_fetch_config", fetched.text);
+
+  const endpoints = endpointsFrom(fetched.text);
+  if (endpoints === undefined) {
+    return fail("fail_to_fetch_config", { code: "ERR_BODY_PARSE_FAILURE", name: "ParseError", options: { method: "GET", url } });
+  }
+  if ("missing" in endpoints) {
+    const fieldErrors = Object.fromEntries(endpoints.missing.map((field) => [field, ["Required"]]));
+    return fail("invalid_config_response", { formErrors: [], fieldErrors });
+  }
+  return { ok: true, endpoints };
+}

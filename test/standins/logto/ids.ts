@@ -1,0 +1,16 @@
+import { randomBytes, randomInt } from "node:crypto";
+
+const lowercaseAlphanumerics = "abcdefghijklmnopqrstuvwxyz0123456789";
+const alphanumerics = `${lowercaseAlphanumerics}ABCDEFGHIJKLMNOPQRSTUVWXYZ`;
+
+function randomString(alphabet: string, length: number): string {
+  let result = "";
+  for (let index = 0; index < length; index += 1) result += alphabet[randomInt(alphabet.length)];
+  return result;
+}
+
+// Lengths as Logto generates them (02-*: 21 characters, 07-*: 12, 04-*: 32).
+export const newApplicationId = (): string => randomString(lowercaseAlphanumerics, 21);
+export const newConnectorId = (): string => randomString(lowercaseAlphanumerics, 12);
+export const newSecretValue = (): string => randomString(alphanumerics, 32);
+export const newAccessToken = (): string => randomBytes(32).toString("base64url");

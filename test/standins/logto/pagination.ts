@@ -1,0 +1,48 @@
+import { ApiError } from "./http";
+
+const maxPageSize = 100;
+const defaultPageSize = 20;
+
+const invalidPagination = (): ApiError =>
+  new ApiError(400, { code: "guard.invalid_pagination", message: "The pagination value of the request is invalid." });
+
+function parsePositiveInteger(text: string | null, fallback: number): number {
+  if (text === null) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw invalidPagination();
+  return value;
+}
+
+/**
+ * Logto's optional pagination: without `page`/`page_size` every row comes back and no header is set; with
+ * them, one page plus `Total-Number` and `Link` headers (05d, 10b). Link URLs drop the `/api` prefix, as
+ * Logto's do.
+ */
+export function paginate<Row>(
+  rows: Row[],
+  query: URLSearchParams,
+  origin: string,
+  pathname: string,
+): { rows: Row[]; headers: Record<string, string | string[]> } {
+  if (!query.has("page") && !query.has("page_size")) return { rows, headers: {} };
+  const page = parsePositiveInteger(query.get("page"), 1);
+  const pageSize = parsePositiveInteger(query.get("page_size"), defaultPageSize);
+  if (pageSize > maxPageSize) throw invalidPagination();
+  const totalPages = Math.max(1, Math.ceil(rows.length / pageSize));
+  const link = (target: number, rel: string): string => {
+    const linkQuery = new URLSearchParams(query);
+    linkQuery.set("page", String(target));
+    linkQuery.set("page_size", String(pageSize));
+    return `<${origin}${pathname.replace(/^\/api/, "")}?${linkQuery}>; rel="${rel}"`;
+  };
+  const links = [
+    ...(page > 1 ? [link(1, "first"), link(page - 1, "prev")] : []),
+    ...(page < totalPages ? [link(page + 1, "next")] : []),
+    link(totalPages, "last"),
+  ];
+  const start = (page - 1) * pageSize;
+  return {
+    rows: rows.slice(start, start + pageSize),
+    headers: { "Total-Number": String(rows.length), Link: links },
+  };
+}

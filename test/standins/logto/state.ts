@@ -1,0 +1,109 @@
+import defaultSignInExperience from "./data/sign-in-experience.json";
+
+export const tenantId = "default";
+
+export const applicationTypes = ["Native", "SPA", "Traditional", "MachineToMachine", "Protected", "SAML"] as const;
+export type ApplicationType = (typeof applicationTypes)[number];
+
+export interface OidcClientMetadata {
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  backchannelLogoutUri?: string;
+  backchannelLogoutSessionRequired?: boolean;
+  logoUri?: string;
+}
+
+/** An `applications` row as the API returns it (02-*). */
+export interface ApplicationRow {
+  tenantId: string;
+  id: string;
+  name: string;
+  description: string | null;
+  type: ApplicationType;
+  oidcClientMetadata: OidcClientMetadata;
+  customClientMetadata: Record<string, unknown>;
+  protectedAppMetadata: null;
+  customData: Record<string, unknown>;
+  isThirdParty: boolean;
+  appLevelAccessControlEnabled: boolean;
+  createdAt: number;
+}
+
+/** An `application_secrets` row (04-*, 20-*). */
+export interface AppSecretRow {
+  tenantId: string;
+  applicationId: string;
+  name: string;
+  value: string;
+  createdAt: number;
+  expiresAt: number | null;
+}
+
+export interface SsoConnectorBranding {
+  displayName?: string;
+  logo?: string;
+  darkLogo?: string;
+}
+
+/** An `sso_connectors` row: the POST response (07-*). */
+export interface SsoConnectorRow {
+  tenantId: string;
+  id: string;
+  providerName: string;
+  connectorName: string;
+  config: Record<string, unknown>;
+  domains: string[];
+  branding: SsoConnectorBranding;
+  syncProfile: boolean;
+  enableTokenStorage: boolean;
+  createdAt: number;
+}
+
+/** The default sign-in experience (11-*); the stand-in only interprets `singleSignOnEnabled`. */
+export type SignInExperience = Record<string, unknown> & { singleSignOnEnabled: boolean };
+
+/**
+ * The stand-in's data, live: tests read it and may change it by hand to simulate console edits (drift).
+ * Lists come out newest first, as Logto orders them. The M2M app tokens are issued to is not a row here
+ * (its credentials are the stand-in's options), so the tenant starts empty.
+ */
+export class LogtoState {
+  readonly ssoConnectors = new Map<string, SsoConnectorRow>();
+  readonly applications = new Map<string, ApplicationRow>();
+  /** Secrets per application id, in creation order. */
+  readonly appSecrets = new Map<string, AppSecretRow[]>();
+  /** Applications holding Logto's internal admin role (`isAdmin` on GET /api/applications/{id}). */
+  readonly adminApplicationIds = new Set<string>();
+  signInExperience: SignInExperience = structuredClone(defaultSignInExperience);
+
+  connectorByName(connectorName: string): SsoConnectorRow | undefined {
+    return [...this.ssoConnectors.values()].find((row) => row.connectorName === connectorName);
+  }
+
+  applicationByName(name: string): ApplicationRow | undefined {
+    return [...this.applications.values()].find((row) => row.name === name);
+  }
+
+  secretsOf(applicationId: string): AppSecretRow[] {
+    let secrets = this.appSecrets.get(applicationId);
+    if (!secrets) {
+      secrets = [];
+      this.appSecrets.set(applicationId, secrets);
+    }
+    return secrets;
+  }
+
+  /** Back to an empty tenant with the default sign-in experience. */
+  reset(): void {
+    this.ssoConnectors.clear();
+    this.applications.clear();
+    this.appSecrets.clear();
+    this.adminApplicationIds.clear();
+    this.signInExperience = structuredClone(defaultSignInExperience);
+  }
+}
+
+/** Newest first, ties broken by insertion order (newest inserted first), like Logto's `created_at desc`. */
+export function newestFirst<Row extends { createdAt: number }>(rows: Iterable<Row>): Row[] {
+  return [...rows].reverse().sort((a, b) => b.createdAt - a.createdAt);
+}
