@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { managementClient } from "../../providers/logto/client";
+import { defaultManagementApiResource, resolveManagementApiSettings } from "../../providers/logto/settings";
+import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
+import { applicationProvider } from "../../providers/logto/application";
+import { ProviderHarness, calls, failureOf, startProviderHarness } from "./harness";
+
+let h: ProviderHarness;
+
+beforeAll(async () => {
+  h = await startProviderHarness();
+});
+afterAll(async () => h.close());
+beforeEach(async () => h.reset());
+
+const tokenRequests = () => calls(h.logto).filter((c) => c === "POST /oidc/token").length;
+
+async function listApps() {
+  return managementClient().send<unknown[]>({ method: "GET", path: "/api/applications", action: "listing applications" });
+}
+
+describe("token", () => {
+  it("fetches one token for a run of many operations across resource kinds", async () => {
+    for (let i = 0; i < 5; i++) {
+      await applicationProvider.create({
+        name: `app-${i}`,
+        description: "",
+        redirectUris: ["https://a.example.com/callback"],
+        postLogoutRedirectUris: ["https://a.example.com/"],
+        corsAllowedOrigins: [],
+        secretVersion: "1",
+        adoptExisting: false,
+      });
+    }
+    await ssoConnectorProvider.delete!("missing-id", { connectorName: "x" } as never);
+    await Promise.all([listApps(), listApps(), listApps()]);
+    expect(tokenRequests()).toBe(1);
+    expect(h.logto.requests.length).toBeGreaterThan(15);
+  });
+
+  it("asks for scope=all and the self-hosted resource, with HTTP Basic credentials", async () => {
+    await listApps();
+    const tokenCall = h.logto.requests.find((r) => r.path === "/oidc/token");
+    expect(tokenCall?.body).toMatchObject({
+      grant_type: "client_credentials",
+      scope: "all",
+      resource: "https://default.logto.app/api",
+    });
+  });
+
+  it("fetches a new token once when the API says 401, then succeeds", async () => {
+    await listApps();
+    h.logto.revokeAllTokens();
+    await listApps();
+    expect(tokenRequests()).toBe(2);
+  });
+
+  it("refreshes a token that is about to expire", async () => {
+    const shortLived = await (await import("../standins/logto")).startLogtoStandIn({ tokenTtlSeconds: 30 });
+    try {
+      await h.reset({
+        "logto:endpoint": shortLived.url,
+        "logto:m2mAppId": shortLived.m2mAppId,
+        "logto:m2mAppSecret": shortLived.m2mAppSecret,
+      });
+      await listApps();
+      await listApps();
+      // 30 s lifetime is inside the 60 s refresh margin: every call wants a fresh token.
+      expect(shortLived.requests.filter((r) => r.path === "/oidc/token")).toHaveLength(2);
+    } finally {
+      await shortLived.close();
+    }
+  });
+
+  it("explains wrong M2M credentials without echoing them", async () => {
+    await h.reset({ "logto:m2mAppSecret": "definitely-wrong-m2m-secret" });
+    const error = await failureOf(listApps);
+    expect(error.message).toMatch(/getting a Management API token failed: HTTP 401 oidc\.invalid_client.*logto:m2mAppSecret/);
+    expect(error.message).not.toContain("definitely-wrong-m2m-secret");
+  });
+
+  it("explains a wrong API resource", async () => {
+    await h.reset({ "logto:managementApiResource": "https://tenant-x.logto.app/api" });
+    const error = await failureOf(listApps);
+    expect(error.message).toMatch(/400 oidc\.invalid_target.*logto:managementApiResource/);
+  });
+});
+
+describe("retries", () => {
+  it("honours Retry-After on 429 and then succeeds", async () => {
+    h.logto.faults.add({ method: "GET", path: "/api/applications", status: 429, retryAfterSeconds: 1 });
+    const started = Date.now();
+    await listApps();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(calls(h.logto).filter((c) => c === "GET /api/applications")).toHaveLength(2);
+  });
+
+  it("gives up on a persistent 503 after the configured attempts", async () => {
+    h.logto.faults.add({ method: "GET", path: "/api/applications", status: 503, times: 100 });
+    const error = await failureOf(listApps);
+    expect(error.message).toMatch(/listing applications failed: HTTP 503.*Gave up after 4 attempt/);
+    expect(calls(h.logto).filter((c) => c === "GET /api/applications")).toHaveLength(4);
+  });
+
+  it("stops within the retry budget", async () => {
+    await h.reset({ "logto:maxAttempts": "50", "logto:retryBaseDelayMs": "200", "logto:retryBudgetMs": "1000" });
+    h.logto.faults.add({ method: "GET", path: "/api/applications", status: 502, times: 100 });
+    const started = Date.now();
+    await failureOf(listApps);
+    expect(Date.now() - started).toBeLessThan(2500);
+  });
+
+  it("re-sends a read whose connection dropped", async () => {
+    h.logto.faults.add({ method: "GET", path: "/api/applications", drop: "before", times: 2 });
+    await listApps();
+    expect(calls(h.logto).filter((c) => c === "GET /api/applications")).toHaveLength(3);
+  });
+
+  it("does not retry a 400", async () => {
+    h.logto.faults.add({
+      method: "GET",
+      path: "/api/applications",
+      status: 400,
+      body: { code: "guard.invalid_input", message: "The request body is invalid.", data: { issues: [{ path: ["name"], message: "Required" }] } },
+    });
+    const error = await failureOf(listApps);
+    expect(error.message).toBe(
+      "Logto: listing applications failed: HTTP 400 guard.invalid_input: The request body is invalid. (name: Required)",
+    );
+    expect(calls(h.logto).filter((c) => c === "GET /api/applications")).toHaveLength(1);
+  });
+
+  it("times a hung request out and retries it", async () => {
+    await h.reset({ "logto:requestTimeoutMs": "300" });
+    h.logto.faults.add({ method: "GET", path: "/api/applications", delayMs: 1000 });
+    await listApps();
+    expect(calls(h.logto).filter((c) => c === "GET /api/applications")).toHaveLength(2);
+  });
+});
+
+describe("settings", () => {
+  it("lists every missing setting with the command that fixes it", () => {
+    const error = (() => {
+      try {
+        resolveManagementApiSettings(() => undefined);
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error("expected a failure");
+    })();
+    expect(error.message).toContain("pulumi config set logto:endpoint");
+    expect(error.message).toContain("pulumi config set logto:m2mAppId");
+    expect(error.message).toContain("pulumi config set --secret logto:m2mAppSecret");
+  });
+
+  it("refuses an endpoint with a path and a bad number", () => {
+    const values: Record<string, string> = {
+      endpoint: "https://auth.example.com/api",
+      m2mAppId: "id",
+      m2mAppSecret: "s3cr3t-value",
+      maxAttempts: "0",
+    };
+    expect(() => resolveManagementApiSettings((name) => values[name])).toThrow(
+      /endpoint .*without a path[\s\S]*maxAttempts .*"0"/,
+    );
+  });
+
+  it("derives the API resource from the endpoint", () => {
+    expect(defaultManagementApiResource("https://auth.example.com")).toBe("https://default.logto.app/api");
+    expect(defaultManagementApiResource("https://abc123.logto.app")).toBe("https://abc123.logto.app/api");
+  });
+});

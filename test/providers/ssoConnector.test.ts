@@ -1,0 +1,242 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { SsoConnectorInputs, SsoConnectorOutputs, ssoConnectorProvider as provider } from "../../providers/logto/ssoConnector";
+import { ProviderHarness, calls, failureOf, startProviderHarness, writeCalls } from "./harness";
+
+let h: ProviderHarness;
+const entraSecret = "entra-client-secret-value-1";
+
+function inputs(overrides: Partial<SsoConnectorInputs> = {}): SsoConnectorInputs {
+  return {
+    providerName: "AzureAdOidc",
+    connectorName: "contoso",
+    config: {
+      clientId: "aaaaaaaa-0000-0000-0000-000000000001",
+      clientSecret: entraSecret,
+      issuer: h.issuer,
+      scope: "User.Read",
+      trustUnverifiedEmail: false,
+    },
+    domains: ["contoso.com", "fabrikam.example"],
+    branding: { displayName: "Contoso SSO" },
+    syncProfile: false,
+    enableTokenStorage: false,
+    adoptExisting: false,
+    ...overrides,
+  };
+}
+
+async function create(overrides: Partial<SsoConnectorInputs> = {}) {
+  const result = await provider.create(inputs(overrides));
+  return { id: result.id, outs: result.outs as SsoConnectorOutputs };
+}
+
+beforeAll(async () => {
+  h = await startProviderHarness();
+});
+afterAll(async () => h.close());
+beforeEach(async () => h.reset());
+
+describe("check", () => {
+  it("accepts valid inputs and fills defaults", async () => {
+    const result = await provider.check!({} as SsoConnectorInputs, {
+      connectorName: "contoso",
+      config: { clientId: "id", clientSecret: "s", issuer: h.issuer },
+    } as SsoConnectorInputs);
+    expect(result.failures).toEqual([]);
+    expect(result.inputs).toMatchObject({
+      providerName: "AzureAdOidc",
+      domains: [],
+      branding: {},
+      syncProfile: false,
+      enableTokenStorage: false,
+      adoptExisting: false,
+    });
+  });
+
+  it("names each bad field and its fix", async () => {
+    const result = await provider.check!({} as SsoConnectorInputs, inputs({
+      providerName: "AzureAD" as SsoConnectorInputs["providerName"],
+      connectorName: " ",
+      config: { clientId: "", clientSecret: "x", issuer: "https://login.microsoftonline.com/t/v2.0/" },
+      domains: ["Contoso.com", "gmail.com", "not a domain", "x.example", "x.example"],
+      enableTokenStorage: true,
+    }));
+    const reasons = (result.failures ?? []).map((f) => `${f.property}: ${f.reason}`);
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^providerName: .*"AzureAD".*AzureAdOidc/),
+        expect.stringMatching(/^connectorName: .*empty/),
+        expect.stringMatching(/^config\.clientId: .*missing/),
+        expect.stringMatching(/^config\.issuer: .*trailing slash/),
+        expect.stringMatching(/^domains: domains\[0\] is "Contoso.com".*lowercase.*"contoso.com"/),
+        expect.stringMatching(/^domains: domains\[1\] is "gmail.com".*public/),
+        expect.stringMatching(/^domains: domains\[2\] is "not a domain"/),
+        expect.stringMatching(/^domains: domains\[4\] repeats domains\[3\]/),
+        expect.stringMatching(/^config\.scope: .*offline_access/),
+      ]),
+    );
+    expect(reasons.join("\n")).not.toContain("x-secret");
+  });
+
+  it("lets unknown preview values through", async () => {
+    const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    const result = await provider.check!({} as SsoConnectorInputs, inputs({
+      config: { clientId: unknown, clientSecret: unknown, issuer: h.issuer },
+    }));
+    expect(result.failures).toEqual([]);
+  });
+});
+
+describe("create", () => {
+  it("creates the connector with the complete config and reports the callback URI", async () => {
+    const { id, outs } = await create();
+    const row = h.logto.state.ssoConnectors.get(id);
+    expect(row).toMatchObject({
+      providerName: "AzureAdOidc",
+      connectorName: "contoso",
+      domains: ["contoso.com", "fabrikam.example"],
+      branding: { displayName: "Contoso SSO" },
+      config: { clientSecret: entraSecret, issuer: h.issuer, scope: "User.Read", trustUnverifiedEmail: false },
+    });
+    expect(outs.connectorId).toBe(id);
+    expect(outs.callbackUri).toBe(`${h.logto.url}/callback/${id}`);
+    expect(outs.config.clientSecret).toBe(entraSecret);
+  });
+
+  it("fails on a duplicate name with the fix, and adopts it when asked", async () => {
+    const first = await create();
+    const error = await failureOf(() => create());
+    expect(error.message).toMatch(/creating SSO connector "contoso" failed: HTTP 409 single_sign_on\.duplicate_connector_name/);
+    expect(error.message).toContain("adoptExisting");
+    expect(h.logto.state.ssoConnectors.size).toBe(1);
+
+    const adopted = await create({ adoptExisting: true, domains: ["contoso.com"] });
+    expect(adopted.id).toBe(first.id);
+    expect(h.logto.state.ssoConnectors.get(first.id)?.domains).toEqual(["contoso.com"]);
+    expect(h.logto.state.ssoConnectors.size).toBe(1);
+  });
+
+  it("reports an unreachable issuer in one line, without the secret", async () => {
+    const error = await failureOf(() =>
+      create({ config: { clientId: "c", clientSecret: entraSecret, issuer: "http://127.0.0.1:9/nowhere/v2.0" } }),
+    );
+    expect(error.message).toMatch(/HTTP 400 connector\.invalid_config/);
+    expect(error.message).toContain("issuer");
+    expect(error.message).not.toContain(entraSecret);
+    expect(error.message).not.toContain(h.logto.m2mAppSecret);
+  });
+
+  it("reports token storage on a server without a vault", async () => {
+    const error = await failureOf(() =>
+      create({ enableTokenStorage: true, config: { ...inputs().config, scope: "offline_access" } }),
+    );
+    expect(error.message).toMatch(/422 request\.feature_not_supported.*secret vault/);
+  });
+
+  it("lists the forbidden domains Logto refused", async () => {
+    // The stand-in refuses what check() would have caught; this is the server-side path.
+    const error = await failureOf(() => create({ domains: ["gmail.com"] }));
+    expect(error.message).toMatch(/single_sign_on\.forbidden_domains.*offending values: gmail\.com/);
+  });
+
+  it("makes no duplicate when the create response is lost", async () => {
+    h.logto.faults.add({ method: "POST", path: "/api/sso-connectors", drop: "afterCommit" });
+    const { id } = await create();
+    expect(h.logto.state.ssoConnectors.size).toBe(1);
+    expect(h.logto.state.ssoConnectors.has(id)).toBe(true);
+    expect(writeCalls(h.logto).filter((c) => c === "POST /api/sso-connectors")).toHaveLength(1);
+  });
+
+  it("sends the create again when the connection was refused before Logto saw it", async () => {
+    h.logto.faults.add({ method: "POST", path: "/api/sso-connectors", drop: "before" });
+    const { id } = await create();
+    expect([...h.logto.state.ssoConnectors.keys()]).toEqual([id]);
+  });
+});
+
+describe("diff", () => {
+  it("is clean right after create although Logto normalised values", async () => {
+    const declared = inputs({ domains: ["contoso.com"], config: { ...inputs().config, scope: "User.Read openid" } });
+    const { id, outs } = await create(declared);
+    // What refresh would store: read back from the server.
+    const read = await provider.read!(id, outs);
+    const result = await provider.diff!(id, read.props as SsoConnectorOutputs, declared);
+    expect(result.changes).toBe(false);
+  });
+
+  it("sees changed domains, secret, scopes and branding; replaces only on providerName", async () => {
+    const { id, outs } = await create();
+    expect((await provider.diff!(id, outs, inputs({ domains: ["contoso.com"] }))).changes).toBe(true);
+    expect((await provider.diff!(id, outs, inputs({ config: { ...inputs().config, clientSecret: "new" } }))).changes).toBe(true);
+    expect((await provider.diff!(id, outs, inputs({ config: { ...inputs().config, scope: "Mail.Read" } }))).changes).toBe(true);
+    expect((await provider.diff!(id, outs, inputs({ branding: {} }))).changes).toBe(true);
+    const replace = await provider.diff!(id, outs, inputs({ providerName: "OIDC" }));
+    expect(replace.replaces).toEqual(["providerName"]);
+    const reorder = await provider.diff!(id, outs, inputs({ domains: ["fabrikam.example", "contoso.com"] }));
+    expect(reorder.changes).toBe(false);
+  });
+});
+
+describe("read", () => {
+  it("returns the live object, so hand-made drift shows up in diff", async () => {
+    const { id, outs } = await create();
+    const row = h.logto.state.ssoConnectors.get(id)!;
+    row.domains = ["contoso.com", "hand-added.example"];
+    row.config = { ...row.config, clientSecret: "changed-in-console" };
+    const read = await provider.read!(id, outs);
+    const live = read.props as SsoConnectorOutputs;
+    expect(live.domains).toEqual(["contoso.com", "hand-added.example"]);
+    expect(live.config.clientSecret).toBe("changed-in-console");
+    expect((await provider.diff!(id, live, inputs())).changes).toBe(true);
+  });
+
+  it("returns no id for a connector deleted by hand", async () => {
+    const { id, outs } = await create();
+    h.logto.state.ssoConnectors.delete(id);
+    const read = await provider.read!(id, outs);
+    expect(read.id).toBeUndefined();
+  });
+});
+
+describe("update", () => {
+  it("sends only changed fields, config always complete", async () => {
+    const { id, outs } = await create();
+    h.logto.requests.length = 0;
+    const news = inputs({ domains: ["contoso.com"] });
+    await provider.update!(id, outs, news);
+    const patch = h.logto.requests.find((r) => r.method === "PATCH");
+    expect(patch?.body).toEqual({ domains: ["contoso.com"] });
+
+    const rotated = inputs({ config: { ...inputs().config, clientSecret: "rotated-secret" } });
+    const after = await provider.update!(id, { ...outs, domains: ["contoso.com"] }, { ...rotated, domains: ["contoso.com"] });
+    const configPatch = h.logto.requests.filter((r) => r.method === "PATCH")[1];
+    expect(configPatch?.body).toEqual({
+      config: {
+        clientId: inputs().config.clientId,
+        clientSecret: "rotated-secret",
+        issuer: h.issuer,
+        scope: "User.Read",
+        trustUnverifiedEmail: false,
+      },
+    });
+    expect(h.logto.state.ssoConnectors.get(id)?.config.clientSecret).toBe("rotated-secret");
+    expect(after.outs?.config.clientSecret).toBe("rotated-secret");
+  });
+
+  it("makes no call when nothing changed", async () => {
+    const { id, outs } = await create();
+    h.logto.requests.length = 0;
+    await provider.update!(id, outs, inputs());
+    expect(writeCalls(h.logto)).toEqual([]);
+  });
+});
+
+describe("delete", () => {
+  it("deletes, and treats an already deleted connector as done", async () => {
+    const { id, outs } = await create();
+    await provider.delete!(id, outs);
+    expect(h.logto.state.ssoConnectors.size).toBe(0);
+    await provider.delete!(id, outs);
+    expect(calls(h.logto).filter((c) => c.startsWith("DELETE"))).toHaveLength(2);
+  });
+});
