@@ -4,6 +4,8 @@
  * (secret inputs stay wrapped in Pulumi's secret envelope).
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { RawStackConfig } from "../../infra/config";
+import type { StackOutputs } from "../../infra/stack";
 
 export const project = "logto-entra-sso";
 
@@ -271,4 +273,23 @@ export function find(recording: Recording, type: string, name?: string): Recorde
 
 export function ofType(recording: Recording, type: string): RecordedResource[] {
   return recording.resources.filter((r) => r.type === type);
+}
+
+export interface ProgramRun {
+  recording: Recording;
+  outputs: StackOutputs;
+  /** The stack outputs, resolved, with whether any of them is secret. */
+  settled: { value: unknown; secret: boolean };
+}
+
+/** Validates the config and declares the stack under fresh mocks, as `pulumi up` would at `now`. */
+export async function runProgram(raw: RawStackConfig, now: Date, stack = "dev"): Promise<ProgramRun> {
+  const recording = await startRecording({ stack });
+  // Imported only once the mocks are in place.
+  const { validateStackConfig } = await import("../../infra/config");
+  const { deployStack } = await import("../../infra/stack");
+  const outputs = deployStack(validateStackConfig(raw, { stack, now }), { now, sampleAppBuildContext: "app" });
+  const settled = await settle(outputs);
+  await finish();
+  return { recording, outputs, settled };
 }

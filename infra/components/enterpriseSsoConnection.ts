@@ -1,0 +1,113 @@
+import * as azuread from "@pulumi/azuread";
+import * as pulumi from "@pulumi/pulumi";
+import { SsoConnector, SsoConnectorBranding } from "../../providers/logto";
+import { domainProblems, issuerProblems, scopeProblems } from "../../providers/logto/validation";
+import { connectorScopes } from "../scopes";
+
+export interface EnterpriseSsoConnectionArgs {
+  /** Connector name in Logto, unique in the tenant. */
+  connectorName: string;
+  /** The Entra application (client) id. */
+  clientId: pulumi.Input<string>;
+  /** The Entra client secret; kept secret. */
+  clientSecret: pulumi.Input<string>;
+  /** `https://login.microsoftonline.com/{tenantId}/v2.0` (no trailing slash). */
+  issuer: pulumi.Input<string>;
+  /** Email domains routed to this IdP (lowercase, no public mail domains). */
+  domains: string[];
+  /** Scopes besides openid, profile and email, e.g. User.Read. */
+  scopes?: string[];
+  /** Let Logto keep the IdP's access and refresh tokens; adds offline_access to the scopes. Default false. */
+  tokenStorage?: boolean;
+  branding?: SsoConnectorBranding;
+  /** Update the Logto profile from the IdP at every sign-in, not only the first. Default false. */
+  syncProfile?: boolean;
+  /**
+   * Treat the IdP's email addresses as verified. Default false: Entra sends no `email_verified`, and in
+   * some tenants users can edit their email claim, so trusting it could hand one user another's account.
+   */
+  trustUnverifiedEmail?: boolean;
+  /**
+   * Object id of the Entra app registration. When given, the connector's callback URI is registered on
+   * it as a Web redirect URI (needs the azuread provider); when absent the URI is only an output.
+   */
+  entraApplicationObjectId?: pulumi.Input<string>;
+}
+
+/**
+ * A Logto enterprise SSO connector for Microsoft Entra ID (OIDC) and, when the app registration is known,
+ * the Web redirect URI on the Entra side that points back at the connector's callback.
+ */
+export class EnterpriseSsoConnection extends pulumi.ComponentResource {
+  public readonly connectorId: pulumi.Output<string>;
+  /** `{Logto endpoint}/callback/{connectorId}`: the redirect URI the IdP must allow. */
+  public readonly callbackUri: pulumi.Output<string>;
+  public readonly connectorName: pulumi.Output<string>;
+  /** The extra scopes the connector requests (space separated). */
+  public readonly scope: pulumi.Output<string>;
+
+  constructor(name: string, args: EnterpriseSsoConnectionArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("logto-entra-sso:logto:EnterpriseSsoConnection", name, {}, opts);
+    const problems = argumentProblems(args);
+    if (problems.length > 0) throw new Error(`EnterpriseSsoConnection "${name}": ${problems.join(" ")}`);
+    const scope = connectorScopes(args.scopes ?? [], args.tokenStorage ?? false).join(" ");
+
+    const connector = new SsoConnector(
+      `${name}-connector`,
+      {
+        providerName: "AzureAdOidc",
+        connectorName: args.connectorName,
+        config: {
+          clientId: args.clientId,
+          clientSecret: args.clientSecret,
+          issuer: args.issuer,
+          ...(scope ? { scope } : {}),
+          trustUnverifiedEmail: args.trustUnverifiedEmail ?? false,
+        },
+        domains: args.domains,
+        branding: args.branding ?? {},
+        syncProfile: args.syncProfile ?? false,
+        enableTokenStorage: args.tokenStorage ?? false,
+      },
+      { parent: this },
+    );
+
+    if (args.entraApplicationObjectId !== undefined) {
+      new azuread.ApplicationRedirectUris(
+        `${name}-redirect-uris`,
+        {
+          applicationId: pulumi.interpolate`/applications/${args.entraApplicationObjectId}`,
+          type: "Web",
+          redirectUris: [connector.callbackUri],
+        },
+        { parent: this },
+      );
+    }
+
+    this.connectorId = connector.connectorId;
+    this.callbackUri = connector.callbackUri;
+    this.connectorName = connector.connectorName;
+    this.scope = pulumi.output(scope);
+    this.registerOutputs({
+      connectorId: this.connectorId,
+      callbackUri: this.callbackUri,
+      connectorName: this.connectorName,
+      scope: this.scope,
+    });
+  }
+}
+
+function argumentProblems(args: EnterpriseSsoConnectionArgs): string[] {
+  const problems: string[] = [];
+  if (!args.connectorName || args.connectorName.trim() === "") {
+    problems.push("connectorName is empty: give a name that is unique in the Logto tenant.");
+  }
+  if (!args.domains || args.domains.length === 0) {
+    problems.push("domains is empty: list the email domains whose users sign in through this IdP.");
+  } else {
+    problems.push(...domainProblems("domains", args.domains));
+  }
+  problems.push(...scopeProblems("scopes", args.scopes ?? []));
+  if (typeof args.issuer === "string") problems.push(...issuerProblems("issuer", args.issuer));
+  return problems;
+}

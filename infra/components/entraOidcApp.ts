@@ -1,0 +1,151 @@
+import * as azuread from "@pulumi/azuread";
+import * as pulumi from "@pulumi/pulumi";
+import { SignInAudience, signInAudiences } from "../config";
+import { SecretRotationWindow } from "../rotation";
+import { oidcBaseScopes, resolveScopeIds } from "../scopes";
+
+export interface EntraOidcAppArgs {
+  /** Name of the app registration in the customer's tenant. */
+  displayName: string;
+  /** The customer's tenant (directory) id; the issuer is derived from it. */
+  tenantId: string;
+  /** Default AzureADMyOrg (single tenant). */
+  signInAudience?: SignInAudience;
+  /** Microsoft Graph delegated permissions by name; openid, profile and email are always included. */
+  graphScopes: string[];
+  /**
+   * Grant tenant-wide admin consent from the stack (default true). Turn off when the deployer is no
+   * administrator of the tenant; `consentStatus` then says who must consent where.
+   */
+  adminConsent?: boolean;
+  /** The client secret's rotation period; a new period replaces the secret. */
+  secretRotation: SecretRotationWindow;
+  /** Where config errors point to, e.g. `logto-entra-sso:connections[0].extraScopes`. */
+  scopesField?: string;
+}
+
+const tenantIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const graphApi = "Microsoft Graph";
+
+/**
+ * An Entra ID app registration that Logto signs users in with over OIDC: Web platform, Microsoft Graph
+ * delegated permissions resolved by name, a service principal, optional admin consent, and a rotating
+ * client secret. The redirect URI is registered by the SSO connection, once Logto has made the connector.
+ */
+export class EntraOidcApp extends pulumi.ComponentResource {
+  public readonly clientId: pulumi.Output<string>;
+  /** Secret output. */
+  public readonly clientSecret: pulumi.Output<string>;
+  /** `https://login.microsoftonline.com/{tenantId}/v2.0`, as Logto needs it (no trailing slash). */
+  public readonly issuer: pulumi.Output<string>;
+  public readonly applicationObjectId: pulumi.Output<string>;
+  public readonly servicePrincipalObjectId: pulumi.Output<string>;
+  /** The Graph permission ids the scope names resolved to. */
+  public readonly graphScopeIds: pulumi.Output<string[]>;
+  public readonly secretExpiresAt: pulumi.Output<string>;
+  /** Whether admin consent is granted by the stack, or who must grant it where. */
+  public readonly consentStatus: pulumi.Output<string>;
+
+  constructor(name: string, args: EntraOidcAppArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("logto-entra-sso:entra:EntraOidcApp", name, {}, opts);
+    const problems = argumentProblems(args);
+    if (problems.length > 0) throw new Error(`EntraOidcApp "${name}": ${problems.join(" ")}`);
+    const scopeNames = [...new Set([...oidcBaseScopes, ...args.graphScopes])];
+
+    const registration = new azuread.ApplicationRegistration(
+      `${name}-registration`,
+      {
+        displayName: args.displayName,
+        signInAudience: args.signInAudience ?? "AzureADMyOrg",
+        notes: "Managed by Pulumi (logto-entra-sso): Logto enterprise SSO over OIDC.",
+      },
+      { parent: this },
+    );
+
+    // Microsoft's own Graph principal is only looked up: creating or adopting it would make destroy try
+    // to delete it.
+    const published = azuread.getApplicationPublishedAppIdsOutput({ parent: this });
+    const graphClientId = published.result.apply((ids) => {
+      const id = ids["MicrosoftGraph"];
+      if (!id) throw new Error(`EntraOidcApp "${name}": the tenant lists no published app id for MicrosoftGraph.`);
+      return id;
+    });
+    const graph = azuread.getServicePrincipalOutput({ clientId: graphClientId }, { parent: this });
+    this.graphScopeIds = graph.oauth2PermissionScopes.apply((scopes) =>
+      resolveScopeIds(scopeNames, scopes, { api: graphApi, field: args.scopesField ?? `EntraOidcApp "${name}" graphScopes` }),
+    );
+
+    const apiAccess = new azuread.ApplicationApiAccess(
+      `${name}-graph-access`,
+      { applicationId: registration.id, apiClientId: graphClientId, scopeIds: this.graphScopeIds },
+      { parent: this },
+    );
+    const servicePrincipal = new azuread.ServicePrincipal(
+      `${name}-service-principal`,
+      { clientId: registration.clientId },
+      { parent: this },
+    );
+    if (args.adminConsent ?? true) {
+      new azuread.ServicePrincipalDelegatedPermissionGrant(
+        `${name}-admin-consent`,
+        {
+          servicePrincipalObjectId: servicePrincipal.objectId,
+          resourceServicePrincipalObjectId: graph.objectId,
+          claimValues: scopeNames,
+        },
+        // Consent to what the registration requests, after it requests it.
+        { parent: this, dependsOn: [apiAccess] },
+      );
+    }
+
+    const password = new azuread.ApplicationPassword(
+      `${name}-secret`,
+      {
+        applicationId: registration.id,
+        displayName: `Logto SSO (rotation period ${args.secretRotation.period})`,
+        endDate: args.secretRotation.endDate,
+        rotateWhenChanged: args.secretRotation.trigger,
+      },
+      // Replaced at every rotation, new one first (the default): never protected, or rotation would fail.
+      { parent: this, protect: false, deleteBeforeReplace: false },
+    );
+
+    this.clientId = registration.clientId;
+    this.clientSecret = pulumi.secret(password.value);
+    this.issuer = pulumi.output(`https://login.microsoftonline.com/${args.tenantId}/v2.0`);
+    this.applicationObjectId = registration.objectId;
+    this.servicePrincipalObjectId = servicePrincipal.objectId;
+    this.secretExpiresAt = password.endDate;
+    this.consentStatus = (args.adminConsent ?? true)
+      ? pulumi.output(`granted by this stack (tenant-wide, delegated: ${scopeNames.join(" ")})`)
+      : pulumi.interpolate`pending: an administrator of tenant ${args.tenantId} (Global Administrator, Privileged Role Administrator, Cloud Application Administrator or Application Administrator) must grant admin consent for ${scopeNames.join(" ")}: open https://login.microsoftonline.com/${args.tenantId}/adminconsent?client_id=${registration.clientId} or Entra admin center > App registrations > ${args.displayName} > API permissions > Grant admin consent.`;
+
+    this.registerOutputs({
+      clientId: this.clientId,
+      clientSecret: this.clientSecret,
+      issuer: this.issuer,
+      applicationObjectId: this.applicationObjectId,
+      servicePrincipalObjectId: this.servicePrincipalObjectId,
+      graphScopeIds: this.graphScopeIds,
+      secretExpiresAt: this.secretExpiresAt,
+      consentStatus: this.consentStatus,
+    });
+  }
+}
+
+function argumentProblems(args: EntraOidcAppArgs): string[] {
+  const problems: string[] = [];
+  if (!args.displayName || args.displayName.trim() === "") problems.push("displayName is empty: name the app registration.");
+  if (!tenantIdPattern.test(args.tenantId ?? "")) {
+    problems.push(`tenantId is "${args.tenantId}": give the tenant id as a lowercase GUID.`);
+  }
+  if (args.signInAudience !== undefined && !signInAudiences.includes(args.signInAudience)) {
+    problems.push(
+      `signInAudience is "${args.signInAudience}": use ${signInAudiences.join(" or ")}; personal Microsoft accounts have another issuer than the tenant's.`,
+    );
+  }
+  if (Number.isNaN(Date.parse(args.secretRotation?.endDate ?? ""))) {
+    problems.push(`secretRotation.endDate is "${args.secretRotation?.endDate}": give an RFC 3339 date.`);
+  }
+  return problems;
+}

@@ -1,0 +1,62 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Application } from "../../providers/logto";
+import { urlProblems } from "../../providers/logto/validation";
+
+export interface LogtoWebAppArgs {
+  /** Application name shown in the Logto console. */
+  appName: string;
+  /** Where users open the app, without trailing slash; the callback and sign-out URIs derive from it. */
+  baseUrl: string;
+  /** Change it to rotate the application secret. Default "1". */
+  secretVersion?: string;
+}
+
+/**
+ * The Logto "Traditional web" application a server-side web app (the Flask sample) signs users in with:
+ * callback `{baseUrl}/callback`, post sign-out `{baseUrl}/`, and one stack-managed secret.
+ */
+export class LogtoWebApp extends pulumi.ComponentResource {
+  public readonly applicationId: pulumi.Output<string>;
+  /** Secret output. */
+  public readonly appSecret: pulumi.Output<string>;
+  public readonly callbackUri: pulumi.Output<string>;
+  public readonly postSignOutUri: pulumi.Output<string>;
+  /** Where a person starts a sign-in through the app. */
+  public readonly signInUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: LogtoWebAppArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("logto-entra-sso:logto:LogtoWebApp", name, {}, opts);
+    const problems = [
+      ...(!args.appName || args.appName.trim() === "" ? ["appName is empty: name the application."] : []),
+      ...urlProblems("baseUrl", args.baseUrl, { allowPath: true, allowTrailingSlash: false }),
+    ];
+    if (problems.length > 0) throw new Error(`LogtoWebApp "${name}": ${problems.join(" ")}`);
+    const callbackUri = `${args.baseUrl}/callback`;
+    const postSignOutUri = `${args.baseUrl}/`;
+
+    const application = new Application(
+      `${name}-application`,
+      {
+        name: args.appName,
+        description: "Managed by Pulumi (logto-entra-sso): sample app for enterprise SSO.",
+        redirectUris: [callbackUri],
+        postLogoutRedirectUris: [postSignOutUri],
+        secretVersion: args.secretVersion ?? "1",
+      },
+      { parent: this },
+    );
+
+    this.applicationId = application.applicationId;
+    this.appSecret = pulumi.secret(application.appSecret);
+    this.callbackUri = pulumi.output(callbackUri);
+    this.postSignOutUri = pulumi.output(postSignOutUri);
+    this.signInUrl = pulumi.output(`${args.baseUrl}/sign-in`);
+    this.registerOutputs({
+      applicationId: this.applicationId,
+      appSecret: this.appSecret,
+      callbackUri: this.callbackUri,
+      postSignOutUri: this.postSignOutUri,
+      signInUrl: this.signInUrl,
+    });
+  }
+}

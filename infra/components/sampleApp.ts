@@ -1,0 +1,127 @@
+import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { urlProblems } from "../../providers/logto/validation";
+import { RestartPolicy, restartPolicies } from "../config";
+import { httpCheckEnvironment, httpCheckScript } from "./httpCheck";
+
+/** The port gunicorn listens on inside the container (passed as PORT, so the image default does not matter). */
+export const containerPort = 8080;
+
+export interface SampleAppArgs {
+  /** Docker image reference to build, e.g. logto-entra-sso-sample:dev. Built locally, never pushed. */
+  imageName: string;
+  /** Build context holding the Dockerfile, relative to the project root (where `pulumi` runs). */
+  buildContext: string;
+  containerName: string;
+  /** Public URL of the app (BASE_URL); `/healthz` under it is checked after deploy. */
+  baseUrl: string;
+  /** Host port the container is published on. */
+  port: number;
+  /** Host address the port is bound to. */
+  bindAddress: string;
+  restartPolicy: RestartPolicy;
+  logtoEndpoint: string;
+  logtoAppId: pulumi.Input<string>;
+  /** Kept secret. */
+  logtoAppSecret: pulumi.Input<string>;
+  /** Flask SECRET_KEY; kept secret. */
+  secretKey: pulumi.Input<string>;
+  /** How long each post-deploy check waits for an answer. Default 60 s. */
+  checkTimeoutSeconds?: number;
+}
+
+/**
+ * The Flask sample app as a local container: the image built from `app/`, the container with its Logto
+ * settings in the environment (secrets kept secret), and two post-deploy checks: the app answers
+ * `/healthz`, and Logto's OIDC discovery document is reachable.
+ */
+export class SampleApp extends pulumi.ComponentResource {
+  /** The built image's id, which changes with every rebuild. */
+  public readonly imageRef: pulumi.Output<string>;
+  public readonly containerName: pulumi.Output<string>;
+  public readonly healthzUrl: pulumi.Output<string>;
+  public readonly discoveryUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: SampleAppArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("logto-entra-sso:app:SampleApp", name, {}, opts);
+    const problems = argumentProblems(args);
+    if (problems.length > 0) throw new Error(`SampleApp "${name}": ${problems.join(" ")}`);
+    const timeoutSeconds = args.checkTimeoutSeconds ?? 60;
+    const healthzUrl = `${args.baseUrl}/healthz`;
+    const discoveryUrl = `${args.logtoEndpoint}/oidc/.well-known/openid-configuration`;
+
+    const image = new docker.Image(
+      `${name}-image`,
+      { imageName: args.imageName, build: { context: args.buildContext }, skipPush: true },
+      { parent: this },
+    );
+
+    const container = new docker.Container(
+      `${name}-container`,
+      {
+        name: args.containerName,
+        // For a local build this is the image id, so a rebuilt image replaces the container.
+        image: image.repoDigest,
+        envs: [
+          `LOGTO_ENDPOINT=${args.logtoEndpoint}`,
+          pulumi.interpolate`LOGTO_APP_ID=${args.logtoAppId}`,
+          pulumi.secret(pulumi.interpolate`LOGTO_APP_SECRET=${args.logtoAppSecret}`),
+          `BASE_URL=${args.baseUrl}`,
+          pulumi.secret(pulumi.interpolate`SECRET_KEY=${args.secretKey}`),
+          `PORT=${containerPort}`,
+        ],
+        ports: [{ internal: containerPort, external: args.port, ip: args.bindAddress }],
+        restart: args.restartPolicy,
+      },
+      // The host port and the name are taken until the old container is gone.
+      { parent: this, deleteBeforeReplace: true, additionalSecretOutputs: ["envs"] },
+    );
+
+    new command.local.Command(
+      `${name}-healthz-check`,
+      {
+        create: httpCheckScript,
+        interpreter: ["node", "-e"],
+        environment: httpCheckEnvironment(healthzUrl, { timeoutSeconds }),
+        // A new container is checked again.
+        triggers: [container.id],
+      },
+      { parent: this, dependsOn: [container] },
+    );
+    new command.local.Command(
+      `${name}-discovery-check`,
+      {
+        create: httpCheckScript,
+        interpreter: ["node", "-e"],
+        environment: httpCheckEnvironment(discoveryUrl, { expect: '"authorization_endpoint"', timeoutSeconds }),
+        triggers: [args.logtoEndpoint],
+      },
+      { parent: this },
+    );
+
+    this.imageRef = image.repoDigest;
+    this.containerName = container.name;
+    this.healthzUrl = pulumi.output(healthzUrl);
+    this.discoveryUrl = pulumi.output(discoveryUrl);
+    this.registerOutputs({
+      imageRef: this.imageRef,
+      containerName: this.containerName,
+      healthzUrl: this.healthzUrl,
+      discoveryUrl: this.discoveryUrl,
+    });
+  }
+}
+
+function argumentProblems(args: SampleAppArgs): string[] {
+  const problems: string[] = [];
+  if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535) {
+    problems.push(`port is ${args.port}: use a whole number from 1 to 65535.`);
+  }
+  if (!restartPolicies.includes(args.restartPolicy)) {
+    problems.push(`restartPolicy is "${args.restartPolicy}": use one of ${restartPolicies.join(", ")}.`);
+  }
+  problems.push(...urlProblems("baseUrl", args.baseUrl, { allowPath: true, allowTrailingSlash: false }));
+  problems.push(...urlProblems("logtoEndpoint", args.logtoEndpoint, { allowPath: false, allowTrailingSlash: false }));
+  return problems;
+}

@@ -1,0 +1,193 @@
+/** The sample app: image, container and its environment, post-deploy checks, and the checks' script itself. */
+import { execFile } from "node:child_process";
+import { createServer, Server } from "node:http";
+import { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RawStackConfig } from "../../infra/config";
+import { httpCheckEnvironment, httpCheckScript } from "../../infra/components/httpCheck";
+import { rawConfig, now, secretKeyMarker } from "./fixtures";
+import {
+  Recording,
+  find,
+  isSecretEnvelope,
+  logtoAppSecretFor,
+  logtoEndpointValue,
+  ofType,
+  reveal,
+  runProgram,
+  types,
+} from "./harness";
+
+async function run(raw: RawStackConfig): Promise<Recording> {
+  return (await runProgram(raw, now)).recording;
+}
+
+describe("the sample app in the program", () => {
+  it("builds the image from app/ and runs it with the Logto settings, secrets kept secret", async () => {
+    const recording = await run(rawConfig());
+    const image = find(recording, types.image);
+    expect(reveal(image.inputs)).toMatchObject({
+      imageName: "logto-entra-sso-sample:dev",
+      build: { context: "app" },
+      skipPush: true,
+    });
+
+    const container = find(recording, types.container);
+    const application = find(recording, types.application);
+    expect(container.dependencies).toEqual(expect.arrayContaining([image.urn, application.urn]));
+    expect(isSecretEnvelope(container.inputs.envs)).toBe(true);
+    expect(reveal(container.inputs)).toEqual({
+      name: "logto-entra-sso-dev-sample",
+      image: "sha256:image-of-sample-image",
+      envs: [
+        `LOGTO_ENDPOINT=${logtoEndpointValue}`,
+        "LOGTO_APP_ID=app-sample-application",
+        `LOGTO_APP_SECRET=${logtoAppSecretFor("1")}`,
+        "BASE_URL=http://localhost:8080",
+        `SECRET_KEY=${secretKeyMarker}`,
+        "PORT=8080",
+      ],
+      ports: [{ internal: 8080, external: 8080, ip: "127.0.0.1" }],
+      restart: "unless-stopped",
+    });
+    // The old container holds the name and the host port until it is gone.
+    expect(container.deleteBeforeReplace).toBe(true);
+
+    expect(reveal(application.inputs)).toMatchObject({
+      name: "Sample app (dev)",
+      redirectUris: ["http://localhost:8080/callback"],
+      postLogoutRedirectUris: ["http://localhost:8080/"],
+      secretVersion: "1",
+    });
+  });
+
+  it("takes port, address, restart policy, URL and image name from config", async () => {
+    const recording = await run(
+      rawConfig({
+        sampleApp: {
+          secretKey: secretKeyMarker,
+          port: 9443,
+          bindAddress: "0.0.0.0",
+          restartPolicy: "always",
+          baseUrl: "https://sample.example.com",
+          imageName: "registry.example.com/team/sample:v2",
+          appSecretVersion: "2",
+        },
+      }),
+    );
+    expect(reveal(find(recording, types.image).inputs)).toMatchObject({ imageName: "registry.example.com/team/sample:v2" });
+    expect(reveal(find(recording, types.container).inputs)).toMatchObject({
+      envs: expect.arrayContaining(["BASE_URL=https://sample.example.com", `LOGTO_APP_SECRET=${logtoAppSecretFor("2")}`, "PORT=8080"]),
+      ports: [{ internal: 8080, external: 9443, ip: "0.0.0.0" }],
+      restart: "always",
+    });
+    expect(reveal(find(recording, types.application).inputs)).toMatchObject({
+      redirectUris: ["https://sample.example.com/callback"],
+      secretVersion: "2",
+    });
+  });
+
+  it("checks /healthz after the container and Logto's OIDC discovery", async () => {
+    const recording = await run(rawConfig());
+    const checks = ofType(recording, types.command);
+    const healthz = checks.find((c) => c.name === "sample-healthz-check");
+    const discovery = checks.find((c) => c.name === "sample-discovery-check");
+    expect(healthz?.dependencies).toContain(find(recording, types.container).urn);
+    expect(reveal(healthz?.inputs)).toEqual({
+      create: httpCheckScript,
+      interpreter: ["node", "-e"],
+      environment: httpCheckEnvironment("http://localhost:8080/healthz", { timeoutSeconds: 60 }),
+      triggers: ["sample-container-id"],
+    });
+    expect(reveal(discovery?.inputs)).toMatchObject({
+      create: httpCheckScript,
+      environment: {
+        CHECK_URL: `${logtoEndpointValue}/oidc/.well-known/openid-configuration`,
+        CHECK_EXPECT: '"authorization_endpoint"',
+      },
+    });
+  });
+
+  it("when switched off, makes neither image nor container nor checks, but keeps the Logto application", async () => {
+    const recording = await run(rawConfig({ sampleApp: { enabled: false } }));
+    for (const type of [types.sampleApp, types.image, types.container, types.command]) {
+      expect(ofType(recording, type), type).toEqual([]);
+    }
+    expect(ofType(recording, types.application)).toHaveLength(1);
+  });
+});
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+interface CheckResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function runCheck(url: string, options: { expect?: string; timeoutSeconds: number }): Promise<CheckResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["-e", httpCheckScript],
+      { env: { ...process.env, ...httpCheckEnvironment(url, options) }, timeout: 20_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe("the post-deploy check script", () => {
+  let server: Server;
+  let base = "";
+  let flakyCalls = 0;
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      if (request.url === "/healthz") {
+        response.end("ok");
+      } else if (request.url === "/discovery") {
+        response.setHeader("content-type", "application/json");
+        response.end(JSON.stringify({ issuer: "x", authorization_endpoint: "y" }));
+      } else if (request.url === "/flaky") {
+        // Fails first, as a container does while it starts.
+        flakyCalls += 1;
+        response.statusCode = flakyCalls < 2 ? 503 : 200;
+        response.end();
+      } else {
+        response.statusCode = 500;
+        response.end("broken");
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("passes when the URL answers 200 with the expected text", async () => {
+    expect(await runCheck(`${base}/healthz`, { timeoutSeconds: 5 })).toMatchObject({ code: 0, stdout: `OK ${base}/healthz answered 200\n` });
+    expect((await runCheck(`${base}/discovery`, { expect: '"authorization_endpoint"', timeoutSeconds: 5 })).code).toBe(0);
+  });
+
+  it("waits for a server that answers only after a while", async () => {
+    expect((await runCheck(`${base}/flaky`, { timeoutSeconds: 10 })).code).toBe(0);
+    expect(flakyCalls).toBe(2);
+  });
+
+  it("fails with the last answer when the time is up", async () => {
+    const broken = await runCheck(`${base}/broken`, { timeoutSeconds: 1 });
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toBe(`FAILED ${base}/broken did not answer 200 in time (last: HTTP 500)\n`);
+    const wrongBody = await runCheck(`${base}/healthz`, { expect: "issuer", timeoutSeconds: 1 });
+    expect(wrongBody.stderr).toContain('(last: 200 without "issuer")');
+    const closed = await runCheck(`http://127.0.0.1:${await closedPort()}/healthz`, { timeoutSeconds: 1 });
+    expect(closed.stderr).toContain("(last: ECONNREFUSED)");
+  });
+});
