@@ -352,11 +352,12 @@ export interface ApplicationArgs {
 
 /** A Logto "Traditional web" application with one stack-managed client secret. */
 export class Application extends pulumi.dynamic.Resource {
-  public readonly applicationId!: pulumi.Output<string>;
-  public readonly appSecret!: pulumi.Output<string>;
-  public readonly secretName!: pulumi.Output<string>;
-  public readonly redirectUris!: pulumi.Output<string[]>;
-  public readonly postLogoutRedirectUris!: pulumi.Output<string[]>;
+  // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
+  declare public readonly applicationId: pulumi.Output<string>;
+  declare public readonly appSecret: pulumi.Output<string>;
+  declare public readonly secretName: pulumi.Output<string>;
+  declare public readonly redirectUris: pulumi.Output<string[]>;
+  declare public readonly postLogoutRedirectUris: pulumi.Output<string[]>;
 
   constructor(name: string, args: ApplicationArgs, opts?: pulumi.CustomResourceOptions) {
     super(

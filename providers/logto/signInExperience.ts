@@ -91,8 +91,9 @@ export interface SignInExperienceSsoArgs {
  * value found when it was created.
  */
 export class SignInExperienceSso extends pulumi.dynamic.Resource {
-  public readonly enabled!: pulumi.Output<boolean>;
-  public readonly previousEnabled!: pulumi.Output<boolean>;
+  // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
+  declare public readonly enabled: pulumi.Output<boolean>;
+  declare public readonly previousEnabled: pulumi.Output<boolean>;
 
   constructor(name: string, args: SignInExperienceSsoArgs = {}, opts?: pulumi.CustomResourceOptions) {
     super(

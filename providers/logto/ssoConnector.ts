@@ -336,10 +336,11 @@ export interface SsoConnectorArgs {
 
 /** A Logto enterprise SSO connector managed through the Management API. */
 export class SsoConnector extends pulumi.dynamic.Resource {
-  public readonly connectorId!: pulumi.Output<string>;
-  public readonly connectorName!: pulumi.Output<string>;
-  public readonly callbackUri!: pulumi.Output<string>;
-  public readonly domains!: pulumi.Output<string[]>;
+  // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
+  declare public readonly connectorId: pulumi.Output<string>;
+  declare public readonly connectorName: pulumi.Output<string>;
+  declare public readonly callbackUri: pulumi.Output<string>;
+  declare public readonly domains: pulumi.Output<string[]>;
 
   constructor(name: string, args: SsoConnectorArgs, opts?: pulumi.CustomResourceOptions) {
     super(

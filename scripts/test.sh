@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The README's test command (`npm test`): prepares what the tests need (Python venv for the sample app,
+# the Pulumi engine at the SDK's version), then type-checks and runs every suite: vitest (program under
+# mocks, provider, stand-in contract, real engine) and pytest (sample app). Ends with one summary line.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+
+python="$(bash scripts/python-venv.sh)"
+engine_bin="$(bash scripts/pulumi-engine.sh)"
+export PATH="$engine_bin:$PATH"
+
+npx tsc --noEmit
+
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json" "$@" || status=$?
+(cd app && "$python" -m pytest -q --junitxml="$results/pytest.xml") || status=$?
+
+node -e '
+const fs = require("fs");
+const [vitestFile, pytestFile] = process.argv.slice(1);
+let passed = 0, failed = 0, skipped = 0;
+if (fs.existsSync(vitestFile)) {
+  const v = JSON.parse(fs.readFileSync(vitestFile, "utf8"));
+  passed += v.numPassedTests; failed += v.numFailedTests; skipped += v.numPendingTests + v.numTodoTests;
+}
+if (fs.existsSync(pytestFile)) {
+  const x = fs.readFileSync(pytestFile, "utf8");
+  const attr = (name) => Number((new RegExp(`<testsuite[^>]*\\b${name}="(\\d+)"`).exec(x) || [])[1] || 0);
+  const total = attr("tests"), bad = attr("failures") + attr("errors"), skip = attr("skipped");
+  passed += total - bad - skip; failed += bad; skipped += skip;
+}
+console.log(`total: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+' "$results/vitest.json" "$results/pytest.xml"
+exit "$status"
