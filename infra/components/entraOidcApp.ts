@@ -1,6 +1,6 @@
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
-import { SignInAudience, signInAudiences } from "../config";
+import { SignInAudience, signInAudiences } from "../connectionConfig";
 import { SecretRotationWindow } from "../rotation";
 import { oidcBaseScopes, resolveScopeIds } from "../scopes";
 

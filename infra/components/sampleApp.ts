@@ -2,7 +2,7 @@ import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { urlProblems } from "../../providers/logto/validation";
-import { RestartPolicy, restartPolicies } from "../config";
+import { RestartPolicy, restartPolicies } from "../sampleAppConfig";
 import { httpCheckEnvironment, httpCheckScript } from "./httpCheck";
 
 /** The port gunicorn listens on inside the container (passed as PORT, so the image default does not matter). */

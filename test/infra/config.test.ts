@@ -1,7 +1,7 @@
 /** Stack config validation: every problem is reported with field, value, reason and fix, all at once. */
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { RawStackConfig, StackConfig, defaults, validateStackConfig } from "../../infra/config";
+import { RawStackConfig, StackConfig, defaultRotationEpoch, validateStackConfig } from "../../infra/config";
 import { ConnectionInput, connection, now, rawConfig, secretKeyMarker, tenantIds } from "./fixtures";
 import { logtoEndpointValue, settle } from "./harness";
 
@@ -97,7 +97,7 @@ describe("validateStackConfig", () => {
     expect(config).toMatchObject({
       logtoEndpoint: logtoEndpointValue,
       protect: false,
-      rotationEpoch: defaults.rotationEpoch,
+      rotationEpoch: defaultRotationEpoch,
       connections: [
         {
           name: "contoso",

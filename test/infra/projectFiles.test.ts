@@ -3,14 +3,9 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  brandingKeys,
-  connectionKeys,
-  defaults,
-  projectNamespace,
-  sampleAppKeys,
-  validateStackConfig,
-} from "../../infra/config";
+import { defaultRotationEpoch, projectNamespace, validateStackConfig } from "../../infra/config";
+import { brandingKeys, connectionKeys } from "../../infra/connectionConfig";
+import { sampleAppKeys } from "../../infra/sampleAppConfig";
 import { secretKeyMarker } from "./fixtures";
 
 // js-yaml comes with @pulumi/pulumi (which parses these files with it); typed here for the one call used.
@@ -49,7 +44,7 @@ describe("Pulumi.yaml", () => {
       connections: { type: "array", items: { type: "object" }, default: [], description: expect.any(String) },
       sampleApp: { type: "object", default: {}, description: expect.any(String) },
       protect: { type: "boolean", default: false, description: expect.any(String) },
-      rotationEpoch: { type: "string", default: defaults.rotationEpoch, description: expect.any(String) },
+      rotationEpoch: { type: "string", default: defaultRotationEpoch, description: expect.any(String) },
     });
   });
 
