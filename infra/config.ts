@@ -88,7 +88,8 @@ export function validateStackConfig(raw: RawStackConfig, context: ValidationCont
   const sampleApp = readSampleApp(raw.sampleApp, context, problems);
 
   if (problems.list.length > 0) {
-    throw new Error(
+    // RunError: Pulumi shows the message alone, without a stack trace.
+    throw new pulumi.RunError(
       `The stack configuration of "${context.stack}" has ${problems.list.length} problem(s); fix them in Pulumi.${context.stack}.yaml:\n  - ${problems.list.join("\n  - ")}`,
     );
   }

@@ -23,6 +23,8 @@ export interface ConnectionOutputs {
   /** The redirect URI registered in Entra. */
   callbackUri: pulumi.Output<string>;
   consentStatus: pulumi.Output<string>;
+  /** The first `pulumi up` after this date replaces the Entra client secret. */
+  secretRotatesAt: string;
   secretExpiresAt: pulumi.Output<string>;
 }
 
@@ -57,6 +59,7 @@ function deployConnection(
   // One provider per customer tenant; the components hand it down to their children and invokes.
   const provider = new azuread.Provider(`${connection.name}-azuread`, { tenantId: connection.tenantId });
   const componentOptions = { provider, protect: config.protect };
+  const secretRotation = secretRotationWindow({ epoch: config.rotationEpoch, days: connection.secretRotationDays, now });
   const entra = new EntraOidcApp(
     `${connection.name}-entra`,
     {
@@ -65,7 +68,7 @@ function deployConnection(
       signInAudience: connection.signInAudience,
       graphScopes: connection.graphScopes,
       adminConsent: connection.adminConsent,
-      secretRotation: secretRotationWindow({ epoch: config.rotationEpoch, days: connection.secretRotationDays, now }),
+      secretRotation,
       scopesField: `${projectNamespace}:connections[${index}].extraScopes`,
     },
     componentOptions,
@@ -97,6 +100,7 @@ function deployConnection(
       connectorName: connector.connectorName,
       callbackUri: connector.callbackUri,
       consentStatus: entra.consentStatus,
+      secretRotatesAt: secretRotation.rotatesAt,
       secretExpiresAt: entra.secretExpiresAt,
     },
   };

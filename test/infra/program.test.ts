@@ -114,8 +114,17 @@ describe("the program's resource graph", () => {
     expect(reveal(signInSwitch.inputs)).toMatchObject({ enabled: true });
     expect(signInSwitch.dependencies).toContain(find(recording, types.connector).urn);
 
-    const contoso = (await settle(outputs.connections.contoso.callbackUri)).value;
-    expect(contoso).toBe(`${logtoEndpointValue}/callback/conn-contoso-sso-connector`);
+    expect((await settle(outputs.connections.contoso)).value).toEqual({
+      tenantId: tenantIds.contoso,
+      domains: ["contoso.com"],
+      entraClientId: "client-contoso-entra-registration",
+      connectorId: "conn-contoso-sso-connector",
+      connectorName: "dev-contoso",
+      callbackUri: `${logtoEndpointValue}/callback/conn-contoso-sso-connector`,
+      consentStatus: "granted by this stack (tenant-wide, delegated: openid profile email User.Read)",
+      secretRotatesAt: "2025-12-27T00:00:00Z",
+      secretExpiresAt: "2026-01-26T00:00:00Z",
+    });
   });
 
   it("for three connections: one provider, Entra app and connector per customer tenant", async () => {
