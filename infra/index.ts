@@ -2,12 +2,16 @@
  * Entry point (`main: infra/` in Pulumi.yaml): validate the stack config, declare the resources, export
  * what a person needs. No output carries a secret.
  */
+import * as path from "node:path";
 import { loadStackConfig } from "./config";
 import { deployStack } from "./stack";
 
 // One clock for validation and for the secret rotation period.
 const now = new Date();
-const deployed = deployStack(loadStackConfig(now), { now, sampleAppBuildContext: "app" });
+// The engine runs the program with infra/ as working directory (`main: infra/`): find app/ from this file,
+// and keep the path relative so that the state does not carry this machine's directories.
+const sampleAppBuildContext = path.relative(process.cwd(), path.join(__dirname, "..", "app"));
+const deployed = deployStack(loadStackConfig(now), { now, sampleAppBuildContext });
 
 export const logtoEndpoint = deployed.logtoEndpoint;
 export const sampleAppSignInUrl = deployed.sampleAppSignInUrl;

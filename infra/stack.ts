@@ -41,7 +41,7 @@ export interface StackOutputs {
 export interface DeployOptions {
   /** The clock the secret rotation period is computed from. */
   now: Date;
-  /** Docker build context of the sample app, relative to the project root. */
+  /** Docker build context of the sample app, relative to the working directory. */
   sampleAppBuildContext: string;
 }
 

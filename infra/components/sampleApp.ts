@@ -11,7 +11,7 @@ export const containerPort = 8080;
 export interface SampleAppArgs {
   /** Docker image reference to build, e.g. logto-entra-sso-sample:dev. Built locally, never pushed. */
   imageName: string;
-  /** Build context holding the Dockerfile, relative to the project root (where `pulumi` runs). */
+  /** Build context holding the Dockerfile: absolute, or relative to the program's working directory. */
   buildContext: string;
   containerName: string;
   /** Public URL of the app (BASE_URL); `/healthz` under it is checked after deploy. */

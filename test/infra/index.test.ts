@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it } from "vitest";
 import { connection, secretKeyMarker } from "./fixtures";
-import { finish, logtoEndpointValue, ofType, settle, startRecording, types } from "./harness";
+import { finish, logtoEndpointValue, ofType, reveal, settle, startRecording, types } from "./harness";
 
 afterEach(() => pulumi.runtime.setAllConfig({}));
 
@@ -41,6 +41,8 @@ describe("infra/index.ts", () => {
       },
     });
     expect(ofType(recording, types.connector)).toHaveLength(2);
+    // Found from infra/index.ts, relative to the working directory (the repository root here, infra/ under Pulumi).
+    expect(reveal(ofType(recording, types.image)[0].inputs)).toMatchObject({ build: { context: "app" } });
     expect(ofType(recording, types.registration).every((r) => r.protect)).toBe(true);
   });
 
