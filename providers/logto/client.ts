@@ -72,7 +72,7 @@ interface ErrorBody {
  * Failures that say the request never reached Logto: always safe to send again. Any other network failure
  * (reset, timeout) may have happened after Logto acted, so only idempotent requests are re-sent blindly.
  */
-const notSentCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+const notSentCodes: readonly string[] = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"];
 const tokenRefreshMarginMs = 60_000;
 
 const hints: Record<string, string> = {
@@ -242,7 +242,7 @@ export function createManagementClient(settings: ManagementApiSettings): Managem
           throw apiError(redact(failure.message, sensitive), { status, code: failure.code });
         }
       } else {
-        const lost = !notSentCodes.has(result.code);
+        const lost = !notSentCodes.includes(result.code);
         const text = `Logto: ${action} failed: no answer from ${settings.endpoint} (${result.code}).`;
         if (lost && !idempotent) {
           throw apiError(redact(`${text} The outcome is unknown.`, sensitive), { outcomeUnknown: true });

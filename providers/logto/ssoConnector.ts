@@ -8,7 +8,7 @@ export const oidcSsoProviderNames = ["AzureAdOidc", "OIDC", "Okta"] as const;
 export type OidcSsoProviderName = (typeof oidcSsoProviderNames)[number];
 
 /** Scopes Logto always requests for OIDC connectors, whatever the config says. */
-const scopesLogtoAlwaysAdds = new Set(["openid", "profile", "email"]);
+const scopesLogtoAlwaysAdds: readonly string[] = ["openid", "profile", "email"];
 
 export interface SsoConnectorConfig {
   clientId: string;
@@ -126,7 +126,7 @@ async function findByName(client: ManagementClient, connectorName: string): Prom
 
 /** Declared scope compared as a set, without the scopes Logto adds anyway. */
 function canonicalScope(scope: string | undefined): string[] {
-  return scopeTokens(scope).filter((token) => !scopesLogtoAlwaysAdds.has(token));
+  return scopeTokens(scope).filter((token) => !scopesLogtoAlwaysAdds.includes(token));
 }
 
 function configChanged(olds: SsoConnectorConfig, news: SsoConnectorConfig): boolean {

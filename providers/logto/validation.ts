@@ -3,8 +3,11 @@
  * problems (empty when valid); every problem names the field, the value and the fix.
  */
 
-/** Public mail providers: Logto refuses them as SSO domains (422 single_sign_on.forbidden_domains). */
-export const publicEmailDomains: ReadonlySet<string> = new Set([
+/**
+ * Public mail providers: Logto refuses them as SSO domains (422 single_sign_on.forbidden_domains).
+ * Arrays, not Sets, in everything the provider captures: Pulumi serialises a captured Set as a plain object.
+ */
+export const publicEmailDomains: readonly string[] = [
   "gmail.com",
   "googlemail.com",
   "outlook.com",
@@ -28,7 +31,7 @@ export const publicEmailDomains: ReadonlySet<string> = new Set([
   "qq.com",
   "163.com",
   "126.com",
-]);
+];
 
 const domainPattern = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
@@ -42,7 +45,7 @@ export function domainProblems(field: string, domains: readonly string[]): strin
       problems.push(`${where} is "${domain}": write email domains in lowercase without spaces ("${lower}").`);
     } else if (!domainPattern.test(domain)) {
       problems.push(`${where} is "${domain}": give a bare email domain such as contoso.com (no @, scheme or path).`);
-    } else if (publicEmailDomains.has(domain)) {
+    } else if (publicEmailDomains.includes(domain)) {
       problems.push(
         `${where} is "${domain}": public email domains cannot be routed to an enterprise IdP; list your organisation's own domains.`,
       );

@@ -1,24 +1,86 @@
+import { createRequire } from "node:module";
 import * as pulumi from "@pulumi/pulumi";
-import { expect, it } from "vitest";
-import { applicationProvider } from "../../providers/logto/application";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ApplicationInputs, applicationProvider } from "../../providers/logto/application";
 import { signInExperienceSsoProvider } from "../../providers/logto/signInExperience";
-import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
-import { ProviderHarness, startProviderHarness } from "./harness";
+import { SsoConnectorInputs, SsoConnectorOutputs, ssoConnectorProvider } from "../../providers/logto/ssoConnector";
+import { ProviderHarness, failureOf, startProviderHarness } from "./harness";
 
-it("serialises every provider without credentials, with axios as a require", async () => {
-  const h: ProviderHarness = await startProviderHarness();
-  try {
+// The engine's launcher loads the serialised provider with require-from-string (a dependency of @pulumi/pulumi).
+const requireFromString: (code: string) => { handler: () => unknown } = createRequire(
+  require.resolve("@pulumi/pulumi/package.json"),
+)("require-from-string");
+
+/** The provider as the engine's provider process sees it: serialised, then loaded from that text. */
+async function roundTrip<I, O>(
+  provider: pulumi.dynamic.ResourceProvider<I, O>,
+): Promise<{ text: string; loaded: pulumi.dynamic.ResourceProvider<I, O> }> {
+  const { text } = await pulumi.runtime.serializeFunction(() => provider);
+  return { text, loaded: requireFromString(text).handler() as pulumi.dynamic.ResourceProvider<I, O> };
+}
+
+let h: ProviderHarness;
+beforeAll(async () => {
+  h = await startProviderHarness();
+});
+afterAll(async () => h.close());
+beforeEach(async () => h.reset());
+
+describe("the serialised providers", () => {
+  it("carry no credential, and axios as a require", async () => {
     // Credentials are configured in this process (as the engine's configure would), and in the env.
     process.env.LOGTO_M2M_APP_SECRET = h.logto.m2mAppSecret;
-    for (const provider of [ssoConnectorProvider, applicationProvider, signInExperienceSsoProvider]) {
-      const serialized = await pulumi.runtime.serializeFunction(() => provider);
-      expect(serialized.text).not.toContain(h.logto.m2mAppSecret);
-      expect(serialized.text).not.toContain(h.logto.m2mAppId);
-      expect(serialized.text).not.toContain(h.logto.url);
-      expect(serialized.text).toMatch(/require\("axios[^"]*"\)/);
+    try {
+      for (const provider of [ssoConnectorProvider, applicationProvider, signInExperienceSsoProvider]) {
+        const { text } = await pulumi.runtime.serializeFunction(() => provider);
+        expect(text).not.toContain(h.logto.m2mAppSecret);
+        expect(text).not.toContain(h.logto.m2mAppId);
+        expect(text).not.toContain(h.logto.url);
+        expect(text).toMatch(/require\("axios[^"]*"\)/);
+      }
+    } finally {
+      delete process.env.LOGTO_M2M_APP_SECRET;
     }
-  } finally {
-    delete process.env.LOGTO_M2M_APP_SECRET;
-    await h.close();
-  }
+  });
+
+  it("still check, diff and create once loaded from their text", async () => {
+    const connector = (await roundTrip(ssoConnectorProvider)).loaded;
+    const declared: SsoConnectorInputs = {
+      providerName: "AzureAdOidc",
+      connectorName: "round-trip",
+      config: { clientId: "id", clientSecret: "secret-value", issuer: h.issuer, scope: "User.Read openid" },
+      domains: ["contoso.com"],
+      branding: {},
+      syncProfile: false,
+      enableTokenStorage: false,
+      adoptExisting: false,
+    };
+    const checked = await connector.check!({} as SsoConnectorInputs, { ...declared, domains: ["gmail.com"] });
+    expect(checked.failures?.map((f) => f.reason)).toEqual([expect.stringContaining("public email domains")]);
+    const created = await connector.create(declared);
+    const diff = await connector.diff!(created.id, created.outs as SsoConnectorOutputs, {
+      ...declared,
+      config: { ...declared.config, scope: "User.Read" },
+    });
+    expect(diff.changes).toBe(false);
+
+    const application = (await roundTrip(applicationProvider)).loaded;
+    const app = await application.create({
+      name: "round-trip",
+      description: "",
+      redirectUris: ["https://app.example.com/callback"],
+      postLogoutRedirectUris: ["https://app.example.com/"],
+      corsAllowedOrigins: [],
+      secretVersion: "1",
+      adoptExisting: false,
+    } as ApplicationInputs);
+    expect(h.logto.state.applications.has(app.id)).toBe(true);
+  });
+
+  it("report an unreachable Logto once loaded from their text", async () => {
+    await h.reset({ "logto:endpoint": "http://127.0.0.1:9", "logto:maxAttempts": "2" });
+    const connector = (await roundTrip(ssoConnectorProvider)).loaded;
+    const error = await failureOf(() => connector.delete!("some-id", { connectorName: "x" } as SsoConnectorOutputs));
+    expect(error.message).toMatch(/no answer from http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\)\. Gave up after 2 attempt/);
+  });
 });
