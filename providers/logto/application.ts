@@ -22,6 +22,11 @@ export interface ApplicationOutputs extends ApplicationInputs {
   secretName: string;
   /** The client secret (a secret output). Empty when it is missing in Logto. */
   appSecret: string;
+  /**
+   * Set only in the state a half-finished create leaves: the app exists but Logto's "Default secret" was not
+   * yet replaced by the managed one. The next update finishes that.
+   */
+  createIncomplete?: boolean;
 }
 
 interface ApplicationRow {
@@ -129,6 +134,13 @@ async function deleteSecret(client: ManagementClient, id: string, appName: strin
     });
   } catch (error) {
     if (!isNotFound(error)) throw error;
+  }
+}
+
+/** Leaves the managed secret as the app's only one (Logto gives every new app a "Default secret"). */
+async function removeOtherSecrets(client: ManagementClient, id: string, appName: string, keep: string): Promise<void> {
+  for (const other of await listSecrets(client, id, appName)) {
+    if (other.name !== keep) await deleteSecret(client, id, appName, other.name);
   }
 }
 
@@ -259,15 +271,12 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
     const id = row.id;
     try {
       const secret = await ensureSecret(client, id, inputs.name, secretNameFor(inputs.secretVersion));
-      if (!adopted) {
-        // Logto gives every new app a "Default secret"; only the stack-managed one should open the door.
-        for (const other of await listSecrets(client, id, inputs.name)) {
-          if (other.name !== secret.name) await deleteSecret(client, id, inputs.name, other.name);
-        }
-      }
+      // Only the stack-managed secret should open the door; an adopted app's other secrets are its owner's.
+      if (!adopted) await removeOtherSecrets(client, id, inputs.name, secret.name);
       return { id, outs: outputsFrom(row, inputs, secret) };
     } catch (error) {
-      throw partialCreateError(error, id, outputsFrom(row, inputs, undefined), inputs as { __provider?: unknown });
+      const unfinished: ApplicationOutputs = { ...outputsFrom(row, inputs, undefined), createIncomplete: !adopted };
+      throw partialCreateError(error, id, unfinished, inputs as { __provider?: unknown });
     }
   },
 
@@ -326,6 +335,7 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
         await deleteSecret(client, id, news.name, olds.secretName);
       }
     }
+    if (olds.createIncomplete && secret) await removeOtherSecrets(client, id, news.name, secret.name);
     return { outs: outputsFrom(row, news, secret) };
   },
 
