@@ -4,7 +4,10 @@
  */
 import * as path from "node:path";
 import { loadStackConfig } from "./config";
+import { keepSecretsOutOfSdkDebugLog } from "./sdkDebugLog";
 import { deployStack } from "./stack";
+
+keepSecretsOutOfSdkDebugLog();
 
 // One clock for validation and for the secret rotation period.
 const now = new Date();

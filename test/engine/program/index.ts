@@ -6,7 +6,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EnterpriseSsoConnection } from "../../../infra/components/enterpriseSsoConnection";
 import { LogtoWebApp } from "../../../infra/components/logtoWebApp";
+import { keepSecretsOutOfSdkDebugLog } from "../../../infra/sdkDebugLog";
 import { SignInExperienceSso } from "../../../providers/logto";
+
+keepSecretsOutOfSdkDebugLog();
 
 const config = new pulumi.Config();
 
