@@ -126,15 +126,10 @@ async function ensureSecret(
 }
 
 async function deleteSecret(client: ManagementClient, id: string, appName: string, secretName: string): Promise<void> {
-  try {
-    await client.send<unknown>({
-      method: "DELETE",
-      path: `/api/applications/${id}/secrets/${encodeURIComponent(secretName)}`,
-      action: `deleting secret "${secretName}" of ${label(appName)}`,
-    });
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
+  await client.deleteIfPresent(
+    `/api/applications/${id}/secrets/${encodeURIComponent(secretName)}`,
+    `deleting secret "${secretName}" of ${label(appName)}`,
+  );
 }
 
 /** Leaves the managed secret as the app's only one (Logto gives every new app a "Default secret"). */
@@ -340,13 +335,9 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
   },
 
   async delete(id, props) {
-    const client = managementClient();
-    try {
-      await client.send<unknown>({ method: "DELETE", path: `/api/applications/${id}`, action: `deleting ${label(props.name)}` });
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    await managementClient().deleteIfPresent(`/api/applications/${id}`, `deleting ${label(props.name)}`);
   },
+
 };
 
 export interface ApplicationArgs {

@@ -49,6 +49,8 @@ export interface ApiResponse<T> {
 export interface ManagementClient {
   readonly endpoint: string;
   send<T>(request: ApiRequest): Promise<ApiResponse<T>>;
+  /** DELETEs `path`; an object that is gone already (404) counts as deleted. */
+  deleteIfPresent(path: string, action: string): Promise<void>;
   /**
    * POSTs a create whose outcome may be lost (connection dropped, gateway timeout). Before sending again it
    * asks `findExisting` whether the first attempt went through, so a lost answer never makes a duplicate.
@@ -344,7 +346,15 @@ export function createManagementClient(settings: ManagementApiSettings): Managem
     }
   }
 
-  return { endpoint: settings.endpoint, send, createOnce };
+  async function deleteIfPresent(path: string, action: string): Promise<void> {
+    try {
+      await send<unknown>({ method: "DELETE", path, action });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
+  return { endpoint: settings.endpoint, send, createOnce, deleteIfPresent };
 }
 
 /**

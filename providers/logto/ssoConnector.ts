@@ -300,17 +300,9 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
   },
 
   async delete(id, props) {
-    const client = managementClient();
-    try {
-      await client.send<unknown>({
-        method: "DELETE",
-        path: `/api/sso-connectors/${id}`,
-        action: `deleting ${label(props)}`,
-      });
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    await managementClient().deleteIfPresent(`/api/sso-connectors/${id}`, `deleting ${label(props)}`);
   },
+
 };
 
 export interface SsoConnectorConfigArgs {
