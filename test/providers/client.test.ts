@@ -116,6 +116,18 @@ describe("retries", () => {
     expect(calls(h.logto).filter((c) => c === "GET /api/applications")).toHaveLength(3);
   });
 
+  it("explains a 403 (M2M app without the Management API role) and does not retry it", async () => {
+    h.logto.faults.add({
+      method: "GET",
+      path: "/api/applications",
+      status: 403,
+      body: { code: "auth.forbidden", message: "Forbidden. Please check your user roles and permissions." },
+    });
+    const error = await failureOf(listApps);
+    expect(error.message).toMatch(/listing applications failed: HTTP 403 auth\.forbidden: Forbidden\..*"Logto Management API access" role/);
+    expect(calls(h.logto).filter((c) => c === "GET /api/applications")).toHaveLength(1);
+  });
+
   it("does not retry a 400", async () => {
     h.logto.faults.add({
       method: "GET",
