@@ -337,7 +337,6 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
   async delete(id, props) {
     await managementClient().deleteIfPresent(`/api/applications/${id}`, `deleting ${label(props.name)}`);
   },
-
 };
 
 export interface ApplicationArgs {

@@ -302,7 +302,6 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
   async delete(id, props) {
     await managementClient().deleteIfPresent(`/api/sso-connectors/${id}`, `deleting ${label(props)}`);
   },
-
 };
 
 export interface SsoConnectorConfigArgs {
