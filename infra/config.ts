@@ -4,21 +4,25 @@
  * never part of a message and leave this module wrapped in secret Outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { urlProblems } from "../providers/logto/validation";
+import { settingKeys } from "../providers/logto/settings";
+import { logtoEndpointProblems } from "../providers/logto/validation";
 import { Problems, ValidationContext, configKey, projectNamespace, readBoolean, structured } from "./configReaders";
 import { ConnectionConfig, crossConnectionProblems, readConnection } from "./connectionConfig";
+import { EntraCloud, readEntraCloud } from "./entraCloud";
 import { parseEpochDate } from "./rotation";
 import { SampleAppConfig, readSampleApp } from "./sampleAppConfig";
 
 export { projectNamespace } from "./configReaders";
 export type { ValidationContext } from "./configReaders";
-export type { ConnectionConfig } from "./connectionConfig";
+export type { AzureCredentials, ConnectionConfig, ManagedConnectionConfig, ProvidedConnectionConfig } from "./connectionConfig";
+export type { EntraCloud } from "./entraCloud";
 export type { SampleAppConfig } from "./sampleAppConfig";
 
 export const defaultRotationEpoch = "2025-01-01";
 
 export interface StackConfig {
   logtoEndpoint: string;
+  entra: EntraCloud;
   connections: ConnectionConfig[];
   sampleApp: SampleAppConfig;
   protect: boolean;
@@ -29,8 +33,9 @@ export interface StackConfig {
 
 /** Values as the engine hands them over: strings, or (in tests) already structured values. */
 export interface RawStackConfig {
-  /** `logto:endpoint` */
+  /** `logto:endpoint`, or else the LOGTO_ENDPOINT environment variable (the provider's rule too). */
   logtoEndpoint?: unknown;
+  entra?: unknown;
   connections?: unknown;
   sampleApp?: unknown;
   protect?: unknown;
@@ -38,13 +43,12 @@ export interface RawStackConfig {
 }
 
 function readLogtoEndpoint(value: unknown, problems: Problems): string {
-  const field = "logto:endpoint";
+  const { config: field, env } = settingKeys.endpoint;
   if (typeof value !== "string" || value === "") {
-    problems.add(field, value, "run `pulumi config set logto:endpoint https://<your-logto-host>` (the Logto origin, no path).");
+    problems.add(field, value, `run \`pulumi config set ${field} https://<your-logto-host>\` (the Logto origin, no path), or set ${env}.`);
     return "";
   }
-  const issues = urlProblems(field, value, { allowPath: false, allowTrailingSlash: false });
-  problems.addAll(issues.map((issue) => `${issue} Fix: pulumi config set logto:endpoint <origin>.`));
+  problems.addAll(logtoEndpointProblems(field, value, `Fix: pulumi config set ${field} <origin>.`));
   return value;
 }
 
@@ -68,6 +72,7 @@ export function validateStackConfig(raw: RawStackConfig, context: ValidationCont
   const problems = new Problems();
   const notices: string[] = [];
   const logtoEndpoint = readLogtoEndpoint(raw.logtoEndpoint, problems);
+  const entra = readEntraCloud(structured(raw.entra, configKey("entra"), problems), problems);
 
   const connectionsField = configKey("connections");
   const connectionsValue = structured(raw.connections, connectionsField, problems);
@@ -93,7 +98,7 @@ export function validateStackConfig(raw: RawStackConfig, context: ValidationCont
       `The stack configuration of "${context.stack}" has ${problems.list.length} problem(s); fix them in Pulumi.${context.stack}.yaml:\n  - ${problems.list.join("\n  - ")}`,
     );
   }
-  return { logtoEndpoint, connections, sampleApp, protect, rotationEpoch, notices };
+  return { logtoEndpoint, entra, connections, sampleApp, protect, rotationEpoch, notices };
 }
 
 /** Reads the stack config through the engine, validates it, and logs what was fixed up. */
@@ -102,7 +107,8 @@ export function loadStackConfig(now: Date = new Date()): StackConfig {
   // Plain reads: validation needs the values now; the one secret is rewrapped as a secret Output.
   const config = validateStackConfig(
     {
-      logtoEndpoint: new pulumi.Config("logto").get("endpoint"),
+      logtoEndpoint: new pulumi.Config("logto").get("endpoint") || process.env[settingKeys.endpoint.env],
+      entra: own.get("entra"),
       connections: own.get("connections"),
       sampleApp: own.get("sampleApp"),
       protect: own.get("protect"),

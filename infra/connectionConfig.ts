@@ -1,6 +1,8 @@
 /** One customer tenant's connection in the stack config: its fields, and checks across connections. */
+import * as pulumi from "@pulumi/pulumi";
 import { domainProblems, scopeProblems, urlProblems } from "../providers/logto/validation";
 import {
+  Fields,
   Problems,
   ValidationContext,
   configKey,
@@ -33,9 +35,24 @@ export interface ConnectionBranding {
   darkLogo?: string;
 }
 
-export interface ConnectionConfig {
+export const connectionModes = ["managed", "provided"] as const;
+/** managed: the stack creates the Entra app registration; provided: the customer's admin made it. */
+export type ConnectionMode = (typeof connectionModes)[number];
+
+/**
+ * How the azuread provider of one connection signs in to its tenant. Absent: the ambient login (Azure CLI,
+ * or the ARM_* environment variables), as the azuread provider does by default.
+ */
+export type AzureCredentials =
+  | { kind: "clientSecret"; clientId: string; clientSecret: pulumi.Output<string> }
+  | { kind: "clientCertificate"; clientId: string; clientCertificatePath: string; clientCertificatePassword?: pulumi.Output<string> }
+  | { kind: "oidc"; clientId: string; oidcTokenFilePath?: string };
+
+interface ConnectionCommon {
   /** Short name used in resource names. */
   name: string;
+  /** Names this connection had before: aliases, so a rename updates in place instead of replacing. */
+  formerNames: string[];
   /** Connector name in Logto (unique in the Logto tenant). */
   connectorName: string;
   tenantId: string;
@@ -51,9 +68,24 @@ export interface ConnectionConfig {
   trustUnverifiedEmail: boolean;
   branding: ConnectionBranding;
   signInAudience: SignInAudience;
+}
+
+export interface ManagedConnectionConfig extends ConnectionCommon {
+  mode: "managed";
   adminConsent: boolean;
   secretRotationDays: number;
+  credentials?: AzureCredentials;
 }
+
+export interface ProvidedConnectionConfig extends ConnectionCommon {
+  mode: "provided";
+  /** The application (client) id of the customer's app registration. */
+  clientId: string;
+  /** Its client secret, kept secret. */
+  clientSecret: pulumi.Output<string>;
+}
+
+export type ConnectionConfig = ManagedConnectionConfig | ProvidedConnectionConfig;
 
 const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const connectionNamePattern = /^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
@@ -66,8 +98,10 @@ function httpsUrlProblems(field: string, value: string): string[] {
   return problems;
 }
 
-export const connectionKeys = [
+const commonKeys = [
   "name",
+  "formerNames",
+  "mode",
   "connectorName",
   "tenantId",
   "domains",
@@ -77,10 +111,12 @@ export const connectionKeys = [
   "trustUnverifiedEmail",
   "branding",
   "signInAudience",
-  "adminConsent",
-  "secretRotationDays",
 ] as const;
+const managedOnlyKeys = ["adminConsent", "secretRotationDays", "credentials"] as const;
+const providedOnlyKeys = ["clientId", "clientSecret"] as const;
+export const connectionKeys = [...commonKeys, ...managedOnlyKeys, ...providedOnlyKeys] as const;
 export const brandingKeys = ["displayName", "logo", "darkLogo"] as const;
+export const credentialKeys = ["clientId", "clientSecret", "clientCertificatePath", "clientCertificatePassword", "useOidc", "oidcTokenFilePath"] as const;
 
 function readBranding(value: unknown, field: string, problems: Problems): ConnectionBranding {
   const fields = readObject(value, field, problems, brandingKeys) ?? {};
@@ -97,18 +133,16 @@ function readBranding(value: unknown, field: string, problems: Problems): Connec
   return branding;
 }
 
-function readTenantId(value: unknown, field: string, problems: Problems): string {
+function readGuid(value: unknown, field: string, problems: Problems, what: string): string {
   const text = typeof value === "string" ? value : "";
   if (guidPattern.test(text)) return text;
-  const lowercase = guidPattern.test(text.toLowerCase())
-    ? ` Write it in lowercase ("${text.toLowerCase()}"), as Entra's issuer does.`
-    : "";
-  problems.add(
-    field,
-    value,
-    `give the customer's Entra tenant (directory) id, a GUID as shown in Entra admin center > Overview > Tenant ID.${lowercase} ${setHint(field, "<tenant-guid>")}`,
-  );
+  const lowercase = guidPattern.test(text.toLowerCase()) ? ` Write it in lowercase ("${text.toLowerCase()}"), as Entra's issuer does.` : "";
+  problems.add(field, value, `give ${what}, a GUID.${lowercase} ${setHint(field, "<guid>")}`);
   return text;
+}
+
+function readTenantId(value: unknown, field: string, problems: Problems): string {
+  return readGuid(value, field, problems, "the customer's Entra tenant (directory) id as shown in Entra admin center > Overview > Tenant ID");
 }
 
 function readScopes(value: unknown, field: string, problems: Problems): string[] {
@@ -119,6 +153,89 @@ function readScopes(value: unknown, field: string, problems: Problems): string[]
     if (first !== index) problems.add(`${field}[${index}]`, scope, `it repeats ${field}[${first}]: list each scope once.`);
   });
   return scopes;
+}
+
+function validName(value: unknown): value is string {
+  return typeof value === "string" && connectionNamePattern.test(value);
+}
+
+const nameRule = "lowercase letters, digits and dashes, up to 40, starting with a letter";
+
+function readFormerNames(value: unknown, field: string, name: string, problems: Problems): string[] {
+  const names = readStringList(value, field, problems, '["contoso-old"]');
+  return names.filter((former, index) => {
+    if (!validName(former)) {
+      problems.add(`${field}[${index}]`, former, `a former connection name follows the same rule as name (${nameRule}).`);
+      return false;
+    }
+    if (former === name) {
+      problems.add(`${field}[${index}]`, former, "it is the connection's current name: list only names it had before.");
+      return false;
+    }
+    return true;
+  });
+}
+
+/**
+ * A secret in a connection: only whether it is set and its type are ever reported. The value leaves this
+ * module as a secret Output.
+ */
+function readSecretField(value: unknown, field: string, problems: Problems, fix: string): pulumi.Output<string> | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || value === "") {
+    problems.list.push(`${field} is ${typeof value === "string" ? "empty" : "not a string"}: ${fix}`);
+    return undefined;
+  }
+  return pulumi.secret(value);
+}
+
+function readCredentials(value: unknown, field: string, problems: Problems): AzureCredentials | undefined {
+  if (value === undefined) return undefined;
+  const fields = readObject(value, field, problems, credentialKeys);
+  if (!fields) return undefined;
+  const clientId = readGuid(fields.clientId, `${field}.clientId`, problems, "the application (client) id of the identity that deploys to this tenant");
+  const secretFix = (key: string) => `set it with: pulumi config set --secret --path '${field.slice(configKey("").length)}.${key}' <value>.`;
+  const clientSecret = readSecretField(fields.clientSecret, `${field}.clientSecret`, problems, secretFix("clientSecret"));
+  const certificatePath = readString(fields.clientCertificatePath, `${field}.clientCertificatePath`, problems, "give the path of a PKCS#12 (.pfx) file.");
+  const certificatePassword = readSecretField(fields.clientCertificatePassword, `${field}.clientCertificatePassword`, problems, secretFix("clientCertificatePassword"));
+  const useOidc = readBoolean(fields.useOidc, `${field}.useOidc`, false, problems);
+  const tokenFile = readString(fields.oidcTokenFilePath, `${field}.oidcTokenFilePath`, problems, "give the path of the federated token file.");
+  const methods = [clientSecret && "clientSecret", certificatePath && "clientCertificatePath", useOidc && "useOidc"].filter(
+    (method): method is string => typeof method === "string",
+  );
+  if (methods.length !== 1) {
+    problems.add(
+      field,
+      methods.length === 0 ? "no sign-in method" : methods.join(" and "),
+      "give exactly one way to sign in: clientSecret (secret), clientCertificatePath (with clientCertificatePassword if the file has one), or useOidc: true (workload identity federation); or leave credentials out to use the ambient Azure login.",
+    );
+    return undefined;
+  }
+  if (certificatePassword && !certificatePath) {
+    problems.add(`${field}.clientCertificatePassword`, "set", "it only applies with clientCertificatePath.");
+  }
+  if (tokenFile !== undefined && !useOidc) problems.add(`${field}.oidcTokenFilePath`, tokenFile, "it only applies with useOidc: true.");
+  if (clientSecret) return { kind: "clientSecret", clientId, clientSecret };
+  if (certificatePath) {
+    return { kind: "clientCertificate", clientId, clientCertificatePath: certificatePath, ...(certificatePassword ? { clientCertificatePassword: certificatePassword } : {}) };
+  }
+  return { kind: "oidc", clientId, ...(tokenFile !== undefined ? { oidcTokenFilePath: tokenFile } : {}) };
+}
+
+/** Settings of the other mode are refused rather than ignored: a user who sets them expects an effect. */
+function refuseOtherModeKeys(fields: Fields, field: string, mode: ConnectionMode, problems: Problems): void {
+  const foreign = mode === "managed" ? providedOnlyKeys : managedOnlyKeys;
+  for (const key of foreign) {
+    if (fields[key] === undefined) continue;
+    const shown = key === "clientSecret" ? "set" : fields[key];
+    problems.add(
+      `${field}.${key}`,
+      shown,
+      mode === "managed"
+        ? `it belongs to mode: provided (a customer-made app registration); the stack makes the app registration and its secret itself in mode: managed. Remove it, or ${setHint(`${field}.mode`, "provided")}.`
+        : "it applies only to mode: managed; in mode: provided the customer's admin owns the app registration, its secret and consent. Remove it.",
+    );
+  }
 }
 
 export function readConnection(
@@ -132,15 +249,13 @@ export function readConnection(
   const fields = readObject(value, field, problems, connectionKeys);
   if (!fields) return undefined;
   let name = `connection-${index}`;
-  if (typeof fields.name === "string" && connectionNamePattern.test(fields.name)) {
+  if (validName(fields.name)) {
     name = fields.name;
   } else {
-    problems.add(
-      `${field}.name`,
-      fields.name,
-      `give a short lowercase name (letters, digits and dashes, up to 40, starting with a letter); it names the resources: ${setHint(`${field}.name`, "contoso")}.`,
-    );
+    problems.add(`${field}.name`, fields.name, `give a short name (${nameRule}); it names the resources: ${setHint(`${field}.name`, "contoso")}.`);
   }
+  const mode = readChoice(fields.mode, `${field}.mode`, connectionModes, "managed", problems);
+  refuseOtherModeKeys(fields, field, mode, problems);
   const connectorName =
     readString(fields.connectorName, `${field}.connectorName`, problems, "give the connector a name that is unique in the Logto tenant.") ??
     `${context.stack}-${name}`;
@@ -172,9 +287,26 @@ export function readConnection(
       `${field}.trustUnverifiedEmail is on: Logto will treat email addresses from tenant ${tenantId} as verified although Entra sends no email_verified and some tenants let users edit their address.`,
     );
   }
+  const signInAudience = readChoice(
+    fields.signInAudience,
+    `${field}.signInAudience`,
+    signInAudiences,
+    connectionDefaults.signInAudience,
+    problems,
+    (audience) =>
+      personalAccountAudiences.includes(audience)
+        ? "personal Microsoft accounts sign in with another issuer than the tenant's, which the Logto connector would reject;"
+        : undefined,
+  );
+  if (signInAudience === "AzureADMultipleOrgs") {
+    notices.push(
+      `${field}.signInAudience is AzureADMultipleOrgs: the connector trusts the "organizations" issuer, so a user of any Entra tenant whose admin consented to the app can sign in through it; list every customer tenant's domains in domains.`,
+    );
+  }
 
-  return {
+  const common: ConnectionCommon = {
     name,
+    formerNames: readFormerNames(fields.formerNames, `${field}.formerNames`, name, problems),
     connectorName,
     tenantId,
     domains,
@@ -185,17 +317,21 @@ export function readConnection(
     syncProfile: readBoolean(fields.syncProfile, `${field}.syncProfile`, false, problems),
     trustUnverifiedEmail,
     branding: readBranding(fields.branding, `${field}.branding`, problems),
-    signInAudience: readChoice(
-      fields.signInAudience,
-      `${field}.signInAudience`,
-      signInAudiences,
-      connectionDefaults.signInAudience,
-      problems,
-      (audience) =>
-        personalAccountAudiences.includes(audience)
-          ? "personal Microsoft accounts sign in with another issuer than the tenant's, which the Logto connector would reject;"
-          : undefined,
-    ),
+    signInAudience,
+  };
+
+  if (mode === "provided") {
+    const clientId = readGuid(fields.clientId, `${field}.clientId`, problems, "the application (client) id of the customer's app registration (Entra admin center > App registrations > Overview)");
+    const secretFix = `set the client secret the customer's admin gave you with: pulumi config set --secret --path 'connections[${index}].clientSecret' <value>.`;
+    const clientSecret = readSecretField(fields.clientSecret, `${field}.clientSecret`, problems, secretFix);
+    if (fields.clientSecret === undefined) problems.list.push(`${field}.clientSecret is not set: ${secretFix}`);
+    return clientSecret ? { ...common, mode, clientId, clientSecret } : undefined;
+  }
+
+  const credentials = readCredentials(fields.credentials, `${field}.credentials`, problems);
+  return {
+    ...common,
+    mode,
     adminConsent: readBoolean(fields.adminConsent, `${field}.adminConsent`, true, problems),
     secretRotationDays: readInteger(
       fields.secretRotationDays,
@@ -208,6 +344,7 @@ export function readConnection(
       },
       problems,
     ),
+    ...(credentials ? { credentials } : {}),
   };
 }
 
@@ -226,6 +363,18 @@ export function crossConnectionProblems(connections: Array<ConnectionConfig | un
     if (sameName !== index) {
       problems.add(`${field}[${index}].name`, connection.name, `connections[${sameName}] has this name too: give each connection its own name.`);
     }
+    connection.formerNames.forEach((former, formerIndex) => {
+      const owner = connections.findIndex(
+        (other, otherIndex) => other !== undefined && (other.name === former || (otherIndex < index && other.formerNames.includes(former))),
+      );
+      if (owner !== -1) {
+        problems.add(
+          `${field}[${index}].formerNames[${formerIndex}]`,
+          former,
+          `connections[${owner}] ${connections[owner]?.name === former ? "is called so" : "lists it as a former name too"}: one set of resources cannot move to two connections.`,
+        );
+      }
+    });
     const sameConnector = firstWith((c) => c.connectorName, connection.connectorName);
     // A repeated name repeats the default connector name: one message is enough.
     if (sameConnector !== index && sameName === index) {

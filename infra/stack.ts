@@ -6,26 +6,43 @@
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import { SignInExperienceSso } from "../providers/logto";
-import { EnterpriseSsoConnection } from "./components/enterpriseSsoConnection";
-import { EntraOidcApp } from "./components/entraOidcApp";
+import { EnterpriseSsoConnection, EnterpriseSsoConnectionArgs } from "./components/enterpriseSsoConnection";
+import { EntraOidcApp, adminConsentUrl, entraIssuer } from "./components/entraOidcApp";
 import { LogtoWebApp } from "./components/logtoWebApp";
 import { SampleApp } from "./components/sampleApp";
-import { ConnectionConfig, StackConfig, projectNamespace } from "./config";
+import {
+  ConnectionConfig,
+  EntraCloud,
+  ManagedConnectionConfig,
+  ProvidedConnectionConfig,
+  StackConfig,
+  projectNamespace,
+} from "./config";
+import type { ConnectionMode } from "./connectionConfig";
 import { secretRotationWindow } from "./rotation";
 
 /** What a person needs about one connection; nothing secret. */
 export interface ConnectionOutputs {
+  mode: ConnectionMode;
   tenantId: string;
   domains: string[];
   entraClientId: pulumi.Output<string>;
+  /** The issuer the Logto connector trusts. */
+  issuer: pulumi.Output<string>;
   connectorId: pulumi.Output<string>;
   connectorName: pulumi.Output<string>;
-  /** The redirect URI registered in Entra. */
+  /** The redirect URI that must be registered (Web platform) on the Entra app. */
   callbackUri: pulumi.Output<string>;
+  /** The Microsoft Graph delegated permissions the app needs and admin consent covers. */
+  delegatedPermissions: string[];
+  /** Where a tenant administrator grants consent for those permissions. */
+  adminConsentUrl: pulumi.Output<string>;
   consentStatus: pulumi.Output<string>;
-  /** The first `pulumi up` after this date replaces the Entra client secret. */
-  secretRotatesAt: string;
-  secretExpiresAt: pulumi.Output<string>;
+  /** Managed only: the first `pulumi up` after this date replaces the Entra client secret. */
+  secretRotatesAt?: string;
+  secretExpiresAt?: pulumi.Output<string>;
+  /** Provided only: what the customer's Entra administrator must do, in order. */
+  customerAdminSteps?: pulumi.Output<string[]>;
 }
 
 export interface StackOutputs {
@@ -50,14 +67,74 @@ interface DeployedConnection {
   outputs: ConnectionOutputs;
 }
 
-function deployConnection(
+/** `pulumi.Alias`es for a resource named `${connectionName}${suffix}`, one per former connection name. */
+function renameAliases(connection: ConnectionConfig, suffix: string): pulumi.Alias[] {
+  return connection.formerNames.map((former) => ({ name: `${former}${suffix}` }));
+}
+
+/** The azuread provider of one managed connection: its tenant, its cloud, and how it signs in. */
+function azureadProviderArgs(connection: ManagedConnectionConfig, cloud: EntraCloud): azuread.ProviderArgs {
+  const { credentials } = connection;
+  return {
+    tenantId: connection.tenantId,
+    ...cloud.provider,
+    ...(credentials?.kind === "clientSecret" ? { clientId: credentials.clientId, clientSecret: credentials.clientSecret } : {}),
+    ...(credentials?.kind === "clientCertificate"
+      ? {
+          clientId: credentials.clientId,
+          clientCertificatePath: credentials.clientCertificatePath,
+          ...(credentials.clientCertificatePassword ? { clientCertificatePassword: credentials.clientCertificatePassword } : {}),
+        }
+      : {}),
+    ...(credentials?.kind === "oidc"
+      ? { clientId: credentials.clientId, useOidc: true, ...(credentials.oidcTokenFilePath ? { oidcTokenFilePath: credentials.oidcTokenFilePath } : {}) }
+      : {}),
+  };
+}
+
+function connectorArgs(
   connection: ConnectionConfig,
-  index: number,
-  config: StackConfig,
-  now: Date,
-): DeployedConnection {
+  entra: { clientId: pulumi.Input<string>; clientSecret: pulumi.Input<string>; issuer: pulumi.Input<string>; applicationObjectId?: pulumi.Input<string> },
+): EnterpriseSsoConnectionArgs {
+  return {
+    connectorName: connection.connectorName,
+    clientId: entra.clientId,
+    clientSecret: entra.clientSecret,
+    issuer: entra.issuer,
+    domains: connection.domains,
+    scopes: connection.connectorScopes,
+    tokenStorage: connection.tokenStorage,
+    branding: connection.branding,
+    syncProfile: connection.syncProfile,
+    trustUnverifiedEmail: connection.trustUnverifiedEmail,
+    ...(entra.applicationObjectId !== undefined ? { entraApplicationObjectId: entra.applicationObjectId } : {}),
+  };
+}
+
+/** The outputs every connection has, whichever mode. */
+function sharedOutputs(
+  connection: ConnectionConfig,
+  connector: EnterpriseSsoConnection,
+  entra: { clientId: pulumi.Output<string>; issuer: pulumi.Output<string> },
+): Omit<ConnectionOutputs, "adminConsentUrl" | "consentStatus"> {
+  return {
+    mode: connection.mode,
+    tenantId: connection.tenantId,
+    domains: connection.domains,
+    entraClientId: entra.clientId,
+    issuer: entra.issuer,
+    connectorId: connector.connectorId,
+    connectorName: connector.connectorName,
+    callbackUri: connector.callbackUri,
+    delegatedPermissions: connection.graphScopes,
+  };
+}
+
+function deployManagedConnection(connection: ManagedConnectionConfig, index: number, config: StackConfig, now: Date): DeployedConnection {
   // One provider per customer tenant; the components hand it down to their children and invokes.
-  const provider = new azuread.Provider(`${connection.name}-azuread`, { tenantId: connection.tenantId });
+  const provider = new azuread.Provider(`${connection.name}-azuread`, azureadProviderArgs(connection, config.entra), {
+    aliases: renameAliases(connection, "-azuread"),
+  });
   const componentOptions = { provider, protect: config.protect };
   const secretRotation = secretRotationWindow({ epoch: config.rotationEpoch, days: connection.secretRotationDays, now });
   const entra = new EntraOidcApp(
@@ -65,45 +142,60 @@ function deployConnection(
     {
       displayName: `${connection.connectorName} (Logto SSO)`,
       tenantId: connection.tenantId,
+      loginEndpoint: config.entra.loginEndpoint,
       signInAudience: connection.signInAudience,
       graphScopes: connection.graphScopes,
       adminConsent: connection.adminConsent,
       secretRotation,
       scopesField: `${projectNamespace}:connections[${index}].extraScopes`,
     },
-    componentOptions,
+    { ...componentOptions, aliases: renameAliases(connection, "-entra") },
   );
-  const connector = new EnterpriseSsoConnection(
-    `${connection.name}-sso`,
-    {
-      connectorName: connection.connectorName,
-      clientId: entra.clientId,
-      clientSecret: entra.clientSecret,
-      issuer: entra.issuer,
-      domains: connection.domains,
-      scopes: connection.connectorScopes,
-      tokenStorage: connection.tokenStorage,
-      branding: connection.branding,
-      syncProfile: connection.syncProfile,
-      trustUnverifiedEmail: connection.trustUnverifiedEmail,
-      entraApplicationObjectId: entra.applicationObjectId,
-    },
-    componentOptions,
-  );
+  const connector = new EnterpriseSsoConnection(`${connection.name}-sso`, connectorArgs(connection, entra), {
+    ...componentOptions,
+    aliases: renameAliases(connection, "-sso"),
+  });
   return {
     connector,
     outputs: {
-      tenantId: connection.tenantId,
-      domains: connection.domains,
-      entraClientId: entra.clientId,
-      connectorId: connector.connectorId,
-      connectorName: connector.connectorName,
-      callbackUri: connector.callbackUri,
+      ...sharedOutputs(connection, connector, { clientId: entra.clientId, issuer: entra.issuer }),
+      adminConsentUrl: entra.adminConsentUrl,
       consentStatus: entra.consentStatus,
       secretRotatesAt: secretRotation.rotatesAt,
       secretExpiresAt: entra.secretExpiresAt,
     },
   };
+}
+
+/** A customer-made app registration: only the Logto side is deployed; the outputs say what the customer does. */
+function deployProvidedConnection(connection: ProvidedConnectionConfig, index: number, config: StackConfig): DeployedConnection {
+  const issuer = entraIssuer(config.entra.loginEndpoint, connection.tenantId, connection.signInAudience);
+  const connector = new EnterpriseSsoConnection(
+    `${connection.name}-sso`,
+    connectorArgs(connection, { clientId: connection.clientId, clientSecret: connection.clientSecret, issuer }),
+    { protect: config.protect, aliases: renameAliases(connection, "-sso") },
+  );
+  const consentUrl = adminConsentUrl(config.entra.loginEndpoint, connection.tenantId, connection.clientId);
+  const permissions = connection.graphScopes.join(" ");
+  return {
+    connector,
+    outputs: {
+      ...sharedOutputs(connection, connector, { clientId: pulumi.output(connection.clientId), issuer: pulumi.output(issuer) }),
+      adminConsentUrl: pulumi.output(consentUrl),
+      consentStatus: pulumi.output(`up to the customer: an administrator of tenant ${connection.tenantId} grants consent at ${consentUrl}`),
+      customerAdminSteps: connector.callbackUri.apply((callbackUri) => [
+        `Entra admin center > App registrations > the app with client id ${connection.clientId} > Authentication: add the Web platform redirect URI ${callbackUri}.`,
+        `API permissions: add the Microsoft Graph delegated permissions ${permissions}, then grant admin consent (or open ${consentUrl}).`,
+        `Certificates & secrets: before the client secret expires, create a new one and send it to the platform team, who run: pulumi config set --secret --path 'connections[${index}].clientSecret' <new secret> && pulumi up.`,
+      ]),
+    },
+  };
+}
+
+function deployConnection(connection: ConnectionConfig, index: number, config: StackConfig, now: Date): DeployedConnection {
+  return connection.mode === "managed"
+    ? deployManagedConnection(connection, index, config, now)
+    : deployProvidedConnection(connection, index, config);
 }
 
 export function deployStack(config: StackConfig, options: DeployOptions): StackOutputs {

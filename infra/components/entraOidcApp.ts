@@ -1,6 +1,7 @@
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import { SignInAudience, signInAudiences } from "../connectionConfig";
+import { urlProblems } from "../../providers/logto/validation";
 import { SecretRotationWindow } from "../rotation";
 import { oidcBaseScopes, resolveScopeIds } from "../scopes";
 
@@ -9,6 +10,8 @@ export interface EntraOidcAppArgs {
   displayName: string;
   /** The customer's tenant (directory) id; the issuer is derived from it. */
   tenantId: string;
+  /** Origin of the Entra login endpoint of the tenant's cloud, e.g. https://login.microsoftonline.com. */
+  loginEndpoint: string;
   /** Default AzureADMyOrg (single tenant). */
   signInAudience?: SignInAudience;
   /** Microsoft Graph delegated permissions by name; openid, profile and email are always included. */
@@ -36,8 +39,10 @@ export class EntraOidcApp extends pulumi.ComponentResource {
   public readonly clientId: pulumi.Output<string>;
   /** Secret output. */
   public readonly clientSecret: pulumi.Output<string>;
-  /** `https://login.microsoftonline.com/{tenantId}/v2.0`, as Logto needs it (no trailing slash). */
+  /** `{loginEndpoint}/{tenantId}/v2.0` (`organizations` for multi-tenant apps), as Logto needs it. */
   public readonly issuer: pulumi.Output<string>;
+  /** Where a tenant administrator grants consent for the app (whether or not the stack grants it). */
+  public readonly adminConsentUrl: pulumi.Output<string>;
   public readonly applicationObjectId: pulumi.Output<string>;
   public readonly servicePrincipalObjectId: pulumi.Output<string>;
   /** The Graph permission ids the scope names resolved to. */
@@ -112,18 +117,20 @@ export class EntraOidcApp extends pulumi.ComponentResource {
 
     this.clientId = registration.clientId;
     this.clientSecret = pulumi.secret(password.value);
-    this.issuer = pulumi.output(`https://login.microsoftonline.com/${args.tenantId}/v2.0`);
+    this.issuer = pulumi.output(entraIssuer(args.loginEndpoint, args.tenantId, args.signInAudience ?? "AzureADMyOrg"));
+    this.adminConsentUrl = registration.clientId.apply((clientId) => adminConsentUrl(args.loginEndpoint, args.tenantId, clientId));
     this.applicationObjectId = registration.objectId;
     this.servicePrincipalObjectId = servicePrincipal.objectId;
     this.secretExpiresAt = password.endDate;
     this.consentStatus = (args.adminConsent ?? true)
       ? pulumi.output(`granted by this stack (tenant-wide, delegated: ${scopeNames.join(" ")})`)
-      : pulumi.interpolate`pending: an administrator of tenant ${args.tenantId} (Global Administrator, Privileged Role Administrator, Cloud Application Administrator or Application Administrator) must grant admin consent for ${scopeNames.join(" ")}: open https://login.microsoftonline.com/${args.tenantId}/adminconsent?client_id=${registration.clientId} or Entra admin center > App registrations > ${args.displayName} > API permissions > Grant admin consent.`;
+      : pulumi.interpolate`pending: an administrator of tenant ${args.tenantId} (Global Administrator, Privileged Role Administrator, Cloud Application Administrator or Application Administrator) must grant admin consent for ${scopeNames.join(" ")}: open ${this.adminConsentUrl} or Entra admin center > App registrations > ${args.displayName} > API permissions > Grant admin consent.`;
 
     this.registerOutputs({
       clientId: this.clientId,
       clientSecret: this.clientSecret,
       issuer: this.issuer,
+      adminConsentUrl: this.adminConsentUrl,
       applicationObjectId: this.applicationObjectId,
       servicePrincipalObjectId: this.servicePrincipalObjectId,
       graphScopeIds: this.graphScopeIds,
@@ -133,12 +140,28 @@ export class EntraOidcApp extends pulumi.ComponentResource {
   }
 }
 
+/**
+ * The issuer Logto fetches discovery from. A multi-tenant app signs in users of many tenants: Entra's
+ * `organizations` document names the issuer `{loginEndpoint}/{tenantid}/v2.0`, and Logto's AzureAdOidc
+ * connector fills the placeholder in from the ID token's `tid` (logto-io/logto
+ * packages/core/src/sso/AzureOidcSsoConnector/index.ts).
+ */
+export function entraIssuer(loginEndpoint: string, tenantId: string, audience: SignInAudience): string {
+  return `${loginEndpoint}/${audience === "AzureADMultipleOrgs" ? "organizations" : tenantId}/v2.0`;
+}
+
+/** Entra's admin-consent endpoint for one tenant and one app. */
+export function adminConsentUrl(loginEndpoint: string, tenantId: string, clientId: string): string {
+  return `${loginEndpoint}/${tenantId}/adminconsent?client_id=${encodeURIComponent(clientId)}`;
+}
+
 function argumentProblems(args: EntraOidcAppArgs): string[] {
   const problems: string[] = [];
   if (!args.displayName || args.displayName.trim() === "") problems.push("displayName is empty: name the app registration.");
   if (!tenantIdPattern.test(args.tenantId ?? "")) {
     problems.push(`tenantId is "${args.tenantId}": give the tenant id as a lowercase GUID.`);
   }
+  problems.push(...urlProblems("loginEndpoint", args.loginEndpoint ?? "", { allowPath: false, allowTrailingSlash: false }));
   if (args.signInAudience !== undefined && !signInAudiences.includes(args.signInAudience)) {
     problems.push(
       `signInAudience is "${args.signInAudience}": use ${signInAudiences.join(" or ")}; personal Microsoft accounts have another issuer than the tenant's.`,

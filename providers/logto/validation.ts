@@ -111,3 +111,21 @@ export function scopeProblems(field: string, scopes: readonly string[]): string[
 export function scopeTokens(scope: string | undefined): string[] {
   return [...new Set((scope ?? "").split(/\s+/).filter((token) => token.length > 0))];
 }
+
+const loopbackHostnames: readonly string[] = ["localhost", "127.0.0.1", "[::1]"];
+
+/**
+ * A Logto endpoint: an origin, https unless the host is this machine. The M2M client secret is sent to it
+ * in an Authorization header, so plain http to another host would put it on the wire in clear.
+ */
+export function logtoEndpointProblems(field: string, value: string, fix: string): string[] {
+  const problems = urlProblems(field, value, { allowPath: false, allowTrailingSlash: false }).map((issue) => `${issue} ${fix}`);
+  if (problems.length > 0) return problems;
+  const url = new URL(value);
+  if (url.protocol === "http:" && !loopbackHostnames.includes(url.hostname)) {
+    problems.push(
+      `${field} is "${value}": plain http would send the M2M app secret in clear to ${url.hostname}; use https:// (http is accepted only for localhost and 127.0.0.1). ${fix}`,
+    );
+  }
+  return problems;
+}

@@ -61,7 +61,13 @@ describe("EnterpriseSsoConnection", () => {
 describe("argument checks of the other components", () => {
   it("EntraOidcApp refuses a tenant id that is no lowercase GUID, personal accounts and a bad end date", async () => {
     const { EntraOidcApp, secretRotation } = await components();
-    const base = { displayName: "x", tenantId: "44444444-4444-4444-8444-444444444444", graphScopes: [], secretRotation };
+    const base = {
+      displayName: "x",
+      tenantId: "44444444-4444-4444-8444-444444444444",
+      loginEndpoint: "https://login.microsoftonline.com",
+      graphScopes: [],
+      secretRotation,
+    };
     expect(() => new EntraOidcApp("a1", { ...base, tenantId: "44444444-4444-4444-8444-44444444444A" })).toThrow(
       'EntraOidcApp "a1": tenantId is "44444444-4444-4444-8444-44444444444A": give the tenant id as a lowercase GUID.',
     );
@@ -71,6 +77,9 @@ describe("argument checks of the other components", () => {
       'secretRotation.endDate is "soon"',
     );
     expect(() => new EntraOidcApp("a4", { ...base, displayName: "" })).toThrow("displayName is empty");
+    expect(() => new EntraOidcApp("a5", { ...base, loginEndpoint: "https://login.microsoftonline.com/" })).toThrow(
+      'loginEndpoint is "https://login.microsoftonline.com/": remove the trailing slash',
+    );
     await finish();
   });
 

@@ -43,10 +43,10 @@ const singleProblemCases: Array<[string, RawStackConfig, string, string]> = [
   ["endpoint with a trailing slash", rawConfig({ logtoEndpoint: "https://auth.example.com/" }), 'logto:endpoint is "https://auth.example.com/"', "remove the trailing slash"],
   ["connections not a list", rawConfig({ connections: { name: "contoso" } }), `${ns}:connections is {"name":"contoso"}`, "must be a list"],
   ["connections as broken text", rawConfig({ connections: "[{name: contoso" }), `${ns}:connections is "[{name: contoso"`, "YAML object or list"],
-  ["connection not an object", rawConfig({ connections: ["contoso"] }), `${c0} is "contoso"`, "must be an object with the keys name, connectorName, tenantId"],
+  ["connection not an object", rawConfig({ connections: ["contoso"] }), `${c0} is "contoso"`, "must be an object with the keys name, formerNames, mode, connectorName, tenantId"],
   ["unknown connection setting", withConnection({ domain: "contoso.com" }), `${c0}.domain is "contoso.com"`, "unknown setting; the known ones are name,"],
   ["name missing", withConnection({ name: undefined }), `${c0}.name is not set`, "pulumi config set --path 'connections[0].name' contoso"],
-  ["name in capitals", withConnection({ name: "Contoso" }), `${c0}.name is "Contoso"`, "short lowercase name"],
+  ["name in capitals", withConnection({ name: "Contoso" }), `${c0}.name is "Contoso"`, "give a short name (lowercase letters, digits and dashes"],
   ["connector name empty", withConnection({ connectorName: "" }), `${c0}.connectorName is ""`, "unique in the Logto tenant"],
   ["connector name too long", withConnection({ connectorName: "x".repeat(129) }), `${c0}.connectorName is "xxx`, "at most 128 characters"],
   ["tenant id missing", withConnection({ tenantId: undefined }), `${c0}.tenantId is not set`, "Entra admin center > Overview > Tenant ID"],
@@ -87,6 +87,24 @@ const singleProblemCases: Array<[string, RawStackConfig, string, string]> = [
   ["image name in capitals", withSampleApp({ imageName: "Sample:Dev" }), `${app}.imageName is "Sample:Dev"`, "Docker image reference in lowercase"],
   ["app name empty", withSampleApp({ logtoAppName: " " }), `${app}.logtoAppName is " "`, "give the application a name"],
   ["secret version with spaces", withSampleApp({ appSecretVersion: "two words" }), `${app}.appSecretVersion is "two words"`, "letters, digits, dots, dashes or underscores"],
+  ["connection mode unknown", withConnection({ mode: "byo" }), `${c0}.mode is "byo"`, "use one of managed, provided"],
+  ["provided without client id", withConnection({ mode: "provided", clientSecret: "s3cr3t-value" }), `${c0}.clientId is not set`, "client) id of the customer's app registration"],
+  ["provided without client secret", withConnection({ mode: "provided", clientId: tenantIds.fabrikam }), `${c0}.clientSecret is not set:`, "pulumi config set --secret --path 'connections[0].clientSecret'"],
+  ["provided with a managed-only setting", withConnection({ mode: "provided", clientId: tenantIds.fabrikam, clientSecret: "s3cr3t-value", adminConsent: false }), `${c0}.adminConsent is false`, "applies only to mode: managed"],
+  ["managed with a client secret", withConnection({ clientSecret: "s3cr3t-value" }), `${c0}.clientSecret is "set"`, "belongs to mode: provided"],
+  ["credentials without a sign-in method", withConnection({ credentials: { clientId: tenantIds.fabrikam } }), `${c0}.credentials is "no sign-in method"`, "give exactly one way to sign in"],
+  ["credentials with two sign-in methods", withConnection({ credentials: { clientId: tenantIds.fabrikam, clientSecret: "s3cr3t-value", useOidc: true } }), `${c0}.credentials is "clientSecret and useOidc"`, "exactly one way"],
+  ["credentials without client id", withConnection({ credentials: { clientSecret: "s3cr3t-value" } }), `${c0}.credentials.clientId is not set`, "identity that deploys to this tenant"],
+  ["credentials with an empty secret", withConnection({ credentials: { clientId: tenantIds.fabrikam, clientSecret: "", useOidc: true } }), `${c0}.credentials.clientSecret is empty`, "--secret --path 'connections[0].credentials.clientSecret'"],
+  ["a token file without OIDC", withConnection({ credentials: { clientId: tenantIds.fabrikam, clientSecret: "s3cr3t-value", oidcTokenFilePath: "/t" } }), `${c0}.credentials.oidcTokenFilePath is "/t"`, "only applies with useOidc: true"],
+  ["former name equal to the name", withConnection({ formerNames: ["contoso"] }), `${c0}.formerNames[0] is "contoso"`, "the connection's current name"],
+  ["former name not a name", withConnection({ formerNames: ["Old Name"] }), `${c0}.formerNames[0] is "Old Name"`, "same rule as name"],
+  ["plain http to a remote Logto", rawConfig({ logtoEndpoint: "http://auth.example.com" }), 'logto:endpoint is "http://auth.example.com"', "plain http would send the M2M app secret in clear"],
+  ["entra cloud unknown", rawConfig({ entra: { environment: "mars" } }), `${ns}:entra.environment is "mars"`, "use one of global, usgovernment, dod, china"],
+  ["entra metadata host without login endpoint", rawConfig({ entra: { metadataHost: "127.0.0.1:8443" } }), `${ns}:entra.loginEndpoint is not set`, "required with entra.metadataHost"],
+  ["entra metadata host as a URL", rawConfig({ entra: { metadataHost: "https://127.0.0.1:8443", loginEndpoint: "https://127.0.0.1:8443" } }), `${ns}:entra.metadataHost is "https://127.0.0.1:8443"`, "without https://"],
+  ["entra metadata host with a cloud name", rawConfig({ entra: { metadataHost: "azs.local", loginEndpoint: "https://login.azs.local", environment: "china" } }), `${ns}:entra.environment is "china"`, "ignores the cloud name"],
+  ["entra login endpoint over http", rawConfig({ entra: { loginEndpoint: "http://login.example.com" } }), `${ns}:entra.loginEndpoint is "http://login.example.com"`, "use an https:// origin"],
   ["secret key missing", rawConfig({ sampleApp: {} }), `${app}.secretKey is not set but the sample app is enabled`, "pulumi config set --secret --path sampleApp.secretKey"],
   ["secret key not text", rawConfig({ sampleApp: { secretKey: 12345 } }), `${app}.secretKey is not a string`, "--secret"],
 ];
@@ -194,6 +212,57 @@ describe("validateStackConfig", () => {
     const problems = problemsOf(rawConfig({ sampleApp: { secretKey: short } }));
     expect(problems).toEqual([
       `${app}.secretKey is ${short.length} characters long: Flask signs sessions with it, so use at least 32 random characters; set it with: pulumi config set --secret --path sampleApp.secretKey "$(python3 -c 'import secrets; print(secrets.token_hex(32))')".`,
+    ]);
+  });
+
+  it("accepts plain http to a Logto on this machine only", () => {
+    for (const endpoint of ["http://localhost:3001", "http://127.0.0.1:3001", "http://[::1]:3001"]) {
+      expect(validate(rawConfig({ logtoEndpoint: endpoint })).logtoEndpoint).toBe(endpoint);
+    }
+  });
+
+  it("reads a provided connection and credentials with their secrets as secret Outputs, never in a message", async () => {
+    const secretValue = "customer-client-secret-marker-91ab";
+    const config = validate(
+      rawConfig({
+        connections: [
+          connection("contoso", { credentials: { clientId: tenantIds.northwind, clientSecret: `${secretValue}-deployer` } }),
+          connection("fabrikam", { mode: "provided", clientId: tenantIds.northwind, clientSecret: secretValue }),
+        ],
+      }),
+    );
+    const [managed, provided] = config.connections;
+    if (managed.mode !== "managed" || provided.mode !== "provided" || managed.credentials?.kind !== "clientSecret") {
+      throw new Error(`unexpected modes ${managed.mode} ${provided.mode}`);
+    }
+    expect(await settle(managed.credentials.clientSecret)).toEqual({ value: `${secretValue}-deployer`, secret: true });
+    expect(await settle(provided.clientSecret)).toEqual({ value: secretValue, secret: true });
+    expect(provided).toMatchObject({ clientId: tenantIds.northwind, graphScopes: ["openid", "profile", "email", "User.Read"] });
+
+    const problems = problemsOf(
+      rawConfig({
+        connections: [
+          connection("contoso", { clientSecret: secretValue, credentials: { clientId: "x", clientSecret: secretValue } }),
+          connection("fabrikam", { mode: "provided", clientId: "nope", clientSecret: secretValue }),
+        ],
+      }),
+    );
+    expect(problems.length).toBeGreaterThan(1);
+    expect(problems.join("\n")).not.toContain(secretValue);
+  });
+
+  it("refuses a former name that another connection has or had", () => {
+    const problems = problemsOf(
+      rawConfig({
+        connections: [
+          connection("contoso", { formerNames: ["old"] }),
+          connection("fabrikam", { formerNames: ["contoso", "old"] }),
+        ],
+      }),
+    );
+    expect(problems).toEqual([
+      `${ns}:connections[1].formerNames[0] is "contoso": connections[0] is called so: one set of resources cannot move to two connections.`,
+      `${ns}:connections[1].formerNames[1] is "old": connections[0] lists it as a former name too: one set of resources cannot move to two connections.`,
     ]);
   });
 

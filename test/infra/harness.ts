@@ -78,6 +78,8 @@ export interface RecordedResource {
   protect: boolean;
   deleteBeforeReplace: boolean;
   additionalSecretOutputs: string[];
+  /** Names of the aliases given (`{ name }` aliases: a former name in the same parent). */
+  aliasNames: string[];
   /** As received, secrets wrapped. */
   inputs: Inputs;
 }
@@ -102,6 +104,7 @@ interface RegisterRequest {
   getProtect(): boolean;
   getDeletebeforereplace(): boolean;
   getAdditionalsecretoutputsList(): string[];
+  getAliasesList(): Array<{ getSpec(): { getName(): string } | undefined }>;
 }
 interface RegisterResponse {
   getUrn(): string;
@@ -238,6 +241,7 @@ export async function startRecording(options: { stack?: string; preview?: boolea
       protect: request.getProtect(),
       deleteBeforeReplace: request.getDeletebeforereplace(),
       additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
+      aliasNames: request.getAliasesList().flatMap((alias) => (alias.getSpec() ? [alias.getSpec()?.getName() ?? ""] : [])),
     });
     return register(request, (error, response) => {
       const resource = byKey.get(key);

@@ -56,4 +56,21 @@ describe("infra/index.ts", () => {
     await finish();
     expect(recording.resources).toEqual([]);
   });
+
+  it("takes the Logto endpoint from LOGTO_ENDPOINT when logto:endpoint is not set, as the provider does", async () => {
+    pulumi.runtime.setAllConfig({ "logto-entra-sso:sampleApp": JSON.stringify({ enabled: false }) });
+    const saved = process.env.LOGTO_ENDPOINT;
+    process.env.LOGTO_ENDPOINT = "https://auth.from-env.example";
+    try {
+      await startRecording();
+      const { loadStackConfig } = await import("../../infra/config");
+      expect(loadStackConfig().logtoEndpoint).toBe("https://auth.from-env.example");
+      pulumi.runtime.setAllConfig({ "logto:endpoint": logtoEndpointValue, "logto-entra-sso:sampleApp": JSON.stringify({ enabled: false }) });
+      expect(loadStackConfig().logtoEndpoint).toBe(logtoEndpointValue);
+      await finish();
+    } finally {
+      if (saved === undefined) delete process.env.LOGTO_ENDPOINT;
+      else process.env.LOGTO_ENDPOINT = saved;
+    }
+  });
 });

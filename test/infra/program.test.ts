@@ -115,9 +115,13 @@ describe("the program's resource graph", () => {
     expect(signInSwitch.dependencies).toContain(find(recording, types.connector).urn);
 
     expect((await settle(outputs.connections.contoso)).value).toEqual({
+      mode: "managed",
       tenantId: tenantIds.contoso,
       domains: ["contoso.com"],
       entraClientId: "client-contoso-entra-registration",
+      issuer: `https://login.microsoftonline.com/${tenantIds.contoso}/v2.0`,
+      delegatedPermissions: ["openid", "profile", "email", "User.Read"],
+      adminConsentUrl: `https://login.microsoftonline.com/${tenantIds.contoso}/adminconsent?client_id=client-contoso-entra-registration`,
       connectorId: "conn-contoso-sso-connector",
       connectorName: "dev-contoso",
       callbackUri: `${logtoEndpointValue}/callback/conn-contoso-sso-connector`,

@@ -4,7 +4,8 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { defaultRotationEpoch, projectNamespace, validateStackConfig } from "../../infra/config";
-import { brandingKeys, connectionKeys } from "../../infra/connectionConfig";
+import { brandingKeys, connectionKeys, credentialKeys } from "../../infra/connectionConfig";
+import { entraKeys } from "../../infra/entraCloud";
 import { sampleAppKeys } from "../../infra/sampleAppConfig";
 import { secretKeyMarker } from "./fixtures";
 
@@ -42,6 +43,7 @@ describe("Pulumi.yaml", () => {
   it("declares every setting with its type, default and a description", () => {
     expect(project.config).toEqual({
       connections: { type: "array", items: { type: "object" }, default: [], description: expect.any(String) },
+      entra: { type: "object", default: {}, description: expect.any(String) },
       sampleApp: { type: "object", default: {}, description: expect.any(String) },
       protect: { type: "boolean", default: false, description: expect.any(String) },
       rotationEpoch: { type: "string", default: defaultRotationEpoch, description: expect.any(String) },
@@ -55,6 +57,10 @@ describe("Pulumi.yaml", () => {
       expect(fieldDoc(project.config.connections.description, field), `connections: ${field}`).toBe(true);
     }
     for (const field of brandingKeys) expect(project.config.connections.description).toContain(field);
+    for (const field of credentialKeys) {
+      expect(fieldDoc(project.config.connections.description, field), `connections[].credentials: ${field}`).toBe(true);
+    }
+    for (const field of entraKeys) expect(fieldDoc(project.config.entra.description, field), `entra: ${field}`).toBe(true);
     for (const field of sampleAppKeys) {
       expect(fieldDoc(project.config.sampleApp.description, field), `sampleApp: ${field}`).toBe(true);
     }

@@ -94,6 +94,7 @@ describe("secrets", () => {
     const entra = new EntraOidcApp("solo", {
       displayName: "solo",
       tenantId: "44444444-4444-4444-8444-444444444444",
+      loginEndpoint: "https://login.microsoftonline.com",
       graphScopes: [],
       secretRotation: secretRotationWindow({ epoch: "2025-01-01", days: 30, now }),
     });
