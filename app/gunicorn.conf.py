@@ -7,7 +7,8 @@ import os
 workers = 1
 worker_class = "gthread"
 threads = 8
-bind = [f"0.0.0.0:{os.environ.get('PORT', '8000')}"]
+# All interfaces of the container by default; with host networking BIND_ADDRESS keeps it to e.g. 127.0.0.1.
+bind = [f"{os.environ.get('BIND_ADDRESS', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"]
 # Load the app in the master: a bad configuration then stops gunicorn at once with its message, instead of
 # workers failing to boot one after another.
 preload_app = True

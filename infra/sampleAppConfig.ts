@@ -1,4 +1,6 @@
 /** The sample app's part of the stack config. */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { urlProblems } from "../providers/logto/validation";
 import {
@@ -17,11 +19,24 @@ import {
 export const restartPolicies = ["no", "on-failure", "always", "unless-stopped"] as const;
 export type RestartPolicy = (typeof restartPolicies)[number];
 
+/** bridge: the container port is published on bindAddress:port. host: the app itself listens there. */
+export const networkModes = ["bridge", "host"] as const;
+export type NetworkMode = (typeof networkModes)[number];
+
+/** The base image app/Dockerfile pins in `ARG BASE_IMAGE=<image>`; read from the file so it is written once. */
+export function dockerfileBaseImage(dockerfile: string): string {
+  const pinned = /^ARG BASE_IMAGE=(\S+)\s*$/m.exec(readFileSync(dockerfile, "utf8"));
+  if (!pinned) throw new Error(`${dockerfile} has no "ARG BASE_IMAGE=<image>" line: the default of sampleApp.baseImage comes from it.`);
+  return pinned[1];
+}
+
 export const sampleAppDefaults = {
   port: 8080,
   bindAddress: "127.0.0.1",
   restartPolicy: "unless-stopped" as RestartPolicy,
   appSecretVersion: "1",
+  networkMode: "bridge" as NetworkMode,
+  baseImage: dockerfileBaseImage(path.join(__dirname, "..", "app", "Dockerfile")),
 };
 
 /** Flask's SECRET_KEY signs the session cookie; the sample app refuses shorter keys. */
@@ -34,6 +49,11 @@ export interface SampleAppConfig {
   port: number;
   bindAddress: string;
   restartPolicy: RestartPolicy;
+  networkMode: NetworkMode;
+  /** `docker build --network` for the RUN steps; unset: Docker's default. */
+  buildNetwork?: string;
+  /** The BASE_IMAGE build argument of app/Dockerfile. */
+  baseImage: string;
   imageName: string;
   logtoAppName: string;
   appSecretVersion: string;
@@ -41,7 +61,14 @@ export interface SampleAppConfig {
   secretKey?: pulumi.Output<string>;
 }
 
-const imageNamePattern = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$/;
+// Docker's image reference grammar (github.com/distribution/reference): [registry[:port]/]path[:tag][@digest].
+const registryPart = "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?";
+const pathComponent = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const namedReference = `${registryPart}${pathComponent}(?:/${pathComponent})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?`;
+const imageNamePattern = new RegExp(`^${namedReference}$`);
+const pullableImagePattern = new RegExp(`^${namedReference}(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`);
+// Docker's network keywords (default, host, none) or a network name.
+const buildNetworkPattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const secretVersionPattern = /^[A-Za-z0-9._-]{1,64}$/;
 const ipv4Pattern = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
@@ -51,6 +78,9 @@ export const sampleAppKeys = [
   "port",
   "bindAddress",
   "restartPolicy",
+  "networkMode",
+  "buildNetwork",
+  "baseImage",
   "imageName",
   "logtoAppName",
   "appSecretVersion",
@@ -74,7 +104,14 @@ function readSecretKey(value: unknown, field: string, enabled: boolean, problems
   return undefined;
 }
 
-function readBaseUrl(value: unknown, field: string, port: number, enabled: boolean, problems: Problems): string {
+function readBaseUrl(
+  value: unknown,
+  field: string,
+  where: { port: number; networkMode: NetworkMode },
+  enabled: boolean,
+  problems: Problems,
+): string {
+  const { port } = where;
   const baseUrl = readString(value, field, problems, "give the URL users open the app at.") ?? `http://localhost:${port}`;
   const issues = urlProblems(field, baseUrl, { allowPath: true, allowTrailingSlash: false });
   problems.addAll(issues);
@@ -85,7 +122,7 @@ function readBaseUrl(value: unknown, field: string, port: number, enabled: boole
       problems.add(
         field,
         baseUrl,
-        `it points at port ${urlPort} of this machine but the container is published on sampleApp.port ${port}: make them match, or Logto redirects users to the wrong port.`,
+        `it points at port ${urlPort} of this machine but the container ${where.networkMode === "host" ? "listens" : "is published"} on sampleApp.port ${port}: make them match, or Logto redirects users to the wrong port.`,
       );
     }
   }
@@ -100,7 +137,7 @@ export function readSampleApp(value: unknown, context: ValidationContext, proble
   const port = readInteger(
     fields.port,
     `${field}.port`,
-    { fallback: sampleAppDefaults.port, min: 1, max: 65535, why: "the host port the container is published on" },
+    { fallback: sampleAppDefaults.port, min: 1, max: 65535, why: "the host port the app is reached on" },
     problems,
   );
   const bindAddress =
@@ -114,6 +151,19 @@ export function readSampleApp(value: unknown, context: ValidationContext, proble
   if (!imageNamePattern.test(imageName)) {
     problems.add(`${field}.imageName`, imageName, "give a Docker image reference in lowercase, e.g. logto-entra-sso-sample:dev.");
   }
+  const networkMode = readChoice(fields.networkMode, `${field}.networkMode`, networkModes, sampleAppDefaults.networkMode, problems);
+  const buildNetwork = readString(
+    fields.buildNetwork,
+    `${field}.buildNetwork`,
+    problems,
+    "give host, none, default or the name of a Docker network.",
+  );
+  if (buildNetwork !== undefined && !buildNetworkPattern.test(buildNetwork)) {
+    problems.add(`${field}.buildNetwork`, buildNetwork, "give host, none, default or the name of a Docker network.");
+  }
+  const baseImageFix = `give a Docker image reference such as ${sampleAppDefaults.baseImage} (optionally with @sha256:<digest>); it is app/Dockerfile's BASE_IMAGE build argument.`;
+  const baseImage = readString(fields.baseImage, `${field}.baseImage`, problems, baseImageFix) ?? sampleAppDefaults.baseImage;
+  if (!pullableImagePattern.test(baseImage)) problems.add(`${field}.baseImage`, baseImage, baseImageFix);
   const appSecretVersion =
     readString(fields.appSecretVersion, `${field}.appSecretVersion`, problems, "give a version label such as 2.") ??
     sampleAppDefaults.appSecretVersion;
@@ -123,10 +173,13 @@ export function readSampleApp(value: unknown, context: ValidationContext, proble
   const secretKey = readSecretKey(fields.secretKey, `${field}.secretKey`, enabled, problems);
   return {
     enabled,
-    baseUrl: readBaseUrl(fields.baseUrl, `${field}.baseUrl`, port, enabled, problems),
+    baseUrl: readBaseUrl(fields.baseUrl, `${field}.baseUrl`, { port, networkMode }, enabled, problems),
     port,
     bindAddress,
     restartPolicy: readChoice(fields.restartPolicy, `${field}.restartPolicy`, restartPolicies, sampleAppDefaults.restartPolicy, problems),
+    networkMode,
+    ...(buildNetwork !== undefined ? { buildNetwork } : {}),
+    baseImage,
     imageName,
     logtoAppName:
       readString(fields.logtoAppName, `${field}.logtoAppName`, problems, "give the application a name.") ??

@@ -1,22 +1,32 @@
 #!/usr/bin/env bash
 # The README's test command (`npm test`): prepares what the tests need (Python venv for the sample app,
-# the Pulumi engine at the SDK's version), then type-checks and runs every suite: vitest (program under
-# mocks, provider, stand-in contract, real engine) and pytest (sample app). Ends with one summary line.
+# the Pulumi engine at the SDK's version, a Docker engine with the app's base image), then type-checks and
+# runs every suite: vitest (program under mocks, provider, stand-in contract, real engine) and pytest (sample
+# app, its image included). Ends with one summary line.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 results="$(mktemp -d)"
-trap 'rm -rf "$results"' EXIT
+# A Docker engine started for this run is stopped with it, however it ends.
+trap 'bash scripts/docker-engine.sh stop --owner $$ 2>/dev/null || true; rm -rf "$results"' EXIT
 
 python="$(bash scripts/python-venv.sh)"
 engine_bin="$(bash scripts/pulumi-engine.sh)"
 export PATH="$engine_bin:$PATH"
+# The suites that need Docker get DOCKER_HOST; without an engine they say why (and fail where CI=true).
+if docker_host="$(bash scripts/docker-engine.sh start --owner $$)"; then
+  export DOCKER_HOST="$docker_host"
+else
+  echo "test.sh: no Docker engine could be started (see above)" >&2
+fi
 
 npx tsc --noEmit
 
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json" "$@" || status=$?
-(cd app && "$python" -m pytest -q --junitxml="$results/pytest.xml") || status=$?
+(cd app && "$python" -m pytest -q -rs --junitxml="$results/pytest.xml") || status=$?
+# Now rather than in the trap, so that the summary stays the last line.
+bash scripts/docker-engine.sh stop --owner $$
 
 node -e '
 const fs = require("fs");

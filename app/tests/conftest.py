@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import http.client
+import http.cookiejar
 import secrets
-from collections.abc import Iterator
+import socket
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
@@ -72,6 +76,45 @@ def authorize_at_standin(authorization_url: str, login_hint: str) -> str:
         connection.close()
     assert response.status == 302, f"authorization refused: {response.status}"
     return response.getheader("Location", "")
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on at the moment."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def http_client() -> Callable[[str], tuple[int, str, str]]:
+    """A browser over real HTTP: keeps cookies, follows no redirect. get(url) -> (status, Location, body)."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirects())
+
+    def get(url: str) -> tuple[int, str, str]:
+        try:
+            with opener.open(url, timeout=20) as response:
+                return response.status, response.headers.get("Location", ""), response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers.get("Location", ""), error.read().decode()
+
+    return get
+
+
+def sign_in_over_http(base_url: str, login_hint: str) -> str:
+    """A whole sign-in against a served app and the stand-in; returns the home page signed in."""
+    get = http_client()
+    status, authorization_url, _ = get(f"{base_url}/sign-in")
+    assert status == 302
+    callback_url = authorize_at_standin(authorization_url, login_hint)
+    assert get(callback_url)[:2] == (302, f"{base_url}/")
+    status, _, page = get(f"{base_url}/")
+    assert status == 200
+    return page
 
 
 @dataclass

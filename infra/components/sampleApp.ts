@@ -2,10 +2,13 @@ import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { urlProblems } from "../../providers/logto/validation";
-import { RestartPolicy, restartPolicies } from "../sampleAppConfig";
+import { NetworkMode, RestartPolicy, networkModes, restartPolicies } from "../sampleAppConfig";
 import { httpCheckEnvironment, httpCheckScript } from "./httpCheck";
 
-/** The port gunicorn listens on inside the container (passed as PORT, so the image default does not matter). */
+/**
+ * The port gunicorn listens on inside the container in bridge mode (passed as PORT, so the image default does
+ * not matter). With host networking it listens on the host port itself.
+ */
 export const containerPort = 8080;
 
 export interface SampleAppArgs {
@@ -16,11 +19,20 @@ export interface SampleAppArgs {
   containerName: string;
   /** Public URL of the app (BASE_URL); `/healthz` under it is checked after deploy. */
   baseUrl: string;
-  /** Host port the container is published on. */
+  /** Host port the app is reached on. */
   port: number;
   /** Host address the port is bound to. */
   bindAddress: string;
   restartPolicy: RestartPolicy;
+  /**
+   * bridge (default): the container port is published on bindAddress:port. host: the container shares the
+   * host's network (it then reaches a Logto on localhost) and gunicorn itself listens on bindAddress:port.
+   */
+  networkMode?: NetworkMode;
+  /** `docker build --network` for the RUN steps, e.g. host; unset: Docker's default. */
+  buildNetwork?: string;
+  /** app/Dockerfile's BASE_IMAGE build argument; unset: the Dockerfile's pinned default. */
+  baseImage?: string;
   logtoEndpoint: string;
   logtoAppId: pulumi.Input<string>;
   /** Kept secret. */
@@ -50,12 +62,27 @@ export class SampleApp extends pulumi.ComponentResource {
     const timeoutSeconds = args.checkTimeoutSeconds ?? 60;
     const healthzUrl = `${args.baseUrl}/healthz`;
     const discoveryUrl = `${args.logtoEndpoint}/oidc/.well-known/openid-configuration`;
+    const networkMode = args.networkMode ?? "bridge";
 
     const image = new docker.Image(
       `${name}-image`,
-      { imageName: args.imageName, build: { context: args.buildContext }, skipPush: true },
+      {
+        imageName: args.imageName,
+        build: {
+          context: args.buildContext,
+          ...(args.baseImage !== undefined ? { args: { BASE_IMAGE: args.baseImage } } : {}),
+          ...(args.buildNetwork !== undefined ? { network: args.buildNetwork } : {}),
+        },
+        skipPush: true,
+      },
       { parent: this },
     );
+
+    // With host networking there is no port mapping: the app binds the host address and port itself.
+    const listening =
+      networkMode === "host"
+        ? { envs: [`PORT=${args.port}`, `BIND_ADDRESS=${args.bindAddress}`] }
+        : { envs: [`PORT=${containerPort}`], ports: [{ internal: containerPort, external: args.port, ip: args.bindAddress }] };
 
     const container = new docker.Container(
       `${name}-container`,
@@ -69,9 +96,11 @@ export class SampleApp extends pulumi.ComponentResource {
           pulumi.secret(pulumi.interpolate`LOGTO_APP_SECRET=${args.logtoAppSecret}`),
           `BASE_URL=${args.baseUrl}`,
           pulumi.secret(pulumi.interpolate`SECRET_KEY=${args.secretKey}`),
-          `PORT=${containerPort}`,
+          ...listening.envs,
         ],
-        ports: [{ internal: containerPort, external: args.port, ip: args.bindAddress }],
+        // Sent even when it is Docker's default, bridge: the provider replaces a container whose mode differs.
+        networkMode,
+        ...(listening.ports ? { ports: listening.ports } : {}),
         restart: args.restartPolicy,
       },
       // The host port and the name are taken until the old container is gone.
@@ -120,6 +149,9 @@ function argumentProblems(args: SampleAppArgs): string[] {
   }
   if (!restartPolicies.includes(args.restartPolicy)) {
     problems.push(`restartPolicy is "${args.restartPolicy}": use one of ${restartPolicies.join(", ")}.`);
+  }
+  if (args.networkMode !== undefined && !networkModes.includes(args.networkMode)) {
+    problems.push(`networkMode is "${args.networkMode}": use one of ${networkModes.join(", ")}.`);
   }
   problems.push(...urlProblems("baseUrl", args.baseUrl, { allowPath: true, allowTrailingSlash: false }));
   problems.push(...urlProblems("logtoEndpoint", args.logtoEndpoint, { allowPath: false, allowTrailingSlash: false }));

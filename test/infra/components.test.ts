@@ -83,7 +83,7 @@ describe("argument checks of the other components", () => {
     await finish();
   });
 
-  it("LogtoWebApp and SampleApp refuse unusable URLs, ports and restart policies", async () => {
+  it("LogtoWebApp and SampleApp refuse unusable URLs, ports, restart policies and network modes", async () => {
     const { LogtoWebApp, SampleApp } = await components();
     expect(() => new LogtoWebApp("w1", { appName: "w", baseUrl: "https://app.example.com/" })).toThrow(
       'LogtoWebApp "w1": baseUrl is "https://app.example.com/": remove the trailing slash',
@@ -106,6 +106,8 @@ describe("argument checks of the other components", () => {
     const restartPolicy = "sometimes" as unknown as typeof app.restartPolicy;
     expect(() => new SampleApp("s2", { ...app, restartPolicy })).toThrow('restartPolicy is "sometimes"');
     expect(() => new SampleApp("s3", { ...app, logtoEndpoint: `${logtoEndpointValue}/oidc` })).toThrow("without a path");
+    const networkMode = "overlay" as unknown as "host";
+    expect(() => new SampleApp("s4", { ...app, networkMode })).toThrow('networkMode is "overlay": use one of bridge, host.');
     await finish();
   });
 });

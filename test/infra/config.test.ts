@@ -1,8 +1,12 @@
 /** Stack config validation: every problem is reported with field, value, reason and fix, all at once. */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { RawStackConfig, StackConfig, defaultRotationEpoch, validateStackConfig } from "../../infra/config";
 import { ConnectionInput, connection, now, rawConfig, secretKeyMarker, tenantIds } from "./fixtures";
+import { dockerfileBaseImage } from "../../infra/sampleAppConfig";
 import { logtoEndpointValue, settle } from "./harness";
 
 const context = { stack: "dev", now };
@@ -84,6 +88,13 @@ const singleProblemCases: Array<[string, RawStackConfig, string, string]> = [
   ["base URL with trailing slash", withSampleApp({ baseUrl: "https://app.example.com/" }), `${app}.baseUrl is "https://app.example.com/"`, "remove the trailing slash"],
   ["base URL on another local port", withSampleApp({ baseUrl: "http://localhost:3000" }), `${app}.baseUrl is "http://localhost:3000"`, "published on sampleApp.port 8080"],
   ["restart policy unknown", withSampleApp({ restartPolicy: "sometimes" }), `${app}.restartPolicy is "sometimes"`, "use one of no, on-failure, always, unless-stopped"],
+  ["network mode unknown", withSampleApp({ networkMode: "overlay" }), `${app}.networkMode is "overlay"`, "use one of bridge, host"],
+  ["base URL on another local port, host network", withSampleApp({ networkMode: "host", baseUrl: "http://127.0.0.1:3000" }), `${app}.baseUrl is "http://127.0.0.1:3000"`, "the container listens on sampleApp.port 8080"],
+  ["build network with a space", withSampleApp({ buildNetwork: "host only" }), `${app}.buildNetwork is "host only"`, "give host, none, default or the name of a Docker network"],
+  ["build network empty", withSampleApp({ buildNetwork: "" }), `${app}.buildNetwork is ""`, "give host, none, default or the name of a Docker network"],
+  ["base image in capitals", withSampleApp({ baseImage: "Python:3.11" }), `${app}.baseImage is "Python:3.11"`, "Docker image reference such as python:3.11.14-slim-bookworm"],
+  ["base image with a short digest", withSampleApp({ baseImage: "python:3.11@sha256:abc" }), `${app}.baseImage is "python:3.11@sha256:abc"`, "it is app/Dockerfile's BASE_IMAGE build argument"],
+  ["base image not text", withSampleApp({ baseImage: 311 }), `${app}.baseImage is 311`, "Docker image reference"],
   ["image name in capitals", withSampleApp({ imageName: "Sample:Dev" }), `${app}.imageName is "Sample:Dev"`, "Docker image reference in lowercase"],
   ["app name empty", withSampleApp({ logtoAppName: " " }), `${app}.logtoAppName is " "`, "give the application a name"],
   ["secret version with spaces", withSampleApp({ appSecretVersion: "two words" }), `${app}.appSecretVersion is "two words"`, "letters, digits, dots, dashes or underscores"],
@@ -140,6 +151,8 @@ describe("validateStackConfig", () => {
         port: 8080,
         bindAddress: "127.0.0.1",
         restartPolicy: "unless-stopped",
+        networkMode: "bridge",
+        baseImage: "python:3.11.14-slim-bookworm",
         imageName: "logto-entra-sso-sample:dev",
         logtoAppName: "Sample app (dev)",
         appSecretVersion: "1",
@@ -192,6 +205,36 @@ describe("validateStackConfig", () => {
     expect(validate(rawConfig({ connections: [] })).notices).toEqual([
       `${ns}:connections is empty: no enterprise SSO connection is made and the sign-in experience is left as it is.`,
     ]);
+  });
+
+  it("takes image references with registry, port and digest, and a build network by name", () => {
+    const digest = `sha256:${"0f".repeat(32)}`;
+    const config = validate(
+      withSampleApp({
+        imageName: "localhost:5000/team/sample:v2",
+        baseImage: `localhost:5000/mirror/python:3.11.14-slim-bookworm@${digest}`,
+        buildNetwork: "build_net-1",
+        networkMode: "host",
+      }),
+    );
+    expect(config.sampleApp).toMatchObject({
+      imageName: "localhost:5000/team/sample:v2",
+      baseImage: `localhost:5000/mirror/python:3.11.14-slim-bookworm@${digest}`,
+      buildNetwork: "build_net-1",
+      networkMode: "host",
+    });
+    // The image built here is tagged, never addressed by digest.
+    expect(problemsOf(withSampleApp({ imageName: `sample@${digest}` }))[0]).toContain("Docker image reference in lowercase");
+  });
+
+  it("reads the default base image from app/Dockerfile, and says so when the file has none", () => {
+    const dir = mkdtempSync(join(tmpdir(), "dockerfile-"));
+    const dockerfile = join(dir, "Dockerfile");
+    writeFileSync(dockerfile, "ARG BASE_IMAGE=python:3.12.1-slim-trixie\nFROM ${BASE_IMAGE}\n");
+    expect(dockerfileBaseImage(dockerfile)).toBe("python:3.12.1-slim-trixie");
+    writeFileSync(dockerfile, "FROM python:3.12\n");
+    expect(() => dockerfileBaseImage(dockerfile)).toThrow(`${dockerfile} has no "ARG BASE_IMAGE=<image>" line`);
+    rmSync(dir, { recursive: true });
   });
 
   it("does not need a secret key when the sample app is off", () => {

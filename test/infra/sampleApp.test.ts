@@ -26,10 +26,12 @@ describe("the sample app in the program", () => {
   it("builds the image from app/ and runs it with the Logto settings, secrets kept secret", async () => {
     const recording = await run(rawConfig());
     const image = find(recording, types.image);
-    expect(reveal(image.inputs)).toMatchObject({
+    expect(reveal(image.inputs)).toEqual({
       imageName: "logto-entra-sso-sample:dev",
-      build: { context: "app" },
+      // The base app/Dockerfile pins; Docker's default network for the RUN steps.
+      build: { context: "app", args: { BASE_IMAGE: "python:3.11.14-slim-bookworm" } },
       skipPush: true,
+      buildOnPreview: false, // the SDK's default, sent by it
     });
 
     const container = find(recording, types.container);
@@ -47,6 +49,7 @@ describe("the sample app in the program", () => {
         `SECRET_KEY=${secretKeyMarker}`,
         "PORT=8080",
       ],
+      networkMode: "bridge",
       ports: [{ internal: 8080, external: 8080, ip: "127.0.0.1" }],
       restart: "unless-stopped",
     });
@@ -85,6 +88,30 @@ describe("the sample app in the program", () => {
       redirectUris: ["https://sample.example.com/callback"],
       secretVersion: "2",
     });
+  });
+
+  it("on the host's network, lets the app listen on the address and port itself and maps no port", async () => {
+    const recording = await run(
+      rawConfig({
+        sampleApp: {
+          secretKey: secretKeyMarker,
+          networkMode: "host",
+          port: 9090,
+          baseUrl: "http://127.0.0.1:9090",
+          buildNetwork: "host",
+          baseImage: "registry.example.com/python:3.11-slim@sha256:" + "ab".repeat(32),
+        },
+      }),
+    );
+    expect(reveal(find(recording, types.image).inputs)).toMatchObject({
+      build: { context: "app", network: "host", args: { BASE_IMAGE: "registry.example.com/python:3.11-slim@sha256:" + "ab".repeat(32) } },
+    });
+    const container = reveal(find(recording, types.container).inputs) as { [key: string]: unknown };
+    expect(container).toMatchObject({ networkMode: "host" });
+    expect(container.envs).toEqual(expect.arrayContaining(["PORT=9090", "BIND_ADDRESS=127.0.0.1", "BASE_URL=http://127.0.0.1:9090"]));
+    expect(container.envs).not.toContain("PORT=8080");
+    // A port mapping would be refused by Docker next to the host network.
+    expect(container).not.toHaveProperty("ports");
   });
 
   it("checks /healthz after the container and Logto's OIDC discovery", async () => {
