@@ -7,7 +7,7 @@
 import { createHash, generateKeyPairSync } from "node:crypto";
 import http from "node:http";
 
-import { closeServer, listenOnLoopback } from "../logto/loopback-server";
+import { closeServer, listenOnLoopback } from "../shared/loopback-server";
 
 export interface EntraIssuerStandIn {
   /** "http://127.0.0.1:<port>", standing in for https://login.microsoftonline.com */
