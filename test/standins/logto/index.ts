@@ -5,7 +5,7 @@
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 
-import { exchangeListener, parseBody, type RecordedExchange, type Reply } from "../shared/exchange";
+import { arrivedExchange, exchangeListener, parseBody, type RecordedExchange, type Reply } from "../shared/exchange";
 import { FaultInjector, type FaultSpec } from "../shared/faults";
 import { closeServer, listenOnLoopback } from "../shared/loopback-server";
 import { issueClientCredentialsToken, TokenStore } from "./auth";
@@ -34,6 +34,11 @@ export interface LogtoStandInOptions {
   issuerFetchTimeoutMs?: number;
   /** Whether the server has a secret-vault key; without one `enableTokenStorage: true` is refused (25b). Default false. */
   secretVaultConfigured?: boolean;
+  /**
+   * CA certificate(s), PEM, that issuer discovery trusts for https issuers (e.g. the Entra stand-in's
+   * `caPem`) instead of the system roots. Only loopback issuers are contacted either way.
+   */
+  trustedCaPem?: string | readonly string[];
 }
 
 export interface RecordedRequest extends RecordedExchange {
@@ -56,12 +61,16 @@ export interface LogtoStandIn {
 }
 
 function settingsFrom(options: LogtoStandInOptions): StandInSettings {
-  const { tokenTtlSeconds = 3600, issuerFetchTimeoutMs = 3000, secretVaultConfigured = false } = options;
+  const { tokenTtlSeconds = 3600, issuerFetchTimeoutMs = 3000, secretVaultConfigured = false, trustedCaPem } = options;
   if (!(tokenTtlSeconds > 0)) throw new Error(`startLogtoStandIn: tokenTtlSeconds must be > 0, got ${tokenTtlSeconds}`);
   if (!(issuerFetchTimeoutMs >= 0)) {
     throw new Error(`startLogtoStandIn: issuerFetchTimeoutMs must be >= 0, got ${issuerFetchTimeoutMs}`);
   }
-  return { tokenTtlSeconds, issuerFetchTimeoutMs, secretVaultConfigured };
+  const trustedCa = trustedCaPem === undefined ? undefined : typeof trustedCaPem === "string" ? [trustedCaPem] : [...trustedCaPem];
+  if (trustedCa?.some((pem) => !pem.includes("-----BEGIN CERTIFICATE-----"))) {
+    throw new Error("startLogtoStandIn: trustedCaPem must be PEM certificate text (\"-----BEGIN CERTIFICATE-----…\"), e.g. the Entra stand-in's caPem");
+  }
+  return { tokenTtlSeconds, issuerFetchTimeoutMs, secretVaultConfigured, trustedCa };
 }
 
 function faultReply(fault: FaultSpec & { status: number }): Reply {
@@ -113,14 +122,7 @@ export async function startLogtoStandIn(options: LogtoStandInOptions = {}): Prom
       faults,
       closing: closing.signal,
       record(request, url) {
-        const entry: RecordedRequest = {
-          method: request.method ?? "GET",
-          path: url.pathname,
-          query: Object.fromEntries(url.searchParams),
-          headers: request.headers,
-          body: undefined,
-          status: 0,
-        };
+        const entry: RecordedRequest = { ...arrivedExchange(request, url), headers: request.headers };
         requests.push(entry);
         return entry;
       },

@@ -77,13 +77,18 @@ export interface RecordedExchange {
   dropped?: FaultSpec["drop"];
 }
 
+/** The log entry of a request that just arrived: no body or status yet. */
+export function arrivedExchange(request: IncomingMessage, url: URL): RecordedExchange {
+  return { method: request.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), body: undefined, status: 0 };
+}
+
 export interface ExchangeHooks<Entry extends RecordedExchange> {
   faults: FaultInjector;
   /** Aborted when the stand-in closes: delays stop and answers still in the making are not written. */
   closing: AbortSignal;
   /** Makes the log entry of a request that just arrived, and keeps it. */
   record(request: IncomingMessage, url: URL): Entry;
-  parse(text: string, contentType: string): ParsedBody;
+  parse(text: string, contentType: string, url: URL): ParsedBody;
   answer(request: IncomingMessage, url: URL, entry: Entry): Promise<Reply>;
   /** The answer to a fault with a `status`, in the stand-in's own error shape unless the fault has a body. */
   faultReply(fault: FaultSpec & { status: number }, url: URL): Reply;
@@ -103,7 +108,7 @@ export function exchangeListener<Entry extends RecordedExchange>(origin: () => s
     const method = request.method ?? "GET";
     const url = new URL(request.url ?? "/", origin());
     const entry = hooks.record(request, url);
-    const parsed = hooks.parse(await readText(request), request.headers["content-type"] ?? "");
+    const parsed = hooks.parse(await readText(request), request.headers["content-type"] ?? "", url);
     if (parsed.ok) entry.body = parsed.body;
 
     const fault = hooks.faults.take(method, url.pathname);
