@@ -132,15 +132,15 @@ export async function startEntraStandIn(options: EntraStandInOptions = {}): Prom
     }
     if (!isToken && method !== "GET") return notServed(method, `/${tenantSegment}/${endpoint}`);
     const tenant = tenantOf(tenantSegment);
-    if (!tenant && !(isMultiTenantAlias(tenantSegment) && !isToken)) {
-      if (isMultiTenantAlias(tenantSegment)) {
-        throw new LoginError(400, "invalid_request", 0, "The Entra stand-in issues client credentials tokens for a tenant id only, not for common or organizations.");
-      }
-      throw tenantNotFound(tenantSegment);
+    if (!isToken) {
+      if (!tenant && !isMultiTenantAlias(tenantSegment)) throw tenantNotFound(tenantSegment);
+      const body = endpoint === "discovery/v2.0/keys" ? keySet(origin, tenantSegment, key.jwk) : openIdConfiguration(origin, tenantSegment);
+      return { status: 200, body };
     }
-    if (endpoint === "discovery/v2.0/keys") return { status: 200, body: keySet(origin, tenantSegment, key.jwk) };
-    if (!isToken) return { status: 200, body: openIdConfiguration(origin, tenantSegment) };
-    if (!tenant) throw tenantNotFound(tenantSegment);
+    if (!tenant) {
+      if (!isMultiTenantAlias(tenantSegment)) throw tenantNotFound(tenantSegment);
+      throw new LoginError(400, "invalid_request", 0, "The Entra stand-in issues client credentials tokens for a tenant id only, not for common or organizations.");
+    }
     return issueClientCredentialsToken({ origin, tenant, contentType: request.contentType, form: request.form, key, tokenTtlSeconds: settings.tokenTtlSeconds });
   }
 

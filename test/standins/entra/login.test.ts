@@ -103,7 +103,7 @@ describe("Entra stand-in login (v2.0 token endpoint)", () => {
     expect(answer.body).toMatchObject({ error, error_codes: [code] });
   });
 
-  it("refuses client_assertion (out of scope) in Entra's shape, and GET on the token endpoint", async () => {
+  it("refuses client_assertion (out of scope) in Entra's shape, GET on the token endpoint, and tokens for organizations", async () => {
     const assertion = await requestToken(entra, tenantA, { ...clientCredentials(tenantA), client_assertion: "eyJ.x.y" });
     expect(assertion.status).toBe(400);
     expect(assertion.body).toMatchObject({ error: "invalid_request", error_codes: [] });
@@ -112,6 +112,10 @@ describe("Entra stand-in login (v2.0 token endpoint)", () => {
     const get = await call(entra, `/${tenantA}/oauth2/v2.0/token`);
     expect(get.status).toBe(400);
     expect(get.body).toMatchObject({ error: "invalid_request", error_codes: [900561] });
+
+    const alias = await requestToken(entra, "organizations", clientCredentials(tenantA));
+    expect(alias.status).toBe(400);
+    expect(String(field(alias.body, "error_description"))).toMatch(/tokens for a tenant id only/);
   });
 
   it("signs in an app registered through Graph with a password it added; its token has no roles, so Graph says 403", async () => {
