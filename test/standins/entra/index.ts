@@ -163,9 +163,8 @@ export async function startEntraStandIn(options: EntraStandInOptions = {}): Prom
       },
       async answer(request, url, entry) {
         const ids = requestIdsFor(request.headers["client-request-id"]);
-        const graph = isGraphPath(url.pathname);
         try {
-          if (graph) {
+          if (isGraphPath(url.pathname)) {
             const reply = answerGraph({
               origin,
               method: entry.method,
