@@ -95,8 +95,10 @@ function azureadProviderArgs(connection: ManagedConnectionConfig, cloud: EntraCl
 function connectorArgs(
   connection: ConnectionConfig,
   entra: { clientId: pulumi.Input<string>; clientSecret: pulumi.Input<string>; issuer: pulumi.Input<string>; applicationObjectId?: pulumi.Input<string> },
+  logtoEndpoint: string,
 ): EnterpriseSsoConnectionArgs {
   return {
+    logtoEndpoint,
     connectorName: connection.connectorName,
     clientId: entra.clientId,
     clientSecret: entra.clientSecret,
@@ -151,7 +153,7 @@ function deployManagedConnection(connection: ManagedConnectionConfig, index: num
     },
     { ...componentOptions, aliases: renameAliases(connection, "-entra") },
   );
-  const connector = new EnterpriseSsoConnection(`${connection.name}-sso`, connectorArgs(connection, entra), {
+  const connector = new EnterpriseSsoConnection(`${connection.name}-sso`, connectorArgs(connection, entra, config.logtoEndpoint), {
     ...componentOptions,
     aliases: renameAliases(connection, "-sso"),
   });
@@ -172,7 +174,7 @@ function deployProvidedConnection(connection: ProvidedConnectionConfig, index: n
   const issuer = entraIssuer(config.entra.loginEndpoint, connection.tenantId, connection.signInAudience);
   const connector = new EnterpriseSsoConnection(
     `${connection.name}-sso`,
-    connectorArgs(connection, { clientId: connection.clientId, clientSecret: connection.clientSecret, issuer }),
+    connectorArgs(connection, { clientId: connection.clientId, clientSecret: connection.clientSecret, issuer }, config.logtoEndpoint),
     { protect: config.protect, aliases: renameAliases(connection, "-sso") },
   );
   const consentUrl = adminConsentUrl(config.entra.loginEndpoint, connection.tenantId, connection.clientId);

@@ -1,10 +1,12 @@
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import { SsoConnector, SsoConnectorBranding } from "../../providers/logto";
-import { domainProblems, issuerProblems, scopeProblems } from "../../providers/logto/validation";
+import { domainProblems, issuerProblems, scopeProblems, urlProblems } from "../../providers/logto/validation";
 import { connectorScopes } from "../scopes";
 
 export interface EnterpriseSsoConnectionArgs {
+  /** The Logto endpoint (origin) the connector is made in: its callback URI is under it. */
+  logtoEndpoint: string;
   /** Connector name in Logto, unique in the tenant. */
   connectorName: string;
   /** The Entra application (client) id. */
@@ -72,20 +74,23 @@ export class EnterpriseSsoConnection extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // From the connector's id, which an update never changes: a preview of any connector update then knows the
+    // URI, instead of planning a change of the Entra redirect URI whenever the connector changes.
+    const callbackUri = pulumi.interpolate`${args.logtoEndpoint}/callback/${connector.id}`;
     if (args.entraApplicationObjectId !== undefined) {
       new azuread.ApplicationRedirectUris(
         `${name}-redirect-uris`,
         {
           applicationId: pulumi.interpolate`/applications/${args.entraApplicationObjectId}`,
           type: "Web",
-          redirectUris: [connector.callbackUri],
+          redirectUris: [callbackUri],
         },
         { parent: this },
       );
     }
 
     this.connectorId = connector.connectorId;
-    this.callbackUri = connector.callbackUri;
+    this.callbackUri = callbackUri;
     this.connectorName = connector.connectorName;
     this.scope = pulumi.output(scope);
     this.registerOutputs({
@@ -98,7 +103,7 @@ export class EnterpriseSsoConnection extends pulumi.ComponentResource {
 }
 
 function argumentProblems(args: EnterpriseSsoConnectionArgs): string[] {
-  const problems: string[] = [];
+  const problems: string[] = urlProblems("logtoEndpoint", args.logtoEndpoint ?? "", { allowPath: false, allowTrailingSlash: false });
   if (!args.connectorName || args.connectorName.trim() === "") {
     problems.push("connectorName is empty: give a name that is unique in the Logto tenant.");
   }

@@ -150,8 +150,14 @@ export async function createEngineEnvironment(): Promise<EngineEnvironment> {
   };
 }
 
-export async function createEngineSandbox(stackName: string, programDir = engineProgramDir): Promise<EngineSandbox> {
-  const { env, files, dispose } = await createEngineEnvironment();
+export async function createEngineSandbox(
+  stackName: string,
+  programDir = engineProgramDir,
+  extraEnv: Record<string, string> = {},
+): Promise<EngineSandbox> {
+  const environment = await createEngineEnvironment();
+  const { files, dispose } = environment;
+  const env = { ...environment.env, ...extraEnv };
   const transcript: TextSource[] = [];
   let operationCount = 0;
   const stackSettingsFile = path.join(programDir, `Pulumi.${stackName}.yaml`);

@@ -17,6 +17,31 @@ export interface Leak {
   debugDiagnostic: boolean;
   /** A few characters around the hit with the value itself masked, to find it without repeating it. */
   context: string;
+  /** Set when the leak is one a third-party plugin makes that the project cannot prevent: what it is. */
+  upstream?: string;
+}
+
+/**
+ * terraform-provider-azuread dumps every Microsoft Graph request and response with log.Printf("[DEBUG] …")
+ * (internal/common/client_options.go, requestLogger/responseLogger), and pulumi-terraform-bridge forwards
+ * each line of it to the engine as a debug diagnostic of the resource (pkg/tfbridge/log.go): the
+ * addPassword answer, with the new client secret, reaches the engine's event stream in plain text. Only the
+ * real azuread plugin does this; our double does not.
+ */
+function upstreamCause(source: TextSource): string | undefined {
+  if (!source.debugDiagnostic) return undefined;
+  let event: { diagnosticEvent?: { urn?: string; message?: string } };
+  try {
+    event = JSON.parse(source.text) as typeof event;
+  } catch {
+    return undefined;
+  }
+  // The bridge does not always attach the resource's URN: the answer is recognised by its Graph entity type.
+  const message = event.diagnosticEvent?.message ?? "";
+  if (/^\{"@odata\.context":"[^"]*\/v1\.0\/\$metadata#microsoft\.graph\.passwordCredential"/.test(message)) {
+    return "a Microsoft Graph answer the real azuread plugin writes to its debug log (a debug diagnostic event)";
+  }
+  return undefined;
 }
 
 export function findLeaks(secrets: SecretValues, sources: readonly TextSource[]): Leak[] {
@@ -28,11 +53,13 @@ export function findLeaks(secrets: SecretValues, sources: readonly TextSource[])
         const at = source.text.indexOf(value);
         if (at === -1) continue;
         const around = source.text.slice(Math.max(0, at - 60), at + value.length + 60);
+        const upstream = upstreamCause(source);
         leaks.push({
           secret,
           where: source.where,
           debugDiagnostic: source.debugDiagnostic === true,
           context: around.split(value).join("<the secret>"),
+          ...(upstream ? { upstream } : {}),
         });
       }
     }

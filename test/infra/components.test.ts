@@ -20,6 +20,7 @@ describe("EnterpriseSsoConnection", () => {
     const recording = await startRecording();
     const { EnterpriseSsoConnection } = await import("../../infra/components/enterpriseSsoConnection");
     const connection = new EnterpriseSsoConnection("plain", {
+      logtoEndpoint: logtoEndpointValue,
       connectorName: "plain",
       clientId: "client-id",
       clientSecret: "client-secret",
@@ -46,7 +47,7 @@ describe("EnterpriseSsoConnection", () => {
 
   it("refuses a connector without name or domains, with public domains, bad scopes or an issuer with a trailing slash", async () => {
     const { EnterpriseSsoConnection } = await components();
-    const base = { connectorName: "x", clientId: "a", clientSecret: "b", issuer, domains: ["x.com"] };
+    const base = { logtoEndpoint: logtoEndpointValue, connectorName: "x", clientId: "a", clientSecret: "b", issuer, domains: ["x.com"] };
     expect(() => new EnterpriseSsoConnection("e1", { ...base, connectorName: " " })).toThrow(
       'EnterpriseSsoConnection "e1": connectorName is empty',
     );

@@ -14,6 +14,7 @@ keepSecretsOutOfSdkDebugLog();
 const config = new pulumi.Config();
 
 const connection = new EnterpriseSsoConnection("entra-sso", {
+  logtoEndpoint: new pulumi.Config("logto").require("endpoint"),
   connectorName: config.require("connectorName"),
   clientId: config.require("entraClientId"),
   clientSecret: config.requireSecret("entraClientSecret"),

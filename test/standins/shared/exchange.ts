@@ -75,11 +75,23 @@ export interface RecordedExchange {
   /** Status answered (or, for a lost response, the one that would have been); 0 while in flight or if dropped before. */
   status: number;
   dropped?: FaultSpec["drop"];
+  /** Arrival order across every stand-in of this process, so the logs of two stand-ins can be interleaved. */
+  sequence: number;
 }
+
+let arrivals = 0;
 
 /** The log entry of a request that just arrived: no body or status yet. */
 export function arrivedExchange(request: IncomingMessage, url: URL): RecordedExchange {
-  return { method: request.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), body: undefined, status: 0 };
+  arrivals += 1;
+  return {
+    method: request.method ?? "GET",
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    body: undefined,
+    status: 0,
+    sequence: arrivals,
+  };
 }
 
 export interface ExchangeHooks<Entry extends RecordedExchange> {
