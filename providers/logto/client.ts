@@ -196,8 +196,8 @@ export function createManagementClient(settings: ManagementApiSettings): Managem
     timeout: settings.requestTimeoutMs,
     validateStatus: () => true,
     maxRedirects: 0,
-    // Proxies from the environment would route loopback test traffic (and credentials) elsewhere.
-    proxy: false,
+    // No `proxy` option: axios then honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment, as the
+    // azuread, docker and command providers do behind a corporate egress proxy.
   });
   let token: CachedToken | undefined;
   let pendingToken: Promise<CachedToken> | undefined;

@@ -1,3 +1,5 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { managementClient } from "../../providers/logto/client";
 import { defaultManagementApiResource, resolveManagementApiSettings } from "../../providers/logto/settings";
@@ -180,5 +182,69 @@ describe("settings", () => {
   it("derives the API resource from the endpoint", () => {
     expect(defaultManagementApiResource("https://auth.example.com")).toBe("https://default.logto.app/api");
     expect(defaultManagementApiResource("https://abc123.logto.app")).toBe("https://abc123.logto.app/api");
+  });
+});
+
+/** A forward proxy on 127.0.0.1 that records the absolute URLs it is asked for and passes them on. */
+async function startRecordingProxy(): Promise<{ url: string; seen: string[]; close(): Promise<void> }> {
+  const seen: string[] = [];
+  const server = http.createServer((request, response) => {
+    seen.push(`${request.method} ${request.url}`);
+    const upstream = http.request(request.url ?? "", { method: request.method, headers: request.headers }, (answer) => {
+      response.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(response);
+    });
+    upstream.on("error", () => response.destroy());
+    request.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe("item 6: proxies from the environment", () => {
+  const proxyVariables = ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy"];
+
+  async function withEnvironment(values: Record<string, string>, action: () => Promise<void>): Promise<void> {
+    const saved = Object.fromEntries(proxyVariables.map((name) => [name, process.env[name]]));
+    for (const name of proxyVariables) delete process.env[name];
+    Object.assign(process.env, values);
+    try {
+      await action();
+    } finally {
+      for (const name of proxyVariables) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
+    }
+  }
+
+  it("sends the token and API requests through HTTP_PROXY, as azuread, docker and command would", async () => {
+    const proxy = await startRecordingProxy();
+    try {
+      await withEnvironment({ HTTP_PROXY: proxy.url }, async () => {
+        await listApps();
+      });
+      expect(proxy.seen).toEqual([`POST ${h.logto.url}/oidc/token`, `GET ${h.logto.url}/api/applications`]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("goes direct for hosts NO_PROXY lists", async () => {
+    const proxy = await startRecordingProxy();
+    try {
+      await withEnvironment({ HTTP_PROXY: proxy.url, NO_PROXY: "127.0.0.1" }, async () => {
+        await listApps();
+      });
+      expect(proxy.seen).toEqual([]);
+      expect(calls(h.logto)).toContain("GET /api/applications");
+    } finally {
+      await proxy.close();
+    }
   });
 });
