@@ -25,8 +25,15 @@ export function isLogtoApiError(error: unknown): error is LogtoApiError {
   return error instanceof Error && (error as Partial<LogtoApiError>).kind === "logto-api-error";
 }
 
+/**
+ * Logto's codes for "this object does not exist" (by id: `entity.not_exists_with_id`; app secrets by name:
+ * `entity.not_found`). A 404 without one of them (a reverse proxy's page, a wrong path) says nothing about
+ * the object, so it is an error like any other.
+ */
+const notExistsCodes: readonly string[] = ["entity.not_exists_with_id", "entity.not_found"];
+
 export function isNotFound(error: unknown): boolean {
-  return isLogtoApiError(error) && error.status === 404;
+  return isLogtoApiError(error) && error.status === 404 && error.code !== undefined && notExistsCodes.includes(error.code);
 }
 
 export interface ApiRequest {
@@ -156,6 +163,15 @@ function errorFromResponse(action: string, response: AxiosResponse<unknown>): Lo
   return apiError(text, { status: response.status, code });
 }
 
+/** The Management API never redirects: a 3xx comes from something in front of Logto (or http:// vs https://). */
+function redirectError(action: string, response: AxiosResponse<unknown>): LogtoApiError {
+  const location = typeof response.headers.location === "string" ? response.headers.location : "(no Location header)";
+  return apiError(
+    `Logto: ${action} failed: HTTP ${response.status} redirect to ${location}: the Management API answers without redirects; set logto:endpoint to the origin that answers directly (check https:// versus http://, and that no login page or proxy sits in front of /api).`,
+    { status: response.status },
+  );
+}
+
 function retryAfterMs(header: unknown): number | undefined {
   if (typeof header !== "string" || header === "") return undefined;
   const seconds = Number(header);
@@ -227,9 +243,10 @@ export function createManagementClient(settings: ManagementApiSettings): Managem
       let failure: LogtoApiError;
       if (result.kind === "response") {
         const { response } = result;
-        if (response.status < 400) return response;
-        failure = errorFromResponse(action, response);
         const status = response.status;
+        if (status >= 200 && status < 300) return response;
+        if (status >= 300 && status < 400) throw redirectError(action, response);
+        failure = errorFromResponse(action, response);
         if (status === 429 || status === 503) {
           retryDelay = retryAfterMs(response.headers["retry-after"]);
         } else if (status === 502 || status === 504) {

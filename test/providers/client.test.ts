@@ -248,3 +248,43 @@ describe("item 6: proxies from the environment", () => {
     }
   });
 });
+
+describe("item 4: what counts as success and as gone", () => {
+  it("a 404 without Logto's not-exists code (a proxy's or a wrong path's) is an error, not a vanished object", async () => {
+    const { id, outs } = await ssoConnectorProvider.create({
+      providerName: "AzureAdOidc",
+      connectorName: "behind-a-proxy",
+      config: { clientId: "c", clientSecret: "secret-value", issuer: h.issuer },
+      domains: [],
+      branding: {},
+      syncProfile: false,
+      enableTokenStorage: false,
+      adoptExisting: false,
+    } as never);
+    const proxy404 = { status: 404, body: "<html><body>404 Not Found</body></html>" };
+    h.logto.faults.add({ method: "GET", path: `/api/sso-connectors/${id}`, ...proxy404 });
+    const readError = await failureOf(() => ssoConnectorProvider.read!(id, outs as never));
+    expect(readError.message).toMatch(/reading SSO connector .* failed: HTTP 404: <html>/);
+    h.logto.faults.add({ method: "DELETE", path: `/api/sso-connectors/${id}`, ...proxy404 });
+    await failureOf(() => ssoConnectorProvider.delete!(id, outs as never));
+    expect(h.logto.state.ssoConnectors.has(id)).toBe(true);
+    // Logto's own answers still mean "gone".
+    h.logto.state.ssoConnectors.delete(id);
+    expect((await ssoConnectorProvider.read!(id, outs as never)).id).toBeUndefined();
+    await ssoConnectorProvider.delete!(id, outs as never);
+  });
+
+  it("a redirect is an error that names where it points, not a success", async () => {
+    h.logto.faults.add({
+      method: "GET",
+      path: "/api/applications",
+      status: 302,
+      body: "",
+      headers: { location: "https://login.example.com/sso?next=/api/applications" },
+    });
+    const error = await failureOf(listApps);
+    expect(error.message).toMatch(
+      /listing applications failed: HTTP 302 redirect to https:\/\/login\.example\.com\/sso\?next=\/api\/applications: .*logto:endpoint/,
+    );
+  });
+});

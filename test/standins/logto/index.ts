@@ -76,7 +76,10 @@ function faultReply(fault: FaultSpec & { status: number }): Reply {
   return {
     status: fault.status,
     body: fault.body ?? { code: "fault.injected", message: `Fault injected by the test: ${fault.status}.` },
-    headers: fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) },
+    headers: {
+      ...fault.headers,
+      ...(fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) }),
+    },
   };
 }
 
