@@ -34,7 +34,8 @@ interface ApplicationRow {
   name: string;
   description: string | null;
   type: string;
-  oidcClientMetadata: { redirectUris: string[]; postLogoutRedirectUris: string[] };
+  /** Logto replaces it whole on PATCH; besides the URI lists it holds what the console sets (back-channel logout, logo). */
+  oidcClientMetadata: Record<string, unknown> & { redirectUris: string[]; postLogoutRedirectUris: string[] };
   customClientMetadata: Record<string, unknown> & { corsAllowedOrigins?: string[] };
 }
 
@@ -139,8 +140,10 @@ async function removeOtherSecrets(client: ManagementClient, id: string, appName:
   }
 }
 
-function metadataBody(inputs: ApplicationInputs) {
+/** The declared URI lists over the live metadata: Logto replaces it whole, so what the console set is sent back. */
+function metadataBody(inputs: ApplicationInputs, live?: ApplicationRow) {
   return {
+    ...live?.oidcClientMetadata,
     redirectUris: inputs.redirectUris,
     postLogoutRedirectUris: inputs.postLogoutRedirectUris,
   };
@@ -242,7 +245,11 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
           await client.send<ApplicationRow>({
             method: "PATCH",
             path: `/api/applications/${existing.id}`,
-            body: { ...body, customClientMetadata: { ...existing.customClientMetadata, ...body.customClientMetadata } },
+            body: {
+              ...body,
+              oidcClientMetadata: metadataBody(inputs, existing),
+              customClientMetadata: { ...existing.customClientMetadata, ...body.customClientMetadata },
+            },
             action: `adopting ${label(inputs.name)}`,
           })
         ).data;
@@ -300,14 +307,14 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
       const patch: Record<string, unknown> = {};
       if (changed.includes("name")) patch.name = news.name;
       if (changed.includes("description")) patch.description = news.description;
-      // Logto replaces oidcClientMetadata whole and needs both lists whenever it is sent.
-      if (changed.includes("redirectUris") || changed.includes("postLogoutRedirectUris")) {
-        patch.oidcClientMetadata = metadataBody(news);
-      }
-      if (changed.includes("corsAllowedOrigins")) {
-        // customClientMetadata is replaced whole too: keep what the console set besides CORS.
-        const live = await getApplication(client, id, `reading ${label(news.name)}`);
-        patch.customClientMetadata = { ...live.customClientMetadata, corsAllowedOrigins: news.corsAllowedOrigins };
+      const urisChanged = changed.includes("redirectUris") || changed.includes("postLogoutRedirectUris");
+      const corsChanged = changed.includes("corsAllowedOrigins");
+      // Both metadata objects are replaced whole: one GET gives what the console set, to be sent back.
+      const live = urisChanged || corsChanged ? await getApplication(client, id, `reading ${label(news.name)}`) : undefined;
+      // Logto needs both URI lists whenever oidcClientMetadata is sent.
+      if (urisChanged) patch.oidcClientMetadata = metadataBody(news, live);
+      if (corsChanged) {
+        patch.customClientMetadata = { ...live?.customClientMetadata, corsAllowedOrigins: news.corsAllowedOrigins };
       }
       row = (
         await client.send<ApplicationRow>({

@@ -154,6 +154,37 @@ describe("update and rotation", () => {
   });
 });
 
+describe("item 5: updates keep what the console set in oidcClientMetadata", () => {
+  const consoleSet = { backchannelLogoutUri: "https://app.example.com/backchannel", logoUri: "https://app.example.com/logo.png" };
+
+  it("an update of the redirect URIs keeps a back-channel logout URI and logo set in the console, in one GET", async () => {
+    const { id, outs } = await create();
+    const row = h.logto.state.applications.get(id)!;
+    row.oidcClientMetadata = { ...row.oidcClientMetadata, ...consoleSet };
+    h.logto.requests.length = 0;
+    const news = inputs({ redirectUris: ["https://app.example.com/callback", "https://b.example.com/callback"] });
+    await provider.update!(id, outs, news);
+    expect(h.logto.state.applications.get(id)?.oidcClientMetadata).toEqual({
+      redirectUris: news.redirectUris,
+      postLogoutRedirectUris: news.postLogoutRedirectUris,
+      ...consoleSet,
+    });
+    expect(h.logto.requests.filter((r) => r.method === "GET" && r.path === `/api/applications/${id}`)).toHaveLength(1);
+  });
+
+  it("adoption keeps them too", async () => {
+    const { id } = await create();
+    const row = h.logto.state.applications.get(id)!;
+    row.oidcClientMetadata = { ...row.oidcClientMetadata, ...consoleSet };
+    await create({ adoptExisting: true, postLogoutRedirectUris: ["https://app.example.com/bye"] });
+    expect(h.logto.state.applications.get(id)?.oidcClientMetadata).toEqual({
+      redirectUris: ["https://app.example.com/callback"],
+      postLogoutRedirectUris: ["https://app.example.com/bye"],
+      ...consoleSet,
+    });
+  });
+});
+
 describe("read and delete", () => {
   it("drops an app deleted by hand, and delete treats 404 as done", async () => {
     const { id, outs } = await create();
