@@ -33,7 +33,7 @@ export interface StackOutputs {
   /** Open it to sign in through the sample app (and so through Logto). */
   sampleAppSignInUrl: pulumi.Output<string>;
   sampleAppLogtoAppId: pulumi.Output<string>;
-  /** Whether this stack turns on enterprise SSO in the sign-in experience. */
+  /** Whether this stack turns on (and manages) enterprise SSO in the sign-in experience. */
   enterpriseSsoEnabled: boolean;
   connections: { [name: string]: ConnectionOutputs };
 }
@@ -55,6 +55,7 @@ function deployConnection(
   index: number,
   config: StackConfig,
   now: Date,
+  ssoSwitch: SignInExperienceSso | undefined,
 ): DeployedConnection {
   // One provider per customer tenant; the components hand it down to their children and invokes.
   const provider = new azuread.Provider(`${connection.name}-azuread`, { tenantId: connection.tenantId });
@@ -88,7 +89,7 @@ function deployConnection(
       trustUnverifiedEmail: connection.trustUnverifiedEmail,
       entraApplicationObjectId: entra.applicationObjectId,
     },
-    componentOptions,
+    { ...componentOptions, dependsOn: ssoSwitch ? [ssoSwitch] : [] },
   );
   return {
     connector,
@@ -107,18 +108,15 @@ function deployConnection(
 }
 
 export function deployStack(config: StackConfig, options: DeployOptions): StackOutputs {
+  // The switch is tenant-wide, shared with every other stack on the Logto tenant. The connectors depend on it,
+  // so destroy deletes them first and the switch is turned off only when no connector is left in the tenant.
+  const enterpriseSsoEnabled = config.connections.length > 0 && config.manageSsoSwitch;
+  const ssoSwitch = enterpriseSsoEnabled
+    ? new SignInExperienceSso("sign-in-experience-sso", { enabled: true }, { protect: config.protect })
+    : undefined;
   const connections = config.connections.map((connection, index) =>
-    deployConnection(connection, index, config, options.now),
+    deployConnection(connection, index, config, options.now, ssoSwitch),
   );
-
-  const enterpriseSsoEnabled = connections.length > 0;
-  if (enterpriseSsoEnabled) {
-    new SignInExperienceSso(
-      "sign-in-experience-sso",
-      { enabled: true },
-      { protect: config.protect, dependsOn: connections.map((c) => c.connector) },
-    );
-  }
 
   const webApp = new LogtoWebApp(
     "sample",

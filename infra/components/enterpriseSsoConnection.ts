@@ -69,7 +69,9 @@ export class EnterpriseSsoConnection extends pulumi.ComponentResource {
         syncProfile: args.syncProfile ?? false,
         enableTokenStorage: args.tokenStorage ?? false,
       },
-      { parent: this },
+      // A component's dependsOn does not reach its children: the connector itself must wait (for the
+      // sign-in switch, so that destroy deletes the connector before the switch looks for connectors left).
+      { parent: this, dependsOn: opts?.dependsOn },
     );
 
     if (args.entraApplicationObjectId !== undefined) {

@@ -1,7 +1,12 @@
 import { createRequire } from "node:module";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AxiosResponse, AxiosStatic } from "axios";
-import { ManagementApiSettings, resolveManagementApiSettings, settingSource } from "./settings";
+import {
+  ManagementApiSettings,
+  defaultManagementApiResource,
+  resolveManagementApiSettings,
+  settingSource,
+} from "./settings";
 
 // Loaded with Node's own loader: Pulumi's closure serialiser then writes `require("axios…")` into the
 // provider text. Under Vitest a plain import is a transformed module that the serialiser would try (and
@@ -205,8 +210,11 @@ type AttemptResult =
   | { kind: "response"; response: AxiosResponse<unknown> }
   | { kind: "network"; code: string };
 
-/** Creates a client bound to one set of settings; its token is cached for its whole life. */
-export function createManagementClient(settings: ManagementApiSettings): ManagementClient {
+/**
+ * Creates a client bound to one set of settings; its token is cached for its whole life. `errorNote` is added
+ * to every error it reports (why this endpoint, when it is not the configured one).
+ */
+export function createManagementClient(settings: ManagementApiSettings, errorNote?: string): ManagementClient {
   const http = axios.create({
     baseURL: settings.endpoint,
     timeout: settings.requestTimeoutMs,
@@ -323,6 +331,15 @@ export function createManagementClient(settings: ManagementApiSettings): Managem
   }
 
   async function send<T>(request: ApiRequest): Promise<ApiResponse<T>> {
+    try {
+      return await sendOnce<T>(request);
+    } catch (error) {
+      if (!errorNote || !isLogtoApiError(error)) throw error;
+      throw apiError(`${error.message} ${errorNote}`, error);
+    }
+  }
+
+  async function sendOnce<T>(request: ApiRequest): Promise<ApiResponse<T>> {
     const sensitive = [settings.m2mAppSecret, ...(request.sensitiveValues ?? [])];
     let refreshedAfter401 = false;
     const perform = async (): Promise<AttemptResult> => {
@@ -400,15 +417,35 @@ export function configureManagementApi(config: pulumi.dynamic.Config | undefined
   registry().configured = resolveManagementApiSettings(settingSource(config, process.env));
 }
 
-/** The shared client for the configured Logto (or the one the environment names when not configured). */
-export function managementClient(): ManagementClient {
+/** The configured settings with another endpoint (the API resource follows it unless it was set explicitly). */
+function settingsAt(configured: ManagementApiSettings, endpoint: string): ManagementApiSettings {
+  const derivedResource = configured.resource === defaultManagementApiResource(configured.endpoint);
+  return { ...configured, endpoint, resource: derivedResource ? defaultManagementApiResource(endpoint) : configured.resource };
+}
+
+function movedNote(recordedEndpoint: string, configuredEndpoint: string): string {
+  return (
+    `This object was made at ${recordedEndpoint} (recorded in the state); logto:endpoint is now ${configuredEndpoint}, ` +
+    "so the provider reads and deletes it at the recorded endpoint with the configured credentials. To move a stack to " +
+    "another Logto, run `pulumi destroy` with the old logto:endpoint, logto:m2mAppId and logto:m2mAppSecret, then set " +
+    "the new ones and run `pulumi up`; to leave the old objects behind, `pulumi state delete <urn>` them."
+  );
+}
+
+/**
+ * The shared client for the configured Logto (or the one the environment names when not configured). With
+ * `recordedEndpoint` (where a resource's state says its object lives), the client for that endpoint.
+ */
+export function managementClient(recordedEndpoint?: string): ManagementClient {
   const state = registry();
-  const settings = state.configured ?? resolveManagementApiSettings(settingSource(undefined, process.env));
+  const configured = state.configured ?? resolveManagementApiSettings(settingSource(undefined, process.env));
+  const elsewhere = recordedEndpoint !== undefined && recordedEndpoint !== configured.endpoint;
+  const settings = elsewhere ? settingsAt(configured, recordedEndpoint) : configured;
   // In-memory only: the settings (secret included) never leave this process.
   const key = JSON.stringify(settings);
   let client = state.clients.get(key);
   if (!client) {
-    client = createManagementClient(settings);
+    client = createManagementClient(settings, elsewhere ? movedNote(recordedEndpoint, configured.endpoint) : undefined);
     state.clients.set(key, client);
   }
   return client;

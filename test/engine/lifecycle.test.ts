@@ -15,9 +15,15 @@ import { ConnectorRow, TenantSnapshot } from "./tenant";
 const types = {
   connector: "pulumi-nodejs:dynamic/logto:SsoConnector",
   application: "pulumi-nodejs:dynamic/logto:Application",
+  appSecret: "pulumi-nodejs:dynamic/logto:ApplicationSecret",
   signInSwitch: "pulumi-nodejs:dynamic/logto:SignInExperienceSso",
 };
-const names = { connector: "entra-sso-connector", application: "sample-application", signInSwitch: "sign-in-experience-sso" };
+const names = {
+  connector: "entra-sso-connector",
+  application: "sample-application",
+  appSecret: "sample-application-secret",
+  signInSwitch: "sign-in-experience-sso",
+};
 
 const entraClientId = "6a1d0f43-3c39-4a8e-9c1e-2f0b7d5e8a61";
 const appBaseUrl = "http://127.0.0.1:5999";
@@ -165,7 +171,7 @@ describe.sequential("engine: stack lifecycle over Logto", () => {
     const { result, changes } = await engine.up();
     expect(result.summary.result).toBe("succeeded");
     expect(changes.filter((step) => step.type.startsWith("pulumi-nodejs:")).map((s) => `${s.op} ${s.type}`).sort()).toEqual(
-      [`create ${types.application}`, `create ${types.connector}`, `create ${types.signInSwitch}`].sort(),
+      [`create ${types.application}`, `create ${types.appSecret}`, `create ${types.connector}`, `create ${types.signInSwitch}`].sort(),
     );
     expect(changes.filter((step) => step.op !== "create")).toEqual([]);
 
@@ -228,16 +234,17 @@ describe.sequential("engine: stack lifecycle over Logto", () => {
     expect((await engine.preview()).changes).toEqual([]);
   }, stepTimeout);
 
-  it("4. an application deleted by hand: refresh drops it from the state and up recreates it", async () => {
+  it("4. an application deleted by hand: refresh drops it (and its secret) from the state and up recreates them", async () => {
     const { applicationId: deletedId } = await outputs();
     await target.tenant.deleteApplication(deletedId);
 
     const refresh = await engine.refresh();
     expect(refresh.result.summary.result).toBe("succeeded");
     expect(await resourcesInState()).not.toContain(types.application);
+    expect(await resourcesInState()).not.toContain(types.appSecret);
 
     const up = await engine.up();
-    expect(resourceSteps(up.changes)).toEqual([`create ${names.application}`]);
+    expect(resourceSteps(up.changes).sort()).toEqual([`create ${names.application}`, `create ${names.appSecret}`].sort());
     const out = await outputs();
     expect(out.applicationId).not.toBe(deletedId);
     expect((await ourApplications()).map((row) => row.id)).toEqual([out.applicationId]);
@@ -246,11 +253,15 @@ describe.sequential("engine: stack lifecycle over Logto", () => {
     expect(out.appSecret.value).toBe(appSecrets[0].value);
   }, stepTimeout);
 
-  it("5. rotating the application secret and the Entra client secret: one update each, nothing replaced", async () => {
+  it("5. rotating the application secret replaces the secret only (new one first); the Entra secret is one connector update", async () => {
     const { applicationId, appSecret: oldAppSecret } = await outputs();
     await engine.stack.setConfig("appSecretVersion", { value: "2" });
     const rotateApp = await engine.up();
-    expect(resourceSteps(rotateApp.changes)).toEqual([`update ${names.application}`]);
+    expect(resourceSteps(rotateApp.changes)).toEqual([
+      `create-replacement ${names.appSecret}`,
+      `replace ${names.appSecret}`,
+      `delete-replaced ${names.appSecret}`,
+    ]);
     expect(providerSteps(rotateApp.changes).filter((step) => !step.startsWith("update "))).toEqual([]);
     const out = await outputs();
     expect(out.applicationId).toBe(applicationId);
@@ -313,12 +324,11 @@ describe.sequential("engine: stack lifecycle over Logto", () => {
       expect(standIn.faults.pending).toEqual([]);
       // The application was made before its secret failed: the state keeps it, so nothing is orphaned.
       expect(await resourcesInState()).toContain(types.application);
+      expect(await resourcesInState()).not.toContain(types.appSecret);
       expect(await ourConnectors()).toEqual([]);
 
       const up = await engine.up();
-      expect(resourceSteps(up.changes).sort()).toEqual(
-        [`create ${names.connector}`, `create ${names.signInSwitch}`, `update ${names.application}`].sort(),
-      );
+      expect(resourceSteps(up.changes).sort()).toEqual([`create ${names.appSecret}`, `create ${names.connector}`].sort());
       expect(await ourConnectors()).toHaveLength(1);
       const applications = await ourApplications();
       expect(applications).toHaveLength(1);

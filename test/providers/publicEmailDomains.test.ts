@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SsoConnectorInputs, ssoConnectorProvider as provider } from "../../providers/logto/ssoConnector";
 import { domainProblems } from "../../providers/logto/validation";
-import { ProviderHarness, failureOf, startProviderHarness } from "./harness";
+import { ProviderHarness, connectorInputs, failureOf, startProviderHarness } from "./harness";
 
 let h: ProviderHarness;
 beforeAll(async () => {
@@ -17,17 +17,7 @@ afterAll(async () => h.close());
 beforeEach(async () => h.reset());
 
 function connector(domains: string[]): SsoConnectorInputs {
-  return {
-    providerName: "AzureAdOidc",
-    connectorName: `blocklist-${domains.join("-")}`,
-    config: { clientId: "client", clientSecret: "secret-value", issuer: h.issuer },
-    domains,
-    branding: {},
-    syncProfile: false,
-    enableTokenStorage: false,
-    adoptExisting: false,
-    deleteAdoptedOnDestroy: false,
-  } as SsoConnectorInputs;
+  return connectorInputs(h, { connectorName: `blocklist-${domains.join("-")}`, domains });
 }
 
 describe("item 9: public mail domains are Logto's list, in check and in the stand-in", () => {

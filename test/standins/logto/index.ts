@@ -34,6 +34,8 @@ export interface LogtoStandInOptions {
   issuerFetchTimeoutMs?: number;
   /** Whether the server has a secret-vault key; without one `enableTokenStorage: true` is refused (25b). Default false. */
   secretVaultConfigured?: boolean;
+  /** How GET/PATCH show a connector's client secret; default "plain" (as recorded). */
+  connectorSecretOnRead?: StandInSettings["connectorSecretOnRead"];
 }
 
 export interface RecordedRequest {
@@ -54,6 +56,8 @@ export interface LogtoStandIn {
   m2mAppId: string;
   m2mAppSecret: string;
   state: LogtoState;
+  /** Live: tests may change them; `reset()` puts back the ones the stand-in started with. */
+  settings: StandInSettings;
   requests: RecordedRequest[];
   faults: FaultInjector;
   /** Every token issued so far is refused from now on with 401 `auth.unauthorized`. */
@@ -64,12 +68,17 @@ export interface LogtoStandIn {
 }
 
 function settingsFrom(options: LogtoStandInOptions): StandInSettings {
-  const { tokenTtlSeconds = 3600, issuerFetchTimeoutMs = 3000, secretVaultConfigured = false } = options;
+  const {
+    tokenTtlSeconds = 3600,
+    issuerFetchTimeoutMs = 3000,
+    secretVaultConfigured = false,
+    connectorSecretOnRead = "plain",
+  } = options;
   if (!(tokenTtlSeconds > 0)) throw new Error(`startLogtoStandIn: tokenTtlSeconds must be > 0, got ${tokenTtlSeconds}`);
   if (!(issuerFetchTimeoutMs >= 0)) {
     throw new Error(`startLogtoStandIn: issuerFetchTimeoutMs must be >= 0, got ${issuerFetchTimeoutMs}`);
   }
-  return { tokenTtlSeconds, issuerFetchTimeoutMs, secretVaultConfigured };
+  return { tokenTtlSeconds, issuerFetchTimeoutMs, secretVaultConfigured, connectorSecretOnRead };
 }
 
 function faultReply(fault: FaultSpec & { status: number }): Reply {
@@ -184,10 +193,12 @@ export async function startLogtoStandIn(options: LogtoStandInOptions = {}): Prom
     m2mAppId,
     m2mAppSecret,
     state,
+    settings,
     requests,
     faults,
     revokeAllTokens: () => tokens.revokeAll(),
     reset() {
+      Object.assign(settings, settingsFrom(options));
       state.reset();
       requests.length = 0;
       faults.clear();

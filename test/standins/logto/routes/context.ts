@@ -5,6 +5,11 @@ export interface StandInSettings {
   tokenTtlSeconds: number;
   issuerFetchTimeoutMs: number;
   secretVaultConfigured: boolean;
+  /**
+   * How GET/PATCH answers show a connector's `config.clientSecret`: "plain" as the recorded Logto 1.42 does,
+   * "masked" or "empty" as newer releases may. The stored secret is unchanged.
+   */
+  connectorSecretOnRead: "plain" | "masked" | "empty";
 }
 
 export interface RouteContext {
