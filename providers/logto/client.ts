@@ -427,8 +427,9 @@ function movedNote(recordedEndpoint: string, configuredEndpoint: string): string
   return (
     `This object was made at ${recordedEndpoint} (recorded in the state); logto:endpoint is now ${configuredEndpoint}, ` +
     "so the provider reads and deletes it at the recorded endpoint with the configured credentials. To move a stack to " +
-    "another Logto, run `pulumi destroy` with the old logto:endpoint, logto:m2mAppId and logto:m2mAppSecret, then set " +
-    "the new ones and run `pulumi up`; to leave the old objects behind, `pulumi state delete <urn>` them."
+    "another Logto, set the old logto:endpoint, logto:m2mAppId and logto:m2mAppSecret back, run `pulumi up` (nothing " +
+    "moves) and `pulumi destroy`, then set the new ones and run `pulumi up`; to leave the old objects behind, " +
+    "`pulumi state delete <urn>` them."
   );
 }
 

@@ -75,7 +75,7 @@ describe("item 4: the endpoint is recorded and decides replacement", () => {
       const error = await failureOf(() => ssoConnectorProvider.read!(created.id, created.outs as SsoConnectorOutputs));
       expect(error.message).toContain("oidc.invalid_client");
       expect(error.message).toContain(`made at ${h.logto.url} (recorded in the state); logto:endpoint is now ${other.url}`);
-      expect(error.message).toContain("pulumi destroy");
+      expect(error.message).toContain("set the old logto:endpoint, logto:m2mAppId and logto:m2mAppSecret back");
       expect(error.message).not.toContain(other.m2mAppSecret);
       await failureOf(() => ssoConnectorProvider.delete!(created.id, created.outs as SsoConnectorOutputs));
       expect(h.logto.state.ssoConnectors.has(created.id)).toBe(true);
