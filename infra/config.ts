@@ -26,6 +26,11 @@ export interface StackConfig {
   connections: ConnectionConfig[];
   sampleApp: SampleAppConfig;
   protect: boolean;
+  /**
+   * Whether the stack turns the tenant-wide "Enterprise SSO" switch on (and, on destroy, off when no connector
+   * is left in the tenant). False leaves the switch entirely to the console.
+   */
+  manageSsoSwitch: boolean;
   rotationEpoch: string;
   /** What the validation fixed up on its own, to be logged. */
   notices: string[];
@@ -39,6 +44,7 @@ export interface RawStackConfig {
   connections?: unknown;
   sampleApp?: unknown;
   protect?: unknown;
+  manageSsoSwitch?: unknown;
   rotationEpoch?: unknown;
 }
 
@@ -89,6 +95,12 @@ export function validateStackConfig(raw: RawStackConfig, context: ValidationCont
   }
 
   const protect = readBoolean(raw.protect, configKey("protect"), false, problems);
+  const manageSsoSwitch = readBoolean(raw.manageSsoSwitch, configKey("manageSsoSwitch"), true, problems);
+  if (!manageSsoSwitch && connections.length > 0) {
+    notices.push(
+      `${configKey("manageSsoSwitch")} is false: the sign-in experience's Enterprise SSO switch is left as it is; turn it on in the Logto console (Sign-in experience > Sign-up and sign-in) for the connections to be offered.`,
+    );
+  }
   const rotationEpoch = readRotationEpoch(raw.rotationEpoch, context.now, problems);
   const sampleApp = readSampleApp(raw.sampleApp, context, problems);
 
@@ -98,7 +110,7 @@ export function validateStackConfig(raw: RawStackConfig, context: ValidationCont
       `The stack configuration of "${context.stack}" has ${problems.list.length} problem(s); fix them in Pulumi.${context.stack}.yaml:\n  - ${problems.list.join("\n  - ")}`,
     );
   }
-  return { logtoEndpoint, entra, connections, sampleApp, protect, rotationEpoch, notices };
+  return { logtoEndpoint, entra, connections, sampleApp, protect, manageSsoSwitch, rotationEpoch, notices };
 }
 
 /** Reads the stack config through the engine, validates it, and logs what was fixed up. */
@@ -112,6 +124,7 @@ export function loadStackConfig(now: Date = new Date()): StackConfig {
       connections: own.get("connections"),
       sampleApp: own.get("sampleApp"),
       protect: own.get("protect"),
+      manageSsoSwitch: own.get("manageSsoSwitch"),
       rotationEpoch: own.get("rotationEpoch"),
     },
     { stack: pulumi.getStack(), now },

@@ -50,7 +50,7 @@ export interface StackOutputs {
   /** Open it to sign in through the sample app (and so through Logto). */
   sampleAppSignInUrl: pulumi.Output<string>;
   sampleAppLogtoAppId: pulumi.Output<string>;
-  /** Whether this stack turns on enterprise SSO in the sign-in experience. */
+  /** Whether this stack turns on (and manages) enterprise SSO in the sign-in experience. */
   enterpriseSsoEnabled: boolean;
   connections: { [name: string]: ConnectionOutputs };
 }
@@ -132,7 +132,20 @@ function sharedOutputs(
   };
 }
 
-function deployManagedConnection(connection: ManagedConnectionConfig, index: number, config: StackConfig, now: Date): DeployedConnection {
+/** What every connection's resources share: protection, and the switch its connector must outlive. */
+interface ConnectionContext {
+  config: StackConfig;
+  now: Date;
+  /** The connectors depend on it, so destroy deletes them first (see deployStack). */
+  ssoSwitch: SignInExperienceSso | undefined;
+}
+
+function connectorDependencies(context: ConnectionContext): pulumi.Resource[] {
+  return context.ssoSwitch ? [context.ssoSwitch] : [];
+}
+
+function deployManagedConnection(connection: ManagedConnectionConfig, index: number, context: ConnectionContext): DeployedConnection {
+  const { config, now } = context;
   // One provider per customer tenant; the components hand it down to their children and invokes.
   const provider = new azuread.Provider(`${connection.name}-azuread`, azureadProviderArgs(connection, config.entra), {
     aliases: renameAliases(connection, "-azuread"),
@@ -156,6 +169,7 @@ function deployManagedConnection(connection: ManagedConnectionConfig, index: num
   const connector = new EnterpriseSsoConnection(`${connection.name}-sso`, connectorArgs(connection, entra, config.logtoEndpoint), {
     ...componentOptions,
     aliases: renameAliases(connection, "-sso"),
+    dependsOn: connectorDependencies(context),
   });
   return {
     connector,
@@ -170,12 +184,13 @@ function deployManagedConnection(connection: ManagedConnectionConfig, index: num
 }
 
 /** A customer-made app registration: only the Logto side is deployed; the outputs say what the customer does. */
-function deployProvidedConnection(connection: ProvidedConnectionConfig, index: number, config: StackConfig): DeployedConnection {
+function deployProvidedConnection(connection: ProvidedConnectionConfig, index: number, context: ConnectionContext): DeployedConnection {
+  const { config } = context;
   const issuer = entraIssuer(config.entra.loginEndpoint, connection.tenantId, connection.signInAudience);
   const connector = new EnterpriseSsoConnection(
     `${connection.name}-sso`,
     connectorArgs(connection, { clientId: connection.clientId, clientSecret: connection.clientSecret, issuer }, config.logtoEndpoint),
-    { protect: config.protect, aliases: renameAliases(connection, "-sso") },
+    { protect: config.protect, aliases: renameAliases(connection, "-sso"), dependsOn: connectorDependencies(context) },
   );
   const consentUrl = adminConsentUrl(config.entra.loginEndpoint, connection.tenantId, connection.clientId);
   const permissions = connection.graphScopes.join(" ");
@@ -194,25 +209,21 @@ function deployProvidedConnection(connection: ProvidedConnectionConfig, index: n
   };
 }
 
-function deployConnection(connection: ConnectionConfig, index: number, config: StackConfig, now: Date): DeployedConnection {
+function deployConnection(connection: ConnectionConfig, index: number, context: ConnectionContext): DeployedConnection {
   return connection.mode === "managed"
-    ? deployManagedConnection(connection, index, config, now)
-    : deployProvidedConnection(connection, index, config);
+    ? deployManagedConnection(connection, index, context)
+    : deployProvidedConnection(connection, index, context);
 }
 
 export function deployStack(config: StackConfig, options: DeployOptions): StackOutputs {
-  const connections = config.connections.map((connection, index) =>
-    deployConnection(connection, index, config, options.now),
-  );
-
-  const enterpriseSsoEnabled = connections.length > 0;
-  if (enterpriseSsoEnabled) {
-    new SignInExperienceSso(
-      "sign-in-experience-sso",
-      { enabled: true },
-      { protect: config.protect, dependsOn: connections.map((c) => c.connector) },
-    );
-  }
+  // The switch is tenant-wide, shared with every other stack on the Logto tenant. The connectors depend on it,
+  // so destroy deletes them first and the switch is turned off only when no connector is left in the tenant.
+  const enterpriseSsoEnabled = config.connections.length > 0 && config.manageSsoSwitch;
+  const ssoSwitch = enterpriseSsoEnabled
+    ? new SignInExperienceSso("sign-in-experience-sso", { enabled: true }, { protect: config.protect })
+    : undefined;
+  const context: ConnectionContext = { config, now: options.now, ssoSwitch };
+  const connections = config.connections.map((connection, index) => deployConnection(connection, index, context));
 
   const webApp = new LogtoWebApp(
     "sample",

@@ -32,6 +32,8 @@ mkdir -p "$work/backend" "$work/home"
 export PULUMI_BACKEND_URL="file://$work/backend" PULUMI_HOME="$work/home"
 export PULUMI_CONFIG_PASSPHRASE; PULUMI_CONFIG_PASSPHRASE=$(random_hex)
 export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+# The Logto provider honours HTTP(S)_PROXY; the stand-ins are on loopback, so keep that traffic direct.
+export NO_PROXY="${NO_PROXY:+$NO_PROXY,}127.0.0.1,localhost" no_proxy="${no_proxy:+$no_proxy,}127.0.0.1,localhost"
 
 # The stand-ins stop by themselves after 15 minutes should this script be killed before its cleanup runs.
 entra_tenant=00000000-0000-4000-8000-000000000001

@@ -71,7 +71,9 @@ export class EnterpriseSsoConnection extends pulumi.ComponentResource {
         syncProfile: args.syncProfile ?? false,
         enableTokenStorage: args.tokenStorage ?? false,
       },
-      { parent: this },
+      // A component's dependsOn does not reach its children: the connector itself must wait (for the
+      // sign-in switch, so that destroy deletes the connector before the switch looks for connectors left).
+      { parent: this, dependsOn: opts?.dependsOn },
     );
 
     // From the connector's id, which an update never changes: a preview of any connector update then knows the

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Application } from "../../providers/logto";
+import { Application, ApplicationSecret, secretNameFor } from "../../providers/logto";
 import { urlProblems } from "../../providers/logto/validation";
 
 export interface LogtoWebAppArgs {
@@ -13,11 +13,13 @@ export interface LogtoWebAppArgs {
 
 /**
  * The Logto "Traditional web" application a server-side web app (the Flask sample) signs users in with:
- * callback `{baseUrl}/callback`, post sign-out `{baseUrl}/`, and one stack-managed secret.
+ * callback `{baseUrl}/callback`, post sign-out `{baseUrl}/`, and one stack-managed secret. The secret is its
+ * own resource: a new `secretVersion` makes a new secret, the users of `appSecret` are updated, and only
+ * then is the old secret deleted.
  */
 export class LogtoWebApp extends pulumi.ComponentResource {
   public readonly applicationId: pulumi.Output<string>;
-  /** Secret output. */
+  /** Secret output. It carries the dependency on the secret resource, so its users are updated before the old secret goes. */
   public readonly appSecret: pulumi.Output<string>;
   public readonly callbackUri: pulumi.Output<string>;
   public readonly postSignOutUri: pulumi.Output<string>;
@@ -41,13 +43,23 @@ export class LogtoWebApp extends pulumi.ComponentResource {
         description: "Managed by Pulumi (logto-entra-sso): sample app for enterprise SSO.",
         redirectUris: [callbackUri],
         postLogoutRedirectUris: [postSignOutUri],
-        secretVersion: args.secretVersion ?? "1",
       },
       { parent: this },
     );
+    const secret = new ApplicationSecret(
+      `${name}-application-secret`,
+      {
+        applicationId: application.applicationId,
+        name: secretNameFor(args.secretVersion ?? "1"),
+        // Logto's "Default secret" of an app the stack made would be a second, unmanaged way in.
+        removeDefaultSecret: application.adopted.apply((adopted) => !adopted),
+      },
+      // Replaced at every rotation, new one first (the default): never protected, or rotation would fail.
+      { parent: this, protect: false, deleteBeforeReplace: false },
+    );
 
     this.applicationId = application.applicationId;
-    this.appSecret = pulumi.secret(application.appSecret);
+    this.appSecret = pulumi.secret(secret.value);
     this.callbackUri = pulumi.output(callbackUri);
     this.postSignOutUri = pulumi.output(postSignOutUri);
     this.signInUrl = pulumi.output(`${args.baseUrl}/sign-in`);

@@ -1,77 +1,71 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ManagementClient, isLogtoApiError, isNotFound, managementClient } from "./client";
-import { configureFromStack, containsUnknown, partialCreateError, sameStringSet } from "./support";
+import { ManagementClient, isNotFound, managementClient } from "./client";
+import {
+  Adoptable,
+  AdoptionOutputs,
+  OnEndpoint,
+  adoptableDiff,
+  announceAdoption,
+  configureFromStack,
+  configuredEndpoint,
+  containsUnknown,
+  keptBecauseAdopted,
+  Recorded,
+  recordedAfterUpdate,
+  recordedIn,
+  sameStringSet,
+} from "./support";
 import { urlProblems } from "./validation";
 
-export interface ApplicationInputs {
+export interface ApplicationInputs extends Adoptable, OnEndpoint {
   name: string;
   description: string;
   redirectUris: string[];
   postLogoutRedirectUris: string[];
   corsAllowedOrigins: string[];
-  /** Any value; changing it rotates the client secret (new secret first, old one deleted after). */
-  secretVersion: string;
-  /** Take over a Traditional application that already has this name instead of creating another. */
-  adoptExisting: boolean;
 }
 
-export interface ApplicationOutputs extends ApplicationInputs {
+/** The application's client secrets are ApplicationSecret resources (issue 11, item 1). */
+export interface ApplicationOutputs extends ApplicationInputs, AdoptionOutputs {
   applicationId: string;
   type: "Traditional";
-  /** Name of the application secret this stack manages; empty when it is missing in Logto. */
-  secretName: string;
-  /** The client secret (a secret output). Empty when it is missing in Logto. */
-  appSecret: string;
-  /**
-   * Set only in the state a half-finished create leaves: the app exists but Logto's "Default secret" was not
-   * yet replaced by the managed one. The next update finishes that.
-   */
-  createIncomplete?: boolean;
 }
+
+/**
+ * Fields of the state the Application had while it embedded its secret (before issue 11). An update drops
+ * them; the secret itself lives on as an ApplicationSecret of the same name.
+ */
+const embeddedSecretFields: readonly string[] = ["secretVersion", "secretName", "appSecret", "createIncomplete"];
 
 interface ApplicationRow {
   id: string;
   name: string;
   description: string | null;
   type: string;
-  oidcClientMetadata: { redirectUris: string[]; postLogoutRedirectUris: string[] };
+  /** Logto replaces it whole on PATCH; besides the URI lists it holds what the console sets (back-channel logout, logo). */
+  oidcClientMetadata: Record<string, unknown> & { redirectUris: string[]; postLogoutRedirectUris: string[] };
   customClientMetadata: Record<string, unknown> & { corsAllowedOrigins?: string[] };
 }
 
-interface ApplicationSecretRow {
-  name: string;
-  value: string;
-  expiresAt: number | null;
-}
-
 const nameLimit = 256;
-
-/** The secret name is derived from the version, so a retried rotation finds its own earlier attempt. */
-export function secretNameFor(secretVersion: string): string {
-  return `pulumi-managed-${secretVersion}`;
-}
 
 function label(name: string): string {
   return `application "${name}"`;
 }
 
-function outputsFrom(
-  row: ApplicationRow,
-  inputs: Pick<ApplicationInputs, "secretVersion" | "adoptExisting">,
-  secret: ApplicationSecretRow | undefined,
-): ApplicationOutputs {
+function outputsFrom(row: ApplicationRow, recorded: Recorded): ApplicationOutputs {
   return {
     name: row.name,
     description: row.description ?? "",
     redirectUris: row.oidcClientMetadata?.redirectUris ?? [],
     postLogoutRedirectUris: row.oidcClientMetadata?.postLogoutRedirectUris ?? [],
     corsAllowedOrigins: row.customClientMetadata?.corsAllowedOrigins ?? [],
-    secretVersion: inputs.secretVersion,
-    adoptExisting: inputs.adoptExisting,
+    adoptExisting: recorded.adoptExisting,
+    deleteAdoptedOnDestroy: recorded.deleteAdoptedOnDestroy,
+    endpoint: recorded.endpoint,
+    adopted: recorded.adopted,
     applicationId: row.id,
     type: "Traditional",
-    secretName: secret?.name ?? "",
-    appSecret: secret?.value ?? "",
   };
 }
 
@@ -89,58 +83,10 @@ async function findByName(client: ManagementClient, name: string): Promise<Appli
   return data.find((row) => row.name === name && row.type === "Traditional");
 }
 
-async function listSecrets(client: ManagementClient, id: string, name: string): Promise<ApplicationSecretRow[]> {
-  const { data } = await client.send<ApplicationSecretRow[]>({
-    method: "GET",
-    path: `/api/applications/${id}/secrets`,
-    action: `listing the secrets of ${label(name)}`,
-  });
-  return data;
-}
-
-/** Creates the named secret, or returns it when an earlier (interrupted) attempt made it already. */
-async function ensureSecret(
-  client: ManagementClient,
-  id: string,
-  appName: string,
-  secretName: string,
-): Promise<ApplicationSecretRow> {
-  const findOwn = async () => (await listSecrets(client, id, appName)).find((s) => s.name === secretName);
-  try {
-    return await client.createOnce<ApplicationSecretRow>(
-      {
-        method: "POST",
-        path: `/api/applications/${id}/secrets`,
-        body: { name: secretName },
-        action: `creating secret "${secretName}" of ${label(appName)}`,
-      },
-      findOwn,
-    );
-  } catch (error) {
-    if (isLogtoApiError(error) && error.code === "application.secret_name_exists") {
-      const existing = await findOwn();
-      if (existing) return existing;
-    }
-    throw error;
-  }
-}
-
-async function deleteSecret(client: ManagementClient, id: string, appName: string, secretName: string): Promise<void> {
-  await client.deleteIfPresent(
-    `/api/applications/${id}/secrets/${encodeURIComponent(secretName)}`,
-    `deleting secret "${secretName}" of ${label(appName)}`,
-  );
-}
-
-/** Leaves the managed secret as the app's only one (Logto gives every new app a "Default secret"). */
-async function removeOtherSecrets(client: ManagementClient, id: string, appName: string, keep: string): Promise<void> {
-  for (const other of await listSecrets(client, id, appName)) {
-    if (other.name !== keep) await deleteSecret(client, id, appName, other.name);
-  }
-}
-
-function metadataBody(inputs: ApplicationInputs) {
+/** The declared URI lists over the live metadata: Logto replaces it whole, so what the console set is sent back. */
+function metadataBody(inputs: ApplicationInputs, live?: ApplicationRow) {
   return {
+    ...live?.oidcClientMetadata,
     redirectUris: inputs.redirectUris,
     postLogoutRedirectUris: inputs.postLogoutRedirectUris,
   };
@@ -158,8 +104,9 @@ export function changedApplicationFields(olds: ApplicationInputs, news: Applicat
   return changed;
 }
 
-function secretNeedsRotation(olds: ApplicationOutputs, news: ApplicationInputs): boolean {
-  return !olds.appSecret || olds.secretName !== secretNameFor(news.secretVersion);
+/** State that still holds the embedded secret. */
+function stateNeedsUpgrade(olds: Partial<ApplicationOutputs>): boolean {
+  return embeddedSecretFields.some((field) => field in olds);
 }
 
 function checkFailures(news: ApplicationInputs): pulumi.dynamic.CheckFailure[] {
@@ -191,12 +138,6 @@ function checkFailures(news: ApplicationInputs): pulumi.dynamic.CheckFailure[] {
       reason: "redirectUris is empty: a Traditional web app needs its sign-in callback, e.g. https://app.example.com/callback.",
     });
   }
-  if (known(news.secretVersion) && (typeof news.secretVersion !== "string" || !/^[A-Za-z0-9._-]{1,64}$/.test(news.secretVersion))) {
-    failures.push({
-      property: "secretVersion",
-      reason: `secretVersion is "${String(news.secretVersion)}": use 1 to 64 letters, digits, dots, dashes or underscores.`,
-    });
-  }
   return failures;
 }
 
@@ -208,8 +149,9 @@ function withDefaults(news: Partial<ApplicationInputs>): ApplicationInputs {
     redirectUris: news.redirectUris ?? [],
     postLogoutRedirectUris: news.postLogoutRedirectUris ?? [],
     corsAllowedOrigins: news.corsAllowedOrigins ?? [],
-    secretVersion: news.secretVersion ?? "1",
     adoptExisting: news.adoptExisting ?? false,
+    deleteAdoptedOnDestroy: news.deleteAdoptedOnDestroy ?? false,
+    endpoint: configuredEndpoint(),
   };
 }
 
@@ -222,10 +164,11 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
   },
 
   async diff(_id, olds, news) {
-    if (containsUnknown(news)) return { changes: true };
-    return { changes: changedApplicationFields(olds, news).length > 0 || secretNeedsRotation(olds, news) };
+    const changed = containsUnknown(news) || changedApplicationFields(olds, news).length > 0 || stateNeedsUpgrade(olds);
+    return adoptableDiff(olds, news, { replaces: [], changed });
   },
 
+  /** One POST (or, adopting, one list and one PATCH): nothing is left half made. */
   async create(inputs) {
     const client = managementClient();
     const body = {
@@ -234,56 +177,36 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
       oidcClientMetadata: metadataBody(inputs),
       customClientMetadata: { corsAllowedOrigins: inputs.corsAllowedOrigins },
     };
-    let row: ApplicationRow | undefined;
-    if (inputs.adoptExisting) {
-      const existing = await findByName(client, inputs.name);
-      if (existing) {
-        row = (
-          await client.send<ApplicationRow>({
-            method: "PATCH",
-            path: `/api/applications/${existing.id}`,
-            body: { ...body, customClientMetadata: { ...existing.customClientMetadata, ...body.customClientMetadata } },
-            action: `adopting ${label(inputs.name)}`,
-          })
-        ).data;
-      }
-    }
-    const adopted = row !== undefined;
-    if (!row) {
-      row = await client.createOnce<ApplicationRow>(
-        {
-          method: "POST",
-          path: "/api/applications",
-          body: { ...body, type: "Traditional" },
-          action: `creating ${label(inputs.name)}`,
+    const existing = inputs.adoptExisting ? await findByName(client, inputs.name) : undefined;
+    if (existing) {
+      const { data } = await client.send<ApplicationRow>({
+        method: "PATCH",
+        path: `/api/applications/${existing.id}`,
+        body: {
+          ...body,
+          oidcClientMetadata: metadataBody(inputs, existing),
+          customClientMetadata: { ...existing.customClientMetadata, ...body.customClientMetadata },
         },
-        async () => {
-          const found = await findByName(client, inputs.name);
-          return found && sameStringSet(found.oidcClientMetadata.redirectUris, inputs.redirectUris) ? found : undefined;
-        },
-      );
+        action: `adopting ${label(inputs.name)}`,
+      });
+      return { id: existing.id, outs: outputsFrom(data, { ...inputs, adopted: true }) };
     }
-    const id = row.id;
-    try {
-      const secret = await ensureSecret(client, id, inputs.name, secretNameFor(inputs.secretVersion));
-      // Only the stack-managed secret should open the door; an adopted app's other secrets are its owner's.
-      if (!adopted) await removeOtherSecrets(client, id, inputs.name, secret.name);
-      return { id, outs: outputsFrom(row, inputs, secret) };
-    } catch (error) {
-      const unfinished: ApplicationOutputs = { ...outputsFrom(row, inputs, undefined), createIncomplete: !adopted };
-      throw partialCreateError(error, id, unfinished, inputs as { __provider?: unknown });
-    }
+    const row = await client.createOnce<ApplicationRow>(
+      { method: "POST", path: "/api/applications", body: { ...body, type: "Traditional" }, action: `creating ${label(inputs.name)}` },
+      async () => {
+        const found = await findByName(client, inputs.name);
+        return found && sameStringSet(found.oidcClientMetadata.redirectUris, inputs.redirectUris) ? found : undefined;
+      },
+    );
+    return { id: row.id, outs: outputsFrom(row, { ...inputs, adopted: false }) };
   },
 
   async read(id, props) {
-    const client = managementClient();
-    const known = { secretVersion: props?.secretVersion ?? "1", adoptExisting: props?.adoptExisting ?? false };
+    const recorded = recordedIn(props);
     try {
-      const row = await getApplication(client, id, `reading application ${id}`);
-      const secrets = await listSecrets(client, id, row.name);
-      const own = props?.secretName ? secrets.find((s) => s.name === props.secretName) : undefined;
-      const outs = outputsFrom(row, known, own);
-      const { applicationId: _id, type: _type, secretName: _name, appSecret: _secret, ...inputs } = outs;
+      const row = await getApplication(managementClient(recorded.endpoint), id, `reading application ${id}`);
+      const outs = outputsFrom(row, recorded);
+      const { applicationId: _id, type: _type, adopted: _adopted, ...inputs } = outs;
       // ReadResult types `inputs` as outputs; the engine takes them as the refreshed inputs.
       return { id, props: outs, inputs: inputs as ApplicationOutputs };
     } catch (error) {
@@ -293,49 +216,38 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
   },
 
   async update(id, olds, news) {
-    const client = managementClient();
+    const client = managementClient(olds.endpoint);
     const changed = changedApplicationFields(olds, news);
-    let row: ApplicationRow | undefined;
-    if (changed.length > 0) {
-      const patch: Record<string, unknown> = {};
-      if (changed.includes("name")) patch.name = news.name;
-      if (changed.includes("description")) patch.description = news.description;
-      // Logto replaces oidcClientMetadata whole and needs both lists whenever it is sent.
-      if (changed.includes("redirectUris") || changed.includes("postLogoutRedirectUris")) {
-        patch.oidcClientMetadata = metadataBody(news);
-      }
-      if (changed.includes("corsAllowedOrigins")) {
-        // customClientMetadata is replaced whole too: keep what the console set besides CORS.
-        const live = await getApplication(client, id, `reading ${label(news.name)}`);
-        patch.customClientMetadata = { ...live.customClientMetadata, corsAllowedOrigins: news.corsAllowedOrigins };
-      }
-      row = (
-        await client.send<ApplicationRow>({
-          method: "PATCH",
-          path: `/api/applications/${id}`,
-          body: patch,
-          action: `updating ${label(news.name)} (${changed.join(", ")})`,
-        })
-      ).data;
-    } else {
-      row = await getApplication(client, id, `reading ${label(news.name)}`);
+    const recorded = recordedAfterUpdate(olds, news);
+    if (changed.length === 0) {
+      // Settings or the state's shape only: nothing to send. The embedded secret's fields are not carried over.
+      const kept = Object.fromEntries(Object.entries(olds).filter(([key]) => !embeddedSecretFields.includes(key)));
+      return { outs: { ...(kept as ApplicationOutputs), ...news, ...recorded, applicationId: id, type: "Traditional" } };
     }
-    let secret: ApplicationSecretRow | undefined = olds.appSecret
-      ? { name: olds.secretName, value: olds.appSecret, expiresAt: null }
-      : undefined;
-    if (secretNeedsRotation(olds, news)) {
-      // New secret first, so the app is never without a working credential; the old one goes after.
-      secret = await ensureSecret(client, id, news.name, secretNameFor(news.secretVersion));
-      if (olds.secretName && olds.secretName !== secret.name) {
-        await deleteSecret(client, id, news.name, olds.secretName);
-      }
+    const patch: Record<string, unknown> = {};
+    if (changed.includes("name")) patch.name = news.name;
+    if (changed.includes("description")) patch.description = news.description;
+    const urisChanged = changed.includes("redirectUris") || changed.includes("postLogoutRedirectUris");
+    const corsChanged = changed.includes("corsAllowedOrigins");
+    // Both metadata objects are replaced whole: one GET gives what the console set, to be sent back.
+    const live = urisChanged || corsChanged ? await getApplication(client, id, `reading ${label(news.name)}`) : undefined;
+    // Logto needs both URI lists whenever oidcClientMetadata is sent.
+    if (urisChanged) patch.oidcClientMetadata = metadataBody(news, live);
+    if (corsChanged) {
+      patch.customClientMetadata = { ...live?.customClientMetadata, corsAllowedOrigins: news.corsAllowedOrigins };
     }
-    if (olds.createIncomplete && secret) await removeOtherSecrets(client, id, news.name, secret.name);
-    return { outs: outputsFrom(row, news, secret) };
+    const { data } = await client.send<ApplicationRow>({
+      method: "PATCH",
+      path: `/api/applications/${id}`,
+      body: patch,
+      action: `updating ${label(news.name)} (${changed.join(", ")})`,
+    });
+    return { outs: outputsFrom(data, recorded) };
   },
 
   async delete(id, props) {
-    await managementClient().deleteIfPresent(`/api/applications/${id}`, `deleting ${label(props.name)}`);
+    if (keptBecauseAdopted(`${label(props.name)} (id ${id})`, props)) return;
+    await managementClient(props.endpoint).deleteIfPresent(`/api/applications/${id}`, `deleting ${label(props.name)}`);
   },
 };
 
@@ -345,19 +257,21 @@ export interface ApplicationArgs {
   redirectUris: pulumi.Input<pulumi.Input<string>[]>;
   postLogoutRedirectUris: pulumi.Input<pulumi.Input<string>[]>;
   corsAllowedOrigins?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Change to rotate the client secret. Default "1". */
-  secretVersion?: pulumi.Input<string>;
+  /** Take over a Traditional application that already has this name instead of creating another. */
   adoptExisting?: pulumi.Input<boolean>;
+  /** Delete an adopted application on destroy too. Default false: it was not this stack's to delete. */
+  deleteAdoptedOnDestroy?: pulumi.Input<boolean>;
 }
 
-/** A Logto "Traditional web" application with one stack-managed client secret. */
+/** A Logto "Traditional web" application; its client secrets are ApplicationSecret resources. */
 export class Application extends pulumi.dynamic.Resource {
   // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
   declare public readonly applicationId: pulumi.Output<string>;
-  declare public readonly appSecret: pulumi.Output<string>;
-  declare public readonly secretName: pulumi.Output<string>;
   declare public readonly redirectUris: pulumi.Output<string[]>;
   declare public readonly postLogoutRedirectUris: pulumi.Output<string[]>;
+  declare public readonly endpoint: pulumi.Output<string>;
+  /** True when the stack took over an existing application (it then keeps its other secrets). */
+  declare public readonly adopted: pulumi.Output<boolean>;
 
   constructor(name: string, args: ApplicationArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -369,16 +283,18 @@ export class Application extends pulumi.dynamic.Resource {
         redirectUris: args.redirectUris,
         postLogoutRedirectUris: args.postLogoutRedirectUris,
         corsAllowedOrigins: args.corsAllowedOrigins ?? [],
-        secretVersion: args.secretVersion ?? "1",
         adoptExisting: args.adoptExisting ?? false,
+        deleteAdoptedOnDestroy: args.deleteAdoptedOnDestroy ?? false,
+        // Filled by check from logto:endpoint.
+        endpoint: undefined,
+        adopted: undefined,
         applicationId: undefined,
         type: undefined,
-        secretName: undefined,
-        appSecret: undefined,
       },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["appSecret"] }),
+      opts,
       "logto",
       "Application",
     );
+    announceAdoption(`application ${name}`, args);
   }
 }

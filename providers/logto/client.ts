@@ -1,7 +1,12 @@
 import { createRequire } from "node:module";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AxiosResponse, AxiosStatic } from "axios";
-import { ManagementApiSettings, resolveManagementApiSettings, settingSource } from "./settings";
+import {
+  ManagementApiSettings,
+  defaultManagementApiResource,
+  resolveManagementApiSettings,
+  settingSource,
+} from "./settings";
 
 // Loaded with Node's own loader: Pulumi's closure serialiser then writes `require("axios…")` into the
 // provider text. Under Vitest a plain import is a transformed module that the serialiser would try (and
@@ -25,8 +30,15 @@ export function isLogtoApiError(error: unknown): error is LogtoApiError {
   return error instanceof Error && (error as Partial<LogtoApiError>).kind === "logto-api-error";
 }
 
+/**
+ * Logto's codes for "this object does not exist" (by id: `entity.not_exists_with_id`; app secrets by name:
+ * `entity.not_found`). A 404 without one of them (a reverse proxy's page, a wrong path) says nothing about
+ * the object, so it is an error like any other.
+ */
+const notExistsCodes: readonly string[] = ["entity.not_exists_with_id", "entity.not_found"];
+
 export function isNotFound(error: unknown): boolean {
-  return isLogtoApiError(error) && error.status === 404;
+  return isLogtoApiError(error) && error.status === 404 && error.code !== undefined && notExistsCodes.includes(error.code);
 }
 
 export interface ApiRequest {
@@ -156,6 +168,15 @@ function errorFromResponse(action: string, response: AxiosResponse<unknown>): Lo
   return apiError(text, { status: response.status, code });
 }
 
+/** The Management API never redirects: a 3xx comes from something in front of Logto (or http:// vs https://). */
+function redirectError(action: string, response: AxiosResponse<unknown>): LogtoApiError {
+  const location = typeof response.headers.location === "string" ? response.headers.location : "(no Location header)";
+  return apiError(
+    `Logto: ${action} failed: HTTP ${response.status} redirect to ${location}: the Management API answers without redirects; set logto:endpoint to the origin that answers directly (check https:// versus http://, and that no login page or proxy sits in front of /api).`,
+    { status: response.status },
+  );
+}
+
 function retryAfterMs(header: unknown): number | undefined {
   if (typeof header !== "string" || header === "") return undefined;
   const seconds = Number(header);
@@ -189,15 +210,18 @@ type AttemptResult =
   | { kind: "response"; response: AxiosResponse<unknown> }
   | { kind: "network"; code: string };
 
-/** Creates a client bound to one set of settings; its token is cached for its whole life. */
-export function createManagementClient(settings: ManagementApiSettings): ManagementClient {
+/**
+ * Creates a client bound to one set of settings; its token is cached for its whole life. `errorNote` is added
+ * to every error it reports (why this endpoint, when it is not the configured one).
+ */
+export function createManagementClient(settings: ManagementApiSettings, errorNote?: string): ManagementClient {
   const http = axios.create({
     baseURL: settings.endpoint,
     timeout: settings.requestTimeoutMs,
     validateStatus: () => true,
     maxRedirects: 0,
-    // Proxies from the environment would route loopback test traffic (and credentials) elsewhere.
-    proxy: false,
+    // No `proxy` option: axios then honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment, as the
+    // azuread, docker and command providers do behind a corporate egress proxy.
   });
   let token: CachedToken | undefined;
   let pendingToken: Promise<CachedToken> | undefined;
@@ -227,9 +251,10 @@ export function createManagementClient(settings: ManagementApiSettings): Managem
       let failure: LogtoApiError;
       if (result.kind === "response") {
         const { response } = result;
-        if (response.status < 400) return response;
-        failure = errorFromResponse(action, response);
         const status = response.status;
+        if (status >= 200 && status < 300) return response;
+        if (status >= 300 && status < 400) throw redirectError(action, response);
+        failure = errorFromResponse(action, response);
         if (status === 429 || status === 503) {
           retryDelay = retryAfterMs(response.headers["retry-after"]);
         } else if (status === 502 || status === 504) {
@@ -306,6 +331,15 @@ export function createManagementClient(settings: ManagementApiSettings): Managem
   }
 
   async function send<T>(request: ApiRequest): Promise<ApiResponse<T>> {
+    try {
+      return await sendOnce<T>(request);
+    } catch (error) {
+      if (!errorNote || !isLogtoApiError(error)) throw error;
+      throw apiError(`${error.message} ${errorNote}`, error);
+    }
+  }
+
+  async function sendOnce<T>(request: ApiRequest): Promise<ApiResponse<T>> {
     const sensitive = [settings.m2mAppSecret, ...(request.sensitiveValues ?? [])];
     let refreshedAfter401 = false;
     const perform = async (): Promise<AttemptResult> => {
@@ -383,15 +417,36 @@ export function configureManagementApi(config: pulumi.dynamic.Config | undefined
   registry().configured = resolveManagementApiSettings(settingSource(config, process.env));
 }
 
-/** The shared client for the configured Logto (or the one the environment names when not configured). */
-export function managementClient(): ManagementClient {
+/** The configured settings with another endpoint (the API resource follows it unless it was set explicitly). */
+function settingsAt(configured: ManagementApiSettings, endpoint: string): ManagementApiSettings {
+  const derivedResource = configured.resource === defaultManagementApiResource(configured.endpoint);
+  return { ...configured, endpoint, resource: derivedResource ? defaultManagementApiResource(endpoint) : configured.resource };
+}
+
+function movedNote(recordedEndpoint: string, configuredEndpoint: string): string {
+  return (
+    `This object was made at ${recordedEndpoint} (recorded in the state); logto:endpoint is now ${configuredEndpoint}, ` +
+    "so the provider reads and deletes it at the recorded endpoint with the configured credentials. To move a stack to " +
+    "another Logto, set the old logto:endpoint, logto:m2mAppId and logto:m2mAppSecret back, run `pulumi up` (nothing " +
+    "moves) and `pulumi destroy`, then set the new ones and run `pulumi up`; to leave the old objects behind, " +
+    "`pulumi state delete <urn>` them."
+  );
+}
+
+/**
+ * The shared client for the configured Logto (or the one the environment names when not configured). With
+ * `recordedEndpoint` (where a resource's state says its object lives), the client for that endpoint.
+ */
+export function managementClient(recordedEndpoint?: string): ManagementClient {
   const state = registry();
-  const settings = state.configured ?? resolveManagementApiSettings(settingSource(undefined, process.env));
+  const configured = state.configured ?? resolveManagementApiSettings(settingSource(undefined, process.env));
+  const elsewhere = recordedEndpoint !== undefined && recordedEndpoint !== configured.endpoint;
+  const settings = elsewhere ? settingsAt(configured, recordedEndpoint) : configured;
   // In-memory only: the settings (secret included) never leave this process.
   const key = JSON.stringify(settings);
   let client = state.clients.get(key);
   if (!client) {
-    client = createManagementClient(settings);
+    client = createManagementClient(settings, elsewhere ? movedNote(recordedEndpoint, configured.endpoint) : undefined);
     state.clients.set(key, client);
   }
   return client;

@@ -1,5 +1,7 @@
-export { Application, ApplicationArgs, applicationProvider, secretNameFor } from "./application";
+export { Application, ApplicationArgs, applicationProvider } from "./application";
 export type { ApplicationInputs, ApplicationOutputs } from "./application";
+export { ApplicationSecret, ApplicationSecretArgs, applicationSecretProvider, secretNameFor } from "./applicationSecret";
+export type { ApplicationSecretInputs, ApplicationSecretOutputs } from "./applicationSecret";
 export { SignInExperienceSso, SignInExperienceSsoArgs, signInExperienceSsoProvider } from "./signInExperience";
 export {
   SsoConnector,

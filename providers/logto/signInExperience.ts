@@ -1,19 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ManagementClient, managementClient } from "./client";
-import { configureFromStack } from "./support";
+import { OnEndpoint, configureFromStack, configuredEndpoint, endpointReplaces, notice } from "./support";
 
-export interface SignInExperienceSsoInputs {
+export interface SignInExperienceSsoInputs extends OnEndpoint {
   /** The value of "Enterprise SSO" in the sign-in experience while the stack exists. */
   enabled: boolean;
 }
 
-export interface SignInExperienceSsoOutputs extends SignInExperienceSsoInputs {
-  /** What the tenant had before this stack touched it; put back on delete. */
-  previousEnabled: boolean;
-}
+export type SignInExperienceSsoOutputs = SignInExperienceSsoInputs;
 
 interface SignInExperienceRow {
   singleSignOnEnabled: boolean;
+}
+
+interface ConnectorName {
+  connectorName: string;
 }
 
 /** The sign-in experience is a singleton per tenant. */
@@ -38,6 +39,27 @@ async function setValue(client: ManagementClient, enabled: boolean): Promise<boo
   return data.singleSignOnEnabled === true;
 }
 
+/**
+ * Turns the switch off only when the tenant has no enterprise SSO connector left: other stacks (dev, staging)
+ * share it. The stack's own connectors depend on the switch, so they are gone by the time it is deleted.
+ */
+async function turnOffWhenUnused(client: ManagementClient): Promise<void> {
+  const { data: connectors } = await client.send<ConnectorName[]>({
+    method: "GET",
+    path: "/api/sso-connectors",
+    action: "looking up the enterprise SSO connectors left in the tenant",
+  });
+  if (connectors.length > 0) {
+    const names = connectors.map((row) => `"${row.connectorName}"`).join(", ");
+    notice(
+      `left enterprise SSO on in the sign-in experience of ${client.endpoint}: ${connectors.length} enterprise SSO connector(s) still use it (${names}).`,
+    );
+    return;
+  }
+  if (await liveValue(client)) await setValue(client, false);
+  notice(`turned enterprise SSO off in the sign-in experience of ${client.endpoint}: no enterprise SSO connector is left in the tenant.`);
+}
+
 export const signInExperienceSsoProvider: pulumi.dynamic.ResourceProvider<
   SignInExperienceSsoInputs,
   SignInExperienceSsoOutputs
@@ -49,35 +71,42 @@ export const signInExperienceSsoProvider: pulumi.dynamic.ResourceProvider<
       news.enabled === undefined || typeof news.enabled === "boolean"
         ? []
         : [{ property: "enabled", reason: `enabled is "${String(news.enabled)}": use true or false.` }];
-    return { inputs: { ...news, enabled: news.enabled ?? true }, failures };
+    return { inputs: { ...news, enabled: news.enabled ?? true, endpoint: configuredEndpoint() }, failures };
   },
 
   async diff(_id, olds, news) {
-    return { changes: olds.enabled !== news.enabled };
+    const replaces = endpointReplaces(olds, news);
+    return {
+      // State from before the endpoint was recorded gets it by an update.
+      changes: olds.enabled !== news.enabled || olds.endpoint === undefined || replaces.length > 0,
+      replaces,
+      deleteBeforeReplace: replaces.length > 0,
+    };
   },
 
   async create(inputs) {
     const client = managementClient();
-    const previousEnabled = await liveValue(client);
-    const enabled = previousEnabled === inputs.enabled ? previousEnabled : await setValue(client, inputs.enabled);
-    return { id: singletonId, outs: { enabled, previousEnabled } };
+    const live = await liveValue(client);
+    const enabled = live === inputs.enabled ? live : await setValue(client, inputs.enabled);
+    return { id: singletonId, outs: { enabled, endpoint: inputs.endpoint } };
   },
 
   async read(id, props) {
-    const enabled = await liveValue(managementClient());
-    const outs = { enabled, previousEnabled: props?.previousEnabled ?? false };
-    // ReadResult types `inputs` as outputs; the engine takes them as the refreshed inputs.
-    return { id, props: outs, inputs: { enabled } as SignInExperienceSsoOutputs };
+    const endpoint = props?.endpoint ?? configuredEndpoint();
+    const outs = { enabled: await liveValue(managementClient(endpoint)), endpoint };
+    return { id, props: outs, inputs: outs };
   },
 
   async update(_id, olds, news) {
-    const enabled = await setValue(managementClient(), news.enabled);
-    return { outs: { enabled, previousEnabled: olds.previousEnabled } };
+    const client = managementClient(olds.endpoint);
+    const enabled = olds.enabled === news.enabled ? olds.enabled : await setValue(client, news.enabled);
+    return { outs: { enabled, endpoint: olds.endpoint ?? news.endpoint } };
   },
 
   async delete(_id, props) {
-    const client = managementClient();
-    if ((await liveValue(client)) !== props.previousEnabled) await setValue(client, props.previousEnabled);
+    // A stack that never turned SSO on has nothing to take back.
+    if (props.enabled === false) return;
+    await turnOffWhenUnused(managementClient(props.endpoint));
   },
 };
 
@@ -87,19 +116,20 @@ export interface SignInExperienceSsoArgs {
 }
 
 /**
- * The "Enterprise SSO" switch of the tenant's sign-in experience. Deleting the resource restores the
- * value found when it was created.
+ * The "Enterprise SSO" switch of the tenant's sign-in experience. It is tenant-wide: deleting the resource
+ * turns it off only when no enterprise SSO connector is left in the tenant (declare the stack's connectors
+ * with `dependsOn` this switch, so they go first). Not declaring it leaves the switch alone.
  */
 export class SignInExperienceSso extends pulumi.dynamic.Resource {
   // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
   declare public readonly enabled: pulumi.Output<boolean>;
-  declare public readonly previousEnabled: pulumi.Output<boolean>;
+  declare public readonly endpoint: pulumi.Output<string>;
 
   constructor(name: string, args: SignInExperienceSsoArgs = {}, opts?: pulumi.CustomResourceOptions) {
     super(
       signInExperienceSsoProvider,
       name,
-      { enabled: args.enabled ?? true, previousEnabled: undefined },
+      { enabled: args.enabled ?? true, endpoint: undefined },
       opts,
       "logto",
       "SignInExperienceSso",

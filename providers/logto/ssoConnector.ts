@@ -1,6 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ManagementClient, isNotFound, managementClient } from "./client";
-import { configureFromStack, containsUnknown, sameStringSet } from "./support";
+import {
+  Adoptable,
+  AdoptionOutputs,
+  OnEndpoint,
+  configureFromStack,
+  configuredEndpoint,
+  containsUnknown,
+  keptBecauseAdopted,
+  Recorded,
+  recordedAfterUpdate,
+  recordedIn,
+  adoptableDiff,
+  announceAdoption,
+  sameStringSet,
+} from "./support";
 import { domainProblems, issuerProblems, scopeTokens } from "./validation";
 
 /** Enterprise SSO providers with an OIDC client config (clientId, clientSecret, issuer). */
@@ -25,7 +39,7 @@ export interface SsoConnectorBranding {
   darkLogo?: string;
 }
 
-export interface SsoConnectorInputs {
+export interface SsoConnectorInputs extends Adoptable, OnEndpoint {
   providerName: OidcSsoProviderName;
   connectorName: string;
   config: SsoConnectorConfig;
@@ -33,11 +47,9 @@ export interface SsoConnectorInputs {
   branding: SsoConnectorBranding;
   syncProfile: boolean;
   enableTokenStorage: boolean;
-  /** Take over a connector that already has this name instead of failing on Logto's 409. */
-  adoptExisting: boolean;
 }
 
-export interface SsoConnectorOutputs extends SsoConnectorInputs {
+export interface SsoConnectorOutputs extends SsoConnectorInputs, AdoptionOutputs {
   connectorId: string;
   /** Redirect URI to register at the IdP: `{Logto origin}/callback/{connectorId}`. */
   callbackUri: string;
@@ -55,7 +67,9 @@ interface SsoConnectorRow {
   enableTokenStorage?: boolean;
 }
 
-type ConnectorBody = Omit<SsoConnectorInputs, "adoptExisting" | "providerName"> & { providerName?: string };
+type ConnectorBody = Omit<SsoConnectorInputs, keyof Adoptable | keyof OnEndpoint | "providerName"> & {
+  providerName?: string;
+};
 
 function label(inputs: Pick<SsoConnectorInputs, "connectorName">): string {
   return `SSO connector "${inputs.connectorName}"`;
@@ -79,16 +93,20 @@ function requestBody(inputs: SsoConnectorInputs): ConnectorBody {
   };
 }
 
-function callbackUri(client: ManagementClient, id: string): string {
-  return `${client.endpoint}/callback/${id}`;
+
+/**
+ * A client secret a read does not show: absent, empty or made of mask characters. Logto 1.42 returns it in
+ * plain text; newer releases may not, and that is no drift.
+ */
+function hiddenSecret(value: unknown): boolean {
+  return typeof value !== "string" || /^[*•]*$/.test(value);
 }
 
-/** Live object to state. Keeps only what the user declares, so server-added fields never show as drift. */
-function outputsFromRow(
-  client: ManagementClient,
-  row: SsoConnectorRow,
-  adoptExisting: boolean,
-): SsoConnectorOutputs {
+/**
+ * Live object to state. Keeps only what the user declares, so server-added fields never show as drift.
+ * `knownSecret` (the declared or recorded one) stands in for a secret the answer does not show.
+ */
+function outputsFromRow(row: SsoConnectorRow, recorded: Recorded, knownSecret: string): SsoConnectorOutputs {
   const branding: SsoConnectorBranding = {};
   for (const key of ["displayName", "logo", "darkLogo"] as const) {
     const value = row.branding?.[key];
@@ -96,7 +114,7 @@ function outputsFromRow(
   }
   const config: SsoConnectorConfig = {
     clientId: String(row.config.clientId ?? ""),
-    clientSecret: String(row.config.clientSecret ?? ""),
+    clientSecret: hiddenSecret(row.config.clientSecret) ? knownSecret : String(row.config.clientSecret),
     issuer: String(row.config.issuer ?? ""),
     trustUnverifiedEmail: row.config.trustUnverifiedEmail === true,
   };
@@ -109,19 +127,42 @@ function outputsFromRow(
     branding,
     syncProfile: row.syncProfile === true,
     enableTokenStorage: row.enableTokenStorage === true,
-    adoptExisting,
+    adoptExisting: recorded.adoptExisting,
+    deleteAdoptedOnDestroy: recorded.deleteAdoptedOnDestroy,
+    endpoint: recorded.endpoint,
+    adopted: recorded.adopted,
     connectorId: row.id,
-    callbackUri: callbackUri(client, row.id),
+    callbackUri: `${recorded.endpoint}/callback/${row.id}`,
   };
 }
 
-async function findByName(client: ManagementClient, connectorName: string): Promise<SsoConnectorRow | undefined> {
-  const { data } = await client.send<SsoConnectorRow[]>({
-    method: "GET",
-    path: "/api/sso-connectors",
-    action: `looking up SSO connector "${connectorName}"`,
+async function listConnectors(client: ManagementClient, action: string): Promise<SsoConnectorRow[]> {
+  return (await client.send<SsoConnectorRow[]>({ method: "GET", path: "/api/sso-connectors", action })).data;
+}
+
+/**
+ * Logto routes an email domain to one connector, but accepts the same domain on two and then routes
+ * ambiguously: refuse a domain another connector of the tenant lists (issue 11, item 3).
+ */
+function assertDomainsFree(
+  connectors: readonly SsoConnectorRow[],
+  inputs: SsoConnectorInputs,
+  ownId: string | undefined,
+  action: string,
+): void {
+  const problems = inputs.domains.flatMap((domain, index) => {
+    const holder = connectors.find(
+      (row) => row.id !== ownId && (row.domains ?? []).some((taken) => taken.toLowerCase() === domain.toLowerCase()),
+    );
+    return holder
+      ? [`domains[${index}] "${domain}" is already routed to SSO connector "${holder.connectorName}" (id ${holder.id})`]
+      : [];
   });
-  return data.find((row) => row.connectorName === connectorName);
+  if (problems.length > 0) {
+    throw new Error(
+      `Logto: ${action} failed: ${problems.join("; ")}; Logto sends each email domain to one connector per tenant: remove it from one of them.`,
+    );
+  }
 }
 
 /** Declared scope compared as a set, without the scopes Logto adds anyway. */
@@ -201,6 +242,8 @@ function withDefaults(news: Partial<SsoConnectorInputs>): SsoConnectorInputs {
     syncProfile: news.syncProfile ?? false,
     enableTokenStorage: news.enableTokenStorage ?? false,
     adoptExisting: news.adoptExisting ?? false,
+    deleteAdoptedOnDestroy: news.deleteAdoptedOnDestroy ?? false,
+    endpoint: configuredEndpoint(),
   };
 }
 
@@ -213,63 +256,61 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
   },
 
   async diff(_id, olds, news) {
-    if (containsUnknown(news)) return { changes: true };
     const replaces = olds.providerName !== news.providerName ? ["providerName"] : [];
-    const changed = changedFields(olds, news);
-    return { changes: replaces.length > 0 || changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
+    return adoptableDiff(olds, news, { replaces, changed: containsUnknown(news) || changedFields(olds, news).length > 0 });
   },
 
   async create(inputs) {
     const client = managementClient();
     const body = requestBody(inputs);
     const secret = [inputs.config.clientSecret];
-    if (inputs.adoptExisting) {
-      const existing = await findByName(client, inputs.connectorName);
-      if (existing) {
-        if (existing.providerName !== inputs.providerName) {
-          throw new Error(
-            `Logto: adopting ${label(inputs)} failed: it exists with providerName ${existing.providerName}, not ${inputs.providerName}. Rename one of them or delete the existing connector.`,
-          );
-        }
-        const patched = await client.send<SsoConnectorRow>({
-          method: "PATCH",
-          path: `/api/sso-connectors/${existing.id}`,
-          body,
-          action: `adopting ${label(inputs)}`,
-          sensitiveValues: secret,
-        });
-        const outs = outputsFromRow(client, patched.data, true);
-        return { id: existing.id, outs };
+    const action = `creating ${label(inputs)}`;
+    // One list serves both the adoption lookup and the domain check.
+    const needsList = inputs.adoptExisting || inputs.domains.length > 0;
+    const connectors = needsList ? await listConnectors(client, `looking up SSO connectors for ${label(inputs)}`) : [];
+    const sameName = connectors.find((row) => row.connectorName === inputs.connectorName);
+    const existing = inputs.adoptExisting ? sameName : undefined;
+    // A connector of the same name is adopted, or gets Logto's 409 (which names adoptExisting): not a domain clash.
+    assertDomainsFree(connectors, inputs, sameName?.id, existing ? `adopting ${label(inputs)}` : action);
+    const recorded = (adopted: boolean): Recorded => ({ ...inputs, adopted });
+    if (existing) {
+      if (existing.providerName !== inputs.providerName) {
+        throw new Error(
+          `Logto: adopting ${label(inputs)} failed: it exists with providerName ${existing.providerName}, not ${inputs.providerName}. Rename one of them or delete the existing connector.`,
+        );
       }
+      const patched = await client.send<SsoConnectorRow>({
+        method: "PATCH",
+        path: `/api/sso-connectors/${existing.id}`,
+        body,
+        action: `adopting ${label(inputs)}`,
+        sensitiveValues: secret,
+      });
+      return { id: existing.id, outs: outputsFromRow(patched.data, recorded(true), inputs.config.clientSecret) };
     }
     const created = await client.createOnce<SsoConnectorRow>(
-      {
-        method: "POST",
-        path: "/api/sso-connectors",
-        body: { ...body, providerName: inputs.providerName },
-        action: `creating ${label(inputs)}`,
-        sensitiveValues: secret,
-      },
+      { method: "POST", path: "/api/sso-connectors", body: { ...body, providerName: inputs.providerName }, action, sensitiveValues: secret },
       async () => {
         // Only our own lost create counts: the name and the client id must both match.
-        const found = await findByName(client, inputs.connectorName);
+        const found = (await listConnectors(client, `looking up ${label(inputs)}`)).find(
+          (row) => row.connectorName === inputs.connectorName,
+        );
         return found && found.config.clientId === inputs.config.clientId ? found : undefined;
       },
     );
-    return { id: created.id, outs: outputsFromRow(client, created, inputs.adoptExisting) };
+    return { id: created.id, outs: outputsFromRow(created, recorded(false), inputs.config.clientSecret) };
   },
 
   async read(id, props) {
-    const client = managementClient();
-    const adoptExisting = props?.adoptExisting ?? false;
+    const recorded = recordedIn(props);
     try {
-      const { data } = await client.send<SsoConnectorRow>({
+      const { data } = await managementClient(recorded.endpoint).send<SsoConnectorRow>({
         method: "GET",
         path: `/api/sso-connectors/${id}`,
         action: `reading SSO connector ${id}`,
       });
-      const outs = outputsFromRow(client, data, adoptExisting);
-      const { connectorId: _id, callbackUri: _uri, ...inputs } = outs;
+      const outs = outputsFromRow(data, recorded, props?.config?.clientSecret ?? "");
+      const { connectorId: _id, callbackUri: _uri, adopted: _adopted, ...inputs } = outs;
       // ReadResult types `inputs` as outputs; the engine takes them as the refreshed inputs.
       return { id, props: outs, inputs: inputs as SsoConnectorOutputs };
     } catch (error) {
@@ -279,28 +320,34 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
   },
 
   async update(id, olds, news) {
-    const client = managementClient();
+    const client = managementClient(olds.endpoint);
     const body = requestBody(news);
     const changed = changedFields(olds, news);
+    const recorded = recordedAfterUpdate(olds, news);
+    const action = `updating ${label(news)} (${changed.join(", ")})`;
+    if (changed.length === 0) {
+      return { outs: { ...olds, ...news, ...recorded, connectorId: id, callbackUri: `${recorded.endpoint}/callback/${id}` } };
+    }
+    if (changed.includes("domains")) {
+      assertDomainsFree(await listConnectors(client, `looking up SSO connectors for ${label(news)}`), news, id, action);
+    }
     // Logto replaces config, domains and branding whole, and re-validates the issuer whenever config is
     // sent: send each changed field complete, and leave unchanged ones out.
     const patch: Partial<ConnectorBody> = {};
     for (const field of changed) Object.assign(patch, { [field]: body[field] });
-    if (changed.length === 0) {
-      return { outs: { ...olds, ...news, connectorId: id, callbackUri: callbackUri(client, id) } };
-    }
     const { data } = await client.send<SsoConnectorRow>({
       method: "PATCH",
       path: `/api/sso-connectors/${id}`,
       body: patch,
-      action: `updating ${label(news)} (${changed.join(", ")})`,
+      action,
       sensitiveValues: [news.config.clientSecret, olds.config?.clientSecret],
     });
-    return { outs: outputsFromRow(client, data, news.adoptExisting) };
+    return { outs: outputsFromRow(data, recorded, news.config.clientSecret) };
   },
 
   async delete(id, props) {
-    await managementClient().deleteIfPresent(`/api/sso-connectors/${id}`, `deleting ${label(props)}`);
+    if (keptBecauseAdopted(`${label(props)} (id ${id})`, props)) return;
+    await managementClient(props.endpoint).deleteIfPresent(`/api/sso-connectors/${id}`, `deleting ${label(props)}`);
   },
 };
 
@@ -322,7 +369,10 @@ export interface SsoConnectorArgs {
   branding?: pulumi.Input<SsoConnectorBranding>;
   syncProfile?: pulumi.Input<boolean>;
   enableTokenStorage?: pulumi.Input<boolean>;
+  /** Take over a connector that already has this name instead of failing on Logto's 409. */
   adoptExisting?: pulumi.Input<boolean>;
+  /** Delete an adopted connector on destroy too. Default false: it was not this stack's to delete. */
+  deleteAdoptedOnDestroy?: pulumi.Input<boolean>;
 }
 
 /** A Logto enterprise SSO connector managed through the Management API. */
@@ -332,6 +382,8 @@ export class SsoConnector extends pulumi.dynamic.Resource {
   declare public readonly connectorName: pulumi.Output<string>;
   declare public readonly callbackUri: pulumi.Output<string>;
   declare public readonly domains: pulumi.Output<string[]>;
+  declare public readonly endpoint: pulumi.Output<string>;
+  declare public readonly adopted: pulumi.Output<boolean>;
 
   constructor(name: string, args: SsoConnectorArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -353,12 +405,19 @@ export class SsoConnector extends pulumi.dynamic.Resource {
         syncProfile: args.syncProfile ?? false,
         enableTokenStorage: args.enableTokenStorage ?? false,
         adoptExisting: args.adoptExisting ?? false,
+        deleteAdoptedOnDestroy: args.deleteAdoptedOnDestroy ?? false,
+        // Filled by check from logto:endpoint.
+        endpoint: undefined,
+        adopted: undefined,
         connectorId: undefined,
         callbackUri: undefined,
       },
-      opts,
+      // The whole config (client secret included) is secret by this declaration, not by the engine's copy
+      // of the input's secretness.
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["config"] }),
       "logto",
       "SsoConnector",
     );
+    announceAdoption(`SSO connector ${name}`, args);
   }
 }

@@ -4,33 +4,31 @@
  */
 
 /**
- * Public mail providers: Logto refuses them as SSO domains (422 single_sign_on.forbidden_domains).
+ * Public mail domains Logto refuses as SSO domains (422 single_sign_on.forbidden_domains): exactly Logto's
+ * `singleSignOnDomainBlackList` (logto-io/logto, packages/schemas/src/types/sso-connector.ts, matched exactly
+ * after lowercasing), typo "yanex.com" included. The Logto stand-in refuses the same list.
  * Arrays, not Sets, in everything the provider captures: Pulumi serialises a captured Set as a plain object.
  */
 export const publicEmailDomains: readonly string[] = [
   "gmail.com",
-  "googlemail.com",
-  "outlook.com",
-  "hotmail.com",
-  "live.com",
-  "msn.com",
   "yahoo.com",
-  "ymail.com",
-  "aol.com",
+  "hotmail.com",
+  "outlook.com",
+  "live.com",
   "icloud.com",
-  "me.com",
-  "mac.com",
-  "proton.me",
-  "protonmail.com",
-  "gmx.com",
-  "gmx.net",
-  "mail.com",
-  "zoho.com",
+  "aol.com",
   "yandex.com",
-  "yandex.ru",
+  "mail.com",
+  "protonmail.com",
+  "yanex.com",
+  "gmx.com",
+  "mail.ru",
+  "zoho.com",
   "qq.com",
   "163.com",
   "126.com",
+  "sina.com",
+  "sohu.com",
 ];
 
 const domainPattern = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;

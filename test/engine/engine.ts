@@ -55,6 +55,8 @@ export interface ChangeStep {
   /** The resource's name (last URN segment). */
   name: string;
   diffs: string[];
+  /** The properties that force a replacement (replace steps). */
+  replaceKeys: string[];
 }
 
 export interface Operation<Result> {
@@ -108,7 +110,15 @@ function changeSteps(events: EngineEvent[], ignore: OpType[]): ChangeStep[] {
   return events.flatMap((event) => {
     const step = event.resourcePreEvent?.metadata;
     if (!step || step.op === "same" || ignore.includes(step.op)) return [];
-    return [{ op: step.op, type: step.type, name: step.urn.split("::").pop() ?? step.urn, diffs: step.diffs ?? [] }];
+    return [
+      {
+        op: step.op,
+        type: step.type,
+        name: step.urn.split("::").pop() ?? step.urn,
+        diffs: step.diffs ?? [],
+        replaceKeys: step.keys ?? [],
+      },
+    ];
   });
 }
 

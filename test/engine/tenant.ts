@@ -17,6 +17,8 @@ export interface ConnectorRow {
   providerName: string;
   domains: string[];
   config: { clientId?: string; clientSecret?: string; issuer?: string; [key: string]: unknown };
+  /** The IdP's discovery, which Logto fetches at read time; absent when the issuer is unreachable. */
+  providerConfig?: Record<string, unknown>;
 }
 
 export interface ApplicationRow {

@@ -43,6 +43,8 @@ describe("EnterpriseSsoConnection", () => {
       syncProfile: true,
       enableTokenStorage: true,
     });
+    // Item 7 (issue 11): the whole config output is secret by the resource's own declaration.
+    expect(find(recording, types.connector).additionalSecretOutputs).toEqual(["config"]);
   });
 
   it("refuses a connector without name or domains, with public domains, bad scopes or an issuer with a trailing slash", async () => {

@@ -78,6 +78,7 @@ const singleProblemCases: Array<[string, RawStackConfig, string, string]> = [
   ["rotation beyond two years", withConnection({ secretRotationDays: 701 }), `${c0}.secretRotationDays is 701`, "Entra allows at most two years"],
   ["rotation of half days", withConnection({ secretRotationDays: 1.5 }), `${c0}.secretRotationDays is 1.5`, "whole number"],
   ["protect not a boolean", rawConfig({ protect: "maybe" }), `${ns}:protect is "maybe"`, "use true or false"],
+  ["manageSsoSwitch not a boolean", rawConfig({ manageSsoSwitch: "leave" }), `${ns}:manageSsoSwitch is "leave"`, "use true or false"],
   ["epoch not a date", rawConfig({ rotationEpoch: "2025-02-30" }), `${ns}:rotationEpoch is "2025-02-30"`, "YYYY-MM-DD"],
   ["epoch in the future", rawConfig({ rotationEpoch: "2031-01-01" }), `${ns}:rotationEpoch is "2031-01-01"`, "in the future"],
   ["sample app not an object", rawConfig({ sampleApp: [] }), `${app} is []`, "must be an object"],
@@ -126,6 +127,7 @@ describe("validateStackConfig", () => {
     expect(config).toMatchObject({
       logtoEndpoint: logtoEndpointValue,
       protect: false,
+      manageSsoSwitch: true,
       rotationEpoch: defaultRotationEpoch,
       connections: [
         {

@@ -78,7 +78,8 @@ describe("mode: provided (the customer's admin made the app registration)", () =
     expect(ofType(recording, types.registration).map((r) => r.name)).toEqual(["contoso-entra-registration"]);
     expect(ofType(recording, types.connector).map((r) => r.name).sort()).toEqual(["contoso-sso-connector", "fabrikam-sso-connector"]);
     const signInSwitch = find(recording, types.signInSwitch);
-    for (const connector of ofType(recording, types.connector)) expect(signInSwitch.dependencies).toContain(connector.urn);
+    // Both connectors outlive the tenant-wide switch: destroy deletes them before it looks at the switch.
+    for (const connection of ofType(recording, types.ssoConnection)) expect(connection.dependencies).toContain(signInSwitch.urn);
   });
 });
 

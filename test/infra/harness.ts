@@ -19,6 +19,7 @@ export const types = {
   redirectUris: "azuread:index/applicationRedirectUris:ApplicationRedirectUris",
   connector: "pulumi-nodejs:dynamic/logto:SsoConnector",
   application: "pulumi-nodejs:dynamic/logto:Application",
+  applicationSecret: "pulumi-nodejs:dynamic/logto:ApplicationSecret",
   signInSwitch: "pulumi-nodejs:dynamic/logto:SignInExperienceSso",
   image: "docker:index/image:Image",
   container: "docker:index/container:Container",
@@ -169,15 +170,11 @@ function mockState(type: string, name: string, inputs: Inputs): { id: string; st
       };
     }
     case types.application:
-      return {
-        id: `app-${name}`,
-        state: {
-          ...inputs,
-          applicationId: `app-${name}`,
-          secretName: `pulumi-managed-${plain.secretVersion}`,
-          appSecret: logtoAppSecretFor(String(plain.secretVersion)),
-        },
-      };
+      return { id: `app-${name}`, state: { ...inputs, applicationId: `app-${name}`, adopted: false } };
+    case types.applicationSecret: {
+      const version = String(plain.name).replace(/^pulumi-managed-/, "");
+      return { id: `${plain.applicationId}/${plain.name}`, state: { ...inputs, value: logtoAppSecretFor(version) } };
+    }
     case types.image:
       return { id: `image-${name}`, state: { ...inputs, repoDigest: `sha256:image-of-${name}` } };
     default:

@@ -50,6 +50,7 @@ const sharedShape = [
   [types.signInSwitch, "sign-in-experience-sso", ""],
   [types.webApp, "sample", ""],
   [types.application, "sample-application", "sample"],
+  [types.applicationSecret, "sample-application-secret", "sample"],
   [types.sampleApp, "sample", ""],
   [types.image, "sample-image", "sample"],
   [types.container, "sample-container", "sample"],
@@ -110,9 +111,12 @@ describe("the program's resource graph", () => {
     expect(shape(recording)).toEqual(sorted([...connectionShape("contoso"), ...sharedShape]));
     checkConnectionWiring(recording, "contoso");
 
+    // Item 2 (issue 11): the connector depends on the tenant-wide switch, so destroy deletes the connector
+    // first and the switch then sees whether any connector is left in the tenant.
     const signInSwitch = find(recording, types.signInSwitch);
     expect(reveal(signInSwitch.inputs)).toMatchObject({ enabled: true });
-    expect(signInSwitch.dependencies).toContain(find(recording, types.connector).urn);
+    expect(find(recording, types.connector).dependencies).toContain(signInSwitch.urn);
+    expect(signInSwitch.dependencies).toEqual([]);
 
     expect((await settle(outputs.connections.contoso)).value).toEqual({
       mode: "managed",
@@ -139,7 +143,7 @@ describe("the program's resource graph", () => {
 
     const signInSwitch = find(recording, types.signInSwitch);
     for (const connector of ofType(recording, types.connector)) {
-      expect(signInSwitch.dependencies).toContain(connector.urn);
+      expect(connector.dependencies).toContain(signInSwitch.urn);
     }
   });
 
@@ -198,7 +202,7 @@ describe("the program's resource graph", () => {
 
   it("protects the identity resources when protect is on, but never what must be replaced routinely", async () => {
     const { recording } = await run(rawConfig({ protect: true }));
-    const unprotected = [types.password, types.azureadProvider, types.sampleApp, types.image, types.container, types.command];
+    const unprotected = [types.password, types.applicationSecret, types.azureadProvider, types.sampleApp, types.image, types.container, types.command];
     for (const resource of recording.resources) {
       expect(resource.protect, `${resource.type} ${resource.name}`).toBe(!(unprotected as readonly string[]).includes(resource.type));
     }
@@ -208,6 +212,16 @@ describe("the program's resource graph", () => {
   it("declares nothing for protection when protect is off", async () => {
     const { recording } = await run(rawConfig());
     expect(recording.resources.filter((r) => r.protect).map((r) => r.name)).toEqual([]);
+  });
+
+  it("item 2: with manageSsoSwitch false, leaves the tenant-wide switch alone (no resource) and says so", async () => {
+    const { recording, outputs } = await run(rawConfig({ manageSsoSwitch: false }));
+    expect(ofType(recording, types.signInSwitch)).toEqual([]);
+    expect(ofType(recording, types.connector)).toHaveLength(1);
+    expect(outputs.enterpriseSsoEnabled).toBe(false);
+    const { validateStackConfig } = await import("../../infra/config");
+    const checked = validateStackConfig(rawConfig({ manageSsoSwitch: "false" }), { stack: "dev", now });
+    expect(checked.notices).toEqual([expect.stringContaining("manageSsoSwitch is false: the sign-in experience's Enterprise SSO switch is left as it is")]);
   });
 
   it("without connections, leaves the sign-in experience alone and still makes the sample app", async () => {

@@ -46,6 +46,7 @@ describe("Pulumi.yaml", () => {
       entra: { type: "object", default: {}, description: expect.any(String) },
       sampleApp: { type: "object", default: {}, description: expect.any(String) },
       protect: { type: "boolean", default: false, description: expect.any(String) },
+      manageSsoSwitch: { type: "boolean", default: true, description: expect.any(String) },
       rotationEpoch: { type: "string", default: defaultRotationEpoch, description: expect.any(String) },
     });
   });

@@ -36,7 +36,12 @@ describe("the sample app in the program", () => {
 
     const container = find(recording, types.container);
     const application = find(recording, types.application);
-    expect(container.dependencies).toEqual(expect.arrayContaining([image.urn, application.urn]));
+    const appSecret = find(recording, types.applicationSecret);
+    // Item 1 (issue 11): the container takes the secret from the ApplicationSecret, so on rotation the engine
+    // replaces the container before it deletes the old secret.
+    expect(container.dependencies).toEqual(expect.arrayContaining([image.urn, application.urn, appSecret.urn]));
+    expect(reveal(appSecret.inputs)).toMatchObject({ applicationId: "app-sample-application", name: "pulumi-managed-1" });
+    expect(appSecret.additionalSecretOutputs).toEqual(["value"]);
     expect(isSecretEnvelope(container.inputs.envs)).toBe(true);
     expect(reveal(container.inputs)).toEqual({
       name: "logto-entra-sso-dev-sample",
@@ -60,7 +65,6 @@ describe("the sample app in the program", () => {
       name: "Sample app (dev)",
       redirectUris: ["http://localhost:8080/callback"],
       postLogoutRedirectUris: ["http://localhost:8080/"],
-      secretVersion: "1",
     });
   });
 
@@ -84,10 +88,8 @@ describe("the sample app in the program", () => {
       ports: [{ internal: 8080, external: 9443, ip: "0.0.0.0" }],
       restart: "always",
     });
-    expect(reveal(find(recording, types.application).inputs)).toMatchObject({
-      redirectUris: ["https://sample.example.com/callback"],
-      secretVersion: "2",
-    });
+    expect(reveal(find(recording, types.application).inputs)).toMatchObject({ redirectUris: ["https://sample.example.com/callback"] });
+    expect(reveal(find(recording, types.applicationSecret).inputs)).toMatchObject({ name: "pulumi-managed-2" });
   });
 
   it("on the host's network, lets the app listen on the address and port itself and maps no port", async () => {

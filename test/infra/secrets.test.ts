@@ -18,7 +18,7 @@ import {
 } from "./harness";
 
 const secretMarkers = ["entra-secret-marker", "logto-app-secret-marker", secretKeyMarker, m2mSecretMarker];
-const dynamicTypes: string[] = [types.connector, types.application, types.signInSwitch];
+const dynamicTypes: string[] = [types.connector, types.application, types.applicationSecret, types.signInSwitch];
 
 async function runWithM2mCredentials() {
   // The provider's credentials are present, as in a real deployment: none may end up in the program's data.

@@ -1,34 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  ApplicationInputs,
-  ApplicationOutputs,
-  applicationProvider as provider,
-  secretNameFor,
-} from "../../providers/logto/application";
-import { ProviderHarness, failureOf, startProviderHarness, writeCalls } from "./harness";
+import { ApplicationInputs, ApplicationOutputs, applicationProvider as provider } from "../../providers/logto/application";
+import { ProviderHarness, applicationInputs, noticesDuring, startProviderHarness, writeCalls } from "./harness";
 
 let h: ProviderHarness;
 
 function inputs(overrides: Partial<ApplicationInputs> = {}): ApplicationInputs {
-  return {
-    name: "sample-web",
-    description: "Flask sample",
-    redirectUris: ["https://app.example.com/callback"],
-    postLogoutRedirectUris: ["https://app.example.com/"],
-    corsAllowedOrigins: [],
-    secretVersion: "1",
-    adoptExisting: false,
-    ...overrides,
-  };
+  return applicationInputs(h, { description: "Flask sample", ...overrides });
 }
 
 async function create(overrides: Partial<ApplicationInputs> = {}) {
   const result = await provider.create(inputs(overrides));
   return { id: result.id, outs: result.outs as ApplicationOutputs };
-}
-
-function secretNames(appId: string): string[] {
-  return (h.logto.state.appSecrets.get(appId) ?? []).map((s) => s.name);
 }
 
 beforeAll(async () => {
@@ -44,7 +26,6 @@ describe("check", () => {
       redirectUris: [],
       postLogoutRedirectUris: ["/signed-out"],
       corsAllowedOrigins: ["https://app.example.com/path"],
-      secretVersion: "two words",
     }));
     const reasons = (result.failures ?? []).map((f) => `${f.property}: ${f.reason}`);
     expect(reasons).toEqual(
@@ -53,14 +34,13 @@ describe("check", () => {
         expect.stringMatching(/^redirectUris: redirectUris is empty/),
         expect.stringMatching(/^postLogoutRedirectUris: postLogoutRedirectUris\[0\] is "\/signed-out": it must be an absolute URL/),
         expect.stringMatching(/^corsAllowedOrigins: .*without a path/),
-        expect.stringMatching(/^secretVersion: /),
       ]),
     );
   });
 });
 
 describe("create", () => {
-  it("creates a Traditional app whose only secret is the stack-managed one", async () => {
+  it("item 1: creates a Traditional app with one POST; its secret is another resource's business", async () => {
     const { id, outs } = await create();
     const row = h.logto.state.applications.get(id);
     expect(row).toMatchObject({
@@ -71,60 +51,31 @@ describe("create", () => {
         postLogoutRedirectUris: ["https://app.example.com/"],
       },
     });
-    expect(secretNames(id)).toEqual([secretNameFor("1")]);
-    expect(outs.appSecret).toBe(h.logto.state.appSecrets.get(id)?.[0]?.value);
-    expect(outs.appSecret.length).toBeGreaterThan(10);
-    expect(outs.applicationId).toBe(id);
+    expect(writeCalls(h.logto)).toEqual(["POST /api/applications"]);
+    expect(outs).toMatchObject({ applicationId: id, adopted: false, endpoint: h.logto.url });
+    expect(Object.keys(outs)).not.toEqual(expect.arrayContaining(["appSecret"]));
+    expect(Object.keys(outs).filter((key) => /secret/i.test(key))).toEqual([]);
   });
 
-  it("reports a half-finished create with the id, so nothing is orphaned", async () => {
-    h.logto.faults.add({ method: "POST", path: /\/secrets$/, status: 400, body: { code: "guard.invalid_input", message: "bad" } });
-    const error = (await failureOf(() => create())) as Error & { id?: string; properties?: ApplicationOutputs };
-    expect(error.id).toBeDefined();
-    expect(h.logto.state.applications.has(error.id!)).toBe(true);
-    expect(error.properties?.appSecret).toBe("");
-    // The engine then calls update with those properties: it finishes the job.
-    const finished = await provider.update!(error.id!, error.properties!, inputs());
-    expect(finished.outs?.appSecret).not.toBe("");
-    // Finished as a create would have: Logto's "Default secret" is gone, only the managed one is left.
-    expect(secretNames(error.id!)).toEqual([secretNameFor("1")]);
-    expect(finished.outs?.createIncomplete).toBeUndefined();
-  });
-
-  it("makes no duplicate app or secret when responses are lost", async () => {
+  it("makes no duplicate app when the response is lost", async () => {
     h.logto.faults.add({ method: "POST", path: "/api/applications", drop: "afterCommit" });
-    h.logto.faults.add({ method: "POST", path: /\/secrets$/, drop: "afterCommit" });
-    const { id, outs } = await create();
+    const { id } = await create();
     expect([...h.logto.state.applications.keys()]).toEqual([id]);
-    expect(secretNames(id)).toEqual([secretNameFor("1")]);
-    expect(outs.appSecret).toBe(h.logto.state.appSecrets.get(id)?.[0]?.value);
   });
 
-  it("adopts an existing app by name, leaving its other secrets alone", async () => {
+  it("adopts an existing app by name, leaving its secrets alone", async () => {
     const first = await create();
-    const adopted = await create({ adoptExisting: true, secretVersion: "7", description: "adopted" });
+    const secretsBefore = structuredClone(h.logto.state.appSecrets.get(first.id));
+    const adopted = await create({ adoptExisting: true, description: "adopted" });
     expect(adopted.id).toBe(first.id);
+    expect(adopted.outs.adopted).toBe(true);
     expect(h.logto.state.applications.size).toBe(1);
-    expect(secretNames(first.id).sort()).toEqual([secretNameFor("1"), secretNameFor("7")].sort());
+    expect(h.logto.state.appSecrets.get(first.id)).toEqual(secretsBefore);
     expect(h.logto.state.applications.get(first.id)?.description).toBe("adopted");
   });
 });
 
-describe("update and rotation", () => {
-  it("rotates: the new secret is created before the old one is deleted", async () => {
-    const { id, outs } = await create();
-    h.logto.requests.length = 0;
-    const news = inputs({ secretVersion: "2" });
-    expect((await provider.diff!(id, outs, news)).changes).toBe(true);
-    const result = await provider.update!(id, outs, news);
-    expect(writeCalls(h.logto)).toEqual([
-      `POST /api/applications/${id}/secrets`,
-      `DELETE /api/applications/${id}/secrets/${secretNameFor("1")}`,
-    ]);
-    expect(secretNames(id)).toEqual([secretNameFor("2")]);
-    expect(result.outs?.appSecret).not.toBe(outs.appSecret);
-  });
-
+describe("update", () => {
   it("sends both URI lists whenever one changes, and keeps console-set custom metadata", async () => {
     const { id, outs } = await create();
     const row = h.logto.state.applications.get(id)!;
@@ -141,16 +92,55 @@ describe("update and rotation", () => {
       customClientMetadata: { idTokenTtl: 600, corsAllowedOrigins: ["https://app.example.com"] },
     });
   });
+});
 
-  it("recreates the managed secret when it was deleted by hand", async () => {
+describe("item 1: state of the Application with an embedded secret (before issue 11)", () => {
+  function legacyState(id: string, outs: ApplicationOutputs): Record<string, unknown> {
+    const { endpoint: _endpoint, adopted: _adopted, deleteAdoptedOnDestroy: _delete, ...kept } = outs;
+    return { ...kept, secretVersion: "1", secretName: "pulumi-managed-1", appSecret: "legacy-secret-value", applicationId: id };
+  }
+
+  it("is upgraded by an update that sends nothing and leaves the secret out of this resource's state", async () => {
     const { id, outs } = await create();
-    h.logto.state.appSecrets.set(id, []);
-    const read = await provider.read!(id, outs);
-    const live = read.props as ApplicationOutputs;
-    expect(live.appSecret).toBe("");
-    expect((await provider.diff!(id, live, inputs())).changes).toBe(true);
-    const result = await provider.update!(id, live, inputs());
-    expect(result.outs?.appSecret).not.toBe("");
+    const legacy = legacyState(id, outs) as unknown as ApplicationOutputs;
+    expect((await provider.diff!(id, legacy, inputs())).changes).toBe(true);
+    h.logto.requests.length = 0;
+    const upgraded = await provider.update!(id, legacy, inputs());
+    expect(writeCalls(h.logto)).toEqual([]);
+    expect(upgraded.outs).toMatchObject({ applicationId: id, adopted: false, endpoint: h.logto.url });
+    expect(Object.keys(upgraded.outs ?? {}).filter((key) => /secret/i.test(key))).toEqual([]);
+    expect((await provider.diff!(id, upgraded.outs as ApplicationOutputs, inputs())).changes).toBe(false);
+  });
+});
+
+describe("item 5: updates keep what the console set in oidcClientMetadata", () => {
+  const consoleSet = { backchannelLogoutUri: "https://app.example.com/backchannel", logoUri: "https://app.example.com/logo.png" };
+
+  it("an update of the redirect URIs keeps a back-channel logout URI and logo set in the console, in one GET", async () => {
+    const { id, outs } = await create();
+    const row = h.logto.state.applications.get(id)!;
+    row.oidcClientMetadata = { ...row.oidcClientMetadata, ...consoleSet };
+    h.logto.requests.length = 0;
+    const news = inputs({ redirectUris: ["https://app.example.com/callback", "https://b.example.com/callback"] });
+    await provider.update!(id, outs, news);
+    expect(h.logto.state.applications.get(id)?.oidcClientMetadata).toEqual({
+      redirectUris: news.redirectUris,
+      postLogoutRedirectUris: news.postLogoutRedirectUris,
+      ...consoleSet,
+    });
+    expect(h.logto.requests.filter((r) => r.method === "GET" && r.path === `/api/applications/${id}`)).toHaveLength(1);
+  });
+
+  it("adoption keeps them too", async () => {
+    const { id } = await create();
+    const row = h.logto.state.applications.get(id)!;
+    row.oidcClientMetadata = { ...row.oidcClientMetadata, ...consoleSet };
+    await create({ adoptExisting: true, postLogoutRedirectUris: ["https://app.example.com/bye"] });
+    expect(h.logto.state.applications.get(id)?.oidcClientMetadata).toEqual({
+      redirectUris: ["https://app.example.com/callback"],
+      postLogoutRedirectUris: ["https://app.example.com/bye"],
+      ...consoleSet,
+    });
   });
 });
 
@@ -166,5 +156,26 @@ describe("read and delete", () => {
     const { id, outs } = await create({ corsAllowedOrigins: ["https://app.example.com"] });
     const read = await provider.read!(id, outs);
     expect((await provider.diff!(id, read.props as ApplicationOutputs, inputs({ corsAllowedOrigins: ["https://app.example.com"] }))).changes).toBe(false);
+  });
+});
+
+describe("item 8: adopted applications are kept on destroy", () => {
+  it("delete keeps an application the stack adopted, and says so; deleteAdoptedOnDestroy deletes it", async () => {
+    const existing = await create();
+    const adopted = await create({ adoptExisting: true });
+    const lines = await noticesDuring(() => provider.delete!(adopted.id, adopted.outs));
+    expect(h.logto.state.applications.has(existing.id)).toBe(true);
+    expect(lines).toEqual([expect.stringMatching(/application "sample-web" .* was adopted .* kept in Logto.*deleteAdoptedOnDestroy/)]);
+
+    const again = await create({ adoptExisting: true, deleteAdoptedOnDestroy: true });
+    await provider.delete!(again.id, again.outs);
+    expect(h.logto.state.applications.size).toBe(0);
+  });
+
+  it("deletes one it created although adoptExisting was on", async () => {
+    const made = await create({ adoptExisting: true });
+    expect(made.outs.adopted).toBe(false);
+    await provider.delete!(made.id, made.outs);
+    expect(h.logto.state.applications.size).toBe(0);
   });
 });

@@ -1,9 +1,11 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { managementClient } from "../../providers/logto/client";
 import { defaultManagementApiResource, resolveManagementApiSettings } from "../../providers/logto/settings";
-import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
+import { SsoConnectorOutputs, ssoConnectorProvider } from "../../providers/logto/ssoConnector";
 import { applicationProvider } from "../../providers/logto/application";
-import { ProviderHarness, calls, failureOf, startProviderHarness } from "./harness";
+import { ProviderHarness, applicationInputs, calls, connectorInputs, failureOf, startProviderHarness } from "./harness";
 
 let h: ProviderHarness;
 
@@ -22,20 +24,13 @@ async function listApps() {
 describe("token", () => {
   it("fetches one token for a run of many operations across resource kinds", async () => {
     for (let i = 0; i < 5; i++) {
-      await applicationProvider.create({
-        name: `app-${i}`,
-        description: "",
-        redirectUris: ["https://a.example.com/callback"],
-        postLogoutRedirectUris: ["https://a.example.com/"],
-        corsAllowedOrigins: [],
-        secretVersion: "1",
-        adoptExisting: false,
-      });
+      await applicationProvider.create(applicationInputs(h, { name: `app-${i}` }));
     }
     await ssoConnectorProvider.delete!("missing-id", { connectorName: "x" } as never);
     await Promise.all([listApps(), listApps(), listApps()]);
     expect(tokenRequests()).toBe(1);
-    expect(h.logto.requests.length).toBeGreaterThan(15);
+    // 5 creates, a delete and 3 reads.
+    expect(h.logto.requests.length).toBe(10);
   });
 
   it("asks for scope=all and the self-hosted resource, with HTTP Basic credentials", async () => {
@@ -180,5 +175,102 @@ describe("settings", () => {
   it("derives the API resource from the endpoint", () => {
     expect(defaultManagementApiResource("https://auth.example.com")).toBe("https://default.logto.app/api");
     expect(defaultManagementApiResource("https://abc123.logto.app")).toBe("https://abc123.logto.app/api");
+  });
+});
+
+/** A forward proxy on 127.0.0.1 that records the absolute URLs it is asked for and passes them on. */
+async function startRecordingProxy(): Promise<{ url: string; seen: string[]; close(): Promise<void> }> {
+  const seen: string[] = [];
+  const server = http.createServer((request, response) => {
+    seen.push(`${request.method} ${request.url}`);
+    const upstream = http.request(request.url ?? "", { method: request.method, headers: request.headers }, (answer) => {
+      response.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(response);
+    });
+    upstream.on("error", () => response.destroy());
+    request.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe("item 6: proxies from the environment", () => {
+  const proxyVariables = ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy"];
+
+  async function withEnvironment(values: Record<string, string>, action: () => Promise<void>): Promise<void> {
+    const saved = Object.fromEntries(proxyVariables.map((name) => [name, process.env[name]]));
+    for (const name of proxyVariables) delete process.env[name];
+    Object.assign(process.env, values);
+    try {
+      await action();
+    } finally {
+      for (const name of proxyVariables) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
+    }
+  }
+
+  it("sends the token and API requests through HTTP_PROXY, as azuread, docker and command would", async () => {
+    const proxy = await startRecordingProxy();
+    try {
+      await withEnvironment({ HTTP_PROXY: proxy.url }, async () => {
+        await listApps();
+      });
+      expect(proxy.seen).toEqual([`POST ${h.logto.url}/oidc/token`, `GET ${h.logto.url}/api/applications`]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("goes direct for hosts NO_PROXY lists", async () => {
+    const proxy = await startRecordingProxy();
+    try {
+      await withEnvironment({ HTTP_PROXY: proxy.url, NO_PROXY: "127.0.0.1" }, async () => {
+        await listApps();
+      });
+      expect(proxy.seen).toEqual([]);
+      expect(calls(h.logto)).toContain("GET /api/applications");
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe("item 4: what counts as success and as gone", () => {
+  it("a 404 without Logto's not-exists code (a proxy's or a wrong path's) is an error, not a vanished object", async () => {
+    const created = await ssoConnectorProvider.create(connectorInputs(h, { connectorName: "behind-a-proxy", domains: [] }));
+    const { id } = created;
+    const outs = created.outs as SsoConnectorOutputs;
+    const proxy404 = { status: 404, body: "<html><body>404 Not Found</body></html>" };
+    h.logto.faults.add({ method: "GET", path: `/api/sso-connectors/${id}`, ...proxy404 });
+    const readError = await failureOf(() => ssoConnectorProvider.read!(id, outs));
+    expect(readError.message).toMatch(/reading SSO connector .* failed: HTTP 404: <html>/);
+    h.logto.faults.add({ method: "DELETE", path: `/api/sso-connectors/${id}`, ...proxy404 });
+    await failureOf(() => ssoConnectorProvider.delete!(id, outs));
+    expect(h.logto.state.ssoConnectors.has(id)).toBe(true);
+    // Logto's own answers still mean "gone".
+    h.logto.state.ssoConnectors.delete(id);
+    expect((await ssoConnectorProvider.read!(id, outs)).id).toBeUndefined();
+    await ssoConnectorProvider.delete!(id, outs);
+  });
+
+  it("a redirect is an error that names where it points, not a success", async () => {
+    h.logto.faults.add({
+      method: "GET",
+      path: "/api/applications",
+      status: 302,
+      body: "",
+      headers: { location: "https://login.example.com/sso?next=/api/applications" },
+    });
+    const error = await failureOf(listApps);
+    expect(error.message).toMatch(
+      /listing applications failed: HTTP 302 redirect to https:\/\/login\.example\.com\/sso\?next=\/api\/applications: .*logto:endpoint/,
+    );
   });
 });

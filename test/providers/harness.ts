@@ -1,4 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { vi } from "vitest";
+import type { ApplicationInputs } from "../../providers/logto/application";
+import type { SsoConnectorInputs } from "../../providers/logto/ssoConnector";
 import { resetManagementApiRegistry } from "../../providers/logto/client";
 import { configureFromStack } from "../../providers/logto/support";
 import { LogtoStandIn, startLogtoStandIn } from "../standins/logto";
@@ -12,6 +15,8 @@ export interface ProviderHarness {
   config: Record<string, string>;
   /** Clears stand-in state and re-configures the provider registry. */
   reset(overrides?: Record<string, string>): Promise<void>;
+  /** Re-configures the provider registry only (a changed stack config); the stand-in keeps its state. */
+  configure(overrides: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,6 +43,9 @@ export async function startProviderHarness(): Promise<ProviderHarness> {
     config: {},
     async reset(overrides = {}) {
       logto.reset();
+      await harness.configure(overrides);
+    },
+    async configure(overrides) {
       resetManagementApiRegistry();
       harness.config = {
         "logto:endpoint": logto.url,
@@ -78,4 +86,50 @@ export async function failureOf(action: () => Promise<unknown>): Promise<Error> 
     throw new Error(`threw a non-Error: ${String(error)}`);
   }
   throw new Error("expected the call to fail, it succeeded");
+}
+
+/** A connector as the program declares it, against this harness's Logto and issuer. */
+export function connectorInputs(h: ProviderHarness, overrides: Partial<SsoConnectorInputs> = {}): SsoConnectorInputs {
+  return {
+    providerName: "AzureAdOidc",
+    connectorName: "contoso",
+    config: { clientId: "client", clientSecret: "entra-secret-value", issuer: h.issuer },
+    domains: ["contoso.com"],
+    branding: {},
+    syncProfile: false,
+    enableTokenStorage: false,
+    adoptExisting: false,
+    deleteAdoptedOnDestroy: false,
+    endpoint: h.logto.url,
+    ...overrides,
+  };
+}
+
+/** A Traditional web application as the program declares it. */
+export function applicationInputs(h: ProviderHarness, overrides: Partial<ApplicationInputs> = {}): ApplicationInputs {
+  return {
+    name: "sample-web",
+    description: "",
+    redirectUris: ["https://app.example.com/callback"],
+    postLogoutRedirectUris: ["https://app.example.com/"],
+    corsAllowedOrigins: [],
+    adoptExisting: false,
+    deleteAdoptedOnDestroy: false,
+    endpoint: h.logto.url,
+    ...overrides,
+  };
+}
+
+/** What the providers tell the person running Pulumi (their `notice` lines) while `action` runs. */
+export async function noticesDuring(action: () => Promise<unknown>): Promise<string[]> {
+  const lines: string[] = [];
+  const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
+    lines.push(args.map(String).join(" "));
+  });
+  try {
+    await action();
+  } finally {
+    spy.mockRestore();
+  }
+  return lines;
 }

@@ -1,10 +1,11 @@
 import { createRequire } from "node:module";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ApplicationInputs, applicationProvider } from "../../providers/logto/application";
+import { applicationProvider } from "../../providers/logto/application";
+import { applicationSecretProvider } from "../../providers/logto/applicationSecret";
 import { signInExperienceSsoProvider } from "../../providers/logto/signInExperience";
 import { SsoConnectorInputs, SsoConnectorOutputs, ssoConnectorProvider } from "../../providers/logto/ssoConnector";
-import { ProviderHarness, failureOf, startProviderHarness } from "./harness";
+import { ProviderHarness, applicationInputs, connectorInputs, failureOf, startProviderHarness } from "./harness";
 
 // The engine's launcher loads the serialised provider with require-from-string (a dependency of @pulumi/pulumi).
 const requireFromString: (code: string) => { handler: () => unknown } = createRequire(
@@ -31,7 +32,7 @@ describe("the serialised providers", () => {
     // Credentials are configured in this process (as the engine's configure would), and in the env.
     process.env.LOGTO_M2M_APP_SECRET = h.logto.m2mAppSecret;
     try {
-      for (const provider of [ssoConnectorProvider, applicationProvider, signInExperienceSsoProvider]) {
+      for (const provider of [ssoConnectorProvider, applicationProvider, applicationSecretProvider, signInExperienceSsoProvider]) {
         const { text } = await pulumi.runtime.serializeFunction(() => provider);
         expect(text).not.toContain(h.logto.m2mAppSecret);
         expect(text).not.toContain(h.logto.m2mAppId);
@@ -45,16 +46,10 @@ describe("the serialised providers", () => {
 
   it("still check, diff and create once loaded from their text", async () => {
     const connector = (await roundTrip(ssoConnectorProvider)).loaded;
-    const declared: SsoConnectorInputs = {
-      providerName: "AzureAdOidc",
+    const declared = connectorInputs(h, {
       connectorName: "round-trip",
       config: { clientId: "id", clientSecret: "secret-value", issuer: h.issuer, scope: "User.Read openid" },
-      domains: ["contoso.com"],
-      branding: {},
-      syncProfile: false,
-      enableTokenStorage: false,
-      adoptExisting: false,
-    };
+    });
     const checked = await connector.check!({} as SsoConnectorInputs, { ...declared, domains: ["gmail.com"] });
     expect(checked.failures?.map((f) => f.reason)).toEqual([expect.stringContaining("public email domains")]);
     const created = await connector.create(declared);
@@ -65,16 +60,12 @@ describe("the serialised providers", () => {
     expect(diff.changes).toBe(false);
 
     const application = (await roundTrip(applicationProvider)).loaded;
-    const app = await application.create({
-      name: "round-trip",
-      description: "",
-      redirectUris: ["https://app.example.com/callback"],
-      postLogoutRedirectUris: ["https://app.example.com/"],
-      corsAllowedOrigins: [],
-      secretVersion: "1",
-      adoptExisting: false,
-    } as ApplicationInputs);
+    const app = await application.create(applicationInputs(h, { name: "round-trip" }));
     expect(h.logto.state.applications.has(app.id)).toBe(true);
+
+    const secret = (await roundTrip(applicationSecretProvider)).loaded;
+    const made = await secret.create({ applicationId: app.id, name: "pulumi-managed-1", removeDefaultSecret: true, endpoint: h.logto.url });
+    expect(h.logto.state.appSecrets.get(app.id)?.map((row) => row.value)).toEqual([made.outs?.value]);
   });
 
   it("report an unreachable Logto once loaded from their text", async () => {

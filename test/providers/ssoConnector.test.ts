@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SsoConnectorInputs, SsoConnectorOutputs, ssoConnectorProvider as provider } from "../../providers/logto/ssoConnector";
-import { ProviderHarness, calls, failureOf, startProviderHarness, writeCalls } from "./harness";
+import { ProviderHarness, calls, connectorInputs, failureOf, noticesDuring, startProviderHarness, writeCalls } from "./harness";
 
 let h: ProviderHarness;
 const entraSecret = "entra-client-secret-value-1";
 
 function inputs(overrides: Partial<SsoConnectorInputs> = {}): SsoConnectorInputs {
-  return {
-    providerName: "AzureAdOidc",
-    connectorName: "contoso",
+  return connectorInputs(h, {
     config: {
       clientId: "aaaaaaaa-0000-0000-0000-000000000001",
       clientSecret: entraSecret,
@@ -18,11 +16,8 @@ function inputs(overrides: Partial<SsoConnectorInputs> = {}): SsoConnectorInputs
     },
     domains: ["contoso.com", "fabrikam.example"],
     branding: { displayName: "Contoso SSO" },
-    syncProfile: false,
-    enableTokenStorage: false,
-    adoptExisting: false,
     ...overrides,
-  };
+  });
 }
 
 async function create(overrides: Partial<SsoConnectorInputs> = {}) {
@@ -238,5 +233,88 @@ describe("delete", () => {
     expect(h.logto.state.ssoConnectors.size).toBe(0);
     await provider.delete!(id, outs);
     expect(calls(h.logto).filter((c) => c.startsWith("DELETE"))).toHaveLength(2);
+  });
+});
+
+describe("item 7: a Logto that masks the client secret on GET", () => {
+  for (const mode of ["masked", "empty"] as const) {
+    it(`(${mode}) shows no drift: read keeps the declared secret, diff is clean, no PATCH follows`, async () => {
+      h.logto.settings.connectorSecretOnRead = mode;
+      const { id, outs } = await create();
+      const read = await provider.read!(id, outs);
+      const live = read.props as SsoConnectorOutputs;
+      expect(live.config.clientSecret).toBe(entraSecret);
+      expect((await provider.diff!(id, live, inputs())).changes).toBe(false);
+      // Another field changes: the PATCH answer is masked too, and the state keeps the declared secret.
+      const updated = await provider.update!(id, live, inputs({ domains: ["contoso.com"] }));
+      expect(updated.outs?.config.clientSecret).toBe(entraSecret);
+      h.logto.requests.length = 0;
+      const again = await provider.read!(id, updated.outs as SsoConnectorOutputs);
+      expect((await provider.diff!(id, again.props as SsoConnectorOutputs, inputs({ domains: ["contoso.com"] }))).changes).toBe(false);
+      expect(writeCalls(h.logto)).toEqual([]);
+    });
+  }
+});
+
+describe("item 3: an email domain goes to one connector per tenant", () => {
+  it("create refuses a domain another connector lists, naming that connector, and sends nothing", async () => {
+    const other = await create({ connectorName: "dev-contoso", domains: ["contoso.com"] });
+    h.logto.requests.length = 0;
+    const error = await failureOf(() => create({ connectorName: "test-contoso", domains: ["new.example", "contoso.com"] }));
+    expect(error.message).toBe(
+      `Logto: creating SSO connector "test-contoso" failed: domains[1] "contoso.com" is already routed to SSO connector "dev-contoso" (id ${other.id}); ` +
+        "Logto sends each email domain to one connector per tenant: remove it from one of them.",
+    );
+    expect(writeCalls(h.logto)).toEqual([]);
+    expect(h.logto.state.ssoConnectors.size).toBe(1);
+  });
+
+  it("update refuses it too, and adoption does not count the adopted connector itself", async () => {
+    const other = await create({ connectorName: "dev-contoso", domains: ["contoso.com"] });
+    const own = await create({ connectorName: "test-contoso", domains: ["new.example"] });
+    h.logto.requests.length = 0;
+    const error = await failureOf(() =>
+      provider.update!(own.id, own.outs, inputs({ connectorName: "test-contoso", domains: ["new.example", "contoso.com"] })),
+    );
+    expect(error.message).toContain(`"contoso.com" is already routed to SSO connector "dev-contoso" (id ${other.id})`);
+    expect(writeCalls(h.logto)).toEqual([]);
+
+    const adopted = await create({ connectorName: "dev-contoso", domains: ["contoso.com", "more.example"], adoptExisting: true });
+    expect(adopted.id).toBe(other.id);
+    expect(h.logto.state.ssoConnectors.get(other.id)?.domains).toEqual(["contoso.com", "more.example"]);
+  });
+
+  it("needs no list request for a connector without domains", async () => {
+    await create({ domains: [] });
+    expect(calls(h.logto).filter((c) => c === "GET /api/sso-connectors")).toEqual([]);
+  });
+});
+
+describe("item 8: adopted connectors are kept on destroy", () => {
+  it("delete keeps a connector the stack adopted, and says so", async () => {
+    const existing = await create();
+    const adopted = await create({ adoptExisting: true });
+    expect(adopted.outs.adopted).toBe(true);
+    h.logto.requests.length = 0;
+    const notices = await noticesDuring(() => provider.delete!(adopted.id, adopted.outs));
+    expect(h.logto.state.ssoConnectors.has(existing.id)).toBe(true);
+    expect(writeCalls(h.logto)).toEqual([]);
+    expect(notices).toEqual([
+      expect.stringMatching(/SSO connector "contoso" .* was adopted .* kept in Logto.*deleteAdoptedOnDestroy/),
+    ]);
+  });
+
+  it("deletes it when deleteAdoptedOnDestroy is set", async () => {
+    await create();
+    const adopted = await create({ adoptExisting: true, deleteAdoptedOnDestroy: true });
+    await provider.delete!(adopted.id, adopted.outs);
+    expect(h.logto.state.ssoConnectors.size).toBe(0);
+  });
+
+  it("deletes one it created although adoptExisting was on (there was nothing to adopt)", async () => {
+    const made = await create({ adoptExisting: true });
+    expect(made.outs.adopted).toBe(false);
+    await provider.delete!(made.id, made.outs);
+    expect(h.logto.state.ssoConnectors.size).toBe(0);
   });
 });

@@ -8,31 +8,46 @@ import { EnterpriseSsoConnection } from "../../../infra/components/enterpriseSso
 import { LogtoWebApp } from "../../../infra/components/logtoWebApp";
 import { keepSecretsOutOfSdkDebugLog } from "../../../infra/sdkDebugLog";
 import { SignInExperienceSso } from "../../../providers/logto";
+import { EmbeddedSecretWebApp } from "./embeddedSecretApplication";
+import { SecretConsumer } from "./secretConsumer";
 
 keepSecretsOutOfSdkDebugLog();
 
 const config = new pulumi.Config();
 
-const connection = new EnterpriseSsoConnection("entra-sso", {
-  logtoEndpoint: new pulumi.Config("logto").require("endpoint"),
-  connectorName: config.require("connectorName"),
-  clientId: config.require("entraClientId"),
-  clientSecret: config.requireSecret("entraClientSecret"),
-  issuer: config.require("entraIssuer"),
-  domains: config.requireObject<string[]>("domains"),
-});
+// As in infra/stack.ts: the connector depends on the tenant-wide switch, so destroy deletes it first.
+const ssoSwitch = new SignInExperienceSso("sign-in-experience-sso", { enabled: true });
 
-new SignInExperienceSso("sign-in-experience-sso", { enabled: true }, { dependsOn: [connection] });
+const connection = new EnterpriseSsoConnection(
+  "entra-sso",
+  {
+    logtoEndpoint: new pulumi.Config("logto").require("endpoint"),
+    connectorName: config.require("connectorName"),
+    clientId: config.require("entraClientId"),
+    clientSecret: config.requireSecret("entraClientSecret"),
+    issuer: config.require("entraIssuer"),
+    domains: config.requireObject<string[]>("domains"),
+  },
+  { dependsOn: [ssoSwitch] },
+);
 
-const webApp = new LogtoWebApp("sample", {
+const webAppArgs = {
   appName: config.require("appName"),
   baseUrl: config.require("appBaseUrl"),
   secretVersion: config.get("appSecretVersion") ?? "1",
-});
+};
+const webApp =
+  config.get("applicationShape") === "embedded-secret"
+    ? new EmbeddedSecretWebApp("sample", webAppArgs)
+    : new LogtoWebApp("sample", webAppArgs);
+
+if (config.getBoolean("secretConsumer")) {
+  new SecretConsumer("sample-secret-consumer", { applicationId: webApp.applicationId, appSecret: webApp.appSecret });
+}
 
 export const connectorId = connection.connectorId;
 export const callbackUri = connection.callbackUri;
 export const applicationId = webApp.applicationId;
-export const signInUrl = webApp.signInUrl;
+export const signInUrl = `${webAppArgs.baseUrl}/sign-in`;
 // Exported so the tests can read the generated secret (and check it stays encrypted in the state).
 export const appSecret = webApp.appSecret;

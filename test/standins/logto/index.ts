@@ -39,6 +39,8 @@ export interface LogtoStandInOptions {
    * `caPem`) instead of the system roots. Only loopback issuers are contacted either way.
    */
   trustedCaPem?: string | readonly string[];
+  /** How GET/PATCH show a connector's client secret; default "plain" (as recorded). */
+  connectorSecretOnRead?: StandInSettings["connectorSecretOnRead"];
 }
 
 export interface RecordedRequest extends RecordedExchange {
@@ -51,6 +53,8 @@ export interface LogtoStandIn {
   m2mAppId: string;
   m2mAppSecret: string;
   state: LogtoState;
+  /** Live: tests may change them; `reset()` puts back the ones the stand-in started with. */
+  settings: StandInSettings;
   requests: RecordedRequest[];
   faults: FaultInjector;
   /** Every token issued so far is refused from now on with 401 `auth.unauthorized`. */
@@ -61,7 +65,13 @@ export interface LogtoStandIn {
 }
 
 function settingsFrom(options: LogtoStandInOptions): StandInSettings {
-  const { tokenTtlSeconds = 3600, issuerFetchTimeoutMs = 3000, secretVaultConfigured = false, trustedCaPem } = options;
+  const {
+    tokenTtlSeconds = 3600,
+    issuerFetchTimeoutMs = 3000,
+    secretVaultConfigured = false,
+    connectorSecretOnRead = "plain",
+    trustedCaPem,
+  } = options;
   if (!(tokenTtlSeconds > 0)) throw new Error(`startLogtoStandIn: tokenTtlSeconds must be > 0, got ${tokenTtlSeconds}`);
   if (!(issuerFetchTimeoutMs >= 0)) {
     throw new Error(`startLogtoStandIn: issuerFetchTimeoutMs must be >= 0, got ${issuerFetchTimeoutMs}`);
@@ -70,14 +80,17 @@ function settingsFrom(options: LogtoStandInOptions): StandInSettings {
   if (trustedCa?.some((pem) => !pem.includes("-----BEGIN CERTIFICATE-----"))) {
     throw new Error("startLogtoStandIn: trustedCaPem must be PEM certificate text (\"-----BEGIN CERTIFICATE-----…\"), e.g. the Entra stand-in's caPem");
   }
-  return { tokenTtlSeconds, issuerFetchTimeoutMs, secretVaultConfigured, trustedCa };
+  return { tokenTtlSeconds, issuerFetchTimeoutMs, secretVaultConfigured, connectorSecretOnRead, trustedCa };
 }
 
 function faultReply(fault: FaultSpec & { status: number }): Reply {
   return {
     status: fault.status,
     body: fault.body ?? { code: "fault.injected", message: `Fault injected by the test: ${fault.status}.` },
-    headers: fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) },
+    headers: {
+      ...fault.headers,
+      ...(fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) }),
+    },
   };
 }
 
@@ -142,10 +155,12 @@ export async function startLogtoStandIn(options: LogtoStandInOptions = {}): Prom
     m2mAppId,
     m2mAppSecret,
     state,
+    settings,
     requests,
     faults,
     revokeAllTokens: () => tokens.revokeAll(),
     reset() {
+      Object.assign(settings, settingsFrom(options));
       state.reset();
       requests.length = 0;
       faults.clear();

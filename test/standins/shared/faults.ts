@@ -9,6 +9,8 @@ export interface FaultSpec {
   body?: unknown;
   /** Adds a `Retry-After` header to a `status` answer. */
   retryAfterSeconds?: number;
+  /** Extra headers of a `status` answer, e.g. `location` for a redirect. */
+  headers?: Record<string, string>;
   /** Waits this long before answering (or dropping); then performs normally unless `status` is given. */
   delayMs?: number;
   /** "before": destroy the socket, do nothing. "afterCommit": do the operation, then destroy the socket (lost response). */
@@ -38,6 +40,9 @@ function checkSpec(spec: FaultSpec): void {
   }
   if (spec.drop !== undefined && spec.status !== undefined) {
     throw problem("drop", "cannot be combined with `status`: a dropped connection has no answer; use one of them");
+  }
+  if (spec.headers !== undefined && spec.status === undefined) {
+    throw problem("headers", "only applies to a `status` answer; add `status` (e.g. 302)");
   }
   if (spec.retryAfterSeconds !== undefined && spec.status === undefined) {
     throw problem("retryAfterSeconds", "only applies to a `status` answer; add `status` (e.g. 429 or 503)");

@@ -7,6 +7,11 @@ export interface StandInSettings {
   secretVaultConfigured: boolean;
   /** CA certificates (PEM) trusted for https issuers, instead of the system roots. */
   trustedCa?: readonly string[];
+  /**
+   * How GET/PATCH answers show a connector's `config.clientSecret`: "plain" as the recorded Logto 1.42 does,
+   * "masked" or "empty" as newer releases may. The stored secret is unchanged.
+   */
+  connectorSecretOnRead: "plain" | "masked" | "empty";
 }
 
 export interface RouteContext {

@@ -112,18 +112,32 @@ export function connectorRowJson(row: SsoConnectorRow): Record<string, unknown> 
   };
 }
 
+/** What a read shows instead of the stored client secret; undefined: the secret itself (as recorded). */
+function shownClientSecret(mode: RouteContext["settings"]["connectorSecretOnRead"]): string | undefined {
+  if (mode === "masked") return "********";
+  if (mode === "empty") return "";
+  return undefined;
+}
+
 /** The row plus provider details, as GET and PATCH answer it (09-*). */
 export async function connectorWithProviderDetails(
   row: SsoConnectorRow,
   context: RouteContext,
 ): Promise<Record<string, unknown>> {
   const provider = providerDetail(row.providerName);
+  const json = connectorRowJson(row);
+  const shownSecret = shownClientSecret(context.settings.connectorSecretOnRead);
+  if (shownSecret !== undefined && typeof row.config.clientSecret === "string") {
+    json.config = { ...(json.config as Record<string, unknown>), clientSecret: shownSecret };
+  }
+  const providerConfig = await providerConfigOf(row, context);
   return {
-    ...connectorRowJson(row),
+    ...json,
     name: provider?.name,
     providerType: provider?.providerType,
     providerLogo: provider?.logo,
     providerLogoDark: provider?.logoDark,
-    providerConfig: await providerConfigOf(row, context),
+    providerConfig:
+      providerConfig && shownSecret !== undefined ? { ...providerConfig, clientSecret: shownSecret } : providerConfig,
   };
 }

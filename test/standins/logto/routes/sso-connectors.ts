@@ -1,3 +1,4 @@
+import { publicEmailDomains as publicEmailDomainList } from "../../../../providers/logto/validation";
 import { array, boolean, guardBody, object, optional, record, string, transform } from "../guard";
 import { ApiError, notExistsWithId } from "../http";
 import { newConnectorId } from "../ids";
@@ -13,12 +14,8 @@ import {
   ssoConnectorProviders,
 } from "./sso-connector-config";
 
-// Logto's `singleSignOnDomainBlackList`: public mail domains can't route users to an enterprise IdP.
-const publicEmailDomains = new Set([
-  "gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "icloud.com", "aol.com", "yandex.com",
-  "mail.com", "protonmail.com", "yanex.com", "gmx.com", "mail.ru", "zoho.com", "qq.com", "163.com", "126.com",
-  "sina.com", "sohu.com",
-]);
+// Logto's `singleSignOnDomainBlackList`: one list with the provider's check (issue 11, item 9).
+const publicEmailDomains = new Set(publicEmailDomainList);
 
 // Domains are lowercased before anything else looks at them (25c reports "A.example" as "a.example").
 const domainsSchema = transform(array(string()), (domains) => domains.map((domain) => domain.toLowerCase()));

@@ -1,0 +1,161 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ManagementClient, isLogtoApiError, isNotFound, managementClient } from "./client";
+import { OnEndpoint, configureFromStack, configuredEndpoint, containsUnknown, endpointReplaces } from "./support";
+
+export interface ApplicationSecretInputs extends OnEndpoint {
+  applicationId: string;
+  /** Unique per application; a new name is a new secret (rotation). */
+  name: string;
+  /** Delete Logto's "Default secret" first: true for an application this stack made, false for an adopted one. */
+  removeDefaultSecret: boolean;
+}
+
+export interface ApplicationSecretOutputs extends ApplicationSecretInputs {
+  /** The client secret (a secret output). */
+  value: string;
+}
+
+interface SecretRow {
+  name: string;
+  value: string;
+}
+
+/** The secret Logto gives every new Traditional application; nobody outside the console knows it. */
+const logtoDefaultSecretName = "Default secret";
+
+/** The name derived from a version, so a retried rotation finds its own earlier attempt. */
+export function secretNameFor(secretVersion: string): string {
+  return `pulumi-managed-${secretVersion}`;
+}
+
+function label(inputs: Pick<ApplicationSecretInputs, "applicationId" | "name">): string {
+  return `secret "${inputs.name}" of application ${inputs.applicationId}`;
+}
+
+function secretPath(applicationId: string, name?: string): string {
+  return `/api/applications/${applicationId}/secrets${name === undefined ? "" : `/${encodeURIComponent(name)}`}`;
+}
+
+async function findSecret(client: ManagementClient, inputs: ApplicationSecretInputs): Promise<SecretRow | undefined> {
+  const { data } = await client.send<SecretRow[]>({
+    method: "GET",
+    path: secretPath(inputs.applicationId),
+    action: `looking up ${label(inputs)}`,
+  });
+  return data.find((row) => row.name === inputs.name);
+}
+
+export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<ApplicationSecretInputs, ApplicationSecretOutputs> = {
+  configure: configureFromStack,
+
+  async check(_olds, news) {
+    const inputs: ApplicationSecretInputs = {
+      ...news,
+      removeDefaultSecret: news.removeDefaultSecret ?? false,
+      endpoint: configuredEndpoint(),
+    };
+    const failures: pulumi.dynamic.CheckFailure[] = [];
+    if (!containsUnknown(inputs.name) && !/^[A-Za-z0-9._ -]{1,256}$/.test(inputs.name ?? "")) {
+      failures.push({
+        property: "name",
+        reason: `name is ${inputs.name ? `"${inputs.name}"` : "empty"}: use 1 to 256 letters, digits, spaces, dots, dashes or underscores.`,
+      });
+    }
+    return { inputs, failures };
+  },
+
+  /** Everything that identifies the secret replaces it; the engine makes the new one before deleting the old. */
+  async diff(_id, olds, news) {
+    const replaces = [
+      ...(["applicationId", "name"] as const).filter((key) => olds[key] !== news[key]),
+      ...endpointReplaces(olds, news),
+    ];
+    return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
+  },
+
+  async create(inputs) {
+    const client = managementClient();
+    // Before the new secret, so a failure leaves nothing half made: the next up simply tries again.
+    if (inputs.removeDefaultSecret) {
+      await client.deleteIfPresent(
+        secretPath(inputs.applicationId, logtoDefaultSecretName),
+        `deleting Logto's "${logtoDefaultSecretName}" of application ${inputs.applicationId}`,
+      );
+    }
+    const id = `${inputs.applicationId}/${inputs.name}`;
+    let row: SecretRow | undefined;
+    try {
+      row = await client.createOnce<SecretRow>(
+        { method: "POST", path: secretPath(inputs.applicationId), body: { name: inputs.name }, action: `creating ${label(inputs)}` },
+        () => findSecret(client, inputs),
+      );
+    } catch (error) {
+      if (!isLogtoApiError(error) || error.code !== "application.secret_name_exists") throw error;
+      // The name is this stack's (pulumi-managed-<version>): an application that embedded its secret before
+      // issue 11 made it. Taking it over keeps the value the running app holds.
+      row = await findSecret(client, inputs);
+      if (!row) throw error;
+    }
+    return { id, outs: { ...inputs, value: row.value } };
+  },
+
+  async read(id, props) {
+    if (!props) return {};
+    const endpoint = props.endpoint ?? configuredEndpoint();
+    try {
+      const row = await findSecret(managementClient(endpoint), { ...props, endpoint });
+      if (!row) return {};
+      const outs = { ...props, endpoint, value: row.value };
+      const { value: _value, ...inputs } = outs;
+      // ReadResult types `inputs` as outputs; the engine takes them as the refreshed inputs.
+      return { id, props: outs, inputs: inputs as ApplicationSecretOutputs };
+    } catch (error) {
+      if (isNotFound(error)) return {};
+      throw error;
+    }
+  },
+
+  async delete(_id, props) {
+    await managementClient(props.endpoint).deleteIfPresent(
+      secretPath(props.applicationId, props.name),
+      `deleting ${label(props)}`,
+    );
+  },
+};
+
+export interface ApplicationSecretArgs {
+  applicationId: pulumi.Input<string>;
+  /** Change it (e.g. secretNameFor(version)) to rotate: a new secret, then the dependants, then the old one goes. */
+  name: pulumi.Input<string>;
+  /** Delete Logto's "Default secret" of the application first. Default false; true for apps the stack made. */
+  removeDefaultSecret?: pulumi.Input<boolean>;
+}
+
+/**
+ * One client secret of a Logto application. Rotation is a create-before-delete replacement, as with azuread's
+ * ApplicationPassword: whatever uses `value` (the sample app container) is updated before the old secret is
+ * deleted.
+ */
+export class ApplicationSecret extends pulumi.dynamic.Resource {
+  // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
+  declare public readonly value: pulumi.Output<string>;
+  declare public readonly name: pulumi.Output<string>;
+  declare public readonly applicationId: pulumi.Output<string>;
+
+  constructor(name: string, args: ApplicationSecretArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      applicationSecretProvider,
+      name,
+      {
+        applicationId: args.applicationId,
+        name: args.name,
+        removeDefaultSecret: args.removeDefaultSecret ?? false,
+        endpoint: undefined,
+        value: undefined,
+      },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["value"] }),
+      "logto",
+      "ApplicationSecret",
+    );
+  }
+}

@@ -1,0 +1,361 @@
+/**
+ * Issue 11 under the real engine: stacks sharing one Logto tenant, as a platform team runs them (dev, test-*),
+ * over the Logto stand-in (or a real Logto, see target.ts; fault injection and the second address need the
+ * stand-in). Each case makes its own stacks of test/engine/program and is self-contained:
+ *   (a) rotating the app secret: the new secret is made, the dependant updated, and only then the old one deleted;
+ *   (b) two stacks on one tenant: destroying one leaves the other's SSO switch on and its connector working;
+ *   (c) a changed logto:endpoint: the preview shows replacements, up orphans nothing, another Logto is refused;
+ *   (d) a stack made by the embedded-secret Application (before issue 11) upgrades without rotating its secret.
+ * The dependant in (a) and (d) is test/engine/program/secretConsumer.ts, a resource that takes the secret the way
+ * the sample app container does and checks it with Logto when it is created or updated (no Docker engine here).
+ */
+import net from "node:net";
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChangeStep, EngineSandbox, createEngineSandbox, readAll } from "./engine";
+import { findLeaks } from "./leaks";
+import { writeCalls } from "../providers/harness";
+import { startLogtoStandIn, type RecordedRequest } from "../standins/logto";
+import { LogtoTarget, openLogtoTarget, realLogtoFromEnv, uniqueSuffix } from "./target";
+
+const stepTimeout = 180_000;
+const againstRealLogto = realLogtoFromEnv(process.env) !== undefined;
+const names = {
+  connector: "entra-sso-connector",
+  application: "sample-application",
+  appSecret: "sample-application-secret",
+  signInSwitch: "sign-in-experience-sso",
+  consumer: "sample-secret-consumer",
+};
+
+let target: LogtoTarget;
+const stacks: TestStack[] = [];
+/** Every app secret seen, for the leak check at the end. */
+const appSecretsSeen: string[] = [];
+const entraSecret = `entra-${randomBytes(18).toString("base64url")}`;
+
+interface TestStack {
+  engine: EngineSandbox;
+  connectorName: string;
+  appName: string;
+  domain: string;
+  destroyed: boolean;
+}
+
+/** A stack of the engine program on the shared target, with its own names (as dev and test-* would have). */
+async function newStack(label: string, extra: Record<string, string> = {}): Promise<TestStack> {
+  const suffix = `${label}-${uniqueSuffix()}`;
+  const engine = await createEngineSandbox(`shared-${suffix}`);
+  const stack: TestStack = {
+    engine,
+    connectorName: `shared-${suffix}`,
+    appName: `shared-${suffix}`,
+    domain: `${suffix}.shared-test.example`,
+    destroyed: false,
+  };
+  stacks.push(stack);
+  await engine.stack.setAllConfig({
+    connectorName: { value: stack.connectorName },
+    domains: { value: JSON.stringify([stack.domain]) },
+    entraClientId: { value: "6a1d0f43-3c39-4a8e-9c1e-2f0b7d5e8a61" },
+    entraClientSecret: { value: entraSecret, secret: true },
+    entraIssuer: { value: target.issuer },
+    appName: { value: stack.appName },
+    appBaseUrl: { value: "http://127.0.0.1:5999" },
+    "logto:endpoint": { value: target.endpoint },
+    "logto:m2mAppId": { value: target.m2mAppId },
+    "logto:m2mAppSecret": { value: target.m2mAppSecret, secret: true },
+    ...Object.fromEntries(Object.entries(extra).map(([key, value]) => [key, { value }])),
+  });
+  return stack;
+}
+
+async function outputsOf(stack: TestStack) {
+  const map = await stack.engine.stack.outputs();
+  const appSecret = String(map.appSecret?.value);
+  appSecretsSeen.push(appSecret);
+  return { connectorId: String(map.connectorId?.value), applicationId: String(map.applicationId?.value), appSecret };
+}
+
+async function connectorsOf(stack: TestStack) {
+  return (await target.tenant.connectors()).filter((row) => row.connectorName === stack.connectorName);
+}
+
+async function applicationsOf(stack: TestStack) {
+  return (await target.tenant.applications()).filter((row) => row.name === stack.appName);
+}
+
+async function secretsOf(applicationId: string) {
+  const rows = await target.tenant.appSecrets(applicationId);
+  appSecretsSeen.push(...rows.map((row) => row.value));
+  return rows.map((row) => ({ name: row.name, value: row.value }));
+}
+
+/** Resource steps as "op name", without the default provider's. */
+function resourceSteps(changes: ChangeStep[]): string[] {
+  return changes.filter((step) => !step.type.startsWith("pulumi:providers:")).map((step) => `${step.op} ${step.name}`);
+}
+
+/** All the engine printed for a stack so far, one text. */
+function transcriptOf(stack: TestStack): string {
+  return stack.engine.transcript.map((source) => source.text).join("\n");
+}
+
+async function destroy(stack: TestStack) {
+  const result = await stack.engine.destroy();
+  stack.destroyed = true;
+  return result;
+}
+
+/** The stand-in's requests while `perform` runs (undefined against a real Logto). */
+async function requestsDuring<T>(perform: () => Promise<T>): Promise<{ value: T; requests: RecordedRequest[] | undefined }> {
+  const standIn = target.standIn;
+  const earlier = standIn ? standIn.requests.length : 0;
+  const value = await perform();
+  return { value, requests: standIn?.requests.slice(earlier) };
+}
+
+beforeAll(async () => {
+  target = await openLogtoTarget();
+}, 30 * 60_000);
+
+afterAll(async () => {
+  const problems: string[] = [];
+  for (const stack of stacks) {
+    try {
+      if (!stack.destroyed) await stack.engine.stack.destroy({ refresh: true });
+      await stack.engine.stack.workspace.removeStack(stack.engine.stackName, { force: true });
+    } catch (error) {
+      problems.push(`${stack.engine.stackName}: ${error instanceof Error ? error.message.slice(0, 1500) : String(error)}`);
+    }
+    // Whatever the engine could not remove goes through the Management API.
+    for (const row of await connectorsOf(stack).catch(() => [])) await target.tenant.deleteConnector(row.id).catch(() => undefined);
+    for (const row of await applicationsOf(stack).catch(() => [])) await target.tenant.deleteApplication(row.id).catch(() => undefined);
+    await stack.engine.dispose();
+  }
+  await target?.close();
+  if (problems.length > 0) throw new Error(`shared-tenant engine test teardown:\n${problems.join("\n")}`);
+}, 10 * 60_000);
+
+describe.sequential("engine: stacks sharing one Logto tenant (issue 11)", () => {
+  it("(a) rotating the app secret: new secret created, dependant updated, old secret deleted, in that order", async () => {
+    const stack = await newStack("rotation", { secretConsumer: "true" });
+    await stack.engine.up();
+    const { applicationId, appSecret: first } = await outputsOf(stack);
+
+    await stack.engine.stack.setConfig("appSecretVersion", { value: "2" });
+    const { value: rotation, requests } = await requestsDuring(() => stack.engine.up());
+    expect(resourceSteps(rotation.changes)).toEqual([
+      `create-replacement ${names.appSecret}`,
+      `replace ${names.appSecret}`,
+      `update ${names.consumer}`,
+      `delete-replaced ${names.appSecret}`,
+    ]);
+    const second = (await outputsOf(stack)).appSecret;
+    expect(second).not.toBe(first);
+    expect(await secretsOf(applicationId)).toEqual([{ name: "pulumi-managed-2", value: second }]);
+    if (requests) {
+      const secretsPath = `/api/applications/${applicationId}/secrets`;
+      const order = requests.flatMap((request) => {
+        if (request.method === "POST" && request.path === secretsPath && request.status === 201) return ["new secret created"];
+        if (request.method === "GET" && request.path === secretsPath && request.query.consumer) return ["dependant updated"];
+        if (request.method === "DELETE" && request.path === `${secretsPath}/pulumi-managed-1`) return ["old secret deleted"];
+        return [];
+      });
+      expect(order).toEqual(["new secret created", "dependant updated", "old secret deleted"]);
+    }
+  }, stepTimeout);
+
+  it.skipIf(againstRealLogto)(
+    "(a) when the dependant fails to take the new secret, the old one stays valid; the next up finishes the rotation",
+    async () => {
+      const standIn = target.standIn!;
+      const stack = await newStack("rotation-fails", { secretConsumer: "true" });
+      await stack.engine.up();
+      const { applicationId, appSecret: held } = await outputsOf(stack);
+      await stack.engine.stack.setConfig("appSecretVersion", { value: "2" });
+      standIn.faults.add({ method: "GET", path: `/api/applications/${applicationId}/secrets`, status: 500 });
+      await expect(stack.engine.up()).rejects.toThrow(/HTTP 500/);
+      // What the running app holds still opens the door.
+      const during = await secretsOf(applicationId);
+      expect(during.map((row) => row.name).sort()).toEqual(["pulumi-managed-1", "pulumi-managed-2"]);
+      expect(during.find((row) => row.name === "pulumi-managed-1")?.value).toBe(held);
+
+      await stack.engine.up();
+      expect((await secretsOf(applicationId)).map((row) => row.name)).toEqual(["pulumi-managed-2"]);
+      expect((await stack.engine.preview()).changes).toEqual([]);
+      await destroy(stack);
+    },
+    stepTimeout,
+  );
+
+  it("(b) two stacks on one tenant: destroying one leaves the other's SSO switch on and its connector working", async () => {
+    const dev = await newStack("dev");
+    const test1 = await newStack("test1");
+    await dev.engine.up();
+    await test1.engine.up();
+    expect(await target.tenant.singleSignOnEnabled()).toBe(true);
+
+    await destroy(test1);
+    expect(await connectorsOf(test1)).toEqual([]);
+    expect(await target.tenant.singleSignOnEnabled()).toBe(true);
+    expect(transcriptOf(test1)).toMatch(/left enterprise SSO on in the sign-in experience of .*enterprise SSO connector\(s\) still use it/);
+    const [devConnector] = await connectorsOf(dev);
+    expect(devConnector.id).toBe((await outputsOf(dev)).connectorId);
+    expect(devConnector.providerConfig).toMatchObject({ issuer: target.issuer });
+    expect((await dev.engine.preview({ refresh: true })).changes).toEqual([]);
+
+    await destroy(dev);
+    if ((await target.tenant.connectors()).length === 0) {
+      expect(await target.tenant.singleSignOnEnabled()).toBe(false);
+      expect(transcriptOf(dev)).toMatch(/turned enterprise SSO off .*no enterprise SSO connector is left in the tenant/);
+    }
+  }, stepTimeout);
+
+  it.skipIf(againstRealLogto)(
+    "(c) a changed logto:endpoint: the preview shows replacements, up deletes at the old address first and orphans nothing; another Logto is refused",
+    async () => {
+      const standIn = target.standIn!;
+      const stack = await newStack("endpoint");
+      await stack.engine.up();
+      const before = await outputsOf(stack);
+
+      // The same Logto behind a second address (a new reverse proxy, say).
+      const forwarder = await startForwarder(new URL(target.endpoint).port);
+      try {
+        await stack.engine.stack.setConfig("logto:endpoint", { value: forwarder.url });
+        const preview = await stack.engine.preview();
+        const replaced = resourceSteps(preview.changes).filter((step) => step.startsWith("replace "));
+        expect(replaced.sort()).toEqual(
+          [names.connector, names.application, names.appSecret, names.signInSwitch].map((name) => `replace ${name}`).sort(),
+        );
+        for (const name of [names.connector, names.application, names.signInSwitch]) {
+          const replace = preview.changes.find((step) => step.name === name && step.op === "replace");
+          expect(replace?.replaceKeys, name).toEqual(["endpoint"]);
+        }
+
+        const { requests } = await requestsDuring(() => stack.engine.up());
+        const after = await outputsOf(stack);
+        expect(after.connectorId).not.toBe(before.connectorId);
+        // Connector names are unique in one Logto: the old one is deleted before the new one is made.
+        const connectorWrites = (requests ?? [])
+          .filter((request) => request.path.startsWith("/api/sso-connectors") && request.method !== "GET")
+          .map((request) => `${request.method} ${request.path} ${request.status}`);
+        expect(connectorWrites).toEqual([`DELETE /api/sso-connectors/${before.connectorId} 204`, "POST /api/sso-connectors 200"]);
+        expect((await connectorsOf(stack)).map((row) => row.id)).toEqual([after.connectorId]);
+        expect((await applicationsOf(stack)).map((row) => row.id)).toEqual([after.applicationId]);
+        expect((await stack.engine.stack.outputs()).callbackUri?.value).toBe(`${forwarder.url}/callback/${after.connectorId}`);
+        expect(await target.tenant.singleSignOnEnabled()).toBe(true);
+        expect((await stack.engine.preview()).changes).toEqual([]);
+
+        // Another Logto, with its own credentials: the old objects cannot be deleted there, so nothing moves.
+        const other = await startLogtoStandIn({ issuerFetchTimeoutMs: 500 });
+        try {
+          await stack.engine.stack.setAllConfig({
+            "logto:endpoint": { value: other.url },
+            "logto:m2mAppId": { value: other.m2mAppId },
+            "logto:m2mAppSecret": { value: other.m2mAppSecret, secret: true },
+          });
+          const failed = stack.engine.up();
+          await expect(failed).rejects.toThrow(/recorded in the state\); logto:endpoint is now http:\/\/127\.0\.0\.1:\d+/);
+          await expect(failed).rejects.toThrow(/set the old logto:endpoint, logto:m2mAppId and logto:m2mAppSecret back, run `pulumi up`/);
+          expect(writeCalls(other)).toEqual([]);
+          expect((await connectorsOf(stack)).map((row) => row.id)).toEqual([after.connectorId]);
+          expect((await applicationsOf(stack)).map((row) => row.id)).toEqual([after.applicationId]);
+        } finally {
+          await other.close();
+        }
+        // As the error says: the old settings back, `up` (nothing moves), then destroy removes everything.
+        await stack.engine.stack.setAllConfig({
+          "logto:endpoint": { value: forwarder.url },
+          "logto:m2mAppId": { value: standIn.m2mAppId },
+          "logto:m2mAppSecret": { value: standIn.m2mAppSecret, secret: true },
+        });
+        expect(resourceSteps((await stack.engine.up()).changes)).toEqual([]);
+        await destroy(stack);
+        expect(await connectorsOf(stack)).toEqual([]);
+        expect(await applicationsOf(stack)).toEqual([]);
+      } finally {
+        await forwarder.close();
+      }
+    },
+    stepTimeout,
+  );
+
+  it("(d) a stack made by the embedded-secret Application upgrades to ApplicationSecret without losing or rotating its secret", async () => {
+    const stack = await newStack("upgrade", { applicationShape: "embedded-secret", secretConsumer: "true" });
+    await stack.engine.up();
+    const legacy = await outputsOf(stack);
+    const state = await stack.engine.stack.exportStack();
+    const legacyApp = (state.deployment.resources ?? []).find((r: { urn: string }) => r.urn.endsWith(`::${names.application}`));
+    expect(Object.keys(legacyApp.outputs).filter((key) => key !== "__provider").sort()).toEqual(
+      [
+        "adoptExisting", "appSecret", "applicationId", "corsAllowedOrigins", "description", "name",
+        "postLogoutRedirectUris", "redirectUris", "secretName", "secretVersion", "type",
+      ].sort(),
+    );
+    const secretsBefore = await secretsOf(legacy.applicationId);
+    expect(secretsBefore).toEqual([{ name: "pulumi-managed-1", value: legacy.appSecret }]);
+
+    await stack.engine.stack.removeConfig("applicationShape");
+    const preview = await stack.engine.preview();
+    expect(resourceSteps(preview.changes)).toEqual(
+      expect.arrayContaining([`update ${names.application}`, `create ${names.appSecret}`]),
+    );
+    const { value: upgrade, requests } = await requestsDuring(() => stack.engine.up());
+    expect(resourceSteps(upgrade.changes).sort()).toEqual([`create ${names.appSecret}`, `update ${names.application}`].sort());
+    const upgraded = await outputsOf(stack);
+    expect(upgraded).toEqual(legacy);
+    expect(await secretsOf(legacy.applicationId)).toEqual(secretsBefore);
+    if (requests) {
+      const deletes = requests.filter((request) => request.method === "DELETE" && request.status === 204);
+      expect(deletes.map((request) => request.path)).toEqual([]);
+    }
+    const upgradedState = await stack.engine.stack.exportStack();
+    const app = (upgradedState.deployment.resources ?? []).find((r: { urn: string }) => r.urn.endsWith(`::${names.application}`));
+    expect(Object.keys(app.outputs).filter((key) => /secret/i.test(key))).toEqual([]);
+    expect((await stack.engine.preview()).changes).toEqual([]);
+
+    // The taken-over secret now rotates as any other: the new one first, then the old one goes.
+    await stack.engine.stack.setConfig("appSecretVersion", { value: "2" });
+    await stack.engine.up();
+    const rotated = await outputsOf(stack);
+    expect(await secretsOf(legacy.applicationId)).toEqual([{ name: "pulumi-managed-2", value: rotated.appSecret }]);
+    await destroy(stack);
+    expect(await applicationsOf(stack)).toEqual([]);
+  }, stepTimeout);
+
+  it("no app secret, Entra secret or M2M secret is in plain text in anything these stacks' engines wrote or printed", async () => {
+    const sources = [];
+    for (const stack of stacks) sources.push(...stack.engine.transcript, ...(await readAll(await stack.engine.files())));
+    const leaks = findLeaks(
+      { "Logto app secret": appSecretsSeen, "Entra client secret": [entraSecret], "M2M secret": [target.m2mAppSecret] },
+      sources,
+    );
+    expect(leaks).toEqual([]);
+  });
+});
+
+/** A TCP forwarder on 127.0.0.1 to a local port: the same server under a second address. */
+async function startForwarder(port: string): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(port), "127.0.0.1");
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.on("error", () => socket.destroy());
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
