@@ -32,10 +32,20 @@ const deadline = Date.now() + Number(process.env.CHECK_TIMEOUT_SECONDS || "60") 
 })();
 `.trim();
 
-export function httpCheckEnvironment(url: string, options: { expect?: string; timeoutSeconds: number }) {
+/**
+ * The `create`, `interpreter` and `environment` of a `command.local.Command` that runs the check. The script
+ * travels in the environment and `create` only evaluates it: the command provider quotes `create` in every
+ * failure message, which should then read as the check's own one-line verdict, not as the whole script.
+ */
+export function httpCheckCommand(url: string, options: { expect?: string; timeoutSeconds: number }) {
   return {
-    CHECK_URL: url,
-    CHECK_EXPECT: options.expect ?? "",
-    CHECK_TIMEOUT_SECONDS: String(options.timeoutSeconds),
+    create: "eval(process.env.CHECK_SCRIPT)",
+    interpreter: ["node", "-e"],
+    environment: {
+      CHECK_SCRIPT: httpCheckScript,
+      CHECK_URL: url,
+      CHECK_EXPECT: options.expect ?? "",
+      CHECK_TIMEOUT_SECONDS: String(options.timeoutSeconds),
+    },
   };
 }

@@ -3,7 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { urlProblems } from "../../providers/logto/validation";
 import { NetworkMode, RestartPolicy, networkModes, restartPolicies } from "../sampleAppConfig";
-import { httpCheckEnvironment, httpCheckScript } from "./httpCheck";
+import { httpCheckCommand } from "./httpCheck";
 
 /**
  * The port gunicorn listens on inside the container in bridge mode (passed as PORT, so the image default does
@@ -110,9 +110,7 @@ export class SampleApp extends pulumi.ComponentResource {
     new command.local.Command(
       `${name}-healthz-check`,
       {
-        create: httpCheckScript,
-        interpreter: ["node", "-e"],
-        environment: httpCheckEnvironment(healthzUrl, { timeoutSeconds }),
+        ...httpCheckCommand(healthzUrl, { timeoutSeconds }),
         // A new container is checked again.
         triggers: [container.id],
       },
@@ -121,9 +119,7 @@ export class SampleApp extends pulumi.ComponentResource {
     new command.local.Command(
       `${name}-discovery-check`,
       {
-        create: httpCheckScript,
-        interpreter: ["node", "-e"],
-        environment: httpCheckEnvironment(discoveryUrl, { expect: '"authorization_endpoint"', timeoutSeconds }),
+        ...httpCheckCommand(discoveryUrl, { expect: '"authorization_endpoint"', timeoutSeconds }),
         triggers: [args.logtoEndpoint],
       },
       { parent: this },

@@ -4,7 +4,7 @@ import { createServer, Server } from "node:http";
 import { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RawStackConfig } from "../../infra/config";
-import { httpCheckEnvironment, httpCheckScript } from "../../infra/components/httpCheck";
+import { httpCheckCommand } from "../../infra/components/httpCheck";
 import { rawConfig, now, secretKeyMarker } from "./fixtures";
 import {
   Recording,
@@ -123,13 +123,13 @@ describe("the sample app in the program", () => {
     const discovery = checks.find((c) => c.name === "sample-discovery-check");
     expect(healthz?.dependencies).toContain(find(recording, types.container).urn);
     expect(reveal(healthz?.inputs)).toEqual({
-      create: httpCheckScript,
-      interpreter: ["node", "-e"],
-      environment: httpCheckEnvironment("http://localhost:8080/healthz", { timeoutSeconds: 60 }),
+      ...httpCheckCommand("http://localhost:8080/healthz", { timeoutSeconds: 60 }),
       triggers: ["sample-container-id"],
     });
+    // What the command provider quotes when a check fails: one short line, not the script.
+    expect(reveal(healthz?.inputs)).toMatchObject({ create: "eval(process.env.CHECK_SCRIPT)", interpreter: ["node", "-e"] });
     expect(reveal(discovery?.inputs)).toMatchObject({
-      create: httpCheckScript,
+      create: "eval(process.env.CHECK_SCRIPT)",
       environment: {
         CHECK_URL: `${logtoEndpointValue}/oidc/.well-known/openid-configuration`,
         CHECK_EXPECT: '"authorization_endpoint"',
@@ -161,12 +161,14 @@ interface CheckResult {
   stderr: string;
 }
 
+/** Runs the check as the command provider does: the interpreter, then `create` as its last argument. */
 function runCheck(url: string, options: { expect?: string; timeoutSeconds: number }): Promise<CheckResult> {
+  const check = httpCheckCommand(url, options);
   return new Promise((resolve) => {
     execFile(
-      process.execPath,
-      ["-e", httpCheckScript],
-      { env: { ...process.env, ...httpCheckEnvironment(url, options) }, timeout: 20_000 },
+      check.interpreter[0] === "node" ? process.execPath : check.interpreter[0],
+      [...check.interpreter.slice(1), check.create],
+      { env: { ...process.env, ...check.environment }, timeout: 20_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
