@@ -3,7 +3,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { AxiosResponse, AxiosStatic } from "axios";
 import {
   ManagementApiSettings,
+  cloudTenantOf,
   defaultManagementApiResource,
+  managementApiResourceFor,
   resolveManagementApiSettings,
   settingSource,
 } from "./settings";
@@ -92,8 +94,6 @@ const tokenRefreshMarginMs = 60_000;
 const hints: Record<string, string> = {
   "oidc.invalid_client":
     "Logto rejected the machine-to-machine credentials: check logto:m2mAppId and logto:m2mAppSecret.",
-  "oidc.invalid_target":
-    "Logto does not know the API resource: set logto:managementApiResource (self-hosted: https://default.logto.app/api, Logto Cloud: https://<tenant-id>.logto.app/api).",
   "auth.forbidden":
     'The M2M app lacks Management API access: assign it the "Logto Management API access" role (scope all).',
   "auth.unauthorized": "The access token was refused: check the M2M app and the API resource.",
@@ -289,7 +289,28 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
     }
   }
 
+  /** Logto answers `invalid_target` when the resource is not its Management API's: say which one to use. */
+  function unknownResourceError(error: LogtoApiError): LogtoApiError {
+    const cloudHost = cloudTenantOf(settings.endpoint) !== undefined;
+    const fix = cloudHost
+      ? "check logto:tenantId / logto:managementApiResource against the tenant id in the Logto Console."
+      : `if ${settings.endpoint} is a Logto Cloud tenant on a custom domain, run \`pulumi config set logto:tenantId <tenant id>\` (Logto Console > Tenant settings; the resource becomes https://<tenant id>.logto.app/api); a self-hosted Logto uses ${managementApiResourceFor(undefined)}.`;
+    return apiError(
+      `Logto: getting a Management API token failed: HTTP ${error.status ?? 400} oidc.invalid_target: ${settings.endpoint} does not know the API resource ${settings.resource}; ${fix}`,
+      error,
+    );
+  }
+
   async function fetchToken(): Promise<CachedToken> {
+    try {
+      return await requestToken();
+    } catch (error) {
+      if (isLogtoApiError(error) && error.code === "oidc.invalid_target") throw unknownResourceError(error);
+      throw error;
+    }
+  }
+
+  async function requestToken(): Promise<CachedToken> {
     const form = new URLSearchParams({
       grant_type: "client_credentials",
       resource: settings.resource,

@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { logtoEndpointProblems } from "./validation";
 
 /** Where the Management API is and how to authenticate to it. Never stored in resource inputs or state. */
 export interface ManagementApiSettings {
@@ -24,6 +25,7 @@ export const settingKeys = {
   m2mAppId: { config: "logto:m2mAppId", env: "LOGTO_M2M_APP_ID" },
   m2mAppSecret: { config: "logto:m2mAppSecret", env: "LOGTO_M2M_APP_SECRET" },
   resource: { config: "logto:managementApiResource", env: "LOGTO_MANAGEMENT_API_RESOURCE" },
+  tenantId: { config: "logto:tenantId", env: "LOGTO_TENANT_ID" },
   requestTimeoutMs: { config: "logto:requestTimeoutMs", env: "LOGTO_REQUEST_TIMEOUT_MS" },
   maxAttempts: { config: "logto:maxAttempts", env: "LOGTO_MAX_ATTEMPTS" },
   retryBaseDelayMs: { config: "logto:retryBaseDelayMs", env: "LOGTO_RETRY_BASE_DELAY_MS" },
@@ -46,14 +48,22 @@ export function settingSource(
   };
 }
 
+/** The Logto Cloud tenant an endpoint names (`{tenant}.logto.app`); undefined for any other host. */
+export function cloudTenantOf(endpoint: string): string | undefined {
+  return /^([a-z0-9]+)\.logto\.app$/.exec(new URL(endpoint).hostname.toLowerCase())?.[1];
+}
+
+/** The Management API resource indicator of a Logto Cloud tenant, or of a self-hosted Logto (`default`). */
+export function managementApiResourceFor(tenantId: string | undefined): string {
+  return `https://${tenantId ?? "default"}.logto.app/api`;
+}
+
 /**
  * The resource indicator of the Management API: Logto Cloud tenants (`{tenant}.logto.app`) use their own
- * tenant id, self-hosted Logto uses `default`.
+ * tenant id, self-hosted Logto uses `default`. A Cloud tenant behind a custom domain needs logto:tenantId.
  */
 export function defaultManagementApiResource(endpoint: string): string {
-  const host = new URL(endpoint).hostname.toLowerCase();
-  const cloud = /^([a-z0-9]+)\.logto\.app$/.exec(host);
-  return `https://${cloud ? cloud[1] : "default"}.logto.app/api`;
+  return managementApiResourceFor(cloudTenantOf(endpoint));
 }
 
 function describeKey(name: SettingName): string {
@@ -89,18 +99,9 @@ export function resolveManagementApiSettings(read: SettingSource): ManagementApi
       `${describeKey("endpoint")} is not set: run \`pulumi config set logto:endpoint https://<your-logto-host>\`.`,
     );
   } else {
-    try {
-      const url = new URL(endpointRaw);
-      if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("scheme");
-      if (url.pathname !== "/" || url.search || url.hash) {
-        problems.push(
-          `${describeKey("endpoint")} is "${endpointRaw}": give the Logto origin only (scheme, host, port), without a path.`,
-        );
-      }
-      endpoint = url.origin;
-    } catch {
-      problems.push(`${describeKey("endpoint")} is "${endpointRaw}": it must be an http(s) URL such as https://auth.example.com.`);
-    }
+    const issues = logtoEndpointProblems(describeKey("endpoint"), endpointRaw, "Fix: pulumi config set logto:endpoint <origin>.");
+    problems.push(...issues);
+    if (issues.length === 0) endpoint = new URL(endpointRaw).origin;
   }
   const m2mAppId = read("m2mAppId");
   if (m2mAppId === undefined) {
@@ -114,7 +115,17 @@ export function resolveManagementApiSettings(read: SettingSource): ManagementApi
       `${describeKey("m2mAppSecret")} is not set: run \`pulumi config set --secret logto:m2mAppSecret <secret>\`.`,
     );
   }
-  const resource = read("resource") ?? (endpoint ? defaultManagementApiResource(endpoint) : "");
+  const tenantId = read("tenantId");
+  if (tenantId !== undefined && !/^[a-z0-9]+$/.test(tenantId)) {
+    problems.push(`${describeKey("tenantId")} is "${tenantId}": give the Logto Cloud tenant id (lowercase letters and digits, shown in the Logto Console under Tenant settings).`);
+  }
+  const explicitResource = read("resource");
+  if (explicitResource !== undefined && tenantId !== undefined && explicitResource !== managementApiResourceFor(tenantId)) {
+    problems.push(
+      `${describeKey("resource")} is "${explicitResource}" but ${describeKey("tenantId")} is "${tenantId}", whose resource is ${managementApiResourceFor(tenantId)}: set only one of them.`,
+    );
+  }
+  const resource = explicitResource ?? (tenantId !== undefined ? managementApiResourceFor(tenantId) : endpoint ? defaultManagementApiResource(endpoint) : "");
   const settings: ManagementApiSettings = {
     endpoint,
     m2mAppId: m2mAppId ?? "",

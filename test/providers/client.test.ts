@@ -2,10 +2,11 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { managementClient } from "../../providers/logto/client";
-import { defaultManagementApiResource, resolveManagementApiSettings } from "../../providers/logto/settings";
+import { defaultManagementApiResource, resolveManagementApiSettings, settingSource } from "../../providers/logto/settings";
 import { SsoConnectorOutputs, ssoConnectorProvider } from "../../providers/logto/ssoConnector";
 import { applicationProvider } from "../../providers/logto/application";
-import { ProviderHarness, applicationInputs, calls, connectorInputs, failureOf, startProviderHarness } from "./harness";
+import { startLogtoStandIn, type LogtoStandIn } from "../standins/logto";
+import { ProviderHarness, applicationInputs, calls, connectorInputs, failureOf, stackConfig, startProviderHarness } from "./harness";
 
 let h: ProviderHarness;
 
@@ -74,10 +75,64 @@ describe("token", () => {
     expect(error.message).not.toContain("definitely-wrong-m2m-secret");
   });
 
-  it("explains a wrong API resource", async () => {
+  it("explains a wrong API resource in one line, naming the resource and the fix", async () => {
     await h.reset({ "logto:managementApiResource": "https://tenant-x.logto.app/api" });
     const error = await failureOf(listApps);
-    expect(error.message).toMatch(/400 oidc\.invalid_target.*logto:managementApiResource/);
+    expect(error.message).toMatch(
+      /^Logto: getting a Management API token failed: HTTP 400 oidc\.invalid_target: http:\/\/127\.0\.0\.1:\d+ does not know the API resource https:\/\/tenant-x\.logto\.app\/api; .*pulumi config set logto:tenantId/,
+    );
+    expect(error.message).not.toContain("\n");
+  });
+});
+
+describe("Logto Cloud", () => {
+  async function withCloudTenant(perform: (cloud: LogtoStandIn) => Promise<void>): Promise<void> {
+    // A Logto Cloud tenant "acme" behind a custom domain: its resource is not derivable from the endpoint.
+    const cloud = await startLogtoStandIn({ managementApiResource: "https://acme.logto.app/api" });
+    try {
+      await perform(cloud);
+    } finally {
+      await cloud.close();
+    }
+  }
+  const access = (cloud: LogtoStandIn) => ({ "logto:endpoint": cloud.url, "logto:m2mAppId": cloud.m2mAppId, "logto:m2mAppSecret": cloud.m2mAppSecret });
+
+  it("on a custom domain, the self-hosted resource is refused and the error says to set logto:tenantId", async () => {
+    await withCloudTenant(async (cloud) => {
+      await h.reset(access(cloud));
+      const error = await failureOf(listApps);
+      expect(error.message).toContain(`${cloud.url} does not know the API resource https://default.logto.app/api`);
+      expect(error.message).toContain("Logto Cloud tenant on a custom domain, run `pulumi config set logto:tenantId <tenant id>`");
+    });
+  });
+
+  it("with logto:tenantId the token is asked for the tenant's resource, and calls succeed", async () => {
+    await withCloudTenant(async (cloud) => {
+      await h.reset({ ...access(cloud), "logto:tenantId": "acme" });
+      await listApps();
+      expect(cloud.requests.find((r) => r.path === "/oidc/token")?.body).toMatchObject({ resource: "https://acme.logto.app/api" });
+    });
+  });
+
+  it("derives the resource from a *.logto.app endpoint, and refuses contradicting or malformed settings", () => {
+    const base = { "logto:m2mAppId": "m2m", "logto:m2mAppSecret": "m2m-secret-value" };
+    const settings = (values: Record<string, string>) => resolveManagementApiSettings(settingSource(stackConfig({ ...base, ...values }), {}));
+    expect(settings({ "logto:endpoint": "https://acme.logto.app" }).resource).toBe("https://acme.logto.app/api");
+    expect(settings({ "logto:endpoint": "https://auth.acme.com", "logto:tenantId": "acme" }).resource).toBe("https://acme.logto.app/api");
+    expect(() => settings({ "logto:endpoint": "https://auth.acme.com", "logto:tenantId": "Acme Corp" })).toThrow('logto:tenantId (or env LOGTO_TENANT_ID) is "Acme Corp"');
+    expect(() =>
+      settings({ "logto:endpoint": "https://auth.acme.com", "logto:tenantId": "acme", "logto:managementApiResource": "https://other.logto.app/api" }),
+    ).toThrow("set only one of them");
+  });
+});
+
+describe("endpoint", () => {
+  it("refuses plain http to a host other than this machine, since the M2M secret would travel in clear", () => {
+    const read = (endpoint: string) =>
+      settingSource(stackConfig({ "logto:endpoint": endpoint, "logto:m2mAppId": "m2m", "logto:m2mAppSecret": "m2m-secret-value" }), {});
+    expect(() => resolveManagementApiSettings(read("http://auth.example.com"))).toThrow(/plain http would send the M2M app secret in clear to auth\.example\.com/);
+    expect(resolveManagementApiSettings(read("http://127.0.0.1:3001")).endpoint).toBe("http://127.0.0.1:3001");
+    expect(resolveManagementApiSettings(read("http://localhost:3001")).endpoint).toBe("http://localhost:3001");
   });
 });
 

@@ -2,7 +2,7 @@ import { ApiError, type Reply } from "./http";
 import { newAccessToken } from "./ids";
 import { isPlainObject } from "./json";
 
-/** The Management API resource indicator of a self-hosted Logto (00-*); Logto Cloud uses its tenant id. */
+/** The Management API resource indicator of a self-hosted Logto (00-*); Logto Cloud uses `https://{tenant}.logto.app/api`. */
 export const managementApiResource = "https://default.logto.app/api";
 
 interface IssuedToken {
@@ -113,6 +113,8 @@ export function issueClientCredentialsToken(
   m2mApp: ClientCredentials,
   tokens: TokenStore,
   ttlSeconds: number,
+  /** The Management API resource indicator: `managementApiResource`, or a Logto Cloud tenant's. */
+  resource: string,
 ): Reply {
   // oidc-provider reads form bodies only; anything else arrives without parameters.
   const params: Record<string, unknown> =
@@ -142,7 +144,7 @@ export function issueClientCredentialsToken(
   const grantType = text("grant_type");
   if (grantType === undefined) throw oidcError(400, "invalid_request", "missing required parameter 'grant_type'");
   if (grantType !== "client_credentials") throw oidcError(400, "unsupported_grant_type", "unsupported grant_type requested");
-  if (text("resource") !== managementApiResource) {
+  if (text("resource") !== resource) {
     throw oidcError(400, "invalid_target", "resource indicator is missing, or unknown");
   }
   const scopes = (text("scope") ?? "").split(" ").filter(Boolean);

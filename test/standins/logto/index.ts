@@ -8,7 +8,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage } from "node:http"
 import { arrivedExchange, exchangeListener, parseBody, type RecordedExchange, type Reply } from "../shared/exchange";
 import { FaultInjector, type FaultSpec } from "../shared/faults";
 import { closeServer, listenOnLoopback } from "../shared/loopback-server";
-import { issueClientCredentialsToken, TokenStore } from "./auth";
+import { issueClientCredentialsToken, managementApiResource, TokenStore } from "./auth";
 import { ApiError, invalidJsonBody } from "./http";
 import { newApplicationId, newSecretValue } from "./ids";
 import type { StandInSettings } from "./routes/context";
@@ -39,6 +39,8 @@ export interface LogtoStandInOptions {
    * `caPem`) instead of the system roots. Only loopback issuers are contacted either way.
    */
   trustedCaPem?: string | readonly string[];
+  /** The resource indicator the token endpoint accepts; default the self-hosted one. A Logto Cloud tenant's is `https://{tenant}.logto.app/api`. */
+  managementApiResource?: string;
   /** How GET/PATCH show a connector's client secret; default "plain" (as recorded). */
   connectorSecretOnRead?: StandInSettings["connectorSecretOnRead"];
 }
@@ -71,6 +73,7 @@ function settingsFrom(options: LogtoStandInOptions): StandInSettings {
     secretVaultConfigured = false,
     connectorSecretOnRead = "plain",
     trustedCaPem,
+    managementApiResource: resource = managementApiResource,
   } = options;
   if (!(tokenTtlSeconds > 0)) throw new Error(`startLogtoStandIn: tokenTtlSeconds must be > 0, got ${tokenTtlSeconds}`);
   if (!(issuerFetchTimeoutMs >= 0)) {
@@ -80,7 +83,7 @@ function settingsFrom(options: LogtoStandInOptions): StandInSettings {
   if (trustedCa?.some((pem) => !pem.includes("-----BEGIN CERTIFICATE-----"))) {
     throw new Error("startLogtoStandIn: trustedCaPem must be PEM certificate text (\"-----BEGIN CERTIFICATE-----…\"), e.g. the Entra stand-in's caPem");
   }
-  return { tokenTtlSeconds, issuerFetchTimeoutMs, secretVaultConfigured, connectorSecretOnRead, trustedCa };
+  return { tokenTtlSeconds, issuerFetchTimeoutMs, secretVaultConfigured, connectorSecretOnRead, trustedCa, managementApiResource: resource };
 }
 
 function faultReply(fault: FaultSpec & { status: number }): Reply {
@@ -113,6 +116,7 @@ export async function startLogtoStandIn(options: LogtoStandInOptions = {}): Prom
         { id: m2mAppId, secret: m2mAppSecret },
         tokens,
         settings.tokenTtlSeconds,
+        settings.managementApiResource,
       );
     }
     if (!url.pathname.startsWith("/api/")) {

@@ -3,6 +3,8 @@ import type { LogtoState } from "../state";
 
 export interface StandInSettings {
   tokenTtlSeconds: number;
+  /** The resource indicator M2M tokens are issued for. */
+  managementApiResource: string;
   issuerFetchTimeoutMs: number;
   secretVaultConfigured: boolean;
   /** CA certificates (PEM) trusted for https issuers, instead of the system roots. */
