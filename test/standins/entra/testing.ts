@@ -7,7 +7,7 @@ import type { EntraStandIn } from "./index";
 export interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  /** Parsed JSON, or undefined for an empty body. */
+  /** Parsed JSON, or undefined for an empty body or one that is not JSON (an HTML page). */
   body: unknown;
   text: string;
 }
@@ -29,7 +29,8 @@ export function httpsRequest(url: string, { method = "GET", headers = {}, body, 
       response.on("error", reject);
       response.on("end", () => {
         const text = Buffer.concat(chunks).toString("utf8");
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text === "" ? undefined : JSON.parse(text), text });
+        const isJson = /json/.test(response.headers["content-type"] ?? "");
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text !== "" && isJson ? JSON.parse(text) : undefined, text });
       });
     });
     request.on("error", reject);
