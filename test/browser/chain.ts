@@ -6,7 +6,7 @@
  * the SSO switch on.
  */
 import type { EntraStandIn } from "../standins/entra";
-import { field, graphClient, type GraphCall } from "../standins/entra/testing";
+import { addPassword, field, graphClient, registerWebApp, type GraphCall, type RegisteredWebApp } from "../standins/entra/testing";
 import type { LogtoStandIn } from "../standins/logto";
 import { managementApiResource } from "../standins/logto";
 
@@ -47,33 +47,17 @@ const text = (value: unknown, what: string): string => {
   return value;
 };
 
-export interface EntraApp {
+export interface EntraApp extends RegisteredWebApp {
   tenantId: string;
-  appId: string;
-  objectId: string;
-  secret: string;
-  keyId: string;
   graph: GraphCall;
 }
 
-export async function addEntraPassword(app: Pick<EntraApp, "objectId" | "graph">): Promise<{ secret: string; keyId: string }> {
-  const password = expectStatus(await app.graph("POST", `/v1.0/applications/${app.objectId}/addPassword`, { passwordCredential: { displayName: "logto" } }), 200, "addPassword");
-  return { secret: text(field(password, "secretText"), "secretText"), keyId: text(field(password, "keyId"), "keyId") };
-}
+export const addEntraPassword = (app: EntraApp): Promise<{ secret: string; keyId: string }> => addPassword(app.graph, app.objectId);
 
 /** ApplicationRegistration + ApplicationPassword + ServicePrincipal + ServicePrincipalDelegatedPermissionGrant. */
-export async function registerEntraApp(entra: EntraStandIn, tenantId: string, displayName: string, scope = "openid profile email"): Promise<EntraApp> {
+export async function registerEntraApp(entra: EntraStandIn, tenantId: string, displayName: string): Promise<EntraApp> {
   const graph = await graphClient(entra, tenantId);
-  const app = expectStatus(await graph("POST", "/v1.0/applications", { displayName, signInAudience: "AzureADMyOrg" }), 201, "create application");
-  const objectId = text(field(app, "id"), "application id");
-  const appId = text(field(app, "appId"), "appId");
-  const { secret, keyId } = await addEntraPassword({ objectId, graph });
-  const servicePrincipal = expectStatus(await graph("POST", "/v1.0/servicePrincipals", { appId }), 201, "create service principal");
-  const graphPrincipals = expectStatus(await graph("GET", `/v1.0/servicePrincipals?$filter=appId eq '00000003-0000-0000-c000-000000000000'`), 200, "find Microsoft Graph");
-  const graphPrincipal = (field(graphPrincipals, "value") as unknown[])[0];
-  const grant = { clientId: field(servicePrincipal, "id"), consentType: "AllPrincipals", resourceId: field(graphPrincipal, "id"), scope };
-  expectStatus(await graph("POST", "/v1.0/oauth2PermissionGrants", grant), 201, "grant admin consent");
-  return { tenantId, appId, objectId, secret, keyId, graph };
+  return { tenantId, graph, ...(await registerWebApp(graph, { displayName })) };
 }
 
 export interface ConnectorSeed {

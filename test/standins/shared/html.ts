@@ -1,8 +1,9 @@
 /** The few HTML pages the stand-ins show a browser (sign-in forms, error pages): escaped text, one plain layout. */
 import type { Reply } from "./exchange";
 
+/** Text for HTML content and double-quoted attributes (the only kind these pages use). */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+  return text.replace(/[&<>"]/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
 /** Attribute-safe hidden inputs for a form. */
