@@ -75,8 +75,9 @@ export class SignInFlows {
   /** The sign-in `flow` names, if it has not expired. */
   find(flow: string): PendingSignIn | undefined {
     const request = this.pending.get(flow);
-    if (request && request.expiresAt <= Date.now()) this.pending.delete(flow);
-    return request && request.expiresAt > Date.now() ? request : undefined;
+    if (!request || request.expiresAt > Date.now()) return request;
+    this.pending.delete(flow);
+    return undefined;
   }
 
   finish(flow: string, code: Omit<IssuedCode, "expiresAt" | "redeemed">): string {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { addEntraPassword, connectEntraApp, createTraditionalApp, enableSingleSignOn, logtoManagementApi, registerEntraApp, type EntraApp, type LogtoCall, type TraditionalApp } from "../../browser/chain";
 import { startEntraStandIn, type EntraStandIn } from "../entra";
-import { call as entraCall } from "../entra/testing";
+import { call as entraCall, registerWebApp } from "../entra/testing";
 import { startLogtoStandIn, type LogtoStandIn } from "./index";
 
 const tenantId = "c0a1b2c3-0000-4000-8000-00000000c0de";
@@ -64,7 +64,8 @@ describe("Logto stand-in sign-in side", () => {
 
   async function submitEntra(jar: CookieJar, page: Page): Promise<Page> {
     const flow = /name="flow" value="([^"]+)"/.exec(page.text)?.[1] ?? "";
-    const back = await jar.fetch(logto, entra, `${entra.url}/${tenantId}/login`, { form: { flow, loginfmt: user.userPrincipalName, passwd: user.password } });
+    const action = /<form method="post" action="([^"]+)"/.exec(page.text)?.[1] ?? "";
+    const back = await jar.fetch(logto, entra, `${entra.url}${action}`, { form: { flow, loginfmt: user.userPrincipalName, passwd: user.password } });
     expect(back.status, back.text).toBe(303);
     return jar.fetch(logto, entra, String(back.location));
   }
@@ -200,6 +201,20 @@ describe("Logto stand-in sign-in side", () => {
     expect(failed.text).toContain("Fail to fetch token");
     expect(failed.text).toContain("AADSTS7000215");
     expect(failed.text).not.toContain(entraApp.secret);
+  });
+
+  it("checks the ID token of a multi-tenant connector (`organizations` issuer) against the issuer with `{tenantid}` filled in", async () => {
+    await api("DELETE", `/api/sso-connectors/${connectorId}`);
+    const graph = entraApp.graph;
+    const multi = await registerWebApp(graph, { displayName: "Logto SSO (any org)", signInAudience: "AzureADMultipleOrgs" });
+    const organizationsIssuer = `${entra.url}/organizations/v2.0`;
+    await connectEntraApp(api, logto.url, { name: "any-org", app: { ...multi, tenantId, graph }, issuer: organizationsIssuer, domains: ["contoso.example"] });
+    const jar = new CookieJar();
+    const entraPage = await toEntra(jar);
+    expect(entraPage.text).toContain('action="/organizations/login"');
+    const back = await submitEntra(jar, entraPage);
+    expect(back.status, back.text).toBe(303);
+    expect(logto.state.userSsoIdentities).toEqual([expect.objectContaining({ issuer: organizationsIssuer })]);
   });
 
   it("lets M2M tokens keep working beside the sign-in side", async () => {

@@ -72,8 +72,7 @@ function enabledConnectorsFor(state: LogtoState, email: string): SsoConnectorRow
 
 async function startSingleSignOn(context: ExperienceContext, exchange: ExperienceRequest, interaction: Interaction, connector: SsoConnectorRow): Promise<Reply> {
   const { url, session } = await authorizationUrl(connector, context.origin, context.outbound);
-  const connectorSession: ConnectorSession = session;
-  await context.provider.interactionResult(exchange.request, exchange.response, { ...interaction.result, connectorSession });
+  await context.provider.interactionResult(exchange.request, exchange.response, { ...interaction.result, connectorSession: session });
   return seeOther(url);
 }
 

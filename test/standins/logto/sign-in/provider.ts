@@ -173,6 +173,7 @@ export function createLogtoProvider(origin: string, state: LogtoState, store: Mo
 
   provider.use(logtoOidcErrors);
   provider.use(appSecretTranspilation(state, secrets));
+  const callback = provider.callback();
 
   return {
     provider,
@@ -180,7 +181,7 @@ export function createLogtoProvider(origin: string, state: LogtoState, store: Mo
       // Mounted at /oidc, as Logto mounts it: the provider routes the rest and reads the mount from originalUrl.
       const originalUrl = request.url ?? "/";
       Object.assign(request, { originalUrl, url: originalUrl.slice("/oidc".length) || "/" });
-      provider.callback()(request, response);
+      callback(request, response);
     },
   };
 }
