@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command (`npm test`): prepares what the tests need (Python venv for the sample app,
-# the Pulumi engine at the SDK's version, a Docker engine with the app's base image), then type-checks and
-# runs every suite: vitest (program under mocks, provider, stand-in contract, real engine) and pytest (sample
-# app, its image included). Ends with one summary line.
+# the Pulumi engine at the SDK's version, a Docker engine with the app's base image, Debian's Chromium for the
+# browser sign-in), then type-checks and runs every suite: vitest (program under mocks, provider, stand-in
+# contract, real engine, browser sign-in) and pytest (sample app, its image included). Ends with one summary line.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -18,6 +18,13 @@ if docker_host="$(bash scripts/docker-engine.sh start --owner $$)"; then
   export DOCKER_HOST="$docker_host"
 else
   echo "test.sh: no Docker engine could be started (see above)" >&2
+fi
+
+# The browser sign-in test drives this Chromium; without one it fails saying how to get it.
+if chromium="$(bash scripts/browser.sh)"; then
+  export CHROMIUM="$chromium"
+else
+  echo "test.sh: no Chromium could be installed (see above)" >&2
 fi
 
 npx tsc --noEmit

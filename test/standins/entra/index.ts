@@ -12,18 +12,22 @@ import { FaultInjector, type FaultSpec } from "../shared/faults";
 import { closeServer, listenOnLoopback } from "../shared/loopback-server";
 import { consistentSwitches, type ConsistencySwitches } from "./consistency";
 import { GraphError, LoginError, graphErrorReply, requestIdsFor, tenantNotFound, type RequestIds } from "./errors";
+import { redeemAuthorizationCode, userInfo } from "./auth-code";
 import { answerGraph, isGraphPath } from "./graph/index";
 import { createSigningKey } from "./jwt";
-import { issueClientCredentialsToken } from "./login";
+import { formField, issueClientCredentialsToken, tokenForm } from "./login";
 import { metadataEndpoints } from "./metadata";
+import type { User } from "./objects";
 import { isMultiTenantAlias, keySet, openIdConfiguration } from "./oidc";
-import { TenantDirectory, type Deployer, type TenantDump } from "./state";
+import { authorize, SignInFlows, submitSignIn, type SignInContext } from "./sign-in";
+import { TenantDirectory, testUserProblem, type Deployer, type TenantDump, type TestUserSeed } from "./state";
 import { createLoopbackCertificates } from "./tls";
 
 export type { ConsistencySwitches } from "./consistency";
 export type { FaultSpec } from "../shared/faults";
 export type { Application, PasswordCredential, PermissionGrant, ServicePrincipal, User } from "./objects";
-export type { Deployer, TenantDirectory, TenantDump } from "./state";
+export type { Deployer, TenantDirectory, TenantDump, TestUserSeed } from "./state";
+export { pairwiseSubject } from "./auth-code";
 export { microsoftGraphAppId, microsoftGraphScopes } from "./microsoft-graph";
 
 /** The tenant a stand-in has when none is asked for. */
@@ -37,6 +41,8 @@ export interface EntraStandInOptions {
   tenants?: string[];
   /** `expires_in` of access tokens; default 3599, as Entra's. */
   tokenTtlSeconds?: number;
+  /** Test users who can sign in, by tenant id; `reset()` puts them back. More with `addUser`. */
+  users?: Record<string, TestUserSeed[]>;
 }
 
 export interface RecordedEntraRequest extends RecordedExchange {
@@ -57,6 +63,8 @@ export interface EntraStandIn {
   issuerFor(tenantId: string): string;
   /** The tenant's live directory: read it, or edit it by hand to make drift. */
   tenant(tenantId: string): TenantDirectory;
+  /** A test user in `tenantId` who can sign in with `seed.password` (until the next `reset()`). */
+  addUser(tenantId: string, seed: TestUserSeed): User;
   /** The identity the stack deploys with in this tenant: ARM_CLIENT_ID, ARM_CLIENT_SECRET, its object id. */
   deployer(tenantId: string): Deployer;
   /** Replication lag switches, all 0 (consistent) until a test sets them. */
@@ -74,8 +82,30 @@ export interface EntraStandIn {
 
 const tenantNamePattern = /^[A-Za-z0-9][A-Za-z0-9.-]*$/;
 
-function settingsFrom(options: EntraStandInOptions): { tenantIds: string[]; tokenTtlSeconds: number } {
-  const { tenants = [defaultEntraTenantId], tokenTtlSeconds = 3599 } = options;
+interface Settings {
+  tenantIds: string[];
+  tokenTtlSeconds: number;
+  users: Record<string, TestUserSeed[]>;
+}
+
+function checkUserSeeds(tenantIds: string[], users: Record<string, TestUserSeed[]>): void {
+  const names = new Set<string>();
+  for (const [tenantId, seeds] of Object.entries(users)) {
+    if (!tenantIds.some((id) => id.toLowerCase() === tenantId.toLowerCase())) {
+      throw new Error(`startEntraStandIn: users["${tenantId}"] names no tenant; list it in \`tenants\` (${tenantIds.join(", ")})`);
+    }
+    seeds.forEach((seed, index) => {
+      const problem = testUserProblem(seed);
+      if (problem) throw new Error(`startEntraStandIn: users["${tenantId}"][${index}]: ${problem}`);
+      const name = seed.userPrincipalName.toLowerCase();
+      if (names.has(name)) throw new Error(`startEntraStandIn: users lists ${seed.userPrincipalName} twice; sign-in names are unique across tenants`);
+      names.add(name);
+    });
+  }
+}
+
+function settingsFrom(options: EntraStandInOptions): Settings {
+  const { tenants = [defaultEntraTenantId], tokenTtlSeconds = 3599, users = {} } = options;
   if (tenants.length === 0) throw new Error("startEntraStandIn: `tenants` must list at least one tenant id");
   tenants.forEach((tenantId, index) => {
     if (!tenantNamePattern.test(tenantId) || isMultiTenantAlias(tenantId)) {
@@ -86,7 +116,8 @@ function settingsFrom(options: EntraStandInOptions): { tenantIds: string[]; toke
   if (!(Number.isInteger(tokenTtlSeconds) && tokenTtlSeconds > 0)) {
     throw new Error(`startEntraStandIn: tokenTtlSeconds must be a whole number > 0, got ${tokenTtlSeconds}`);
   }
-  return { tenantIds: tenants, tokenTtlSeconds };
+  checkUserSeeds(tenants, users);
+  return { tenantIds: tenants, tokenTtlSeconds, users };
 }
 
 const notServed = (method: string, pathname: string): Reply => ({
@@ -108,12 +139,18 @@ const notJson = (): Reply => {
   return graphReply(graphErrorReply(400, "BadRequest", message, ids), ids);
 };
 
-const loginPath = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|discovery\/v2\.0\/keys|oauth2\/v2\.0\/token)$/;
+const loginPath = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|discovery\/v2\.0\/keys|oauth2\/v2\.0\/token|oauth2\/v2\.0\/authorize|login)$/;
+
+/** Graph's UserInfo endpoint, at the path the discovery documents advertise. */
+const userInfoPath = "/oidc/userinfo";
 
 export async function startEntraStandIn(options: EntraStandInOptions = {}): Promise<EntraStandIn> {
   const settings = settingsFrom(options);
   const consistency = consistentSwitches();
-  const tenants = new Map(settings.tenantIds.map((id) => [id.toLowerCase(), new TenantDirectory(id, () => consistency)]));
+  const seedsOf = (tenantId: string): TestUserSeed[] =>
+    Object.entries(settings.users).find(([id]) => id.toLowerCase() === tenantId.toLowerCase())?.[1] ?? [];
+  const tenants = new Map(settings.tenantIds.map((id) => [id.toLowerCase(), new TenantDirectory(id, () => consistency, seedsOf(id))]));
+  const flows = new SignInFlows();
   const tenantOf = (tenantId: string): TenantDirectory | undefined => tenants.get(tenantId.toLowerCase());
   const faults = new FaultInjector();
   const requests: RecordedEntraRequest[] = [];
@@ -125,7 +162,24 @@ export async function startEntraStandIn(options: EntraStandInOptions = {}): Prom
   });
   let origin = "";
 
-  function answerLogin(method: string, tenantSegment: string, endpoint: string, request: { contentType: string; form: unknown }): Reply {
+  interface LoginRequest {
+    contentType: string;
+    authorization: string | undefined;
+    form: unknown;
+    query: URLSearchParams;
+    ids: RequestIds;
+  }
+
+  function answerLogin(method: string, tenantSegment: string, endpoint: string, request: LoginRequest): Reply {
+    const signIn: SignInContext = { origin, tenantOf, directories: () => [...tenants.values()], flows, ids: request.ids };
+    if (endpoint === "oauth2/v2.0/authorize") {
+      if (method !== "GET" && method !== "POST") return notServed(method, `/${tenantSegment}/${endpoint}`);
+      return authorize(signIn, tenantSegment, method === "GET" ? Object.fromEntries(request.query) : tokenForm(request.contentType, request.form));
+    }
+    if (endpoint === "login") {
+      if (method !== "POST") return notServed(method, `/${tenantSegment}/${endpoint}`);
+      return submitSignIn(signIn, tenantSegment, tokenForm(request.contentType, request.form));
+    }
     const isToken = endpoint === "oauth2/v2.0/token";
     if (isToken && method !== "POST") {
       throw new LoginError(400, "invalid_request", 900561, `The endpoint only accepts POST, OPTIONS requests. Received a ${method} request.`);
@@ -137,8 +191,12 @@ export async function startEntraStandIn(options: EntraStandInOptions = {}): Prom
       const body = endpoint === "discovery/v2.0/keys" ? keySet(origin, tenantSegment, key.jwk) : openIdConfiguration(origin, tenantSegment);
       return { status: 200, body };
     }
+    if (!tenant && !isMultiTenantAlias(tenantSegment)) throw tenantNotFound(tenantSegment);
+    if (formField(tokenForm(request.contentType, request.form), "grant_type") === "authorization_code") {
+      const { contentType, authorization, form } = request;
+      return redeemAuthorizationCode({ context: signIn, authority: tenantSegment, contentType, authorization, form, key, tokenTtlSeconds: settings.tokenTtlSeconds });
+    }
     if (!tenant) {
-      if (!isMultiTenantAlias(tenantSegment)) throw tenantNotFound(tenantSegment);
       throw new LoginError(400, "invalid_request", 0, "The Entra stand-in issues client credentials tokens for a tenant id only, not for common or organizations.");
     }
     return issueClientCredentialsToken({ origin, tenant, contentType: request.contentType, form: request.form, key, tokenTtlSeconds: settings.tokenTtlSeconds });
@@ -179,8 +237,14 @@ export async function startEntraStandIn(options: EntraStandInOptions = {}): Prom
             return graphReply(reply, ids);
           }
           if (url.pathname === "/metadata/endpoints" && entry.method === "GET") return metadataEndpoints(origin, url.searchParams.get("api-version"));
+          if (url.pathname === userInfoPath && (entry.method === "GET" || entry.method === "POST")) {
+            return graphReply(userInfo(request.headers.authorization, origin, key, tenantOf), ids);
+          }
           const login = loginPath.exec(url.pathname);
-          if (login) return answerLogin(entry.method, login[1], login[2], { contentType: request.headers["content-type"] ?? "", form: entry.body });
+          if (login) {
+            const contentType = request.headers["content-type"] ?? "";
+            return answerLogin(entry.method, login[1], login[2], { contentType, authorization: request.headers.authorization, form: entry.body, query: url.searchParams, ids });
+          }
           return notServed(entry.method, url.pathname);
         } catch (error) {
           if (error instanceof LoginError) return error.toReply(origin, ids);
@@ -224,6 +288,11 @@ export async function startEntraStandIn(options: EntraStandInOptions = {}): Prom
     tenantIds: settings.tenantIds,
     issuerFor: (tenantId) => `${origin}/${tenantId}/v2.0`,
     tenant,
+    addUser(tenantId, seed) {
+      const taken = [...tenants.values()].find((directory) => directory.userByPrincipalName(seed.userPrincipalName ?? ""));
+      if (taken) throw new Error(`addUser: ${seed.userPrincipalName} is a user of tenant ${taken.tenantId} already; sign-in names are unique across tenants`);
+      return tenant(tenantId).addUser(seed);
+    },
     deployer: (tenantId) => ({ ...tenant(tenantId).deployer }),
     consistency,
     faults,
@@ -234,6 +303,7 @@ export async function startEntraStandIn(options: EntraStandInOptions = {}): Prom
     dump: () => Object.fromEntries([...tenants.values()].map((directory) => [directory.tenantId, directory.dump()])),
     reset() {
       for (const directory of tenants.values()) directory.reset();
+      flows.clear();
       Object.assign(consistency, consistentSwitches());
       requests.length = 0;
       faults.clear();

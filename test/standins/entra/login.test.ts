@@ -209,8 +209,8 @@ describe("Entra stand-in OpenID Connect discovery", () => {
     expect(jwk.kid).toBe(createHash("sha256").update(JSON.stringify({ e: jwk.e, kty: "RSA", n: jwk.n })).digest("base64url"));
   });
 
-  it("answers 404 for what it does not serve (user sign-in is not served yet)", async () => {
-    const answer = await call(entra, `/${tenantId}/oauth2/v2.0/authorize`);
+  it("answers 404 for what it does not serve (the device code flow)", async () => {
+    const answer = await call(entra, `/${tenantId}/oauth2/v2.0/devicecode`);
     expect(answer.status).toBe(404);
     expect(field(answer.body, "error")).toBe("not_found");
   });

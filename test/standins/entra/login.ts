@@ -11,6 +11,7 @@ import { isPlainObject } from "../shared/json";
 import { LoginError } from "./errors";
 import { signJwt, type SigningKey } from "./jwt";
 import { deployerRoles, microsoftGraphAppId } from "./microsoft-graph";
+import type { Application } from "./objects";
 import type { TenantDirectory } from "./state";
 
 export interface TokenRequest {
@@ -22,15 +23,48 @@ export interface TokenRequest {
   tokenTtlSeconds: number;
 }
 
-const missingParameter = (name: string): LoginError =>
+export const missingParameter = (name: string): LoginError =>
   new LoginError(400, "invalid_request", 900144, `The request body must contain the following parameter: '${name}'.`);
 
 const installHint =
   "This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.";
 
-function formField(form: Record<string, unknown>, name: string): string | undefined {
+/** AADSTS700016: no such application (or, for a client, no service principal) in the directory. */
+export const unknownApplication = (clientId: string, directory: string): LoginError =>
+  new LoginError(400, "unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${directory}'. ${installHint}`);
+
+/** The form fields of a token request; Entra reads `application/x-www-form-urlencoded` bodies only. */
+export function tokenForm(contentType: string, form: unknown): Record<string, unknown> {
+  return contentType.startsWith("application/x-www-form-urlencoded") && isPlainObject(form) ? form : {};
+}
+
+export function formField(form: Record<string, unknown>, name: string): string | undefined {
   const value = form[name];
   return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+export const noClientSecret = (): LoginError =>
+  new LoginError(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+
+/** Throws Entra's answer unless `clientSecret` is a valid password of `app` (registered in `tenant`). */
+export function checkClientSecret(tenant: TenantDirectory, app: Application, clientSecret: string): void {
+  const secretCheck = tenant.checkSecret(app, clientSecret);
+  if (secretCheck === "wrong") {
+    throw new LoginError(
+      401,
+      "invalid_client",
+      7000215,
+      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.appId}'.`,
+    );
+  }
+  if (secretCheck === "expired") {
+    throw new LoginError(
+      401,
+      "invalid_client",
+      7000222,
+      `The provided client secret keys for app '${app.appId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`,
+    );
+  }
 }
 
 /** The resource a client credentials `scope` names, which must be Graph on this origin. */
@@ -56,7 +90,7 @@ function checkScope(scope: string, origin: string, tenantId: string): void {
 
 export function issueClientCredentialsToken(request: TokenRequest): Reply {
   const { origin, tenant, key, tokenTtlSeconds } = request;
-  const form = request.contentType.startsWith("application/x-www-form-urlencoded") && isPlainObject(request.form) ? request.form : {};
+  const form = tokenForm(request.contentType, request.form);
   const grantType = formField(form, "grant_type");
   if (!grantType) throw missingParameter("grant_type");
   if (grantType !== "client_credentials") {
@@ -68,9 +102,7 @@ export function issueClientCredentialsToken(request: TokenRequest): Reply {
     throw new LoginError(400, "invalid_request", 0, "The Entra stand-in does not accept client_assertion (certificate or federated credentials); send client_secret.");
   }
   const clientSecret = formField(form, "client_secret");
-  if (!clientSecret) {
-    throw new LoginError(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
-  }
+  if (!clientSecret) throw noClientSecret();
   const scope = formField(form, "scope");
   if (!scope) {
     throw new LoginError(400, "invalid_request", 90014, "The required field 'scope' is missing from the credential. Ensure that you have all the necessary parameters for the login request.");
@@ -79,26 +111,8 @@ export function issueClientCredentialsToken(request: TokenRequest): Reply {
 
   const app = tenant.applicationByAppId(clientId);
   const servicePrincipal = tenant.servicePrincipalByAppId(clientId);
-  if (!app || !servicePrincipal) {
-    throw new LoginError(400, "unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant.tenantId}'. ${installHint}`);
-  }
-  const secretCheck = tenant.checkSecret(app, clientSecret);
-  if (secretCheck === "wrong") {
-    throw new LoginError(
-      401,
-      "invalid_client",
-      7000215,
-      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
-    );
-  }
-  if (secretCheck === "expired") {
-    throw new LoginError(
-      401,
-      "invalid_client",
-      7000222,
-      `The provided client secret keys for app '${clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`,
-    );
-  }
+  if (!app || !servicePrincipal) throw unknownApplication(clientId, tenant.tenantId);
+  checkClientSecret(tenant, app, clientSecret);
 
   const now = Math.floor(Date.now() / 1000);
   const issuer = `https://sts.windows.net/${tenant.tenantId}/`;

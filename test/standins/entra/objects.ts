@@ -81,12 +81,16 @@ export interface PermissionGrant {
   scope: string;
 }
 
-/** A user (an owner, and later someone who signs in); the directory has none yet. */
+/** A user of the directory: a test user who signs in (see `TestUserSeed`), as Graph's user resource shows one. */
 export interface User {
   [property: string]: unknown;
   id: string;
   displayName: string | null;
   userPrincipalName: string;
+  /** The user's email address; many work accounts have none, and then ID tokens carry no `email`. */
+  mail: string | null;
+  givenName: string | null;
+  surname: string | null;
 }
 
 /** What `null` resets an application property to, and what a new application starts from. */

@@ -30,6 +30,18 @@ export interface Deployer {
   applicationObjectId: string;
 }
 
+/** A test user to put in a tenant: who signs in on the stand-in's sign-in page, with this password. */
+export interface TestUserSeed {
+  /** The sign-in name, `name@tenant-domain`; unique across the stand-in's tenants (the sign-in page looks it up). */
+  userPrincipalName: string;
+  password: string;
+  displayName?: string;
+  /** Without one the user has no `mail`, and ID tokens carry no `email` (as for many work accounts). */
+  mail?: string;
+  givenName?: string;
+  surname?: string;
+}
+
 export interface TenantDump {
   tenantId: string;
   applications: Application[];
@@ -44,6 +56,16 @@ export type DirectoryObject = { odataType: "#microsoft.graph.servicePrincipal"; 
 
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
+/** What is wrong with a test user seed, or undefined. */
+export function testUserProblem(seed: TestUserSeed): string | undefined {
+  if (typeof seed.userPrincipalName !== "string" || !/^[^@\s]+@[^@\s]+$/.test(seed.userPrincipalName)) {
+    return `userPrincipalName must look like name@domain, got ${JSON.stringify(seed.userPrincipalName)}`;
+  }
+  if (typeof seed.password !== "string" || seed.password === "") return `password of ${seed.userPrincipalName} must be a non-empty string`;
+  if (seed.mail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(seed.mail)) return `mail of ${seed.userPrincipalName} must look like name@domain`;
+  return undefined;
+}
+
 const twoYearsMs = 2 * 365 * 24 * 3600 * 1000;
 
 /** One tenant's directory. */
@@ -53,7 +75,7 @@ export class TenantDirectory {
   readonly oauth2PermissionGrants = new Map<string, PermissionGrant>();
   /** Owners (service principal or user object ids) of each service principal, by its id. */
   readonly servicePrincipalOwners = new Map<string, string[]>();
-  /** Test users; none yet (user sign-in will add them). */
+  /** Test users (`addUser`, or the stand-in's `users` option), by object id. */
   readonly users = new Map<string, User>();
   readonly lag: ReplicationLag;
   /** The domain Graph reports as `publisherDomain`. */
@@ -62,12 +84,16 @@ export class TenantDirectory {
   readonly deployer: Deployer;
   /** sha256 of each password's secret, by keyId: what the token endpoint checks. Never in `dump()`. */
   private readonly secretHashes = new Map<string, string>();
+  /** sha256 of each test user's password, by object id. Never in `dump()`. */
+  private readonly passwordHashes = new Map<string, string>();
   private readonly deployerKeyId = newGuid();
   private readonly deployerSecretDates = { start: new Date(), end: new Date(Date.now() + twoYearsMs) };
 
   constructor(
     readonly tenantId: string,
     switches: () => ConsistencySwitches,
+    /** Test users every reset puts back. */
+    private readonly userSeeds: readonly TestUserSeed[] = [],
   ) {
     this.lag = new ReplicationLag(switches);
     this.domain = `tenant-${tenantId.split("-")[0].toLowerCase()}.onmicrosoft.com`;
@@ -119,6 +145,35 @@ export class TenantDirectory {
     return user ? { odataType: "#microsoft.graph.user", object: user } : undefined;
   }
 
+  /** Adds a test user who can sign in with `seed.password`; the object id is new. */
+  addUser(seed: TestUserSeed): User {
+    const problem = testUserProblem(seed);
+    if (problem) throw new Error(`addUser in tenant ${this.tenantId}: ${problem}`);
+    if (this.userByPrincipalName(seed.userPrincipalName)) {
+      throw new Error(`addUser in tenant ${this.tenantId}: a user ${seed.userPrincipalName} exists already; give each test user its own userPrincipalName`);
+    }
+    const user: User = {
+      id: newGuid(),
+      displayName: seed.displayName ?? null,
+      userPrincipalName: seed.userPrincipalName,
+      mail: seed.mail ?? null,
+      givenName: seed.givenName ?? null,
+      surname: seed.surname ?? null,
+    };
+    this.users.set(user.id, user);
+    this.passwordHashes.set(user.id, sha256(seed.password));
+    return user;
+  }
+
+  userByPrincipalName(userPrincipalName: string): User | undefined {
+    const wanted = userPrincipalName.toLowerCase();
+    return [...this.users.values()].find((user) => user.userPrincipalName.toLowerCase() === wanted);
+  }
+
+  checkPassword(user: User, password: string): boolean {
+    return this.passwordHashes.get(user.id) === sha256(password);
+  }
+
   rememberSecret(keyId: string, secretText: string): void {
     this.secretHashes.set(keyId, sha256(secretText));
   }
@@ -139,6 +194,7 @@ export class TenantDirectory {
     this.oauth2PermissionGrants.clear();
     this.servicePrincipalOwners.clear();
     this.users.clear();
+    this.passwordHashes.clear();
     this.secretHashes.clear();
     this.lag.clear();
 
@@ -178,6 +234,7 @@ export class TenantDirectory {
     this.applications.set(app.id, app);
     this.rememberSecret(this.deployerKeyId, clientSecret);
     this.servicePrincipals.set(objectId, { ...this.newServicePrincipal(clientId), id: objectId, displayName: app.displayName });
+    for (const seed of this.userSeeds) this.addUser(seed);
   }
 
   dump(): TenantDump {

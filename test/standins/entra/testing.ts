@@ -2,12 +2,13 @@
 import https from "node:https";
 
 import { isPlainObject } from "../shared/json";
+import { permissionGrantId } from "./ids";
 import type { EntraStandIn } from "./index";
 
 export interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  /** Parsed JSON, or undefined for an empty body. */
+  /** Parsed JSON, or undefined for an empty body or one that is not JSON (an HTML page). */
   body: unknown;
   text: string;
 }
@@ -29,7 +30,8 @@ export function httpsRequest(url: string, { method = "GET", headers = {}, body, 
       response.on("error", reject);
       response.on("end", () => {
         const text = Buffer.concat(chunks).toString("utf8");
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text === "" ? undefined : JSON.parse(text), text });
+        const isJson = /json/.test(response.headers["content-type"] ?? "");
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text !== "" && isJson ? JSON.parse(text) : undefined, text });
       });
     });
     request.on("error", reject);
@@ -79,4 +81,71 @@ export async function graphClient(entra: EntraStandIn, tenantId: string, token?:
 /** Graph's error body, `{error: {code, message, innerError: {date, request-id, client-request-id}}}`. */
 export function graphError(answer: Answer): { code: unknown; message: unknown } {
   return { code: field(answer.body, "error", "code"), message: field(answer.body, "error", "message") };
+}
+
+export interface RegisteredWebApp {
+  appId: string;
+  objectId: string;
+  /** The service principal's object id, when one was made. */
+  servicePrincipalId?: string;
+  secret: string;
+  keyId: string;
+}
+
+function created(answer: Answer, what: string): unknown {
+  if (answer.status !== 201 && answer.status !== 200) throw new Error(`${what}: ${answer.status} ${answer.text}`);
+  return answer.body;
+}
+
+/** A password for an application, through Graph's addPassword: its secret is known only from this answer. */
+export async function addPassword(graph: GraphCall, objectId: string): Promise<{ secret: string; keyId: string }> {
+  const password = created(await graph("POST", `/v1.0/applications/${objectId}/addPassword`, { passwordCredential: { displayName: "test" } }), "addPassword");
+  return { secret: String(field(password, "secretText")), keyId: String(field(password, "keyId")) };
+}
+
+export interface WebAppSpec {
+  displayName: string;
+  redirectUris?: string[];
+  signInAudience?: "AzureADMyOrg" | "AzureADMultipleOrgs";
+  /** Delegated Graph scopes granted for all users (admin consent); none: no grant. Default "openid profile email". */
+  adminConsent?: string | null;
+  /** Whether to make the service principal; default true. */
+  servicePrincipal?: boolean;
+}
+
+/** A Web app registration with a password, as the stack makes one: service principal and admin consent. */
+export async function registerWebApp(graph: GraphCall, spec: WebAppSpec): Promise<RegisteredWebApp> {
+  const body = { displayName: spec.displayName, signInAudience: spec.signInAudience ?? "AzureADMyOrg", web: { redirectUris: spec.redirectUris ?? [] } };
+  const app = created(await graph("POST", "/v1.0/applications", body), "create application");
+  const objectId = String(field(app, "id"));
+  const appId = String(field(app, "appId"));
+  const password = await addPassword(graph, objectId);
+  if (spec.servicePrincipal === false) return { appId, objectId, ...password };
+  const servicePrincipalId = await addServicePrincipal(graph, appId, spec.adminConsent === undefined ? "openid profile email" : spec.adminConsent);
+  return { appId, objectId, servicePrincipalId, ...password };
+}
+
+/**
+ * What an administrator's consent in another tenant does for a multi-tenant app: its service principal there
+ * and an AllPrincipals grant. Made in the directory by hand, as the Graph stand-in creates service principals
+ * only for applications of the caller's own tenant.
+ */
+export function consentInTenant(entra: EntraStandIn, tenantId: string, appId: string, scope: string): string {
+  const tenant = entra.tenant(tenantId);
+  const servicePrincipal = tenant.newServicePrincipal(appId);
+  tenant.servicePrincipals.set(servicePrincipal.id, servicePrincipal);
+  const id = permissionGrantId(servicePrincipal.id, tenant.graphServicePrincipalId, null);
+  tenant.oauth2PermissionGrants.set(id, { id, clientId: servicePrincipal.id, consentType: "AllPrincipals", principalId: null, resourceId: tenant.graphServicePrincipalId, scope });
+  return servicePrincipal.id;
+}
+
+/** A service principal for `appId` in the graph's tenant, with an AllPrincipals grant of `scope` on Microsoft Graph. */
+export async function addServicePrincipal(graph: GraphCall, appId: string, scope: string | null): Promise<string> {
+  const servicePrincipalId = String(field(created(await graph("POST", "/v1.0/servicePrincipals", { appId }), "create service principal"), "id"));
+  if (scope === null) return servicePrincipalId;
+  const graphPrincipals = created(await graph("GET", `/v1.0/servicePrincipals?$filter=appId eq '00000003-0000-0000-c000-000000000000'`), "find Microsoft Graph");
+  const [graphPrincipal] = field(graphPrincipals, "value") as unknown[];
+  const grant = { clientId: servicePrincipalId, consentType: "AllPrincipals", resourceId: field(graphPrincipal, "id"), scope };
+  created(await graph("POST", "/v1.0/oauth2PermissionGrants", grant), "grant admin consent");
+  return servicePrincipalId;
 }

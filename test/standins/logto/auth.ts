@@ -1,6 +1,7 @@
 import { ApiError, type Reply } from "./http";
 import { newAccessToken } from "./ids";
 import { isPlainObject } from "./json";
+import { logtoOidcErrorBody } from "./sign-in/errors";
 
 /** The Management API resource indicator of a self-hosted Logto (00-*); Logto Cloud uses `https://{tenant}.logto.app/api`. */
 export const managementApiResource = "https://default.logto.app/api";
@@ -69,13 +70,9 @@ export class TokenStore {
 const noStore = { "cache-control": "no-store" };
 
 function oidcError(status: number, error: string, description: string, headers: Record<string, string> = {}): ApiError {
-  // Logto translates a few OIDC errors (29d); the others keep the generic text (29).
-  const message = error === "invalid_target" ? "Invalid resource indicator." : `An OIDC error occurred: oidc.${error}.`;
-  return new ApiError(
-    status,
-    { code: `oidc.${error}`, message, error, error_description: description },
-    { ...noStore, ...headers },
-  );
+  // Logto has texts for some OIDC errors (29d); the others get the generic one (29).
+  const { code, message } = logtoOidcErrorBody({ error, error_description: description });
+  return new ApiError(status, { code, message, error, error_description: description }, { ...noStore, ...headers });
 }
 
 function basicCredentials(authorization: string | undefined): { id: string; secret: string } | undefined {

@@ -1,8 +1,7 @@
-import http from "node:http";
-import https from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { isPlainObject } from "./json";
+import { send, type OutboundOptions } from "./outbound";
 
 /** The part of an issuer's discovery document Logto keeps (camel-cased), in Logto's order. */
 export interface DiscoveredEndpoints {
@@ -23,50 +22,12 @@ export type DiscoveryFailure = {
 
 export type DiscoveryResult = { ok: true; endpoints: DiscoveredEndpoints } | { ok: false; failure: DiscoveryFailure };
 
-type Fetched = { kind: "response"; status: number; text: string } | { kind: "error"; code: string };
-
 // got's retry policy as recorded in 06-*: these failures are retried, the others fail at once.
 const retriedErrorCodes = new Set(["ETIMEDOUT", "ECONNRESET", "EADDRINUSE", "ECONNREFUSED", "EPIPE", "ENOTFOUND", "ENETUNREACH", "EAI_AGAIN"]);
 const retriedStatuses = new Set([408, 413, 429, 500, 502, 503, 504, 521, 522, 524]);
 
-const loopbackHosts = new Set(["127.0.0.1", "localhost", "[::1]"]);
-
 /** How discovery GETs go out: within `timeoutMs`, trusting `trustedCa` (PEMs) for https when given, else the system roots. */
-export interface DiscoveryOptions {
-  timeoutMs: number;
-  signal: AbortSignal;
-  trustedCa?: readonly string[];
-}
-
-function get(url: URL, { timeoutMs, signal, trustedCa }: DiscoveryOptions): Promise<Fetched> {
-  return new Promise((resolve) => {
-    const request = (url.protocol === "https:" ? https.get : http.get)(url, { signal, timeout: timeoutMs, ...(trustedCa ? { ca: [...trustedCa] } : {}) }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () =>
-        resolve({ kind: "response", status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
-      );
-      response.on("error", () => resolve({ kind: "error", code: "ECONNRESET" }));
-    });
-    request.on("timeout", () => request.destroy(Object.assign(new Error("timeout"), { code: "ETIMEDOUT" })));
-    request.on("error", (error: NodeJS.ErrnoException) => resolve({ kind: "error", code: error.code ?? "ECONNRESET" }));
-  });
-}
-
-function fetchDiscovery(discoveryUrl: string, options: DiscoveryOptions): Promise<Fetched> {
-  let url: URL;
-  try {
-    url = new URL(discoveryUrl);
-  } catch {
-    return Promise.resolve({ kind: "error", code: "ERR_INVALID_URL" });
-  }
-  // Tests never leave the machine: any issuer off loopback is treated as a name that does not resolve,
-  // which is what the recording machine (no internet) answered for login.microsoftonline.com (06-*).
-  if (!loopbackHosts.has(url.hostname) || !["http:", "https:"].includes(url.protocol)) {
-    return Promise.resolve({ kind: "error", code: "ENOTFOUND" });
-  }
-  return get(url, options);
-}
+export type DiscoveryOptions = OutboundOptions;
 
 const requiredFields = ["authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri", "issuer"] as const;
 
@@ -103,7 +64,7 @@ export async function discoverIssuer(issuer: string, options: DiscoveryOptions):
   const { timeoutMs, signal } = options;
   const startedAt = Date.now();
   const url = `${issuer}/.well-known/openid-configuration`;
-  const fetched = await fetchDiscovery(url, options);
+  const fetched = await send(url, options);
   const fail = (message: DiscoveryFailure["message"], error: unknown): DiscoveryResult => ({
     ok: false,
     failure: { ssoErrorCode: "invalid_config", config: { issuer }, message, error },

@@ -3,9 +3,9 @@
  * (test/contract.test.ts replays them), keeps its data in memory where tests can read and edit it, and can
  * inject faults. Listens on 127.0.0.1 only.
  */
-import http, { type IncomingHttpHeaders, type IncomingMessage } from "node:http";
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 
-import { arrivedExchange, exchangeListener, parseBody, type RecordedExchange, type Reply } from "../shared/exchange";
+import { arrivedExchange, exchangeHandler, parseBody, readText, writeReply, type RecordedExchange, type Reply } from "../shared/exchange";
 import { FaultInjector, type FaultSpec } from "../shared/faults";
 import { closeServer, listenOnLoopback } from "../shared/loopback-server";
 import { issueClientCredentialsToken, managementApiResource, TokenStore } from "./auth";
@@ -13,11 +13,15 @@ import { ApiError, invalidJsonBody } from "./http";
 import { newApplicationId, newSecretValue } from "./ids";
 import type { StandInSettings } from "./routes/context";
 import { routeManagementApi } from "./routes/index";
+import { answerExperience, isExperiencePath } from "./sign-in/experience";
+import { ModelStore, type SessionView } from "./sign-in/model-store";
+import { createLogtoProvider, type LogtoProvider } from "./sign-in/provider";
 import { LogtoState } from "./state";
 
 export { managementApiResource } from "./auth";
 export type { FaultInjector, FaultSpec } from "../shared/faults";
-export type { ApplicationRow, AppSecretRow, LogtoState, SignInExperience, SsoConnectorRow } from "./state";
+export type { ApplicationRow, AppSecretRow, LogtoState, SignInExperience, SsoConnectorRow, UserRow, UserSsoIdentityRow } from "./state";
+export type { SessionView } from "./sign-in/model-store";
 
 export interface LogtoStandInOptions {
   /** Client id of the machine-to-machine app tokens are issued to (not a row in `state`); default random. */
@@ -50,7 +54,7 @@ export interface RecordedRequest extends RecordedExchange {
 }
 
 export interface LogtoStandIn {
-  /** "http://127.0.0.1:<port>": the Logto endpoint (`/oidc/token`, `/api/...`). */
+  /** "http://127.0.0.1:<port>": the Logto endpoint (`/oidc/...`, `/api/...`, the sign-in pages). */
   url: string;
   m2mAppId: string;
   m2mAppSecret: string;
@@ -59,9 +63,14 @@ export interface LogtoStandIn {
   settings: StandInSettings;
   requests: RecordedRequest[];
   faults: FaultInjector;
-  /** Every token issued so far is refused from now on with 401 `auth.unauthorized`. */
+  /** Every Management API token issued so far is refused from now on with 401 `auth.unauthorized`. */
   revokeAllTokens(): void;
-  /** Empty tenant data, no recorded requests, no faults; issued tokens and the M2M credentials stay valid. */
+  /** The OpenID provider's live browser sessions (who is signed in, to which apps). */
+  sessions(): SessionView[];
+  /**
+   * Empty tenant data (users and sessions too), no recorded requests, no faults; issued Management API
+   * tokens and the M2M credentials stay valid.
+   */
   reset(): void;
   close(): Promise<void>;
 }
@@ -85,6 +94,19 @@ function settingsFrom(options: LogtoStandInOptions): StandInSettings {
   }
   return { tokenTtlSeconds, issuerFetchTimeoutMs, secretVaultConfigured, connectorSecretOnRead, trustedCa, managementApiResource: resource };
 }
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+const errorReply = (error: unknown): Reply =>
+  error instanceof ApiError
+    ? error.toReply()
+    : { status: 500, body: { code: "standin.internal_error", message: error instanceof Error ? error.message : String(error) } };
 
 function faultReply(fault: FaultSpec & { status: number }): Reply {
   return {
@@ -134,25 +156,70 @@ export async function startLogtoStandIn(options: LogtoStandInOptions = {}): Prom
     });
   }
 
-  const server = http.createServer(
-    exchangeListener<RecordedRequest>(() => origin, {
-      faults,
-      closing: closing.signal,
-      record(request, url) {
-        const entry: RecordedRequest = { ...arrivedExchange(request, url), headers: request.headers };
-        requests.push(entry);
-        return entry;
-      },
-      parse: (text, contentType) => parseBody(text, contentType, () => invalidJsonBody().toReply()),
-      answer: (request, url, entry) => answer(request, entry.method, url, entry.body),
-      faultReply,
-      errorReply: (error) =>
-        error instanceof ApiError
-          ? error.toReply()
-          : { status: 500, body: { code: "standin.internal_error", message: error instanceof Error ? error.message : String(error) } },
-    }),
-  );
+  const managementApi = exchangeHandler<RecordedRequest>(() => origin, {
+    faults,
+    closing: closing.signal,
+    record(request, url) {
+      const entry: RecordedRequest = { ...arrivedExchange(request, url), headers: request.headers };
+      requests.push(entry);
+      return entry;
+    },
+    parse: (text, contentType) => parseBody(text, contentType, () => invalidJsonBody().toReply()),
+    answer: (request, url, entry) => answer(request, entry.method, url, entry.body),
+    faultReply,
+    errorReply,
+  });
+
+  const models = new ModelStore();
+  let signIn: LogtoProvider | undefined;
+  const outbound = { timeoutMs: settings.issuerFetchTimeoutMs, signal: closing.signal, trustedCa: settings.trustedCa };
+
+  /** Sign-in traffic is logged like the Management API's, its status once answered; faults do not apply to it. */
+  function recordSignIn(request: IncomingMessage, response: ServerResponse, url: URL, text: string | undefined): void {
+    const entry: RecordedRequest = { ...arrivedExchange(request, url), headers: request.headers };
+    if (text !== undefined) {
+      const parsed = parseBody(text, request.headers["content-type"] ?? "", () => ({ status: 400 }));
+      if (parsed.ok) entry.body = parsed.body;
+    }
+    requests.push(entry);
+    response.on("finish", () => (entry.status = response.statusCode));
+  }
+
+  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? "/", origin);
+    const method = request.method ?? "GET";
+    const isOidc = url.pathname === "/oidc" || url.pathname.startsWith("/oidc/");
+    if (!signIn || (!isOidc && !isExperiencePath(url.pathname))) return managementApi(request, response);
+    const text = method === "POST" ? await readText(request) : undefined;
+    // The M2M app is no row, so oidc-provider does not know it: its tokens stay with the stand-in's own code.
+    if (url.pathname === "/oidc/token" && !(method === "POST" && isForeignClient(request, text ?? ""))) return managementApi(request, response, text);
+    recordSignIn(request, response, url, text);
+    if (isOidc) {
+      // Read already, to route it: oidc-provider takes a body it cannot read itself from `request.body`.
+      if (text !== undefined) Reflect.set(request, "body", text);
+      return signIn.handle(request, response);
+    }
+    const context = { provider: signIn.provider, state, origin, outbound };
+    const form = new URLSearchParams(text ?? "");
+    writeReply(response, await answerExperience(context, { request, response, method, url, form }));
+  }
+
+  /** Whether a token request names a client other than the M2M app. */
+  function isForeignClient(request: IncomingMessage, text: string): boolean {
+    const basic = /^Basic (\S+)$/.exec(request.headers.authorization ?? "")?.[1];
+    const fromHeader = basic === undefined ? undefined : Buffer.from(basic, "base64").toString("utf8").split(":")[0];
+    const clientId = fromHeader ?? new URLSearchParams(text).get("client_id") ?? undefined;
+    return clientId !== undefined && clientId !== "" && safeDecode(clientId) !== m2mAppId;
+  }
+
+  const server = http.createServer((request, response) => {
+    route(request, response).catch((error: unknown) => {
+      if (closing.signal.aborted || response.headersSent) request.socket.destroy();
+      else writeReply(response, errorReply(error));
+    });
+  });
   origin = await listenOnLoopback(server);
+  signIn = createLogtoProvider(origin, state, models);
 
   return {
     url: origin,
@@ -163,9 +230,11 @@ export async function startLogtoStandIn(options: LogtoStandInOptions = {}): Prom
     requests,
     faults,
     revokeAllTokens: () => tokens.revokeAll(),
+    sessions: () => models.sessions(),
     reset() {
       Object.assign(settings, settingsFrom(options));
       state.reset();
+      models.clear();
       requests.length = 0;
       faults.clear();
     },

@@ -59,6 +59,33 @@ export interface SsoConnectorRow {
   createdAt: number;
 }
 
+/** A `users` row, the part the sign-in side writes and the ID token shows (Logto's `users` table). */
+export interface UserRow {
+  tenantId: string;
+  id: string;
+  username: string | null;
+  primaryEmail: string | null;
+  name: string | null;
+  avatar: string | null;
+  createdAt: number;
+  updatedAt: number;
+  lastSignInAt: number | null;
+}
+
+/** A `user_sso_identities` row: an enterprise SSO account linked to a user, found again by (issuer, identityId). */
+export interface UserSsoIdentityRow {
+  tenantId: string;
+  id: string;
+  userId: string;
+  issuer: string;
+  /** The IdP's `sub` for the user. */
+  identityId: string;
+  /** The user info the connector got from the IdP at the last sign-in. */
+  detail: Record<string, unknown>;
+  ssoConnectorId: string;
+  createdAt: number;
+}
+
 /** The default sign-in experience (11-*); the stand-in only interprets `singleSignOnEnabled`. */
 export type SignInExperience = Record<string, unknown> & { singleSignOnEnabled: boolean };
 
@@ -75,6 +102,9 @@ export class LogtoState {
   /** Applications holding Logto's internal admin role (`isAdmin` on GET /api/applications/{id}). */
   readonly adminApplicationIds = new Set<string>();
   signInExperience: SignInExperience = structuredClone(defaultSignInExperience);
+  /** Users, by id: created by enterprise SSO sign-ins. */
+  readonly users = new Map<string, UserRow>();
+  readonly userSsoIdentities: UserSsoIdentityRow[] = [];
 
   connectorByName(connectorName: string): SsoConnectorRow | undefined {
     return [...this.ssoConnectors.values()].find((row) => row.connectorName === connectorName);
@@ -99,6 +129,8 @@ export class LogtoState {
     this.applications.clear();
     this.appSecrets.clear();
     this.adminApplicationIds.clear();
+    this.users.clear();
+    this.userSsoIdentities.length = 0;
     this.signInExperience = structuredClone(defaultSignInExperience);
   }
 }

@@ -14,7 +14,10 @@ export interface Reply {
   headers?: Record<string, string | string[]>;
 }
 
-/** Writes `reply`; a JSON body gets `application/json; charset=utf-8` unless the reply names its own type. */
+/**
+ * Writes `reply`: a string body with its own content type (an HTML page) as it is, any other body as JSON
+ * with `application/json; charset=utf-8` unless the reply names its own type.
+ */
 export function writeReply(response: ServerResponse, reply: Reply): void {
   const headers: Record<string, string | string[]> = { ...reply.headers };
   if (reply.body === undefined) {
@@ -22,7 +25,7 @@ export function writeReply(response: ServerResponse, reply: Reply): void {
     response.end();
     return;
   }
-  const text = JSON.stringify(reply.body);
+  const text = typeof reply.body === "string" && headers["content-type"] !== undefined ? reply.body : JSON.stringify(reply.body);
   headers["content-type"] ??= "application/json; charset=utf-8";
   headers["content-length"] = String(Buffer.byteLength(text));
   response.writeHead(reply.status, headers);
@@ -108,19 +111,22 @@ export interface ExchangeHooks<Entry extends RecordedExchange> {
   errorReply(error: unknown, url: URL): Reply;
 }
 
-async function readText(request: IncomingMessage): Promise<string> {
+export async function readText(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** The request listener: record, parse, fault (delay, drop or status), answer, write. */
-export function exchangeListener<Entry extends RecordedExchange>(origin: () => string, hooks: ExchangeHooks<Entry>): RequestListener {
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+/** Handles one request; `bodyText` is the body when the caller had to read it already (to route the request). */
+export type ExchangeHandler = (request: IncomingMessage, response: ServerResponse, bodyText?: string) => void;
+
+/** The request handler: record, parse, fault (delay, drop or status), answer, write. */
+export function exchangeHandler<Entry extends RecordedExchange>(origin: () => string, hooks: ExchangeHooks<Entry>): ExchangeHandler {
+  async function handle(request: IncomingMessage, response: ServerResponse, bodyText: string | undefined): Promise<void> {
     const method = request.method ?? "GET";
     const url = new URL(request.url ?? "/", origin());
     const entry = hooks.record(request, url);
-    const parsed = hooks.parse(await readText(request), request.headers["content-type"] ?? "", url);
+    const parsed = hooks.parse(bodyText ?? (await readText(request)), request.headers["content-type"] ?? "", url);
     if (parsed.ok) entry.body = parsed.body;
 
     const fault = hooks.faults.take(method, url.pathname);
@@ -153,10 +159,16 @@ export function exchangeListener<Entry extends RecordedExchange>(origin: () => s
     writeReply(response, reply);
   }
 
-  return (request, response) => {
-    handle(request, response).catch(() => {
+  return (request, response, bodyText) => {
+    handle(request, response, bodyText).catch(() => {
       // The stand-in closed during a delay, or the request stream broke: nothing to answer.
       request.socket.destroy();
     });
   };
+}
+
+/** `exchangeHandler` as a server's request listener. */
+export function exchangeListener<Entry extends RecordedExchange>(origin: () => string, hooks: ExchangeHooks<Entry>): RequestListener {
+  const handle = exchangeHandler(origin, hooks);
+  return (request, response) => handle(request, response);
 }
