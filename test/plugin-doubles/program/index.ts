@@ -9,6 +9,21 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 
 const config = new pulumi.Config();
+
+/** Polls CHECK_URL for up to 30 s until it answers 200 with CHECK_EXPECT in the body. */
+const httpCheck = `
+(async () => {
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    try {
+      const body = await (await fetch(process.env.CHECK_URL)).text();
+      if (body.includes(process.env.CHECK_EXPECT)) { console.log(body.trim()); return; }
+    } catch {}
+    if (Date.now() > deadline) { console.error("no answer from " + process.env.CHECK_URL); process.exit(1); }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+})();
+`;
 const who = config.require("who");
 
 const greeting = new command.local.Command("greeting", {
@@ -32,30 +47,42 @@ export const nodeCheckStdout = nodeCheck.stdout;
 if (config.getBoolean("docker")) {
   const image = new docker.Image("smoke-image", {
     imageName: `plugin-doubles-smoke:${pulumi.getStack()}`,
-    build: { context: "./image" },
+    build: { context: config.require("imageContext") },
     skipPush: true,
   });
   const port = config.requireNumber("dockerPort");
+  // On an engine without the default bridge network the container shares the host's network, and a
+  // published port would be discarded.
+  const networkMode = config.get("dockerNetworkMode") ?? "bridge";
   const container = new docker.Container(
     "smoke-container",
     {
       name: `plugin-doubles-smoke-${pulumi.getStack()}`,
       image: image.repoDigest,
-      envs: [`GREETING=${who}`, pulumi.secret(pulumi.interpolate`TOKEN=${config.requireSecret("containerToken")}`)],
-      ports: [{ internal: 8080, external: port, ip: "127.0.0.1" }],
+      envs: [
+        `GREETING=${who}`,
+        `PORT=${networkMode === "host" ? port : 8080}`,
+        pulumi.secret(pulumi.interpolate`TOKEN=${config.requireSecret("containerToken")}`),
+      ],
+      networkMode,
+      ports: networkMode === "host" ? [] : [{ internal: 8080, external: port, ip: "127.0.0.1" }],
       restart: config.get("restart") ?? "unless-stopped",
     },
     { deleteBeforeReplace: true, additionalSecretOutputs: ["envs"] },
   );
+  // Like the stack's healthz check: the container answers over HTTP.
   new command.local.Command(
     "container-check",
     {
-      create: `node -e 'fetch(process.argv[1]).then(r=>r.text()).then(t=>{console.log(t);process.exit(t.includes(process.argv[2])?0:1)})' http://127.0.0.1:${port}/ ${who}`,
+      create: httpCheck,
+      interpreter: ["node", "-e"],
+      environment: { CHECK_URL: `http://127.0.0.1:${port}/`, CHECK_EXPECT: `hello ${who}` },
       triggers: [container.id],
     },
     { dependsOn: [container] },
   );
   exports.imageRef = image.repoDigest;
+  exports.containerId = container.id;
   exports.containerName = container.name;
 }
 
