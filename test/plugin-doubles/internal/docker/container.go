@@ -424,7 +424,9 @@ func (r *Container) read(ctx context.Context, engine *Engine, id string, planned
 	return state, false, nil
 }
 
-func secretLike(like, v resource.PropertyValue) resource.PropertyValue { return provider.SecretIf(like, v) }
+func secretLike(like, v resource.PropertyValue) resource.PropertyValue {
+	return provider.SecretIf(like, v)
+}
 
 // flattenPorts lists the bindings ordered by container port, as flattenContainerPorts does.
 func flattenPorts(in map[string][]portBinding) resource.PropertyValue {
