@@ -6,6 +6,7 @@ package azuread
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -185,15 +186,37 @@ type session struct {
 	objectID string
 }
 
-// newHTTPClient is the SDK's transport: TLS 1.2+, the system roots (SSL_CERT_FILE honoured), proxy from
-// the environment (loopback never proxied).
-func newHTTPClient() *http.Client {
+// newHTTPClient is the SDK's transport: TLS 1.2+, the system roots, proxy from the environment (loopback
+// never proxied).
+func newHTTPClient() (*http.Client, error) {
+	roots, err := rootsFromEnv()
+	if err != nil {
+		return nil, err
+	}
 	return &http.Client{Transport: &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
-		TLSClientConfig:     &tls.Config{MinVersion: tls.VersionTLS12},
+		TLSClientConfig:     &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots},
 		TLSHandshakeTimeout: 10 * time.Second,
 		ForceAttemptHTTP2:   true,
-	}}
+	}}, nil
+}
+
+// rootsFromEnv is the trust Go gives SSL_CERT_FILE on Linux (the file replaces the system bundle), read at
+// each configure instead of once per process, so that tests can start servers with new certificates.
+func rootsFromEnv() (*x509.CertPool, error) {
+	file := os.Getenv("SSL_CERT_FILE")
+	if file == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("reading the CA certificates in SSL_CERT_FILE (%s): %v", file, err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("SSL_CERT_FILE (%s) holds no PEM certificate", file)
+	}
+	return pool, nil
 }
 
 func configure(ctx context.Context, config resource.PropertyMap) (*session, error) {
@@ -223,7 +246,11 @@ func configure(ctx context.Context, config resource.PropertyMap) (*session, erro
 			"ARM_CLIENT_SECRET (or azuread:clientId and azuread:clientSecret); Azure CLI, managed identity, OIDC and " +
 			"certificate sign-in need the real pulumi-resource-azuread plugin")
 	}
-	s := &session{tenantID: tenantID, clientID: clientID, secret: secret, http: newHTTPClient(), timing: timingFromEnv()}
+	httpClient, err := newHTTPClient()
+	if err != nil {
+		return nil, err
+	}
+	s := &session{tenantID: tenantID, clientID: clientID, secret: secret, http: httpClient, timing: timingFromEnv()}
 
 	metadataHost, err := setting(config, "metadataHost")
 	if err != nil {
