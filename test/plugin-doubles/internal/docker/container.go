@@ -104,8 +104,12 @@ func (r *Container) Check(_ context.Context, req provider.CheckRequest) (provide
 	return provider.CheckResponse{Inputs: inputs, Failures: failures}, nil
 }
 
+// Diff: pulumi-docker's mapping of docker_container sets DeleteBeforeReplace (provider/resources.go), so a
+// replacement removes the old container first: its name and host port are taken until then.
 func (r *Container) Diff(_ context.Context, req provider.DiffRequest) (provider.DiffResponse, error) {
-	return containerSchema.Diff(req.OldOutputs, req.News), nil
+	d := containerSchema.Diff(req.OldOutputs, req.News)
+	d.DeleteBeforeReplace = len(d.Replaces) > 0
+	return d, nil
 }
 
 // containerConfig and hostConfig are the bodies of POST /containers/create as resourceDockerContainerCreate

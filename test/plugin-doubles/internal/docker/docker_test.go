@@ -290,8 +290,8 @@ func TestContainerDiffDecisionsFollowTheTerraformSchema(t *testing.T) {
 		d.DetailedDiff["restart"].Kind != pulumirpc.PropertyDiff_UPDATE {
 		t.Errorf("restart is updated in place: %+v", d)
 	}
-	if d := diff(containerInputs(map[string]any{"image": "sha256:other"})); !reflect.DeepEqual(d.Replaces, []string{"image"}) {
-		t.Errorf("a new image replaces: %+v", d)
+	if d := diff(containerInputs(map[string]any{"image": "sha256:other"})); !reflect.DeepEqual(d.Replaces, []string{"image"}) || !d.DeleteBeforeReplace {
+		t.Errorf("a new image replaces, the old container first: %+v", d)
 	}
 	newSecret := containerInputs(nil)
 	newSecret["envs"] = resource.NewProperty([]resource.PropertyValue{
