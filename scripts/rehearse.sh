@@ -34,7 +34,8 @@ export PULUMI_CONFIG_PASSPHRASE; PULUMI_CONFIG_PASSPHRASE=$(random_hex)
 export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 
 # The stand-ins stop by themselves after 15 minutes should this script be killed before its cleanup runs.
-node_modules/.bin/tsx test/standins/serve.ts --out "$work/standins.json" --max-seconds 900 &
+entra_tenant=00000000-0000-4000-8000-000000000001
+node_modules/.bin/tsx test/standins/serve.ts --out "$work/standins.json" --entra-tenant "$entra_tenant" --max-seconds 900 &
 standins_pid=$!
 for _ in $(seq 1 300); do
   [[ -s "$work/standins.json" ]] && break
@@ -43,9 +44,14 @@ for _ in $(seq 1 300); do
 done
 [[ -s "$work/standins.json" ]] || { log "the stand-ins did not start within 30 s"; exit 1; }
 
-standin() { node -e 'process.stdout.write(String(require(process.argv[1])[process.argv[2]]))' "$work/standins.json" "$1"; }
+# standin a.b.c: that field of the stand-ins' JSON (dot-separated path).
+standin() {
+  node -e 'let v = require(process.argv[1]); for (const k of process.argv[2].split(".")) v = v?.[k];
+    if (v === undefined) { console.error(`stand-ins JSON has no ${process.argv[2]}`); process.exit(1); }
+    process.stdout.write(String(v))' "$work/standins.json" "$1"
+}
 logto_endpoint=$(standin logtoEndpoint)
-entra_issuer="$(standin entraIssuerBase)/00000000-0000-4000-8000-000000000001/v2.0"
+entra_issuer=$(standin "entra.tenants.$entra_tenant.issuer")
 export REHEARSAL_M2M_SECRET REHEARSAL_ENTRA_SECRET
 REHEARSAL_M2M_SECRET=$(standin m2mAppSecret)
 REHEARSAL_ENTRA_SECRET=$(random_hex)

@@ -8,7 +8,7 @@ import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { startEntraIssuerStandIn, type EntraIssuerStandIn } from "./standins/entra";
+import { startEntraStandIn, type EntraStandIn } from "./standins/entra";
 import { startLogtoStandIn, managementApiResource, type LogtoStandIn } from "./standins/logto";
 import { isPlainObject } from "./standins/logto/json";
 
@@ -70,6 +70,7 @@ const rowsDeletedBeforeRecording: Record<string, string[]> = {
 
 // The fake issuer of the recordings, and a loopback port nothing listened on (06b).
 const recordedIssuerOrigin = "http://127.0.0.1:4010";
+const recordedIssuerTenant = "fake-entra-tenant";
 const recordedRefusedOrigin = "http://127.0.0.1:4999";
 const recordedLogtoOrigin = "http://127.0.0.1:3001";
 const recordedM2mAppId = "4f1hvx0tlyefpf9ndjf8o";
@@ -94,9 +95,9 @@ class ReplaySession {
 
   private constructor(
     readonly logto: LogtoStandIn,
-    private readonly issuer: EntraIssuerStandIn,
+    private readonly issuer: EntraStandIn,
     /** A second issuer for 09b-*, stopped before 09b-2 as the recording's was; 07-09's issuer stays up. */
-    private readonly stoppingIssuer: EntraIssuerStandIn,
+    private readonly stoppingIssuer: EntraStandIn,
     refusedOrigin: string,
   ) {
     this.replacements.set(recordedLogtoOrigin, logto.url);
@@ -105,7 +106,10 @@ class ReplaySession {
   }
 
   static async start(): Promise<ReplaySession> {
-    const logto = await startLogtoStandIn({ issuerFetchTimeoutMs });
+    // The recordings' fake issuer was plain http on port 4010; the Entra stand-in is https, so the Logto
+    // stand-in trusts its CA, and the origin substitution swaps the scheme along with the port.
+    const [issuer, stoppingIssuer] = await Promise.all([1, 2].map(() => startEntraStandIn({ tenants: [recordedIssuerTenant] })));
+    const logto = await startLogtoStandIn({ issuerFetchTimeoutMs, trustedCaPem: [issuer.caPem, stoppingIssuer.caPem] });
     // The recording tenant listed its M2M app (05d); the stand-in's starts empty, so add the row by hand.
     logto.state.applications.set(logto.m2mAppId, {
       tenantId: "default",
@@ -121,7 +125,7 @@ class ReplaySession {
       appLevelAccessControlEnabled: false,
       createdAt: Date.now() - 60_000,
     });
-    const session = new ReplaySession(logto, await startEntraIssuerStandIn(), await startEntraIssuerStandIn(), await closedLoopbackOrigin());
+    const session = new ReplaySession(logto, issuer, stoppingIssuer, await closedLoopbackOrigin());
     const token = await fetch(`${logto.url}/oidc/token`, {
       method: "POST",
       headers: { authorization: basic(logto.m2mAppId, logto.m2mAppSecret), "content-type": "application/x-www-form-urlencoded" },

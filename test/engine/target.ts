@@ -4,7 +4,7 @@
  * Against a real Logto every object gets a unique name, so a shared dev tenant is safe to use.
  */
 import { randomBytes } from "node:crypto";
-import { startEntraIssuerStandIn } from "../standins/entra";
+import { startEntraStandIn } from "../standins/entra";
 import { startLogtoStandIn, type LogtoStandIn } from "../standins/logto";
 import { ManagementApiAccess, Tenant, tenantOf } from "./tenant";
 
@@ -65,13 +65,14 @@ export async function openLogtoTarget(env: NodeJS.ProcessEnv = process.env): Pro
     return { ...real, endpoint: new URL(real.endpoint).origin, tenant: tenantOf(real), names, close: async () => {} };
   }
   // Short issuer discovery timeout: a failing discovery should fail a test quickly, not in Logto's 3 s.
-  const standIn = await startLogtoStandIn({ issuerFetchTimeoutMs: 500 });
-  const entra = await startEntraIssuerStandIn();
+  const entraTenantId = "8f0c1c2e-7d4a-4a52-9a55-2d1f3b6c9e01";
+  const entra = await startEntraStandIn({ tenants: [entraTenantId] });
+  const standIn = await startLogtoStandIn({ issuerFetchTimeoutMs: 500, trustedCaPem: entra.caPem });
   const access = { endpoint: standIn.url, m2mAppId: standIn.m2mAppId, m2mAppSecret: standIn.m2mAppSecret };
   return {
     ...access,
     standIn,
-    issuer: entra.issuerFor("8f0c1c2e-7d4a-4a52-9a55-2d1f3b6c9e01"),
+    issuer: entra.issuerFor(entraTenantId),
     tenant: tenantOf(access),
     names,
     async close() {

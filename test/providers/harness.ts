@@ -2,13 +2,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import { resetManagementApiRegistry } from "../../providers/logto/client";
 import { configureFromStack } from "../../providers/logto/support";
 import { LogtoStandIn, startLogtoStandIn } from "../standins/logto";
-import { startEntraIssuerStandIn } from "../standins/entra";
-
-export type EntraIssuerStandIn = Awaited<ReturnType<typeof startEntraIssuerStandIn>>;
+import { startEntraStandIn, type EntraStandIn } from "../standins/entra";
 
 export interface ProviderHarness {
   logto: LogtoStandIn;
-  entra: EntraIssuerStandIn;
+  entra: EntraStandIn;
   issuer: string;
   /** Stack config as the engine hands it to `configure`. */
   config: Record<string, string>;
@@ -30,12 +28,13 @@ export function stackConfig(values: Record<string, string>): pulumi.dynamic.Conf
 
 /** A Logto stand-in plus an Entra issuer, and the provider configured against them with fast retries. */
 export async function startProviderHarness(): Promise<ProviderHarness> {
-  const logto = await startLogtoStandIn({ issuerFetchTimeoutMs: 500 });
-  const entra = await startEntraIssuerStandIn();
+  const tenantId = "11111111-2222-3333-4444-555555555555";
+  const entra = await startEntraStandIn({ tenants: [tenantId] });
+  const logto = await startLogtoStandIn({ issuerFetchTimeoutMs: 500, trustedCaPem: entra.caPem });
   const harness: ProviderHarness = {
     logto,
     entra,
-    issuer: entra.issuerFor("11111111-2222-3333-4444-555555555555"),
+    issuer: entra.issuerFor(tenantId),
     config: {},
     async reset(overrides = {}) {
       logto.reset();

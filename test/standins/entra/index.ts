@@ -1,120 +1,250 @@
 /**
- * A Microsoft Entra ID (v2.0 endpoint) OIDC issuer stand-in on 127.0.0.1: per-tenant discovery documents
- * shaped like Entra's and a real RSA signing key set. Issuers are `${url}/${tenantId}/v2.0`, standing in for
- * `https://login.microsoftonline.com/${tenantId}/v2.0`. The authorization/token endpoints it advertises are
- * not served yet.
+ * A Microsoft Entra ID + Microsoft Graph stand-in on https://127.0.0.1 for tests: what the azuread provider
+ * and a Logto OIDC connector ask of Entra, per tenant. It serves Azure's cloud metadata, the v2.0 token
+ * endpoint (client credentials with a secret), each tenant's OpenID Connect discovery and keys, and the
+ * Graph subset of ./graph. Its TLS certificate is signed by a CA made for this run (`caFile`, `caPem`).
+ * See test/standins/README.md for where each behaviour comes from.
  */
-import { createHash, generateKeyPairSync } from "node:crypto";
-import http from "node:http";
+import https from "node:https";
 
-import { closeServer, listenOnLoopback } from "../logto/loopback-server";
+import { arrivedExchange, exchangeListener, parseBody, type RecordedExchange, type Reply } from "../shared/exchange";
+import { FaultInjector, type FaultSpec } from "../shared/faults";
+import { closeServer, listenOnLoopback } from "../shared/loopback-server";
+import { consistentSwitches, type ConsistencySwitches } from "./consistency";
+import { GraphError, LoginError, graphErrorReply, requestIdsFor, tenantNotFound, type RequestIds } from "./errors";
+import { answerGraph, isGraphPath } from "./graph/index";
+import { createSigningKey } from "./jwt";
+import { issueClientCredentialsToken } from "./login";
+import { metadataEndpoints } from "./metadata";
+import { isMultiTenantAlias, keySet, openIdConfiguration } from "./oidc";
+import { TenantDirectory, type Deployer, type TenantDump } from "./state";
+import { createLoopbackCertificates } from "./tls";
 
-export interface EntraIssuerStandIn {
-  /** "http://127.0.0.1:<port>", standing in for https://login.microsoftonline.com */
+export type { ConsistencySwitches } from "./consistency";
+export type { FaultSpec } from "../shared/faults";
+export type { Application, PasswordCredential, PermissionGrant, ServicePrincipal, User } from "./objects";
+export type { Deployer, TenantDirectory, TenantDump } from "./state";
+export { microsoftGraphAppId, microsoftGraphScopes } from "./microsoft-graph";
+
+/** The tenant a stand-in has when none is asked for. */
+export const defaultEntraTenantId = "5f1d8b8e-3c9a-4d6e-9b1f-2a7c4e6d8f01";
+
+export interface EntraStandInOptions {
+  /**
+   * The tenants (directory ids) that exist; default `[defaultEntraTenantId]`. GUIDs in practice; any
+   * URL-safe name is accepted, as the Logto recordings' issuer uses `fake-entra-tenant`.
+   */
+  tenants?: string[];
+  /** `expires_in` of access tokens; default 3599, as Entra's. */
+  tokenTtlSeconds?: number;
+}
+
+export interface RecordedEntraRequest extends RecordedExchange {
+  /** The tenant in the path (login, discovery) or in the bearer token (Graph). */
+  tenant?: string;
+}
+
+export interface EntraStandIn {
+  /** "https://127.0.0.1:<port>": Entra login, Graph and cloud metadata all on this origin. */
   url: string;
+  /** "127.0.0.1:<port>": the azuread provider's `metadataHost` (ARM_METADATA_HOSTNAME). */
+  metadataHost: string;
+  /** The run's CA certificate, as a file (SSL_CERT_FILE for Go, NODE_EXTRA_CA_CERTS for Node) and as PEM. */
+  caFile: string;
+  caPem: string;
+  tenantIds: readonly string[];
   /** The issuer a Logto connector is configured with for this tenant (no trailing slash). */
   issuerFor(tenantId: string): string;
-  /** How many discovery documents were served so far. */
+  /** The tenant's live directory: read it, or edit it by hand to make drift. */
+  tenant(tenantId: string): TenantDirectory;
+  /** The identity the stack deploys with in this tenant: ARM_CLIENT_ID, ARM_CLIENT_SECRET, its object id. */
+  deployer(tenantId: string): Deployer;
+  /** Replication lag switches, all 0 (consistent) until a test sets them. */
+  consistency: ConsistencySwitches;
+  faults: FaultInjector;
+  requests: RecordedEntraRequest[];
+  /** How many discovery documents were served since the start or the last reset. */
   readonly discoveryRequests: number;
+  /** Every tenant's directory as JSON, keyed by tenant id (no secrets). */
+  dump(): Record<string, TenantDump>;
+  /** Seeded directories (same deployer credentials), no recorded requests, no faults, consistent. */
+  reset(): void;
   close(): Promise<void>;
 }
 
-interface PublicSigningKey {
-  kty: "RSA";
-  use: "sig";
-  kid: string;
-  n: string;
-  e: string;
-}
+const tenantNamePattern = /^[A-Za-z0-9][A-Za-z0-9.-]*$/;
 
-// Entra's multi-tenant aliases publish an issuer with a `{tenantid}` placeholder the client fills in.
-const multiTenantAliases = new Set(["common", "organizations"]);
-
-function createSigningKey(): PublicSigningKey {
-  const { publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const { n, e } = publicKey.export({ format: "jwk" });
-  if (typeof n !== "string" || typeof e !== "string") throw new Error("RSA public key export lacks n/e");
-  // RFC 7638 thumbprint as the key id: stable for the key, like Entra's opaque kids.
-  const kid = createHash("sha256").update(JSON.stringify({ e, kty: "RSA", n })).digest("base64url");
-  return { kty: "RSA", use: "sig", kid, n, e };
-}
-
-function issuerOf(origin: string, tenantId: string): string {
-  return `${origin}/${multiTenantAliases.has(tenantId) ? "{tenantid}" : tenantId}/v2.0`;
-}
-
-/** The fields of Entra's `/{tenant}/v2.0/.well-known/openid-configuration`, pointing at this stand-in. */
-function openIdConfiguration(origin: string, tenantId: string): Record<string, unknown> {
-  const tenantBase = `${origin}/${tenantId}`;
-  return {
-    token_endpoint: `${tenantBase}/oauth2/v2.0/token`,
-    token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
-    jwks_uri: `${tenantBase}/discovery/v2.0/keys`,
-    response_modes_supported: ["query", "fragment", "form_post"],
-    subject_types_supported: ["pairwise"],
-    id_token_signing_alg_values_supported: ["RS256"],
-    response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
-    scopes_supported: ["openid", "profile", "email", "offline_access"],
-    issuer: issuerOf(origin, tenantId),
-    request_uri_parameter_supported: false,
-    // Entra points at Microsoft Graph (https://graph.microsoft.com/oidc/userinfo); here the same path on this origin.
-    userinfo_endpoint: `${origin}/oidc/userinfo`,
-    authorization_endpoint: `${tenantBase}/oauth2/v2.0/authorize`,
-    device_authorization_endpoint: `${tenantBase}/oauth2/v2.0/devicecode`,
-    http_logout_supported: true,
-    frontchannel_logout_supported: true,
-    end_session_endpoint: `${tenantBase}/oauth2/v2.0/logout`,
-    claims_supported: [
-      "sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host", "aud",
-      "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email",
-    ],
-    cloud_instance_name: "microsoftonline.com",
-    cloud_graph_host_name: "graph.windows.net",
-    msgraph_host: "graph.microsoft.com",
-  };
-}
-
-function sendJson(response: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    "content-length": String(Buffer.byteLength(text)),
-  });
-  response.end(text);
-}
-
-const discoveryPath = /^\/([A-Za-z0-9._-]+)\/v2\.0\/\.well-known\/openid-configuration$/;
-const keysPath = /^\/([A-Za-z0-9._-]+)\/discovery\/v2\.0\/keys$/;
-
-export async function startEntraIssuerStandIn(): Promise<EntraIssuerStandIn> {
-  const signingKey = createSigningKey();
-  let discoveryRequests = 0;
-  let origin = "";
-
-  const server = http.createServer((request, response) => {
-    const { pathname } = new URL(request.url ?? "/", origin);
-    const discovery = discoveryPath.exec(pathname);
-    const keys = keysPath.exec(pathname);
-    if (request.method === "GET" && discovery) {
-      discoveryRequests += 1;
-      sendJson(response, 200, openIdConfiguration(origin, discovery[1]));
-    } else if (request.method === "GET" && keys) {
-      sendJson(response, 200, { keys: [{ ...signingKey, issuer: issuerOf(origin, keys[1]) }] });
-    } else {
-      sendJson(response, 404, {
-        error: "not_found",
-        error_description: `The Entra issuer stand-in serves discovery and keys only, not ${request.method} ${pathname}.`,
-      });
+function settingsFrom(options: EntraStandInOptions): { tenantIds: string[]; tokenTtlSeconds: number } {
+  const { tenants = [defaultEntraTenantId], tokenTtlSeconds = 3599 } = options;
+  if (tenants.length === 0) throw new Error("startEntraStandIn: `tenants` must list at least one tenant id");
+  tenants.forEach((tenantId, index) => {
+    if (!tenantNamePattern.test(tenantId) || isMultiTenantAlias(tenantId)) {
+      throw new Error(`startEntraStandIn: tenants[${index}] "${tenantId}" is not a tenant id; give a GUID (or a URL-safe name), not common/organizations`);
     }
   });
-  origin = await listenOnLoopback(server);
+  if (new Set(tenants.map((id) => id.toLowerCase())).size !== tenants.length) throw new Error("startEntraStandIn: `tenants` lists a tenant twice");
+  if (!(Number.isInteger(tokenTtlSeconds) && tokenTtlSeconds > 0)) {
+    throw new Error(`startEntraStandIn: tokenTtlSeconds must be a whole number > 0, got ${tokenTtlSeconds}`);
+  }
+  return { tenantIds: tenants, tokenTtlSeconds };
+}
+
+const notServed = (method: string, pathname: string): Reply => ({
+  status: 404,
+  body: { error: "not_found", error_description: `The Entra stand-in does not serve ${method} ${pathname}; see test/standins/README.md.` },
+});
+
+// What Graph answers with (go-azure-sdk only needs it to start with application/json).
+const graphContentType = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+
+function graphReply(reply: Reply, ids: RequestIds): Reply {
+  const headers = { ...reply.headers, "request-id": ids.requestId, "client-request-id": ids.clientRequestId };
+  return { ...reply, headers: reply.body === undefined ? headers : { ...headers, "content-type": graphContentType } };
+}
+
+const notJson = (): Reply => {
+  const ids = requestIdsFor(undefined);
+  const message = "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.";
+  return graphReply(graphErrorReply(400, "BadRequest", message, ids), ids);
+};
+
+const loginPath = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|discovery\/v2\.0\/keys|oauth2\/v2\.0\/token)$/;
+
+export async function startEntraStandIn(options: EntraStandInOptions = {}): Promise<EntraStandIn> {
+  const settings = settingsFrom(options);
+  const consistency = consistentSwitches();
+  const tenants = new Map(settings.tenantIds.map((id) => [id.toLowerCase(), new TenantDirectory(id, () => consistency)]));
+  const tenantOf = (tenantId: string): TenantDirectory | undefined => tenants.get(tenantId.toLowerCase());
+  const faults = new FaultInjector();
+  const requests: RecordedEntraRequest[] = [];
+  const closing = new AbortController();
+  const pendingCertificates = createLoopbackCertificates();
+  const [key, certificates] = await Promise.all([createSigningKey(), pendingCertificates]).catch(async (error: unknown) => {
+    await pendingCertificates.then((made) => made.remove(), () => undefined);
+    throw error;
+  });
+  let origin = "";
+
+  function answerLogin(method: string, tenantSegment: string, endpoint: string, request: { contentType: string; form: unknown }): Reply {
+    const isToken = endpoint === "oauth2/v2.0/token";
+    if (isToken && method !== "POST") {
+      throw new LoginError(400, "invalid_request", 900561, `The endpoint only accepts POST, OPTIONS requests. Received a ${method} request.`);
+    }
+    if (!isToken && method !== "GET") return notServed(method, `/${tenantSegment}/${endpoint}`);
+    const tenant = tenantOf(tenantSegment);
+    if (!isToken) {
+      if (!tenant && !isMultiTenantAlias(tenantSegment)) throw tenantNotFound(tenantSegment);
+      const body = endpoint === "discovery/v2.0/keys" ? keySet(origin, tenantSegment, key.jwk) : openIdConfiguration(origin, tenantSegment);
+      return { status: 200, body };
+    }
+    if (!tenant) {
+      if (!isMultiTenantAlias(tenantSegment)) throw tenantNotFound(tenantSegment);
+      throw new LoginError(400, "invalid_request", 0, "The Entra stand-in issues client credentials tokens for a tenant id only, not for common or organizations.");
+    }
+    return issueClientCredentialsToken({ origin, tenant, contentType: request.contentType, form: request.form, key, tokenTtlSeconds: settings.tokenTtlSeconds });
+  }
+
+  const server = https.createServer(
+    { key: certificates.keyPem, cert: certificates.certPem },
+    exchangeListener<RecordedEntraRequest>(() => origin, {
+      faults,
+      closing: closing.signal,
+      record(request, url) {
+        const entry: RecordedEntraRequest = arrivedExchange(request, url);
+        const tenantInPath = loginPath.exec(url.pathname)?.[1];
+        if (tenantInPath !== undefined) entry.tenant = tenantInPath;
+        requests.push(entry);
+        return entry;
+      },
+      parse(text, contentType, url) {
+        const parsed = parseBody(text, contentType, notJson);
+        // Entra's login endpoints read forms; a body that is not JSON is Graph's 400 on Graph paths only.
+        return parsed.ok || isGraphPath(url.pathname) ? parsed : { ok: true, body: undefined };
+      },
+      async answer(request, url, entry) {
+        const ids = requestIdsFor(request.headers["client-request-id"]);
+        try {
+          if (isGraphPath(url.pathname)) {
+            const reply = answerGraph({
+              origin,
+              method: entry.method,
+              pathname: url.pathname,
+              query: url.searchParams,
+              authorization: request.headers.authorization,
+              body: entry.body,
+              key,
+              tenantOf,
+              onTenant: (tenantId) => (entry.tenant = tenantId),
+            });
+            return graphReply(reply, ids);
+          }
+          if (url.pathname === "/metadata/endpoints" && entry.method === "GET") return metadataEndpoints(origin, url.searchParams.get("api-version"));
+          const login = loginPath.exec(url.pathname);
+          if (login) return answerLogin(entry.method, login[1], login[2], { contentType: request.headers["content-type"] ?? "", form: entry.body });
+          return notServed(entry.method, url.pathname);
+        } catch (error) {
+          if (error instanceof LoginError) return error.toReply(origin, ids);
+          if (error instanceof GraphError) return graphReply(graphErrorReply(error.status, error.code, error.message, ids, error.headers), ids);
+          throw error;
+        }
+      },
+      faultReply(fault: FaultSpec & { status: number }, url) {
+        const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) };
+        const ids = requestIdsFor(undefined);
+        if (fault.body !== undefined) return { status: fault.status, body: fault.body, headers };
+        const message = `Fault injected by the test: ${fault.status}.`;
+        if (isGraphPath(url.pathname)) return graphReply(graphErrorReply(fault.status, "standin.faultInjected", message, ids, headers), ids);
+        const reply = new LoginError(fault.status, "temporarily_unavailable", 0, message).toReply(origin, ids);
+        return { ...reply, headers: { ...reply.headers, ...headers } };
+      },
+      errorReply: (error) => ({
+        status: 500,
+        body: { error: "standin_internal_error", error_description: error instanceof Error ? error.message : String(error) },
+      }),
+    }),
+  );
+  try {
+    origin = await listenOnLoopback(server);
+  } catch (error) {
+    await certificates.remove();
+    throw error;
+  }
+
+  const tenant = (tenantId: string): TenantDirectory => {
+    const found = tenantOf(tenantId);
+    if (!found) throw new Error(`The Entra stand-in has no tenant "${tenantId}"; it has ${settings.tenantIds.join(", ")}. Add it to startEntraStandIn({ tenants }).`);
+    return found;
+  };
 
   return {
     url: origin,
+    metadataHost: new URL(origin).host,
+    caFile: certificates.caFile,
+    caPem: certificates.caPem,
+    tenantIds: settings.tenantIds,
     issuerFor: (tenantId) => `${origin}/${tenantId}/v2.0`,
+    tenant,
+    deployer: (tenantId) => ({ ...tenant(tenantId).deployer }),
+    consistency,
+    faults,
+    requests,
     get discoveryRequests() {
-      return discoveryRequests;
+      return requests.filter((entry) => entry.method === "GET" && entry.path.endsWith("/v2.0/.well-known/openid-configuration")).length;
     },
-    close: () => closeServer(server),
+    dump: () => Object.fromEntries([...tenants.values()].map((directory) => [directory.tenantId, directory.dump()])),
+    reset() {
+      for (const directory of tenants.values()) directory.reset();
+      Object.assign(consistency, consistentSwitches());
+      requests.length = 0;
+      faults.clear();
+    },
+    async close() {
+      closing.abort();
+      try {
+        await closeServer(server);
+      } finally {
+        await certificates.remove();
+      }
+    },
   };
 }

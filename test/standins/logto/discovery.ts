@@ -31,10 +31,16 @@ const retriedStatuses = new Set([408, 413, 429, 500, 502, 503, 504, 521, 522, 52
 
 const loopbackHosts = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
-function get(url: URL, timeoutMs: number, signal: AbortSignal): Promise<Fetched> {
+/** How discovery GETs go out: within `timeoutMs`, trusting `trustedCa` (PEMs) for https when given, else the system roots. */
+export interface DiscoveryOptions {
+  timeoutMs: number;
+  signal: AbortSignal;
+  trustedCa?: readonly string[];
+}
+
+function get(url: URL, { timeoutMs, signal, trustedCa }: DiscoveryOptions): Promise<Fetched> {
   return new Promise((resolve) => {
-    const client = url.protocol === "https:" ? https : http;
-    const request = client.get(url, { signal, timeout: timeoutMs }, (response) => {
+    const request = (url.protocol === "https:" ? https.get : http.get)(url, { signal, timeout: timeoutMs, ...(trustedCa ? { ca: [...trustedCa] } : {}) }, (response) => {
       const chunks: Buffer[] = [];
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
       response.on("end", () =>
@@ -47,7 +53,7 @@ function get(url: URL, timeoutMs: number, signal: AbortSignal): Promise<Fetched>
   });
 }
 
-function fetchDiscovery(discoveryUrl: string, timeoutMs: number, signal: AbortSignal): Promise<Fetched> {
+function fetchDiscovery(discoveryUrl: string, options: DiscoveryOptions): Promise<Fetched> {
   let url: URL;
   try {
     url = new URL(discoveryUrl);
@@ -59,7 +65,7 @@ function fetchDiscovery(discoveryUrl: string, timeoutMs: number, signal: AbortSi
   if (!loopbackHosts.has(url.hostname) || !["http:", "https:"].includes(url.protocol)) {
     return Promise.resolve({ kind: "error", code: "ENOTFOUND" });
   }
-  return get(url, timeoutMs, signal);
+  return get(url, options);
 }
 
 const requiredFields = ["authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri", "issuer"] as const;
@@ -90,12 +96,14 @@ function endpointsFrom(text: string): DiscoveredEndpoints | { missing: string[] 
 /**
  * GET `${issuer}/.well-known/openid-configuration` as Logto does when a connector's config is saved or read.
  * Logto's HTTP client retries network errors for about 3 s before giving up; the stand-in makes one attempt
- * and, when it fails in a way Logto would retry, answers `timeoutMs` after it started.
+ * and, when it fails in a way Logto would retry, answers `timeoutMs` after it started. An https issuer whose
+ * certificate is not trusted fails at once (got does not retry TLS errors), with the TLS error's code.
  */
-export async function discoverIssuer(issuer: string, timeoutMs: number, signal: AbortSignal): Promise<DiscoveryResult> {
+export async function discoverIssuer(issuer: string, options: DiscoveryOptions): Promise<DiscoveryResult> {
+  const { timeoutMs, signal } = options;
   const startedAt = Date.now();
   const url = `${issuer}/.well-known/openid-configuration`;
-  const fetched = await fetchDiscovery(url, timeoutMs, signal);
+  const fetched = await fetchDiscovery(url, options);
   const fail = (message: DiscoveryFailure["message"], error: unknown): DiscoveryResult => ({
     ok: false,
     failure: { ssoErrorCode: "invalid_config", config: { issuer }, message, error },

@@ -3,20 +3,20 @@
  * (test/contract.test.ts replays them), keeps its data in memory where tests can read and edit it, and can
  * inject faults. Listens on 127.0.0.1 only.
  */
-import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
-import { setTimeout as sleep } from "node:timers/promises";
+import http, { type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 
+import { arrivedExchange, exchangeListener, parseBody, type RecordedExchange, type Reply } from "../shared/exchange";
+import { FaultInjector, type FaultSpec } from "../shared/faults";
+import { closeServer, listenOnLoopback } from "../shared/loopback-server";
 import { issueClientCredentialsToken, TokenStore } from "./auth";
-import { FaultInjector, type FaultSpec } from "./faults";
-import { ApiError, readBody, writeReply, type Reply } from "./http";
+import { ApiError, invalidJsonBody } from "./http";
 import { newApplicationId, newSecretValue } from "./ids";
-import { closeServer, listenOnLoopback } from "./loopback-server";
 import type { StandInSettings } from "./routes/context";
 import { routeManagementApi } from "./routes/index";
 import { LogtoState } from "./state";
 
 export { managementApiResource } from "./auth";
-export type { FaultInjector, FaultSpec } from "./faults";
+export type { FaultInjector, FaultSpec } from "../shared/faults";
 export type { ApplicationRow, AppSecretRow, LogtoState, SignInExperience, SsoConnectorRow } from "./state";
 
 export interface LogtoStandInOptions {
@@ -34,18 +34,15 @@ export interface LogtoStandInOptions {
   issuerFetchTimeoutMs?: number;
   /** Whether the server has a secret-vault key; without one `enableTokenStorage: true` is refused (25b). Default false. */
   secretVaultConfigured?: boolean;
+  /**
+   * CA certificate(s), PEM, that issuer discovery trusts for https issuers (e.g. the Entra stand-in's
+   * `caPem`) instead of the system roots. Only loopback issuers are contacted either way.
+   */
+  trustedCaPem?: string | readonly string[];
 }
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  query: Record<string, string>;
+export interface RecordedRequest extends RecordedExchange {
   headers: IncomingHttpHeaders;
-  /** Parsed JSON or form body, secrets as sent. */
-  body: unknown;
-  /** Status answered (or, for a lost response, the one that would have been); 0 while in flight or if dropped before. */
-  status: number;
-  dropped?: FaultSpec["drop"];
 }
 
 export interface LogtoStandIn {
@@ -64,12 +61,16 @@ export interface LogtoStandIn {
 }
 
 function settingsFrom(options: LogtoStandInOptions): StandInSettings {
-  const { tokenTtlSeconds = 3600, issuerFetchTimeoutMs = 3000, secretVaultConfigured = false } = options;
+  const { tokenTtlSeconds = 3600, issuerFetchTimeoutMs = 3000, secretVaultConfigured = false, trustedCaPem } = options;
   if (!(tokenTtlSeconds > 0)) throw new Error(`startLogtoStandIn: tokenTtlSeconds must be > 0, got ${tokenTtlSeconds}`);
   if (!(issuerFetchTimeoutMs >= 0)) {
     throw new Error(`startLogtoStandIn: issuerFetchTimeoutMs must be >= 0, got ${issuerFetchTimeoutMs}`);
   }
-  return { tokenTtlSeconds, issuerFetchTimeoutMs, secretVaultConfigured };
+  const trustedCa = trustedCaPem === undefined ? undefined : typeof trustedCaPem === "string" ? [trustedCaPem] : [...trustedCaPem];
+  if (trustedCa?.some((pem) => !pem.includes("-----BEGIN CERTIFICATE-----"))) {
+    throw new Error("startLogtoStandIn: trustedCaPem must be PEM certificate text (\"-----BEGIN CERTIFICATE-----…\"), e.g. the Entra stand-in's caPem");
+  }
+  return { tokenTtlSeconds, issuerFetchTimeoutMs, secretVaultConfigured, trustedCa };
 }
 
 function faultReply(fault: FaultSpec & { status: number }): Reply {
@@ -116,64 +117,24 @@ export async function startLogtoStandIn(options: LogtoStandInOptions = {}): Prom
     });
   }
 
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const method = request.method ?? "GET";
-    const url = new URL(request.url ?? "/", origin);
-    const record: RecordedRequest = {
-      method,
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      headers: request.headers,
-      body: undefined,
-      status: 0,
-    };
-    requests.push(record);
-    let bodyError: ApiError | undefined;
-    try {
-      record.body = await readBody(request);
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      bodyError = error;
-    }
-
-    const fault = faults.take(method, url.pathname);
-    if (fault?.delayMs) await sleep(fault.delayMs, undefined, { signal: closing.signal });
-    if (fault?.drop === "before") {
-      record.dropped = "before";
-      request.socket.destroy();
-      return;
-    }
-
-    let reply: Reply;
-    if (fault?.status !== undefined) {
-      reply = faultReply({ ...fault, status: fault.status });
-    } else {
-      try {
-        if (bodyError) throw bodyError;
-        reply = await answer(request, method, url, record.body);
-      } catch (error) {
-        if (closing.signal.aborted) return;
-        reply =
-          error instanceof ApiError
-            ? error.toReply()
-            : { status: 500, body: { code: "standin.internal_error", message: error instanceof Error ? error.message : String(error) } };
-      }
-    }
-    record.status = reply.status;
-    if (fault?.drop === "afterCommit") {
-      record.dropped = "afterCommit";
-      request.socket.destroy();
-      return;
-    }
-    writeReply(response, reply);
-  }
-
-  const server = http.createServer((request, response) => {
-    handle(request, response).catch(() => {
-      // The stand-in closed during a delay, or the request stream broke: nothing to answer.
-      request.socket.destroy();
-    });
-  });
+  const server = http.createServer(
+    exchangeListener<RecordedRequest>(() => origin, {
+      faults,
+      closing: closing.signal,
+      record(request, url) {
+        const entry: RecordedRequest = { ...arrivedExchange(request, url), headers: request.headers };
+        requests.push(entry);
+        return entry;
+      },
+      parse: (text, contentType) => parseBody(text, contentType, () => invalidJsonBody().toReply()),
+      answer: (request, url, entry) => answer(request, entry.method, url, entry.body),
+      faultReply,
+      errorReply: (error) =>
+        error instanceof ApiError
+          ? error.toReply()
+          : { status: 500, body: { code: "standin.internal_error", message: error instanceof Error ? error.message : String(error) } },
+    }),
+  );
   origin = await listenOnLoopback(server);
 
   return {

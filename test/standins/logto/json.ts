@@ -1,6 +1,6 @@
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+import { isPlainObject } from "../shared/json";
+
+export { isPlainObject };
 
 /**
  * Postgres `jsonb` stores object keys sorted by length, then bytewise, and Logto returns jsonb columns as

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
-import { startEntraIssuerStandIn, type EntraIssuerStandIn } from "../entra";
+import { startEntraStandIn, type EntraStandIn } from "../entra";
 import { isPlainObject } from "./json";
 import { managementApiResource, startLogtoStandIn, type LogtoStandIn } from "./index";
 
@@ -47,15 +47,15 @@ async function call(logto: LogtoStandIn, token: string, method: string, path: st
 
 describe("Logto stand-in", () => {
   let logto: LogtoStandIn;
-  let entra: EntraIssuerStandIn;
+  let entra: EntraStandIn;
   let token: string;
   const api = (method: string, path: string, body?: unknown) => call(logto, token, method, path, body);
   const createConnector = (connectorName: string, extra: Record<string, unknown> = {}) =>
     api("POST", "/api/sso-connectors", { providerName: "AzureAdOidc", connectorName, ...extra });
 
   beforeAll(async () => {
-    logto = await startLogtoStandIn({ issuerFetchTimeoutMs });
-    entra = await startEntraIssuerStandIn();
+    entra = await startEntraStandIn({ tenants: ["t1"] });
+    logto = await startLogtoStandIn({ issuerFetchTimeoutMs, trustedCaPem: entra.caPem });
     token = await managementToken(logto);
   });
   afterAll(async () => {
@@ -236,22 +236,44 @@ describe("Logto stand-in", () => {
     });
 
     it("fetches the issuer on save and on every read; providerConfig goes when the issuer is down", async () => {
-      const downIssuer = await startEntraIssuerStandIn();
-      const config = { clientId: "c", clientSecret: "s", issuer: downIssuer.issuerFor("t1") };
-      const created = await createConnector("discovering", { config });
-      expect(created.status).toBe(200);
-      const id = String(field(created.body, "id"));
-      expect(field((await api("GET", `/api/sso-connectors/${id}`)).body, "providerConfig")).toMatchObject({
-        scope: "openid profile email",
-        jwksUri: `${downIssuer.url}/t1/discovery/v2.0/keys`,
-      });
-      expect(downIssuer.discoveryRequests).toBe(2);
-      await downIssuer.close();
-      const startedAt = Date.now();
-      const read = await api("GET", `/api/sso-connectors/${id}`);
-      expect(read.status).toBe(200);
-      expect(read.body).not.toHaveProperty("providerConfig");
-      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(issuerFetchTimeoutMs - 20);
+      const downIssuer = await startEntraStandIn({ tenants: ["t1"] });
+      const trusting = await startLogtoStandIn({ issuerFetchTimeoutMs, trustedCaPem: [entra.caPem, downIssuer.caPem] });
+      try {
+        const token = await managementToken(trusting);
+        const config = { clientId: "c", clientSecret: "s", issuer: downIssuer.issuerFor("t1") };
+        const created = await call(trusting, token, "POST", "/api/sso-connectors", { providerName: "AzureAdOidc", connectorName: "discovering", config });
+        expect(created.status).toBe(200);
+        const id = String(field(created.body, "id"));
+        expect(field((await call(trusting, token, "GET", `/api/sso-connectors/${id}`)).body, "providerConfig")).toMatchObject({
+          scope: "openid profile email",
+          jwksUri: `${downIssuer.url}/t1/discovery/v2.0/keys`,
+        });
+        expect(downIssuer.discoveryRequests).toBe(2);
+        await downIssuer.close();
+        const startedAt = Date.now();
+        const read = await call(trusting, token, "GET", `/api/sso-connectors/${id}`);
+        expect(read.status).toBe(200);
+        expect(read.body).not.toHaveProperty("providerConfig");
+        expect(Date.now() - startedAt).toBeGreaterThanOrEqual(issuerFetchTimeoutMs - 20);
+      } finally {
+        await Promise.all([trusting.close(), downIssuer.close().catch(() => undefined)]);
+      }
+    });
+
+    it("fails at once, with the TLS error, for an https issuer whose CA it was not told to trust", async () => {
+      const stranger = await startEntraStandIn({ tenants: ["t1"] });
+      try {
+        const startedAt = Date.now();
+        const answer = await createConnector("untrusted", { config: { clientId: "c", clientSecret: "s", issuer: stranger.issuerFor("t1") } });
+        expect(answer).toMatchObject({
+          status: 400,
+          body: { code: "connector.invalid_config", data: { message: "fail_to_fetch_config", error: { code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE" } } },
+        });
+        expect(Date.now() - startedAt).toBeLessThan(issuerFetchTimeoutMs);
+        expect(stranger.discoveryRequests).toBe(0);
+      } finally {
+        await stranger.close();
+      }
     });
 
     it("never contacts an issuer off loopback: it does not resolve", async () => {

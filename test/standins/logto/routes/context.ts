@@ -5,6 +5,8 @@ export interface StandInSettings {
   tokenTtlSeconds: number;
   issuerFetchTimeoutMs: number;
   secretVaultConfigured: boolean;
+  /** CA certificates (PEM) trusted for https issuers, instead of the system roots. */
+  trustedCa?: readonly string[];
 }
 
 export interface RouteContext {

@@ -1,5 +1,5 @@
 import providerList from "../data/sso-connector-providers.json";
-import { discoverIssuer } from "../discovery";
+import { discoverIssuer, type DiscoveryOptions } from "../discovery";
 import { boolean, object, optional, string, type GuardIssue } from "../guard";
 import { ApiError } from "../http";
 import { jsonbOrdered } from "../json";
@@ -69,9 +69,15 @@ export function parseConnectorConfig(providerName: string, config: Record<string
   return parsed;
 }
 
+const discoveryOptions = ({ settings, signal }: RouteContext): DiscoveryOptions => ({
+  timeoutMs: settings.issuerFetchTimeoutMs,
+  signal,
+  trustedCa: settings.trustedCa,
+});
+
 /** Saving a config makes Logto fetch the issuer's discovery document; failing that is a 400 (06-*, 08c). */
 export async function assertIssuerReachable(config: OidcConnectorConfig, context: RouteContext): Promise<void> {
-  const discovery = await discoverIssuer(config.issuer, context.settings.issuerFetchTimeoutMs, context.signal);
+  const discovery = await discoverIssuer(config.issuer, discoveryOptions(context));
   if (!discovery.ok) throw invalidConfig(discovery.failure);
 }
 
@@ -85,7 +91,7 @@ async function providerConfigOf(row: SsoConnectorRow, context: RouteContext): Pr
   if (!oidcConfigProviders.includes(row.providerName)) return undefined;
   const config = parseOidcConfig(row.config);
   if (!config) return undefined;
-  const discovery = await discoverIssuer(config.issuer, context.settings.issuerFetchTimeoutMs, context.signal);
+  const discovery = await discoverIssuer(config.issuer, discoveryOptions(context));
   if (!discovery.ok) return undefined;
   return { ...config, ...discovery.endpoints, scope: scopeWithDefaults(config.scope) };
 }

@@ -5,7 +5,7 @@ export interface FaultSpec {
   path: string | RegExp;
   /** Answer with this status instead of doing the operation. */
   status?: number;
-  /** Body for `status`; default `{code: "fault.injected", message}`. */
+  /** Body for `status`; default: an error in the stand-in's own shape saying the fault was injected. */
   body?: unknown;
   /** Adds a `Retry-After` header to a `status` answer. */
   retryAfterSeconds?: number;
@@ -25,7 +25,7 @@ interface ArmedFault {
 function checkSpec(spec: FaultSpec): void {
   const problem = (field: string, fix: string): Error => new Error(`faults.add: \`${field}\` ${fix}`);
   if (typeof spec.path !== "string" && !(spec.path instanceof RegExp)) {
-    throw problem("path", "is required: give the request path (\"/api/sso-connectors\") or a RegExp");
+    throw problem("path", "is required: give the request path (\"/api/sso-connectors\", \"/v1.0/applications\") or a RegExp");
   }
   if (spec.times !== undefined && !(spec.times === Infinity || (Number.isInteger(spec.times) && spec.times >= 1))) {
     throw problem("times", `must be a whole number >= 1 or Infinity, got ${spec.times}`);
