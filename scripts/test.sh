@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command (`npm test`): prepares what the tests need (Python venv for the sample app,
-# the Pulumi engine at the SDK's version), then type-checks and runs every suite: vitest (program under
-# mocks, provider, stand-in contract, real engine) and pytest (sample app). Ends with one summary line.
+# the Pulumi engine at the SDK's version, the azuread/docker/command plugins: real ones when present, else our
+# doubles), then type-checks and runs every suite: go test (the plugin doubles), vitest (program under mocks,
+# provider, stand-in contract, real engine) and pytest (sample app). Ends with one summary line.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -10,18 +11,30 @@ trap 'rm -rf "$results"' EXIT
 
 python="$(bash scripts/python-venv.sh)"
 engine_bin="$(bash scripts/pulumi-engine.sh)"
-export PATH="$engine_bin:$PATH"
+plugins_bin="$(bash scripts/provider-plugins.sh)"
+export PATH="$engine_bin:$plugins_bin:$PATH"
 
 npx tsc --noEmit
 
 status=0
+(cd test/plugin-doubles && GOWORK=off go test -mod=readonly -count=1 -json ./... >"$results/go-test.json") || status=$?
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json" "$@" || status=$?
 (cd app && "$python" -m pytest -q --junitxml="$results/pytest.xml") || status=$?
 
 node -e '
 const fs = require("fs");
-const [vitestFile, pytestFile] = process.argv.slice(1);
+const [goTestFile, vitestFile, pytestFile] = process.argv.slice(1);
 let passed = 0, failed = 0, skipped = 0;
+if (fs.existsSync(goTestFile)) {
+  for (const line of fs.readFileSync(goTestFile, "utf8").split("\n")) {
+    if (!line.startsWith("{")) continue;
+    const event = JSON.parse(line);
+    if (!event.Test || event.Test.includes("/")) continue; // subtests count with their test
+    if (event.Action === "pass") passed++;
+    else if (event.Action === "fail") failed++;
+    else if (event.Action === "skip") skipped++;
+  }
+}
 if (fs.existsSync(vitestFile)) {
   const v = JSON.parse(fs.readFileSync(vitestFile, "utf8"));
   passed += v.numPassedTests; failed += v.numFailedTests; skipped += v.numPendingTests + v.numTodoTests;
@@ -33,5 +46,5 @@ if (fs.existsSync(pytestFile)) {
   passed += total - bad - skip; failed += bad; skipped += skip;
 }
 console.log(`total: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-' "$results/vitest.json" "$results/pytest.xml"
+' "$results/go-test.json" "$results/vitest.json" "$results/pytest.xml"
 exit "$status"

@@ -7,6 +7,10 @@ import * as azuread from "@pulumi/azuread";
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { keepSecretsOutOfSdkDebugLog } from "../../../infra/sdkDebugLog";
+
+// As the real program does: the SDK would otherwise log secret outputs in its debug RPC messages.
+keepSecretsOutOfSdkDebugLog();
 
 const config = new pulumi.Config();
 

@@ -182,9 +182,15 @@ func readRegistration(ctx context.Context, g *graph, id string, planned resource
 	}
 	info, web := object(app["info"]), object(app["web"])
 	grant := object(web["implicitGrantSettings"])
+	// The provider formats the SDK's nullable.Type (a map[bool]T) with %v: "map[false:]" for a null the
+	// answer carries, "map[true:<status>]" for a value, "" when the answer leaves it out.
 	disabled := ""
-	if v, ok := app["disabledByMicrosoftStatus"]; ok && v != nil {
-		disabled = fmt.Sprintf("%v", v)
+	if v, ok := app["disabledByMicrosoftStatus"]; ok {
+		if v == nil {
+			disabled = "map[false:]"
+		} else {
+			disabled = fmt.Sprintf("map[true:%v]", v)
+		}
 	}
 	version := 0.0
 	if n, ok := object(app["api"])["requestedAccessTokenVersion"].(float64); ok {

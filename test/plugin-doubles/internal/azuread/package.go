@@ -99,17 +99,6 @@ func withTimeout(ctx context.Context, d time.Duration) (context.Context, context
 	return context.WithTimeout(ctx, d)
 }
 
-// secretOutputs marks the schema's Sensitive attributes secret in a state.
-func (b *bridged) secretOutputs(state resource.PropertyMap) resource.PropertyMap {
-	for name, f := range b.schema {
-		k := resource.PropertyKey(name)
-		if v, ok := state[k]; ok && f.Sensitive && !v.IsSecret() {
-			state[k] = resource.MakeSecret(v)
-		}
-	}
-	return state
-}
-
 // planned is what a Terraform state keeps of the configuration before Read fills in the rest.
 func planned(inputs resource.PropertyMap) resource.PropertyMap {
 	out := inputs.Copy()
@@ -119,7 +108,7 @@ func planned(inputs resource.PropertyMap) resource.PropertyMap {
 
 func (b *bridged) Create(ctx context.Context, req provider.CreateRequest) (provider.CreateResponse, error) {
 	if req.Preview {
-		return provider.CreateResponse{Properties: b.secretOutputs(b.schema.PlannedCreate(req.Properties))}, nil
+		return provider.CreateResponse{Properties: b.schema.Outputs("", b.schema.PlannedCreate(req.Properties))}, nil
 	}
 	ctx, cancel := withTimeout(ctx, b.timeouts.create)
 	defer cancel()
@@ -130,7 +119,7 @@ func (b *bridged) Create(ctx context.Context, req provider.CreateRequest) (provi
 	id, created, err := b.create(ctx, g, req.Properties)
 	if err != nil {
 		if id != "" {
-			return provider.CreateResponse{}, &provider.InitError{ID: id, Properties: b.secretOutputs(planned(req.Properties)), Reason: err}
+			return provider.CreateResponse{}, &provider.InitError{ID: id, Properties: b.schema.Outputs(id, planned(req.Properties)), Reason: err}
 		}
 		return provider.CreateResponse{}, err
 	}
@@ -144,9 +133,9 @@ func (b *bridged) Create(ctx context.Context, req provider.CreateRequest) (provi
 			"read back (Graph answered 404); it is kept in the state so that the next run reads it again")
 	}
 	if err != nil {
-		return provider.CreateResponse{}, &provider.InitError{ID: id, Properties: b.secretOutputs(planned(req.Properties)), Reason: err}
+		return provider.CreateResponse{}, &provider.InitError{ID: id, Properties: b.schema.Outputs(id, known), Reason: err}
 	}
-	return provider.CreateResponse{ID: id, Properties: b.secretOutputs(state)}, nil
+	return provider.CreateResponse{ID: id, Properties: b.schema.Outputs(id, state)}, nil
 }
 
 func (b *bridged) Read(ctx context.Context, req provider.ReadRequest) (provider.ReadResponse, error) {
@@ -160,13 +149,13 @@ func (b *bridged) Read(ctx context.Context, req provider.ReadRequest) (provider.
 	if err != nil || gone {
 		return provider.ReadResponse{}, err
 	}
-	return provider.ReadResponse{ID: req.ID, Properties: b.secretOutputs(state), Inputs: req.Inputs}, nil
+	return provider.ReadResponse{ID: req.ID, Properties: b.schema.Outputs(req.ID, state), Inputs: req.Inputs}, nil
 }
 
 func (b *bridged) Update(ctx context.Context, req provider.UpdateRequest) (provider.UpdateResponse, error) {
 	next := b.schema.Planned(req.OldOutputs, req.News)
 	if req.Preview {
-		return provider.UpdateResponse{Properties: b.secretOutputs(next)}, nil
+		return provider.UpdateResponse{Properties: b.schema.Outputs(req.ID, next)}, nil
 	}
 	if b.update == nil {
 		return provider.UpdateResponse{}, errors.New(b.token + " has no update: every change replaces it")
@@ -189,9 +178,9 @@ func (b *bridged) Update(ctx context.Context, req provider.UpdateRequest) (provi
 		err = errors.New("the object disappeared during the update")
 	}
 	if err != nil {
-		return provider.UpdateResponse{}, &provider.InitError{ID: req.ID, Properties: b.secretOutputs(next), Reason: err}
+		return provider.UpdateResponse{}, &provider.InitError{ID: req.ID, Properties: b.schema.Outputs(req.ID, next), Reason: err}
 	}
-	return provider.UpdateResponse{Properties: b.secretOutputs(state)}, nil
+	return provider.UpdateResponse{Properties: b.schema.Outputs(req.ID, state)}, nil
 }
 
 func (b *bridged) Delete(ctx context.Context, req provider.DeleteRequest) error {

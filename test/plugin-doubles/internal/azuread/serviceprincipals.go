@@ -31,9 +31,10 @@ var servicePrincipalSchema = tfschema.Schema{
 	"tags":                       {Kind: tfschema.Set, Optional: true, Computed: true},
 	"useExisting":                {Kind: tfschema.Bool, Optional: true},
 	// Not modelled: they turn into tags and SAML settings the double does not send.
-	"featureTags":      {Kind: tfschema.Object, Optional: true, Computed: true, Unsupported: true},
-	"features":         {Kind: tfschema.Object, Optional: true, Computed: true, Unsupported: true},
-	"samlSingleSignOn": {Kind: tfschema.Object, Optional: true, Unsupported: true},
+	"featureTags": {Kind: tfschema.Object, Optional: true, Computed: true, Unsupported: true},
+	"features":    {Kind: tfschema.Object, Optional: true, Computed: true, Unsupported: true},
+	// Computed here: Terraform suppresses its diff while relay_state is empty (servicePrincipalDiffSuppress).
+	"samlSingleSignOn": {Kind: tfschema.Object, Optional: true, Computed: true, Unsupported: true},
 
 	"appRoleIds":               {Kind: tfschema.Map, Computed: true},
 	"appRoles":                 {Kind: tfschema.Object, Computed: true},
@@ -244,7 +245,7 @@ func servicePrincipalState(sp, beta map[string]any) map[string]any {
 	}
 	tags := strs(sp["tags"])
 	saml := []map[string]any{}
-	if s := object(sp["samlSingleSignOnSettings"]); s != nil {
+	if s, ok := sp["samlSingleSignOnSettings"].(map[string]any); ok {
 		saml = append(saml, map[string]any{"relayState": str(s["relayState"])})
 	}
 	return map[string]any{
@@ -379,7 +380,12 @@ func readServicePrincipal(ctx context.Context, g *graph, id string, planned reso
 		return nil, false, fmt.Errorf("Retrieving %s (beta API): %v", id, err)
 	}
 	values := servicePrincipalState(sp, beta)
-	delete(values, "samlSingleSignOn")
+	// The resource's saml_single_sign_on has MaxItems 1: the bridge shows the one element as an object.
+	if saml, _ := values["samlSingleSignOn"].([]map[string]any); len(saml) == 1 {
+		values["samlSingleSignOn"] = saml[0]
+	} else {
+		delete(values, "samlSingleSignOn")
+	}
 	owners, err := g.list(ctx, "/v1.0/servicePrincipals/"+objectID+"/owners", nil)
 	if err != nil {
 		return nil, false, fmt.Errorf("Could not retrieve owners for %s: %v", id, err)

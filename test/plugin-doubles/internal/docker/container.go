@@ -75,12 +75,20 @@ var portSchema = tfschema.Schema{
 
 func init() {
 	for _, name := range []string{"capabilities", "cgroupParent", "cgroupnsMode", "cpuPeriod", "cpuQuota", "cpus",
-		"deviceReadBps", "deviceReadIops", "deviceRequests", "deviceWriteBps", "deviceWriteIops", "devices", "dns",
-		"dnsOpts", "dnsSearches", "gpus", "groupAdds", "healthcheck", "hosts", "ipcMode", "labels", "logOpts",
-		"mounts", "networksAdvanced", "pidMode", "platform", "runtime", "securityOpts", "shmSize", "stopSignal",
-		"stopTimeout", "storageOpts", "sysctls", "tmpfs", "ulimits", "uploads", "usernsMode", "volumes"} {
+		"dns", "dnsOpts", "dnsSearches", "gpus", "groupAdds", "logOpts", "pidMode", "storageOpts", "sysctls", "tmpfs",
+		"usernsMode"} {
 		containerSchema[name] = &tfschema.Field{Kind: tfschema.String, Optional: true, Unsupported: true}
 	}
+	for _, name := range []string{"deviceReadBps", "deviceReadIops", "deviceRequests", "deviceWriteBps",
+		"deviceWriteIops", "devices", "hosts", "mounts", "networksAdvanced", "ulimits", "uploads", "volumes"} {
+		containerSchema[name] = &tfschema.Field{Kind: tfschema.Object, Optional: true, Unsupported: true}
+	}
+	// Optional and Computed upstream: Read fills them in, a program that leaves them out sees no diff.
+	for _, name := range []string{"healthcheck", "ipcMode", "platform", "runtime", "securityOpts", "shmSize",
+		"stopSignal", "stopTimeout"} {
+		containerSchema[name] = &tfschema.Field{Kind: tfschema.String, Optional: true, Computed: true, Unsupported: true}
+	}
+	containerSchema["labels"] = &tfschema.Field{Kind: tfschema.Object, Optional: true, Computed: true, ForceNew: true, Unsupported: true}
 }
 
 var restartPattern = regexp.MustCompile(`^(no|on-failure|always|unless-stopped)$`)
@@ -310,16 +318,19 @@ type inspect struct {
 		ExitCode int  `json:"ExitCode"`
 	} `json:"State"`
 	Config struct {
-		Image      string   `json:"Image"`
-		Hostname   string   `json:"Hostname"`
-		Domainname string   `json:"Domainname"`
-		User       string   `json:"User"`
-		Cmd        []string `json:"Cmd"`
-		Entrypoint []string `json:"Entrypoint"`
-		WorkingDir string   `json:"WorkingDir"`
-		Tty        bool     `json:"Tty"`
-		OpenStdin  bool     `json:"OpenStdin"`
+		Image       string   `json:"Image"`
+		Hostname    string   `json:"Hostname"`
+		Domainname  string   `json:"Domainname"`
+		User        string   `json:"User"`
+		Cmd         []string `json:"Cmd"`
+		Entrypoint  []string `json:"Entrypoint"`
+		WorkingDir  string   `json:"WorkingDir"`
+		Tty         bool     `json:"Tty"`
+		OpenStdin   bool     `json:"OpenStdin"`
+		StopSignal  string   `json:"StopSignal"`
+		StopTimeout *int     `json:"StopTimeout"`
 	} `json:"Config"`
+	Platform   string `json:"Platform"`
 	HostConfig struct {
 		AutoRemove        bool          `json:"AutoRemove"`
 		ReadonlyRootfs    bool          `json:"ReadonlyRootfs"`
@@ -333,6 +344,15 @@ type inspect struct {
 		MemorySwap        int64         `json:"MemorySwap"`
 		CPUShares         int64         `json:"CpuShares"`
 		CpusetCpus        string        `json:"CpusetCpus"`
+		IpcMode           string        `json:"IpcMode"`
+		Runtime           string        `json:"Runtime"`
+		ShmSize           int64         `json:"ShmSize"`
+		UsernsMode        string        `json:"UsernsMode"`
+		SecurityOpt       []string      `json:"SecurityOpt"`
+		DNS               []string      `json:"Dns"`
+		DNSOptions        []string      `json:"DnsOptions"`
+		DNSSearch         []string      `json:"DnsSearch"`
+		ExtraHosts        []string      `json:"ExtraHosts"`
 		LogConfig         struct {
 			Type string `json:"Type"`
 		} `json:"LogConfig"`
@@ -380,7 +400,7 @@ func (r *Container) read(ctx context.Context, engine *Engine, id string, planned
 	if c.NetworkSettings != nil {
 		set("bridge", c.NetworkSettings.Bridge)
 		if (c.State.Running || mustRun) && provider.Set(planned, "ports") {
-			state["ports"] = secretLike(planned["ports"], flattenPorts(c.NetworkSettings.Ports))
+			state["ports"] = provider.SecretIf(planned["ports"], flattenPorts(c.NetworkSettings.Ports))
 		}
 		state["networkDatas"] = flattenNetworks(c)
 	}
@@ -422,10 +442,24 @@ func (r *Container) read(ctx context.Context, engine *Engine, id string, planned
 	set("networkMode", c.HostConfig.NetworkMode)
 	set("tty", c.Config.Tty)
 	set("stdinOpen", c.Config.OpenStdin)
-	if _, ok := state["envs"]; !ok {
-		state["envs"] = provider.StringList(nil)
+	set("ipcMode", c.HostConfig.IpcMode)
+	set("platform", c.Platform)
+	set("runtime", c.HostConfig.Runtime)
+	set("shmSize", c.HostConfig.ShmSize/1024/1024)
+	set("stopSignal", c.Config.StopSignal)
+	stopTimeout := 0
+	if c.Config.StopTimeout != nil {
+		stopTimeout = *c.Config.StopTimeout
 	}
-	return state, false, nil
+	set("stopTimeout", stopTimeout)
+	set("usernsMode", c.HostConfig.UsernsMode)
+	state["securityOpts"] = provider.StringList(c.HostConfig.SecurityOpt)
+	for key, values := range map[string][]string{"dns": c.HostConfig.DNS, "dnsOpts": c.HostConfig.DNSOptions, "dnsSearches": c.HostConfig.DNSSearch} {
+		if values != nil {
+			state[resource.PropertyKey(key)] = provider.StringList(values)
+		}
+	}
+	return containerSchema.Outputs(id, state), false, nil
 }
 
 func secretLike(like, v resource.PropertyValue) resource.PropertyValue {

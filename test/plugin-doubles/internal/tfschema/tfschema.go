@@ -69,8 +69,10 @@ func (s Schema) Check(resourceType string, news resource.PropertyMap) (resource.
 		if reason := f.typeProblem(key, v); reason != "" {
 			failures = append(failures, provider.CheckFailure{Property: key, Reason: reason})
 		}
-		if f.Sensitive && !v.IsSecret() {
-			inputs[resource.PropertyKey(key)] = resource.MakeSecret(v)
+		// The bridge lifts a secret nested in a value (one element of a list, say) to the whole property.
+		if (f.Sensitive || v.ContainsSecrets()) && !v.IsSecret() {
+			v = resource.MakeSecret(deepPlain(v))
+			inputs[resource.PropertyKey(key)] = v
 		}
 		if f.Kind == Object && provider.Known(v) && provider.Plain(v).IsArray() {
 			inputs[resource.PropertyKey(key)] = f.Elem.objectDefaults(v)
@@ -94,6 +96,26 @@ func (s Schema) Check(resourceType string, news resource.PropertyMap) (resource.
 	}
 	inputs["__defaults"] = resource.NewProperty(defaulted)
 	return inputs, failures
+}
+
+// deepPlain is v with every secret wrapper inside it removed.
+func deepPlain(v resource.PropertyValue) resource.PropertyValue {
+	v = provider.Plain(v)
+	switch {
+	case v.IsArray():
+		out := make([]resource.PropertyValue, 0, len(v.ArrayValue()))
+		for _, e := range v.ArrayValue() {
+			out = append(out, deepPlain(e))
+		}
+		return resource.NewProperty(out)
+	case v.IsObject():
+		out := resource.PropertyMap{}
+		for k, e := range v.ObjectValue() {
+			out[k] = deepPlain(e)
+		}
+		return resource.NewProperty(out)
+	}
+	return v
 }
 
 // objectDefaults fills the nested defaults of each object of a list (ports' ip and protocol, say).
@@ -376,6 +398,46 @@ func (s Schema) sameObjects(a, b resource.PropertyValue) bool {
 		}
 	}
 	return true
+}
+
+// Outputs is a state as the bridge writes it (compared with the real plugins' states): every attribute of
+// the schema, an unset one as its default, [] for a list of objects, null otherwise; a set of strings in
+// order, and null when empty unless the provider computes it; Sensitive attributes secret; and the id.
+func (s Schema) Outputs(id string, state resource.PropertyMap) resource.PropertyMap {
+	out := state.Copy()
+	delete(out, "__defaults")
+	for name, f := range s {
+		k := resource.PropertyKey(name)
+		v, ok := out[k]
+		if !ok {
+			switch {
+			case f.Default != nil:
+				out[k] = resource.NewPropertyValue(f.Default)
+			case f.Kind == Object:
+				out[k] = resource.NewProperty([]resource.PropertyValue{})
+			default:
+				out[k] = resource.NewNullProperty()
+			}
+			continue
+		}
+		if f.Kind == Set && provider.Known(v) && provider.Plain(v).IsArray() {
+			items := stringItems(provider.Plain(v))
+			if len(items) == 0 && !f.Computed {
+				out[k] = resource.NewNullProperty()
+			} else if len(items) > 0 {
+				sort.Strings(items)
+				out[k] = provider.SecretIf(v, provider.StringList(items))
+			}
+			v = out[k]
+		}
+		if f.Sensitive && !v.IsSecret() && !v.IsNull() {
+			out[k] = resource.MakeSecret(v)
+		}
+	}
+	if id != "" {
+		out["id"] = resource.NewProperty(id)
+	}
+	return out
 }
 
 // Planned is the state a preview shows for an update: the prior state with the new inputs laid over it

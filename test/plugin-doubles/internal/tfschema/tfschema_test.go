@@ -84,3 +84,25 @@ func TestPlannedCreateLeavesComputedValuesUnknown(t *testing.T) {
 		t.Errorf("__defaults is an input bookkeeping key, not an output")
 	}
 }
+
+func TestOutputsLookLikeTheBridgesState(t *testing.T) {
+	out := schema.Outputs("obj-1", props(map[string]any{"name": "a", "tags": []any{"b", "a"}, "secret": "s"}))
+	if out["id"].StringValue() != "obj-1" || !out["notes"].IsNull() || !out["secret"].IsSecret() {
+		t.Errorf("outputs = %v", out)
+	}
+	if tags := out["tags"].ArrayValue(); tags[0].StringValue() != "a" || tags[1].StringValue() != "b" {
+		t.Errorf("a set is written in order: %v", tags)
+	}
+	if empty := schema.Outputs("", props(map[string]any{"tags": []any{}})); !empty["tags"].IsNull() {
+		t.Errorf("an empty set is null: %v", empty["tags"])
+	}
+}
+
+func TestCheckLiftsANestedSecretToTheWholeProperty(t *testing.T) {
+	in := props(map[string]any{"name": "a"})
+	in["tags"] = resource.NewProperty([]resource.PropertyValue{resource.NewProperty("x"), resource.MakeSecret(resource.NewProperty("y"))})
+	inputs, _ := schema.Check("t", in)
+	if !inputs["tags"].IsSecret() || inputs["tags"].SecretValue().Element.ArrayValue()[1].IsSecret() {
+		t.Errorf("tags = %v", inputs["tags"])
+	}
+}
