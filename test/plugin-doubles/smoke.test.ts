@@ -146,6 +146,27 @@ describe.sequential("the provider plugins under the real engine", () => {
     expect(ourApplications()[0].passwordCredentials.map((c) => c.keyId)).toEqual([after]);
   }, stepTimeout);
 
+  it("new settings update what can be updated and replace the rest", async () => {
+    const containerBefore = docker ? await output("containerId") : undefined;
+    await engine.stack.setAllConfig({ who: { value: "moon" }, redirectUri: { value: `${redirectUri}-2` } });
+    const { changes } = await engine.up();
+    const opsOf = (name: string) => changes.filter((c) => c.name === name).map((c) => c.op);
+    // command: an environment change is an update (the `update` script runs); azuread: the URI list is updated.
+    for (const name of ["greeting", "node-check", "smoke-redirect-uris"]) expect(opsOf(name)).toEqual(["update"]);
+    expect(await output("greetingStdout")).toBe("hello again moon (was: hello world)");
+    expect(ourApplications()[0].web.redirectUris).toEqual([`${redirectUri}-2`]);
+    if (docker) {
+      // envs is ForceNew: a new container, the old one removed first (name and port are taken until then).
+      expect(opsOf("smoke-container")).toContain("replace");
+      expect(opsOf("container-check")).toContain("replace");
+      const deletedFirst = changes.findIndex((c) => c.name === "smoke-container" && c.op === "delete-replaced");
+      const created = changes.findIndex((c) => c.name === "smoke-container" && c.op === "create-replacement");
+      expect(deletedFirst).toBeGreaterThanOrEqual(0);
+      expect(deletedFirst).toBeLessThan(created);
+      expect(await output("containerId")).not.toBe(containerBefore);
+    }
+  }, stepTimeout);
+
   it("a new restart policy updates the container in place", async (context) => {
     if (!docker) context.skip();
     const id = await output("containerId");
