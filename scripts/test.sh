@@ -26,9 +26,13 @@ const fs = require("fs");
 const [goTestFile, vitestFile, pytestFile] = process.argv.slice(1);
 let passed = 0, failed = 0, skipped = 0;
 if (fs.existsSync(goTestFile)) {
+  const output = new Map(); // test → its output, shown when it fails (go test -json prints nothing itself)
   for (const line of fs.readFileSync(goTestFile, "utf8").split("\n")) {
     if (!line.startsWith("{")) continue;
     const event = JSON.parse(line);
+    const key = `${event.Package} ${event.Test ?? "(package)"}`;
+    if (event.Action === "output") output.set(key, (output.get(key) ?? "") + event.Output);
+    if (event.Action === "fail") process.stderr.write(`go test: FAIL ${key}\n${output.get(key) ?? ""}`);
     if (!event.Test || event.Test.includes("/")) continue; // subtests count with their test
     if (event.Action === "pass") passed++;
     else if (event.Action === "fail") failed++;

@@ -9,7 +9,7 @@ import { copyFile, mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { repoRoot } from "../engine/engine";
+import { putScriptBinOnPath, repoRoot } from "../engine/engine";
 
 const run = promisify(execFile);
 
@@ -17,17 +17,7 @@ let pluginsBin: Promise<string> | undefined;
 
 /** Puts the provider plugins' bin directory first on PATH (building the doubles on first use). */
 export function ensurePluginsOnPath(): Promise<string> {
-  pluginsBin ??= run("bash", [path.join(repoRoot, "scripts/provider-plugins.sh")], { maxBuffer: 16 * 1024 * 1024 }).then(
-    ({ stdout }) => {
-      const bin = stdout.trim();
-      const entries = (process.env.PATH ?? "").split(path.delimiter);
-      if (entries[0] !== bin) process.env.PATH = [bin, ...entries.filter((entry) => entry !== bin)].join(path.delimiter);
-      return bin;
-    },
-    (error: Error & { stderr?: string }) => {
-      throw new Error(`scripts/provider-plugins.sh failed: ${error.stderr ?? error.message}`);
-    },
-  );
+  pluginsBin ??= putScriptBinOnPath("scripts/provider-plugins.sh");
   return pluginsBin;
 }
 

@@ -344,25 +344,15 @@ func applicationRedirectUris(a *azuread) *bridged {
 			return id, nil, nil
 		},
 		read: func(ctx context.Context, g *graph, id string, planned resource.PropertyMap) (resource.PropertyMap, bool, error) {
-			objectID, platform, err := splitPartID(id, "redirectUris")
-			if err != nil {
-				return nil, false, err
-			}
-			defer a.locks.lock(objectID)()
-			app, err := getApplication(ctx, g, objectID)
-			if isNotFound(err) {
-				return nil, true, nil
-			}
-			if err != nil {
-				return nil, false, fmt.Errorf("retrieving %s: %v", id, err)
-			}
-			uris := strs(object(app[redirectURIPlatforms[platform]])["redirectUris"])
-			if len(uris) == 0 {
-				return nil, true, nil
-			}
-			return set(planned, map[string]any{
-				"applicationId": "/applications/" + objectID, "type": platform, "redirectUris": uris,
-			}), false, nil
+			return readPart(ctx, g, a, id, "redirectUris", func(objectID, platform string, app map[string]any) (resource.PropertyMap, bool, error) {
+				uris := strs(object(app[redirectURIPlatforms[platform]])["redirectUris"])
+				if len(uris) == 0 {
+					return nil, true, nil
+				}
+				return set(planned, map[string]any{
+					"applicationId": "/applications/" + objectID, "type": platform, "redirectUris": uris,
+				}), false, nil
+			})
 		},
 		update: func(ctx context.Context, g *graph, id string, _, in resource.PropertyMap, _ map[string]bool) error {
 			objectID, platform, err := splitPartID(id, "redirectUris")
@@ -398,6 +388,26 @@ func patchRedirectURIs(ctx context.Context, g *graph, objectID, platform string,
 		"@odata.type":                  "#microsoft.graph.application",
 		redirectURIPlatforms[platform]: map[string]any{"redirectUris": uris},
 	})
+}
+
+// readPart reads the application a part of it belongs to (/applications/{objectId}/<kind>/{name}), under
+// the application's lock, and hands it to read; a gone application is a gone part.
+func readPart(ctx context.Context, g *graph, a *azuread, id, kind string,
+	read func(objectID, name string, app map[string]any) (resource.PropertyMap, bool, error),
+) (resource.PropertyMap, bool, error) {
+	objectID, name, err := splitPartID(id, kind)
+	if err != nil {
+		return nil, false, err
+	}
+	defer a.locks.lock(objectID)()
+	app, err := getApplication(ctx, g, objectID)
+	if isNotFound(err) {
+		return nil, true, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("retrieving %s: %v", id, err)
+	}
+	return read(objectID, name, app)
 }
 
 // splitPartID parses "/applications/{objectId}/<kind>/{name}".
@@ -470,41 +480,31 @@ func applicationAPIAccess(a *azuread) *bridged {
 			return id, nil, nil
 		},
 		read: func(ctx context.Context, g *graph, id string, planned resource.PropertyMap) (resource.PropertyMap, bool, error) {
-			objectID, apiClientID, err := splitPartID(id, "apiAccess")
-			if err != nil {
-				return nil, false, err
-			}
-			defer a.locks.lock(objectID)()
-			app, err := getApplication(ctx, g, objectID)
-			if isNotFound(err) {
-				return nil, true, nil
-			}
-			if err != nil {
-				return nil, false, fmt.Errorf("retrieving Application (Object ID: %q): %v", objectID, err)
-			}
-			for _, api := range requiredResourceAccess(app) {
-				if !strings.EqualFold(str(api["resourceAppId"]), apiClientID) {
-					continue
-				}
-				access, ok := api["resourceAccess"].([]any)
-				if !ok {
-					return nil, false, fmt.Errorf("retrieving %s: resourceAccess was nil", id)
-				}
-				roles, scopes := []string{}, []string{}
-				for _, p := range access {
-					switch str(object(p)["type"]) {
-					case "Role":
-						roles = append(roles, str(object(p)["id"]))
-					case "Scope":
-						scopes = append(scopes, str(object(p)["id"]))
+			return readPart(ctx, g, a, id, "apiAccess", func(objectID, apiClientID string, app map[string]any) (resource.PropertyMap, bool, error) {
+				for _, api := range requiredResourceAccess(app) {
+					if !strings.EqualFold(str(api["resourceAppId"]), apiClientID) {
+						continue
 					}
+					access, ok := api["resourceAccess"].([]any)
+					if !ok {
+						return nil, false, fmt.Errorf("retrieving %s: resourceAccess was nil", id)
+					}
+					roles, scopes := []string{}, []string{}
+					for _, p := range access {
+						switch str(object(p)["type"]) {
+						case "Role":
+							roles = append(roles, str(object(p)["id"]))
+						case "Scope":
+							scopes = append(scopes, str(object(p)["id"]))
+						}
+					}
+					return set(planned, map[string]any{
+						"applicationId": "/applications/" + objectID, "apiClientId": str(api["resourceAppId"]),
+						"roleIds": roles, "scopeIds": scopes,
+					}), false, nil
 				}
-				return set(planned, map[string]any{
-					"applicationId": "/applications/" + objectID, "apiClientId": str(api["resourceAppId"]),
-					"roleIds": roles, "scopeIds": scopes,
-				}), false, nil
-			}
-			return nil, true, nil
+				return nil, true, nil
+			})
 		},
 		update: func(ctx context.Context, g *graph, id string, _, in resource.PropertyMap, _ map[string]bool) error {
 			return replaceAPIEntry(ctx, g, a, id, permissions(in), "updating")

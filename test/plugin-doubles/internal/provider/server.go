@@ -52,6 +52,19 @@ func unmarshal(s *structpb.Struct) (resource.PropertyMap, error) {
 	return plugin.UnmarshalProperties(s, inputOptions)
 }
 
+// unmarshalAll unmarshals each struct of a request, in order.
+func unmarshalAll(structs ...*structpb.Struct) ([]resource.PropertyMap, error) {
+	maps := make([]resource.PropertyMap, len(structs))
+	for i, st := range structs {
+		m, err := unmarshal(st)
+		if err != nil {
+			return nil, err
+		}
+		maps[i] = m
+	}
+	return maps, nil
+}
+
 func marshal(m resource.PropertyMap) (*structpb.Struct, error) {
 	return plugin.MarshalProperties(m, outputOptions)
 }
@@ -221,14 +234,11 @@ func (s *Server) Check(ctx context.Context, req *pulumirpc.CheckRequest) (*pulum
 	if err != nil {
 		return nil, err
 	}
-	olds, err := unmarshal(req.GetOlds())
+	m, err := unmarshalAll(req.GetOlds(), req.GetNews())
 	if err != nil {
 		return nil, err
 	}
-	news, err := unmarshal(req.GetNews())
-	if err != nil {
-		return nil, err
-	}
+	olds, news := m[0], m[1]
 	resp, err := r.Check(ctx, CheckRequest{URN: resource.URN(req.GetUrn()), Olds: olds, News: news, RandomSeed: req.GetRandomSeed()})
 	if err != nil {
 		return nil, rpcError(err, nil)
@@ -241,18 +251,11 @@ func (s *Server) Diff(ctx context.Context, req *pulumirpc.DiffRequest) (*pulumir
 	if err != nil {
 		return nil, err
 	}
-	oldOutputs, err := unmarshal(req.GetOlds())
+	m, err := unmarshalAll(req.GetOlds(), req.GetOldInputs(), req.GetNews())
 	if err != nil {
 		return nil, err
 	}
-	oldInputs, err := unmarshal(req.GetOldInputs())
-	if err != nil {
-		return nil, err
-	}
-	news, err := unmarshal(req.GetNews())
-	if err != nil {
-		return nil, err
-	}
+	oldOutputs, oldInputs, news := m[0], m[1], m[2]
 	d, err := r.Diff(ctx, DiffRequest{
 		ID: req.GetId(), URN: resource.URN(req.GetUrn()), OldInputs: oldInputs, OldOutputs: oldOutputs, News: news,
 		IgnoreChanges: req.GetIgnoreChanges(),
@@ -326,14 +329,11 @@ func (s *Server) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulumir
 	if err != nil {
 		return nil, err
 	}
-	props, err := unmarshal(req.GetProperties())
+	m, err := unmarshalAll(req.GetProperties(), req.GetInputs())
 	if err != nil {
 		return nil, err
 	}
-	inputs, err := unmarshal(req.GetInputs())
-	if err != nil {
-		return nil, err
-	}
+	props, inputs := m[0], m[1]
 	ctx, done := s.operationContext(ctx, 0)
 	defer done()
 	resp, err := r.Read(ctx, ReadRequest{ID: req.GetId(), URN: resource.URN(req.GetUrn()), Properties: props, Inputs: inputs})
@@ -359,18 +359,11 @@ func (s *Server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pul
 	if err != nil {
 		return nil, err
 	}
-	olds, err := unmarshal(req.GetOlds())
+	m, err := unmarshalAll(req.GetOlds(), req.GetOldInputs(), req.GetNews())
 	if err != nil {
 		return nil, err
 	}
-	oldInputs, err := unmarshal(req.GetOldInputs())
-	if err != nil {
-		return nil, err
-	}
-	news, err := unmarshal(req.GetNews())
-	if err != nil {
-		return nil, err
-	}
+	olds, oldInputs, news := m[0], m[1], m[2]
 	ctx, done := s.operationContext(ctx, seconds(req.GetTimeout()))
 	defer done()
 	resp, err := r.Update(ctx, UpdateRequest{
@@ -396,14 +389,11 @@ func (s *Server) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emp
 	if err != nil {
 		return nil, err
 	}
-	props, err := unmarshal(req.GetProperties())
+	m, err := unmarshalAll(req.GetProperties(), req.GetOldInputs())
 	if err != nil {
 		return nil, err
 	}
-	oldInputs, err := unmarshal(req.GetOldInputs())
-	if err != nil {
-		return nil, err
-	}
+	props, oldInputs := m[0], m[1]
 	ctx, done := s.operationContext(ctx, seconds(req.GetTimeout()))
 	defer done()
 	err = r.Delete(ctx, DeleteRequest{
