@@ -15,9 +15,10 @@
 #   PLUGIN_DOUBLES=force  always the doubles;  PLUGIN_DOUBLES=never  fail when a real plugin is missing.
 #   The doubles are built once with Go into a cache outside the work tree:
 #     ${PLUGIN_DOUBLES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/logto-entra-sso/plugin-doubles}/<src>/bin
-#   where <src> is a hash of test/plugin-doubles' sources (go.mod, go.sum, non-test .go files), so editing them
-#   rebuilds (into a new directory: delete old ones by hand, about 100 MB each). A mix of real plugins and
-#   doubles is published as symlinks in <cache>/mixed/<hash of the choice>/bin.
+#   where <src> is a hash of test/plugin-doubles' sources (go.mod, go.sum, non-test .go files) and of the build
+#   flags, so editing them rebuilds (into a new directory: delete old ones by hand, about 80 MB each). A mix of
+#   real plugins and doubles is published as symlinks in <cache>/mixed/<hash of the choice>/bin. A bin/ of
+#   doubles holds a PLUGIN-DOUBLES file: a double found on PATH is never taken for a real plugin.
 #   Typical use:  PATH="$(scripts/provider-plugins.sh):$PATH"
 set -euo pipefail
 
@@ -52,14 +53,25 @@ while read -r name version; do wanted[$name]=$version; done < <(node -e '
 double_version() { sed -n 's/^const Version = "\(.*\)"$/\1/p' "$module/internal/$1/"*.go | head -n1; }
 
 # --- the doubles, built on demand ------------------------------------------------------------------------
-source_hash=$(cd "$module" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) \
-  ! -name '*_test.go' ! -path './testdata/*' | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-12)
+# What a build depends on besides the sources: the flags and the layout of bin/ (its marker file).
+build_flags=(-mod=readonly -buildvcs=false -trimpath -tags osusergo -ldflags "-s -w")
+marker=PLUGIN-DOUBLES
+source_hash=$(
+  cd "$module"
+  {
+    printf '%s\n' "${build_flags[*]}" "$marker"
+    find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) ! -name '*_test.go' ! -path './testdata/*' |
+      LC_ALL=C sort | xargs sha256sum
+  } | sha256sum | cut -c1-12
+)
 doubles_bin="$cache_root/$source_hash/bin"
 
+# $marker marks a directory of doubles, so that one found on PATH (a nested run) is never taken for a real
+# plugin.
 verify_doubles() {
   local name
   for name in "${plugins[@]}"; do [[ -x "$1/pulumi-resource-$name" ]] || return 1; done
-  [[ -x "$1/plugin-version" ]]
+  [[ -x "$1/plugin-version" && -f "$1/$marker" ]]
 }
 
 build_doubles() {
@@ -78,8 +90,8 @@ build_doubles() {
   log "building the plugin doubles with Go $go_found (first time: up to 2 minutes with a cold Go build cache; later runs use the cache)"
   start=$SECONDS
   # The engine's build flags (scripts/pulumi-engine.sh), so both share Go's build cache.
-  (cd "$module" && GOWORK=off go build -mod=readonly -buildvcs=false -trimpath -tags osusergo -ldflags "-s -w" \
-    -o "$work/bin/" ./cmd/...)
+  (cd "$module" && GOWORK=off go build "${build_flags[@]}" -o "$work/bin/" ./cmd/...)
+  printf 'Plugin doubles built from test/plugin-doubles (sources %s), not the real plugins.\n' "$source_hash" >"$work/bin/$marker"
   verify_doubles "$work/bin" || die "the freshly built doubles are incomplete in $work/bin"
   # Publish atomically: a rename either lands the whole directory or nothing.
   if mv -T "$work/bin" "$doubles_bin" 2>/dev/null; then
@@ -102,8 +114,8 @@ real_plugin() {
     fi
   done
   candidate=$(command -v "$file" 2>/dev/null) || return 1
-  # One of our own published directories on PATH (a nested run) is not a real plugin.
-  [[ "$(readlink -f "$candidate")" != "$(readlink -f "$cache_root")"/* ]] || return 1
+  # A double on PATH (a nested run, whatever its cache) is not a real plugin.
+  [[ ! -f "$(dirname "$(readlink -f "$candidate")")/$marker" ]] || return 1
   build_doubles
   found=$("$doubles_bin/plugin-version" "$candidate" 2>/dev/null) || return 1
   if [[ "$found" == "$version" ]]; then

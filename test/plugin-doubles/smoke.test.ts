@@ -92,6 +92,14 @@ afterAll(async () => {
 }, stepTimeout);
 
 describe.sequential("the provider plugins under the real engine", () => {
+  it("a preview of the new stack plans every create and changes nothing", async () => {
+    const { changes } = await engine.preview();
+    expect(changes.filter((c) => c.op === "create").map((c) => c.name)).toEqual(
+      expect.arrayContaining(["smoke-app", "smoke-secret", "smoke-consent", "node-check", ...(docker ? ["smoke-container"] : [])]),
+    );
+    expect(ourApplications()).toEqual([]);
+  }, stepTimeout);
+
   it("up creates every resource, with the outputs the program uses", async () => {
     const { changes } = await engine.up();
     const expected = [
