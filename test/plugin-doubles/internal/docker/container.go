@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
@@ -329,6 +330,14 @@ type inspect struct {
 		OpenStdin   bool     `json:"OpenStdin"`
 		StopSignal  string   `json:"StopSignal"`
 		StopTimeout *int     `json:"StopTimeout"`
+		Healthcheck *struct {
+			Test          []string      `json:"Test"`
+			Interval      time.Duration `json:"Interval"`
+			Timeout       time.Duration `json:"Timeout"`
+			StartPeriod   time.Duration `json:"StartPeriod"`
+			StartInterval time.Duration `json:"StartInterval"`
+			Retries       int           `json:"Retries"`
+		} `json:"Healthcheck"`
 	} `json:"Config"`
 	Platform   string `json:"Platform"`
 	HostConfig struct {
@@ -453,6 +462,17 @@ func (r *Container) read(ctx context.Context, engine *Engine, id string, planned
 	}
 	set("stopTimeout", stopTimeout)
 	set("usernsMode", c.HostConfig.UsernsMode)
+	// The image's HEALTHCHECK, as Read sets it (healthcheck has MaxItems 1: the bridge shows an object).
+	if h := c.Config.Healthcheck; h != nil {
+		state["healthcheck"] = resource.NewProperty(resource.PropertyMap{
+			"tests":         provider.StringList(h.Test),
+			"interval":      resource.NewProperty(h.Interval.String()),
+			"timeout":       resource.NewProperty(h.Timeout.String()),
+			"startPeriod":   resource.NewProperty(h.StartPeriod.String()),
+			"startInterval": resource.NewProperty(h.StartInterval.String()),
+			"retries":       resource.NewProperty(float64(h.Retries)),
+		})
+	}
 	state["securityOpts"] = provider.StringList(c.HostConfig.SecurityOpt)
 	for key, values := range map[string][]string{"dns": c.HostConfig.DNS, "dnsOpts": c.HostConfig.DNSOptions, "dnsSearches": c.HostConfig.DNSSearch} {
 		if values != nil {

@@ -160,8 +160,9 @@ func (f *fakeEngine) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		json.NewEncoder(w).Encode(map[string]any{
 			"Id": id, "Name": "/app", "Image": "sha256:built",
-			"State":  map[string]any{"Running": running, "ExitCode": 0},
-			"Config": map[string]any{"Image": "sha256:built", "Hostname": "h1", "Entrypoint": []string{"/app"}},
+			"State": map[string]any{"Running": running, "ExitCode": 0},
+			"Config": map[string]any{"Image": "sha256:built", "Hostname": "h1", "Entrypoint": []string{"/app"},
+				"Healthcheck": map[string]any{"Test": []string{"CMD", "true"}, "Interval": 30_000_000_000, "Retries": 3}},
 			"HostConfig": map[string]any{"RestartPolicy": map[string]any{"Name": "unless-stopped"}, "NetworkMode": "bridge",
 				"LogConfig": map[string]any{"Type": "json-file"}},
 			"NetworkSettings": map[string]any{"Ports": map[string]any{"8080/tcp": []map[string]string{{"HostIp": "127.0.0.1", "HostPort": "18080"}}},
@@ -259,6 +260,9 @@ func TestContainerCreateSendsTheConfigurationAndStartsIt(t *testing.T) {
 	}
 	if envs := state["envs"]; !envs.IsSecret() || provider.Plain(envs).ArrayValue()[0].StringValue() != "PORT=8080" {
 		t.Errorf("envs holds a secret, so all of it is secret (as the bridge lifts it): %v", envs)
+	}
+	if hc := state["healthcheck"].ObjectValue(); hc["interval"].StringValue() != "30s" || hc["retries"].NumberValue() != 3 {
+		t.Errorf("the image's healthcheck is read as the real Read does: %v", state["healthcheck"])
 	}
 	if ports := state["ports"]; !provider.Plain(ports).IsArray() || ports.ArrayValue()[0].ObjectValue()["protocol"].StringValue() != "tcp" {
 		t.Errorf("ports = %v", ports)
