@@ -51,11 +51,11 @@ func TestConfigureAsksMetadataThenTokenAndTakesTheCallerFromOid(t *testing.T) {
 	f := newFakeGraph(t)
 	a := f.configured(t)
 	wantCalls(t, f, "GET /metadata/endpoints", "POST /tenant/oauth2/v2.0/token")
-	meta := f.requests[0]
+	meta := f.log.All()[0]
 	if meta.Query.Get("api-version") != "2022-09-01" {
 		t.Errorf("metadata api-version = %q", meta.Query.Get("api-version"))
 	}
-	form := f.requests[1].Form
+	form := f.log.All()[1].Form
 	want := map[string]string{"client_id": "deployer-client", "client_secret": "s3cret", "grant_type": "client_credentials",
 		"scope": f.server.URL + "/.default"}
 	for k, v := range want {
@@ -409,7 +409,7 @@ func TestServicePrincipalCreateSequenceAndOwners(t *testing.T) {
 		"GET /v1.0/servicePrincipals", "POST /v1.0/servicePrincipals", "PATCH /v1.0/servicePrincipals/"+objectID,
 		"DELETE /v1.0/servicePrincipals/"+objectID+"/owners/caller-oid/$ref",
 		"GET /v1.0/servicePrincipals/"+objectID, "GET /beta/servicePrincipals/"+objectID, "GET /v1.0/servicePrincipals/"+objectID+"/owners")
-	if q := f.requests[0].Query.Get("$filter"); q != "appId eq '"+clientID+"'" {
+	if q := f.log.All()[0].Query.Get("$filter"); q != "appId eq '"+clientID+"'" {
 		t.Errorf("$filter = %q", q)
 	}
 	post := f.last("POST", "/v1.0/servicePrincipals").Body

@@ -17,6 +17,8 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"logto-entra-sso/plugin-doubles/internal/recorder"
 )
 
 // fakeGraph is a small in-memory Microsoft Graph and Entra login on an httptest TLS server, recording every
@@ -25,26 +27,19 @@ type fakeGraph struct {
 	t      *testing.T
 	server *httptest.Server
 
-	mu       sync.Mutex
-	requests []recorded
-	apps     map[string]map[string]any
-	sps      map[string]map[string]any
-	owners   map[string][]string
-	grants   map[string]map[string]any
-	nextID   int
+	log recorder.Log
+
+	mu     sync.Mutex
+	apps   map[string]map[string]any
+	sps    map[string]map[string]any
+	owners map[string][]string
+	grants map[string]map[string]any
+	nextID int
 	// faults answer the next matching requests with a status and error, before doing anything.
 	faults []fault
 	// hiddenPasswordReads: a new password is missing from its application for this many GETs.
 	hiddenPasswordReads map[string]int
 	callerOID           string
-}
-
-type recorded struct {
-	Method string
-	Path   string
-	Query  url.Values
-	Body   map[string]any
-	Form   url.Values
 }
 
 type fault struct {
@@ -92,32 +87,16 @@ func (f *fakeGraph) fail(method, path string, status int, code, msg string, time
 }
 
 // calls lists the recorded requests as "METHOD /path", the token and metadata calls included.
-func (f *fakeGraph) calls() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []string
-	for _, r := range f.requests {
-		out = append(out, r.Method+" "+r.Path)
-	}
-	return out
-}
+func (f *fakeGraph) calls() []string { return f.log.Calls() }
 
-func (f *fakeGraph) reset() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.requests = nil
-}
+func (f *fakeGraph) reset() { f.log.Reset() }
 
-func (f *fakeGraph) last(method, path string) recorded {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for i := len(f.requests) - 1; i >= 0; i-- {
-		if f.requests[i].Method == method && f.requests[i].Path == path {
-			return f.requests[i]
-		}
+func (f *fakeGraph) last(method, path string) recorder.Request {
+	r, ok := f.log.Last(method, path)
+	if !ok {
+		f.t.Fatalf("no %s %s among %v", method, path, f.log.Calls())
 	}
-	f.t.Fatalf("no %s %s among %v", method, path, f.requests)
-	return recorded{}
+	return r
 }
 
 func (f *fakeGraph) write(w http.ResponseWriter, status int, v any) {
@@ -139,15 +118,15 @@ func (f *fakeGraph) id(prefix string) string {
 
 func (f *fakeGraph) serve(w http.ResponseWriter, r *http.Request) {
 	data, _ := io.ReadAll(r.Body)
-	rec := recorded{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query()}
+	rec := recorder.Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query()}
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 		rec.Form, _ = url.ParseQuery(string(data))
 	} else if len(data) > 0 {
 		_ = json.Unmarshal(data, &rec.Body)
 	}
+	f.log.Add(rec)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.requests = append(f.requests, rec)
 	for i := range f.faults {
 		ft := &f.faults[i]
 		if ft.times > 0 && ft.method == r.Method && ft.path == r.URL.Path {
@@ -208,7 +187,7 @@ func mergeInto(dst, patch map[string]any) {
 	}
 }
 
-func (f *fakeGraph) graphRoute(w http.ResponseWriter, r *http.Request, rec recorded) {
+func (f *fakeGraph) graphRoute(w http.ResponseWriter, r *http.Request, rec recorder.Request) {
 	p := r.URL.Path
 	switch {
 	case r.Method == "POST" && p == "/v1.0/applications":

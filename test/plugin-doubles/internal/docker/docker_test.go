@@ -20,14 +20,15 @@ import (
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 
 	"logto-entra-sso/plugin-doubles/internal/provider"
+	"logto-entra-sso/plugin-doubles/internal/recorder"
 )
 
 var ctx = context.Background()
 
 // fakeEngine answers the Engine API on a unix socket and records the requests.
 type fakeEngine struct {
+	log        recorder.Log
 	mu         sync.Mutex
-	requests   []engineRequest
 	containers map[string]bool // id → running
 	images     map[string]bool
 	buildTar   map[string]string // file name → content of the last build context
@@ -56,31 +57,19 @@ func newFakeEngine(t *testing.T) *fakeEngine {
 	return f
 }
 
-func (f *fakeEngine) calls() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []string
-	for _, r := range f.requests {
-		out = append(out, r.Method+" "+r.Path)
-	}
-	return out
+func (f *fakeEngine) calls() []string { return f.log.Calls() }
+
+func (f *fakeEngine) reset() { f.log.Reset() }
+
+// lastQuery is the query string of the latest request with that method and path.
+func (f *fakeEngine) lastQuery(method, path string) string {
+	r, _ := f.log.Last(method, path)
+	return r.Query.Encode()
 }
 
-func (f *fakeEngine) reset() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.requests = nil
-}
-
-func (f *fakeEngine) last(method, path string) engineRequest {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for i := len(f.requests) - 1; i >= 0; i-- {
-		if f.requests[i].Method == method && f.requests[i].Path == path {
-			return f.requests[i]
-		}
-	}
-	return engineRequest{}
+func (f *fakeEngine) lastBody(method, path string) map[string]any {
+	r, _ := f.log.Last(method, path)
+	return r.Body
 }
 
 func (f *fakeEngine) serve(w http.ResponseWriter, r *http.Request) {
@@ -90,7 +79,7 @@ func (f *fakeEngine) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	path := strings.TrimPrefix(r.URL.Path, "/v1.41")
-	req := engineRequest{Method: r.Method, Path: path, Query: r.URL.RawQuery}
+	req := recorder.Request{Method: r.Method, Path: path, Query: r.URL.Query()}
 	data, _ := io.ReadAll(r.Body)
 	if r.Header.Get("Content-Type") == "application/x-tar" {
 		files := map[string]string{}
@@ -109,9 +98,9 @@ func (f *fakeEngine) serve(w http.ResponseWriter, r *http.Request) {
 	} else if len(data) > 0 {
 		_ = json.Unmarshal(data, &req.Body)
 	}
+	f.log.Add(req)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.requests = append(f.requests, req)
 	notFound := func(what string) {
 		w.WriteHeader(404)
 		json.NewEncoder(w).Encode(map[string]string{"message": "No such " + what})
@@ -239,11 +228,11 @@ func TestContainerCreateSendsTheConfigurationAndStartsIt(t *testing.T) {
 	if got := f.calls(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("calls %q, want %q", got, want)
 	}
-	create := f.last("POST", "/containers/create")
-	if create.Query != "name=app" {
-		t.Errorf("query = %q", create.Query)
+	if q := f.lastQuery("POST", "/containers/create"); q != "name=app" {
+		t.Errorf("query = %q", q)
 	}
-	host := create.Body["HostConfig"].(map[string]any)
+	body := f.lastBody("POST", "/containers/create")
+	host := body["HostConfig"].(map[string]any)
 	if host["NetworkMode"] != "bridge" || host["RestartPolicy"].(map[string]any)["Name"] != "unless-stopped" {
 		t.Errorf("HostConfig = %v", host)
 	}
@@ -251,7 +240,7 @@ func TestContainerCreateSendsTheConfigurationAndStartsIt(t *testing.T) {
 	if bindings["HostIp"] != "127.0.0.1" || bindings["HostPort"] != "18080" {
 		t.Errorf("PortBindings = %v", bindings)
 	}
-	if env := create.Body["Env"].([]any); len(env) != 2 || env[1] != "SECRET_KEY=hunter2" {
+	if env := body["Env"].([]any); len(env) != 2 || env[1] != "SECRET_KEY=hunter2" {
 		t.Errorf("Env = %v", env)
 	}
 	state := resp.Properties
@@ -355,10 +344,10 @@ func TestContainerDeleteStopsAtOnceRemovesWithForceAndWaits(t *testing.T) {
 	if got := f.calls(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("calls %q", got)
 	}
-	if q := f.last("POST", "/containers/c1/stop").Query; q != "t=0" {
+	if q := f.lastQuery("POST", "/containers/c1/stop"); q != "t=0" {
 		t.Errorf("stop query = %q", q)
 	}
-	if q := f.last("DELETE", "/containers/c1").Query; q != "force=1&v=1" {
+	if q := f.lastQuery("DELETE", "/containers/c1"); q != "force=1&v=1" {
 		t.Errorf("remove query = %q", q)
 	}
 	// Already gone: deleting again is fine.
@@ -462,7 +451,7 @@ func TestImageBuildSendsTheContextWithoutIgnoredFilesToTheLegacyBuilder(t *testi
 	if want := []string{".dockerignore", "Dockerfile", "app.py", "keep.pyc"}; !reflect.DeepEqual(names, want) {
 		t.Errorf("context files %v, want %v", names, want)
 	}
-	q := f.last("POST", "/build").Query
+	q := f.lastQuery("POST", "/build")
 	for _, part := range []string{"t=smoke%3Atest", "dockerfile=Dockerfile", "version=1", "platform=linux%2F", "buildargs=%7B%22A%22%3A%221%22%7D"} {
 		if !strings.Contains(q, part) {
 			t.Errorf("build query %q lacks %q", q, part)
