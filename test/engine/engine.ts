@@ -27,6 +27,23 @@ const run = promisify(execFile);
 export const repoRoot = path.resolve(__dirname, "../..");
 export const engineProgramDir = path.join(repoRoot, "test/engine/program");
 
+/**
+ * Runs a script that prints a bin directory (scripts/pulumi-engine.sh, scripts/provider-plugins.sh) and puts
+ * that directory first on PATH.
+ */
+/** Runs a script of ours that prints one bin directory, puts it first on PATH; returns it and the script's log. */
+export async function putScriptBinOnPath(script: string): Promise<{ bin: string; log: string }> {
+  const { stdout, stderr } = await run("bash", [path.join(repoRoot, script)], { maxBuffer: 16 * 1024 * 1024 }).catch(
+    (error: Error & { stderr?: string }) => {
+      throw new Error(`${script} failed: ${error.stderr ?? error.message}`);
+    },
+  );
+  const bin = stdout.trim();
+  const entries = (process.env.PATH ?? "").split(path.delimiter);
+  if (entries[0] !== bin) process.env.PATH = [bin, ...entries.filter((entry) => entry !== bin)].join(path.delimiter);
+  return { bin, log: stderr };
+}
+
 let engineBin: Promise<string> | undefined;
 
 /**
@@ -34,17 +51,7 @@ let engineBin: Promise<string> | undefined;
  * second). `npm test` has done this already; the call makes `npx vitest run test/engine` work alone.
  */
 export function ensureEngineOnPath(): Promise<string> {
-  engineBin ??= run("bash", [path.join(repoRoot, "scripts/pulumi-engine.sh")], { maxBuffer: 16 * 1024 * 1024 }).then(
-    ({ stdout }) => {
-      const bin = stdout.trim();
-      const entries = (process.env.PATH ?? "").split(path.delimiter);
-      if (entries[0] !== bin) process.env.PATH = [bin, ...entries.filter((entry) => entry !== bin)].join(path.delimiter);
-      return bin;
-    },
-    (error: Error & { stderr?: string }) => {
-      throw new Error(`scripts/pulumi-engine.sh failed: ${error.stderr ?? error.message}`);
-    },
-  );
+  engineBin ??= putScriptBinOnPath("scripts/pulumi-engine.sh").then(({ bin }) => bin);
   return engineBin;
 }
 
