@@ -164,9 +164,10 @@ export function readSampleApp(value: unknown, context: ValidationContext, proble
   const baseImageFix = `give a Docker image reference such as ${sampleAppDefaults.baseImage} (optionally with @sha256:<digest>); it is app/Dockerfile's BASE_IMAGE build argument.`;
   const baseImage = readString(fields.baseImage, `${field}.baseImage`, problems, baseImageFix) ?? sampleAppDefaults.baseImage;
   if (!pullableImagePattern.test(baseImage)) problems.add(`${field}.baseImage`, baseImage, baseImageFix);
+  // `pulumi config set --path sampleApp.appSecretVersion 2` stores the number 2: a label either way.
+  const versionValue = Number.isInteger(fields.appSecretVersion) ? String(fields.appSecretVersion) : fields.appSecretVersion;
   const appSecretVersion =
-    readString(fields.appSecretVersion, `${field}.appSecretVersion`, problems, "give a version label such as 2.") ??
-    sampleAppDefaults.appSecretVersion;
+    readString(versionValue, `${field}.appSecretVersion`, problems, "give a version label such as 2.") ?? sampleAppDefaults.appSecretVersion;
   if (!secretVersionPattern.test(appSecretVersion)) {
     problems.add(`${field}.appSecretVersion`, appSecretVersion, "use 1 to 64 letters, digits, dots, dashes or underscores.");
   }

@@ -45,8 +45,8 @@ export interface SampleAppArgs {
 
 /**
  * The Flask sample app as a local container: the image built from `app/`, the container with its Logto
- * settings in the environment (secrets kept secret), and two post-deploy checks: the app answers
- * `/healthz`, and Logto's OIDC discovery document is reachable.
+ * settings in the environment (secrets kept secret), two post-deploy checks (the app answers `/healthz`,
+ * and Logto's OIDC discovery document is reachable), and the removal of the image once it is not used.
  */
 export class SampleApp extends pulumi.ComponentResource {
   /** The built image's id, which changes with every rebuild. */
@@ -84,6 +84,24 @@ export class SampleApp extends pulumi.ComponentResource {
         ? { envs: [`PORT=${args.port}`, `BIND_ADDRESS=${args.bindAddress}`] }
         : { envs: [`PORT=${containerPort}`], ports: [{ internal: containerPort, external: args.port, ip: args.bindAddress }] };
 
+    // @pulumi/docker's Image never removes what it built (its delete does nothing): without this every rebuild
+    // and every destroyed test stack would leave an image behind. The container depends on it, so the image is
+    // removed only once the container using it is gone; a rebuild replaces it, removing the previous image.
+    const imageCleanup = new command.local.Command(
+      `${name}-image-cleanup`,
+      {
+        // The tag when it still names this build (other tags of the same image, e.g. another stack's identical
+        // build, keep it alive), else the build itself, which a rebuild left untagged.
+        delete: [
+          'if [ "$(docker image inspect --format "{{.Id}}" "$IMAGE_NAME" 2>/dev/null)" = "$IMAGE_ID" ]; then target="$IMAGE_NAME"; else target="$IMAGE_ID"; fi',
+          'docker image rm "$target" >/dev/null 2>&1 || echo "kept image $target: still in use, or removed already" >&2',
+        ].join("; "),
+        environment: { IMAGE_ID: image.repoDigest, IMAGE_NAME: args.imageName },
+        triggers: [image.repoDigest],
+      },
+      { parent: this },
+    );
+
     const container = new docker.Container(
       `${name}-container`,
       {
@@ -104,7 +122,7 @@ export class SampleApp extends pulumi.ComponentResource {
         restart: args.restartPolicy,
       },
       // The host port and the name are taken until the old container is gone.
-      { parent: this, deleteBeforeReplace: true, additionalSecretOutputs: ["envs"] },
+      { parent: this, deleteBeforeReplace: true, additionalSecretOutputs: ["envs"], dependsOn: [imageCleanup] },
     );
 
     new command.local.Command(

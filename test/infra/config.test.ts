@@ -239,6 +239,13 @@ describe("validateStackConfig", () => {
     rmSync(dir, { recursive: true });
   });
 
+  it("takes a whole-number app secret version as the label it is (pulumi config set --path stores 2 as a number)", () => {
+    expect(validate(withSampleApp({ appSecretVersion: 2 })).sampleApp.appSecretVersion).toBe("2");
+    expect(problemsOf(withSampleApp({ appSecretVersion: 2.5 }))).toEqual([
+      `${app}.appSecretVersion is 2.5: give a version label such as 2.`,
+    ]);
+  });
+
   it("does not need a secret key when the sample app is off", () => {
     const config = validate(rawConfig({ sampleApp: { enabled: false } }));
     expect(config.sampleApp.enabled).toBe(false);

@@ -56,6 +56,7 @@ const sharedShape = [
   [types.container, "sample-container", "sample"],
   [types.command, "sample-healthz-check", "sample"],
   [types.command, "sample-discovery-check", "sample"],
+  [types.command, "sample-image-cleanup", "sample"],
 ];
 
 function sorted(rows: string[][]): string[][] {

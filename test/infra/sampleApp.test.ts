@@ -137,6 +137,18 @@ describe("the sample app in the program", () => {
     });
   });
 
+  it("removes the image it built once no container uses it: the container depends on the clean-up, which a rebuild replaces", async () => {
+    const recording = await run(rawConfig());
+    const cleanup = find(recording, types.command, "sample-image-cleanup");
+    expect(reveal(cleanup.inputs)).toMatchObject({
+      delete: expect.stringContaining('docker image rm "$target"'),
+      environment: { IMAGE_ID: "sha256:image-of-sample-image", IMAGE_NAME: "logto-entra-sso-sample:dev" },
+      triggers: ["sha256:image-of-sample-image"],
+    });
+    expect(reveal(cleanup.inputs)).not.toHaveProperty("create");
+    expect(find(recording, types.container).dependencies).toContain(cleanup.urn);
+  });
+
   it("when switched off, makes neither image nor container nor checks, but keeps the Logto application", async () => {
     const recording = await run(rawConfig({ sampleApp: { enabled: false } }));
     for (const type of [types.sampleApp, types.image, types.container, types.command]) {

@@ -5,7 +5,8 @@
  * Used by the engine suite, `npm run demo` and the benchmark.
  */
 import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
-import { startEntraStandIn, type EntraStandIn } from "../standins/entra";
+import { randomBytes } from "node:crypto";
+import { startEntraStandIn, type EntraStandIn, type TestUserSeed } from "../standins/entra";
 import { startLogtoStandIn, type LogtoStandIn } from "../standins/logto";
 
 /** Customer tenants of a local run, by connection name. */
@@ -14,14 +15,38 @@ export const localTenants = {
   fabrikam: "0a9b8c7d-6e5f-4a3b-8c2d-1e0f2a3b4c5d",
 } as const;
 
+/** A person who signs in through Entra in a local run: one per tenant, in the connection's email domain. */
+export interface LocalUser {
+  tenantId: string;
+  email: string;
+  password: string;
+  displayName: string;
+}
+
+/** One test user per local tenant, `<first name>@<connection name>.example` (the default domain of localConnection). */
+export function localUsers(): LocalUser[] {
+  const people = [
+    { tenantId: localTenants.contoso, email: "adele@contoso.example", displayName: "Adele Vance" },
+    { tenantId: localTenants.fabrikam, email: "bianca@fabrikam.example", displayName: "Bianca Pisani" },
+  ];
+  // Made per run: a stand-in's test password, never a real one, but not a constant either.
+  return people.map((person) => ({ ...person, password: `Pw-${randomBytes(9).toString("base64url")}` }));
+}
+
 export interface LocalStandIns {
   logto: LogtoStandIn;
   entra: EntraStandIn;
   close(): Promise<void>;
 }
 
-export async function startLocalStandIns(options: { tenantIds?: string[]; issuerFetchTimeoutMs?: number } = {}): Promise<LocalStandIns> {
-  const entra = await startEntraStandIn({ tenants: options.tenantIds ?? Object.values(localTenants) });
+export async function startLocalStandIns(
+  options: { tenantIds?: string[]; issuerFetchTimeoutMs?: number; users?: LocalUser[] } = {},
+): Promise<LocalStandIns> {
+  const users: Record<string, TestUserSeed[]> = {};
+  for (const user of options.users ?? []) {
+    (users[user.tenantId] ??= []).push({ userPrincipalName: user.email, password: user.password, displayName: user.displayName, mail: user.email });
+  }
+  const entra = await startEntraStandIn({ tenants: options.tenantIds ?? Object.values(localTenants), users });
   try {
     const logto = await startLogtoStandIn({
       trustedCaPem: entra.caPem,

@@ -80,6 +80,8 @@ export interface RecordedExchange {
   dropped?: FaultSpec["drop"];
   /** Arrival order across every stand-in of this process, so the logs of two stand-ins can be interleaved. */
   sequence: number;
+  /** When it arrived (ms since the epoch), to order it against events of other systems (e.g. Docker's). */
+  receivedAt: number;
 }
 
 let arrivals = 0;
@@ -94,6 +96,7 @@ export function arrivedExchange(request: IncomingMessage, url: URL): RecordedExc
     body: undefined,
     status: 0,
     sequence: arrivals,
+    receivedAt: Date.now(),
   };
 }
 

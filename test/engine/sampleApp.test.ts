@@ -1,0 +1,214 @@
+/**
+ * The whole product on this machine, as a user's `pulumi up` runs it: infra/ with the sample app on, under the
+ * real engine, against the Entra and Logto stand-ins and a real Docker engine. The image is built and the
+ * container run by the docker plugin (real or double), the command plugin runs the health checks, and then
+ * people sign in through the running container in Chromium: the redirect URI the stack registered in Entra,
+ * the Entra secret Logto holds, the app's callback in Logto and the app secret in the container are all the
+ * ones that work. Steps share one stack, so they run in order. Screenshots: test-results/sign-in/stack-*.
+ */
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, type Browser } from "../browser/chromium";
+import { freePort } from "../browser/sample-app";
+import { signIn, signOut, type Scenario } from "../browser/sign-in";
+import { type Application } from "../standins/entra";
+import { ChangeStep, EngineSandbox, createEngineSandbox, readAll, repoRoot } from "./engine";
+import { findLeaks } from "./leaks";
+import { ensurePluginsOnPath } from "./plugins";
+import { containerEvents, dockerGet, ensureDockerEngine } from "../local/docker";
+import {
+  LocalStandIns,
+  LocalUser,
+  applyLocalStackConfig,
+  localConnection,
+  localEngineEnv,
+  localSecrets,
+  localStackConfig,
+  localTenants,
+  localUsers,
+  startLocalStandIns,
+} from "../local/stack";
+
+const stepTimeout = 10 * 60_000;
+const users = localUsers();
+const [adele, bianca] = users;
+const flaskSecretKey = randomBytes(32).toString("hex");
+
+let standIns: LocalStandIns;
+let engine: EngineSandbox;
+let browser: Browser;
+let dockerHost: string;
+let baseUrl: string;
+let realPlugins: string[] = [];
+const seen = { appSecrets: new Set<string>(), entraSecrets: new Set<string>() };
+
+function scenario(name: string): Scenario {
+  return { context: browser.context, name: `stack-${name}`, appUrl: baseUrl, entraUrl: standIns.entra.url };
+}
+
+function authorizeRequests(tenantId: string): number {
+  return standIns.entra.requests.filter((entry) => entry.path === `/${tenantId}/oauth2/v2.0/authorize`).length;
+}
+
+async function signInAs(name: string, user: Pick<LocalUser, "email" | "password">) {
+  await browser.context.clearCookies();
+  return signIn(scenario(name), user);
+}
+
+function sampleApplication() {
+  const apps = [...standIns.logto.state.applications.values()].filter((app) => app.type === "Traditional");
+  expect(apps).toHaveLength(1);
+  const secrets = standIns.logto.state.appSecrets.get(apps[0].id) ?? [];
+  for (const secret of secrets) seen.appSecrets.add(secret.value);
+  return { app: apps[0], secrets };
+}
+
+function entraApp(tenantId: string): Application {
+  const [app] = [...standIns.entra.tenant(tenantId).applications.values()].filter((a) => a.displayName?.endsWith("(Logto SSO)"));
+  return app;
+}
+
+function rememberEntraSecrets(): void {
+  for (const connector of standIns.logto.state.ssoConnectors.values()) seen.entraSecrets.add(String(connector.config.clientSecret));
+}
+
+/** The sample app container, by the name the program gives it; its environment is read, never printed. */
+async function container(): Promise<{ status: number; running: boolean; env: string[]; image: string }> {
+  const { status, body } = await dockerGet(dockerHost, `/containers/logto-entra-sso-${engine.stackName}-sample/json`);
+  const inspect = body as { State?: { Running?: boolean }; Config?: { Env?: string[] }; Image?: string };
+  return { status, running: inspect.State?.Running === true, env: inspect.Config?.Env ?? [], image: inspect.Image ?? "" };
+}
+
+function resourceSteps(changes: ChangeStep[]): string[] {
+  return changes.filter((step) => !step.type.startsWith("pulumi:providers:")).map((step) => `${step.op} ${step.name}`).sort();
+}
+
+beforeAll(async () => {
+  realPlugins = (await ensurePluginsOnPath()).real;
+  dockerHost = await ensureDockerEngine();
+  standIns = await startLocalStandIns({ users, issuerFetchTimeoutMs: 1000 });
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  engine = await createEngineSandbox(`app-${Date.now().toString(36)}`, repoRoot, { ...localEngineEnv(standIns), DOCKER_HOST: dockerHost });
+  await applyLocalStackConfig(
+    engine.stack,
+    localStackConfig(standIns, {
+      connections: [localConnection("contoso", localTenants.contoso), localConnection("fabrikam", localTenants.fabrikam)],
+      // The Docker engine here has no bridge network (scripts/docker-engine.sh): host networking throughout.
+      sampleApp: { enabled: true, port, baseUrl, networkMode: "host", buildNetwork: "host" },
+      sampleAppSecretKey: flaskSecretKey,
+    }),
+  );
+  browser = await launchChromium();
+}, 30 * 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (engine) {
+    await engine.stack.destroy().catch(() => undefined);
+    await engine.stack.workspace.removeStack(engine.stackName, { force: true }).catch(() => undefined);
+    await engine.dispose();
+  }
+  await standIns?.close();
+}, 10 * 60_000);
+
+describe.sequential("engine: infra/ with the sample app container, and people signing in through it", () => {
+  it("1. up builds the image, runs the container with the app's id and secret, passes the checks; a second preview is clean", async () => {
+    const up = await engine.up();
+    expect(up.result.summary.result).toBe("succeeded");
+    const { app, secrets } = sampleApplication();
+    expect(secrets.map((secret) => secret.name)).toEqual(["pulumi-managed-1"]);
+    const running = await container();
+    expect(running).toMatchObject({ status: 200, running: true });
+    expect(running.env).toContain(`LOGTO_APP_ID=${app.id}`);
+    expect(running.env.includes(`LOGTO_APP_SECRET=${secrets[0].value}`)).toBe(true);
+    expect(app.oidcClientMetadata.redirectUris).toEqual([`${baseUrl}/callback`]);
+    const outputs = await engine.stack.outputs();
+    expect(outputs.sampleAppSignInUrl?.value).toBe(`${baseUrl}/sign-in`);
+    expect((await engine.preview()).changes).toEqual([]);
+  }, stepTimeout);
+
+  it("2. a user of tenant 1 signs in and sees their claims, then signs out; a user of tenant 2 goes to tenant 2's Entra", async () => {
+    const before = { contoso: authorizeRequests(localTenants.contoso), fabrikam: authorizeRequests(localTenants.fabrikam) };
+    const first = await signInAs("tenant-1", adele);
+    expect(first.claims, first.text).toMatchObject({ name: adele.displayName });
+    expect(first.entraSignInUrl).toContain(`/${localTenants.contoso}/oauth2/v2.0/authorize`);
+    const out = await signOut(scenario("tenant-1"));
+    expect(out.claims).toBeUndefined();
+
+    const second = await signInAs("tenant-2", bianca);
+    expect(second.claims, second.text).toMatchObject({ name: bianca.displayName });
+    expect(authorizeRequests(localTenants.fabrikam)).toBe(before.fabrikam + 1);
+    expect(authorizeRequests(localTenants.contoso)).toBe(before.contoso + 1);
+  }, stepTimeout);
+
+  it("3. an address of a domain no connection lists is not sent to Entra", async () => {
+    const before = [localTenants.contoso, localTenants.fabrikam].map(authorizeRequests);
+    const outcome = await signInAs("unlisted", { email: "someone@unlisted.example", password: "not-used" });
+    expect(outcome.claims).toBeUndefined();
+    expect(outcome.entraSignInUrl).toBeUndefined();
+    expect(outcome.text).toContain("Single Sign-On is not enabled for this email account");
+    expect([localTenants.contoso, localTenants.fabrikam].map(authorizeRequests)).toEqual(before);
+  }, stepTimeout);
+
+  it("4. the Entra password deleted by hand: sign-in fails with AADSTS7000215 on the page; up --refresh repairs it", async () => {
+    rememberEntraSecrets();
+    entraApp(localTenants.contoso).passwordCredentials = [];
+    const failed = await signInAs("deleted-password", adele);
+    expect(failed.claims).toBeUndefined();
+    expect(failed.text).toContain("AADSTS7000215");
+
+    const up = await engine.up({ refresh: true });
+    expect(resourceSteps(up.changes)).toEqual(["create contoso-entra-secret", "update contoso-sso-connector"]);
+    rememberEntraSecrets();
+    const again = await signInAs("repaired", adele);
+    expect(again.claims, again.text).toMatchObject({ name: adele.displayName });
+  }, stepTimeout);
+
+  it("5. rotating the app secret: the new secret exists before the container is replaced, the old one goes after it", async () => {
+    const { app, secrets: [old] } = sampleApplication();
+    const started = Date.now();
+    await engine.stack.setConfig("logto-entra-sso:sampleApp.appSecretVersion", { value: "2" }, true);
+    const up = await engine.up();
+    expect(up.result.summary.result).toBe("succeeded");
+    const { secrets } = sampleApplication();
+    expect(secrets.map((secret) => secret.name)).toEqual(["pulumi-managed-2"]);
+    expect((await container()).env.includes(`LOGTO_APP_SECRET=${secrets[0].value}`)).toBe(true);
+
+    const secretCalls = standIns.logto.requests.filter((r) => r.receivedAt >= started && r.path.startsWith(`/api/applications/${app.id}/secrets`));
+    const created = secretCalls.find((r) => r.method === "POST" && r.status === 201);
+    const deleted = secretCalls.find((r) => r.method === "DELETE" && r.path.endsWith(`/${old.name}`));
+    const starts = (await containerEvents(dockerHost, started, Date.now())).filter(
+      (event) => event.action === "start" && event.name === `logto-entra-sso-${engine.stackName}-sample`,
+    );
+    expect(created && deleted && starts.length === 1, JSON.stringify({ created: !!created, deleted: !!deleted, starts })).toBe(true);
+    expect(created!.receivedAt).toBeLessThan(starts[0].atMs);
+    expect(deleted!.receivedAt).toBeGreaterThan(starts[0].atMs);
+
+    const after = await signInAs("rotated-app-secret", bianca);
+    expect(after.claims, after.text).toMatchObject({ name: bianca.displayName });
+    expect((await engine.preview()).changes).toEqual([]);
+  }, stepTimeout);
+
+  it("6. destroy removes the container and its image, leaves the stand-ins empty, and no secret was written or printed", async () => {
+    const exported = await engine.cli(["stack", "export"]);
+    const destroy = await engine.destroy();
+    expect(destroy.result.summary.result).toBe("succeeded");
+    expect((await container()).status).toBe(404);
+    // This stack's build is gone (the same image may stay under another stack's tag, as builds are cached).
+    expect((await dockerGet(dockerHost, `/images/logto-entra-sso-sample:${engine.stackName}/json`)).status).toBe(404);
+    expect([...standIns.logto.state.applications.values()]).toEqual([]);
+    expect([...standIns.logto.state.ssoConnectors.values()]).toEqual([]);
+
+    const secrets = {
+      ...localSecrets(standIns, [localTenants.contoso, localTenants.fabrikam]),
+      "Logto app secret": [...seen.appSecrets],
+      "Entra client secret": [...seen.entraSecrets],
+      "Flask secret key": [flaskSecretKey],
+    };
+    const sources = [{ where: "pulumi stack export", text: exported }, ...engine.transcript, ...(await readAll(await engine.files()))];
+    const leaks = findLeaks(secrets, sources);
+    expect(leaks.filter((leak) => leak.upstream === undefined)).toEqual([]);
+    if (!realPlugins.includes("azuread")) expect(leaks).toEqual([]);
+  }, stepTimeout);
+});
