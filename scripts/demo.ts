@@ -156,7 +156,7 @@ async function main(): Promise<number> {
         const out = await signOut(scenario);
         if (out.claims) throw new Error("still signed in after signing out");
         return outcome.claims;
-      }, (claims) => `${claims.name} <${claims.email || "no verified email"}> signed in through Entra tenant ${user.tenantId}, then out`);
+      }, (claims) => `${claims.name} (email ${claims.email}) signed in through Entra tenant ${user.tenantId}, then out`);
     }
     say(`screenshots of each step: ${path.relative(process.cwd(), artefactDir)}/demo-*.png`);
     if (keep && interrupted === 0) {
