@@ -94,6 +94,8 @@ const wrongTypes: { [key: string]: Json[] } = {
   integer: ["abc", 1.5, true, { a: 1 }, []],
   list: ["text", 5, { a: 1 }, [5], [true]],
   object: ["text", 5, [], true],
+  // A version label: text, or a whole number (`pulumi config set --path` stores 2 as a number).
+  label: [true, [], { a: 1 }, 1.5],
 };
 const connectionFieldKinds: Array<[string, keyof typeof wrongTypes]> = [
   ["name", "string"],
@@ -118,7 +120,7 @@ const sampleAppFieldKinds: Array<[string, keyof typeof wrongTypes]> = [
   ["restartPolicy", "string"],
   ["bindAddress", "string"],
   ["imageName", "string"],
-  ["appSecretVersion", "string"],
+  ["appSecretVersion", "label"],
 ];
 
 /** A config with at least one connection, and the index of one of them. */
