@@ -2,12 +2,16 @@
 
 The app refuses to start on any problem, and says in one message every variable that is missing or
 invalid and how to fix it. Secret values are never echoed back.
+
+LOGTO_APP_SECRET and SECRET_KEY may instead be given as files, by LOGTO_APP_SECRET_FILE and SECRET_KEY_FILE
+(the convention of Docker secrets): a container's environment shows in `docker inspect`, its files do not.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 MIN_SECRET_KEY_LENGTH = 32
@@ -74,11 +78,32 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             problems.append(f"{name} has leading or trailing whitespace: remove it")
         return value
 
+    def secret(name: str) -> str:
+        """NAME, or the content of the file NAME_FILE names (one trailing line break ignored)."""
+        file_variable = f"{name}_FILE"
+        path = environ.get(file_variable, "")
+        if not path:
+            return credential(name)
+        if environ.get(name, ""):
+            problems.append(f"{name} and {file_variable} are both set: set only one of them")
+            return ""
+        try:
+            value = Path(path).read_text(encoding="utf-8")
+        except OSError as error:
+            problems.append(f"{file_variable}={path!r} cannot be read ({error.strerror}): {_HINTS[name]}, in that file")
+            return ""
+        value = value[:-2] if value.endswith("\r\n") else value[:-1] if value.endswith("\n") else value
+        if not value.strip():
+            problems.append(f"{file_variable}={path!r} names an empty file: {_HINTS[name]}, in that file")
+        elif value != value.strip():
+            problems.append(f"the file {file_variable} names has leading or trailing whitespace in {name}: remove it")
+        return value
+
     logto_endpoint = url("LOGTO_ENDPOINT")
     logto_app_id = credential("LOGTO_APP_ID")
-    logto_app_secret = credential("LOGTO_APP_SECRET")
+    logto_app_secret = secret("LOGTO_APP_SECRET")
     base_url = url("BASE_URL")
-    secret_key = credential("SECRET_KEY")
+    secret_key = secret("SECRET_KEY")
     if secret_key.strip() and len(secret_key) < MIN_SECRET_KEY_LENGTH:
         problems.append(f"SECRET_KEY is too short ({len(secret_key)} characters): {_HINTS['SECRET_KEY']}")
 

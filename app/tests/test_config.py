@@ -90,3 +90,33 @@ def test_valid_settings_derive_the_callback_and_home_urls_from_base_url() -> Non
     assert settings.home_url == "https://app.example.test/sample/"
     assert env["LOGTO_APP_SECRET"] not in repr(settings)
     assert env["SECRET_KEY"] not in repr(settings)
+
+
+def test_secrets_can_come_from_files_named_by_the_file_variables(tmp_path) -> None:
+    env = settings_env("https://logto.example.test")
+    (tmp_path / "app_secret").write_text(env.pop("LOGTO_APP_SECRET") + "\n", encoding="utf-8")
+    (tmp_path / "secret_key").write_text(env.pop("SECRET_KEY"), encoding="utf-8")
+    expected_secret = (tmp_path / "app_secret").read_text(encoding="utf-8").rstrip("\n")
+
+    settings = load_settings(
+        env | {"LOGTO_APP_SECRET_FILE": str(tmp_path / "app_secret"), "SECRET_KEY_FILE": str(tmp_path / "secret_key")}
+    )
+
+    assert settings.logto_app_secret == expected_secret
+    assert settings.secret_key == (tmp_path / "secret_key").read_text(encoding="utf-8")
+
+
+def test_secret_files_that_are_missing_empty_or_doubled_are_refused_without_echoing_secrets(tmp_path) -> None:
+    env = settings_env("https://logto.example.test")
+    (tmp_path / "empty").write_text("\n", encoding="utf-8")
+
+    without_values = {name: value for name, value in env.items() if name not in ("LOGTO_APP_SECRET", "SECRET_KEY")}
+    message = config_error(
+        without_values | {"LOGTO_APP_SECRET_FILE": str(tmp_path / "missing"), "SECRET_KEY_FILE": str(tmp_path / "empty")}
+    )
+    assert f"LOGTO_APP_SECRET_FILE={str(tmp_path / 'missing')!r} cannot be read (No such file or directory)" in message
+    assert f"SECRET_KEY_FILE={str(tmp_path / 'empty')!r} names an empty file" in message
+
+    both = config_error(env | {"LOGTO_APP_SECRET_FILE": str(tmp_path / "empty")})
+    assert "LOGTO_APP_SECRET and LOGTO_APP_SECRET_FILE are both set: set only one of them" in both
+    assert env["LOGTO_APP_SECRET"] not in both

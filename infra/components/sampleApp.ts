@@ -11,6 +11,12 @@ import { httpCheckCommand } from "./httpCheck";
  */
 export const containerPort = 8080;
 
+/** Where the container finds its secrets (the app reads LOGTO_APP_SECRET_FILE and SECRET_KEY_FILE). */
+export const secretFiles = {
+  logtoAppSecret: "/run/secrets/logto-app-secret",
+  secretKey: "/run/secrets/flask-secret-key",
+} as const;
+
 export interface SampleAppArgs {
   /** Docker image reference to build, e.g. logto-entra-sso-sample:dev. Built locally, never pushed. */
   imageName: string;
@@ -108,13 +114,20 @@ export class SampleApp extends pulumi.ComponentResource {
         name: args.containerName,
         // For a local build this is the image id, so a rebuilt image replaces the container.
         image: image.repoDigest,
+        // The secrets go in as files, never in the environment: `docker inspect` shows a container's
+        // environment, and the docker provider writes that inspect output to its debug log.
         envs: [
           `LOGTO_ENDPOINT=${args.logtoEndpoint}`,
           pulumi.interpolate`LOGTO_APP_ID=${args.logtoAppId}`,
-          pulumi.secret(pulumi.interpolate`LOGTO_APP_SECRET=${args.logtoAppSecret}`),
+          `LOGTO_APP_SECRET_FILE=${secretFiles.logtoAppSecret}`,
           `BASE_URL=${args.baseUrl}`,
-          pulumi.secret(pulumi.interpolate`SECRET_KEY=${args.secretKey}`),
+          `SECRET_KEY_FILE=${secretFiles.secretKey}`,
           ...listening.envs,
+        ],
+        uploads: [
+          // Readable by the app's unprivileged user; the file belongs to root, as uploads do.
+          { file: secretFiles.logtoAppSecret, content: pulumi.secret(args.logtoAppSecret), permissions: "0444" },
+          { file: secretFiles.secretKey, content: pulumi.secret(args.secretKey), permissions: "0444" },
         ],
         // Sent even when it is Docker's default, bridge: the provider replaces a container whose mode differs.
         networkMode,
@@ -122,7 +135,7 @@ export class SampleApp extends pulumi.ComponentResource {
         restart: args.restartPolicy,
       },
       // The host port and the name are taken until the old container is gone.
-      { parent: this, deleteBeforeReplace: true, additionalSecretOutputs: ["envs"], dependsOn: [imageCleanup] },
+      { parent: this, deleteBeforeReplace: true, additionalSecretOutputs: ["uploads"], dependsOn: [imageCleanup] },
     );
 
     new command.local.Command(

@@ -10,6 +10,7 @@ import {
   Recording,
   find,
   isSecretEnvelope,
+  plainText,
   logtoAppSecretFor,
   logtoEndpointValue,
   ofType,
@@ -42,17 +43,25 @@ describe("the sample app in the program", () => {
     expect(container.dependencies).toEqual(expect.arrayContaining([image.urn, application.urn, appSecret.urn]));
     expect(reveal(appSecret.inputs)).toMatchObject({ applicationId: "app-sample-application", name: "pulumi-managed-1" });
     expect(appSecret.additionalSecretOutputs).toEqual(["value"]);
-    expect(isSecretEnvelope(container.inputs.envs)).toBe(true);
+    // The environment holds no secret (docker inspect shows it): the secrets are files, uploaded as secrets.
+    expect(isSecretEnvelope(container.inputs.envs)).toBe(false);
+    expect(plainText(container.inputs.envs)).not.toContain(logtoAppSecretFor("1"));
+    expect(plainText(container.inputs.envs)).not.toContain(secretKeyMarker);
+    expect(isSecretEnvelope(container.inputs.uploads)).toBe(true);
     expect(reveal(container.inputs)).toEqual({
       name: "logto-entra-sso-dev-sample",
       image: "sha256:image-of-sample-image",
       envs: [
         `LOGTO_ENDPOINT=${logtoEndpointValue}`,
         "LOGTO_APP_ID=app-sample-application",
-        `LOGTO_APP_SECRET=${logtoAppSecretFor("1")}`,
+        "LOGTO_APP_SECRET_FILE=/run/secrets/logto-app-secret",
         "BASE_URL=http://localhost:8080",
-        `SECRET_KEY=${secretKeyMarker}`,
+        "SECRET_KEY_FILE=/run/secrets/flask-secret-key",
         "PORT=8080",
+      ],
+      uploads: [
+        { file: "/run/secrets/logto-app-secret", content: logtoAppSecretFor("1"), permissions: "0444" },
+        { file: "/run/secrets/flask-secret-key", content: secretKeyMarker, permissions: "0444" },
       ],
       networkMode: "bridge",
       ports: [{ internal: 8080, external: 8080, ip: "127.0.0.1" }],
@@ -84,7 +93,8 @@ describe("the sample app in the program", () => {
     );
     expect(reveal(find(recording, types.image).inputs)).toMatchObject({ imageName: "registry.example.com/team/sample:v2" });
     expect(reveal(find(recording, types.container).inputs)).toMatchObject({
-      envs: expect.arrayContaining(["BASE_URL=https://sample.example.com", `LOGTO_APP_SECRET=${logtoAppSecretFor("2")}`, "PORT=8080"]),
+      envs: expect.arrayContaining(["BASE_URL=https://sample.example.com", "PORT=8080"]),
+      uploads: expect.arrayContaining([expect.objectContaining({ content: logtoAppSecretFor("2") })]),
       ports: [{ internal: 8080, external: 9443, ip: "0.0.0.0" }],
       restart: "always",
     });

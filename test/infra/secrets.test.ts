@@ -57,11 +57,11 @@ describe("secrets", () => {
     expect(isSecretEnvelope(connector.inputs.config)).toBe(true);
     expect(reveal(connector.inputs.config)).toMatchObject({ clientSecret: entraSecretFor("contoso-entra-secret", "1") });
     const container = find(recording, types.container);
-    expect(isSecretEnvelope(container.inputs.envs)).toBe(true);
-    expect(reveal(container.inputs.envs)).toEqual(
-      expect.arrayContaining([`LOGTO_APP_SECRET=${logtoAppSecretFor("1")}`, `SECRET_KEY=${secretKeyMarker}`]),
-    );
-    expect(container.additionalSecretOutputs).toEqual(["envs"]);
+    expect(isSecretEnvelope(container.inputs.uploads)).toBe(true);
+    const uploads = reveal(container.inputs.uploads) as Array<{ content: string }>;
+    expect(uploads.map((upload) => upload.content)).toEqual([logtoAppSecretFor("1"), secretKeyMarker]);
+    expect(plainText(container.inputs.envs)).not.toMatch(new RegExp(`${logtoAppSecretFor("1")}|${secretKeyMarker}`));
+    expect(container.additionalSecretOutputs).toEqual(["uploads"]);
   });
 
   it("stay out of the stack outputs", async () => {

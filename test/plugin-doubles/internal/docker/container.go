@@ -1,10 +1,14 @@
 package docker
 
 import (
+	"archive/tar"
+	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"regexp"
 	"sort"
 	"strconv"
@@ -27,6 +31,7 @@ var containerSchema = tfschema.Schema{
 	"image":               {Kind: tfschema.String, Required: true, ForceNew: true},
 	"envs":                {Kind: tfschema.Set, Optional: true, ForceNew: true, Computed: true},
 	"ports":               {Kind: tfschema.Object, Optional: true, ForceNew: true, Elem: portSchema},
+	"uploads":             {Kind: tfschema.Object, Optional: true, ForceNew: true, Elem: uploadSchema},
 	"restart":             {Kind: tfschema.String, Optional: true, Default: "no"},
 	"maxRetryCount":       {Kind: tfschema.Int, Optional: true},
 	"networkMode":         {Kind: tfschema.String, Optional: true, ForceNew: true, Default: "bridge"},
@@ -74,6 +79,18 @@ var portSchema = tfschema.Schema{
 	"protocol": {Kind: tfschema.String, Optional: true, ForceNew: true, Default: "tcp"},
 }
 
+// uploadSchema is the `upload` block (a set of objects, every field ForceNew) of terraform-provider-docker
+// v4.5.0 resource_docker_container.go. The content never appears in the container's inspect data.
+var uploadSchema = tfschema.Schema{
+	"file":          {Kind: tfschema.String, Required: true, ForceNew: true},
+	"content":       {Kind: tfschema.String, Optional: true, ForceNew: true},
+	"contentBase64": {Kind: tfschema.String, Optional: true, ForceNew: true},
+	"source":        {Kind: tfschema.String, Optional: true, ForceNew: true},
+	"sourceHash":    {Kind: tfschema.String, Optional: true, ForceNew: true},
+	"executable":    {Kind: tfschema.Bool, Optional: true, ForceNew: true, Default: false},
+	"permissions":   {Kind: tfschema.String, Optional: true, ForceNew: true},
+}
+
 func init() {
 	for _, name := range []string{"capabilities", "cgroupParent", "cgroupnsMode", "cpuPeriod", "cpuQuota", "cpus",
 		"dns", "dnsOpts", "dnsSearches", "gpus", "groupAdds", "logOpts", "pidMode", "storageOpts", "sysctls", "tmpfs",
@@ -81,7 +98,7 @@ func init() {
 		containerSchema[name] = &tfschema.Field{Kind: tfschema.String, Optional: true, Unsupported: true}
 	}
 	for _, name := range []string{"deviceReadBps", "deviceReadIops", "deviceRequests", "deviceWriteBps",
-		"deviceWriteIops", "devices", "hosts", "mounts", "networksAdvanced", "ulimits", "uploads", "volumes"} {
+		"deviceWriteIops", "devices", "hosts", "mounts", "networksAdvanced", "ulimits", "volumes"} {
 		containerSchema[name] = &tfschema.Field{Kind: tfschema.Object, Optional: true, Unsupported: true}
 	}
 	// Optional and Computed upstream: Read fills them in, a program that leaves them out sees no diff.
@@ -270,6 +287,9 @@ func (r *Container) Create(ctx context.Context, req provider.CreateRequest) (pro
 	if err := engine.call(ctx, "POST", "/containers/create", url.Values{"name": {name}}, body, &created); err != nil {
 		return provider.CreateResponse{}, fmt.Errorf("Unable to create container: %s", err)
 	}
+	if err := uploadFiles(ctx, engine, created.ID, req.Properties); err != nil {
+		return provider.CreateResponse{}, &provider.InitError{ID: created.ID, Properties: req.Properties, Reason: err}
+	}
 	start, _ := provider.Bool(req.Properties, "start", true)
 	if start {
 		if err := engine.call(ctx, "POST", "/containers/"+created.ID+"/start", nil, nil, nil); err != nil {
@@ -286,6 +306,71 @@ func (r *Container) Create(ctx context.Context, req provider.CreateRequest) (pro
 		return provider.CreateResponse{}, &provider.InitError{ID: created.ID, Properties: req.Properties, Reason: err}
 	}
 	return provider.CreateResponse{ID: created.ID, Properties: state}, nil
+}
+
+// uploadFiles is resourceDockerContainerCreate's upload loop: each file as a one-entry tar archive whose entry
+// name is the absolute path, copied to "/" before the container starts; mode from permissions (octal), else
+// 0744 when executable, else 0644. Exactly one of content, contentBase64 and source.
+func uploadFiles(ctx context.Context, engine *Engine, id string, inputs resource.PropertyMap) error {
+	uploads := provider.Plain(inputs["uploads"])
+	if uploads.IsNull() {
+		return nil
+	}
+	for _, item := range uploads.ArrayValue() {
+		upload := provider.Plain(item).ObjectValue()
+		file, _ := provider.String(upload, "file")
+		content, _ := provider.String(upload, "content")
+		contentBase64, _ := provider.String(upload, "contentBase64")
+		source, _ := provider.String(upload, "source")
+		given := 0
+		for _, v := range []string{content, contentBase64, source} {
+			if v != "" {
+				given++
+			}
+		}
+		switch {
+		case given == 0:
+			return errors.New("error with upload content: one of 'content', 'content_base64', or 'source' must be set")
+		case given > 1:
+			return errors.New("error with upload content: only one of 'content', 'content_base64', or 'source' can be set")
+		}
+		data := []byte(content)
+		if contentBase64 != "" {
+			data, _ = base64.StdEncoding.DecodeString(contentBase64)
+		}
+		if source != "" {
+			var err error
+			if data, err = os.ReadFile(source); err != nil {
+				return fmt.Errorf("could not read file: %s", err)
+			}
+		}
+		mode := int64(0o644)
+		if executable, _ := provider.Bool(upload, "executable", false); executable {
+			mode = 0o744
+		}
+		if permissions, _ := provider.String(upload, "permissions"); permissions != "" {
+			parsed, err := strconv.ParseInt(permissions, 8, 32)
+			if err != nil {
+				return fmt.Errorf("Error parsing permission: %s", err)
+			}
+			mode = parsed
+		}
+		var archive bytes.Buffer
+		tw := tar.NewWriter(&archive)
+		if err := tw.WriteHeader(&tar.Header{Name: file, Mode: mode, Size: int64(len(data)), ModTime: time.Now()}); err != nil {
+			return fmt.Errorf("Error creating tar archive: %s", err)
+		}
+		if _, err := tw.Write(data); err != nil {
+			return fmt.Errorf("Error creating tar archive: %s", err)
+		}
+		if err := tw.Close(); err != nil {
+			return fmt.Errorf("Error creating tar archive: %s", err)
+		}
+		if err := engine.call(ctx, "PUT", "/containers/"+id+"/archive", url.Values{"path": {"/"}}, &archive, nil); err != nil {
+			return fmt.Errorf("Unable to upload volume content: %s", err)
+		}
+	}
+	return nil
 }
 
 // findImage is terraform-provider-docker's findImage: the image must be in the engine (by name or id),

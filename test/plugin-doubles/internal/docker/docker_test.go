@@ -31,7 +31,8 @@ type fakeEngine struct {
 	mu         sync.Mutex
 	containers map[string]bool // id → running
 	images     map[string]bool
-	buildTar   map[string]string // file name → content of the last build context
+	buildTar   map[string]string // file name → content of the last build context (or upload)
+	tarModes   map[string]int64  // file name → mode, of the last tar received
 	socket     string
 }
 
@@ -82,7 +83,7 @@ func (f *fakeEngine) serve(w http.ResponseWriter, r *http.Request) {
 	req := recorder.Request{Method: r.Method, Path: path, Query: r.URL.Query()}
 	data, _ := io.ReadAll(r.Body)
 	if r.Header.Get("Content-Type") == "application/x-tar" {
-		files := map[string]string{}
+		files, modes := map[string]string{}, map[string]int64{}
 		tr := tar.NewReader(bytes.NewReader(data))
 		for {
 			h, err := tr.Next()
@@ -90,10 +91,10 @@ func (f *fakeEngine) serve(w http.ResponseWriter, r *http.Request) {
 				break
 			}
 			content, _ := io.ReadAll(tr)
-			files[h.Name] = string(content)
+			files[h.Name], modes[h.Name] = string(content), h.Mode
 		}
 		f.mu.Lock()
-		f.buildTar = files
+		f.buildTar, f.tarModes = files, modes
 		f.mu.Unlock()
 	} else if len(data) > 0 {
 		_ = json.Unmarshal(data, &req.Body)
@@ -132,6 +133,12 @@ func (f *fakeEngine) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Method == "POST" && path == "/containers/create":
 		f.containers["c1"] = false
 		json.NewEncoder(w).Encode(map[string]string{"Id": "c1"})
+	case r.Method == "PUT" && strings.HasSuffix(path, "/archive"):
+		if _, ok := f.containers[id]; !ok {
+			notFound("container: " + id)
+			return
+		}
+		w.WriteHeader(200)
 	case r.Method == "POST" && strings.HasSuffix(path, "/start"):
 		f.containers[id] = true
 		w.WriteHeader(204)
@@ -363,6 +370,44 @@ func TestContainerErrorsNeverShowTheEnvironment(t *testing.T) {
 	_, err := r.Create(ctx, provider.CreateRequest{Properties: inputs})
 	if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "Unable to create container with image sha256:missing") {
 		t.Fatalf("error = %v", err)
+	}
+}
+
+func TestContainerUploadsFilesBeforeItStartsAndKeepsTheirContentSecret(t *testing.T) {
+	f := newFakeEngine(t)
+	r := &Container{docker: f.docker(t)}
+	inputs := check(t, r, containerInputs(nil))
+	inputs["uploads"] = resource.NewProperty([]resource.PropertyValue{resource.NewProperty(resource.PropertyMap{
+		"file":        resource.NewProperty("/run/secrets/app-secret"),
+		"content":     resource.MakeSecret(resource.NewProperty("s3cr3t-upload")),
+		"permissions": resource.NewProperty("0444"),
+	})})
+	f.reset()
+	resp, err := r.Create(ctx, provider.CreateRequest{Properties: inputs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"GET /images/sha256:built/json", "POST /containers/create", "PUT /containers/c1/archive", "POST /containers/c1/start",
+		"GET /containers/json", "GET /containers/c1/json"}
+	if got := f.calls(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("calls %q, want %q", got, want)
+	}
+	if q := f.lastQuery("PUT", "/containers/c1/archive"); q != "path=%2F" {
+		t.Errorf("query = %q: uploads go to / with the absolute path as the entry name", q)
+	}
+	if f.buildTar["/run/secrets/app-secret"] != "s3cr3t-upload" || f.tarModes["/run/secrets/app-secret"] != 0o444 {
+		t.Errorf("tar = %v modes %v", f.buildTar, f.tarModes)
+	}
+	if uploads := resp.Properties["uploads"]; !uploads.ContainsSecrets() {
+		t.Errorf("the uploaded content must stay secret in the state: %v", uploads)
+	}
+
+	both := check(t, r, containerInputs(nil))
+	both["uploads"] = resource.NewProperty([]resource.PropertyValue{resource.NewProperty(resource.PropertyMap{
+		"file": resource.NewProperty("/x"), "content": resource.NewProperty("a"), "contentBase64": resource.NewProperty("Yg=="),
+	})})
+	if _, err := r.Create(ctx, provider.CreateRequest{Properties: both}); err == nil || !strings.Contains(err.Error(), "only one of 'content', 'content_base64', or 'source' can be set") {
+		t.Errorf("error = %v", err)
 	}
 }
 
