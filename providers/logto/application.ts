@@ -16,6 +16,7 @@ import {
   sameStringSet,
 } from "./support";
 import { urlProblems } from "./validation";
+import { PackedDynamicResource } from "./packedResource";
 
 export interface ApplicationInputs extends Adoptable, OnEndpoint {
   name: string;
@@ -264,7 +265,7 @@ export interface ApplicationArgs {
 }
 
 /** A Logto "Traditional web" application; its client secrets are ApplicationSecret resources. */
-export class Application extends pulumi.dynamic.Resource {
+export class Application extends PackedDynamicResource {
   // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
   declare public readonly applicationId: pulumi.Output<string>;
   declare public readonly redirectUris: pulumi.Output<string[]>;

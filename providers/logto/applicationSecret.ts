@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ManagementClient, isLogtoApiError, isNotFound, managementClient } from "./client";
 import { OnEndpoint, configureFromStack, configuredEndpoint, containsUnknown, endpointReplaces } from "./support";
+import { PackedDynamicResource } from "./packedResource";
 
 export interface ApplicationSecretInputs extends OnEndpoint {
   applicationId: string;
@@ -136,7 +137,7 @@ export interface ApplicationSecretArgs {
  * ApplicationPassword: whatever uses `value` (the sample app container) is updated before the old secret is
  * deleted.
  */
-export class ApplicationSecret extends pulumi.dynamic.Resource {
+export class ApplicationSecret extends PackedDynamicResource {
   // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
   declare public readonly value: pulumi.Output<string>;
   declare public readonly name: pulumi.Output<string>;

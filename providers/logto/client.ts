@@ -70,6 +70,14 @@ export interface ManagementClient {
    * asks `findExisting` whether the first attempt went through, so a lost answer never makes a duplicate.
    */
   createOnce<T>(request: ApiRequest, findExisting: () => Promise<T | undefined>): Promise<T>;
+  /**
+   * GETs `path`, or answers with the body of a GET of it begun less than `maxAgeMs` ago by this client (in
+   * flight or done): for lists that many concurrent calls need and that are costly for Logto to answer. A
+   * failed GET is not shared.
+   */
+  sharedGet<T>(path: string, action: string, maxAgeMs: number): Promise<T>;
+  /** The shared answer for `path` if one is held (to keep it true to this client's own writes), else undefined. */
+  sharedAnswer<T>(path: string): Promise<T> | undefined;
 }
 
 interface CachedToken {
@@ -409,7 +417,22 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
     }
   }
 
-  return { endpoint: settings.endpoint, send, createOnce, deleteIfPresent };
+  const sharedAnswers = new Map<string, { body: Promise<unknown>; startedAt: number }>();
+
+  function sharedGet<T>(path: string, action: string, maxAgeMs: number): Promise<T> {
+    const shared = sharedAnswers.get(path);
+    if (shared && Date.now() - shared.startedAt < maxAgeMs) return shared.body as Promise<T>;
+    const body = send<T>({ method: "GET", path, action }).then((response) => response.data);
+    sharedAnswers.set(path, { body, startedAt: Date.now() });
+    body.catch(() => sharedAnswers.delete(path));
+    return body;
+  }
+
+  function sharedAnswer<T>(path: string): Promise<T> | undefined {
+    return sharedAnswers.get(path)?.body as Promise<T> | undefined;
+  }
+
+  return { endpoint: settings.endpoint, send, createOnce, deleteIfPresent, sharedGet, sharedAnswer };
 }
 
 /**

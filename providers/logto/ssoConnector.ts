@@ -16,6 +16,7 @@ import {
   sameStringSet,
 } from "./support";
 import { domainProblems, issuerProblems, scopeTokens } from "./validation";
+import { PackedDynamicResource } from "./packedResource";
 
 /** Enterprise SSO providers with an OIDC client config (clientId, clientSecret, issuer). */
 export const oidcSsoProviderNames = ["AzureAdOidc", "OIDC", "Okta"] as const;
@@ -138,6 +139,31 @@ function outputsFromRow(row: SsoConnectorRow, recorded: Recorded, knownSecret: s
 
 async function listConnectors(client: ManagementClient, action: string): Promise<SsoConnectorRow[]> {
   return (await client.send<SsoConnectorRow[]>({ method: "GET", path: "/api/sso-connectors", action })).data;
+}
+
+/**
+ * How long one tenant-wide list serves the creates of one provider process (one engine operation): Logto
+ * loads every connector's issuer discovery document to answer the list, so 50 creates each listing cost it
+ * 50 × 50 fetches; they run together, so one list serves them all. Connectors this process creates meanwhile
+ * are added to it, and the ones it deletes or changes are taken out or changed, so a replacement (delete,
+ * then create) sees the tenant as it is; only another actor's change in those seconds is missed, as it
+ * would be between a list and a create anyway.
+ */
+const sharedListMs = 10_000;
+const connectorsPath = "/api/sso-connectors";
+
+function connectorsForCreate(client: ManagementClient, action: string): Promise<SsoConnectorRow[]> {
+  return client.sharedGet<SsoConnectorRow[]>(connectorsPath, action, sharedListMs);
+}
+
+/** Keeps the shared list true to this process's own write: `row` made or changed, or `deletedId` gone. */
+async function trackInSharedList(client: ManagementClient, change: { row: SsoConnectorRow } | { deletedId: string }): Promise<void> {
+  const rows = await client.sharedAnswer<SsoConnectorRow[]>(connectorsPath)?.catch(() => undefined);
+  if (!rows) return;
+  const id = "row" in change ? change.row.id : change.deletedId;
+  const at = rows.findIndex((row) => row.id === id);
+  if (at >= 0) rows.splice(at, 1);
+  if ("row" in change) rows.push(change.row);
 }
 
 /**
@@ -267,7 +293,8 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
     const action = `creating ${label(inputs)}`;
     // One list serves both the adoption lookup and the domain check.
     const needsList = inputs.adoptExisting || inputs.domains.length > 0;
-    const connectors = needsList ? await listConnectors(client, `looking up SSO connectors for ${label(inputs)}`) : [];
+    const connectors = needsList
+? await connectorsForCreate(client, `looking up SSO connectors for ${label(inputs)}`) : [];
     const sameName = connectors.find((row) => row.connectorName === inputs.connectorName);
     const existing = inputs.adoptExisting ? sameName : undefined;
     // A connector of the same name is adopted, or gets Logto's 409 (which names adoptExisting): not a domain clash.
@@ -286,6 +313,7 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
         action: `adopting ${label(inputs)}`,
         sensitiveValues: secret,
       });
+      await trackInSharedList(client, { row: patched.data });
       return { id: existing.id, outs: outputsFromRow(patched.data, recorded(true), inputs.config.clientSecret) };
     }
     const created = await client.createOnce<SsoConnectorRow>(
@@ -298,6 +326,7 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
         return found && found.config.clientId === inputs.config.clientId ? found : undefined;
       },
     );
+    await trackInSharedList(client, { row: created });
     return { id: created.id, outs: outputsFromRow(created, recorded(false), inputs.config.clientSecret) };
   },
 
@@ -342,12 +371,15 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
       action,
       sensitiveValues: [news.config.clientSecret, olds.config?.clientSecret],
     });
+    await trackInSharedList(client, { row: data });
     return { outs: outputsFromRow(data, recorded, news.config.clientSecret) };
   },
 
   async delete(id, props) {
     if (keptBecauseAdopted(`${label(props)} (id ${id})`, props)) return;
-    await managementClient(props.endpoint).deleteIfPresent(`/api/sso-connectors/${id}`, `deleting ${label(props)}`);
+    const client = managementClient(props.endpoint);
+    await client.deleteIfPresent(`/api/sso-connectors/${id}`, `deleting ${label(props)}`);
+    await trackInSharedList(client, { deletedId: id });
   },
 };
 
@@ -376,7 +408,7 @@ export interface SsoConnectorArgs {
 }
 
 /** A Logto enterprise SSO connector managed through the Management API. */
-export class SsoConnector extends pulumi.dynamic.Resource {
+export class SsoConnector extends PackedDynamicResource {
   // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
   declare public readonly connectorId: pulumi.Output<string>;
   declare public readonly connectorName: pulumi.Output<string>;

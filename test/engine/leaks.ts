@@ -1,4 +1,5 @@
 /** Finds secret values written in plain text in what the engine produced. */
+import { unpackedProviders } from "../../providers/logto/packedResource";
 
 export interface TextSource {
   /** Where the text came from: a file path, "engine transcript #12", "pulumi stack export". */
@@ -44,8 +45,17 @@ function upstreamCause(source: TextSource): string | undefined {
   return undefined;
 }
 
-export function findLeaks(secrets: SecretValues, sources: readonly TextSource[]): Leak[] {
+/** Each source, and the provider code packed in it (a Logto resource's state): a secret captured there counts too. */
+function withPackedProviders(sources: readonly TextSource[]): TextSource[] {
+  return sources.flatMap((source) => [
+    source,
+    ...unpackedProviders(source.text).map((text, index) => ({ ...source, where: `${source.where} (packed provider #${index + 1})`, text })),
+  ]);
+}
+
+export function findLeaks(secrets: SecretValues, given: readonly TextSource[]): Leak[] {
   const leaks: Leak[] = [];
+  const sources = withPackedProviders(given);
   for (const [secret, values] of Object.entries(secrets)) {
     for (const value of new Set(values)) {
       if (value.length < 8) throw new Error(`findLeaks: a ${secret} value this short would match by chance`);

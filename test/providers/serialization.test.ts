@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { applicationProvider } from "../../providers/logto/application";
 import { applicationSecretProvider } from "../../providers/logto/applicationSecret";
+import { providerLoader, unpackedProviders } from "../../providers/logto/packedResource";
 import { signInExperienceSsoProvider } from "../../providers/logto/signInExperience";
 import { SsoConnectorInputs, SsoConnectorOutputs, ssoConnectorProvider } from "../../providers/logto/ssoConnector";
 import { ProviderHarness, applicationInputs, connectorInputs, failureOf, startProviderHarness } from "./harness";
@@ -12,12 +13,19 @@ const requireFromString: (code: string) => { handler: () => unknown } = createRe
   require.resolve("@pulumi/pulumi/package.json"),
 )("require-from-string");
 
-/** The provider as the engine's provider process sees it: serialised, then loaded from that text. */
+/** The provider as the engine's provider process sees it: serialised, packed, then loaded from that text. */
 async function roundTrip<I, O>(
   provider: pulumi.dynamic.ResourceProvider<I, O>,
 ): Promise<{ text: string; loaded: pulumi.dynamic.ResourceProvider<I, O> }> {
   const { text } = await pulumi.runtime.serializeFunction(() => provider);
-  return { text, loaded: requireFromString(text).handler() as pulumi.dynamic.ResourceProvider<I, O> };
+  const stored = providerLoader(text);
+  return { text: stored, loaded: requireFromString(stored).handler() as pulumi.dynamic.ResourceProvider<I, O> };
+}
+
+/** A provider's serialised module and the loader text the engine stores for it. */
+async function storedForms(provider: object): Promise<{ serialised: string; stored: string }> {
+  const { text } = await pulumi.runtime.serializeFunction(() => provider);
+  return { serialised: text, stored: providerLoader(text) };
 }
 
 let h: ProviderHarness;
@@ -33,7 +41,9 @@ describe("the serialised providers", () => {
     process.env.LOGTO_M2M_APP_SECRET = h.logto.m2mAppSecret;
     try {
       for (const provider of [ssoConnectorProvider, applicationProvider, applicationSecretProvider, signInExperienceSsoProvider]) {
-        const { text } = await pulumi.runtime.serializeFunction(() => provider);
+        const { serialised, stored } = await storedForms(provider);
+        const [text] = unpackedProviders(JSON.stringify({ __provider: stored })); // as it stands in a state file
+        expect(text).toBe(serialised);
         expect(text).not.toContain(h.logto.m2mAppSecret);
         expect(text).not.toContain(h.logto.m2mAppId);
         expect(text).not.toContain(h.logto.url);
@@ -41,6 +51,13 @@ describe("the serialised providers", () => {
       }
     } finally {
       delete process.env.LOGTO_M2M_APP_SECRET;
+    }
+  });
+
+  it("are stored packed, at most a third of their serialised size", async () => {
+    for (const provider of [ssoConnectorProvider, applicationProvider, applicationSecretProvider, signInExperienceSsoProvider]) {
+      const { serialised, stored } = await storedForms(provider);
+      expect(stored.length).toBeLessThan(serialised.length / 3);
     }
   });
 

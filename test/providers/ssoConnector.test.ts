@@ -284,6 +284,24 @@ describe("item 3: an email domain goes to one connector per tenant", () => {
     expect(h.logto.state.ssoConnectors.get(other.id)?.domains).toEqual(["contoso.com", "more.example"]);
   });
 
+  it("concurrent creates share one tenant-wide list (Logto loads every issuer to answer it)", async () => {
+    const made = await Promise.all(
+      Array.from({ length: 12 }, (_, index) => create({ connectorName: `tenant-${index}`, domains: [`tenant-${index}.example`] })),
+    );
+    expect(new Set(made.map((connector) => connector.id)).size).toBe(12);
+    expect(calls(h.logto).filter((c) => c === "GET /api/sso-connectors")).toEqual(["GET /api/sso-connectors"]);
+  });
+
+  it("a shared list follows this process's own writes: a replacement may take over the domains at once", async () => {
+    const first = await create({ connectorName: "contoso-old", domains: ["contoso.com"] });
+    await provider.delete!(first.id, first.outs);
+    const replacement = await create({ connectorName: "contoso-new", domains: ["contoso.com"] });
+    expect(h.logto.state.ssoConnectors.get(replacement.id)?.domains).toEqual(["contoso.com"]);
+    // And a connector it made meanwhile counts in the domain check.
+    const error = await failureOf(() => create({ connectorName: "contoso-dup", domains: ["contoso.com"] }));
+    expect(error.message).toContain(`is already routed to SSO connector "contoso-new"`);
+  });
+
   it("needs no list request for a connector without domains", async () => {
     await create({ domains: [] });
     expect(calls(h.logto).filter((c) => c === "GET /api/sso-connectors")).toEqual([]);

@@ -82,6 +82,8 @@ export interface RecordedExchange {
   sequence: number;
   /** When it arrived (ms since the epoch), to order it against events of other systems (e.g. Docker's). */
   receivedAt: number;
+  /** When its answer was written or it was dropped (ms since the epoch); absent while in flight. */
+  answeredAt?: number;
 }
 
 let arrivals = 0;
@@ -133,9 +135,11 @@ export function exchangeHandler<Entry extends RecordedExchange>(origin: () => st
     if (parsed.ok) entry.body = parsed.body;
 
     const fault = hooks.faults.take(method, url.pathname);
+    if (hooks.faults.latencyMs > 0) await sleep(hooks.faults.latencyMs, undefined, { signal: hooks.closing });
     if (fault?.delayMs) await sleep(fault.delayMs, undefined, { signal: hooks.closing });
     if (fault?.drop === "before") {
       entry.dropped = "before";
+      entry.answeredAt = Date.now();
       request.socket.destroy();
       return;
     }
@@ -156,10 +160,12 @@ export function exchangeHandler<Entry extends RecordedExchange>(origin: () => st
     entry.status = reply.status;
     if (fault?.drop === "afterCommit") {
       entry.dropped = "afterCommit";
+      entry.answeredAt = Date.now();
       request.socket.destroy();
       return;
     }
     writeReply(response, reply);
+    entry.answeredAt = Date.now();
   }
 
   return (request, response, bodyText) => {

@@ -52,6 +52,20 @@ function checkSpec(spec: FaultSpec): void {
 /** Faults matched in the order they were added; each is used up after `times` matching requests. */
 export class FaultInjector {
   private armed: ArmedFault[] = [];
+  private addedLatencyMs = 0;
+
+  /**
+   * Added to every request before it is answered (a slow network or a distant tenant), faulted or not; the
+   * benchmark measures with it. `clear()` keeps it.
+   */
+  get latencyMs(): number {
+    return this.addedLatencyMs;
+  }
+
+  set latencyMs(value: number) {
+    if (!(Number.isFinite(value) && value >= 0)) throw new Error(`faults.latencyMs must be a number of milliseconds >= 0, got ${value}`);
+    this.addedLatencyMs = value;
+  }
 
   add(spec: FaultSpec): void {
     checkSpec(spec);

@@ -1,0 +1,191 @@
+/**
+ * One benchmark cell: a stack of N managed connections of the product's program (Entra side included, the
+ * sample app off) on one Logto stand-in and one Entra stand-in with N tenants, and the baseline stack of the
+ * same graph, each taken through the six operations, timed, its calls counted.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { createEngineSandbox, repoRoot, type EngineSandbox } from "../test/engine/engine";
+import {
+  applyLocalStackConfig,
+  localConnection,
+  localEngineEnv,
+  localStackConfig,
+  startLocalStandIns,
+  type LocalStandIns,
+} from "../test/local/stack";
+import { countCalls, operations, type CallCounts, type LogtoObjects, type Operation } from "./counts";
+import { graphShape, type ExportedResource } from "./shape";
+
+export const baselineProgramDir = path.join(repoRoot, "bench/baseline");
+
+export interface OperationSample {
+  operation: Operation;
+  seconds: number;
+  logto?: CallCounts;
+  graph?: CallCounts;
+}
+
+export interface StackRun {
+  samples: OperationSample[];
+  /** Bytes of the exported state after `up`. */
+  stateBytes: number;
+  /** Resources in the state after `up` (the stack and providers included). */
+  resources: number;
+}
+
+export interface ProductRun extends StackRun {
+  logtoObjects: LogtoObjects;
+  /** Logto and Entra objects left after destroy that the stack had made: must be none. */
+  leftAfterDestroy: string[];
+}
+
+/** Tenant ids of a run with `count` tenants: GUIDs that say which connection they belong to. */
+export function benchTenantIds(count: number): string[] {
+  return Array.from({ length: count }, (_, index) => `00000000-0000-4000-8000-${String(index + 1).padStart(12, "0")}`);
+}
+
+export function connectionName(index: number): string {
+  return `t${String(index + 1).padStart(2, "0")}`;
+}
+
+async function timed<Result>(perform: () => Promise<Result>): Promise<number> {
+  const started = process.hrtime.bigint();
+  await perform();
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+function perform(engine: EngineSandbox, operation: Operation): Promise<unknown> {
+  switch (operation) {
+    case "up":
+    case "up (no-op)":
+      return engine.up();
+    case "preview":
+      return engine.preview();
+    case "preview --refresh":
+      return engine.preview({ refresh: true });
+    case "refresh":
+      return engine.refresh();
+    case "destroy":
+      return engine.destroy();
+  }
+}
+
+async function exported(engine: EngineSandbox): Promise<ExportedResource[]> {
+  const deployment = await engine.stack.exportStack();
+  return (deployment.deployment as { resources?: ExportedResource[] }).resources ?? [];
+}
+
+function lastSequence(standIns: LocalStandIns): number {
+  const last = (log: readonly { sequence: number }[]) => log.at(-1)?.sequence ?? 0;
+  return Math.max(last(standIns.logto.requests), last(standIns.entra.requests));
+}
+
+/** What is left after destroy: the stand-ins serve only this run, so any object is the stack's. */
+function leftovers(standIns: LocalStandIns, tenantIds: readonly string[]): string[] {
+  const left: string[] = [];
+  for (const connector of standIns.logto.state.ssoConnectors.values()) left.push(`Logto connector ${connector.connectorName}`);
+  for (const application of standIns.logto.state.applications.values()) left.push(`Logto application ${application.name}`);
+  for (const tenantId of tenantIds) {
+    for (const application of standIns.entra.tenant(tenantId).applications.values()) {
+      if (application.displayName?.endsWith("(Logto SSO)")) left.push(`Entra app ${application.displayName} in ${tenantId}`);
+    }
+  }
+  return left;
+}
+
+function logtoObjects(standIns: LocalStandIns): LogtoObjects {
+  const { state } = standIns.logto;
+  const secrets = [...state.applications.keys()].reduce((sum, id) => sum + state.secretsOf(id).length, 0);
+  return { addressable: state.ssoConnectors.size + state.applications.size, applications: state.applications.size, secrets, switches: 1 };
+}
+
+/**
+ * managed: the stack makes each tenant's app registration (the Entra side included); provided: the customer
+ * made it, the stack makes only the Logto side, so the run measures the Logto provider alone.
+ */
+export type BenchMode = "managed" | "provided";
+export const benchModes: readonly BenchMode[] = ["managed", "provided"];
+
+function benchStackConfig(standIns: LocalStandIns, count: number, mode: BenchMode) {
+  const tenantIds = benchTenantIds(count);
+  if (mode === "managed") {
+    return localStackConfig(standIns, { connections: tenantIds.map((tenantId, index) => localConnection(connectionName(index), tenantId)) });
+  }
+  // A customer's app registration is only a client id and secret to this stack; the Logto stand-in checks
+  // the issuer (the tenant's discovery document), not the client.
+  const connections = tenantIds.map((tenantId, index) => localConnection(connectionName(index), tenantId, { mode: "provided", clientId: randomUUID() }));
+  const config = localStackConfig(standIns, { connections });
+  connections.forEach((_, index) => {
+    config.pathSecrets[`logto-entra-sso:connections[${index}].clientSecret`] = { value: randomBytes(24).toString("base64url"), secret: true };
+  });
+  return config;
+}
+
+/** The product's stack of `count` connections through every operation; writes the graph's shape to `shapeFile`. */
+export async function runProduct(
+  standIns: LocalStandIns,
+  options: { count: number; mode: BenchMode; stackName: string; shapeFile: string },
+): Promise<ProductRun> {
+  const { count, mode, stackName, shapeFile } = options;
+  const tenantIds = benchTenantIds(count);
+  const engine = await createEngineSandbox(stackName, repoRoot, localEngineEnv(standIns));
+  try {
+    await applyLocalStackConfig(engine.stack, benchStackConfig(standIns, count, mode));
+    const samples: OperationSample[] = [];
+    let stateBytes = 0;
+    let resources = 0;
+    let objects: LogtoObjects = { addressable: 0, applications: 0, secrets: 0, switches: 1 };
+    for (const operation of operations) {
+      const before = lastSequence(standIns);
+      const seconds = await timed(() => perform(engine, operation));
+      samples.push({
+        operation,
+        seconds,
+        logto: countCalls(standIns.logto.requests, before),
+        graph: countCalls(standIns.entra.requests, before),
+      });
+      if (operation === "up") {
+        const state = await exported(engine);
+        stateBytes = Buffer.byteLength(JSON.stringify(state));
+        resources = state.length;
+        objects = logtoObjects(standIns);
+        await writeFile(shapeFile, JSON.stringify(graphShape(state)));
+      }
+    }
+    return { samples, stateBytes, resources, logtoObjects: objects, leftAfterDestroy: leftovers(standIns, tenantIds) };
+  } finally {
+    await engine.stack.workspace.removeStack(stackName, { force: true }).catch(() => undefined);
+    await engine.dispose();
+  }
+}
+
+/** The baseline stack of the graph in `shapeFile` through every operation. */
+export async function runBaseline(shapeFile: string, stackName: string): Promise<StackRun> {
+  const engine = await createEngineSandbox(stackName, baselineProgramDir);
+  try {
+    await engine.stack.setConfig("bench:shapeFile", { value: shapeFile });
+    const samples: OperationSample[] = [];
+    let stateBytes = 0;
+    let resources = 0;
+    for (const operation of operations) {
+      samples.push({ operation, seconds: await timed(() => perform(engine, operation)) });
+      if (operation === "up") {
+        const state = await exported(engine);
+        stateBytes = Buffer.byteLength(JSON.stringify(state));
+        resources = state.length;
+      }
+    }
+    return { samples, stateBytes, resources };
+  } finally {
+    await engine.stack.workspace.removeStack(stackName, { force: true }).catch(() => undefined);
+    await engine.dispose();
+  }
+}
+
+export function uniqueStackName(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 6)}`;
+}
+
+export { startLocalStandIns };
