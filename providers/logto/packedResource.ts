@@ -7,8 +7,17 @@
  * skipped (bench/README.md). Packed with brotli the provider is about a quarter of that size. The engine's
  * provider process loads it as usual (require-from-string); the loader unpacks the same code once per
  * process, as the process caches providers by their text.
+ *
+ * Serialising the four providers also took 2.3 s of every preview and up (the closure serialiser walks each
+ * function through the V8 inspector), so the loader text is kept in node_modules/.cache, keyed by the
+ * content of this folder's sources, the Pulumi SDK's version and Node's: the providers capture nothing
+ * else (no setting, no credential: test/providers/serialization.test.ts), so the same key gives the same text.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { version as sdkVersion } from "@pulumi/pulumi/version";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { brotliCompressSync, brotliDecompressSync, constants } from "node:zlib";
 
 /** The name of the packed code in a loader's text; leak checks look for it to search the code too. */
@@ -40,17 +49,62 @@ export function unpackedProviders(text: string): string[] {
   return [...text.matchAll(pattern)].map((match) => brotliDecompressSync(Buffer.from(match[1], "base64")).toString("utf8"));
 }
 
+const cacheDir = path.resolve(__dirname, "../../node_modules/.cache/logto-entra-sso/providers");
+
+/** What the serialised text depends on: the providers' sources, the serialiser's version, Node's. */
+function sourceKey(kind: string): string {
+  const hash = createHash("sha256").update(`${kind}\n${sdkVersion}\n${process.version}\n`);
+  for (const file of readdirSync(__dirname).filter((name) => /\.[cm]?[jt]s$/.test(name)).sort()) {
+    hash.update(`${file}\n`).update(readFileSync(path.join(__dirname, file)));
+  }
+  return hash.digest("hex").slice(0, 32);
+}
+
+function readCached(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps a loader for the next run; a cache that cannot be written only costs the next run its time. */
+function writeCached(file: string, text: string): void {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const partial = `${file}.${process.pid}.partial`;
+    writeFileSync(partial, text);
+    renameSync(partial, file);
+  } catch {
+    // A read-only checkout, say: serialise again next time.
+  }
+}
+
 /**
- * The provider as the engine stores it: serialised once per provider object. Secrets may not be captured
- * (credentials come from the stack config through `configure`): serialisation fails rather than store one.
+ * The provider as the engine stores it: serialised once per provider object (and per source version, across
+ * runs). Secrets may not be captured (credentials come from the stack config through `configure`):
+ * serialisation fails rather than store one.
  */
-function packedProvider(provider: pulumi.dynamic.ResourceProvider): pulumi.Output<string> {
+export function storedProviderText(provider: pulumi.dynamic.ResourceProvider, kind: string): Promise<string> {
   let text = packedProviders.get(provider);
   if (!text) {
-    text = pulumi.runtime.serializeFunction(() => provider, { allowSecrets: false }).then((serialised) => providerLoader(serialised.text));
+    const file = cachedLoaderFile(kind);
+    const cached = readCached(file);
+    text = cached !== undefined
+      ? Promise.resolve(cached)
+      : pulumi.runtime.serializeFunction(() => provider, { allowSecrets: false }).then((serialised) => {
+          const loader = providerLoader(serialised.text);
+          writeCached(file, loader);
+          return loader;
+        });
     packedProviders.set(provider, text);
   }
-  return pulumi.output(text);
+  return text;
+}
+
+/** Where `storedProviderText` keeps the loader of `kind` for the current sources. */
+export function cachedLoaderFile(kind: string): string {
+  return path.join(cacheDir, `${kind.replace(/[^A-Za-z0-9]+/g, "-")}-${sourceKey(kind)}.js`);
 }
 
 /**
@@ -66,6 +120,6 @@ export abstract class PackedDynamicResource extends pulumi.CustomResource {
     module: string,
     type: string,
   ) {
-    super(`pulumi-nodejs:dynamic/${module}:${type}`, name, { ...props, __provider: packedProvider(provider) }, opts);
+    super(`pulumi-nodejs:dynamic/${module}:${type}`, name, { ...props, __provider: pulumi.output(storedProviderText(provider, `${module}:${type}`)) }, opts);
   }
 }
