@@ -5,6 +5,7 @@
  * Graph subset of ./graph. Its TLS certificate is signed by a CA made for this run (`caFile`, `caPem`).
  * See test/standins/README.md for where each behaviour comes from.
  */
+import { setMaxListeners } from "node:events";
 import https from "node:https";
 
 import { arrivedExchange, exchangeListener, parseBody, type RecordedExchange, type Reply } from "../shared/exchange";
@@ -155,6 +156,8 @@ export async function startEntraStandIn(options: EntraStandInOptions = {}): Prom
   const faults = new FaultInjector();
   const requests: RecordedEntraRequest[] = [];
   const closing = new AbortController();
+  // Every request in flight (a delay, an outbound fetch) listens for the close: hundreds at N=50 are expected.
+  setMaxListeners(0, closing.signal);
   const pendingCertificates = createLoopbackCertificates();
   const [key, certificates] = await Promise.all([createSigningKey(), pendingCertificates]).catch(async (error: unknown) => {
     await pendingCertificates.then((made) => made.remove(), () => undefined);

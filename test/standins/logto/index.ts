@@ -3,6 +3,7 @@
  * (test/contract.test.ts replays them), keeps its data in memory where tests can read and edit it, and can
  * inject faults. Listens on 127.0.0.1 only.
  */
+import { setMaxListeners } from "node:events";
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 
 import { arrivedExchange, exchangeHandler, parseBody, readText, writeReply, type RecordedExchange, type Reply } from "../shared/exchange";
@@ -128,6 +129,8 @@ export async function startLogtoStandIn(options: LogtoStandInOptions = {}): Prom
   const faults = new FaultInjector();
   const requests: RecordedRequest[] = [];
   const closing = new AbortController();
+  // Every request in flight (a delay, an outbound fetch) listens for the close: hundreds at N=50 are expected.
+  setMaxListeners(0, closing.signal);
   let origin = "";
 
   async function answer(request: IncomingMessage, method: string, url: URL, body: unknown): Promise<Reply> {
