@@ -107,7 +107,7 @@ export function validateStackConfig(raw: RawStackConfig, context: ValidationCont
   if (problems.list.length > 0) {
     // RunError: Pulumi shows the message alone, without a stack trace.
     throw new pulumi.RunError(
-      `The stack configuration of "${context.stack}" has ${problems.list.length} problem(s); fix them in Pulumi.${context.stack}.yaml:\n  - ${problems.list.join("\n  - ")}`,
+      `The stack configuration of "${context.stack}" has ${problems.list.length} problem(s); fix them in Pulumi.${context.stack}.yaml (every setting: docs/configuration.md):\n  - ${problems.list.join("\n  - ")}`,
     );
   }
   return { logtoEndpoint, entra, connections, sampleApp, protect, manageSsoSwitch, rotationEpoch, notices };

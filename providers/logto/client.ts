@@ -117,6 +117,14 @@ const hints: Record<string, string> = {
   "connector.not_found": "Unknown providerName: use AzureAdOidc for Microsoft Entra ID (OIDC).",
 };
 
+/**
+ * Where an error is explained: `docs/troubleshooting.md` has a section per Logto code, headed by the code, so
+ * its anchor is GitHub's slug of it (lowercase; dots dropped, underscores kept).
+ */
+export function troubleshootingLink(section: string): string {
+  return `see docs/troubleshooting.md#${section.toLowerCase().replace(/[^a-z0-9_ -]/g, "").replace(/ /g, "-")}`;
+}
+
 function redact(text: string, secrets: Array<string | undefined>): string {
   let out = text;
   for (const secret of secrets) {
@@ -172,7 +180,7 @@ function errorFromResponse(action: string, response: AxiosResponse<unknown>): Lo
   const text =
     `Logto: ${action} failed: HTTP ${response.status}${code ? ` ${code}` : ""}: ${message}` +
     (details ? ` (${details})` : "") +
-    (hint ? ` ${hint}` : "");
+    (hint && code ? ` ${hint} (${troubleshootingLink(code)})` : "");
   return apiError(text, { status: response.status, code });
 }
 
@@ -180,7 +188,7 @@ function errorFromResponse(action: string, response: AxiosResponse<unknown>): Lo
 function redirectError(action: string, response: AxiosResponse<unknown>): LogtoApiError {
   const location = typeof response.headers.location === "string" ? response.headers.location : "(no Location header)";
   return apiError(
-    `Logto: ${action} failed: HTTP ${response.status} redirect to ${location}: the Management API answers without redirects; set logto:endpoint to the origin that answers directly (check https:// versus http://, and that no login page or proxy sits in front of /api).`,
+    `Logto: ${action} failed: HTTP ${response.status} redirect to ${location}: the Management API answers without redirects; set logto:endpoint to the origin that answers directly (check https:// versus http://, and that no login page or proxy sits in front of /api; ${troubleshootingLink("HTTP 3xx redirect from the Management API")}).`,
     { status: response.status },
   );
 }
@@ -303,8 +311,9 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
     const fix = cloudHost
       ? "check logto:tenantId / logto:managementApiResource against the tenant id in the Logto Console."
       : `if ${settings.endpoint} is a Logto Cloud tenant on a custom domain, run \`pulumi config set logto:tenantId <tenant id>\` (Logto Console > Tenant settings; the resource becomes https://<tenant id>.logto.app/api); a self-hosted Logto uses ${managementApiResourceFor(undefined)}.`;
+    const link = troubleshootingLink("oidc.invalid_target");
     return apiError(
-      `Logto: getting a Management API token failed: HTTP ${error.status ?? 400} oidc.invalid_target: ${settings.endpoint} does not know the API resource ${settings.resource}; ${fix}`,
+      `Logto: getting a Management API token failed: HTTP ${error.status ?? 400} oidc.invalid_target: ${settings.endpoint} does not know the API resource ${settings.resource}; ${fix} (${link})`,
       error,
     );
   }
@@ -473,7 +482,7 @@ function movedNote(recordedEndpoint: string, configuredEndpoint: string): string
     "so the provider reads and deletes it at the recorded endpoint with the configured credentials. To move a stack to " +
     "another Logto, set the old logto:endpoint, logto:m2mAppId and logto:m2mAppSecret back, run `pulumi up` (nothing " +
     "moves) and `pulumi destroy`, then set the new ones and run `pulumi up`; to leave the old objects behind, " +
-    "`pulumi state delete <urn>` them."
+    `\`pulumi state delete <urn>\` them (${troubleshootingLink("Object made at another endpoint")}).`
   );
 }
 

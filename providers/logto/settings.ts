@@ -137,7 +137,7 @@ export function resolveManagementApiSettings(read: SettingSource): ManagementApi
     retryBudgetMs: positiveInteger(read, "retryBudgetMs", 60_000, problems),
   };
   if (problems.length > 0) {
-    throw new Error(`Logto Management API settings are incomplete:\n  - ${problems.join("\n  - ")}`);
+    throw new Error(`Logto Management API settings are incomplete (see docs/configuration.md#logto-provider-settings):\n  - ${problems.join("\n  - ")}`);
   }
   return settings;
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ManagementClient, isNotFound, managementClient } from "./client";
+import { ManagementClient, isNotFound, managementClient, troubleshootingLink } from "./client";
 import {
   Adoptable,
   AdoptionOutputs,
@@ -186,7 +186,7 @@ function assertDomainsFree(
   });
   if (problems.length > 0) {
     throw new Error(
-      `Logto: ${action} failed: ${problems.join("; ")}; Logto sends each email domain to one connector per tenant: remove it from one of them.`,
+      `Logto: ${action} failed: ${problems.join("; ")}; Logto sends each email domain to one connector per tenant: remove it from one of them (${troubleshootingLink("Domain already routed to another connector")}).`,
     );
   }
 }

@@ -22,7 +22,7 @@ function problemsOf(raw: RawStackConfig): string[] {
     validate(raw);
   } catch (error) {
     const message = (error as Error).message;
-    expect(message).toMatch(/^The stack configuration of "dev" has \d+ problem\(s\); fix them in Pulumi\.dev\.yaml:\n/);
+    expect(message).toMatch(/^The stack configuration of "dev" has \d+ problem\(s\); fix them in Pulumi\.dev\.yaml \(every setting: docs\/configuration\.md\):\n/);
     return message.split("\n  - ").slice(1);
   }
   throw new Error("validation passed, a problem was expected");

@@ -263,7 +263,7 @@ describe("item 3: an email domain goes to one connector per tenant", () => {
     const error = await failureOf(() => create({ connectorName: "test-contoso", domains: ["new.example", "contoso.com"] }));
     expect(error.message).toBe(
       `Logto: creating SSO connector "test-contoso" failed: domains[1] "contoso.com" is already routed to SSO connector "dev-contoso" (id ${other.id}); ` +
-        "Logto sends each email domain to one connector per tenant: remove it from one of them.",
+        "Logto sends each email domain to one connector per tenant: remove it from one of them (see docs/troubleshooting.md#domain-already-routed-to-another-connector).",
     );
     expect(writeCalls(h.logto)).toEqual([]);
     expect(h.logto.state.ssoConnectors.size).toBe(1);
