@@ -4,7 +4,8 @@
  * and its calls counted against the floors. Writes bench/results/<date>.json and .md and a plot; exits 1 when
  * a call count exceeds its floor or destroy leaves an object behind.
  *
- *   npm run bench [-- --quick] [--modes managed,provided] [--sizes 1,10,50] [--latency 0,50] [--repeats 3] [--out bench/results]
+ *   npm run bench [-- --quick] [--modes managed,provided] [--sizes 1,10,50] [--latency 0,50] [--repeats 3]
+ *                 [--out bench/results] [--label name]
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -21,6 +22,8 @@ interface BenchOptions {
   latencies: number[];
   repeats: number;
   outDir: string;
+  /** Names the result files: <date>[-<label>].json */
+  label?: string;
   quick: boolean;
 }
 
@@ -60,7 +63,8 @@ function parseOptions(argv: string[]): BenchOptions {
     else if (flag === "--latency") options.latencies = numberList(flag, value, 0);
     else if (flag === "--repeats") [options.repeats] = numberList(flag, value, 1);
     else if (flag === "--out" && value !== undefined) options.outDir = path.resolve(value);
-    else throw new Error(`bench: unknown option ${flag}; use --quick, --modes managed,provided, --sizes 1,10,50, --latency 0,50, --repeats 3, --out <dir>`);
+    else if (flag === "--label" && value !== undefined && /^[a-z0-9-]+$/.test(value)) options.label = value;
+    else throw new Error(`bench: unknown option ${flag}; use --quick, --modes managed,provided, --sizes 1,10,50, --latency 0,50, --repeats 3, --out <dir>, --label <lowercase-name>`);
     index++;
   }
   return options;
@@ -94,6 +98,25 @@ async function runCell(mode: BenchMode, size: number, latencyMs: number, repeats
   return cell;
 }
 
+/** Writes the result so far: a long run that is stopped keeps the cells it finished. */
+async function writeResult(options: BenchOptions, cells: BenchCell[], real: string[]): Promise<{ stem: string; result: BenchResult }> {
+  const result: BenchResult = {
+    date: new Date().toISOString(),
+    machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    plugins: { real, doubles: ["azuread", "docker", "command"].filter((name) => !real.includes(name)) },
+    options: { modes: options.modes, sizes: options.sizes, latencies: options.latencies, repeats: options.repeats, quick: options.quick },
+    operations: [...operations],
+    cells: cells.map(summarise),
+  };
+  await mkdir(options.outDir, { recursive: true });
+  const label = options.label ?? (options.quick ? "quick" : undefined);
+  const stem = path.join(options.outDir, `${result.date.slice(0, 10)}${label ? `-${label}` : ""}`);
+  await writeFile(`${stem}.json`, `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(`${stem}.md`, renderReport(result));
+  await writeFile(`${stem}.svg`, renderPlot(result));
+  return { stem, result };
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const plugins = await ensurePluginsOnPath();
@@ -102,27 +125,17 @@ async function main(): Promise<void> {
   try {
     for (const mode of options.modes) {
       for (const latencyMs of options.latencies) {
-        for (const size of options.sizes) cells.push(await runCell(mode, size, latencyMs, options.repeats, scratch));
+        for (const size of options.sizes) {
+          cells.push(await runCell(mode, size, latencyMs, options.repeats, scratch));
+          await writeResult(options, cells, plugins.real);
+        }
       }
     }
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-  const result: BenchResult = {
-    date: new Date().toISOString(),
-    machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-    plugins: { real: plugins.real, doubles: ["azuread", "docker", "command"].filter((name) => !plugins.real.includes(name)) },
-    options: { modes: options.modes, sizes: options.sizes, latencies: options.latencies, repeats: options.repeats, quick: options.quick },
-    operations: [...operations],
-    cells: cells.map(summarise),
-  };
-  await mkdir(options.outDir, { recursive: true });
-  const stem = path.join(options.outDir, `${result.date.slice(0, 10)}${options.quick ? "-quick" : ""}`);
-  const report = renderReport(result);
-  await writeFile(`${stem}.json`, `${JSON.stringify(result, null, 2)}\n`);
-  await writeFile(`${stem}.md`, report);
-  await writeFile(`${stem}.svg`, renderPlot(result));
-  process.stdout.write(`${report}\nbench: wrote ${stem}.json, .md, .svg\n`);
+  const { stem, result } = await writeResult(options, cells, plugins.real);
+  process.stdout.write(`${renderReport(result)}\nbench: wrote ${stem}.json, .md, .svg\n`);
   const violations = result.cells.flatMap((cell) => cell.violations.map((text) => `${cell.mode}, N=${cell.size}, ${cell.latencyMs} ms: ${text}`));
   if (violations.length > 0) {
     process.stderr.write(`bench: ${violations.length} call counts over their floor or objects left:\n  ${violations.join("\n  ")}\n`);

@@ -26,6 +26,11 @@ export interface LogtoApiError extends Error {
   readonly code?: string;
   /** True when the request may have been carried out although no answer arrived. */
   readonly outcomeUnknown: boolean;
+  /**
+   * With outcomeUnknown: the server may still be working on it (the client timed out, or a gateway did),
+   * so it may yet be carried out after the error.
+   */
+  readonly mayStillRun: boolean;
 }
 
 export function isLogtoApiError(error: unknown): error is LogtoApiError {
@@ -98,6 +103,8 @@ interface ErrorBody {
  */
 const notSentCodes: readonly string[] = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"];
 const tokenRefreshMarginMs = 60_000;
+/** axios's codes for "gave up waiting": the request reached Logto, which may still be carrying it out. */
+const timeoutCodes: readonly string[] = ["ECONNABORTED", "ETIMEDOUT"];
 
 const hints: Record<string, string> = {
   "oidc.invalid_client":
@@ -154,13 +161,14 @@ function describeErrorData(data: unknown): string | undefined {
 
 function apiError(
   message: string,
-  fields: { status?: number; code?: string; outcomeUnknown?: boolean },
+  fields: { status?: number; code?: string; outcomeUnknown?: boolean; mayStillRun?: boolean },
 ): LogtoApiError {
   return Object.assign(new Error(message), {
     kind: "logto-api-error" as const,
     status: fields.status,
     code: fields.code,
     outcomeUnknown: fields.outcomeUnknown ?? false,
+    mayStillRun: fields.mayStillRun ?? false,
   });
 }
 
@@ -279,6 +287,7 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
               status,
               code: failure.code,
               outcomeUnknown: true,
+              mayStillRun: status === 504,
             });
           }
         } else {
@@ -288,7 +297,10 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
         const lost = !notSentCodes.includes(result.code);
         const text = `Logto: ${action} failed: no answer from ${settings.endpoint} (${result.code}).`;
         if (lost && !idempotent) {
-          throw apiError(redact(`${text} The outcome is unknown.`, sensitive), { outcomeUnknown: true });
+          throw apiError(redact(`${text} The outcome is unknown.`, sensitive), {
+            outcomeUnknown: true,
+            mayStillRun: timeoutCodes.includes(result.code),
+          });
         }
         failure = apiError(text, {});
       }
@@ -405,13 +417,28 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
     };
   }
 
+  /**
+   * Looks for the object a create with a lost answer may have made. A request that timed out may still be
+   * running at Logto, which carries it out even though the client gave up: looking once and sending again
+   * made a second application (names are not unique there). So it looks again, more slowly, for as long
+   * as one more request timeout, before saying there is none.
+   */
+  async function findAfterUnknownOutcome<T>(findExisting: () => Promise<T | undefined>, mayStillRun: boolean): Promise<T | undefined> {
+    const deadline = Date.now() + (mayStillRun ? settings.requestTimeoutMs : 0);
+    for (let look = 0; ; look++) {
+      const found = await findExisting();
+      if (found !== undefined || Date.now() >= deadline) return found;
+      await sleep(Math.min(deadline - Date.now(), Math.max(50, settings.retryBaseDelayMs) * 2 ** look));
+    }
+  }
+
   async function createOnce<T>(request: ApiRequest, findExisting: () => Promise<T | undefined>): Promise<T> {
     for (let attemptNo = 1; ; attemptNo++) {
       try {
         return (await send<T>(request)).data;
       } catch (error) {
         if (!isLogtoApiError(error) || !error.outcomeUnknown) throw error;
-        const existing = await findExisting();
+        const existing = await findAfterUnknownOutcome(findExisting, error.mayStillRun);
         if (existing !== undefined) return existing;
         if (attemptNo >= settings.maxAttempts) throw error;
       }

@@ -1,0 +1,222 @@
+/**
+ * The fault matrix, Graph side: faults on the Microsoft Graph stand-in at create, update and delete of the
+ * Entra objects, under the real engine running the product's program (infra/) with the azuread plugin (ours
+ * or the real one, scripts/provider-plugins.sh). Each cell: the operation succeeds (the plugin retried) or
+ * fails naming no secret, and the next `up` (or `destroy`) leaves the tenant as the state says, with no
+ * duplicate and no orphan; the one cell where the azuread provider itself leaves an orphan is marked upstream.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEngineSandbox, repoRoot, type EngineSandbox } from "../engine/engine";
+import { ensurePluginsOnPath } from "../engine/plugins";
+import {
+  applyLocalStackConfig,
+  localConnection,
+  localEngineEnv,
+  localSecrets,
+  localStackConfig,
+  localTenants,
+  startLocalStandIns,
+  type LocalStandIns,
+} from "../local/stack";
+import type { FaultSpec } from "../standins/shared/faults";
+import { printCells, type Cell } from "./table";
+
+const tenantId = localTenants.contoso;
+const stepTimeout = 5 * 60_000;
+const cells: Cell[] = [];
+let standIns: LocalStandIns;
+let engine: EngineSandbox;
+let secrets: string[];
+/** Graph scopes on the registration with extraScopes ["User.Read"], the config each cell starts from. */
+let baseScopeCount = 0;
+
+function directory() {
+  return standIns.entra.tenant(tenantId);
+}
+
+/** The stack's Entra objects as the tenant holds them. */
+function entraObjects() {
+  const apps = [...directory().applications.values()].filter((app) => app.displayName?.endsWith("(Logto SSO)"));
+  const appIds = new Set(apps.map((app) => app.appId));
+  const principals = [...directory().servicePrincipals.values()].filter((sp) => appIds.has(sp.appId));
+  const principalIds = new Set(principals.map((sp) => sp.id));
+  const grants = [...directory().oauth2PermissionGrants.values()].filter((grant) => principalIds.has(grant.clientId));
+  return { apps, principals, grants, passwords: apps.flatMap((app) => app.passwordCredentials ?? []) };
+}
+
+/** The state's Entra objects, by the object ids it records (an id may be a path: /applications/{id}). */
+async function stateIds(): Promise<{ apps: string[]; principals: string[] }> {
+  const deployment = (await engine.stack.exportStack()).deployment as {
+    resources?: { type: string; id?: string; outputs?: { objectId?: string } }[];
+  };
+  const resources = deployment.resources ?? [];
+  const of = (type: string) =>
+    resources.filter((r) => r.type.startsWith("azuread:") && r.type.endsWith(`:${type}`)).flatMap((r) => [r.outputs?.objectId, r.id?.split("/").pop()].filter((id): id is string => !!id));
+  return { apps: of("ApplicationRegistration"), principals: of("ServicePrincipal") };
+}
+
+async function configure(extraScopes: string[]): Promise<void> {
+  await applyLocalStackConfig(engine.stack, localStackConfig(standIns, { connections: [localConnection("contoso", tenantId, { extraScopes })] }));
+}
+
+/** Runs `operation` with `faults` armed; "succeeded" or "failed: …" (the error, checked to name no secret). */
+async function withFaults(faults: FaultSpec[], operation: () => Promise<unknown>): Promise<string> {
+  for (const fault of faults) standIns.entra.faults.add(fault);
+  try {
+    await operation();
+    return "succeeded";
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    for (const secret of secrets) expect(message, "no secret in the error").not.toContain(secret);
+    // The engine's own line for the failed step: "    error: <what the plugin said>".
+    const lines = message.split("\n");
+    const line = lines.find((text) => /^\s+error: /.test(text) && !/update failed|destroy failed/.test(text)) ?? lines[0];
+    return `failed: ${line.trim()}`;
+  } finally {
+    expect(standIns.entra.faults.pending, "every fault met its request").toEqual([]);
+    standIns.entra.faults.clear();
+  }
+}
+
+/** Duplicates and orphans of the tenant against the state, after the converging run. */
+async function tally(expectExisting: boolean): Promise<{ duplicates: number; orphans: number; converged: boolean }> {
+  const live = entraObjects();
+  const ids = await stateIds();
+  const liveAppIds = live.apps.map((app) => app.id);
+  const orphans = liveAppIds.filter((id) => !ids.apps.includes(id)).length + live.principals.filter((sp) => !ids.principals.includes(sp.id)).length;
+  const duplicates = Math.max(0, live.apps.length - 1) + Math.max(0, live.principals.length - 1) + Math.max(0, live.grants.length - 1);
+  const expected = expectExisting ? 1 : 0;
+  const converged = live.apps.length === expected && live.principals.length === expected && live.grants.length === expected && orphans === 0;
+  return { duplicates, orphans, converged };
+}
+
+function record(fault: string, kind: string, operation: string, outcome: string, result: { duplicates: number; orphans: number; converged: boolean }) {
+  cells.push({ fault, kind, operation, outcome, ...result });
+}
+
+const appPath = /^\/v1\.0\/applications$/;
+const appByIdPath = /^\/v1\.0\/applications\/[^/]+$/;
+
+beforeAll(async () => {
+  const plugins = await ensurePluginsOnPath();
+  standIns = await startLocalStandIns({ tenantIds: [tenantId], issuerFetchTimeoutMs: 1000 });
+  secrets = Object.values(localSecrets(standIns, [tenantId])).flat();
+  // Our azuread double waits as the real one does (5 reads 5 s apart after a delete); scaled down here. The
+  // real plugin ignores the setting and takes its time.
+  const scale: Record<string, string> = plugins.real.includes("azuread") ? {} : { AZUREAD_DOUBLE_TIME_SCALE: "0.02" };
+  engine = await createEngineSandbox(`faults-${Date.now().toString(36)}`, repoRoot, { ...localEngineEnv(standIns), ...scale });
+  await configure(["User.Read"]);
+}, stepTimeout);
+
+afterAll(async () => {
+  printCells("Graph fault matrix (real engine, azuread plugin)", cells);
+  if (engine) {
+    await engine.stack.destroy().catch(() => undefined);
+    await engine.stack.workspace.removeStack(engine.stackName, { force: true }).catch(() => undefined);
+    await engine.dispose();
+  }
+  await standIns?.close();
+}, stepTimeout);
+
+describe.sequential("fault matrix: Graph, under the real engine", () => {
+  it("create: a 429 storm with Retry-After and a 5xx burst are retried, nothing made twice", async () => {
+    const outcome = await withFaults(
+      [
+        { method: "POST", path: appPath, status: 429, retryAfterSeconds: 1, times: 2 },
+        { method: "POST", path: "/v1.0/servicePrincipals", status: 503, times: 2 },
+      ],
+      () => engine.up(),
+    );
+    expect(outcome).toBe("succeeded");
+    const result = await tally(true);
+    record("429 storm with Retry-After", "ApplicationRegistration", "create", outcome, result);
+    record("5xx burst", "ServicePrincipal", "create", outcome, result);
+    expect(result).toEqual({ duplicates: 0, orphans: 0, converged: true });
+    baseScopeCount = entraObjects().apps[0].requiredResourceAccess[0].resourceAccess.length;
+  }, stepTimeout);
+
+  it("update: 429 and 5xx on the registration's PATCH are retried", async () => {
+    await configure(["User.Read", "Mail.Read"]);
+    const outcome = await withFaults(
+      [
+        { method: "PATCH", path: appByIdPath, status: 429, retryAfterSeconds: 1, times: 1 },
+        { method: "PATCH", path: appByIdPath, status: 502, times: 2 },
+      ],
+      () => engine.up(),
+    );
+    expect(outcome).toBe("succeeded");
+    const result = await tally(true);
+    record("429 storm with Retry-After", "ApplicationApiAccess", "update", outcome, result);
+    record("5xx burst", "ApplicationApiAccess", "update", outcome, result);
+    expect(result).toEqual({ duplicates: 0, orphans: 0, converged: true });
+    expect(entraObjects().apps[0].requiredResourceAccess[0].resourceAccess).toHaveLength(baseScopeCount + 1);
+  }, stepTimeout);
+
+  it("update: a connection reset and an expired token fail the run; the next up converges", async () => {
+    for (const [fault, spec] of [
+      ["connection reset", { method: "PATCH", path: appByIdPath, drop: "before" }],
+      [
+        "token expiry mid-run",
+        { method: "PATCH", path: appByIdPath, status: 401, body: { error: { code: "InvalidAuthenticationToken", message: "Lifetime validation failed, the token is expired." } } },
+      ],
+    ] as const) {
+      const scopes = fault === "connection reset" ? ["User.Read"] : ["User.Read", "Calendars.Read"];
+      await configure(scopes);
+      const outcome = await withFaults([spec], () => engine.up());
+      await engine.up();
+      const result = await tally(true);
+      record(fault, "ApplicationApiAccess", "update", outcome, result);
+      expect(result).toEqual({ duplicates: 0, orphans: 0, converged: true });
+      expect(entraObjects().apps[0].requiredResourceAccess[0].resourceAccess).toHaveLength(baseScopeCount + scopes.length - 1);
+    }
+  }, stepTimeout);
+
+  it("delete: 429 and 5xx on DELETE are retried; a reset fails destroy, and the next destroy finishes", async () => {
+    const outcome = await withFaults(
+      [
+        { method: "DELETE", path: appByIdPath, status: 429, retryAfterSeconds: 1, times: 1 },
+        { method: "DELETE", path: /^\/v1\.0\/servicePrincipals\/[^/]+$/, status: 503, times: 2 },
+      ],
+      () => engine.destroy(),
+    );
+    expect(outcome).toBe("succeeded");
+    const result = await tally(false);
+    record("429 storm with Retry-After", "ApplicationRegistration", "delete", outcome, result);
+    record("5xx burst", "ServicePrincipal", "delete", outcome, result);
+    expect(result).toEqual({ duplicates: 0, orphans: 0, converged: true });
+
+    await engine.up();
+    const reset = await withFaults([{ method: "DELETE", path: /^\/v1\.0\/servicePrincipals\/[^/]+$/, drop: "before" }], () => engine.destroy());
+    await engine.destroy();
+    const afterReset = await tally(false);
+    record("connection reset", "ServicePrincipal", "delete", reset, afterReset);
+    expect(afterReset).toEqual({ duplicates: 0, orphans: 0, converged: true });
+  }, stepTimeout);
+
+  it("create: a reset before the grant fails the run; the next up converges", async () => {
+    const outcome = await withFaults([{ method: "POST", path: "/v1.0/oauth2PermissionGrants", drop: "before" }], () => engine.up());
+    await engine.up();
+    const result = await tally(true);
+    record("connection reset", "ServicePrincipalDelegatedPermissionGrant", "create", outcome, result);
+    expect(result).toEqual({ duplicates: 0, orphans: 0, converged: true });
+    await engine.destroy();
+  }, stepTimeout);
+
+  it("create: a lost answer to POST /applications leaves one orphan registration, as the azuread provider does upstream", async () => {
+    const outcome = await withFaults([{ method: "POST", path: appPath, drop: "afterCommit" }], () => engine.up());
+    expect(outcome).toMatch(/^failed: /);
+    await engine.up();
+    const result = await tally(true);
+    // go-azure-sdk does not send a POST again after a lost answer, and terraform-provider-azuread records no
+    // id for a create that returned an error: the next run makes a second registration and the first is
+    // left in the tenant. Nothing of ours is involved; the cell keeps the behaviour visible.
+    record("committed, response lost (upstream: orphan)", "ApplicationRegistration", "create", outcome, result);
+    expect(result.orphans).toBe(1);
+    expect(result.duplicates).toBe(1);
+    // Tidy the orphan so the rest of the run starts clean.
+    const ids = await stateIds();
+    for (const app of entraObjects().apps) if (!ids.apps.includes(app.id)) directory().applications.delete(app.id);
+    await engine.destroy();
+    expect(await tally(false)).toEqual({ duplicates: 0, orphans: 0, converged: true });
+  }, stepTimeout);
+});
