@@ -51,13 +51,18 @@ export function unpackedProviders(text: string): string[] {
 
 const cacheDir = path.resolve(__dirname, "../../node_modules/.cache/logto-entra-sso/providers");
 
-/** What the serialised text depends on: the providers' sources, the serialiser's version, Node's. */
+let sourcesDigest: string | undefined;
+
+/** What the serialised text depends on: the providers' sources (read once per run), the serialiser's version, Node's. */
 function sourceKey(kind: string): string {
-  const hash = createHash("sha256").update(`${kind}\n${sdkVersion}\n${process.version}\n`);
-  for (const file of readdirSync(__dirname).filter((name) => /\.[cm]?[jt]s$/.test(name)).sort()) {
-    hash.update(`${file}\n`).update(readFileSync(path.join(__dirname, file)));
+  if (sourcesDigest === undefined) {
+    const sources = createHash("sha256").update(`${sdkVersion}\n${process.version}\n`);
+    for (const file of readdirSync(__dirname).filter((name) => /\.[cm]?[jt]s$/.test(name)).sort()) {
+      sources.update(`${file}\n`).update(readFileSync(path.join(__dirname, file)));
+    }
+    sourcesDigest = sources.digest("hex");
   }
-  return hash.digest("hex").slice(0, 32);
+  return createHash("sha256").update(`${kind}\n${sourcesDigest}`).digest("hex").slice(0, 32);
 }
 
 function readCached(file: string): string | undefined {

@@ -137,8 +137,10 @@ function outputsFromRow(row: SsoConnectorRow, recorded: Recorded, knownSecret: s
   };
 }
 
+const connectorsPath = "/api/sso-connectors";
+
 async function listConnectors(client: ManagementClient, action: string): Promise<SsoConnectorRow[]> {
-  return (await client.send<SsoConnectorRow[]>({ method: "GET", path: "/api/sso-connectors", action })).data;
+  return (await client.send<SsoConnectorRow[]>({ method: "GET", path: connectorsPath, action })).data;
 }
 
 /**
@@ -150,7 +152,6 @@ async function listConnectors(client: ManagementClient, action: string): Promise
  * would be between a list and a create anyway.
  */
 const sharedListMs = 10_000;
-const connectorsPath = "/api/sso-connectors";
 
 function connectorsForCreate(client: ManagementClient, action: string): Promise<SsoConnectorRow[]> {
   return client.sharedGet<SsoConnectorRow[]>(connectorsPath, action, sharedListMs);
@@ -293,8 +294,7 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
     const action = `creating ${label(inputs)}`;
     // One list serves both the adoption lookup and the domain check.
     const needsList = inputs.adoptExisting || inputs.domains.length > 0;
-    const connectors = needsList
-? await connectorsForCreate(client, `looking up SSO connectors for ${label(inputs)}`) : [];
+    const connectors = needsList ? await connectorsForCreate(client, `looking up SSO connectors for ${label(inputs)}`) : [];
     const sameName = connectors.find((row) => row.connectorName === inputs.connectorName);
     const existing = inputs.adoptExisting ? sameName : undefined;
     // A connector of the same name is adopted, or gets Logto's 409 (which names adoptExisting): not a domain clash.
@@ -317,7 +317,7 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
       return { id: existing.id, outs: outputsFromRow(patched.data, recorded(true), inputs.config.clientSecret) };
     }
     const created = await client.createOnce<SsoConnectorRow>(
-      { method: "POST", path: "/api/sso-connectors", body: { ...body, providerName: inputs.providerName }, action, sensitiveValues: secret },
+      { method: "POST", path: connectorsPath, body: { ...body, providerName: inputs.providerName }, action, sensitiveValues: secret },
       async () => {
         // Only our own lost create counts: the name and the client id must both match.
         const found = (await listConnectors(client, `looking up ${label(inputs)}`)).find(

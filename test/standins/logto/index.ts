@@ -185,7 +185,10 @@ export async function startLogtoStandIn(options: LogtoStandInOptions = {}): Prom
       if (parsed.ok) entry.body = parsed.body;
     }
     requests.push(entry);
-    response.on("finish", () => (entry.status = response.statusCode));
+    response.on("finish", () => {
+      entry.status = response.statusCode;
+      entry.answeredAt = Date.now();
+    });
   }
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
