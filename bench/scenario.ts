@@ -123,65 +123,68 @@ function benchStackConfig(standIns: LocalStandIns, count: number, mode: BenchMod
   return config;
 }
 
+/**
+ * Takes a fresh stack through every operation, timing each, after `configure`; `countCalls`, called just
+ * before an operation, returns what counts the calls it made; `afterUp` sees the state once `up` has made it.
+ * The stack is removed however it ends.
+ */
+async function throughEveryOperation(
+  engine: EngineSandbox,
+  hooks: {
+    configure: () => Promise<void>;
+    countCalls?: () => () => Pick<OperationSample, "logto" | "graph">;
+    afterUp?: (state: ExportedResource[]) => Promise<void>;
+  },
+): Promise<StackRun> {
+  try {
+    await hooks.configure();
+    const samples: OperationSample[] = [];
+    let stateBytes = 0;
+    let resources = 0;
+    for (const operation of operations) {
+      const callsSince = hooks.countCalls?.();
+      const seconds = await timed(() => perform(engine, operation));
+      samples.push({ operation, seconds, ...callsSince?.() });
+      if (operation === "up") {
+        const state = await exported(engine);
+        stateBytes = Buffer.byteLength(JSON.stringify(state));
+        resources = state.length;
+        await hooks.afterUp?.(state);
+      }
+    }
+    return { samples, stateBytes, resources };
+  } finally {
+    await engine.stack.workspace.removeStack(engine.stackName, { force: true }).catch(() => undefined);
+    await engine.dispose();
+  }
+}
+
 /** The product's stack of `count` connections through every operation; writes the graph's shape to `shapeFile`. */
 export async function runProduct(
   standIns: LocalStandIns,
   options: { count: number; mode: BenchMode; stackName: string; shapeFile: string },
 ): Promise<ProductRun> {
   const { count, mode, stackName, shapeFile } = options;
-  const tenantIds = benchTenantIds(count);
   const engine = await createEngineSandbox(stackName, repoRoot, localEngineEnv(standIns));
-  try {
-    await applyLocalStackConfig(engine.stack, benchStackConfig(standIns, count, mode));
-    const samples: OperationSample[] = [];
-    let stateBytes = 0;
-    let resources = 0;
-    let objects: LogtoObjects = { addressable: 0, applications: 0, secrets: 0, switches: 1 };
-    for (const operation of operations) {
+  let objects: LogtoObjects = { addressable: 0, applications: 0, secrets: 0, switches: 1 };
+  const run = await throughEveryOperation(engine, {
+    configure: () => applyLocalStackConfig(engine.stack, benchStackConfig(standIns, count, mode)),
+    countCalls() {
       const before = lastSequence(standIns);
-      const seconds = await timed(() => perform(engine, operation));
-      samples.push({
-        operation,
-        seconds,
-        logto: countCalls(standIns.logto.requests, before),
-        graph: countCalls(standIns.entra.requests, before),
-      });
-      if (operation === "up") {
-        const state = await exported(engine);
-        stateBytes = Buffer.byteLength(JSON.stringify(state));
-        resources = state.length;
-        objects = logtoObjects(standIns);
-        await writeFile(shapeFile, JSON.stringify(graphShape(state)));
-      }
-    }
-    return { samples, stateBytes, resources, logtoObjects: objects, leftAfterDestroy: leftovers(standIns, tenantIds) };
-  } finally {
-    await engine.stack.workspace.removeStack(stackName, { force: true }).catch(() => undefined);
-    await engine.dispose();
-  }
+      return () => ({ logto: countCalls(standIns.logto.requests, before), graph: countCalls(standIns.entra.requests, before) });
+    },
+    async afterUp(state) {
+      objects = logtoObjects(standIns);
+      await writeFile(shapeFile, JSON.stringify(graphShape(state)));
+    },
+  });
+  return { ...run, logtoObjects: objects, leftAfterDestroy: leftovers(standIns, benchTenantIds(count)) };
 }
 
 /** The baseline stack of the graph in `shapeFile` through every operation. */
 export async function runBaseline(shapeFile: string, stackName: string): Promise<StackRun> {
   const engine = await createEngineSandbox(stackName, baselineProgramDir);
-  try {
-    await engine.stack.setConfig("bench:shapeFile", { value: shapeFile });
-    const samples: OperationSample[] = [];
-    let stateBytes = 0;
-    let resources = 0;
-    for (const operation of operations) {
-      samples.push({ operation, seconds: await timed(() => perform(engine, operation)) });
-      if (operation === "up") {
-        const state = await exported(engine);
-        stateBytes = Buffer.byteLength(JSON.stringify(state));
-        resources = state.length;
-      }
-    }
-    return { samples, stateBytes, resources };
-  } finally {
-    await engine.stack.workspace.removeStack(stackName, { force: true }).catch(() => undefined);
-    await engine.dispose();
-  }
+  return throughEveryOperation(engine, { configure: () => engine.stack.setConfig("bench:shapeFile", { value: shapeFile }) });
 }
 
 export function uniqueStackName(prefix: string): string {
