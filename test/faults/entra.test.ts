@@ -94,8 +94,16 @@ function record(fault: string, kind: string, operation: string, outcome: string,
   cells.push({ fault, kind, operation, outcome, ...result });
 }
 
+/** Tallies the tenant after the converging run, records one cell per [fault, resource] and expects it clean. */
+async function expectClean(expectExisting: boolean, operation: string, outcome: string, faults: [fault: string, kind: string][]): Promise<void> {
+  const result = await tally(expectExisting);
+  for (const [fault, kind] of faults) record(fault, kind, operation, outcome, result);
+  expect(result).toEqual({ duplicates: 0, orphans: 0, converged: true });
+}
+
 const appPath = /^\/v1\.0\/applications$/;
 const appByIdPath = /^\/v1\.0\/applications\/[^/]+$/;
+const principalByIdPath = /^\/v1\.0\/servicePrincipals\/[^/]+$/;
 
 beforeAll(async () => {
   const plugins = await ensurePluginsOnPath();
@@ -128,10 +136,10 @@ describe.sequential("fault matrix: Graph, under the real engine", () => {
       () => engine.up(),
     );
     expect(outcome).toBe("succeeded");
-    const result = await tally(true);
-    record("429 storm with Retry-After", "ApplicationRegistration", "create", outcome, result);
-    record("5xx burst", "ServicePrincipal", "create", outcome, result);
-    expect(result).toEqual({ duplicates: 0, orphans: 0, converged: true });
+    await expectClean(true, "create", outcome, [
+      ["429 storm with Retry-After", "ApplicationRegistration"],
+      ["5xx burst", "ServicePrincipal"],
+    ]);
     baseScopeCount = entraObjects().apps[0].requiredResourceAccess[0].resourceAccess.length;
   }, stepTimeout);
 
@@ -145,10 +153,10 @@ describe.sequential("fault matrix: Graph, under the real engine", () => {
       () => engine.up(),
     );
     expect(outcome).toBe("succeeded");
-    const result = await tally(true);
-    record("429 storm with Retry-After", "ApplicationApiAccess", "update", outcome, result);
-    record("5xx burst", "ApplicationApiAccess", "update", outcome, result);
-    expect(result).toEqual({ duplicates: 0, orphans: 0, converged: true });
+    await expectClean(true, "update", outcome, [
+      ["429 storm with Retry-After", "ApplicationApiAccess"],
+      ["5xx burst", "ApplicationApiAccess"],
+    ]);
     expect(entraObjects().apps[0].requiredResourceAccess[0].resourceAccess).toHaveLength(baseScopeCount + 1);
   }, stepTimeout);
 
@@ -164,9 +172,7 @@ describe.sequential("fault matrix: Graph, under the real engine", () => {
       await configure(scopes);
       const outcome = await withFaults([spec], () => engine.up());
       await engine.up();
-      const result = await tally(true);
-      record(fault, "ApplicationApiAccess", "update", outcome, result);
-      expect(result).toEqual({ duplicates: 0, orphans: 0, converged: true });
+      await expectClean(true, "update", outcome, [[fault, "ApplicationApiAccess"]]);
       expect(entraObjects().apps[0].requiredResourceAccess[0].resourceAccess).toHaveLength(baseScopeCount + scopes.length - 1);
     }
   }, stepTimeout);
@@ -175,30 +181,26 @@ describe.sequential("fault matrix: Graph, under the real engine", () => {
     const outcome = await withFaults(
       [
         { method: "DELETE", path: appByIdPath, status: 429, retryAfterSeconds: 1, times: 1 },
-        { method: "DELETE", path: /^\/v1\.0\/servicePrincipals\/[^/]+$/, status: 503, times: 2 },
+        { method: "DELETE", path: principalByIdPath, status: 503, times: 2 },
       ],
       () => engine.destroy(),
     );
     expect(outcome).toBe("succeeded");
-    const result = await tally(false);
-    record("429 storm with Retry-After", "ApplicationRegistration", "delete", outcome, result);
-    record("5xx burst", "ServicePrincipal", "delete", outcome, result);
-    expect(result).toEqual({ duplicates: 0, orphans: 0, converged: true });
+    await expectClean(false, "delete", outcome, [
+      ["429 storm with Retry-After", "ApplicationRegistration"],
+      ["5xx burst", "ServicePrincipal"],
+    ]);
 
     await engine.up();
-    const reset = await withFaults([{ method: "DELETE", path: /^\/v1\.0\/servicePrincipals\/[^/]+$/, drop: "before" }], () => engine.destroy());
+    const reset = await withFaults([{ method: "DELETE", path: principalByIdPath, drop: "before" }], () => engine.destroy());
     await engine.destroy();
-    const afterReset = await tally(false);
-    record("connection reset", "ServicePrincipal", "delete", reset, afterReset);
-    expect(afterReset).toEqual({ duplicates: 0, orphans: 0, converged: true });
+    await expectClean(false, "delete", reset, [["connection reset", "ServicePrincipal"]]);
   }, stepTimeout);
 
   it("create: a reset before the grant fails the run; the next up converges", async () => {
     const outcome = await withFaults([{ method: "POST", path: "/v1.0/oauth2PermissionGrants", drop: "before" }], () => engine.up());
     await engine.up();
-    const result = await tally(true);
-    record("connection reset", "ServicePrincipalDelegatedPermissionGrant", "create", outcome, result);
-    expect(result).toEqual({ duplicates: 0, orphans: 0, converged: true });
+    await expectClean(true, "create", outcome, [["connection reset", "ServicePrincipalDelegatedPermissionGrant"]]);
     await engine.destroy();
   }, stepTimeout);
 

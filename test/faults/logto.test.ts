@@ -5,6 +5,7 @@
  * failed create: create again, as no state was written; for a failed update or delete: the same call again,
  * the state being unchanged) converges with no duplicate and no orphan in the stand-in's state.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applicationProvider, type ApplicationOutputs } from "../../providers/logto/application";
 import { applicationSecretProvider, type ApplicationSecretOutputs } from "../../providers/logto/applicationSecret";
@@ -58,6 +59,12 @@ interface Scenario {
   asMeant?(h: ProviderHarness, id: string): boolean;
 }
 
+/** What the engine records after a create: its id and outputs. */
+async function engineState(created: Promise<pulumi.dynamic.CreateResult>): Promise<{ id: string; outs: Record<string, unknown> }> {
+  const { id, outs } = await created;
+  return { id, outs: (outs ?? {}) as Record<string, unknown> };
+}
+
 const exact = (path: string) => new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
 
 function connectorScenario(h: ProviderHarness, operation: Operation): Scenario {
@@ -75,10 +82,7 @@ function connectorScenario(h: ProviderHarness, operation: Operation): Scenario {
       live,
     };
   }
-  const setUp = async () => {
-    const made = await ssoConnectorProvider.create(declared);
-    return { id: made.id, outs: made.outs as unknown as Record<string, unknown> };
-  };
+  const setUp = () => engineState(ssoConnectorProvider.create(declared));
   if (operation === "update") {
     const news = { ...declared, domains: ["contoso.com", "contoso.example"] };
     return {
@@ -107,10 +111,7 @@ function applicationScenario(h: ProviderHarness, operation: Operation): Scenario
   const declared = applicationInputs(h, { name: "faults-web" });
   const live = (harness: ProviderHarness) =>
     [...harness.logto.state.applications.values()].filter((row) => row.name === "faults-web").map((row) => row.id);
-  const setUp = async () => {
-    const made = await applicationProvider.create(declared);
-    return { id: made.id, outs: made.outs as unknown as Record<string, unknown> };
-  };
+  const setUp = () => engineState(applicationProvider.create(declared));
   if (operation === "create") {
     return {
       setUp: async () => ({ id: "", outs: {} }),
@@ -165,8 +166,7 @@ function secretScenario(h: ProviderHarness, operation: Exclude<Operation, "updat
   return {
     setUp: async () => {
       await makeApplication();
-      const made = await applicationSecretProvider.create(inputs());
-      return { id: made.id, outs: made.outs as unknown as Record<string, unknown> };
+      return engineState(applicationSecretProvider.create(inputs()));
     },
     target: () => ({ method: "DELETE", path: new RegExp(`^/api/applications/${applicationId}/secrets/`) }),
     run: async (_h, state) => {
@@ -184,10 +184,7 @@ function switchScenario(h: ProviderHarness, operation: Operation): Scenario {
   if (operation === "create") {
     return { setUp: async () => ({ id: "", outs: {} }), target, run: async () => signInExperienceSsoProvider.create(inputs), live };
   }
-  const setUp = async () => {
-    const made = await signInExperienceSsoProvider.create({ enabled: false, endpoint: h.logto.url });
-    return { id: made.id, outs: made.outs as unknown as Record<string, unknown> };
-  };
+  const setUp = () => engineState(signInExperienceSsoProvider.create({ enabled: false, endpoint: h.logto.url }));
   if (operation === "update") {
     return {
       setUp,
@@ -201,10 +198,7 @@ function switchScenario(h: ProviderHarness, operation: Operation): Scenario {
     };
   }
   return {
-    setUp: async () => {
-      const made = await signInExperienceSsoProvider.create(inputs);
-      return { id: made.id, outs: made.outs as unknown as Record<string, unknown> };
-    },
+    setUp: () => engineState(signInExperienceSsoProvider.create(inputs)),
     target,
     run: async (_h, state) => {
       await signInExperienceSsoProvider.delete!(state.id, { enabled: true, endpoint: h.logto.url, ...state.outs });
