@@ -5,7 +5,14 @@
 import type { RecordedExchange } from "../test/standins/shared/exchange";
 
 export type Operation = "up" | "preview" | "up (no-op)" | "preview --refresh" | "refresh" | "destroy";
-export const operations: readonly Operation[] = ["up", "preview", "up (no-op)", "preview --refresh", "refresh", "destroy"];
+export const operations: readonly Operation[] = [
+  "up",
+  "preview",
+  "up (no-op)",
+  "preview --refresh",
+  "refresh",
+  "destroy",
+];
 
 export interface CallCounts {
   token: number;

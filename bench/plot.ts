@@ -41,7 +41,8 @@ export function renderPlot(result: BenchResult): string {
       })),
     );
     const most = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p.seconds)));
-    const x = (size: number) => left + (sizes.length === 1 ? plotWidth / 2 : (sizes.indexOf(size) / (sizes.length - 1)) * plotWidth);
+    const x = (size: number) =>
+      left + (sizes.length === 1 ? plotWidth / 2 : (sizes.indexOf(size) / (sizes.length - 1)) * plotWidth);
     const y = (seconds: number) => top + plotHeight - (seconds / most) * plotHeight;
     parts.push(
       `<text x="${left}" y="${top - 6}" font-weight="bold">${escape(`${mode}: ${operation}`)}</text>`,
@@ -56,7 +57,11 @@ export function renderPlot(result: BenchResult): string {
       const dash = latencyMs === latencies[0] ? "" : ` stroke-dasharray="5,3"`;
       const path = points.map((p) => `${x(p.size).toFixed(1)},${y(p.seconds).toFixed(1)}`).join(" ");
       parts.push(`<polyline points="${path}" fill="none" stroke="${colour}" stroke-width="2"${dash}/>`);
-      parts.push(...points.map((p) => `<circle cx="${x(p.size).toFixed(1)}" cy="${y(p.seconds).toFixed(1)}" r="2.5" fill="${colour}"/>`));
+      parts.push(
+        ...points.map(
+          (p) => `<circle cx="${x(p.size).toFixed(1)}" cy="${y(p.seconds).toFixed(1)}" r="2.5" fill="${colour}"/>`,
+        ),
+      );
     }
   });
   parts.push("</svg>");

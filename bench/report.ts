@@ -68,7 +68,9 @@ function mostCalls(counts: (CallCounts | undefined)[]): CallCounts {
 }
 
 function secondsOf(runs: readonly StackRun[], operation: Operation): number[] {
-  return runs.flatMap((run) => run.samples.filter((sample) => sample.operation === operation).map((sample) => sample.seconds));
+  return runs.flatMap((run) =>
+    run.samples.filter((sample) => sample.operation === operation).map((sample) => sample.seconds),
+  );
 }
 
 export function summarise(cell: BenchCell): CellSummary {
@@ -124,7 +126,9 @@ export function renderReport(result: BenchResult): string {
           `| ${op.operation} | ${op.product.min.toFixed(1)} / ${op.product.median.toFixed(1)} | ${op.baseline.min.toFixed(1)} / ${op.baseline.median.toFixed(1)} | ${op.ratio.toFixed(2)}${op.ratio > timeGoal ? " ✗" : ""} | ${calls(op.logto)} | ${calls(op.graph)} |`,
       ),
       "",
-      cell.violations.length === 0 ? "Every call count at or under its floor; nothing left after destroy." : `Over the floor: ${cell.violations.join("; ")}.`,
+      cell.violations.length === 0
+        ? "Every call count at or under its floor; nothing left after destroy."
+        : `Over the floor: ${cell.violations.join("; ")}.`,
       "",
     );
   }

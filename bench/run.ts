@@ -14,7 +14,15 @@ import { ensurePluginsOnPath } from "../test/engine/plugins";
 import { graphFloorViolations, logtoFloorViolations, operations } from "./counts";
 import { renderPlot } from "./plot";
 import { renderReport, summarise, type BenchCell, type BenchResult } from "./report";
-import { benchModes, benchTenantIds, runBaseline, runProduct, startLocalStandIns, uniqueStackName, type BenchMode } from "./scenario";
+import {
+  benchModes,
+  benchTenantIds,
+  runBaseline,
+  runProduct,
+  startLocalStandIns,
+  uniqueStackName,
+  type BenchMode,
+} from "./scenario";
 
 interface BenchOptions {
   modes: BenchMode[];
@@ -30,7 +38,9 @@ interface BenchOptions {
 function numberList(flag: string, text: string | undefined, min: number): number[] {
   const values = (text ?? "").split(",").map(Number);
   if (text === undefined || values.some((value) => !Number.isInteger(value) || value < min)) {
-    throw new Error(`bench: ${flag} takes whole numbers >= ${min} separated by commas, e.g. ${flag} 1,10,50; got ${text ?? "nothing"}`);
+    throw new Error(
+      `bench: ${flag} takes whole numbers >= ${min} separated by commas, e.g. ${flag} 1,10,50; got ${text ?? "nothing"}`,
+    );
   }
   return values;
 }
@@ -39,7 +49,9 @@ function modeList(text: string | undefined): BenchMode[] {
   const modes = (text ?? "").split(",");
   const unknown = modes.filter((mode) => !benchModes.includes(mode as BenchMode));
   if (text === undefined || unknown.length > 0) {
-    throw new Error(`bench: --modes takes ${benchModes.join(" and/or ")} separated by commas; got ${text ?? "nothing"}`);
+    throw new Error(
+      `bench: --modes takes ${benchModes.join(" and/or ")} separated by commas; got ${text ?? "nothing"}`,
+    );
   }
   return modes as BenchMode[];
 }
@@ -64,13 +76,22 @@ function parseOptions(argv: string[]): BenchOptions {
     else if (flag === "--repeats") [options.repeats] = numberList(flag, value, 1);
     else if (flag === "--out" && value !== undefined) options.outDir = path.resolve(value);
     else if (flag === "--label" && value !== undefined && /^[a-z0-9-]+$/.test(value)) options.label = value;
-    else throw new Error(`bench: unknown option ${flag}; use --quick, --modes managed,provided, --sizes 1,10,50, --latency 0,50, --repeats 3, --out <dir>, --label <lowercase-name>`);
+    else
+      throw new Error(
+        `bench: unknown option ${flag}; use --quick, --modes managed,provided, --sizes 1,10,50, --latency 0,50, --repeats 3, --out <dir>, --label <lowercase-name>`,
+      );
     index++;
   }
   return options;
 }
 
-async function runCell(mode: BenchMode, size: number, latencyMs: number, repeats: number, scratch: string): Promise<BenchCell> {
+async function runCell(
+  mode: BenchMode,
+  size: number,
+  latencyMs: number,
+  repeats: number,
+  scratch: string,
+): Promise<BenchCell> {
   const standIns = await startLocalStandIns({ tenantIds: benchTenantIds(size) });
   const cell: BenchCell = { mode, size, latencyMs, product: [], baseline: [], violations: [] };
   try {
@@ -78,16 +99,25 @@ async function runCell(mode: BenchMode, size: number, latencyMs: number, repeats
     standIns.entra.faults.latencyMs = latencyMs;
     for (let repeat = 0; repeat < repeats; repeat++) {
       const shapeFile = path.join(scratch, `shape-${mode}-${size}-${latencyMs}-${repeat}.json`);
-      process.stderr.write(`bench: ${mode}, N=${size}, latency ${latencyMs} ms, run ${repeat + 1}/${repeats}: product…`);
-      const product = await runProduct(standIns, { count: size, mode, stackName: uniqueStackName(`bench${size}`), shapeFile });
+      process.stderr.write(
+        `bench: ${mode}, N=${size}, latency ${latencyMs} ms, run ${repeat + 1}/${repeats}: product…`,
+      );
+      const product = await runProduct(standIns, {
+        count: size,
+        mode,
+        stackName: uniqueStackName(`bench${size}`),
+        shapeFile,
+      });
       process.stderr.write(" baseline…");
       const baseline = await runBaseline(shapeFile, uniqueStackName(`base${size}`));
       process.stderr.write(" done\n");
       cell.product.push(product);
       cell.baseline.push(baseline);
       for (const sample of product.samples) {
-        if (sample.logto) cell.violations.push(...logtoFloorViolations(sample.operation, sample.logto, product.logtoObjects));
-        if (sample.graph && mode === "managed") cell.violations.push(...graphFloorViolations(sample.operation, sample.graph, size));
+        if (sample.logto)
+          cell.violations.push(...logtoFloorViolations(sample.operation, sample.logto, product.logtoObjects));
+        if (sample.graph && mode === "managed")
+          cell.violations.push(...graphFloorViolations(sample.operation, sample.graph, size));
       }
       cell.violations.push(...product.leftAfterDestroy.map((left) => `destroy left ${left}`));
     }
@@ -99,12 +129,22 @@ async function runCell(mode: BenchMode, size: number, latencyMs: number, repeats
 }
 
 /** Writes the result so far: a long run that is stopped keeps the cells it finished. */
-async function writeResult(options: BenchOptions, cells: BenchCell[], real: string[]): Promise<{ stem: string; result: BenchResult }> {
+async function writeResult(
+  options: BenchOptions,
+  cells: BenchCell[],
+  real: string[],
+): Promise<{ stem: string; result: BenchResult }> {
   const result: BenchResult = {
     date: new Date().toISOString(),
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
     plugins: { real, doubles: ["azuread", "docker", "command"].filter((name) => !real.includes(name)) },
-    options: { modes: options.modes, sizes: options.sizes, latencies: options.latencies, repeats: options.repeats, quick: options.quick },
+    options: {
+      modes: options.modes,
+      sizes: options.sizes,
+      latencies: options.latencies,
+      repeats: options.repeats,
+      quick: options.quick,
+    },
     operations: [...operations],
     cells: cells.map(summarise),
   };
@@ -136,9 +176,13 @@ async function main(): Promise<void> {
   }
   const { stem, result } = await writeResult(options, cells, plugins.real);
   process.stdout.write(`${renderReport(result)}\nbench: wrote ${stem}.json, .md, .svg\n`);
-  const violations = result.cells.flatMap((cell) => cell.violations.map((text) => `${cell.mode}, N=${cell.size}, ${cell.latencyMs} ms: ${text}`));
+  const violations = result.cells.flatMap((cell) =>
+    cell.violations.map((text) => `${cell.mode}, N=${cell.size}, ${cell.latencyMs} ms: ${text}`),
+  );
   if (violations.length > 0) {
-    process.stderr.write(`bench: ${violations.length} call counts over their floor or objects left:\n  ${violations.join("\n  ")}\n`);
+    process.stderr.write(
+      `bench: ${violations.length} call counts over their floor or objects left:\n  ${violations.join("\n  ")}\n`,
+    );
     process.exitCode = 1;
   }
 }

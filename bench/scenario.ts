@@ -85,11 +85,14 @@ function lastSequence(standIns: LocalStandIns): number {
 /** What is left after destroy: the stand-ins serve only this run, so any object is the stack's. */
 function leftovers(standIns: LocalStandIns, tenantIds: readonly string[]): string[] {
   const left: string[] = [];
-  for (const connector of standIns.logto.state.ssoConnectors.values()) left.push(`Logto connector ${connector.connectorName}`);
-  for (const application of standIns.logto.state.applications.values()) left.push(`Logto application ${application.name}`);
+  for (const connector of standIns.logto.state.ssoConnectors.values())
+    left.push(`Logto connector ${connector.connectorName}`);
+  for (const application of standIns.logto.state.applications.values())
+    left.push(`Logto application ${application.name}`);
   for (const tenantId of tenantIds) {
     for (const application of standIns.entra.tenant(tenantId).applications.values()) {
-      if (application.displayName?.endsWith("(Logto SSO)")) left.push(`Entra app ${application.displayName} in ${tenantId}`);
+      if (application.displayName?.endsWith("(Logto SSO)"))
+        left.push(`Entra app ${application.displayName} in ${tenantId}`);
     }
   }
   return left;
@@ -98,7 +101,12 @@ function leftovers(standIns: LocalStandIns, tenantIds: readonly string[]): strin
 function logtoObjects(standIns: LocalStandIns): LogtoObjects {
   const { state } = standIns.logto;
   const secrets = [...state.applications.keys()].reduce((sum, id) => sum + state.secretsOf(id).length, 0);
-  return { addressable: state.ssoConnectors.size + state.applications.size, applications: state.applications.size, secrets, switches: 1 };
+  return {
+    addressable: state.ssoConnectors.size + state.applications.size,
+    applications: state.applications.size,
+    secrets,
+    switches: 1,
+  };
 }
 
 /**
@@ -111,14 +119,21 @@ export const benchModes: readonly BenchMode[] = ["managed", "provided"];
 function benchStackConfig(standIns: LocalStandIns, count: number, mode: BenchMode) {
   const tenantIds = benchTenantIds(count);
   if (mode === "managed") {
-    return localStackConfig(standIns, { connections: tenantIds.map((tenantId, index) => localConnection(connectionName(index), tenantId)) });
+    return localStackConfig(standIns, {
+      connections: tenantIds.map((tenantId, index) => localConnection(connectionName(index), tenantId)),
+    });
   }
   // A customer's app registration is only a client id and secret to this stack; the Logto stand-in checks
   // the issuer (the tenant's discovery document), not the client.
-  const connections = tenantIds.map((tenantId, index) => localConnection(connectionName(index), tenantId, { mode: "provided", clientId: randomUUID() }));
+  const connections = tenantIds.map((tenantId, index) =>
+    localConnection(connectionName(index), tenantId, { mode: "provided", clientId: randomUUID() }),
+  );
   const config = localStackConfig(standIns, { connections });
   connections.forEach((_, index) => {
-    config.pathSecrets[`logto-entra-sso:connections[${index}].clientSecret`] = { value: randomBytes(24).toString("base64url"), secret: true };
+    config.pathSecrets[`logto-entra-sso:connections[${index}].clientSecret`] = {
+      value: randomBytes(24).toString("base64url"),
+      secret: true,
+    };
   });
   return config;
 }
@@ -171,7 +186,10 @@ export async function runProduct(
     configure: () => applyLocalStackConfig(engine.stack, benchStackConfig(standIns, count, mode)),
     countCalls() {
       const before = lastSequence(standIns);
-      return () => ({ logto: countCalls(standIns.logto.requests, before), graph: countCalls(standIns.entra.requests, before) });
+      return () => ({
+        logto: countCalls(standIns.logto.requests, before),
+        graph: countCalls(standIns.entra.requests, before),
+      });
     },
     async afterUp(state) {
       objects = logtoObjects(standIns);
@@ -184,7 +202,9 @@ export async function runProduct(
 /** The baseline stack of the graph in `shapeFile` through every operation. */
 export async function runBaseline(shapeFile: string, stackName: string): Promise<StackRun> {
   const engine = await createEngineSandbox(stackName, baselineProgramDir);
-  return throughEveryOperation(engine, { configure: () => engine.stack.setConfig("bench:shapeFile", { value: shapeFile }) });
+  return throughEveryOperation(engine, {
+    configure: () => engine.stack.setConfig("bench:shapeFile", { value: shapeFile }),
+  });
 }
 
 export function uniqueStackName(prefix: string): string {

@@ -31,7 +31,9 @@ export interface ExportedResource {
 
 /** The shape of an exported deployment; its resources are in dependency order, parents first. */
 export function graphShape(resources: readonly ExportedResource[]): GraphShape {
-  const kept = resources.filter((resource) => resource.type !== "pulumi:pulumi:Stack" && !resource.type.startsWith("pulumi:providers:"));
+  const kept = resources.filter(
+    (resource) => resource.type !== "pulumi:pulumi:Stack" && !resource.type.startsWith("pulumi:providers:"),
+  );
   const keys = new Set(kept.map((resource) => resource.urn));
   const namesTaken = new Set<string>();
   const nodes = kept.map((resource): ShapeNode => {

@@ -14,7 +14,12 @@ import { SampleAppConfig, readSampleApp } from "./sampleAppConfig";
 
 export { projectNamespace } from "./configReaders";
 export type { ValidationContext } from "./configReaders";
-export type { AzureCredentials, ConnectionConfig, ManagedConnectionConfig, ProvidedConnectionConfig } from "./connectionConfig";
+export type {
+  AzureCredentials,
+  ConnectionConfig,
+  ManagedConnectionConfig,
+  ProvidedConnectionConfig,
+} from "./connectionConfig";
 export type { EntraCloud } from "./entraCloud";
 export type { SampleAppConfig } from "./sampleAppConfig";
 
@@ -51,7 +56,11 @@ export interface RawStackConfig {
 function readLogtoEndpoint(value: unknown, problems: Problems): string {
   const { config: field, env } = settingKeys.endpoint;
   if (typeof value !== "string" || value === "") {
-    problems.add(field, value, `run \`pulumi config set ${field} https://<your-logto-host>\` (the Logto origin, no path), or set ${env}.`);
+    problems.add(
+      field,
+      value,
+      `run \`pulumi config set ${field} https://<your-logto-host>\` (the Logto origin, no path), or set ${env}.`,
+    );
     return "";
   }
   problems.addAll(logtoEndpointProblems(field, value, `Fix: pulumi config set ${field} <origin>.`));
@@ -63,7 +72,11 @@ function readRotationEpoch(value: unknown, now: Date, problems: Problems): strin
   if (value === undefined) return defaultRotationEpoch;
   const epoch = typeof value === "string" ? parseEpochDate(value) : undefined;
   if (!epoch) {
-    problems.add(field, value, `give a calendar date as YYYY-MM-DD (pulumi config set rotationEpoch ${defaultRotationEpoch}).`);
+    problems.add(
+      field,
+      value,
+      `give a calendar date as YYYY-MM-DD (pulumi config set rotationEpoch ${defaultRotationEpoch}).`,
+    );
     return defaultRotationEpoch;
   }
   if (epoch.getTime() > now.getTime()) {
@@ -84,14 +97,20 @@ export function validateStackConfig(raw: RawStackConfig, context: ValidationCont
   const connectionsValue = structured(raw.connections, connectionsField, problems);
   let connections: ConnectionConfig[] = [];
   if (connectionsValue !== undefined && !Array.isArray(connectionsValue)) {
-    problems.add(connectionsField, connectionsValue, "it must be a list of connections (one per customer Entra tenant).");
+    problems.add(
+      connectionsField,
+      connectionsValue,
+      "it must be a list of connections (one per customer Entra tenant).",
+    );
   } else if (Array.isArray(connectionsValue)) {
     const read = connectionsValue.map((value, index) => readConnection(value, index, context, problems, notices));
     crossConnectionProblems(read, problems);
     connections = read.filter((connection): connection is ConnectionConfig => connection !== undefined);
   }
   if (connections.length === 0) {
-    notices.push(`${connectionsField} is empty: no enterprise SSO connection is made and the sign-in experience is left as it is.`);
+    notices.push(
+      `${connectionsField} is empty: no enterprise SSO connection is made and the sign-in experience is left as it is.`,
+    );
   }
 
   const protect = readBoolean(raw.protect, configKey("protect"), false, problems);

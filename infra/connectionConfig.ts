@@ -45,7 +45,12 @@ export type ConnectionMode = (typeof connectionModes)[number];
  */
 export type AzureCredentials =
   | { kind: "clientSecret"; clientId: string; clientSecret: pulumi.Output<string> }
-  | { kind: "clientCertificate"; clientId: string; clientCertificatePath: string; clientCertificatePassword?: pulumi.Output<string> }
+  | {
+      kind: "clientCertificate";
+      clientId: string;
+      clientCertificatePath: string;
+      clientCertificatePassword?: pulumi.Output<string>;
+    }
   | { kind: "oidc"; clientId: string; oidcTokenFilePath?: string };
 
 interface ConnectionCommon {
@@ -116,12 +121,24 @@ const managedOnlyKeys = ["adminConsent", "secretRotationDays", "credentials"] as
 const providedOnlyKeys = ["clientId", "clientSecret"] as const;
 export const connectionKeys = [...commonKeys, ...managedOnlyKeys, ...providedOnlyKeys] as const;
 export const brandingKeys = ["displayName", "logo", "darkLogo"] as const;
-export const credentialKeys = ["clientId", "clientSecret", "clientCertificatePath", "clientCertificatePassword", "useOidc", "oidcTokenFilePath"] as const;
+export const credentialKeys = [
+  "clientId",
+  "clientSecret",
+  "clientCertificatePath",
+  "clientCertificatePassword",
+  "useOidc",
+  "oidcTokenFilePath",
+] as const;
 
 function readBranding(value: unknown, field: string, problems: Problems): ConnectionBranding {
   const fields = readObject(value, field, problems, brandingKeys) ?? {};
   const branding: ConnectionBranding = {};
-  const displayName = readString(fields.displayName, `${field}.displayName`, problems, "give the name shown on the sign-in button.");
+  const displayName = readString(
+    fields.displayName,
+    `${field}.displayName`,
+    problems,
+    "give the name shown on the sign-in button.",
+  );
   if (displayName !== undefined) branding.displayName = displayName;
   for (const logoKey of ["logo", "darkLogo"] as const) {
     const url = readString(fields[logoKey], `${field}.${logoKey}`, problems, "give an https:// URL of an image.");
@@ -136,13 +153,20 @@ function readBranding(value: unknown, field: string, problems: Problems): Connec
 function readGuid(value: unknown, field: string, problems: Problems, what: string): string {
   const text = typeof value === "string" ? value : "";
   if (guidPattern.test(text)) return text;
-  const lowercase = guidPattern.test(text.toLowerCase()) ? ` Write it in lowercase ("${text.toLowerCase()}"), as Entra's issuer does.` : "";
+  const lowercase = guidPattern.test(text.toLowerCase())
+    ? ` Write it in lowercase ("${text.toLowerCase()}"), as Entra's issuer does.`
+    : "";
   problems.add(field, value, `give ${what}, a GUID.${lowercase} ${setHint(field, "<guid>")}`);
   return text;
 }
 
 function readTenantId(value: unknown, field: string, problems: Problems): string {
-  return readGuid(value, field, problems, "the customer's Entra tenant (directory) id as shown in Entra admin center > Overview > Tenant ID");
+  return readGuid(
+    value,
+    field,
+    problems,
+    "the customer's Entra tenant (directory) id as shown in Entra admin center > Overview > Tenant ID",
+  );
 }
 
 function readScopes(value: unknown, field: string, problems: Problems): string[] {
@@ -150,7 +174,8 @@ function readScopes(value: unknown, field: string, problems: Problems): string[]
   problems.addAll(scopeProblems(field, scopes));
   scopes.forEach((scope, index) => {
     const first = scopes.indexOf(scope);
-    if (first !== index) problems.add(`${field}[${index}]`, scope, `it repeats ${field}[${first}]: list each scope once.`);
+    if (first !== index)
+      problems.add(`${field}[${index}]`, scope, `it repeats ${field}[${first}]: list each scope once.`);
   });
   return scopes;
 }
@@ -165,7 +190,11 @@ function readFormerNames(value: unknown, field: string, name: string, problems: 
   const names = readStringList(value, field, problems, '["contoso-old"]');
   return names.filter((former, index) => {
     if (!validName(former)) {
-      problems.add(`${field}[${index}]`, former, `a former connection name follows the same rule as name (${nameRule}).`);
+      problems.add(
+        `${field}[${index}]`,
+        former,
+        `a former connection name follows the same rule as name (${nameRule}).`,
+      );
       return false;
     }
     if (former === name) {
@@ -180,7 +209,12 @@ function readFormerNames(value: unknown, field: string, name: string, problems: 
  * A secret in a connection: only whether it is set and its type are ever reported. The value leaves this
  * module as a secret Output.
  */
-function readSecretField(value: unknown, field: string, problems: Problems, fix: string): pulumi.Output<string> | undefined {
+function readSecretField(
+  value: unknown,
+  field: string,
+  problems: Problems,
+  fix: string,
+): pulumi.Output<string> | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "string" || value === "") {
     problems.list.push(`${field} is ${typeof value === "string" ? "empty" : "not a string"}: ${fix}`);
@@ -193,16 +227,44 @@ function readCredentials(value: unknown, field: string, problems: Problems): Azu
   if (value === undefined) return undefined;
   const fields = readObject(value, field, problems, credentialKeys);
   if (!fields) return undefined;
-  const clientId = readGuid(fields.clientId, `${field}.clientId`, problems, "the application (client) id of the identity that deploys to this tenant");
-  const secretFix = (key: string) => `set it with: pulumi config set --secret --path '${field.slice(configKey("").length)}.${key}' <value>.`;
-  const clientSecret = readSecretField(fields.clientSecret, `${field}.clientSecret`, problems, secretFix("clientSecret"));
-  const certificatePath = readString(fields.clientCertificatePath, `${field}.clientCertificatePath`, problems, "give the path of a PKCS#12 (.pfx) file.");
-  const certificatePassword = readSecretField(fields.clientCertificatePassword, `${field}.clientCertificatePassword`, problems, secretFix("clientCertificatePassword"));
-  const useOidc = readBoolean(fields.useOidc, `${field}.useOidc`, false, problems);
-  const tokenFile = readString(fields.oidcTokenFilePath, `${field}.oidcTokenFilePath`, problems, "give the path of the federated token file.");
-  const methods = [clientSecret && "clientSecret", certificatePath && "clientCertificatePath", useOidc && "useOidc"].filter(
-    (method): method is string => typeof method === "string",
+  const clientId = readGuid(
+    fields.clientId,
+    `${field}.clientId`,
+    problems,
+    "the application (client) id of the identity that deploys to this tenant",
   );
+  const secretFix = (key: string) =>
+    `set it with: pulumi config set --secret --path '${field.slice(configKey("").length)}.${key}' <value>.`;
+  const clientSecret = readSecretField(
+    fields.clientSecret,
+    `${field}.clientSecret`,
+    problems,
+    secretFix("clientSecret"),
+  );
+  const certificatePath = readString(
+    fields.clientCertificatePath,
+    `${field}.clientCertificatePath`,
+    problems,
+    "give the path of a PKCS#12 (.pfx) file.",
+  );
+  const certificatePassword = readSecretField(
+    fields.clientCertificatePassword,
+    `${field}.clientCertificatePassword`,
+    problems,
+    secretFix("clientCertificatePassword"),
+  );
+  const useOidc = readBoolean(fields.useOidc, `${field}.useOidc`, false, problems);
+  const tokenFile = readString(
+    fields.oidcTokenFilePath,
+    `${field}.oidcTokenFilePath`,
+    problems,
+    "give the path of the federated token file.",
+  );
+  const methods = [
+    clientSecret && "clientSecret",
+    certificatePath && "clientCertificatePath",
+    useOidc && "useOidc",
+  ].filter((method): method is string => typeof method === "string");
   if (methods.length !== 1) {
     problems.add(
       field,
@@ -214,10 +276,16 @@ function readCredentials(value: unknown, field: string, problems: Problems): Azu
   if (certificatePassword && !certificatePath) {
     problems.add(`${field}.clientCertificatePassword`, "set", "it only applies with clientCertificatePath.");
   }
-  if (tokenFile !== undefined && !useOidc) problems.add(`${field}.oidcTokenFilePath`, tokenFile, "it only applies with useOidc: true.");
+  if (tokenFile !== undefined && !useOidc)
+    problems.add(`${field}.oidcTokenFilePath`, tokenFile, "it only applies with useOidc: true.");
   if (clientSecret) return { kind: "clientSecret", clientId, clientSecret };
   if (certificatePath) {
-    return { kind: "clientCertificate", clientId, clientCertificatePath: certificatePath, ...(certificatePassword ? { clientCertificatePassword: certificatePassword } : {}) };
+    return {
+      kind: "clientCertificate",
+      clientId,
+      clientCertificatePath: certificatePath,
+      ...(certificatePassword ? { clientCertificatePassword: certificatePassword } : {}),
+    };
   }
   return { kind: "oidc", clientId, ...(tokenFile !== undefined ? { oidcTokenFilePath: tokenFile } : {}) };
 }
@@ -252,13 +320,21 @@ export function readConnection(
   if (validName(fields.name)) {
     name = fields.name;
   } else {
-    problems.add(`${field}.name`, fields.name, `give a short name (${nameRule}); it names the resources: ${setHint(`${field}.name`, "contoso")}.`);
+    problems.add(
+      `${field}.name`,
+      fields.name,
+      `give a short name (${nameRule}); it names the resources: ${setHint(`${field}.name`, "contoso")}.`,
+    );
   }
   const mode = readChoice(fields.mode, `${field}.mode`, connectionModes, "managed", problems);
   refuseOtherModeKeys(fields, field, mode, problems);
   const connectorName =
-    readString(fields.connectorName, `${field}.connectorName`, problems, "give the connector a name that is unique in the Logto tenant.") ??
-    `${context.stack}-${name}`;
+    readString(
+      fields.connectorName,
+      `${field}.connectorName`,
+      problems,
+      "give the connector a name that is unique in the Logto tenant.",
+    ) ?? `${context.stack}-${name}`;
   if (connectorName.length > 128) {
     problems.add(`${field}.connectorName`, connectorName, "Logto allows at most 128 characters; shorten it.");
   }
@@ -281,7 +357,12 @@ export function readConnection(
       `${field}.tokenStorage is on, so ${offlineAccessScope} was added to the scopes of both Entra and Logto (without it Entra issues no refresh token to store); list it in extraScopes to make this explicit.`,
     );
   }
-  const trustUnverifiedEmail = readBoolean(fields.trustUnverifiedEmail, `${field}.trustUnverifiedEmail`, false, problems);
+  const trustUnverifiedEmail = readBoolean(
+    fields.trustUnverifiedEmail,
+    `${field}.trustUnverifiedEmail`,
+    false,
+    problems,
+  );
   if (trustUnverifiedEmail) {
     notices.push(
       `${field}.trustUnverifiedEmail is on: Logto will treat email addresses from tenant ${tenantId} as verified although Entra sends no email_verified and some tenants let users edit their address.`,
@@ -321,7 +402,12 @@ export function readConnection(
   };
 
   if (mode === "provided") {
-    const clientId = readGuid(fields.clientId, `${field}.clientId`, problems, "the application (client) id of the customer's app registration (Entra admin center > App registrations > Overview)");
+    const clientId = readGuid(
+      fields.clientId,
+      `${field}.clientId`,
+      problems,
+      "the application (client) id of the customer's app registration (Entra admin center > App registrations > Overview)",
+    );
     const secretFix = `set the client secret the customer's admin gave you with: pulumi config set --secret --path 'connections[${index}].clientSecret' <value>.`;
     const clientSecret = readSecretField(fields.clientSecret, `${field}.clientSecret`, problems, secretFix);
     if (fields.clientSecret === undefined) problems.list.push(`${field}.clientSecret is not set: ${secretFix}`);
@@ -361,11 +447,16 @@ export function crossConnectionProblems(connections: Array<ConnectionConfig | un
     if (!connection) return;
     const sameName = firstWith((c) => c.name, connection.name);
     if (sameName !== index) {
-      problems.add(`${field}[${index}].name`, connection.name, `connections[${sameName}] has this name too: give each connection its own name.`);
+      problems.add(
+        `${field}[${index}].name`,
+        connection.name,
+        `connections[${sameName}] has this name too: give each connection its own name.`,
+      );
     }
     connection.formerNames.forEach((former, formerIndex) => {
       const owner = connections.findIndex(
-        (other, otherIndex) => other !== undefined && (other.name === former || (otherIndex < index && other.formerNames.includes(former))),
+        (other, otherIndex) =>
+          other !== undefined && (other.name === former || (otherIndex < index && other.formerNames.includes(former))),
       );
       if (owner !== -1) {
         problems.add(

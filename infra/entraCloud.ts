@@ -26,12 +26,18 @@ export interface EntraCloud {
 export const entraKeys = ["environment", "loginEndpoint", "metadataHost"] as const;
 
 /** `host` or `host:port`, as the azuread provider's metadata_host takes it (it adds https:// itself). */
-const metadataHostPattern = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(?::\d{1,5})?$/;
+const metadataHostPattern =
+  /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(?::\d{1,5})?$/;
 
 export function readEntraCloud(value: unknown, problems: Problems): EntraCloud {
   const field = configKey("entra");
   const fields = readObject(value, field, problems, entraKeys) ?? {};
-  const metadataHost = readString(fields.metadataHost, `${field}.metadataHost`, problems, "give a host name, with a port if needed, e.g. management.local.azurestack.external.");
+  const metadataHost = readString(
+    fields.metadataHost,
+    `${field}.metadataHost`,
+    problems,
+    "give a host name, with a port if needed, e.g. management.local.azurestack.external.",
+  );
   if (metadataHost !== undefined && !metadataHostPattern.test(metadataHost)) {
     problems.add(
       `${field}.metadataHost`,
@@ -40,16 +46,32 @@ export function readEntraCloud(value: unknown, problems: Problems): EntraCloud {
     );
   }
   if (metadataHost !== undefined && fields.environment !== undefined) {
-    problems.add(`${field}.environment`, fields.environment, "remove it: the azuread provider ignores the cloud name when entra.metadataHost is set.");
+    problems.add(
+      `${field}.environment`,
+      fields.environment,
+      "remove it: the azuread provider ignores the cloud name when entra.metadataHost is set.",
+    );
   }
   const environment = readChoice(fields.environment, `${field}.environment`, environmentNames, "global", problems);
 
-  const loginEndpoint = readString(fields.loginEndpoint, `${field}.loginEndpoint`, problems, "give the origin of the Entra login endpoint, e.g. https://login.microsoftonline.com.");
+  const loginEndpoint = readString(
+    fields.loginEndpoint,
+    `${field}.loginEndpoint`,
+    problems,
+    "give the origin of the Entra login endpoint, e.g. https://login.microsoftonline.com.",
+  );
   if (loginEndpoint !== undefined) {
-    const issues = urlProblems(`${field}.loginEndpoint`, loginEndpoint, { allowPath: false, allowTrailingSlash: false });
+    const issues = urlProblems(`${field}.loginEndpoint`, loginEndpoint, {
+      allowPath: false,
+      allowTrailingSlash: false,
+    });
     problems.addAll(issues);
     if (issues.length === 0 && !loginEndpoint.startsWith("https://")) {
-      problems.add(`${field}.loginEndpoint`, loginEndpoint, "Entra's login endpoint is served over https: use an https:// origin.");
+      problems.add(
+        `${field}.loginEndpoint`,
+        loginEndpoint,
+        "Entra's login endpoint is served over https: use an https:// origin.",
+      );
     }
   } else if (metadataHost !== undefined) {
     problems.add(

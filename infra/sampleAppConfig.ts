@@ -26,7 +26,10 @@ export type NetworkMode = (typeof networkModes)[number];
 /** The base image app/Dockerfile pins in `ARG BASE_IMAGE=<image>`; read from the file so it is written once. */
 export function dockerfileBaseImage(dockerfile: string): string {
   const pinned = /^ARG BASE_IMAGE=(\S+)\s*$/m.exec(readFileSync(dockerfile, "utf8"));
-  if (!pinned) throw new Error(`${dockerfile} has no "ARG BASE_IMAGE=<image>" line: the default of sampleApp.baseImage comes from it.`);
+  if (!pinned)
+    throw new Error(
+      `${dockerfile} has no "ARG BASE_IMAGE=<image>" line: the default of sampleApp.baseImage comes from it.`,
+    );
   return pinned[1];
 }
 
@@ -62,11 +65,14 @@ export interface SampleAppConfig {
 }
 
 // Docker's image reference grammar (github.com/distribution/reference): [registry[:port]/]path[:tag][@digest].
-const registryPart = "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?";
+const registryPart =
+  "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?";
 const pathComponent = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
 const namedReference = `${registryPart}${pathComponent}(?:/${pathComponent})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?`;
 const imageNamePattern = new RegExp(`^${namedReference}$`);
-const pullableImagePattern = new RegExp(`^${namedReference}(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`);
+const pullableImagePattern = new RegExp(
+  `^${namedReference}(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`,
+);
 // Docker's network keywords (default, host, none) or a network name.
 const buildNetworkPattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const secretVersionPattern = /^[A-Za-z0-9._-]{1,64}$/;
@@ -87,7 +93,12 @@ export const sampleAppKeys = [
   "secretKey",
 ] as const;
 
-function readSecretKey(value: unknown, field: string, enabled: boolean, problems: Problems): pulumi.Output<string> | undefined {
+function readSecretKey(
+  value: unknown,
+  field: string,
+  enabled: boolean,
+  problems: Problems,
+): pulumi.Output<string> | undefined {
   const fix = `set it with: pulumi config set --secret --path sampleApp.secretKey "$(python3 -c 'import secrets; print(secrets.token_hex(32))')"`;
   // Only the length is ever reported: the value is a secret.
   if (value !== undefined && typeof value !== "string") {
@@ -99,7 +110,9 @@ function readSecretKey(value: unknown, field: string, enabled: boolean, problems
   } else if (typeof value === "string") {
     return pulumi.secret(value);
   } else if (enabled) {
-    problems.list.push(`${field} is not set but the sample app is enabled: ${fix} (or set sampleApp.enabled to false).`);
+    problems.list.push(
+      `${field} is not set but the sample app is enabled: ${fix} (or set sampleApp.enabled to false).`,
+    );
   }
   return undefined;
 }
@@ -112,7 +125,8 @@ function readBaseUrl(
   problems: Problems,
 ): string {
   const { port } = where;
-  const baseUrl = readString(value, field, problems, "give the URL users open the app at.") ?? `http://localhost:${port}`;
+  const baseUrl =
+    readString(value, field, problems, "give the URL users open the app at.") ?? `http://localhost:${port}`;
   const issues = urlProblems(field, baseUrl, { allowPath: true, allowTrailingSlash: false });
   problems.addAll(issues);
   if (issues.length === 0 && enabled) {
@@ -141,17 +155,32 @@ export function readSampleApp(value: unknown, context: ValidationContext, proble
     problems,
   );
   const bindAddress =
-    readString(fields.bindAddress, `${field}.bindAddress`, problems, "give an IPv4 address such as 127.0.0.1.") ?? sampleAppDefaults.bindAddress;
+    readString(fields.bindAddress, `${field}.bindAddress`, problems, "give an IPv4 address such as 127.0.0.1.") ??
+    sampleAppDefaults.bindAddress;
   if (!ipv4Pattern.test(bindAddress)) {
-    problems.add(`${field}.bindAddress`, bindAddress, "give an IPv4 address: 127.0.0.1 (this machine only) or 0.0.0.0 (all interfaces).");
+    problems.add(
+      `${field}.bindAddress`,
+      bindAddress,
+      "give an IPv4 address: 127.0.0.1 (this machine only) or 0.0.0.0 (all interfaces).",
+    );
   }
   const imageName =
     readString(fields.imageName, `${field}.imageName`, problems, "give a Docker image name.") ??
     `${projectNamespace}-sample:${context.stack.toLowerCase()}`;
   if (!imageNamePattern.test(imageName)) {
-    problems.add(`${field}.imageName`, imageName, "give a Docker image reference in lowercase, e.g. logto-entra-sso-sample:dev.");
+    problems.add(
+      `${field}.imageName`,
+      imageName,
+      "give a Docker image reference in lowercase, e.g. logto-entra-sso-sample:dev.",
+    );
   }
-  const networkMode = readChoice(fields.networkMode, `${field}.networkMode`, networkModes, sampleAppDefaults.networkMode, problems);
+  const networkMode = readChoice(
+    fields.networkMode,
+    `${field}.networkMode`,
+    networkModes,
+    sampleAppDefaults.networkMode,
+    problems,
+  );
   const buildNetwork = readString(
     fields.buildNetwork,
     `${field}.buildNetwork`,
@@ -162,14 +191,22 @@ export function readSampleApp(value: unknown, context: ValidationContext, proble
     problems.add(`${field}.buildNetwork`, buildNetwork, "give host, none, default or the name of a Docker network.");
   }
   const baseImageFix = `give a Docker image reference such as ${sampleAppDefaults.baseImage} (optionally with @sha256:<digest>); it is app/Dockerfile's BASE_IMAGE build argument.`;
-  const baseImage = readString(fields.baseImage, `${field}.baseImage`, problems, baseImageFix) ?? sampleAppDefaults.baseImage;
+  const baseImage =
+    readString(fields.baseImage, `${field}.baseImage`, problems, baseImageFix) ?? sampleAppDefaults.baseImage;
   if (!pullableImagePattern.test(baseImage)) problems.add(`${field}.baseImage`, baseImage, baseImageFix);
   // `pulumi config set --path sampleApp.appSecretVersion 2` stores the number 2: a label either way.
-  const versionValue = Number.isInteger(fields.appSecretVersion) ? String(fields.appSecretVersion) : fields.appSecretVersion;
+  const versionValue = Number.isInteger(fields.appSecretVersion)
+    ? String(fields.appSecretVersion)
+    : fields.appSecretVersion;
   const appSecretVersion =
-    readString(versionValue, `${field}.appSecretVersion`, problems, "give a version label such as 2.") ?? sampleAppDefaults.appSecretVersion;
+    readString(versionValue, `${field}.appSecretVersion`, problems, "give a version label such as 2.") ??
+    sampleAppDefaults.appSecretVersion;
   if (!secretVersionPattern.test(appSecretVersion)) {
-    problems.add(`${field}.appSecretVersion`, appSecretVersion, "use 1 to 64 letters, digits, dots, dashes or underscores.");
+    problems.add(
+      `${field}.appSecretVersion`,
+      appSecretVersion,
+      "use 1 to 64 letters, digits, dots, dashes or underscores.",
+    );
   }
   const secretKey = readSecretKey(fields.secretKey, `${field}.secretKey`, enabled, problems);
   return {
@@ -177,7 +214,13 @@ export function readSampleApp(value: unknown, context: ValidationContext, proble
     baseUrl: readBaseUrl(fields.baseUrl, `${field}.baseUrl`, { port, networkMode }, enabled, problems),
     port,
     bindAddress,
-    restartPolicy: readChoice(fields.restartPolicy, `${field}.restartPolicy`, restartPolicies, sampleAppDefaults.restartPolicy, problems),
+    restartPolicy: readChoice(
+      fields.restartPolicy,
+      `${field}.restartPolicy`,
+      restartPolicies,
+      sampleAppDefaults.restartPolicy,
+      problems,
+    ),
     networkMode,
     ...(buildNetwork !== undefined ? { buildNetwork } : {}),
     baseImage,

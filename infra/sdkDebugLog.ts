@@ -21,6 +21,9 @@ export function keepSecretsOutOfSdkDebugLog(
   if (sdkLog[installed]) return;
   const debug = sdkLog.debug;
   sdkLog.debug = (message, ...rest) =>
-    debug(responseLine.test(message) ? message.replace(/resp: [\s\S]*$/, "resp: [not logged: may hold secrets]") : message, ...rest);
+    debug(
+      responseLine.test(message) ? message.replace(/resp: [\s\S]*$/, "resp: [not logged: may hold secrets]") : message,
+      ...rest,
+    );
   sdkLog[installed] = true;
 }

@@ -78,23 +78,36 @@ function azureadProviderArgs(connection: ManagedConnectionConfig, cloud: EntraCl
   return {
     tenantId: connection.tenantId,
     ...cloud.provider,
-    ...(credentials?.kind === "clientSecret" ? { clientId: credentials.clientId, clientSecret: credentials.clientSecret } : {}),
+    ...(credentials?.kind === "clientSecret"
+      ? { clientId: credentials.clientId, clientSecret: credentials.clientSecret }
+      : {}),
     ...(credentials?.kind === "clientCertificate"
       ? {
           clientId: credentials.clientId,
           clientCertificatePath: credentials.clientCertificatePath,
-          ...(credentials.clientCertificatePassword ? { clientCertificatePassword: credentials.clientCertificatePassword } : {}),
+          ...(credentials.clientCertificatePassword
+            ? { clientCertificatePassword: credentials.clientCertificatePassword }
+            : {}),
         }
       : {}),
     ...(credentials?.kind === "oidc"
-      ? { clientId: credentials.clientId, useOidc: true, ...(credentials.oidcTokenFilePath ? { oidcTokenFilePath: credentials.oidcTokenFilePath } : {}) }
+      ? {
+          clientId: credentials.clientId,
+          useOidc: true,
+          ...(credentials.oidcTokenFilePath ? { oidcTokenFilePath: credentials.oidcTokenFilePath } : {}),
+        }
       : {}),
   };
 }
 
 function connectorArgs(
   connection: ConnectionConfig,
-  entra: { clientId: pulumi.Input<string>; clientSecret: pulumi.Input<string>; issuer: pulumi.Input<string>; applicationObjectId?: pulumi.Input<string> },
+  entra: {
+    clientId: pulumi.Input<string>;
+    clientSecret: pulumi.Input<string>;
+    issuer: pulumi.Input<string>;
+    applicationObjectId?: pulumi.Input<string>;
+  },
   logtoEndpoint: string,
 ): EnterpriseSsoConnectionArgs {
   return {
@@ -144,14 +157,22 @@ function connectorDependencies(context: ConnectionContext): pulumi.Resource[] {
   return context.ssoSwitch ? [context.ssoSwitch] : [];
 }
 
-function deployManagedConnection(connection: ManagedConnectionConfig, index: number, context: ConnectionContext): DeployedConnection {
+function deployManagedConnection(
+  connection: ManagedConnectionConfig,
+  index: number,
+  context: ConnectionContext,
+): DeployedConnection {
   const { config, now } = context;
   // One provider per customer tenant; the components hand it down to their children and invokes.
   const provider = new azuread.Provider(`${connection.name}-azuread`, azureadProviderArgs(connection, config.entra), {
     aliases: renameAliases(connection, "-azuread"),
   });
   const componentOptions = { provider, protect: config.protect };
-  const secretRotation = secretRotationWindow({ epoch: config.rotationEpoch, days: connection.secretRotationDays, now });
+  const secretRotation = secretRotationWindow({
+    epoch: config.rotationEpoch,
+    days: connection.secretRotationDays,
+    now,
+  });
   const entra = new EntraOidcApp(
     `${connection.name}-entra`,
     {
@@ -166,11 +187,15 @@ function deployManagedConnection(connection: ManagedConnectionConfig, index: num
     },
     { ...componentOptions, aliases: renameAliases(connection, "-entra") },
   );
-  const connector = new EnterpriseSsoConnection(`${connection.name}-sso`, connectorArgs(connection, entra, config.logtoEndpoint), {
-    ...componentOptions,
-    aliases: renameAliases(connection, "-sso"),
-    dependsOn: connectorDependencies(context),
-  });
+  const connector = new EnterpriseSsoConnection(
+    `${connection.name}-sso`,
+    connectorArgs(connection, entra, config.logtoEndpoint),
+    {
+      ...componentOptions,
+      aliases: renameAliases(connection, "-sso"),
+      dependsOn: connectorDependencies(context),
+    },
+  );
   return {
     connector,
     outputs: {
@@ -184,12 +209,20 @@ function deployManagedConnection(connection: ManagedConnectionConfig, index: num
 }
 
 /** A customer-made app registration: only the Logto side is deployed; the outputs say what the customer does. */
-function deployProvidedConnection(connection: ProvidedConnectionConfig, index: number, context: ConnectionContext): DeployedConnection {
+function deployProvidedConnection(
+  connection: ProvidedConnectionConfig,
+  index: number,
+  context: ConnectionContext,
+): DeployedConnection {
   const { config } = context;
   const issuer = entraIssuer(config.entra.loginEndpoint, connection.tenantId, connection.signInAudience);
   const connector = new EnterpriseSsoConnection(
     `${connection.name}-sso`,
-    connectorArgs(connection, { clientId: connection.clientId, clientSecret: connection.clientSecret, issuer }, config.logtoEndpoint),
+    connectorArgs(
+      connection,
+      { clientId: connection.clientId, clientSecret: connection.clientSecret, issuer },
+      config.logtoEndpoint,
+    ),
     { protect: config.protect, aliases: renameAliases(connection, "-sso"), dependsOn: connectorDependencies(context) },
   );
   const consentUrl = adminConsentUrl(config.entra.loginEndpoint, connection.tenantId, connection.clientId);
@@ -197,9 +230,14 @@ function deployProvidedConnection(connection: ProvidedConnectionConfig, index: n
   return {
     connector,
     outputs: {
-      ...sharedOutputs(connection, connector, { clientId: pulumi.output(connection.clientId), issuer: pulumi.output(issuer) }),
+      ...sharedOutputs(connection, connector, {
+        clientId: pulumi.output(connection.clientId),
+        issuer: pulumi.output(issuer),
+      }),
       adminConsentUrl: pulumi.output(consentUrl),
-      consentStatus: pulumi.output(`up to the customer: an administrator of tenant ${connection.tenantId} grants consent at ${consentUrl}`),
+      consentStatus: pulumi.output(
+        `up to the customer: an administrator of tenant ${connection.tenantId} grants consent at ${consentUrl}`,
+      ),
       customerAdminSteps: connector.callbackUri.apply((callbackUri) => [
         `Entra admin center > App registrations > the app with client id ${connection.clientId} > Authentication: add the Web platform redirect URI ${callbackUri}.`,
         `API permissions: add the Microsoft Graph delegated permissions ${permissions}, then grant admin consent (or open ${consentUrl}).`,

@@ -53,7 +53,11 @@ function say(text: string): void {
 }
 
 /** Runs one step, printing its start, time and result; a failure ends the run (after teardown). */
-async function step<T>(name: string, perform: () => Promise<T>, describe: (value: T) => string = () => "ok"): Promise<T> {
+async function step<T>(
+  name: string,
+  perform: () => Promise<T>,
+  describe: (value: T) => string = () => "ok",
+): Promise<T> {
   say(`${name} …`);
   const started = Date.now();
   try {
@@ -71,13 +75,16 @@ async function step<T>(name: string, perform: () => Promise<T>, describe: (value
 
 async function stopDockerEngine(): Promise<void> {
   // Stops only an engine started for this process (none when DOCKER_HOST already answered).
-  await run("bash", [path.join(repoRoot, "scripts/docker-engine.sh"), "stop", "--owner", String(process.pid)]).catch(() => undefined);
+  await run("bash", [path.join(repoRoot, "scripts/docker-engine.sh"), "stop", "--owner", String(process.pid)]).catch(
+    () => undefined,
+  );
 }
 
 function printSummary(): void {
   const width = Math.max(...results.map((r) => r.step.length));
   process.stdout.write("\ndemo summary\n");
-  for (const r of results) process.stdout.write(`  ${r.step.padEnd(width)}  ${r.seconds.toFixed(1).padStart(6)} s  ${r.result}\n`);
+  for (const r of results)
+    process.stdout.write(`  ${r.step.padEnd(width)}  ${r.seconds.toFixed(1).padStart(6)} s  ${r.result}\n`);
   const failed = results.some((r) => r.result.startsWith("FAILED"));
   process.stdout.write(`  result: ${failed ? "FAILED" : "passed"}\n`);
 }
@@ -91,7 +98,11 @@ async function main(): Promise<number> {
   const teardown = async () => {
     await browser?.close();
     if (engine && deployed) {
-      await step("destroy", () => engine!.destroy(), (d) => `${d.result.summary.result}, ${d.result.summary.resourceChanges?.delete ?? 0} deleted`);
+      await step(
+        "destroy",
+        () => engine!.destroy(),
+        (d) => `${d.result.summary.result}, ${d.result.summary.resourceChanges?.delete ?? 0} deleted`,
+      );
     }
     if (engine) {
       await engine.stack.workspace.removeStack(engine.stackName, { force: true }).catch(() => undefined);
@@ -110,18 +121,39 @@ async function main(): Promise<number> {
   });
 
   try {
-    await step("Pulumi engine", () => ensureEngineOnPath(), (bin) => bin);
-    const plugins = await step("provider plugins", () => ensurePluginsOnPath(), (p) =>
-      ["azuread", "docker", "command"].map((name) => `${name}: ${p.real.includes(name) ? "real" : "double"}`).join(", "),
+    await step(
+      "Pulumi engine",
+      () => ensureEngineOnPath(),
+      (bin) => bin,
     );
-    const dockerHost = await step("Docker engine", () => ensureDockerEngine(), (host) => host);
-    await step("Chromium", async () => {
-      const { stdout } = await run("bash", [path.join(repoRoot, "scripts/browser.sh")]);
-      process.env.CHROMIUM = stdout.trim();
-      return process.env.CHROMIUM;
-    }, (executable) => executable);
+    const plugins = await step(
+      "provider plugins",
+      () => ensurePluginsOnPath(),
+      (p) =>
+        ["azuread", "docker", "command"]
+          .map((name) => `${name}: ${p.real.includes(name) ? "real" : "double"}`)
+          .join(", "),
+    );
+    const dockerHost = await step(
+      "Docker engine",
+      () => ensureDockerEngine(),
+      (host) => host,
+    );
+    await step(
+      "Chromium",
+      async () => {
+        const { stdout } = await run("bash", [path.join(repoRoot, "scripts/browser.sh")]);
+        process.env.CHROMIUM = stdout.trim();
+        return process.env.CHROMIUM;
+      },
+      (executable) => executable,
+    );
     const users = localUsers();
-    standIns = await step("stand-ins", () => startLocalStandIns({ users }), (s) => `Logto ${s.logto.url}, Entra ${s.entra.url}`);
+    standIns = await step(
+      "stand-ins",
+      () => startLocalStandIns({ users }),
+      (s) => `Logto ${s.logto.url}, Entra ${s.entra.url}`,
+    );
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
     engine = await createEngineSandbox(`demo-${Date.now().toString(36)}`, repoRoot, {
@@ -129,7 +161,10 @@ async function main(): Promise<number> {
       DOCKER_HOST: dockerHost,
     });
     const config = localStackConfig(standIns, {
-      connections: [localConnection("contoso", localTenants.contoso), localConnection("fabrikam", localTenants.fabrikam)],
+      connections: [
+        localConnection("contoso", localTenants.contoso),
+        localConnection("fabrikam", localTenants.fabrikam),
+      ],
       sampleApp: { enabled: true, port, baseUrl, bindAddress: "127.0.0.1", networkMode: "host", buildNetwork: "host" },
       sampleAppSecretKey: randomBytes(32).toString("hex"),
     });
@@ -137,26 +172,45 @@ async function main(): Promise<number> {
     say(`plugins: ${plugins.bin}; stack ${engine.stackName} in a temporary backend`);
 
     deployed = true;
-    const up = await step("pulumi up", () => engine!.up(), (u) => `${u.result.summary.result}, ${u.result.summary.resourceChanges?.create ?? 0} created`);
+    const up = await step(
+      "pulumi up",
+      () => engine!.up(),
+      (u) => `${u.result.summary.result}, ${u.result.summary.resourceChanges?.create ?? 0} created`,
+    );
     if (up.result.summary.result !== "succeeded") throw new Error("pulumi up did not succeed");
-    await step("second preview", async () => {
-      const preview = await engine!.preview();
-      if (preview.changes.length > 0) throw new Error(`it plans ${preview.changes.map((c) => `${c.op} ${c.name}`).join(", ")}`);
-      return preview;
-    }, () => "no changes");
+    await step(
+      "second preview",
+      async () => {
+        const preview = await engine!.preview();
+        if (preview.changes.length > 0)
+          throw new Error(`it plans ${preview.changes.map((c) => `${c.op} ${c.name}`).join(", ")}`);
+        return preview;
+      },
+      () => "no changes",
+    );
     const outputs = await engine.stack.outputs();
     const signInUrl = String(outputs.sampleAppSignInUrl?.value);
     browser = await launchChromium();
     for (const [index, user] of users.entries()) {
-      const scenario = { context: browser.context, name: `demo-tenant-${index + 1}`, appUrl: baseUrl, entraUrl: standIns.entra.url };
+      const scenario = {
+        context: browser.context,
+        name: `demo-tenant-${index + 1}`,
+        appUrl: baseUrl,
+        entraUrl: standIns.entra.url,
+      };
       await browser.context.clearCookies();
-      await step(`sign in (tenant ${index + 1})`, async () => {
-        const outcome = await signIn(scenario, user);
-        if (!outcome.claims) throw new Error(`not signed in; the page says: ${outcome.text.replace(/\s+/g, " ").slice(0, 200)}`);
-        const out = await signOut(scenario);
-        if (out.claims) throw new Error("still signed in after signing out");
-        return outcome.claims;
-      }, (claims) => `${claims.name} (email ${claims.email}) signed in through Entra tenant ${user.tenantId}, then out`);
+      await step(
+        `sign in (tenant ${index + 1})`,
+        async () => {
+          const outcome = await signIn(scenario, user);
+          if (!outcome.claims)
+            throw new Error(`not signed in; the page says: ${outcome.text.replace(/\s+/g, " ").slice(0, 200)}`);
+          const out = await signOut(scenario);
+          if (out.claims) throw new Error("still signed in after signing out");
+          return outcome.claims;
+        },
+        (claims) => `${claims.name} (email ${claims.email}) signed in through Entra tenant ${user.tenantId}, then out`,
+      );
     }
     say(`screenshots of each step: ${path.relative(process.cwd(), artefactDir)}/demo-*.png`);
     if (keep && interrupted === 0) {
@@ -173,7 +227,9 @@ async function main(): Promise<number> {
     say(`failed:\n  ${(errors.length > 0 ? errors : lines.slice(0, 3)).join("\n  ")}`);
     return 1;
   } finally {
-    await teardown().catch((error: unknown) => say(`teardown failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`));
+    await teardown().catch((error: unknown) =>
+      say(`teardown failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`),
+    );
     printSummary();
   }
 }

@@ -31,10 +31,16 @@ function readRecording(file: string): Recording {
   const { status, elapsed_ms: elapsedMs } = response;
   // 00-* has no request headers: its credentials are described in the body's `_auth`.
   const authorization = isPlainObject(request.headers) ? (request.headers.authorization ?? null) : null;
-  if (typeof method !== "string" || typeof requestPath !== "string" || typeof status !== "number" || typeof elapsedMs !== "number") {
+  if (
+    typeof method !== "string" ||
+    typeof requestPath !== "string" ||
+    typeof status !== "number" ||
+    typeof elapsedMs !== "number"
+  ) {
     throw new Error(`${file}: request.method/path and response.status/elapsed_ms are required`);
   }
-  if (authorization !== null && typeof authorization !== "string") throw new Error(`${file}: authorization must be a string or null`);
+  if (authorization !== null && typeof authorization !== "string")
+    throw new Error(`${file}: authorization must be a string or null`);
   const headers = Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, String(value)]));
   return {
     request: { method, path: requestPath, body: request.body, authorization },
@@ -48,14 +54,18 @@ const recordingFiles = readdirSync(contractDir)
 const secondPassFrom = "19";
 
 // Credentials the recordings redacted that must be replaced by something other than the pass's valid ones.
-type Credential = { kind: "bearer"; token: string } | { kind: "bearerIssuedBy"; file: string } | { kind: "basicWrongSecret" };
+type Credential =
+  { kind: "bearer"; token: string } | { kind: "bearerIssuedBy"; file: string } | { kind: "basicWrongSecret" };
 const credentialOverrides: Record<string, Credential> = {
   // Recorded with the header redacted to null; the exchange sent a malformed bearer token (JWSInvalid).
   "16b-bad-token-401.json": { kind: "bearer", token: "not-a-valid-token" },
   // Note: "HTTP Basic with the right app id and a wrong secret".
   "29-token-wrong-secret.json": { kind: "basicWrongSecret" },
   // Note: "token from 29b" (issued without scope=all).
-  "29c-api-call-with-token-without-scope-all.json": { kind: "bearerIssuedBy", file: "29b-token-without-scope-all.json" },
+  "29c-api-call-with-token-without-scope-all.json": {
+    kind: "bearerIssuedBy",
+    file: "29b-token-without-scope-all.json",
+  },
 };
 
 /**
@@ -108,7 +118,9 @@ class ReplaySession {
   static async start(): Promise<ReplaySession> {
     // The recordings' fake issuer was plain http on port 4010; the Entra stand-in is https, so the Logto
     // stand-in trusts its CA, and the origin substitution swaps the scheme along with the port.
-    const [issuer, stoppingIssuer] = await Promise.all([1, 2].map(() => startEntraStandIn({ tenants: [recordedIssuerTenant] })));
+    const [issuer, stoppingIssuer] = await Promise.all(
+      [1, 2].map(() => startEntraStandIn({ tenants: [recordedIssuerTenant] })),
+    );
     const logto = await startLogtoStandIn({ issuerFetchTimeoutMs, trustedCaPem: [issuer.caPem, stoppingIssuer.caPem] });
     // The recording tenant listed its M2M app (05d); the stand-in's starts empty, so add the row by hand.
     logto.state.applications.set(logto.m2mAppId, {
@@ -128,7 +140,10 @@ class ReplaySession {
     const session = new ReplaySession(logto, issuer, stoppingIssuer, await closedLoopbackOrigin());
     const token = await fetch(`${logto.url}/oidc/token`, {
       method: "POST",
-      headers: { authorization: basic(logto.m2mAppId, logto.m2mAppSecret), "content-type": "application/x-www-form-urlencoded" },
+      headers: {
+        authorization: basic(logto.m2mAppId, logto.m2mAppSecret),
+        "content-type": "application/x-www-form-urlencoded",
+      },
       body: new URLSearchParams({ grant_type: "client_credentials", resource: managementApiResource, scope: "all" }),
     });
     const tokenBody: unknown = await token.json();
@@ -165,7 +180,12 @@ class ReplaySession {
     const learnable = ["id", ...("applicationId" in recorded ? ["value"] : [])];
     for (const key of learnable) {
       const [from, to] = [recorded[key], actual[key]];
-      if (typeof from === "string" && typeof to === "string" && from.length === to.length && !this.replacements.has(from)) {
+      if (
+        typeof from === "string" &&
+        typeof to === "string" &&
+        from.length === to.length &&
+        !this.replacements.has(from)
+      ) {
         this.replacements.set(from, to);
       }
     }
@@ -229,7 +249,10 @@ function comparableError(body: unknown): unknown {
   if (!isPlainObject(body) || !isPlainObject(body.data) || !isPlainObject(body.data.error)) return body;
   const { code, name, options } = body.data.error;
   if (!isPlainObject(options)) return body;
-  return { ...body, data: { ...body.data, error: { code, name, options: { method: options.method, url: options.url } } } };
+  return {
+    ...body,
+    data: { ...body.data, error: { code, name, options: { method: options.method, url: options.url } } },
+  };
 }
 
 async function replay(session: ReplaySession, file: string): Promise<void> {
@@ -240,10 +263,17 @@ async function replay(session: ReplaySession, file: string): Promise<void> {
   expect(response.status, `${file}: status, answered ${JSON.stringify(body)?.slice(0, 600)}`).toBe(recorded.status);
 
   let actual = body;
-  const deletedBeforeRecording = (rowsDeletedBeforeRecording[file] ?? []).map((id) => String(session.substitute(file, id)));
+  const deletedBeforeRecording = (rowsDeletedBeforeRecording[file] ?? []).map((id) =>
+    String(session.substitute(file, id)),
+  );
   if (deletedBeforeRecording.length > 0 && Array.isArray(actual)) {
     const isExtra = (row: unknown): boolean => isPlainObject(row) && deletedBeforeRecording.includes(String(row.id));
-    expect(actual.filter(isExtra).map((row) => (isPlainObject(row) ? row.id : undefined)).sort()).toEqual([...deletedBeforeRecording].sort());
+    expect(
+      actual
+        .filter(isExtra)
+        .map((row) => (isPlainObject(row) ? row.id : undefined))
+        .sort(),
+    ).toEqual([...deletedBeforeRecording].sort());
     actual = actual.filter((row) => !isExtra(row));
   }
 
@@ -260,13 +290,16 @@ async function replay(session: ReplaySession, file: string): Promise<void> {
 
   for (const name of ["total-number", "link", "www-authenticate", "cache-control"]) {
     const value = recorded.headers[name];
-    expect(response.headers.get(name), `${file}: ${name} header`).toBe(value === undefined ? null : String(session.substitute(file, value)));
+    expect(response.headers.get(name), `${file}: ${name} header`).toBe(
+      value === undefined ? null : String(session.substitute(file, value)),
+    );
   }
   if (recorded.headers["content-type"] !== undefined) {
     expect(response.headers.get("content-type"), `${file}: content-type`).toBe(recorded.headers["content-type"]);
   }
   // Logto spent ~3 s retrying an unreachable issuer; the stand-in spends issuerFetchTimeoutMs.
-  if (recorded.elapsedMs > 2500) expect(elapsedMs, `${file}: issuer discovery time`).toBeGreaterThanOrEqual(issuerFetchTimeoutMs - 50);
+  if (recorded.elapsedMs > 2500)
+    expect(elapsedMs, `${file}: issuer discovery time`).toBeGreaterThanOrEqual(issuerFetchTimeoutMs - 50);
 }
 
 const passes = [

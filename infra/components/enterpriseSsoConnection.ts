@@ -105,7 +105,10 @@ export class EnterpriseSsoConnection extends pulumi.ComponentResource {
 }
 
 function argumentProblems(args: EnterpriseSsoConnectionArgs): string[] {
-  const problems: string[] = urlProblems("logtoEndpoint", args.logtoEndpoint ?? "", { allowPath: false, allowTrailingSlash: false });
+  const problems: string[] = urlProblems("logtoEndpoint", args.logtoEndpoint ?? "", {
+    allowPath: false,
+    allowTrailingSlash: false,
+  });
   if (!args.connectorName || args.connectorName.trim() === "") {
     problems.push("connectorName is empty: give a name that is unique in the Logto tenant.");
   }

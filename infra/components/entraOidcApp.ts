@@ -77,7 +77,10 @@ export class EntraOidcApp extends pulumi.ComponentResource {
     });
     const graph = azuread.getServicePrincipalOutput({ clientId: graphClientId }, { parent: this });
     this.graphScopeIds = graph.oauth2PermissionScopes.apply((scopes) =>
-      resolveScopeIds(scopeNames, scopes, { api: graphApi, field: args.scopesField ?? `EntraOidcApp "${name}" graphScopes` }),
+      resolveScopeIds(scopeNames, scopes, {
+        api: graphApi,
+        field: args.scopesField ?? `EntraOidcApp "${name}" graphScopes`,
+      }),
     );
 
     const apiAccess = new azuread.ApplicationApiAccess(
@@ -118,13 +121,16 @@ export class EntraOidcApp extends pulumi.ComponentResource {
     this.clientId = registration.clientId;
     this.clientSecret = pulumi.secret(password.value);
     this.issuer = pulumi.output(entraIssuer(args.loginEndpoint, args.tenantId, args.signInAudience ?? "AzureADMyOrg"));
-    this.adminConsentUrl = registration.clientId.apply((clientId) => adminConsentUrl(args.loginEndpoint, args.tenantId, clientId));
+    this.adminConsentUrl = registration.clientId.apply((clientId) =>
+      adminConsentUrl(args.loginEndpoint, args.tenantId, clientId),
+    );
     this.applicationObjectId = registration.objectId;
     this.servicePrincipalObjectId = servicePrincipal.objectId;
     this.secretExpiresAt = password.endDate;
-    this.consentStatus = (args.adminConsent ?? true)
-      ? pulumi.output(`granted by this stack (tenant-wide, delegated: ${scopeNames.join(" ")})`)
-      : pulumi.interpolate`pending: an administrator of tenant ${args.tenantId} (Global Administrator, Privileged Role Administrator, Cloud Application Administrator or Application Administrator) must grant admin consent for ${scopeNames.join(" ")}: open ${this.adminConsentUrl} or Entra admin center > App registrations > ${args.displayName} > API permissions > Grant admin consent.`;
+    this.consentStatus =
+      (args.adminConsent ?? true)
+        ? pulumi.output(`granted by this stack (tenant-wide, delegated: ${scopeNames.join(" ")})`)
+        : pulumi.interpolate`pending: an administrator of tenant ${args.tenantId} (Global Administrator, Privileged Role Administrator, Cloud Application Administrator or Application Administrator) must grant admin consent for ${scopeNames.join(" ")}: open ${this.adminConsentUrl} or Entra admin center > App registrations > ${args.displayName} > API permissions > Grant admin consent.`;
 
     this.registerOutputs({
       clientId: this.clientId,
@@ -157,11 +163,14 @@ export function adminConsentUrl(loginEndpoint: string, tenantId: string, clientI
 
 function argumentProblems(args: EntraOidcAppArgs): string[] {
   const problems: string[] = [];
-  if (!args.displayName || args.displayName.trim() === "") problems.push("displayName is empty: name the app registration.");
+  if (!args.displayName || args.displayName.trim() === "")
+    problems.push("displayName is empty: name the app registration.");
   if (!tenantIdPattern.test(args.tenantId ?? "")) {
     problems.push(`tenantId is "${args.tenantId}": give the tenant id as a lowercase GUID.`);
   }
-  problems.push(...urlProblems("loginEndpoint", args.loginEndpoint ?? "", { allowPath: false, allowTrailingSlash: false }));
+  problems.push(
+    ...urlProblems("loginEndpoint", args.loginEndpoint ?? "", { allowPath: false, allowTrailingSlash: false }),
+  );
   if (args.signInAudience !== undefined && !signInAudiences.includes(args.signInAudience)) {
     problems.push(
       `signInAudience is "${args.signInAudience}": use ${signInAudiences.join(" or ")}; personal Microsoft accounts have another issuer than the tenant's.`,

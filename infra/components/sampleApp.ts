@@ -88,7 +88,10 @@ export class SampleApp extends pulumi.ComponentResource {
     const listening =
       networkMode === "host"
         ? { envs: [`PORT=${args.port}`, `BIND_ADDRESS=${args.bindAddress}`] }
-        : { envs: [`PORT=${containerPort}`], ports: [{ internal: containerPort, external: args.port, ip: args.bindAddress }] };
+        : {
+            envs: [`PORT=${containerPort}`],
+            ports: [{ internal: containerPort, external: args.port, ip: args.bindAddress }],
+          };
 
     // @pulumi/docker's Image never removes what it built (its delete does nothing): without this every rebuild
     // and every destroyed test stack would leave an image behind. The container depends on it, so the image is

@@ -136,7 +136,8 @@ function checkFailures(news: ApplicationInputs): pulumi.dynamic.CheckFailure[] {
   if (known(news.redirectUris) && news.redirectUris.length === 0) {
     failures.push({
       property: "redirectUris",
-      reason: "redirectUris is empty: a Traditional web app needs its sign-in callback, e.g. https://app.example.com/callback.",
+      reason:
+        "redirectUris is empty: a Traditional web app needs its sign-in callback, e.g. https://app.example.com/callback.",
     });
   }
   return failures;
@@ -193,7 +194,12 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
       return { id: existing.id, outs: outputsFrom(data, { ...inputs, adopted: true }) };
     }
     const row = await client.createOnce<ApplicationRow>(
-      { method: "POST", path: "/api/applications", body: { ...body, type: "Traditional" }, action: `creating ${label(inputs.name)}` },
+      {
+        method: "POST",
+        path: "/api/applications",
+        body: { ...body, type: "Traditional" },
+        action: `creating ${label(inputs.name)}`,
+      },
       async () => {
         const found = await findByName(client, inputs.name);
         return found && sameStringSet(found.oidcClientMetadata.redirectUris, inputs.redirectUris) ? found : undefined;
@@ -223,7 +229,9 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
     if (changed.length === 0) {
       // Settings or the state's shape only: nothing to send. The embedded secret's fields are not carried over.
       const kept = Object.fromEntries(Object.entries(olds).filter(([key]) => !embeddedSecretFields.includes(key)));
-      return { outs: { ...(kept as ApplicationOutputs), ...news, ...recorded, applicationId: id, type: "Traditional" } };
+      return {
+        outs: { ...(kept as ApplicationOutputs), ...news, ...recorded, applicationId: id, type: "Traditional" },
+      };
     }
     const patch: Record<string, unknown> = {};
     if (changed.includes("name")) patch.name = news.name;
@@ -231,7 +239,8 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
     const urisChanged = changed.includes("redirectUris") || changed.includes("postLogoutRedirectUris");
     const corsChanged = changed.includes("corsAllowedOrigins");
     // Both metadata objects are replaced whole: one GET gives what the console set, to be sent back.
-    const live = urisChanged || corsChanged ? await getApplication(client, id, `reading ${label(news.name)}`) : undefined;
+    const live =
+      urisChanged || corsChanged ? await getApplication(client, id, `reading ${label(news.name)}`) : undefined;
     // Logto needs both URI lists whenever oidcClientMetadata is sent.
     if (urisChanged) patch.oidcClientMetadata = metadataBody(news, live);
     if (corsChanged) {

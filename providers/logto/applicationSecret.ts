@@ -46,7 +46,10 @@ async function findSecret(client: ManagementClient, inputs: ApplicationSecretInp
   return data.find((row) => row.name === inputs.name);
 }
 
-export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<ApplicationSecretInputs, ApplicationSecretOutputs> = {
+export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
+  ApplicationSecretInputs,
+  ApplicationSecretOutputs
+> = {
   configure: configureFromStack,
 
   async check(_olds, news) {
@@ -87,7 +90,12 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<Applicat
     let row: SecretRow | undefined;
     try {
       row = await client.createOnce<SecretRow>(
-        { method: "POST", path: secretPath(inputs.applicationId), body: { name: inputs.name }, action: `creating ${label(inputs)}` },
+        {
+          method: "POST",
+          path: secretPath(inputs.applicationId),
+          body: { name: inputs.name },
+          action: `creating ${label(inputs)}`,
+        },
         () => findSecret(client, inputs),
       );
     } catch (error) {

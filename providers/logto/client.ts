@@ -45,7 +45,9 @@ export function isLogtoApiError(error: unknown): error is LogtoApiError {
 const notExistsCodes: readonly string[] = ["entity.not_exists_with_id", "entity.not_found"];
 
 export function isNotFound(error: unknown): boolean {
-  return isLogtoApiError(error) && error.status === 404 && error.code !== undefined && notExistsCodes.includes(error.code);
+  return (
+    isLogtoApiError(error) && error.status === 404 && error.code !== undefined && notExistsCodes.includes(error.code)
+  );
 }
 
 export interface ApiRequest {
@@ -129,7 +131,10 @@ const hints: Record<string, string> = {
  * its anchor is GitHub's slug of it (lowercase; dots dropped, underscores kept).
  */
 export function troubleshootingLink(section: string): string {
-  return `see docs/troubleshooting.md#${section.toLowerCase().replace(/[^a-z0-9_ -]/g, "").replace(/ /g, "-")}`;
+  return `see docs/troubleshooting.md#${section
+    .toLowerCase()
+    .replace(/[^a-z0-9_ -]/g, "")
+    .replace(/ /g, "-")}`;
 }
 
 function redact(text: string, secrets: Array<string | undefined>): string {
@@ -230,9 +235,7 @@ function flattenHeaders(headers: AxiosResponse["headers"]): Record<string, strin
   return out;
 }
 
-type AttemptResult =
-  | { kind: "response"; response: AxiosResponse<unknown> }
-  | { kind: "network"; code: string };
+type AttemptResult = { kind: "response"; response: AxiosResponse<unknown> } | { kind: "network"; code: string };
 
 /**
  * Creates a client bound to one set of settings; its token is cached for its whole life. `errorNote` is added
@@ -309,7 +312,10 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
       const elapsed = Date.now() - started;
       if (attemptNo >= settings.maxAttempts || elapsed + delay > settings.retryBudgetMs) {
         throw apiError(
-          redact(`${failure.message} Gave up after ${attemptNo} attempt(s) in ${(elapsed / 1000).toFixed(1)} s.`, sensitive),
+          redact(
+            `${failure.message} Gave up after ${attemptNo} attempt(s) in ${(elapsed / 1000).toFixed(1)} s.`,
+            sensitive,
+          ),
           { status: failure.status, code: failure.code },
         );
       }
@@ -423,7 +429,10 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
    * made a second application (names are not unique there). So it looks again, more slowly, for as long
    * as one more request timeout, before saying there is none.
    */
-  async function findAfterUnknownOutcome<T>(findExisting: () => Promise<T | undefined>, mayStillRun: boolean): Promise<T | undefined> {
+  async function findAfterUnknownOutcome<T>(
+    findExisting: () => Promise<T | undefined>,
+    mayStillRun: boolean,
+  ): Promise<T | undefined> {
     const deadline = Date.now() + (mayStillRun ? settings.requestTimeoutMs : 0);
     for (let look = 0; ; look++) {
       const found = await findExisting();
@@ -500,7 +509,11 @@ export function configureManagementApi(config: pulumi.dynamic.Config | undefined
 /** The configured settings with another endpoint (the API resource follows it unless it was set explicitly). */
 function settingsAt(configured: ManagementApiSettings, endpoint: string): ManagementApiSettings {
   const derivedResource = configured.resource === defaultManagementApiResource(configured.endpoint);
-  return { ...configured, endpoint, resource: derivedResource ? defaultManagementApiResource(endpoint) : configured.resource };
+  return {
+    ...configured,
+    endpoint,
+    resource: derivedResource ? defaultManagementApiResource(endpoint) : configured.resource,
+  };
 }
 
 function movedNote(recordedEndpoint: string, configuredEndpoint: string): string {

@@ -1,6 +1,11 @@
 export { Application, ApplicationArgs, applicationProvider } from "./application";
 export type { ApplicationInputs, ApplicationOutputs } from "./application";
-export { ApplicationSecret, ApplicationSecretArgs, applicationSecretProvider, secretNameFor } from "./applicationSecret";
+export {
+  ApplicationSecret,
+  ApplicationSecretArgs,
+  applicationSecretProvider,
+  secretNameFor,
+} from "./applicationSecret";
 export type { ApplicationSecretInputs, ApplicationSecretOutputs } from "./applicationSecret";
 export { SignInExperienceSso, SignInExperienceSsoArgs, signInExperienceSsoProvider } from "./signInExperience";
 export {

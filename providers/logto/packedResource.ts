@@ -46,7 +46,9 @@ export function providerLoader(source: string): string {
 /** The serialised provider modules packed inside `text` (a state file, a loader), for searching them. */
 export function unpackedProviders(text: string): string[] {
   const pattern = new RegExp(`${packedProviderMarker} = \\\\?"([A-Za-z0-9+/=]+)\\\\?"`, "g");
-  return [...text.matchAll(pattern)].map((match) => brotliDecompressSync(Buffer.from(match[1], "base64")).toString("utf8"));
+  return [...text.matchAll(pattern)].map((match) =>
+    brotliDecompressSync(Buffer.from(match[1], "base64")).toString("utf8"),
+  );
 }
 
 const cacheDir = path.resolve(__dirname, "../../node_modules/.cache/logto-entra-sso/providers");
@@ -57,7 +59,9 @@ let sourcesDigest: string | undefined;
 function sourceKey(kind: string): string {
   if (sourcesDigest === undefined) {
     const sources = createHash("sha256").update(`${sdkVersion}\n${process.version}\n`);
-    for (const file of readdirSync(__dirname).filter((name) => /\.[cm]?[jt]s$/.test(name)).sort()) {
+    for (const file of readdirSync(__dirname)
+      .filter((name) => /\.[cm]?[jt]s$/.test(name))
+      .sort()) {
       sources.update(`${file}\n`).update(readFileSync(path.join(__dirname, file)));
     }
     sourcesDigest = sources.digest("hex");
@@ -95,13 +99,16 @@ export function storedProviderText(provider: pulumi.dynamic.ResourceProvider, ki
   if (!text) {
     const file = cachedLoaderFile(kind);
     const cached = readCached(file);
-    text = cached !== undefined
-      ? Promise.resolve(cached)
-      : pulumi.runtime.serializeFunction(() => provider, { allowSecrets: false }).then((serialised) => {
-          const loader = providerLoader(serialised.text);
-          writeCached(file, loader);
-          return loader;
-        });
+    text =
+      cached !== undefined
+        ? Promise.resolve(cached)
+        : pulumi.runtime
+            .serializeFunction(() => provider, { allowSecrets: false })
+            .then((serialised) => {
+              const loader = providerLoader(serialised.text);
+              writeCached(file, loader);
+              return loader;
+            });
     packedProviders.set(provider, text);
   }
   return text;
@@ -125,6 +132,11 @@ export abstract class PackedDynamicResource extends pulumi.CustomResource {
     module: string,
     type: string,
   ) {
-    super(`pulumi-nodejs:dynamic/${module}:${type}`, name, { ...props, __provider: pulumi.output(storedProviderText(provider, `${module}:${type}`)) }, opts);
+    super(
+      `pulumi-nodejs:dynamic/${module}:${type}`,
+      name,
+      { ...props, __provider: pulumi.output(storedProviderText(provider, `${module}:${type}`)) },
+      opts,
+    );
   }
 }

@@ -37,10 +37,7 @@ type SettingName = keyof typeof settingKeys;
 /** Reads one setting from stack config first, then from the environment. */
 export type SettingSource = (name: SettingName) => string | undefined;
 
-export function settingSource(
-  config: pulumi.dynamic.Config | undefined,
-  env: NodeJS.ProcessEnv,
-): SettingSource {
+export function settingSource(config: pulumi.dynamic.Config | undefined, env: NodeJS.ProcessEnv): SettingSource {
   return (name) => {
     const fromConfig = config?.get(settingKeys[name].config);
     const value = fromConfig !== undefined && fromConfig !== "" ? fromConfig : env[settingKeys[name].env];
@@ -70,12 +67,7 @@ function describeKey(name: SettingName): string {
   return `${settingKeys[name].config} (or env ${settingKeys[name].env})`;
 }
 
-function positiveInteger(
-  read: SettingSource,
-  name: SettingName,
-  fallback: number,
-  problems: string[],
-): number {
+function positiveInteger(read: SettingSource, name: SettingName, fallback: number, problems: string[]): number {
   const raw = read(name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
@@ -99,7 +91,11 @@ export function resolveManagementApiSettings(read: SettingSource): ManagementApi
       `${describeKey("endpoint")} is not set: run \`pulumi config set logto:endpoint https://<your-logto-host>\`.`,
     );
   } else {
-    const issues = logtoEndpointProblems(describeKey("endpoint"), endpointRaw, "Fix: pulumi config set logto:endpoint <origin>.");
+    const issues = logtoEndpointProblems(
+      describeKey("endpoint"),
+      endpointRaw,
+      "Fix: pulumi config set logto:endpoint <origin>.",
+    );
     problems.push(...issues);
     if (issues.length === 0) endpoint = new URL(endpointRaw).origin;
   }
@@ -117,15 +113,27 @@ export function resolveManagementApiSettings(read: SettingSource): ManagementApi
   }
   const tenantId = read("tenantId");
   if (tenantId !== undefined && !/^[a-z0-9]+$/.test(tenantId)) {
-    problems.push(`${describeKey("tenantId")} is "${tenantId}": give the Logto Cloud tenant id (lowercase letters and digits, shown in the Logto Console under Tenant settings).`);
+    problems.push(
+      `${describeKey("tenantId")} is "${tenantId}": give the Logto Cloud tenant id (lowercase letters and digits, shown in the Logto Console under Tenant settings).`,
+    );
   }
   const explicitResource = read("resource");
-  if (explicitResource !== undefined && tenantId !== undefined && explicitResource !== managementApiResourceFor(tenantId)) {
+  if (
+    explicitResource !== undefined &&
+    tenantId !== undefined &&
+    explicitResource !== managementApiResourceFor(tenantId)
+  ) {
     problems.push(
       `${describeKey("resource")} is "${explicitResource}" but ${describeKey("tenantId")} is "${tenantId}", whose resource is ${managementApiResourceFor(tenantId)}: set only one of them.`,
     );
   }
-  const resource = explicitResource ?? (tenantId !== undefined ? managementApiResourceFor(tenantId) : endpoint ? defaultManagementApiResource(endpoint) : "");
+  const resource =
+    explicitResource ??
+    (tenantId !== undefined
+      ? managementApiResourceFor(tenantId)
+      : endpoint
+        ? defaultManagementApiResource(endpoint)
+        : "");
   const settings: ManagementApiSettings = {
     endpoint,
     m2mAppId: m2mAppId ?? "",
@@ -137,7 +145,9 @@ export function resolveManagementApiSettings(read: SettingSource): ManagementApi
     retryBudgetMs: positiveInteger(read, "retryBudgetMs", 60_000, problems),
   };
   if (problems.length > 0) {
-    throw new Error(`Logto Management API settings are incomplete (see docs/configuration.md#logto-provider-settings):\n  - ${problems.join("\n  - ")}`);
+    throw new Error(
+      `Logto Management API settings are incomplete (see docs/configuration.md#logto-provider-settings):\n  - ${problems.join("\n  - ")}`,
+    );
   }
   return settings;
 }

@@ -58,7 +58,9 @@ async function turnOffWhenUnused(client: ManagementClient): Promise<void> {
     return;
   }
   if (await liveValue(client)) await setValue(client, false);
-  notice(`turned enterprise SSO off in the sign-in experience of ${client.endpoint}: no enterprise SSO connector is left in the tenant.`);
+  notice(
+    `turned enterprise SSO off in the sign-in experience of ${client.endpoint}: no enterprise SSO connector is left in the tenant.`,
+  );
 }
 
 export const signInExperienceSsoProvider: pulumi.dynamic.ResourceProvider<

@@ -94,7 +94,6 @@ function requestBody(inputs: SsoConnectorInputs): ConnectorBody {
   };
 }
 
-
 /**
  * A client secret a read does not show: absent, empty or made of mask characters. Logto 1.42 returns it in
  * plain text; newer releases may not, and that is no drift.
@@ -158,7 +157,10 @@ function connectorsForCreate(client: ManagementClient, action: string): Promise<
 }
 
 /** Keeps the shared list true to this process's own write: `row` made or changed, or `deletedId` gone. */
-async function trackInSharedList(client: ManagementClient, change: { row: SsoConnectorRow } | { deletedId: string }): Promise<void> {
+async function trackInSharedList(
+  client: ManagementClient,
+  change: { row: SsoConnectorRow } | { deletedId: string },
+): Promise<void> {
   const rows = await client.sharedAnswer<SsoConnectorRow[]>(connectorsPath)?.catch(() => undefined);
   if (!rows) return;
   const id = "row" in change ? change.row.id : change.deletedId;
@@ -284,7 +286,10 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
 
   async diff(_id, olds, news) {
     const replaces = olds.providerName !== news.providerName ? ["providerName"] : [];
-    return adoptableDiff(olds, news, { replaces, changed: containsUnknown(news) || changedFields(olds, news).length > 0 });
+    return adoptableDiff(olds, news, {
+      replaces,
+      changed: containsUnknown(news) || changedFields(olds, news).length > 0,
+    });
   },
 
   async create(inputs) {
@@ -294,7 +299,9 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
     const action = `creating ${label(inputs)}`;
     // One list serves both the adoption lookup and the domain check.
     const needsList = inputs.adoptExisting || inputs.domains.length > 0;
-    const connectors = needsList ? await connectorsForCreate(client, `looking up SSO connectors for ${label(inputs)}`) : [];
+    const connectors = needsList
+      ? await connectorsForCreate(client, `looking up SSO connectors for ${label(inputs)}`)
+      : [];
     const sameName = connectors.find((row) => row.connectorName === inputs.connectorName);
     const existing = inputs.adoptExisting ? sameName : undefined;
     // A connector of the same name is adopted, or gets Logto's 409 (which names adoptExisting): not a domain clash.
@@ -317,7 +324,13 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
       return { id: existing.id, outs: outputsFromRow(patched.data, recorded(true), inputs.config.clientSecret) };
     }
     const created = await client.createOnce<SsoConnectorRow>(
-      { method: "POST", path: connectorsPath, body: { ...body, providerName: inputs.providerName }, action, sensitiveValues: secret },
+      {
+        method: "POST",
+        path: connectorsPath,
+        body: { ...body, providerName: inputs.providerName },
+        action,
+        sensitiveValues: secret,
+      },
       async () => {
         // Only our own lost create counts: the name and the client id must both match.
         const found = (await listConnectors(client, `looking up ${label(inputs)}`)).find(
@@ -355,7 +368,9 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
     const recorded = recordedAfterUpdate(olds, news);
     const action = `updating ${label(news)} (${changed.join(", ")})`;
     if (changed.length === 0) {
-      return { outs: { ...olds, ...news, ...recorded, connectorId: id, callbackUri: `${recorded.endpoint}/callback/${id}` } };
+      return {
+        outs: { ...olds, ...news, ...recorded, connectorId: id, callbackUri: `${recorded.endpoint}/callback/${id}` },
+      };
     }
     if (changed.includes("domains")) {
       assertDomainsFree(await listConnectors(client, `looking up SSO connectors for ${label(news)}`), news, id, action);

@@ -117,7 +117,9 @@ const loopbackHostnames: readonly string[] = ["localhost", "127.0.0.1", "[::1]"]
  * in an Authorization header, so plain http to another host would put it on the wire in clear.
  */
 export function logtoEndpointProblems(field: string, value: string, fix: string): string[] {
-  const problems = urlProblems(field, value, { allowPath: false, allowTrailingSlash: false }).map((issue) => `${issue} ${fix}`);
+  const problems = urlProblems(field, value, { allowPath: false, allowTrailingSlash: false }).map(
+    (issue) => `${issue} ${fix}`,
+  );
   if (problems.length > 0) return problems;
   const url = new URL(value);
   if (url.protocol === "http:" && !loopbackHostnames.includes(url.hostname)) {

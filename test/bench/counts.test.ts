@@ -23,7 +23,14 @@ describe("bench counts", () => {
       request("PATCH", "/api/sign-in-exp", 30, 40),
       request("POST", "/00000000-0000-4000-8000-000000000001/oauth2/v2.0/token", 50, 51),
     ];
-    expect(countCalls(log, log[0].sequence - 1)).toEqual({ token: 2, get: 1, post: 0, patch: 1, delete: 2, maxInFlight: 3 });
+    expect(countCalls(log, log[0].sequence - 1)).toEqual({
+      token: 2,
+      get: 1,
+      post: 0,
+      patch: 1,
+      delete: 2,
+      maxInFlight: 3,
+    });
     expect(countCalls(log, log[2].sequence).delete).toBe(1);
   });
 
@@ -34,10 +41,18 @@ describe("bench counts", () => {
       "refresh: 2 Logto tokens, floor 1",
       "refresh: 6 Logto GETs, floor 5",
     ]);
-    expect(logtoFloorViolations("preview", { ...atFloor, get: 0, token: 1 }, objects)).toEqual(["preview: 1 Logto requests, floor 0"]);
-    expect(logtoFloorViolations("up (no-op)", { ...atFloor, get: 0, patch: 1 }, objects)).toEqual(["up (no-op): 1 Logto writes, floor 0"]);
-    expect(logtoFloorViolations("up", { ...atFloor, get: 2, post: 5, patch: 1, delete: 1 }, objects)).toEqual(["up: 5 Logto POSTs, floor 4"]);
-    expect(logtoFloorViolations("destroy", { ...atFloor, get: 2, delete: 5, patch: 1 }, objects)).toEqual(["destroy: 5 Logto DELETEs, floor 4"]);
+    expect(logtoFloorViolations("preview", { ...atFloor, get: 0, token: 1 }, objects)).toEqual([
+      "preview: 1 Logto requests, floor 0",
+    ]);
+    expect(logtoFloorViolations("up (no-op)", { ...atFloor, get: 0, patch: 1 }, objects)).toEqual([
+      "up (no-op): 1 Logto writes, floor 0",
+    ]);
+    expect(logtoFloorViolations("up", { ...atFloor, get: 2, post: 5, patch: 1, delete: 1 }, objects)).toEqual([
+      "up: 5 Logto POSTs, floor 4",
+    ]);
+    expect(logtoFloorViolations("destroy", { ...atFloor, get: 2, delete: 5, patch: 1 }, objects)).toEqual([
+      "destroy: 5 Logto DELETEs, floor 4",
+    ]);
     expect(graphFloorViolations("refresh", { ...atFloor, token: 3, patch: 1 }, 2)).toEqual([
       "refresh: 3 Entra tokens for 2 tenants",
       "refresh: 1 Graph writes, floor 0",
@@ -48,19 +63,41 @@ describe("bench counts", () => {
     const stack = "urn:pulumi:s::p::pulumi:pulumi:Stack::p-s";
     const provider = "urn:pulumi:s::p::pulumi:providers:azuread::t01-azuread";
     const component = "urn:pulumi:s::p::logto-entra-sso:entra:EntraOidcApp::t01-entra";
-    const app = "urn:pulumi:s::p::logto-entra-sso:entra:EntraOidcApp$azuread:index:ApplicationRegistration::t01-entra-registration";
-    const secret = "urn:pulumi:s::p::logto-entra-sso:entra:EntraOidcApp$azuread:index:ApplicationPassword::t01-entra-secret";
+    const app =
+      "urn:pulumi:s::p::logto-entra-sso:entra:EntraOidcApp$azuread:index:ApplicationRegistration::t01-entra-registration";
+    const secret =
+      "urn:pulumi:s::p::logto-entra-sso:entra:EntraOidcApp$azuread:index:ApplicationPassword::t01-entra-secret";
     const shape = graphShape([
       { urn: stack, type: "pulumi:pulumi:Stack" },
       { urn: provider, type: "pulumi:providers:azuread", custom: true, parent: stack },
       { urn: component, type: "logto-entra-sso:entra:EntraOidcApp", parent: stack },
-      { urn: app, type: "azuread:index:ApplicationRegistration", custom: true, parent: component, dependencies: [provider] },
+      {
+        urn: app,
+        type: "azuread:index:ApplicationRegistration",
+        custom: true,
+        parent: component,
+        dependencies: [provider],
+      },
       { urn: secret, type: "azuread:index:ApplicationPassword", custom: true, parent: component, dependencies: [app] },
     ]);
     expect(shape.nodes).toEqual([
       { key: component, type: "logto-entra-sso:entra:EntraOidcApp", name: "t01-entra", custom: false, dependsOn: [] },
-      { key: app, type: "azuread:index:ApplicationRegistration", name: "t01-entra-registration", custom: true, parent: component, dependsOn: [] },
-      { key: secret, type: "azuread:index:ApplicationPassword", name: "t01-entra-secret", custom: true, parent: component, dependsOn: [app] },
+      {
+        key: app,
+        type: "azuread:index:ApplicationRegistration",
+        name: "t01-entra-registration",
+        custom: true,
+        parent: component,
+        dependsOn: [],
+      },
+      {
+        key: secret,
+        type: "azuread:index:ApplicationPassword",
+        name: "t01-entra-secret",
+        custom: true,
+        parent: component,
+        dependsOn: [app],
+      },
     ]);
   });
 });

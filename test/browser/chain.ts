@@ -6,7 +6,14 @@
  * the SSO switch on.
  */
 import type { EntraStandIn } from "../standins/entra";
-import { addPassword, field, graphClient, registerWebApp, type GraphCall, type RegisteredWebApp } from "../standins/entra/testing";
+import {
+  addPassword,
+  field,
+  graphClient,
+  registerWebApp,
+  type GraphCall,
+  type RegisteredWebApp,
+} from "../standins/entra/testing";
 import type { LogtoStandIn } from "../standins/logto";
 import { managementApiResource } from "../standins/logto";
 
@@ -29,7 +36,10 @@ export async function logtoManagementApi(logto: LogtoStandIn): Promise<LogtoCall
   return async (method, path, body) => {
     const answer = await fetch(`${logto.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await answer.text();
@@ -38,7 +48,8 @@ export async function logtoManagementApi(logto: LogtoStandIn): Promise<LogtoCall
 }
 
 function expectStatus(answer: ApiAnswer, status: number, what: string): unknown {
-  if (answer.status !== status) throw new Error(`${what}: expected ${status}, got ${answer.status} ${JSON.stringify(answer.body)}`);
+  if (answer.status !== status)
+    throw new Error(`${what}: expected ${status}, got ${answer.status} ${JSON.stringify(answer.body)}`);
   return answer.body;
 }
 
@@ -52,7 +63,8 @@ export interface EntraApp extends RegisteredWebApp {
   graph: GraphCall;
 }
 
-export const addEntraPassword = (app: EntraApp): Promise<{ secret: string; keyId: string }> => addPassword(app.graph, app.objectId);
+export const addEntraPassword = (app: EntraApp): Promise<{ secret: string; keyId: string }> =>
+  addPassword(app.graph, app.objectId);
 
 /** ApplicationRegistration + ApplicationPassword + ServicePrincipal + ServicePrincipalDelegatedPermissionGrant. */
 export async function registerEntraApp(entra: EntraStandIn, tenantId: string, displayName: string): Promise<EntraApp> {
@@ -70,15 +82,29 @@ export interface ConnectorSeed {
 
 /** The Logto connector for an Entra app, and the app's redirect URI set to the connector's callback. */
 export async function connectEntraApp(logtoApi: LogtoCall, logtoUrl: string, seed: ConnectorSeed): Promise<string> {
-  const config = { clientId: seed.app.appId, clientSecret: seed.app.secret, issuer: seed.issuer, trustUnverifiedEmail: seed.trustUnverifiedEmail ?? false };
+  const config = {
+    clientId: seed.app.appId,
+    clientSecret: seed.app.secret,
+    issuer: seed.issuer,
+    trustUnverifiedEmail: seed.trustUnverifiedEmail ?? false,
+  };
   const connector = expectStatus(
-    await logtoApi("POST", "/api/sso-connectors", { providerName: "AzureAdOidc", connectorName: seed.name, config, domains: seed.domains }),
+    await logtoApi("POST", "/api/sso-connectors", {
+      providerName: "AzureAdOidc",
+      connectorName: seed.name,
+      config,
+      domains: seed.domains,
+    }),
     200,
     "create SSO connector",
   );
   const connectorId = text(field(connector, "id"), "connector id");
   const web = { redirectUris: [`${logtoUrl}/callback/${connectorId}`] };
-  expectStatus(await seed.app.graph("PATCH", `/v1.0/applications/${seed.app.objectId}`, { web }), 204, "set the redirect URI");
+  expectStatus(
+    await seed.app.graph("PATCH", `/v1.0/applications/${seed.app.objectId}`, { web }),
+    204,
+    "set the redirect URI",
+  );
   return connectorId;
 }
 
@@ -88,14 +114,29 @@ export interface TraditionalApp {
   secret: string;
 }
 
-export async function createTraditionalApp(logtoApi: LogtoCall, name: string, appUrls: string[]): Promise<TraditionalApp> {
-  const oidcClientMetadata = { redirectUris: appUrls.map((url) => `${url}/callback`), postLogoutRedirectUris: appUrls.map((url) => `${url}/`) };
-  const app = expectStatus(await logtoApi("POST", "/api/applications", { name, type: "Traditional", oidcClientMetadata }), 200, "create application");
+export async function createTraditionalApp(
+  logtoApi: LogtoCall,
+  name: string,
+  appUrls: string[],
+): Promise<TraditionalApp> {
+  const oidcClientMetadata = {
+    redirectUris: appUrls.map((url) => `${url}/callback`),
+    postLogoutRedirectUris: appUrls.map((url) => `${url}/`),
+  };
+  const app = expectStatus(
+    await logtoApi("POST", "/api/applications", { name, type: "Traditional", oidcClientMetadata }),
+    200,
+    "create application",
+  );
   const id = text(field(app, "id"), "application id");
   const secrets = expectStatus(await logtoApi("GET", `/api/applications/${id}/secrets`), 200, "list secrets");
   return { id, secret: text(field((secrets as unknown[])[0], "value"), "secret value") };
 }
 
 export async function enableSingleSignOn(logtoApi: LogtoCall, enabled: boolean): Promise<void> {
-  expectStatus(await logtoApi("PATCH", "/api/sign-in-exp", { singleSignOnEnabled: enabled }), 200, "switch enterprise SSO");
+  expectStatus(
+    await logtoApi("PATCH", "/api/sign-in-exp", { singleSignOnEnabled: enabled }),
+    200,
+    "switch enterprise SSO",
+  );
 }

@@ -26,7 +26,9 @@ export const chromiumFlags = [
 export function chromiumPath(): string {
   const executable = process.env.CHROMIUM ?? "/usr/bin/chromium";
   if (!existsSync(executable)) {
-    throw new Error(`Chromium is not installed at ${executable}: run \`bash scripts/browser.sh\` (installs Debian's chromium) or set CHROMIUM to a Chromium executable`);
+    throw new Error(
+      `Chromium is not installed at ${executable}: run \`bash scripts/browser.sh\` (installs Debian's chromium) or set CHROMIUM to a Chromium executable`,
+    );
   }
   return executable;
 }

@@ -53,7 +53,8 @@ function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 export async function startSampleApp(settings: SampleAppSettings): Promise<SampleApp> {
-  if (!existsSync(gunicorn)) throw new Error(`${gunicorn} is missing: run \`bash scripts/python-venv.sh\` to create app/.venv`);
+  if (!existsSync(gunicorn))
+    throw new Error(`${gunicorn} is missing: run \`bash scripts/python-venv.sh\` to create app/.venv`);
   const url = `http://127.0.0.1:${settings.port}`;
   const child = spawn(gunicorn, ["--config", "gunicorn.conf.py", "sample_app.wsgi:app"], {
     cwd: appDir,
@@ -75,7 +76,8 @@ export async function startSampleApp(settings: SampleAppSettings): Promise<Sampl
 
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the sample app exited with ${child.exitCode} before answering:\n${printed}`);
+    if (child.exitCode !== null)
+      throw new Error(`the sample app exited with ${child.exitCode} before answering:\n${printed}`);
     try {
       const answer = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
       if (answer.ok) break;

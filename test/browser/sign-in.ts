@@ -55,7 +55,11 @@ async function outcome(page: Page, scenario: Scenario): Promise<Omit<SignInOutco
   const text = await page.locator("body").innerText();
   const signedIn = page.url().startsWith(scenario.appUrl) && (await page.locator("#sub").count()) > 0;
   const claims = signedIn
-    ? { name: await page.locator("#name").innerText(), email: await page.locator("#email").innerText(), sub: await page.locator("#sub").innerText() }
+    ? {
+        name: await page.locator("#name").innerText(),
+        email: await page.locator("#email").innerText(),
+        sub: await page.locator("#sub").innerText(),
+      }
     : undefined;
   return { url: page.url(), title: await page.title(), text, ...(claims ? { claims } : {}) };
 }
@@ -65,7 +69,10 @@ export async function signIn(scenario: Scenario, account: Account): Promise<Sign
   const page = scenario.context.pages()[0] ?? (await scenario.context.newPage());
   await page.goto(scenario.appUrl);
   await screenshot(page, scenario, "1-app");
-  await Promise.all([page.waitForURL((url) => url.pathname === "/sign-in"), page.getByRole("link", { name: "Sign in" }).click()]);
+  await Promise.all([
+    page.waitForURL((url) => url.pathname === "/sign-in"),
+    page.getByRole("link", { name: "Sign in" }).click(),
+  ]);
   await screenshot(page, scenario, "2-logto-sign-in");
   await page.locator("#identifier").fill(account.email);
   await Promise.all([page.waitForLoadState("load"), page.locator("#submit").click()]);
@@ -78,7 +85,10 @@ export async function signIn(scenario: Scenario, account: Account): Promise<Sign
   await page.locator("#i0116").fill(account.email);
   await page.locator("#i0118").fill(account.password);
   await screenshot(page, scenario, "3-entra-sign-in");
-  await Promise.all([page.waitForURL((url) => !url.href.startsWith(scenario.entraUrl)), page.locator("#idSIButton9").click()]);
+  await Promise.all([
+    page.waitForURL((url) => !url.href.startsWith(scenario.entraUrl)),
+    page.locator("#idSIButton9").click(),
+  ]);
   await page.waitForLoadState("load");
   await screenshot(page, scenario, "4-landed");
   return { ...(await outcome(page, scenario)), entraSignInUrl };

@@ -8,7 +8,17 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { pairwiseSubject, startEntraStandIn, type EntraStandIn } from "../standins/entra";
 import { startLogtoStandIn, type LogtoStandIn } from "../standins/logto";
-import { addEntraPassword, connectEntraApp, createTraditionalApp, enableSingleSignOn, logtoManagementApi, registerEntraApp, type EntraApp, type LogtoCall, type TraditionalApp } from "./chain";
+import {
+  addEntraPassword,
+  connectEntraApp,
+  createTraditionalApp,
+  enableSingleSignOn,
+  logtoManagementApi,
+  registerEntraApp,
+  type EntraApp,
+  type LogtoCall,
+  type TraditionalApp,
+} from "./chain";
 import { launchChromium, type Browser } from "./chromium";
 import { freePort, startSampleApp, type SampleApp } from "./sample-app";
 import { signIn, signOut, type Scenario } from "./sign-in";
@@ -30,28 +40,62 @@ describe("signing in to the sample app through Logto and Entra, in Chromium", ()
   const portB = freePort();
   const startedApps: SampleApp[] = [];
 
-  const scenario = (name: string, appUrl = sampleApp.url): Scenario => ({ context: browser.context, name, appUrl, entraUrl: entra.url });
-  const authorizeRequests = (tenantId: string) => entra.requests.filter((entry) => entry.path === `/${tenantId}/oauth2/v2.0/authorize`).length;
+  const scenario = (name: string, appUrl = sampleApp.url): Scenario => ({
+    context: browser.context,
+    name,
+    appUrl,
+    entraUrl: entra.url,
+  });
+  const authorizeRequests = (tenantId: string) =>
+    entra.requests.filter((entry) => entry.path === `/${tenantId}/oauth2/v2.0/authorize`).length;
 
   beforeAll(async () => {
     entra = await startEntraStandIn({
       tenants: [contoso.tenantId, fabrikam.tenantId],
       users: {
-        [contoso.tenantId]: [{ userPrincipalName: adele.email, password: adele.password, displayName: adele.displayName, mail: adele.email }],
-        [fabrikam.tenantId]: [{ userPrincipalName: bianca.email, password: bianca.password, displayName: bianca.displayName, mail: bianca.email }],
+        [contoso.tenantId]: [
+          {
+            userPrincipalName: adele.email,
+            password: adele.password,
+            displayName: adele.displayName,
+            mail: adele.email,
+          },
+        ],
+        [fabrikam.tenantId]: [
+          {
+            userPrincipalName: bianca.email,
+            password: bianca.password,
+            displayName: bianca.displayName,
+            mail: bianca.email,
+          },
+        ],
       },
     });
     logto = await startLogtoStandIn({ trustedCaPem: entra.caPem });
     logtoApi = await logtoManagementApi(logto);
 
     contosoApp = await registerEntraApp(entra, contoso.tenantId, "Logto SSO (contoso)");
-    contosoConnectorId = await connectEntraApp(logtoApi, logto.url, { name: "contoso", app: contosoApp, issuer: entra.issuerFor(contoso.tenantId), domains: [contoso.domain] });
+    contosoConnectorId = await connectEntraApp(logtoApi, logto.url, {
+      name: "contoso",
+      app: contosoApp,
+      issuer: entra.issuerFor(contoso.tenantId),
+      domains: [contoso.domain],
+    });
     const fabrikamApp = await registerEntraApp(entra, fabrikam.tenantId, "Logto SSO (fabrikam)");
-    await connectEntraApp(logtoApi, logto.url, { name: "fabrikam", app: fabrikamApp, issuer: entra.issuerFor(fabrikam.tenantId), domains: [fabrikam.domain], trustUnverifiedEmail: true });
+    await connectEntraApp(logtoApi, logto.url, {
+      name: "fabrikam",
+      app: fabrikamApp,
+      issuer: entra.issuerFor(fabrikam.tenantId),
+      domains: [fabrikam.domain],
+      trustUnverifiedEmail: true,
+    });
     await enableSingleSignOn(logtoApi, true);
 
     const port = await freePort();
-    webApp = await createTraditionalApp(logtoApi, "Sample app", [`http://127.0.0.1:${port}`, `http://127.0.0.1:${await portB}`]);
+    webApp = await createTraditionalApp(logtoApi, "Sample app", [
+      `http://127.0.0.1:${port}`,
+      `http://127.0.0.1:${await portB}`,
+    ]);
     sampleApp = await startSampleApp({ logtoEndpoint: logto.url, appId: webApp.id, appSecret: webApp.secret, port });
     startedApps.push(sampleApp);
     browser = await launchChromium();
@@ -125,7 +169,13 @@ describe("signing in to the sample app through Logto and Entra, in Chromium", ()
   });
 
   it("fails with Entra's AADSTS7000215 on the page when the Entra password was deleted, and signs in again once the connector has a new one", async () => {
-    expect((await contosoApp.graph("POST", `/v1.0/applications/${contosoApp.objectId}/removePassword`, { keyId: contosoApp.keyId })).status).toBe(204);
+    expect(
+      (
+        await contosoApp.graph("POST", `/v1.0/applications/${contosoApp.objectId}/removePassword`, {
+          keyId: contosoApp.keyId,
+        })
+      ).status,
+    ).toBe(204);
     const failed = await signIn(scenario("password-deleted"), adele);
     expect(failed.url).toMatch(new RegExp(`^${logto.url}/callback/${contosoConnectorId}\\?`));
     expect(failed.text).toContain("connector.authorization_failed");
@@ -135,7 +185,12 @@ describe("signing in to the sample app through Logto and Entra, in Chromium", ()
     // What `pulumi up --refresh` does: a new password, and the connector's config sent whole with it.
     const { secret, keyId } = await addEntraPassword(contosoApp);
     Object.assign(contosoApp, { secret, keyId });
-    const config = { clientId: contosoApp.appId, clientSecret: secret, issuer: entra.issuerFor(contoso.tenantId), trustUnverifiedEmail: false };
+    const config = {
+      clientId: contosoApp.appId,
+      clientSecret: secret,
+      issuer: entra.issuerFor(contoso.tenantId),
+      trustUnverifiedEmail: false,
+    };
     expect((await logtoApi("PATCH", `/api/sso-connectors/${contosoConnectorId}`, { config })).status).toBe(200);
     await browser.context.clearCookies();
     const repaired = await signIn(scenario("password-repaired"), adele);
@@ -151,14 +206,22 @@ describe("signing in to the sample app through Logto and Entra, in Chromium", ()
     expect(withOldSecret.claims?.name).toBe(adele.displayName);
     await signOut(scenario("rotation-old-secret"));
 
-    const appWithNewSecret = await startSampleApp({ logtoEndpoint: logto.url, appId: webApp.id, appSecret: newSecret, port: await portB });
+    const appWithNewSecret = await startSampleApp({
+      logtoEndpoint: logto.url,
+      appId: webApp.id,
+      appSecret: newSecret,
+      port: await portB,
+    });
     startedApps.push(appWithNewSecret);
     await browser.context.clearCookies();
     const withNewSecret = await signIn(scenario("rotation-new-secret", appWithNewSecret.url), adele);
     expect(withNewSecret.claims?.name).toBe(adele.displayName);
     await signOut(scenario("rotation-new-secret", appWithNewSecret.url));
 
-    expect((await logtoApi("DELETE", `/api/applications/${webApp.id}/secrets/${encodeURIComponent("Default secret")}`)).status).toBe(204);
+    expect(
+      (await logtoApi("DELETE", `/api/applications/${webApp.id}/secrets/${encodeURIComponent("Default secret")}`))
+        .status,
+    ).toBe(204);
     await browser.context.clearCookies();
     const afterDeletion = await signIn(scenario("rotation-old-deleted", appWithNewSecret.url), adele);
     expect(afterDeletion.claims?.name).toBe(adele.displayName);

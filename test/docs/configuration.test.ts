@@ -28,7 +28,9 @@ const keySections = new Map(
 );
 
 /** The program's own top-level keys as infra/config.ts reads them (`own.get("…")`). */
-const readTopLevelKeys = [...readFileSync(join(repoRoot, "infra/config.ts"), "utf8").matchAll(/own\.get\("(\w+)"\)/g)].map((m) => m[1]);
+const readTopLevelKeys = [
+  ...readFileSync(join(repoRoot, "infra/config.ts"), "utf8").matchAll(/own\.get\("(\w+)"\)/g),
+].map((m) => m[1]);
 
 const acceptedKeys = [
   ...Object.values(settingKeys).map((key) => key.config),
@@ -49,7 +51,10 @@ function bullet(body: string, label: string): string | undefined {
 function documentedDefault(key: string): string | undefined {
   const line = bullet(keySections.get(key) ?? "", "Default");
   const code = line !== undefined ? /`([^`]*)`/.exec(line)?.[1] : undefined;
-  return code?.replace(/<stack>/g, "dev").replace(/<name>/g, "contoso").replace(/<port>/g, "8080");
+  return code
+    ?.replace(/<stack>/g, "dev")
+    .replace(/<name>/g, "contoso")
+    .replace(/<port>/g, "8080");
 }
 
 const shown = (value: unknown): string => (typeof value === "object" ? JSON.stringify(value) : String(value));
@@ -61,8 +66,14 @@ describe("docs/configuration.md", () => {
 
   it("has a section for every key the program accepts, and none for a key it does not", () => {
     const documented = [...keySections.keys()].sort();
-    expect(documented.filter((key) => !acceptedKeys.includes(key)), "sections for unknown keys").toEqual([]);
-    expect(acceptedKeys.filter((key) => !keySections.has(key)), "keys without a section").toEqual([]);
+    expect(
+      documented.filter((key) => !acceptedKeys.includes(key)),
+      "sections for unknown keys",
+    ).toEqual([]);
+    expect(
+      acceptedKeys.filter((key) => !keySections.has(key)),
+      "keys without a section",
+    ).toEqual([]);
   });
 
   it("gives each key its type, default, example and what changing it does to existing resources", () => {
@@ -93,8 +104,9 @@ describe("docs/configuration.md", () => {
     );
     const [connection] = config.connections;
     if (connection.mode !== "managed") throw new Error("the default mode should be managed");
-    const settings = resolveManagementApiSettings((name) =>
-      ({ endpoint: "https://auth.example.com", m2mAppId: "m2m", m2mAppSecret: "not-a-real-secret" })[name as string],
+    const settings = resolveManagementApiSettings(
+      (name) =>
+        ({ endpoint: "https://auth.example.com", m2mAppId: "m2m", m2mAppSecret: "not-a-real-secret" })[name as string],
     );
     const defaults: { [key: string]: unknown } = {
       ...Object.fromEntries(Object.entries(project.config).map(([key, declaration]) => [key, declaration.default])),
@@ -109,14 +121,37 @@ describe("docs/configuration.md", () => {
       "entra.environment": "environment" in config.entra.provider ? config.entra.provider.environment : undefined,
       "entra.loginEndpoint": config.entra.loginEndpoint,
       ...Object.fromEntries(
-        (["mode", "formerNames", "connectorName", "extraScopes", "tokenStorage", "syncProfile", "trustUnverifiedEmail", "branding", "signInAudience", "adminConsent", "secretRotationDays"] as const).map(
-          (key) => [`connections[].${key}`, connection[key]],
-        ),
+        (
+          [
+            "mode",
+            "formerNames",
+            "connectorName",
+            "extraScopes",
+            "tokenStorage",
+            "syncProfile",
+            "trustUnverifiedEmail",
+            "branding",
+            "signInAudience",
+            "adminConsent",
+            "secretRotationDays",
+          ] as const
+        ).map((key) => [`connections[].${key}`, connection[key]]),
       ),
       ...Object.fromEntries(
-        (["enabled", "baseUrl", "port", "bindAddress", "restartPolicy", "networkMode", "baseImage", "imageName", "logtoAppName", "appSecretVersion"] as const).map(
-          (key) => [`sampleApp.${key}`, config.sampleApp[key]],
-        ),
+        (
+          [
+            "enabled",
+            "baseUrl",
+            "port",
+            "bindAddress",
+            "restartPolicy",
+            "networkMode",
+            "baseImage",
+            "imageName",
+            "logtoAppName",
+            "appSecretVersion",
+          ] as const
+        ).map((key) => [`sampleApp.${key}`, config.sampleApp[key]]),
       ),
     };
     const wrong = Object.entries(defaults)
@@ -124,9 +159,17 @@ describe("docs/configuration.md", () => {
       .map(([key, value]) => `${key}: code ${shown(value)}, doc ${documentedDefault(key) ?? "(none)"}`);
     expect(wrong).toEqual([]);
     // Settings the code leaves unset by default say so.
-    const unset = ["logto:endpoint", "logto:m2mAppId", "logto:m2mAppSecret", "sampleApp.buildNetwork", "sampleApp.secretKey", "entra.metadataHost"];
+    const unset = [
+      "logto:endpoint",
+      "logto:m2mAppId",
+      "logto:m2mAppSecret",
+      "sampleApp.buildNetwork",
+      "sampleApp.secretKey",
+      "entra.metadataHost",
+    ];
     expect(connection.credentials).toBeUndefined();
     expect(config.sampleApp.buildNetwork).toBeUndefined();
-    for (const key of [...unset, "connections[].credentials"]) expect(bullet(keySections.get(key) ?? "", "Default"), key).toMatch(/^none\b/);
+    for (const key of [...unset, "connections[].credentials"])
+      expect(bullet(keySections.get(key) ?? "", "Default"), key).toMatch(/^none\b/);
   });
 });

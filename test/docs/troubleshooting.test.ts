@@ -12,9 +12,14 @@ import { anchors, githubSlug, readDoc, repoRoot } from "./markdown";
 const doc = readDoc("docs/troubleshooting.md");
 const docAnchors = anchors(doc);
 const clientSource = readFileSync(join(repoRoot, "providers/logto/client.ts"), "utf8");
-const providerSources = ["client.ts", "ssoConnector.ts", "application.ts", "applicationSecret.ts", "signInExperience.ts", "settings.ts"].map(
-  (file) => readFileSync(join(repoRoot, "providers/logto", file), "utf8"),
-);
+const providerSources = [
+  "client.ts",
+  "ssoConnector.ts",
+  "application.ts",
+  "applicationSecret.ts",
+  "signInExperience.ts",
+  "settings.ts",
+].map((file) => readFileSync(join(repoRoot, "providers/logto", file), "utf8"));
 
 /** The keys of `const hints: Record<string, string> = { … }` in client.ts. */
 function hintCodes(): string[] {
@@ -29,7 +34,9 @@ function notExistsCodes(): string[] {
 
 /** Codes the provider compares against outside the hints (`error.code === "…"`). */
 function comparedCodes(): string[] {
-  return providerSources.flatMap((source) => [...source.matchAll(/code (?:===|!==) "([a-z_]+\.[a-z_]+)"/g)].map((m) => m[1]));
+  return providerSources.flatMap((source) =>
+    [...source.matchAll(/code (?:===|!==) "([a-z_]+\.[a-z_]+)"/g)].map((m) => m[1]),
+  );
 }
 
 describe("docs/troubleshooting.md", () => {
@@ -48,12 +55,17 @@ describe("docs/troubleshooting.md", () => {
   it("has a section for each Entra sign-in error and for Graph's Authorization_RequestDenied", () => {
     const headingsText = doc.split("\n").filter((line) => line.startsWith("#"));
     for (const code of ["AADSTS50011", "AADSTS7000215", "AADSTS65001", "AADSTS700016", "Authorization_RequestDenied"]) {
-      expect(headingsText.some((line) => line.includes(code)), code).toBe(true);
+      expect(
+        headingsText.some((line) => line.includes(code)),
+        code,
+      ).toBe(true);
     }
   });
 
   it("every section the provider's messages link to exists", () => {
-    const linked = providerSources.flatMap((source) => [...source.matchAll(/troubleshootingLink\("([^"]+)"\)/g)].map((m) => m[1]));
+    const linked = providerSources.flatMap((source) =>
+      [...source.matchAll(/troubleshootingLink\("([^"]+)"\)/g)].map((m) => m[1]),
+    );
     expect(linked.length).toBeGreaterThanOrEqual(3);
     for (const section of [...linked, ...hintCodes()]) {
       const anchor = troubleshootingLink(section).replace("see docs/troubleshooting.md#", "");

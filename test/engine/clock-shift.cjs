@@ -4,7 +4,8 @@
 // time would, without a test-only switch in the product's code.
 "use strict";
 const shiftMs = Number(process.env.CLOCK_SHIFT_MS || "0");
-if (!Number.isFinite(shiftMs)) throw new Error(`CLOCK_SHIFT_MS is "${process.env.CLOCK_SHIFT_MS}": give a number of milliseconds`);
+if (!Number.isFinite(shiftMs))
+  throw new Error(`CLOCK_SHIFT_MS is "${process.env.CLOCK_SHIFT_MS}": give a number of milliseconds`);
 if (shiftMs !== 0) {
   const RealDate = Date;
   class ShiftedDate extends RealDate {

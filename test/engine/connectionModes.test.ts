@@ -32,7 +32,9 @@ function connector(connectorName: string) {
 }
 
 function appsIn(tenantId: string) {
-  return [...standIns.entra.tenant(tenantId).applications.values()].filter((app) => app.appId !== standIns.entra.deployer(tenantId).clientId);
+  return [...standIns.entra.tenant(tenantId).applications.values()].filter(
+    (app) => app.appId !== standIns.entra.deployer(tenantId).clientId,
+  );
 }
 
 async function connectionOutputs(): Promise<Record<string, Record<string, unknown>>> {
@@ -40,7 +42,10 @@ async function connectionOutputs(): Promise<Record<string, Record<string, unknow
 }
 
 function steps(changes: ChangeStep[]): string[] {
-  return changes.filter((step) => !step.type.startsWith("pulumi:providers:")).map((step) => `${step.op} ${step.name}`).sort();
+  return changes
+    .filter((step) => !step.type.startsWith("pulumi:providers:"))
+    .map((step) => `${step.op} ${step.name}`)
+    .sort();
 }
 
 beforeAll(async () => {
@@ -69,80 +74,113 @@ afterAll(async () => {
 }, 10 * 60_000);
 
 describe.sequential("engine: managed and provided connections, a customer's secret rotation, a rename", () => {
-  it("1. a provided connection gets only its Logto connector, with the customer's client id and secret, and the steps for the admin", async () => {
-    const up = await engine.up();
-    expect(up.result.summary.result).toBe("succeeded");
-    // Nothing made in the customer's tenant, and no azuread provider for it.
-    expect(appsIn(localTenants.fabrikam).map((app) => app.appId)).toEqual([customerApp.appId]);
-    expect(up.changes.map((step) => step.name)).not.toContain("fabrikam-azuread");
-    const fabrikam = connector(`${engine.stackName}-fabrikam`);
-    expect(fabrikam.config).toMatchObject({ clientId: customerApp.appId, clientSecret: customerApp.secret, issuer: standIns.entra.issuerFor(localTenants.fabrikam) });
+  it(
+    "1. a provided connection gets only its Logto connector, with the customer's client id and secret, and the steps for the admin",
+    async () => {
+      const up = await engine.up();
+      expect(up.result.summary.result).toBe("succeeded");
+      // Nothing made in the customer's tenant, and no azuread provider for it.
+      expect(appsIn(localTenants.fabrikam).map((app) => app.appId)).toEqual([customerApp.appId]);
+      expect(up.changes.map((step) => step.name)).not.toContain("fabrikam-azuread");
+      const fabrikam = connector(`${engine.stackName}-fabrikam`);
+      expect(fabrikam.config).toMatchObject({
+        clientId: customerApp.appId,
+        clientSecret: customerApp.secret,
+        issuer: standIns.entra.issuerFor(localTenants.fabrikam),
+      });
 
-    const outputs = await connectionOutputs();
-    const callbackUri = `${standIns.logto.url}/callback/${fabrikam.id}`;
-    expect(outputs.fabrikam).toMatchObject({
-      mode: "provided",
-      entraClientId: customerApp.appId,
-      callbackUri,
-      adminConsentUrl: `${standIns.entra.url}/${localTenants.fabrikam}/adminconsent?client_id=${customerApp.appId}`,
-    });
-    expect(outputs.fabrikam.customerAdminSteps).toEqual([
-      expect.stringContaining(`redirect URI ${callbackUri}`),
-      expect.stringContaining("openid profile email User.Read"),
-      expect.stringContaining("connections[1].clientSecret"),
-    ]);
-    expect(JSON.stringify(outputs)).not.toContain(customerApp.secret);
-    const [contosoApp] = appsIn(localTenants.contoso);
-    const contoso = connector(`${engine.stackName}-contoso`);
-    contosoIds = { clientId: contosoApp.appId, connectorId: contoso.id, callbackUri: `${standIns.logto.url}/callback/${contoso.id}` };
-    expect((await engine.preview()).changes).toEqual([]);
-  }, stepTimeout);
+      const outputs = await connectionOutputs();
+      const callbackUri = `${standIns.logto.url}/callback/${fabrikam.id}`;
+      expect(outputs.fabrikam).toMatchObject({
+        mode: "provided",
+        entraClientId: customerApp.appId,
+        callbackUri,
+        adminConsentUrl: `${standIns.entra.url}/${localTenants.fabrikam}/adminconsent?client_id=${customerApp.appId}`,
+      });
+      expect(outputs.fabrikam.customerAdminSteps).toEqual([
+        expect.stringContaining(`redirect URI ${callbackUri}`),
+        expect.stringContaining("openid profile email User.Read"),
+        expect.stringContaining("connections[1].clientSecret"),
+      ]);
+      expect(JSON.stringify(outputs)).not.toContain(customerApp.secret);
+      const [contosoApp] = appsIn(localTenants.contoso);
+      const contoso = connector(`${engine.stackName}-contoso`);
+      contosoIds = {
+        clientId: contosoApp.appId,
+        connectorId: contoso.id,
+        callbackUri: `${standIns.logto.url}/callback/${contoso.id}`,
+      };
+      expect((await engine.preview()).changes).toEqual([]);
+    },
+    stepTimeout,
+  );
 
-  it("2. the customer rotates their secret: the new value in config updates the connector in place, nothing else", async () => {
-    const rotated = await addEntraPassword(customerApp);
-    await engine.stack.setConfig("logto-entra-sso:connections[1].clientSecret", { value: rotated.secret, secret: true }, true);
-    const up = await engine.up();
-    expect(steps(up.changes)).toEqual(["update fabrikam-sso-connector"]);
-    expect(connector(`${engine.stackName}-fabrikam`).config.clientSecret).toBe(rotated.secret);
-    expect((await engine.preview()).changes).toEqual([]);
-  }, stepTimeout);
+  it(
+    "2. the customer rotates their secret: the new value in config updates the connector in place, nothing else",
+    async () => {
+      const rotated = await addEntraPassword(customerApp);
+      await engine.stack.setConfig(
+        "logto-entra-sso:connections[1].clientSecret",
+        { value: rotated.secret, secret: true },
+        true,
+      );
+      const up = await engine.up();
+      expect(steps(up.changes)).toEqual(["update fabrikam-sso-connector"]);
+      expect(connector(`${engine.stackName}-fabrikam`).config.clientSecret).toBe(rotated.secret);
+      expect((await engine.preview()).changes).toEqual([]);
+    },
+    stepTimeout,
+  );
 
-  it("3. renaming a connection with formerNames replaces nothing: same client id, connector and callback URI", async () => {
-    const settings = (await engine.stack.getAllConfig())["logto-entra-sso:connections"];
-    // As a person edits Pulumi.<stack>.yaml: the list without its secrets (they stay set by path).
-    const connections = (JSON.parse(settings.value) as Array<Record<string, unknown>>).map(({ clientSecret: _secret, ...rest }) => rest);
-    const { clientSecret: _deployerSecret, ...credentials } = connections[0].credentials as Record<string, unknown>;
-    connections[0] = { ...connections[0], credentials, name: "contoso-eu", formerNames: ["contoso"] };
-    const deployerSecret = standIns.entra.deployer(localTenants.contoso).clientSecret;
-    await applyLocalStackConfig(engine.stack, {
-      settings: { "logto-entra-sso:connections": connections },
-      pathSecrets: {
-        "logto-entra-sso:connections[0].credentials.clientSecret": { value: deployerSecret, secret: true },
-        "logto-entra-sso:connections[1].clientSecret": { value: String(connector(`${engine.stackName}-fabrikam`).config.clientSecret), secret: true },
-      },
-    });
+  it(
+    "3. renaming a connection with formerNames replaces nothing: same client id, connector and callback URI",
+    async () => {
+      const settings = (await engine.stack.getAllConfig())["logto-entra-sso:connections"];
+      // As a person edits Pulumi.<stack>.yaml: the list without its secrets (they stay set by path).
+      const connections = (JSON.parse(settings.value) as Array<Record<string, unknown>>).map(
+        ({ clientSecret: _secret, ...rest }) => rest,
+      );
+      const { clientSecret: _deployerSecret, ...credentials } = connections[0].credentials as Record<string, unknown>;
+      connections[0] = { ...connections[0], credentials, name: "contoso-eu", formerNames: ["contoso"] };
+      const deployerSecret = standIns.entra.deployer(localTenants.contoso).clientSecret;
+      await applyLocalStackConfig(engine.stack, {
+        settings: { "logto-entra-sso:connections": connections },
+        pathSecrets: {
+          "logto-entra-sso:connections[0].credentials.clientSecret": { value: deployerSecret, secret: true },
+          "logto-entra-sso:connections[1].clientSecret": {
+            value: String(connector(`${engine.stackName}-fabrikam`).config.clientSecret),
+            secret: true,
+          },
+        },
+      });
 
-    const preview = await engine.preview();
-    const planned = preview.changes.filter((step) => !step.type.startsWith("pulumi:providers:"));
-    expect(planned.filter((step) => step.op !== "update").map((step) => `${step.op} ${step.name}`)).toEqual([]);
-    const up = await engine.up();
-    expect(up.changes.filter((step) => step.op !== "update").map((step) => `${step.op} ${step.name}`)).toEqual([]);
-    expect(steps(up.changes)).toEqual(expect.arrayContaining(["update contoso-eu-sso-connector"]));
+      const preview = await engine.preview();
+      const planned = preview.changes.filter((step) => !step.type.startsWith("pulumi:providers:"));
+      expect(planned.filter((step) => step.op !== "update").map((step) => `${step.op} ${step.name}`)).toEqual([]);
+      const up = await engine.up();
+      expect(up.changes.filter((step) => step.op !== "update").map((step) => `${step.op} ${step.name}`)).toEqual([]);
+      expect(steps(up.changes)).toEqual(expect.arrayContaining(["update contoso-eu-sso-connector"]));
 
-    const [contosoApp] = appsIn(localTenants.contoso);
-    expect(contosoApp.appId).toBe(contosoIds.clientId);
-    const renamed = connector(`${engine.stackName}-contoso-eu`);
-    expect(renamed.id).toBe(contosoIds.connectorId);
-    expect(contosoApp.web.redirectUris).toEqual([contosoIds.callbackUri]);
-    expect(Object.keys(await connectionOutputs()).sort()).toEqual(["contoso-eu", "fabrikam"]);
-    expect((await engine.preview()).changes).toEqual([]);
-  }, stepTimeout);
+      const [contosoApp] = appsIn(localTenants.contoso);
+      expect(contosoApp.appId).toBe(contosoIds.clientId);
+      const renamed = connector(`${engine.stackName}-contoso-eu`);
+      expect(renamed.id).toBe(contosoIds.connectorId);
+      expect(contosoApp.web.redirectUris).toEqual([contosoIds.callbackUri]);
+      expect(Object.keys(await connectionOutputs()).sort()).toEqual(["contoso-eu", "fabrikam"]);
+      expect((await engine.preview()).changes).toEqual([]);
+    },
+    stepTimeout,
+  );
 
-  it("4. destroy removes what the stack made and leaves the customer's app registration alone", async () => {
-    const destroy = await engine.destroy();
-    expect(destroy.result.summary.result).toBe("succeeded");
-    expect(appsIn(localTenants.contoso)).toEqual([]);
-    expect(appsIn(localTenants.fabrikam).map((app) => app.appId)).toEqual([customerApp.appId]);
-    expect([...standIns.logto.state.ssoConnectors.values()]).toEqual([]);
-  }, stepTimeout);
+  it(
+    "4. destroy removes what the stack made and leaves the customer's app registration alone",
+    async () => {
+      const destroy = await engine.destroy();
+      expect(destroy.result.summary.result).toBe("succeeded");
+      expect(appsIn(localTenants.contoso)).toEqual([]);
+      expect(appsIn(localTenants.fabrikam).map((app) => app.appId)).toEqual([customerApp.appId]);
+      expect([...standIns.logto.state.ssoConnectors.values()]).toEqual([]);
+    },
+    stepTimeout,
+  );
 });

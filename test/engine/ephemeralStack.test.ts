@@ -107,7 +107,12 @@ afterAll(async () => {
     await new Promise<void>((resolve) =>
       execFile(
         "bash",
-        ["-c", 'pulumi destroy --yes --non-interactive --stack "$1" && pulumi stack rm --yes --non-interactive --stack "$1"', "finish", stack],
+        [
+          "-c",
+          'pulumi destroy --yes --non-interactive --stack "$1" && pulumi stack rm --yes --non-interactive --stack "$1"',
+          "finish",
+          stack,
+        ],
         { cwd: engineProgramDir, env: { ...process.env, ...engine.env } },
         () => resolve(),
       ),
@@ -125,80 +130,96 @@ describe.sequential("scripts/ephemeral-stack.sh", () => {
     expect(run.stderr).toContain("--config <file> is required");
   });
 
-  it("creates a test-… stack, runs up and the smoke checks, then destroys and removes it", async () => {
-    const earlier = target.standIn ? writeCalls(target.standIn).length : 0;
-    const checkOutput = path.join(engine.env.TMPDIR, "check-output.txt");
-    const run = await runScript([
-      "--config",
-      configFile,
-      "--cwd",
-      engineProgramDir,
-      ...secretArgs,
-      "--check",
-      `pulumi stack output --stack "$EPHEMERAL_STACK" connectorId > ${JSON.stringify(checkOutput)}`,
-    ]);
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stack).toMatch(stackNamePattern);
-    const phases = run.stderr.split("\n").filter((line) => line.startsWith("ephemeral-stack: "));
-    expect(phases.map((line) => line.replace(` (${run.stack})`, ""))).toEqual([
-      "ephemeral-stack: stack init",
-      "ephemeral-stack: config set --secret logto-engine-test:entraClientSecret",
-      "ephemeral-stack: config set --secret logto:m2mAppSecret",
-      "ephemeral-stack: up",
-      "ephemeral-stack: smoke check: preview --expect-no-changes",
-      "ephemeral-stack: smoke check: --check",
-      "ephemeral-stack: destroy",
-      "ephemeral-stack: stack rm",
-      `ephemeral-stack: done: ${run.stack} created, checked, destroyed and removed`,
-    ]);
+  it(
+    "creates a test-… stack, runs up and the smoke checks, then destroys and removes it",
+    async () => {
+      const earlier = target.standIn ? writeCalls(target.standIn).length : 0;
+      const checkOutput = path.join(engine.env.TMPDIR, "check-output.txt");
+      const run = await runScript([
+        "--config",
+        configFile,
+        "--cwd",
+        engineProgramDir,
+        ...secretArgs,
+        "--check",
+        `pulumi stack output --stack "$EPHEMERAL_STACK" connectorId > ${JSON.stringify(checkOutput)}`,
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stack).toMatch(stackNamePattern);
+      const phases = run.stderr.split("\n").filter((line) => line.startsWith("ephemeral-stack: "));
+      expect(phases.map((line) => line.replace(` (${run.stack})`, ""))).toEqual([
+        "ephemeral-stack: stack init",
+        "ephemeral-stack: config set --secret logto-engine-test:entraClientSecret",
+        "ephemeral-stack: config set --secret logto:m2mAppSecret",
+        "ephemeral-stack: up",
+        "ephemeral-stack: smoke check: preview --expect-no-changes",
+        "ephemeral-stack: smoke check: --check",
+        "ephemeral-stack: destroy",
+        "ephemeral-stack: stack rm",
+        `ephemeral-stack: done: ${run.stack} created, checked, destroyed and removed`,
+      ]);
 
-    const connectorId = (await readFile(checkOutput, "utf8")).trim();
-    expect(connectorId).toMatch(/^[a-z0-9]+$/);
-    if (target.standIn) {
-      expect(writeCalls(target.standIn).slice(earlier)).toEqual(
-        expect.arrayContaining(["POST /api/sso-connectors", "POST /api/applications", `DELETE /api/sso-connectors/${connectorId}`]),
+      const connectorId = (await readFile(checkOutput, "utf8")).trim();
+      expect(connectorId).toMatch(/^[a-z0-9]+$/);
+      if (target.standIn) {
+        expect(writeCalls(target.standIn).slice(earlier)).toEqual(
+          expect.arrayContaining([
+            "POST /api/sso-connectors",
+            "POST /api/applications",
+            `DELETE /api/sso-connectors/${connectorId}`,
+          ]),
+        );
+      }
+      expect(await target.tenant.snapshot()).toEqual(before);
+      expect(await stacksInBackend()).toEqual([]);
+      expect(await leftoverSettingsFiles()).toEqual([]);
+      const secrets = { "Entra client secret": [entraSecret], "M2M secret": [target.m2mAppSecret] };
+      expect(findLeaks(secrets, [{ where: "script output", text: run.stdout + run.stderr }])).toEqual([]);
+    },
+    scriptTimeout,
+  );
+
+  it.skipIf(againstRealLogto)(
+    "tears down when up fails: exits non-zero, destroys what up made, removes the stack (stand-in only)",
+    async () => {
+      target.standIn?.faults.add({ method: "POST", path: "/api/sso-connectors", status: 500 });
+      const run = await runScript(["--config", configFile, "--cwd", engineProgramDir, ...secretArgs]);
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain(`ephemeral-stack: up failed (exit ${run.code}); tearing down`);
+      expect(run.stderr).toContain(`ephemeral-stack: stack rm (${run.stack})`);
+      // The application was created before the connector failed; destroy removed it.
+      expect(await target.tenant.snapshot()).toEqual(before);
+      expect(await stacksInBackend()).toEqual([]);
+      expect(await leftoverSettingsFiles()).toEqual([]);
+    },
+    scriptTimeout,
+  );
+
+  it.skipIf(againstRealLogto)(
+    "keeps a stack whose destroy fails and prints the commands that finish it (stand-in only)",
+    async () => {
+      const standIn = target.standIn;
+      if (!standIn) throw new Error("needs the stand-in's fault hooks");
+      standIn.faults.add({ method: "POST", path: "/api/sso-connectors", status: 500 });
+      standIn.faults.add({ method: "DELETE", path: /^\/api\/applications\/[^/]+$/, status: 500, times: Infinity });
+      const run = await runScript(["--config", configFile, "--cwd", engineProgramDir, ...secretArgs]);
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain(`the stack ${run.stack} is kept`);
+      expect(await stacksInBackend()).toEqual([run.stack]);
+      expect(existsSync(path.join(engineProgramDir, `Pulumi.${run.stack}.yaml`))).toBe(true);
+
+      // Once Logto answers again, the printed commands finish the job.
+      standIn.faults.clear();
+      const finish = /finish it with: (.*)$/m.exec(run.stderr)?.[1] ?? "";
+      expect(finish).toContain(`destroy --yes --stack ${run.stack}`);
+      await new Promise<void>((resolve, reject) =>
+        execFile("bash", ["-c", finish], { env: { ...process.env, ...engine.env } }, (error, _out, stderr) =>
+          error ? reject(new Error(stderr)) : resolve(),
+        ),
       );
-    }
-    expect(await target.tenant.snapshot()).toEqual(before);
-    expect(await stacksInBackend()).toEqual([]);
-    expect(await leftoverSettingsFiles()).toEqual([]);
-    const secrets = { "Entra client secret": [entraSecret], "M2M secret": [target.m2mAppSecret] };
-    expect(findLeaks(secrets, [{ where: "script output", text: run.stdout + run.stderr }])).toEqual([]);
-  }, scriptTimeout);
-
-  it.skipIf(againstRealLogto)("tears down when up fails: exits non-zero, destroys what up made, removes the stack (stand-in only)", async () => {
-    target.standIn?.faults.add({ method: "POST", path: "/api/sso-connectors", status: 500 });
-    const run = await runScript(["--config", configFile, "--cwd", engineProgramDir, ...secretArgs]);
-    expect(run.code).not.toBe(0);
-    expect(run.stderr).toContain(`ephemeral-stack: up failed (exit ${run.code}); tearing down`);
-    expect(run.stderr).toContain(`ephemeral-stack: stack rm (${run.stack})`);
-    // The application was created before the connector failed; destroy removed it.
-    expect(await target.tenant.snapshot()).toEqual(before);
-    expect(await stacksInBackend()).toEqual([]);
-    expect(await leftoverSettingsFiles()).toEqual([]);
-  }, scriptTimeout);
-
-  it.skipIf(againstRealLogto)("keeps a stack whose destroy fails and prints the commands that finish it (stand-in only)", async () => {
-    const standIn = target.standIn;
-    if (!standIn) throw new Error("needs the stand-in's fault hooks");
-    standIn.faults.add({ method: "POST", path: "/api/sso-connectors", status: 500 });
-    standIn.faults.add({ method: "DELETE", path: /^\/api\/applications\/[^/]+$/, status: 500, times: Infinity });
-    const run = await runScript(["--config", configFile, "--cwd", engineProgramDir, ...secretArgs]);
-    expect(run.code).not.toBe(0);
-    expect(run.stderr).toContain(`the stack ${run.stack} is kept`);
-    expect(await stacksInBackend()).toEqual([run.stack]);
-    expect(existsSync(path.join(engineProgramDir, `Pulumi.${run.stack}.yaml`))).toBe(true);
-
-    // Once Logto answers again, the printed commands finish the job.
-    standIn.faults.clear();
-    const finish = /finish it with: (.*)$/m.exec(run.stderr)?.[1] ?? "";
-    expect(finish).toContain(`destroy --yes --stack ${run.stack}`);
-    await new Promise<void>((resolve, reject) =>
-      execFile("bash", ["-c", finish], { env: { ...process.env, ...engine.env } }, (error, _out, stderr) =>
-        error ? reject(new Error(stderr)) : resolve(),
-      ),
-    );
-    expect(await target.tenant.snapshot()).toEqual(before);
-    expect(await stacksInBackend()).toEqual([]);
-  }, scriptTimeout);
+      expect(await target.tenant.snapshot()).toEqual(before);
+      expect(await stacksInBackend()).toEqual([]);
+    },
+    scriptTimeout,
+  );
 });

@@ -49,7 +49,11 @@ function upstreamCause(source: TextSource): string | undefined {
 function withPackedProviders(sources: readonly TextSource[]): TextSource[] {
   return sources.flatMap((source) => [
     source,
-    ...unpackedProviders(source.text).map((text, index) => ({ ...source, where: `${source.where} (packed provider #${index + 1})`, text })),
+    ...unpackedProviders(source.text).map((text, index) => ({
+      ...source,
+      where: `${source.where} (packed provider #${index + 1})`,
+      text,
+    })),
   ]);
 }
 

@@ -169,143 +169,180 @@ afterAll(async () => {
 }, 5 * 60_000);
 
 describe.sequential("engine: stack lifecycle over Logto", () => {
-  it("1. up creates the connector, the application with its secret and the SSO switch; the tenant holds exactly them", async () => {
-    const { result, changes } = await engine.up();
-    expect(result.summary.result).toBe("succeeded");
-    expect(changes.filter((step) => step.type.startsWith("pulumi-nodejs:")).map((s) => `${s.op} ${s.type}`).sort()).toEqual(
-      [`create ${types.application}`, `create ${types.appSecret}`, `create ${types.connector}`, `create ${types.signInSwitch}`].sort(),
-    );
-    expect(changes.filter((step) => step.op !== "create")).toEqual([]);
+  it(
+    "1. up creates the connector, the application with its secret and the SSO switch; the tenant holds exactly them",
+    async () => {
+      const { result, changes } = await engine.up();
+      expect(result.summary.result).toBe("succeeded");
+      expect(
+        changes
+          .filter((step) => step.type.startsWith("pulumi-nodejs:"))
+          .map((s) => `${s.op} ${s.type}`)
+          .sort(),
+      ).toEqual(
+        [
+          `create ${types.application}`,
+          `create ${types.appSecret}`,
+          `create ${types.connector}`,
+          `create ${types.signInSwitch}`,
+        ].sort(),
+      );
+      expect(changes.filter((step) => step.op !== "create")).toEqual([]);
 
-    const after = await target.tenant.snapshot();
-    const newConnectors = after.connectorIds.filter((id) => !before.connectorIds.includes(id));
-    const newApplications = after.applicationIds.filter((id) => !before.applicationIds.includes(id));
-    const out = await outputs();
-    expect(newConnectors).toEqual([out.connectorId]);
-    expect(newApplications).toEqual([out.applicationId]);
-    expect(after.singleSignOnEnabled).toBe(true);
+      const after = await target.tenant.snapshot();
+      const newConnectors = after.connectorIds.filter((id) => !before.connectorIds.includes(id));
+      const newApplications = after.applicationIds.filter((id) => !before.applicationIds.includes(id));
+      const out = await outputs();
+      expect(newConnectors).toEqual([out.connectorId]);
+      expect(newApplications).toEqual([out.applicationId]);
+      expect(after.singleSignOnEnabled).toBe(true);
 
-    const [connector] = await ourConnectors();
-    expect(connector).toMatchObject({
-      id: out.connectorId,
-      providerName: "AzureAdOidc",
-      domains: declaredDomains(),
-      config: { clientId: entraClientId, clientSecret: declaredEntraSecret, issuer: target.issuer },
-    });
-    const [application] = await ourApplications();
-    expect(application).toMatchObject({
-      type: "Traditional",
-      oidcClientMetadata: { redirectUris: [`${appBaseUrl}/callback`], postLogoutRedirectUris: [`${appBaseUrl}/`] },
-    });
-    const appSecrets = await secretsOf(out.applicationId);
-    expect(appSecrets.map((row) => row.name)).toEqual(["pulumi-managed-1"]);
-    expect(out.appSecret).toEqual({ value: appSecrets[0].value, secret: true });
-  }, stepTimeout);
+      const [connector] = await ourConnectors();
+      expect(connector).toMatchObject({
+        id: out.connectorId,
+        providerName: "AzureAdOidc",
+        domains: declaredDomains(),
+        config: { clientId: entraClientId, clientSecret: declaredEntraSecret, issuer: target.issuer },
+      });
+      const [application] = await ourApplications();
+      expect(application).toMatchObject({
+        type: "Traditional",
+        oidcClientMetadata: { redirectUris: [`${appBaseUrl}/callback`], postLogoutRedirectUris: [`${appBaseUrl}/`] },
+      });
+      const appSecrets = await secretsOf(out.applicationId);
+      expect(appSecrets.map((row) => row.name)).toEqual(["pulumi-managed-1"]);
+      expect(out.appSecret).toEqual({ value: appSecrets[0].value, secret: true });
+    },
+    stepTimeout,
+  );
 
-  it("2. a second preview reports no changes, and up again changes nothing", async () => {
-    const preview = await engine.preview();
-    expect(preview.changes).toEqual([]);
-    expect(Object.keys(preview.result.changeSummary)).toEqual(["same"]);
+  it(
+    "2. a second preview reports no changes, and up again changes nothing",
+    async () => {
+      const preview = await engine.preview();
+      expect(preview.changes).toEqual([]);
+      expect(Object.keys(preview.result.changeSummary)).toEqual(["same"]);
 
-    const { value: up, writes } = await writesDuring(() => engine.up());
-    expect(up.changes).toEqual([]);
-    expect(Object.keys(up.result.summary.resourceChanges ?? {})).toEqual(["same"]);
-    if (writes) expect(writes).toEqual([]);
-  }, stepTimeout);
+      const { value: up, writes } = await writesDuring(() => engine.up());
+      expect(up.changes).toEqual([]);
+      expect(Object.keys(up.result.summary.resourceChanges ?? {})).toEqual(["same"]);
+      if (writes) expect(writes).toEqual([]);
+    },
+    stepTimeout,
+  );
 
-  it("3. preview --refresh reports an update of exactly the connector edited by hand; up --refresh puts it back", async () => {
-    const [connector] = await ourConnectors();
-    const handEditedSecret = entraSecret();
-    secrets.entra.push(handEditedSecret);
-    await target.tenant.editConnector(connector.id, {
-      domains: [`hand-edited-${target.names.domain}`],
-      config: { ...connector.config, clientSecret: handEditedSecret },
-    });
+  it(
+    "3. preview --refresh reports an update of exactly the connector edited by hand; up --refresh puts it back",
+    async () => {
+      const [connector] = await ourConnectors();
+      const handEditedSecret = entraSecret();
+      secrets.entra.push(handEditedSecret);
+      await target.tenant.editConnector(connector.id, {
+        domains: [`hand-edited-${target.names.domain}`],
+        config: { ...connector.config, clientSecret: handEditedSecret },
+      });
 
-    const preview = await engine.preview({ refresh: true });
-    expect(preview.changes.map((step) => `${step.op} ${step.type} ${step.name}`)).toEqual([
-      `update ${types.connector} ${names.connector}`,
-    ]);
+      const preview = await engine.preview({ refresh: true });
+      expect(preview.changes.map((step) => `${step.op} ${step.type} ${step.name}`)).toEqual([
+        `update ${types.connector} ${names.connector}`,
+      ]);
 
-    const { value: up, writes } = await writesDuring(() => engine.up({ refresh: true }));
-    expect(resourceSteps(up.changes)).toEqual([`update ${names.connector}`]);
-    if (writes) expect(writes).toEqual([`PATCH /api/sso-connectors/${connector.id}`]);
-    const [restored] = await ourConnectors();
-    expect(restored.domains).toEqual(declaredDomains());
-    expect(restored.config.clientSecret).toBe(declaredEntraSecret);
-    expect((await engine.preview()).changes).toEqual([]);
-  }, stepTimeout);
+      const { value: up, writes } = await writesDuring(() => engine.up({ refresh: true }));
+      expect(resourceSteps(up.changes)).toEqual([`update ${names.connector}`]);
+      if (writes) expect(writes).toEqual([`PATCH /api/sso-connectors/${connector.id}`]);
+      const [restored] = await ourConnectors();
+      expect(restored.domains).toEqual(declaredDomains());
+      expect(restored.config.clientSecret).toBe(declaredEntraSecret);
+      expect((await engine.preview()).changes).toEqual([]);
+    },
+    stepTimeout,
+  );
 
-  it("4. an application deleted by hand: refresh drops it (and its secret) from the state and up recreates them", async () => {
-    const { applicationId: deletedId } = await outputs();
-    await target.tenant.deleteApplication(deletedId);
+  it(
+    "4. an application deleted by hand: refresh drops it (and its secret) from the state and up recreates them",
+    async () => {
+      const { applicationId: deletedId } = await outputs();
+      await target.tenant.deleteApplication(deletedId);
 
-    const refresh = await engine.refresh();
-    expect(refresh.result.summary.result).toBe("succeeded");
-    expect(await resourcesInState()).not.toContain(types.application);
-    expect(await resourcesInState()).not.toContain(types.appSecret);
+      const refresh = await engine.refresh();
+      expect(refresh.result.summary.result).toBe("succeeded");
+      expect(await resourcesInState()).not.toContain(types.application);
+      expect(await resourcesInState()).not.toContain(types.appSecret);
 
-    const up = await engine.up();
-    expect(resourceSteps(up.changes).sort()).toEqual([`create ${names.application}`, `create ${names.appSecret}`].sort());
-    const out = await outputs();
-    expect(out.applicationId).not.toBe(deletedId);
-    expect((await ourApplications()).map((row) => row.id)).toEqual([out.applicationId]);
-    const appSecrets = await secretsOf(out.applicationId);
-    expect(appSecrets.map((row) => row.name)).toEqual(["pulumi-managed-1"]);
-    expect(out.appSecret.value).toBe(appSecrets[0].value);
-  }, stepTimeout);
+      const up = await engine.up();
+      expect(resourceSteps(up.changes).sort()).toEqual(
+        [`create ${names.application}`, `create ${names.appSecret}`].sort(),
+      );
+      const out = await outputs();
+      expect(out.applicationId).not.toBe(deletedId);
+      expect((await ourApplications()).map((row) => row.id)).toEqual([out.applicationId]);
+      const appSecrets = await secretsOf(out.applicationId);
+      expect(appSecrets.map((row) => row.name)).toEqual(["pulumi-managed-1"]);
+      expect(out.appSecret.value).toBe(appSecrets[0].value);
+    },
+    stepTimeout,
+  );
 
-  it("5. rotating the application secret replaces the secret only (new one first); the Entra secret is one connector update", async () => {
-    const { applicationId, appSecret: oldAppSecret } = await outputs();
-    await engine.stack.setConfig("appSecretVersion", { value: "2" });
-    const rotateApp = await engine.up();
-    expect(resourceSteps(rotateApp.changes)).toEqual([
-      `create-replacement ${names.appSecret}`,
-      `replace ${names.appSecret}`,
-      `delete-replaced ${names.appSecret}`,
-    ]);
-    expect(providerSteps(rotateApp.changes).filter((step) => !step.startsWith("update "))).toEqual([]);
-    const out = await outputs();
-    expect(out.applicationId).toBe(applicationId);
-    const appSecrets = await secretsOf(applicationId);
-    expect(appSecrets.map((row) => row.name)).toEqual(["pulumi-managed-2"]);
-    expect(out.appSecret.value).toBe(appSecrets[0].value);
-    expect(out.appSecret.value).not.toBe(oldAppSecret.value);
+  it(
+    "5. rotating the application secret replaces the secret only (new one first); the Entra secret is one connector update",
+    async () => {
+      const { applicationId, appSecret: oldAppSecret } = await outputs();
+      await engine.stack.setConfig("appSecretVersion", { value: "2" });
+      const rotateApp = await engine.up();
+      expect(resourceSteps(rotateApp.changes)).toEqual([
+        `create-replacement ${names.appSecret}`,
+        `replace ${names.appSecret}`,
+        `delete-replaced ${names.appSecret}`,
+      ]);
+      expect(providerSteps(rotateApp.changes).filter((step) => !step.startsWith("update "))).toEqual([]);
+      const out = await outputs();
+      expect(out.applicationId).toBe(applicationId);
+      const appSecrets = await secretsOf(applicationId);
+      expect(appSecrets.map((row) => row.name)).toEqual(["pulumi-managed-2"]);
+      expect(out.appSecret.value).toBe(appSecrets[0].value);
+      expect(out.appSecret.value).not.toBe(oldAppSecret.value);
 
-    declaredEntraSecret = entraSecret();
-    secrets.entra.push(declaredEntraSecret);
-    await engine.stack.setConfig("entraClientSecret", { value: declaredEntraSecret, secret: true });
-    const rotateEntra = await engine.up();
-    expect(resourceSteps(rotateEntra.changes)).toEqual([`update ${names.connector}`]);
-    expect(providerSteps(rotateEntra.changes).filter((step) => !step.startsWith("update "))).toEqual([]);
-    const [connector] = await ourConnectors();
-    expect(connector.id).toBe(out.connectorId);
-    expect(connector.config.clientSecret).toBe(declaredEntraSecret);
-  }, stepTimeout);
+      declaredEntraSecret = entraSecret();
+      secrets.entra.push(declaredEntraSecret);
+      await engine.stack.setConfig("entraClientSecret", { value: declaredEntraSecret, secret: true });
+      const rotateEntra = await engine.up();
+      expect(resourceSteps(rotateEntra.changes)).toEqual([`update ${names.connector}`]);
+      expect(providerSteps(rotateEntra.changes).filter((step) => !step.startsWith("update "))).toEqual([]);
+      const [connector] = await ourConnectors();
+      expect(connector.id).toBe(out.connectorId);
+      expect(connector.config.clientSecret).toBe(declaredEntraSecret);
+    },
+    stepTimeout,
+  );
 
-  it("6. pulumi stack export, the state files and every engine log hold no secret in plain text", async () => {
-    const exported = await engine.cli(["stack", "export"]);
-    // The values searched for are the ones the state really holds (visible only with --show-secrets).
-    const shown = JSON.stringify(await engine.stack.exportStack());
-    expect(shown).toContain(declaredEntraSecret);
-    expect(shown).toContain((await outputs()).appSecret.value);
-    expect(exported).toContain('"ciphertext"');
-    // Item 7 (issue 11): the connector's whole config output is secret (additionalSecretOutputs), not only the
-    // client secret the engine would copy the secretness of from the input.
-    const state = await engine.stack.exportStack();
-    const connector = (state.deployment.resources ?? []).find((r: { type: string }) => r.type === types.connector);
-    expect(Object.keys(connector.outputs.config)).toContain(secretSignatureKey);
+  it(
+    "6. pulumi stack export, the state files and every engine log hold no secret in plain text",
+    async () => {
+      const exported = await engine.cli(["stack", "export"]);
+      // The values searched for are the ones the state really holds (visible only with --show-secrets).
+      const shown = JSON.stringify(await engine.stack.exportStack());
+      expect(shown).toContain(declaredEntraSecret);
+      expect(shown).toContain((await outputs()).appSecret.value);
+      expect(exported).toContain('"ciphertext"');
+      // Item 7 (issue 11): the connector's whole config output is secret (additionalSecretOutputs), not only the
+      // client secret the engine would copy the secretness of from the input.
+      const state = await engine.stack.exportStack();
+      const connector = (state.deployment.resources ?? []).find((r: { type: string }) => r.type === types.connector);
+      expect(Object.keys(connector.outputs.config)).toContain(secretSignatureKey);
 
-    const leaks = findLeaks(secretValues(), await leakSources([{ where: "pulumi stack export", text: exported }]));
-    expect(leaks).toEqual([]);
-  }, stepTimeout);
+      const leaks = findLeaks(secretValues(), await leakSources([{ where: "pulumi stack export", text: exported }]));
+      expect(leaks).toEqual([]);
+    },
+    stepTimeout,
+  );
 
   it("6b. debug diagnostics carry no secret: config secrets are masked, RPC responses are cut (infra/sdkDebugLog.ts)", async () => {
     const debugEvents = engine.transcript.filter((source) => source.debugDiagnostic);
     // The SDK's own response lines are still there, only without the response (which carries outputs). The root
     // Stack is registered before the program's first line runs; its response is its URN only.
     const responseLines = debugEvents.filter(
-      (source) => source.text.includes("RegisterResource RPC finished: ") && !source.text.includes("[pulumi:pulumi:Stack]"),
+      (source) =>
+        source.text.includes("RegisterResource RPC finished: ") && !source.text.includes("[pulumi:pulumi:Stack]"),
     );
     expect(responseLines.length).toBeGreaterThan(0);
     const unredacted = responseLines.filter((source) => !source.text.includes("resp: [not logged: may hold secrets]"));
@@ -313,12 +350,16 @@ describe.sequential("engine: stack lifecycle over Logto", () => {
     expect(findLeaks(secretValues(), debugEvents)).toEqual([]);
   });
 
-  it("7. destroy leaves the tenant as it was before step 1, SSO switch included", async () => {
-    const destroy = await engine.destroy();
-    expect(destroy.result.summary.result).toBe("succeeded");
-    expect(await target.tenant.snapshot()).toEqual(before);
-    expect(await resourcesInState()).toEqual([]);
-  }, stepTimeout);
+  it(
+    "7. destroy leaves the tenant as it was before step 1, SSO switch included",
+    async () => {
+      const destroy = await engine.destroy();
+      expect(destroy.result.summary.result).toBe("succeeded");
+      expect(await target.tenant.snapshot()).toEqual(before);
+      expect(await resourcesInState()).toEqual([]);
+    },
+    stepTimeout,
+  );
 
   it.skipIf(againstRealLogto)(
     "8. a failure in the middle of up (the app secret's POST) leaves a state from which the next up converges with no duplicate (stand-in only: fault injection)",
@@ -334,12 +375,15 @@ describe.sequential("engine: stack lifecycle over Logto", () => {
       const idsInState = (state.deployment.resources ?? []).map((resource: { id?: string }) => resource.id);
       expect(await resourcesInState()).toContain(types.application);
       expect(await resourcesInState()).not.toContain(types.appSecret);
-      for (const row of [...(await ourApplications()), ...(await ourConnectors())]) expect(idsInState).toContain(row.id);
+      for (const row of [...(await ourApplications()), ...(await ourConnectors())])
+        expect(idsInState).toContain(row.id);
 
       const up = await engine.up();
       const converged = resourceSteps(up.changes);
       expect(converged).toContain(`create ${names.appSecret}`);
-      expect(converged.filter((step) => step !== `create ${names.appSecret}` && step !== `create ${names.connector}`)).toEqual([]);
+      expect(
+        converged.filter((step) => step !== `create ${names.appSecret}` && step !== `create ${names.connector}`),
+      ).toEqual([]);
       expect(await ourConnectors()).toHaveLength(1);
       const applications = await ourApplications();
       expect(applications).toHaveLength(1);
@@ -349,16 +393,20 @@ describe.sequential("engine: stack lifecycle over Logto", () => {
     stepTimeout,
   );
 
-  it("the final destroy restores the tenant, the whole run leaked no secret, and the stack can be removed", async () => {
-    const exported = await engine.cli(["stack", "export"]);
-    await engine.destroy();
-    expect(await target.tenant.snapshot()).toEqual(before);
-    const leaks = findLeaks(secretValues(), await leakSources([{ where: "pulumi stack export", text: exported }]));
-    expect(leaks).toEqual([]);
+  it(
+    "the final destroy restores the tenant, the whole run leaked no secret, and the stack can be removed",
+    async () => {
+      const exported = await engine.cli(["stack", "export"]);
+      await engine.destroy();
+      expect(await target.tenant.snapshot()).toEqual(before);
+      const leaks = findLeaks(secretValues(), await leakSources([{ where: "pulumi stack export", text: exported }]));
+      expect(leaks).toEqual([]);
 
-    await engine.stack.workspace.removeStack(engine.stackName);
-    stackRemoved = true;
-    const stacks = await engine.stack.workspace.listStacks();
-    expect(stacks.map((summary) => summary.name)).not.toContain(engine.stackName);
-  }, stepTimeout);
+      await engine.stack.workspace.removeStack(engine.stackName);
+      stackRemoved = true;
+      const stacks = await engine.stack.workspace.listStacks();
+      expect(stacks.map((summary) => summary.name)).not.toContain(engine.stackName);
+    },
+    stepTimeout,
+  );
 });

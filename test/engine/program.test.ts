@@ -62,7 +62,10 @@ function connectorOf(name: string) {
 
 /** Resource steps as "op name", provider steps left out. */
 function resourceSteps(changes: ChangeStep[]): string[] {
-  return changes.filter((step) => !step.type.startsWith("pulumi:providers:")).map((step) => `${step.op} ${step.name}`).sort();
+  return changes
+    .filter((step) => !step.type.startsWith("pulumi:providers:"))
+    .map((step) => `${step.op} ${step.name}`)
+    .sort();
 }
 
 /** Requests that change something, in the order they arrived at either stand-in. */
@@ -78,12 +81,20 @@ function writesSince(sequence: number): string[] {
 }
 
 function lastSequence(): number {
-  return Math.max(0, ...standIns.entra.requests.map((r) => r.sequence), ...standIns.logto.requests.map((r) => r.sequence));
+  return Math.max(
+    0,
+    ...standIns.entra.requests.map((r) => r.sequence),
+    ...standIns.logto.requests.map((r) => r.sequence),
+  );
 }
 
 async function leakSources(): Promise<TextSource[]> {
   const exported = await engine.cli(["stack", "export"]);
-  return [{ where: "pulumi stack export", text: exported }, ...engine.transcript, ...(await readAll(await engine.files()))];
+  return [
+    { where: "pulumi stack export", text: exported },
+    ...engine.transcript,
+    ...(await readAll(await engine.files())),
+  ];
 }
 
 function secretsToFind(): { [what: string]: string[] } {
@@ -94,7 +105,13 @@ beforeAll(async () => {
   realPlugins = (await ensurePluginsOnPath()).real;
   standIns = await startLocalStandIns({ issuerFetchTimeoutMs: 1000 });
   entraBefore = JSON.stringify(standIns.entra.dump());
-  for (const [what, values] of Object.entries(localSecrets(standIns, tenants.map((t) => t.tenantId)))) remember(what, values);
+  for (const [what, values] of Object.entries(
+    localSecrets(
+      standIns,
+      tenants.map((t) => t.tenantId),
+    ),
+  ))
+    remember(what, values);
   engine = await createEngineSandbox(`infra-${Date.now().toString(36)}`, repoRoot, {
     ...localEngineEnv(standIns),
     // Lets step 4 move the program's clock on (test/engine/clock-shift.cjs); 0 until then.
@@ -103,7 +120,9 @@ beforeAll(async () => {
   });
   await applyLocalStackConfig(
     engine.stack,
-    localStackConfig(standIns, { connections: tenants.map((t) => localConnection(t.name, t.tenantId, { secretRotationDays: 30 })) }),
+    localStackConfig(standIns, {
+      connections: tenants.map((t) => localConnection(t.name, t.tenantId, { secretRotationDays: 30 })),
+    }),
   );
 }, 30 * 60_000);
 
@@ -117,132 +136,176 @@ afterAll(async () => {
 }, 10 * 60_000);
 
 describe.sequential("engine: the real program (infra/) over the Entra and Logto stand-ins", () => {
-  it("1. up creates per tenant the registration, password, Graph access, service principal, grant, connector and redirect URI", async () => {
-    const { result } = await engine.up();
-    expect(result.summary.result).toBe("succeeded");
-    const graphScopeIds = scopeNames.map((name) => microsoftGraphScopes.find((scope) => scope.value === name)?.id);
-    expect(graphScopeIds.every((id) => typeof id === "string")).toBe(true);
+  it(
+    "1. up creates per tenant the registration, password, Graph access, service principal, grant, connector and redirect URI",
+    async () => {
+      const { result } = await engine.up();
+      expect(result.summary.result).toBe("succeeded");
+      const graphScopeIds = scopeNames.map((name) => microsoftGraphScopes.find((scope) => scope.value === name)?.id);
+      expect(graphScopeIds.every((id) => typeof id === "string")).toBe(true);
 
-    for (const { name, tenantId } of tenants) {
-      const app = ourApplication(tenantId);
-      const connector = connectorOf(name);
-      expect(connector).toMatchObject({
-        providerName: "AzureAdOidc",
-        domains: [`${name}.example`],
-        config: { clientId: app.appId, issuer: standIns.entra.issuerFor(tenantId), scope: "User.Read" },
-      });
-      expect(app).toMatchObject({
-        signInAudience: "AzureADMyOrg",
-        web: { redirectUris: [`${standIns.logto.url}/callback/${connector.id}`] },
-        requiredResourceAccess: [{ resourceAppId: microsoftGraphAppId }],
-      });
-      // The provider keeps scope ids as a set: their order in Graph is its own.
-      expect(app.requiredResourceAccess[0].resourceAccess).toEqual(
-        expect.arrayContaining(graphScopeIds.map((id) => ({ id, type: "Scope" }))),
+      for (const { name, tenantId } of tenants) {
+        const app = ourApplication(tenantId);
+        const connector = connectorOf(name);
+        expect(connector).toMatchObject({
+          providerName: "AzureAdOidc",
+          domains: [`${name}.example`],
+          config: { clientId: app.appId, issuer: standIns.entra.issuerFor(tenantId), scope: "User.Read" },
+        });
+        expect(app).toMatchObject({
+          signInAudience: "AzureADMyOrg",
+          web: { redirectUris: [`${standIns.logto.url}/callback/${connector.id}`] },
+          requiredResourceAccess: [{ resourceAppId: microsoftGraphAppId }],
+        });
+        // The provider keeps scope ids as a set: their order in Graph is its own.
+        expect(app.requiredResourceAccess[0].resourceAccess).toEqual(
+          expect.arrayContaining(graphScopeIds.map((id) => ({ id, type: "Scope" }))),
+        );
+        expect(app.requiredResourceAccess[0].resourceAccess).toHaveLength(graphScopeIds.length);
+        expect(app.passwordCredentials).toHaveLength(1);
+        const dir = directory(tenantId);
+        const ourSp = dir.servicePrincipalByAppId(app.appId);
+        const graphSp = dir.servicePrincipalByAppId(microsoftGraphAppId);
+        expect(ourSp).toBeDefined();
+        const grants = [...dir.oauth2PermissionGrants.values()];
+        expect(grants).toEqual([
+          expect.objectContaining({ clientId: ourSp?.id, resourceId: graphSp?.id, consentType: "AllPrincipals" }),
+        ]);
+        expect(grants[0].scope.split(" ").sort()).toEqual([...scopeNames].sort());
+        // The connector holds the one password the registration has: Entra accepts it.
+        expect(dir.checkSecret(app, String(connector.config.clientSecret))).toBe("valid");
+      }
+      expect(standIns.logto.state.signInExperience.singleSignOnEnabled).toBe(true);
+      expect([...standIns.logto.state.ssoConnectors.values()]).toHaveLength(2);
+    },
+    stepTimeout,
+  );
+
+  it(
+    "2. a second preview plans nothing, and up writes nothing to either system",
+    async () => {
+      const preview = await engine.preview();
+      expect(preview.changes).toEqual([]);
+      const since = lastSequence();
+      const up = await engine.up();
+      expect(up.changes).toEqual([]);
+      expect(writesSince(since)).toEqual([]);
+    },
+    stepTimeout,
+  );
+
+  it(
+    "3. drift made by hand in Entra shows in preview --refresh; up --refresh repairs it and the connector gets the new secret",
+    async () => {
+      const contoso = ourApplication(localTenants.contoso);
+      const fabrikam = ourApplication(localTenants.fabrikam);
+      const oldFabrikamSecret = String(connectorOf("fabrikam").config.clientSecret);
+      // As in the Entra admin center: a redirect URI removed, a Graph permission removed, a client secret deleted.
+      contoso.web.redirectUris = [];
+      contoso.requiredResourceAccess[0].resourceAccess = contoso.requiredResourceAccess[0].resourceAccess.slice(0, -1);
+      fabrikam.passwordCredentials = [];
+
+      const preview = await engine.preview({ refresh: true });
+      const planned = resourceSteps(preview.changes);
+      expect(planned).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^(create|update) contoso-sso-redirect-uris$/),
+          "update contoso-entra-graph-access",
+          "create fabrikam-entra-secret",
+        ]),
       );
-      expect(app.requiredResourceAccess[0].resourceAccess).toHaveLength(graphScopeIds.length);
-      expect(app.passwordCredentials).toHaveLength(1);
-      const dir = directory(tenantId);
-      const ourSp = dir.servicePrincipalByAppId(app.appId);
-      const graphSp = dir.servicePrincipalByAppId(microsoftGraphAppId);
-      expect(ourSp).toBeDefined();
-      const grants = [...dir.oauth2PermissionGrants.values()];
-      expect(grants).toEqual([expect.objectContaining({ clientId: ourSp?.id, resourceId: graphSp?.id, consentType: "AllPrincipals" })]);
-      expect(grants[0].scope.split(" ").sort()).toEqual([...scopeNames].sort());
-      // The connector holds the one password the registration has: Entra accepts it.
-      expect(dir.checkSecret(app, String(connector.config.clientSecret))).toBe("valid");
-    }
-    expect(standIns.logto.state.signInExperience.singleSignOnEnabled).toBe(true);
-    expect([...standIns.logto.state.ssoConnectors.values()]).toHaveLength(2);
-  }, stepTimeout);
+      expect(
+        planned.filter(
+          (step) =>
+            !/contoso-sso-redirect-uris|contoso-entra-graph-access|fabrikam-entra-secret|fabrikam-sso-connector/.test(
+              step,
+            ),
+        ),
+      ).toEqual([]);
 
-  it("2. a second preview plans nothing, and up writes nothing to either system", async () => {
-    const preview = await engine.preview();
-    expect(preview.changes).toEqual([]);
-    const since = lastSequence();
-    const up = await engine.up();
-    expect(up.changes).toEqual([]);
-    expect(writesSince(since)).toEqual([]);
-  }, stepTimeout);
+      const up = await engine.up({ refresh: true });
+      expect(up.result.summary.result).toBe("succeeded");
+      // Graph writes replace the stored objects: read them again.
+      const [contosoAfter, fabrikamAfter] = [
+        ourApplication(localTenants.contoso),
+        ourApplication(localTenants.fabrikam),
+      ];
+      expect(contosoAfter.web.redirectUris).toEqual([`${standIns.logto.url}/callback/${connectorOf("contoso").id}`]);
+      expect(contosoAfter.requiredResourceAccess[0].resourceAccess).toHaveLength(scopeNames.length);
+      expect(fabrikamAfter.passwordCredentials).toHaveLength(1);
+      const newSecret = String(connectorOf("fabrikam").config.clientSecret);
+      expect(newSecret).not.toBe(oldFabrikamSecret);
+      expect(directory(localTenants.fabrikam).checkSecret(fabrikamAfter, newSecret)).toBe("valid");
+      expect((await engine.preview()).changes).toEqual([]);
+    },
+    stepTimeout,
+  );
 
-  it("3. drift made by hand in Entra shows in preview --refresh; up --refresh repairs it and the connector gets the new secret", async () => {
-    const contoso = ourApplication(localTenants.contoso);
-    const fabrikam = ourApplication(localTenants.fabrikam);
-    const oldFabrikamSecret = String(connectorOf("fabrikam").config.clientSecret);
-    // As in the Entra admin center: a redirect URI removed, a Graph permission removed, a client secret deleted.
-    contoso.web.redirectUris = [];
-    contoso.requiredResourceAccess[0].resourceAccess = contoso.requiredResourceAccess[0].resourceAccess.slice(0, -1);
-    fabrikam.passwordCredentials = [];
+  it(
+    "4. rotation: past the period boundary the new password is made, the connector updated, and only then the old password removed",
+    async () => {
+      const app = ourApplication(localTenants.contoso);
+      const [oldKey] = app.passwordCredentials.map((credential) => credential.keyId);
+      const since = lastSequence();
+      engine.stack.workspace.envVars.CLOCK_SHIFT_MS = String(31 * dayMs);
+      const up = await engine.up();
+      // Both connections rotate (same period length); a replacement, the new password first.
+      expect(resourceSteps(up.changes)).toEqual(
+        ["contoso", "fabrikam"]
+          .flatMap((name) => [
+            `create-replacement ${name}-entra-secret`,
+            `delete-replaced ${name}-entra-secret`,
+            `replace ${name}-entra-secret`,
+            `update ${name}-sso-connector`,
+          ])
+          .sort(),
+      );
+      const writes = writesSince(since).filter(
+        (write) => write.includes(app.id) || write.includes(connectorOf("contoso").id),
+      );
+      const added = writes.indexOf(`entra POST /v1.0/applications/${app.id}/addPassword`);
+      const patched = writes.indexOf(`logto PATCH /api/sso-connectors/${connectorOf("contoso").id}`);
+      const removed = writes.indexOf(`entra POST /v1.0/applications/${app.id}/removePassword`);
+      expect({ added, patched, removed }).toEqual({
+        added: expect.any(Number),
+        patched: expect.any(Number),
+        removed: expect.any(Number),
+      });
+      expect(added).toBeGreaterThanOrEqual(0);
+      expect(patched).toBeGreaterThan(added);
+      expect(removed).toBeGreaterThan(patched);
+      const rotated = ourApplication(localTenants.contoso);
+      expect(rotated.passwordCredentials.map((credential) => credential.keyId)).not.toContain(oldKey);
+      expect(rotated.passwordCredentials).toHaveLength(1);
+      expect(
+        directory(localTenants.contoso).checkSecret(rotated, String(connectorOf("contoso").config.clientSecret)),
+      ).toBe("valid");
+      expect((await engine.preview()).changes).toEqual([]);
+    },
+    stepTimeout,
+  );
 
-    const preview = await engine.preview({ refresh: true });
-    const planned = resourceSteps(preview.changes);
-    expect(planned).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(/^(create|update) contoso-sso-redirect-uris$/),
-        "update contoso-entra-graph-access",
-        "create fabrikam-entra-secret",
-      ]),
-    );
-    expect(planned.filter((step) => !/contoso-sso-redirect-uris|contoso-entra-graph-access|fabrikam-entra-secret|fabrikam-sso-connector/.test(step))).toEqual([]);
-
-    const up = await engine.up({ refresh: true });
-    expect(up.result.summary.result).toBe("succeeded");
-    // Graph writes replace the stored objects: read them again.
-    const [contosoAfter, fabrikamAfter] = [ourApplication(localTenants.contoso), ourApplication(localTenants.fabrikam)];
-    expect(contosoAfter.web.redirectUris).toEqual([`${standIns.logto.url}/callback/${connectorOf("contoso").id}`]);
-    expect(contosoAfter.requiredResourceAccess[0].resourceAccess).toHaveLength(scopeNames.length);
-    expect(fabrikamAfter.passwordCredentials).toHaveLength(1);
-    const newSecret = String(connectorOf("fabrikam").config.clientSecret);
-    expect(newSecret).not.toBe(oldFabrikamSecret);
-    expect(directory(localTenants.fabrikam).checkSecret(fabrikamAfter, newSecret)).toBe("valid");
-    expect((await engine.preview()).changes).toEqual([]);
-  }, stepTimeout);
-
-  it("4. rotation: past the period boundary the new password is made, the connector updated, and only then the old password removed", async () => {
-    const app = ourApplication(localTenants.contoso);
-    const [oldKey] = app.passwordCredentials.map((credential) => credential.keyId);
-    const since = lastSequence();
-    engine.stack.workspace.envVars.CLOCK_SHIFT_MS = String(31 * dayMs);
-    const up = await engine.up();
-    // Both connections rotate (same period length); a replacement, the new password first.
-    expect(resourceSteps(up.changes)).toEqual(
-      ["contoso", "fabrikam"].flatMap((name) => [
-        `create-replacement ${name}-entra-secret`,
-        `delete-replaced ${name}-entra-secret`,
-        `replace ${name}-entra-secret`,
-        `update ${name}-sso-connector`,
-      ]).sort(),
-    );
-    const writes = writesSince(since).filter((write) => write.includes(app.id) || write.includes(connectorOf("contoso").id));
-    const added = writes.indexOf(`entra POST /v1.0/applications/${app.id}/addPassword`);
-    const patched = writes.indexOf(`logto PATCH /api/sso-connectors/${connectorOf("contoso").id}`);
-    const removed = writes.indexOf(`entra POST /v1.0/applications/${app.id}/removePassword`);
-    expect({ added, patched, removed }).toEqual({ added: expect.any(Number), patched: expect.any(Number), removed: expect.any(Number) });
-    expect(added).toBeGreaterThanOrEqual(0);
-    expect(patched).toBeGreaterThan(added);
-    expect(removed).toBeGreaterThan(patched);
-    const rotated = ourApplication(localTenants.contoso);
-    expect(rotated.passwordCredentials.map((credential) => credential.keyId)).not.toContain(oldKey);
-    expect(rotated.passwordCredentials).toHaveLength(1);
-    expect(directory(localTenants.contoso).checkSecret(rotated, String(connectorOf("contoso").config.clientSecret))).toBe("valid");
-    expect((await engine.preview()).changes).toEqual([]);
-  }, stepTimeout);
-
-  it("5. destroy leaves both stand-ins as found, and nothing the engine wrote or printed holds a secret", async () => {
-    const sources = await leakSources();
-    const destroy = await engine.destroy();
-    expect(destroy.result.summary.result).toBe("succeeded");
-    expect(JSON.stringify(standIns.entra.dump())).toBe(entraBefore);
-    expect([...standIns.logto.state.ssoConnectors.values()]).toEqual([]);
-    expect([...standIns.logto.state.applications.values()]).toEqual([]);
-    const leaks = findLeaks(secretsToFind(), [...sources, ...(await leakSources())]);
-    expect(leaks.filter((leak) => leak.upstream === undefined)).toEqual([]);
-    const upstream = leaks.filter((leak) => leak.upstream !== undefined);
-    if (realPlugins.includes("azuread")) {
-      // Known, and not ours to fix: see leaks.ts. Reported so that a run with the real plugin says so.
-      console.warn(`${upstream.length} plain-text secret(s) in debug diagnostics of the real azuread plugin: ${[...new Set(upstream.map((l) => l.secret))].join(", ")}`);
-    } else {
-      expect(upstream).toEqual([]);
-    }
-  }, stepTimeout);
+  it(
+    "5. destroy leaves both stand-ins as found, and nothing the engine wrote or printed holds a secret",
+    async () => {
+      const sources = await leakSources();
+      const destroy = await engine.destroy();
+      expect(destroy.result.summary.result).toBe("succeeded");
+      expect(JSON.stringify(standIns.entra.dump())).toBe(entraBefore);
+      expect([...standIns.logto.state.ssoConnectors.values()]).toEqual([]);
+      expect([...standIns.logto.state.applications.values()]).toEqual([]);
+      const leaks = findLeaks(secretsToFind(), [...sources, ...(await leakSources())]);
+      expect(leaks.filter((leak) => leak.upstream === undefined)).toEqual([]);
+      const upstream = leaks.filter((leak) => leak.upstream !== undefined);
+      if (realPlugins.includes("azuread")) {
+        // Known, and not ours to fix: see leaks.ts. Reported so that a run with the real plugin says so.
+        console.warn(
+          `${upstream.length} plain-text secret(s) in debug diagnostics of the real azuread plugin: ${[...new Set(upstream.map((l) => l.secret))].join(", ")}`,
+        );
+      } else {
+        expect(upstream).toEqual([]);
+      }
+    },
+    stepTimeout,
+  );
 });

@@ -64,23 +64,41 @@ function sampleApplication() {
 }
 
 function entraApp(tenantId: string): Application {
-  const [app] = [...standIns.entra.tenant(tenantId).applications.values()].filter((a) => a.displayName?.endsWith("(Logto SSO)"));
+  const [app] = [...standIns.entra.tenant(tenantId).applications.values()].filter((a) =>
+    a.displayName?.endsWith("(Logto SSO)"),
+  );
   return app;
 }
 
 function rememberEntraSecrets(): void {
-  for (const connector of standIns.logto.state.ssoConnectors.values()) seen.entraSecrets.add(String(connector.config.clientSecret));
+  for (const connector of standIns.logto.state.ssoConnectors.values())
+    seen.entraSecrets.add(String(connector.config.clientSecret));
 }
 
 /** The sample app container, by the name the program gives it; its environment is read, never printed. */
-async function container(): Promise<{ status: number; running: boolean; env: string[]; id: string; inspectText: string }> {
+async function container(): Promise<{
+  status: number;
+  running: boolean;
+  env: string[];
+  id: string;
+  inspectText: string;
+}> {
   const { status, body } = await dockerGet(dockerHost, `/containers/logto-entra-sso-${engine.stackName}-sample/json`);
   const inspect = body as { Id?: string; State?: { Running?: boolean }; Config?: { Env?: string[] } };
-  return { status, running: inspect.State?.Running === true, env: inspect.Config?.Env ?? [], id: inspect.Id ?? "", inspectText: JSON.stringify(body) };
+  return {
+    status,
+    running: inspect.State?.Running === true,
+    env: inspect.Config?.Env ?? [],
+    id: inspect.Id ?? "",
+    inspectText: JSON.stringify(body),
+  };
 }
 
 function resourceSteps(changes: ChangeStep[]): string[] {
-  return changes.filter((step) => !step.type.startsWith("pulumi:providers:")).map((step) => `${step.op} ${step.name}`).sort();
+  return changes
+    .filter((step) => !step.type.startsWith("pulumi:providers:"))
+    .map((step) => `${step.op} ${step.name}`)
+    .sort();
 }
 
 beforeAll(async () => {
@@ -89,11 +107,17 @@ beforeAll(async () => {
   standIns = await startLocalStandIns({ users, issuerFetchTimeoutMs: 1000 });
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
-  engine = await createEngineSandbox(`app-${Date.now().toString(36)}`, repoRoot, { ...localEngineEnv(standIns), DOCKER_HOST: dockerHost });
+  engine = await createEngineSandbox(`app-${Date.now().toString(36)}`, repoRoot, {
+    ...localEngineEnv(standIns),
+    DOCKER_HOST: dockerHost,
+  });
   await applyLocalStackConfig(
     engine.stack,
     localStackConfig(standIns, {
-      connections: [localConnection("contoso", localTenants.contoso), localConnection("fabrikam", localTenants.fabrikam)],
+      connections: [
+        localConnection("contoso", localTenants.contoso),
+        localConnection("fabrikam", localTenants.fabrikam),
+      ],
       // The Docker engine here has no bridge network (scripts/docker-engine.sh): host networking throughout.
       sampleApp: { enabled: true, port, baseUrl, networkMode: "host", buildNetwork: "host" },
       sampleAppSecretKey: flaskSecretKey,
@@ -113,108 +137,149 @@ afterAll(async () => {
 }, 10 * 60_000);
 
 describe.sequential("engine: infra/ with the sample app container, and people signing in through it", () => {
-  it("1. up builds the image, runs the container with the app's id and secret, passes the checks; a second preview is clean", async () => {
-    const up = await engine.up();
-    expect(up.result.summary.result).toBe("succeeded");
-    const { app, secrets } = sampleApplication();
-    expect(secrets.map((secret) => secret.name)).toEqual(["pulumi-managed-1"]);
-    const running = await container();
-    expect(running).toMatchObject({ status: 200, running: true });
-    expect(running.env).toEqual(expect.arrayContaining([`LOGTO_APP_ID=${app.id}`, "LOGTO_APP_SECRET_FILE=/run/secrets/logto-app-secret"]));
-    // The secrets are files in the container: nothing docker inspect shows (or a provider logs) holds them.
-    expect(running.inspectText.includes(secrets[0].value)).toBe(false);
-    expect(running.inspectText.includes(flaskSecretKey)).toBe(false);
-    expect(app.oidcClientMetadata.redirectUris).toEqual([`${baseUrl}/callback`]);
-    const outputs = await engine.stack.outputs();
-    expect(outputs.sampleAppSignInUrl?.value).toBe(`${baseUrl}/sign-in`);
-    expect((await engine.preview()).changes).toEqual([]);
-  }, stepTimeout);
+  it(
+    "1. up builds the image, runs the container with the app's id and secret, passes the checks; a second preview is clean",
+    async () => {
+      const up = await engine.up();
+      expect(up.result.summary.result).toBe("succeeded");
+      const { app, secrets } = sampleApplication();
+      expect(secrets.map((secret) => secret.name)).toEqual(["pulumi-managed-1"]);
+      const running = await container();
+      expect(running).toMatchObject({ status: 200, running: true });
+      expect(running.env).toEqual(
+        expect.arrayContaining([`LOGTO_APP_ID=${app.id}`, "LOGTO_APP_SECRET_FILE=/run/secrets/logto-app-secret"]),
+      );
+      // The secrets are files in the container: nothing docker inspect shows (or a provider logs) holds them.
+      expect(running.inspectText.includes(secrets[0].value)).toBe(false);
+      expect(running.inspectText.includes(flaskSecretKey)).toBe(false);
+      expect(app.oidcClientMetadata.redirectUris).toEqual([`${baseUrl}/callback`]);
+      const outputs = await engine.stack.outputs();
+      expect(outputs.sampleAppSignInUrl?.value).toBe(`${baseUrl}/sign-in`);
+      expect((await engine.preview()).changes).toEqual([]);
+    },
+    stepTimeout,
+  );
 
-  it("2. a user of tenant 1 signs in and sees their claims, then signs out; a user of tenant 2 goes to tenant 2's Entra", async () => {
-    const before = { contoso: authorizeRequests(localTenants.contoso), fabrikam: authorizeRequests(localTenants.fabrikam) };
-    const first = await signInAs("tenant-1", adele);
-    expect(first.claims, first.text).toMatchObject({ name: adele.displayName });
-    expect(first.entraSignInUrl).toContain(`/${localTenants.contoso}/oauth2/v2.0/authorize`);
-    const out = await signOut(scenario("tenant-1"));
-    expect(out.claims).toBeUndefined();
+  it(
+    "2. a user of tenant 1 signs in and sees their claims, then signs out; a user of tenant 2 goes to tenant 2's Entra",
+    async () => {
+      const before = {
+        contoso: authorizeRequests(localTenants.contoso),
+        fabrikam: authorizeRequests(localTenants.fabrikam),
+      };
+      const first = await signInAs("tenant-1", adele);
+      expect(first.claims, first.text).toMatchObject({ name: adele.displayName });
+      expect(first.entraSignInUrl).toContain(`/${localTenants.contoso}/oauth2/v2.0/authorize`);
+      const out = await signOut(scenario("tenant-1"));
+      expect(out.claims).toBeUndefined();
 
-    const second = await signInAs("tenant-2", bianca);
-    expect(second.claims, second.text).toMatchObject({ name: bianca.displayName });
-    expect(authorizeRequests(localTenants.fabrikam)).toBe(before.fabrikam + 1);
-    expect(authorizeRequests(localTenants.contoso)).toBe(before.contoso + 1);
-  }, stepTimeout);
+      const second = await signInAs("tenant-2", bianca);
+      expect(second.claims, second.text).toMatchObject({ name: bianca.displayName });
+      expect(authorizeRequests(localTenants.fabrikam)).toBe(before.fabrikam + 1);
+      expect(authorizeRequests(localTenants.contoso)).toBe(before.contoso + 1);
+    },
+    stepTimeout,
+  );
 
-  it("3. an address of a domain no connection lists is not sent to Entra", async () => {
-    const before = [localTenants.contoso, localTenants.fabrikam].map(authorizeRequests);
-    const outcome = await signInAs("unlisted", { email: "someone@unlisted.example", password: "not-used" });
-    expect(outcome.claims).toBeUndefined();
-    expect(outcome.entraSignInUrl).toBeUndefined();
-    expect(outcome.text).toContain("Single Sign-On is not enabled for this email account");
-    expect([localTenants.contoso, localTenants.fabrikam].map(authorizeRequests)).toEqual(before);
-  }, stepTimeout);
+  it(
+    "3. an address of a domain no connection lists is not sent to Entra",
+    async () => {
+      const before = [localTenants.contoso, localTenants.fabrikam].map(authorizeRequests);
+      const outcome = await signInAs("unlisted", { email: "someone@unlisted.example", password: "not-used" });
+      expect(outcome.claims).toBeUndefined();
+      expect(outcome.entraSignInUrl).toBeUndefined();
+      expect(outcome.text).toContain("Single Sign-On is not enabled for this email account");
+      expect([localTenants.contoso, localTenants.fabrikam].map(authorizeRequests)).toEqual(before);
+    },
+    stepTimeout,
+  );
 
-  it("4. the Entra password deleted by hand: sign-in fails with AADSTS7000215 on the page; up --refresh repairs it", async () => {
-    rememberEntraSecrets();
-    entraApp(localTenants.contoso).passwordCredentials = [];
-    const failed = await signInAs("deleted-password", adele);
-    expect(failed.claims).toBeUndefined();
-    expect(failed.text).toContain("AADSTS7000215");
+  it(
+    "4. the Entra password deleted by hand: sign-in fails with AADSTS7000215 on the page; up --refresh repairs it",
+    async () => {
+      rememberEntraSecrets();
+      entraApp(localTenants.contoso).passwordCredentials = [];
+      const failed = await signInAs("deleted-password", adele);
+      expect(failed.claims).toBeUndefined();
+      expect(failed.text).toContain("AADSTS7000215");
 
-    const up = await engine.up({ refresh: true });
-    expect(resourceSteps(up.changes)).toEqual(["create contoso-entra-secret", "update contoso-sso-connector"]);
-    rememberEntraSecrets();
-    const again = await signInAs("repaired", adele);
-    expect(again.claims, again.text).toMatchObject({ name: adele.displayName });
-  }, stepTimeout);
+      const up = await engine.up({ refresh: true });
+      expect(resourceSteps(up.changes)).toEqual(["create contoso-entra-secret", "update contoso-sso-connector"]);
+      rememberEntraSecrets();
+      const again = await signInAs("repaired", adele);
+      expect(again.claims, again.text).toMatchObject({ name: adele.displayName });
+    },
+    stepTimeout,
+  );
 
-  it("5. rotating the app secret: the new secret exists before the container is replaced, the old one goes after it", async () => {
-    const { app, secrets: [old] } = sampleApplication();
-    const before = await container();
-    const started = Date.now();
-    await engine.stack.setConfig("logto-entra-sso:sampleApp.appSecretVersion", { value: "2" }, true);
-    const up = await engine.up();
-    expect(up.result.summary.result).toBe("succeeded");
-    const { secrets } = sampleApplication();
-    expect(secrets.map((secret) => secret.name)).toEqual(["pulumi-managed-2"]);
-    const after = await container();
-    expect(after).toMatchObject({ running: true });
-    expect(after.id).not.toBe(before.id);
-    expect(after.inspectText.includes(secrets[0].value)).toBe(false);
+  it(
+    "5. rotating the app secret: the new secret exists before the container is replaced, the old one goes after it",
+    async () => {
+      const {
+        app,
+        secrets: [old],
+      } = sampleApplication();
+      const before = await container();
+      const started = Date.now();
+      await engine.stack.setConfig("logto-entra-sso:sampleApp.appSecretVersion", { value: "2" }, true);
+      const up = await engine.up();
+      expect(up.result.summary.result).toBe("succeeded");
+      const { secrets } = sampleApplication();
+      expect(secrets.map((secret) => secret.name)).toEqual(["pulumi-managed-2"]);
+      const after = await container();
+      expect(after).toMatchObject({ running: true });
+      expect(after.id).not.toBe(before.id);
+      expect(after.inspectText.includes(secrets[0].value)).toBe(false);
 
-    const secretCalls = standIns.logto.requests.filter((r) => r.receivedAt >= started && r.path.startsWith(`/api/applications/${app.id}/secrets`));
-    const created = secretCalls.find((r) => r.method === "POST" && r.status === 201);
-    const deleted = secretCalls.find((r) => r.method === "DELETE" && r.path.endsWith(`/${old.name}`));
-    const starts = (await containerEvents(dockerHost, started, Date.now())).filter(
-      (event) => event.action === "start" && event.name === `logto-entra-sso-${engine.stackName}-sample`,
-    );
-    expect(created && deleted && starts.length === 1, JSON.stringify({ created: !!created, deleted: !!deleted, starts })).toBe(true);
-    expect(created!.receivedAt).toBeLessThan(starts[0].atMs);
-    expect(deleted!.receivedAt).toBeGreaterThan(starts[0].atMs);
+      const secretCalls = standIns.logto.requests.filter(
+        (r) => r.receivedAt >= started && r.path.startsWith(`/api/applications/${app.id}/secrets`),
+      );
+      const created = secretCalls.find((r) => r.method === "POST" && r.status === 201);
+      const deleted = secretCalls.find((r) => r.method === "DELETE" && r.path.endsWith(`/${old.name}`));
+      const starts = (await containerEvents(dockerHost, started, Date.now())).filter(
+        (event) => event.action === "start" && event.name === `logto-entra-sso-${engine.stackName}-sample`,
+      );
+      expect(
+        created && deleted && starts.length === 1,
+        JSON.stringify({ created: !!created, deleted: !!deleted, starts }),
+      ).toBe(true);
+      expect(created!.receivedAt).toBeLessThan(starts[0].atMs);
+      expect(deleted!.receivedAt).toBeGreaterThan(starts[0].atMs);
 
-    const signedIn = await signInAs("rotated-app-secret", bianca);
-    expect(signedIn.claims, signedIn.text).toMatchObject({ name: bianca.displayName });
-    expect((await engine.preview()).changes).toEqual([]);
-  }, stepTimeout);
+      const signedIn = await signInAs("rotated-app-secret", bianca);
+      expect(signedIn.claims, signedIn.text).toMatchObject({ name: bianca.displayName });
+      expect((await engine.preview()).changes).toEqual([]);
+    },
+    stepTimeout,
+  );
 
-  it("6. destroy removes the container and its image, leaves the stand-ins empty, and no secret was written or printed", async () => {
-    const exported = await engine.cli(["stack", "export"]);
-    const destroy = await engine.destroy();
-    expect(destroy.result.summary.result).toBe("succeeded");
-    expect((await container()).status).toBe(404);
-    // This stack's build is gone (the same image may stay under another stack's tag, as builds are cached).
-    expect((await dockerGet(dockerHost, `/images/logto-entra-sso-sample:${engine.stackName}/json`)).status).toBe(404);
-    expect([...standIns.logto.state.applications.values()]).toEqual([]);
-    expect([...standIns.logto.state.ssoConnectors.values()]).toEqual([]);
+  it(
+    "6. destroy removes the container and its image, leaves the stand-ins empty, and no secret was written or printed",
+    async () => {
+      const exported = await engine.cli(["stack", "export"]);
+      const destroy = await engine.destroy();
+      expect(destroy.result.summary.result).toBe("succeeded");
+      expect((await container()).status).toBe(404);
+      // This stack's build is gone (the same image may stay under another stack's tag, as builds are cached).
+      expect((await dockerGet(dockerHost, `/images/logto-entra-sso-sample:${engine.stackName}/json`)).status).toBe(404);
+      expect([...standIns.logto.state.applications.values()]).toEqual([]);
+      expect([...standIns.logto.state.ssoConnectors.values()]).toEqual([]);
 
-    const secrets = {
-      ...localSecrets(standIns, [localTenants.contoso, localTenants.fabrikam]),
-      "Logto app secret": [...seen.appSecrets],
-      "Entra client secret": [...seen.entraSecrets],
-      "Flask secret key": [flaskSecretKey],
-    };
-    const sources = [{ where: "pulumi stack export", text: exported }, ...engine.transcript, ...(await readAll(await engine.files()))];
-    const leaks = findLeaks(secrets, sources);
-    expect(leaks.filter((leak) => leak.upstream === undefined)).toEqual([]);
-    if (!realPlugins.includes("azuread")) expect(leaks).toEqual([]);
-  }, stepTimeout);
+      const secrets = {
+        ...localSecrets(standIns, [localTenants.contoso, localTenants.fabrikam]),
+        "Logto app secret": [...seen.appSecrets],
+        "Entra client secret": [...seen.entraSecrets],
+        "Flask secret key": [flaskSecretKey],
+      };
+      const sources = [
+        { where: "pulumi stack export", text: exported },
+        ...engine.transcript,
+        ...(await readAll(await engine.files())),
+      ];
+      const leaks = findLeaks(secrets, sources);
+      expect(leaks.filter((leak) => leak.upstream === undefined)).toEqual([]);
+      if (!realPlugins.includes("azuread")) expect(leaks).toEqual([]);
+    },
+    stepTimeout,
+  );
 });

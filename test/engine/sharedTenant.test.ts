@@ -108,7 +108,9 @@ async function destroy(stack: TestStack) {
 }
 
 /** The stand-in's requests while `perform` runs (undefined against a real Logto). */
-async function requestsDuring<T>(perform: () => Promise<T>): Promise<{ value: T; requests: RecordedRequest[] | undefined }> {
+async function requestsDuring<T>(
+  perform: () => Promise<T>,
+): Promise<{ value: T; requests: RecordedRequest[] | undefined }> {
   const standIn = target.standIn;
   const earlier = standIn ? standIn.requests.length : 0;
   const value = await perform();
@@ -126,11 +128,15 @@ afterAll(async () => {
       if (!stack.destroyed) await stack.engine.stack.destroy({ refresh: true });
       await stack.engine.stack.workspace.removeStack(stack.engine.stackName, { force: true });
     } catch (error) {
-      problems.push(`${stack.engine.stackName}: ${error instanceof Error ? error.message.slice(0, 1500) : String(error)}`);
+      problems.push(
+        `${stack.engine.stackName}: ${error instanceof Error ? error.message.slice(0, 1500) : String(error)}`,
+      );
     }
     // Whatever the engine could not remove goes through the Management API.
-    for (const row of await connectorsOf(stack).catch(() => [])) await target.tenant.deleteConnector(row.id).catch(() => undefined);
-    for (const row of await applicationsOf(stack).catch(() => [])) await target.tenant.deleteApplication(row.id).catch(() => undefined);
+    for (const row of await connectorsOf(stack).catch(() => []))
+      await target.tenant.deleteConnector(row.id).catch(() => undefined);
+    for (const row of await applicationsOf(stack).catch(() => []))
+      await target.tenant.deleteApplication(row.id).catch(() => undefined);
     await stack.engine.dispose();
   }
   await target?.close();
@@ -138,33 +144,40 @@ afterAll(async () => {
 }, 10 * 60_000);
 
 describe.sequential("engine: stacks sharing one Logto tenant (issue 11)", () => {
-  it("(a) rotating the app secret: new secret created, dependant updated, old secret deleted, in that order", async () => {
-    const stack = await newStack("rotation", { secretConsumer: "true" });
-    await stack.engine.up();
-    const { applicationId, appSecret: first } = await outputsOf(stack);
+  it(
+    "(a) rotating the app secret: new secret created, dependant updated, old secret deleted, in that order",
+    async () => {
+      const stack = await newStack("rotation", { secretConsumer: "true" });
+      await stack.engine.up();
+      const { applicationId, appSecret: first } = await outputsOf(stack);
 
-    await stack.engine.stack.setConfig("appSecretVersion", { value: "2" });
-    const { value: rotation, requests } = await requestsDuring(() => stack.engine.up());
-    expect(resourceSteps(rotation.changes)).toEqual([
-      `create-replacement ${names.appSecret}`,
-      `replace ${names.appSecret}`,
-      `update ${names.consumer}`,
-      `delete-replaced ${names.appSecret}`,
-    ]);
-    const second = (await outputsOf(stack)).appSecret;
-    expect(second).not.toBe(first);
-    expect(await secretsOf(applicationId)).toEqual([{ name: "pulumi-managed-2", value: second }]);
-    if (requests) {
-      const secretsPath = `/api/applications/${applicationId}/secrets`;
-      const order = requests.flatMap((request) => {
-        if (request.method === "POST" && request.path === secretsPath && request.status === 201) return ["new secret created"];
-        if (request.method === "GET" && request.path === secretsPath && request.query.consumer) return ["dependant updated"];
-        if (request.method === "DELETE" && request.path === `${secretsPath}/pulumi-managed-1`) return ["old secret deleted"];
-        return [];
-      });
-      expect(order).toEqual(["new secret created", "dependant updated", "old secret deleted"]);
-    }
-  }, stepTimeout);
+      await stack.engine.stack.setConfig("appSecretVersion", { value: "2" });
+      const { value: rotation, requests } = await requestsDuring(() => stack.engine.up());
+      expect(resourceSteps(rotation.changes)).toEqual([
+        `create-replacement ${names.appSecret}`,
+        `replace ${names.appSecret}`,
+        `update ${names.consumer}`,
+        `delete-replaced ${names.appSecret}`,
+      ]);
+      const second = (await outputsOf(stack)).appSecret;
+      expect(second).not.toBe(first);
+      expect(await secretsOf(applicationId)).toEqual([{ name: "pulumi-managed-2", value: second }]);
+      if (requests) {
+        const secretsPath = `/api/applications/${applicationId}/secrets`;
+        const order = requests.flatMap((request) => {
+          if (request.method === "POST" && request.path === secretsPath && request.status === 201)
+            return ["new secret created"];
+          if (request.method === "GET" && request.path === secretsPath && request.query.consumer)
+            return ["dependant updated"];
+          if (request.method === "DELETE" && request.path === `${secretsPath}/pulumi-managed-1`)
+            return ["old secret deleted"];
+          return [];
+        });
+        expect(order).toEqual(["new secret created", "dependant updated", "old secret deleted"]);
+      }
+    },
+    stepTimeout,
+  );
 
   it.skipIf(againstRealLogto)(
     "(a) when the dependant fails to take the new secret, the old one stays valid; the next up finishes the rotation",
@@ -189,28 +202,36 @@ describe.sequential("engine: stacks sharing one Logto tenant (issue 11)", () => 
     stepTimeout,
   );
 
-  it("(b) two stacks on one tenant: destroying one leaves the other's SSO switch on and its connector working", async () => {
-    const dev = await newStack("dev");
-    const test1 = await newStack("test1");
-    await dev.engine.up();
-    await test1.engine.up();
-    expect(await target.tenant.singleSignOnEnabled()).toBe(true);
+  it(
+    "(b) two stacks on one tenant: destroying one leaves the other's SSO switch on and its connector working",
+    async () => {
+      const dev = await newStack("dev");
+      const test1 = await newStack("test1");
+      await dev.engine.up();
+      await test1.engine.up();
+      expect(await target.tenant.singleSignOnEnabled()).toBe(true);
 
-    await destroy(test1);
-    expect(await connectorsOf(test1)).toEqual([]);
-    expect(await target.tenant.singleSignOnEnabled()).toBe(true);
-    expect(transcriptOf(test1)).toMatch(/left enterprise SSO on in the sign-in experience of .*enterprise SSO connector\(s\) still use it/);
-    const [devConnector] = await connectorsOf(dev);
-    expect(devConnector.id).toBe((await outputsOf(dev)).connectorId);
-    expect(devConnector.providerConfig).toMatchObject({ issuer: target.issuer });
-    expect((await dev.engine.preview({ refresh: true })).changes).toEqual([]);
+      await destroy(test1);
+      expect(await connectorsOf(test1)).toEqual([]);
+      expect(await target.tenant.singleSignOnEnabled()).toBe(true);
+      expect(transcriptOf(test1)).toMatch(
+        /left enterprise SSO on in the sign-in experience of .*enterprise SSO connector\(s\) still use it/,
+      );
+      const [devConnector] = await connectorsOf(dev);
+      expect(devConnector.id).toBe((await outputsOf(dev)).connectorId);
+      expect(devConnector.providerConfig).toMatchObject({ issuer: target.issuer });
+      expect((await dev.engine.preview({ refresh: true })).changes).toEqual([]);
 
-    await destroy(dev);
-    if ((await target.tenant.connectors()).length === 0) {
-      expect(await target.tenant.singleSignOnEnabled()).toBe(false);
-      expect(transcriptOf(dev)).toMatch(/turned enterprise SSO off .*no enterprise SSO connector is left in the tenant/);
-    }
-  }, stepTimeout);
+      await destroy(dev);
+      if ((await target.tenant.connectors()).length === 0) {
+        expect(await target.tenant.singleSignOnEnabled()).toBe(false);
+        expect(transcriptOf(dev)).toMatch(
+          /turned enterprise SSO off .*no enterprise SSO connector is left in the tenant/,
+        );
+      }
+    },
+    stepTimeout,
+  );
 
   it.skipIf(againstRealLogto)(
     "(c) a changed logto:endpoint: the preview shows replacements, up deletes at the old address first and orphans nothing; another Logto is refused",
@@ -227,7 +248,9 @@ describe.sequential("engine: stacks sharing one Logto tenant (issue 11)", () => 
         const preview = await stack.engine.preview();
         const replaced = resourceSteps(preview.changes).filter((step) => step.startsWith("replace "));
         expect(replaced.sort()).toEqual(
-          [names.connector, names.application, names.appSecret, names.signInSwitch].map((name) => `replace ${name}`).sort(),
+          [names.connector, names.application, names.appSecret, names.signInSwitch]
+            .map((name) => `replace ${name}`)
+            .sort(),
         );
         for (const name of [names.connector, names.application, names.signInSwitch]) {
           const replace = preview.changes.find((step) => step.name === name && step.op === "replace");
@@ -241,10 +264,15 @@ describe.sequential("engine: stacks sharing one Logto tenant (issue 11)", () => 
         const connectorWrites = (requests ?? [])
           .filter((request) => request.path.startsWith("/api/sso-connectors") && request.method !== "GET")
           .map((request) => `${request.method} ${request.path} ${request.status}`);
-        expect(connectorWrites).toEqual([`DELETE /api/sso-connectors/${before.connectorId} 204`, "POST /api/sso-connectors 200"]);
+        expect(connectorWrites).toEqual([
+          `DELETE /api/sso-connectors/${before.connectorId} 204`,
+          "POST /api/sso-connectors 200",
+        ]);
         expect((await connectorsOf(stack)).map((row) => row.id)).toEqual([after.connectorId]);
         expect((await applicationsOf(stack)).map((row) => row.id)).toEqual([after.applicationId]);
-        expect((await stack.engine.stack.outputs()).callbackUri?.value).toBe(`${forwarder.url}/callback/${after.connectorId}`);
+        expect((await stack.engine.stack.outputs()).callbackUri?.value).toBe(
+          `${forwarder.url}/callback/${after.connectorId}`,
+        );
         expect(await target.tenant.singleSignOnEnabled()).toBe(true);
         expect((await stack.engine.preview()).changes).toEqual([]);
 
@@ -257,8 +285,12 @@ describe.sequential("engine: stacks sharing one Logto tenant (issue 11)", () => 
             "logto:m2mAppSecret": { value: other.m2mAppSecret, secret: true },
           });
           const failed = stack.engine.up();
-          await expect(failed).rejects.toThrow(/recorded in the state\); logto:endpoint is now http:\/\/127\.0\.0\.1:\d+/);
-          await expect(failed).rejects.toThrow(/set the old logto:endpoint, logto:m2mAppId and logto:m2mAppSecret back, run `pulumi up`/);
+          await expect(failed).rejects.toThrow(
+            /recorded in the state\); logto:endpoint is now http:\/\/127\.0\.0\.1:\d+/,
+          );
+          await expect(failed).rejects.toThrow(
+            /set the old logto:endpoint, logto:m2mAppId and logto:m2mAppSecret back, run `pulumi up`/,
+          );
           expect(writeCalls(other)).toEqual([]);
           expect((await connectorsOf(stack)).map((row) => row.id)).toEqual([after.connectorId]);
           expect((await applicationsOf(stack)).map((row) => row.id)).toEqual([after.applicationId]);
@@ -282,52 +314,76 @@ describe.sequential("engine: stacks sharing one Logto tenant (issue 11)", () => 
     stepTimeout,
   );
 
-  it("(d) a stack made by the embedded-secret Application upgrades to ApplicationSecret without losing or rotating its secret", async () => {
-    const stack = await newStack("upgrade", { applicationShape: "embedded-secret", secretConsumer: "true" });
-    await stack.engine.up();
-    const legacy = await outputsOf(stack);
-    const state = await stack.engine.stack.exportStack();
-    const legacyApp = (state.deployment.resources ?? []).find((r: { urn: string }) => r.urn.endsWith(`::${names.application}`));
-    expect(Object.keys(legacyApp.outputs).filter((key) => key !== "__provider").sort()).toEqual(
-      [
-        "adoptExisting", "appSecret", "applicationId", "corsAllowedOrigins", "description", "name",
-        "postLogoutRedirectUris", "redirectUris", "secretName", "secretVersion", "type",
-      ].sort(),
-    );
-    const secretsBefore = await secretsOf(legacy.applicationId);
-    expect(secretsBefore).toEqual([{ name: "pulumi-managed-1", value: legacy.appSecret }]);
+  it(
+    "(d) a stack made by the embedded-secret Application upgrades to ApplicationSecret without losing or rotating its secret",
+    async () => {
+      const stack = await newStack("upgrade", { applicationShape: "embedded-secret", secretConsumer: "true" });
+      await stack.engine.up();
+      const legacy = await outputsOf(stack);
+      const state = await stack.engine.stack.exportStack();
+      const legacyApp = (state.deployment.resources ?? []).find((r: { urn: string }) =>
+        r.urn.endsWith(`::${names.application}`),
+      );
+      expect(
+        Object.keys(legacyApp.outputs)
+          .filter((key) => key !== "__provider")
+          .sort(),
+      ).toEqual(
+        [
+          "adoptExisting",
+          "appSecret",
+          "applicationId",
+          "corsAllowedOrigins",
+          "description",
+          "name",
+          "postLogoutRedirectUris",
+          "redirectUris",
+          "secretName",
+          "secretVersion",
+          "type",
+        ].sort(),
+      );
+      const secretsBefore = await secretsOf(legacy.applicationId);
+      expect(secretsBefore).toEqual([{ name: "pulumi-managed-1", value: legacy.appSecret }]);
 
-    await stack.engine.stack.removeConfig("applicationShape");
-    const preview = await stack.engine.preview();
-    expect(resourceSteps(preview.changes)).toEqual(
-      expect.arrayContaining([`update ${names.application}`, `create ${names.appSecret}`]),
-    );
-    const { value: upgrade, requests } = await requestsDuring(() => stack.engine.up());
-    expect(resourceSteps(upgrade.changes).sort()).toEqual([`create ${names.appSecret}`, `update ${names.application}`].sort());
-    const upgraded = await outputsOf(stack);
-    expect(upgraded).toEqual(legacy);
-    expect(await secretsOf(legacy.applicationId)).toEqual(secretsBefore);
-    if (requests) {
-      const deletes = requests.filter((request) => request.method === "DELETE" && request.status === 204);
-      expect(deletes.map((request) => request.path)).toEqual([]);
-    }
-    const upgradedState = await stack.engine.stack.exportStack();
-    const app = (upgradedState.deployment.resources ?? []).find((r: { urn: string }) => r.urn.endsWith(`::${names.application}`));
-    expect(Object.keys(app.outputs).filter((key) => /secret/i.test(key))).toEqual([]);
-    expect((await stack.engine.preview()).changes).toEqual([]);
+      await stack.engine.stack.removeConfig("applicationShape");
+      const preview = await stack.engine.preview();
+      expect(resourceSteps(preview.changes)).toEqual(
+        expect.arrayContaining([`update ${names.application}`, `create ${names.appSecret}`]),
+      );
+      const { value: upgrade, requests } = await requestsDuring(() => stack.engine.up());
+      expect(resourceSteps(upgrade.changes).sort()).toEqual(
+        [`create ${names.appSecret}`, `update ${names.application}`].sort(),
+      );
+      const upgraded = await outputsOf(stack);
+      expect(upgraded).toEqual(legacy);
+      expect(await secretsOf(legacy.applicationId)).toEqual(secretsBefore);
+      if (requests) {
+        const deletes = requests.filter((request) => request.method === "DELETE" && request.status === 204);
+        expect(deletes.map((request) => request.path)).toEqual([]);
+      }
+      const upgradedState = await stack.engine.stack.exportStack();
+      const app = (upgradedState.deployment.resources ?? []).find((r: { urn: string }) =>
+        r.urn.endsWith(`::${names.application}`),
+      );
+      expect(Object.keys(app.outputs).filter((key) => /secret/i.test(key))).toEqual([]);
+      expect((await stack.engine.preview()).changes).toEqual([]);
 
-    // The taken-over secret now rotates as any other: the new one first, then the old one goes.
-    await stack.engine.stack.setConfig("appSecretVersion", { value: "2" });
-    await stack.engine.up();
-    const rotated = await outputsOf(stack);
-    expect(await secretsOf(legacy.applicationId)).toEqual([{ name: "pulumi-managed-2", value: rotated.appSecret }]);
-    await destroy(stack);
-    expect(await applicationsOf(stack)).toEqual([]);
-  }, stepTimeout);
+      // The taken-over secret now rotates as any other: the new one first, then the old one goes.
+      await stack.engine.stack.setConfig("appSecretVersion", { value: "2" });
+      await stack.engine.up();
+      const rotated = await outputsOf(stack);
+      expect(await secretsOf(legacy.applicationId)).toEqual([{ name: "pulumi-managed-2", value: rotated.appSecret }]);
+      await destroy(stack);
+      expect(await applicationsOf(stack)).toEqual([]);
+    },
+    stepTimeout,
+  );
 
   it("no app secret, Entra secret or M2M secret is in plain text in anything these stacks' engines wrote or printed", async () => {
     const sources = [];
-    for (const stack of stacks) sources.push(...stack.engine.transcript, ...(await readAll(await stack.engine.files())));
+    for (const stack of stacks)
+      sources.push(...stack.engine.transcript, ...(await readAll(await stack.engine.files())));
     const leaks = findLeaks(
       { "Logto app secret": appSecretsSeen, "Entra client secret": [entraSecret], "M2M secret": [target.m2mAppSecret] },
       sources,

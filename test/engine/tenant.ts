@@ -88,7 +88,9 @@ export function tenantOf(access: ManagementApiAccess): Tenant {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!response.ok) {
-      throw new Error(`engine tests: ${method} ${path} answered HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`);
+      throw new Error(
+        `engine tests: ${method} ${path} answered HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`,
+      );
     }
     return (response.status === 204 ? undefined : await response.json()) as T;
   }

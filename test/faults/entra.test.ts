@@ -51,12 +51,17 @@ async function stateIds(): Promise<{ apps: string[]; principals: string[] }> {
   };
   const resources = deployment.resources ?? [];
   const of = (type: string) =>
-    resources.filter((r) => r.type.startsWith("azuread:") && r.type.endsWith(`:${type}`)).flatMap((r) => [r.outputs?.objectId, r.id?.split("/").pop()].filter((id): id is string => !!id));
+    resources
+      .filter((r) => r.type.startsWith("azuread:") && r.type.endsWith(`:${type}`))
+      .flatMap((r) => [r.outputs?.objectId, r.id?.split("/").pop()].filter((id): id is string => !!id));
   return { apps: of("ApplicationRegistration"), principals: of("ServicePrincipal") };
 }
 
 async function configure(extraScopes: string[]): Promise<void> {
-  await applyLocalStackConfig(engine.stack, localStackConfig(standIns, { connections: [localConnection("contoso", tenantId, { extraScopes })] }));
+  await applyLocalStackConfig(
+    engine.stack,
+    localStackConfig(standIns, { connections: [localConnection("contoso", tenantId, { extraScopes })] }),
+  );
 }
 
 /** Runs `operation` with `faults` armed; "succeeded" or "failed: …" (the error, checked to name no secret). */
@@ -70,7 +75,8 @@ async function withFaults(faults: FaultSpec[], operation: () => Promise<unknown>
     for (const secret of secrets) expect(message, "no secret in the error").not.toContain(secret);
     // The engine's own line for the failed step: "    error: <what the plugin said>".
     const lines = message.split("\n");
-    const line = lines.find((text) => /^\s+error: /.test(text) && !/update failed|destroy failed/.test(text)) ?? lines[0];
+    const line =
+      lines.find((text) => /^\s+error: /.test(text) && !/update failed|destroy failed/.test(text)) ?? lines[0];
     return `failed: ${line.trim()}`;
   } finally {
     expect(standIns.entra.faults.pending, "every fault met its request").toEqual([]);
@@ -83,19 +89,37 @@ async function tally(expectExisting: boolean): Promise<{ duplicates: number; orp
   const live = entraObjects();
   const ids = await stateIds();
   const liveAppIds = live.apps.map((app) => app.id);
-  const orphans = liveAppIds.filter((id) => !ids.apps.includes(id)).length + live.principals.filter((sp) => !ids.principals.includes(sp.id)).length;
-  const duplicates = Math.max(0, live.apps.length - 1) + Math.max(0, live.principals.length - 1) + Math.max(0, live.grants.length - 1);
+  const orphans =
+    liveAppIds.filter((id) => !ids.apps.includes(id)).length +
+    live.principals.filter((sp) => !ids.principals.includes(sp.id)).length;
+  const duplicates =
+    Math.max(0, live.apps.length - 1) + Math.max(0, live.principals.length - 1) + Math.max(0, live.grants.length - 1);
   const expected = expectExisting ? 1 : 0;
-  const converged = live.apps.length === expected && live.principals.length === expected && live.grants.length === expected && orphans === 0;
+  const converged =
+    live.apps.length === expected &&
+    live.principals.length === expected &&
+    live.grants.length === expected &&
+    orphans === 0;
   return { duplicates, orphans, converged };
 }
 
-function record(fault: string, kind: string, operation: string, outcome: string, result: { duplicates: number; orphans: number; converged: boolean }) {
+function record(
+  fault: string,
+  kind: string,
+  operation: string,
+  outcome: string,
+  result: { duplicates: number; orphans: number; converged: boolean },
+) {
   cells.push({ fault, kind, operation, outcome, ...result });
 }
 
 /** Tallies the tenant after the converging run, records one cell per [fault, resource] and expects it clean. */
-async function expectClean(expectExisting: boolean, operation: string, outcome: string, faults: [fault: string, kind: string][]): Promise<void> {
+async function expectClean(
+  expectExisting: boolean,
+  operation: string,
+  outcome: string,
+  faults: [fault: string, kind: string][],
+): Promise<void> {
   const result = await tally(expectExisting);
   for (const [fault, kind] of faults) record(fault, kind, operation, outcome, result);
   expect(result).toEqual({ duplicates: 0, orphans: 0, converged: true });
@@ -112,7 +136,10 @@ beforeAll(async () => {
   // Our azuread double waits as the real one does (5 reads 5 s apart after a delete); scaled down here. The
   // real plugin ignores the setting and takes its time.
   const scale: Record<string, string> = plugins.real.includes("azuread") ? {} : { AZUREAD_DOUBLE_TIME_SCALE: "0.02" };
-  engine = await createEngineSandbox(`faults-${Date.now().toString(36)}`, repoRoot, { ...localEngineEnv(standIns), ...scale });
+  engine = await createEngineSandbox(`faults-${Date.now().toString(36)}`, repoRoot, {
+    ...localEngineEnv(standIns),
+    ...scale,
+  });
   await configure(["User.Read"]);
 }, stepTimeout);
 
@@ -127,98 +154,138 @@ afterAll(async () => {
 }, stepTimeout);
 
 describe.sequential("fault matrix: Graph, under the real engine", () => {
-  it("create: a 429 storm with Retry-After and a 5xx burst are retried, nothing made twice", async () => {
-    const outcome = await withFaults(
-      [
-        { method: "POST", path: appPath, status: 429, retryAfterSeconds: 1, times: 2 },
-        { method: "POST", path: "/v1.0/servicePrincipals", status: 503, times: 2 },
-      ],
-      () => engine.up(),
-    );
-    expect(outcome).toBe("succeeded");
-    await expectClean(true, "create", outcome, [
-      ["429 storm with Retry-After", "ApplicationRegistration"],
-      ["5xx burst", "ServicePrincipal"],
-    ]);
-    baseScopeCount = entraObjects().apps[0].requiredResourceAccess[0].resourceAccess.length;
-  }, stepTimeout);
+  it(
+    "create: a 429 storm with Retry-After and a 5xx burst are retried, nothing made twice",
+    async () => {
+      const outcome = await withFaults(
+        [
+          { method: "POST", path: appPath, status: 429, retryAfterSeconds: 1, times: 2 },
+          { method: "POST", path: "/v1.0/servicePrincipals", status: 503, times: 2 },
+        ],
+        () => engine.up(),
+      );
+      expect(outcome).toBe("succeeded");
+      await expectClean(true, "create", outcome, [
+        ["429 storm with Retry-After", "ApplicationRegistration"],
+        ["5xx burst", "ServicePrincipal"],
+      ]);
+      baseScopeCount = entraObjects().apps[0].requiredResourceAccess[0].resourceAccess.length;
+    },
+    stepTimeout,
+  );
 
-  it("update: 429 and 5xx on the registration's PATCH are retried", async () => {
-    await configure(["User.Read", "Mail.Read"]);
-    const outcome = await withFaults(
-      [
-        { method: "PATCH", path: appByIdPath, status: 429, retryAfterSeconds: 1, times: 1 },
-        { method: "PATCH", path: appByIdPath, status: 502, times: 2 },
-      ],
-      () => engine.up(),
-    );
-    expect(outcome).toBe("succeeded");
-    await expectClean(true, "update", outcome, [
-      ["429 storm with Retry-After", "ApplicationApiAccess"],
-      ["5xx burst", "ApplicationApiAccess"],
-    ]);
-    expect(entraObjects().apps[0].requiredResourceAccess[0].resourceAccess).toHaveLength(baseScopeCount + 1);
-  }, stepTimeout);
+  it(
+    "update: 429 and 5xx on the registration's PATCH are retried",
+    async () => {
+      await configure(["User.Read", "Mail.Read"]);
+      const outcome = await withFaults(
+        [
+          { method: "PATCH", path: appByIdPath, status: 429, retryAfterSeconds: 1, times: 1 },
+          { method: "PATCH", path: appByIdPath, status: 502, times: 2 },
+        ],
+        () => engine.up(),
+      );
+      expect(outcome).toBe("succeeded");
+      await expectClean(true, "update", outcome, [
+        ["429 storm with Retry-After", "ApplicationApiAccess"],
+        ["5xx burst", "ApplicationApiAccess"],
+      ]);
+      expect(entraObjects().apps[0].requiredResourceAccess[0].resourceAccess).toHaveLength(baseScopeCount + 1);
+    },
+    stepTimeout,
+  );
 
-  it("update: a connection reset and an expired token fail the run; the next up converges", async () => {
-    for (const [fault, spec] of [
-      ["connection reset", { method: "PATCH", path: appByIdPath, drop: "before" }],
-      [
-        "token expiry mid-run",
-        { method: "PATCH", path: appByIdPath, status: 401, body: { error: { code: "InvalidAuthenticationToken", message: "Lifetime validation failed, the token is expired." } } },
-      ],
-    ] as const) {
-      const scopes = fault === "connection reset" ? ["User.Read"] : ["User.Read", "Calendars.Read"];
-      await configure(scopes);
-      const outcome = await withFaults([spec], () => engine.up());
+  it(
+    "update: a connection reset and an expired token fail the run; the next up converges",
+    async () => {
+      for (const [fault, spec] of [
+        ["connection reset", { method: "PATCH", path: appByIdPath, drop: "before" }],
+        [
+          "token expiry mid-run",
+          {
+            method: "PATCH",
+            path: appByIdPath,
+            status: 401,
+            body: {
+              error: {
+                code: "InvalidAuthenticationToken",
+                message: "Lifetime validation failed, the token is expired.",
+              },
+            },
+          },
+        ],
+      ] as const) {
+        const scopes = fault === "connection reset" ? ["User.Read"] : ["User.Read", "Calendars.Read"];
+        await configure(scopes);
+        const outcome = await withFaults([spec], () => engine.up());
+        await engine.up();
+        await expectClean(true, "update", outcome, [[fault, "ApplicationApiAccess"]]);
+        expect(entraObjects().apps[0].requiredResourceAccess[0].resourceAccess).toHaveLength(
+          baseScopeCount + scopes.length - 1,
+        );
+      }
+    },
+    stepTimeout,
+  );
+
+  it(
+    "delete: 429 and 5xx on DELETE are retried; a reset fails destroy, and the next destroy finishes",
+    async () => {
+      const outcome = await withFaults(
+        [
+          { method: "DELETE", path: appByIdPath, status: 429, retryAfterSeconds: 1, times: 1 },
+          { method: "DELETE", path: principalByIdPath, status: 503, times: 2 },
+        ],
+        () => engine.destroy(),
+      );
+      expect(outcome).toBe("succeeded");
+      await expectClean(false, "delete", outcome, [
+        ["429 storm with Retry-After", "ApplicationRegistration"],
+        ["5xx burst", "ServicePrincipal"],
+      ]);
+
       await engine.up();
-      await expectClean(true, "update", outcome, [[fault, "ApplicationApiAccess"]]);
-      expect(entraObjects().apps[0].requiredResourceAccess[0].resourceAccess).toHaveLength(baseScopeCount + scopes.length - 1);
-    }
-  }, stepTimeout);
+      const reset = await withFaults([{ method: "DELETE", path: principalByIdPath, drop: "before" }], () =>
+        engine.destroy(),
+      );
+      await engine.destroy();
+      await expectClean(false, "delete", reset, [["connection reset", "ServicePrincipal"]]);
+    },
+    stepTimeout,
+  );
 
-  it("delete: 429 and 5xx on DELETE are retried; a reset fails destroy, and the next destroy finishes", async () => {
-    const outcome = await withFaults(
-      [
-        { method: "DELETE", path: appByIdPath, status: 429, retryAfterSeconds: 1, times: 1 },
-        { method: "DELETE", path: principalByIdPath, status: 503, times: 2 },
-      ],
-      () => engine.destroy(),
-    );
-    expect(outcome).toBe("succeeded");
-    await expectClean(false, "delete", outcome, [
-      ["429 storm with Retry-After", "ApplicationRegistration"],
-      ["5xx burst", "ServicePrincipal"],
-    ]);
+  it(
+    "create: a reset before the grant fails the run; the next up converges",
+    async () => {
+      const outcome = await withFaults([{ method: "POST", path: "/v1.0/oauth2PermissionGrants", drop: "before" }], () =>
+        engine.up(),
+      );
+      await engine.up();
+      await expectClean(true, "create", outcome, [["connection reset", "ServicePrincipalDelegatedPermissionGrant"]]);
+      await engine.destroy();
+    },
+    stepTimeout,
+  );
 
-    await engine.up();
-    const reset = await withFaults([{ method: "DELETE", path: principalByIdPath, drop: "before" }], () => engine.destroy());
-    await engine.destroy();
-    await expectClean(false, "delete", reset, [["connection reset", "ServicePrincipal"]]);
-  }, stepTimeout);
-
-  it("create: a reset before the grant fails the run; the next up converges", async () => {
-    const outcome = await withFaults([{ method: "POST", path: "/v1.0/oauth2PermissionGrants", drop: "before" }], () => engine.up());
-    await engine.up();
-    await expectClean(true, "create", outcome, [["connection reset", "ServicePrincipalDelegatedPermissionGrant"]]);
-    await engine.destroy();
-  }, stepTimeout);
-
-  it("create: a lost answer to POST /applications leaves one orphan registration, as the azuread provider does upstream", async () => {
-    const outcome = await withFaults([{ method: "POST", path: appPath, drop: "afterCommit" }], () => engine.up());
-    expect(outcome).toMatch(/^failed: /);
-    await engine.up();
-    const result = await tally(true);
-    // go-azure-sdk does not send a POST again after a lost answer, and terraform-provider-azuread records no
-    // id for a create that returned an error: the next run makes a second registration and the first is
-    // left in the tenant. Nothing of ours is involved; the cell keeps the behaviour visible.
-    record("committed, response lost (upstream: orphan)", "ApplicationRegistration", "create", outcome, result);
-    expect(result.orphans).toBe(1);
-    expect(result.duplicates).toBe(1);
-    // Tidy the orphan so the rest of the run starts clean.
-    const ids = await stateIds();
-    for (const app of entraObjects().apps) if (!ids.apps.includes(app.id)) directory().applications.delete(app.id);
-    await engine.destroy();
-    expect(await tally(false)).toEqual({ duplicates: 0, orphans: 0, converged: true });
-  }, stepTimeout);
+  it(
+    "create: a lost answer to POST /applications leaves one orphan registration, as the azuread provider does upstream",
+    async () => {
+      const outcome = await withFaults([{ method: "POST", path: appPath, drop: "afterCommit" }], () => engine.up());
+      expect(outcome).toMatch(/^failed: /);
+      await engine.up();
+      const result = await tally(true);
+      // go-azure-sdk does not send a POST again after a lost answer, and terraform-provider-azuread records no
+      // id for a create that returned an error: the next run makes a second registration and the first is
+      // left in the tenant. Nothing of ours is involved; the cell keeps the behaviour visible.
+      record("committed, response lost (upstream: orphan)", "ApplicationRegistration", "create", outcome, result);
+      expect(result.orphans).toBe(1);
+      expect(result.duplicates).toBe(1);
+      // Tidy the orphan so the rest of the run starts clean.
+      const ids = await stateIds();
+      for (const app of entraObjects().apps) if (!ids.apps.includes(app.id)) directory().applications.delete(app.id);
+      await engine.destroy();
+      expect(await tally(false)).toEqual({ duplicates: 0, orphans: 0, converged: true });
+    },
+    stepTimeout,
+  );
 });

@@ -60,7 +60,9 @@ interface Scenario {
 }
 
 /** What the engine records after a create: its id and outputs. */
-async function engineState(created: Promise<pulumi.dynamic.CreateResult>): Promise<{ id: string; outs: Record<string, unknown> }> {
+async function engineState(
+  created: Promise<pulumi.dynamic.CreateResult>,
+): Promise<{ id: string; outs: Record<string, unknown> }> {
   const { id, outs } = await created;
   return { id, outs: (outs ?? {}) as Record<string, unknown> };
 }
@@ -73,7 +75,9 @@ function connectorScenario(h: ProviderHarness, operation: Operation): Scenario {
     config: { clientId: "client-1", clientSecret, issuer: h.issuer, scope: "User.Read" },
   });
   const live = (harness: ProviderHarness) =>
-    [...harness.logto.state.ssoConnectors.values()].filter((row) => row.connectorName === "faults-contoso").map((row) => row.id);
+    [...harness.logto.state.ssoConnectors.values()]
+      .filter((row) => row.connectorName === "faults-contoso")
+      .map((row) => row.id);
   if (operation === "create") {
     return {
       setUp: async () => ({ id: "", outs: {} }),
@@ -148,7 +152,10 @@ function secretScenario(h: ProviderHarness, operation: Exclude<Operation, "updat
   let applicationId = "";
   const inputs = () => ({ applicationId, name: "pulumi-managed-1", removeDefaultSecret: true, endpoint: h.logto.url });
   const live = (harness: ProviderHarness) =>
-    harness.logto.state.secretsOf(applicationId).filter((row) => row.name === "pulumi-managed-1").map((row) => row.name);
+    harness.logto.state
+      .secretsOf(applicationId)
+      .filter((row) => row.name === "pulumi-managed-1")
+      .map((row) => row.name);
   const makeApplication = async () => {
     applicationId = (await applicationProvider.create(applicationInputs(h, { name: "faults-secret-owner" }))).id;
   };
@@ -182,7 +189,12 @@ function switchScenario(h: ProviderHarness, operation: Operation): Scenario {
   const live = (harness: ProviderHarness) => (harness.logto.state.signInExperience.singleSignOnEnabled ? ["on"] : []);
   const target = () => ({ method: "PATCH", path: exact("/api/sign-in-exp") });
   if (operation === "create") {
-    return { setUp: async () => ({ id: "", outs: {} }), target, run: async () => signInExperienceSsoProvider.create(inputs), live };
+    return {
+      setUp: async () => ({ id: "", outs: {} }),
+      target,
+      run: async () => signInExperienceSsoProvider.create(inputs),
+      live,
+    };
   }
   const setUp = () => engineState(signInExperienceSsoProvider.create({ enabled: false, endpoint: h.logto.url }));
   if (operation === "update") {
@@ -293,8 +305,17 @@ describe("fault matrix: Logto", () => {
           // Objects with their own id must be the one in the state; a secret or the switch is one by its name.
           const addressable = kind === "SsoConnector" || kind === "Application";
           const duplicates = Math.max(0, live.length - 1);
-          const orphans = operation === "delete" ? live.length : addressable ? live.filter((id) => id !== state?.id).length : 0;
-          cells.push({ fault: fault.name, kind, operation, outcome, converged: live.length === expected && orphans === 0, duplicates, orphans });
+          const orphans =
+            operation === "delete" ? live.length : addressable ? live.filter((id) => id !== state?.id).length : 0;
+          cells.push({
+            fault: fault.name,
+            kind,
+            operation,
+            outcome,
+            converged: live.length === expected && orphans === 0,
+            duplicates,
+            orphans,
+          });
           expect(live, `${kind} after the next up`).toHaveLength(expected);
           if (addressable && operation !== "delete") expect(live).toEqual([state?.id]);
           if (cellScenario.asMeant && state) expect(cellScenario.asMeant(h, state.id), "the change is made").toBe(true);

@@ -10,7 +10,13 @@ async function components() {
   const { LogtoWebApp } = await import("../../infra/components/logtoWebApp");
   const { SampleApp } = await import("../../infra/components/sampleApp");
   const { secretRotationWindow } = await import("../../infra/rotation");
-  return { EntraOidcApp, EnterpriseSsoConnection, LogtoWebApp, SampleApp, secretRotation: secretRotationWindow({ epoch: "2025-01-01", days: 90, now }) };
+  return {
+    EntraOidcApp,
+    EnterpriseSsoConnection,
+    LogtoWebApp,
+    SampleApp,
+    secretRotation: secretRotationWindow({ epoch: "2025-01-01", days: 90, now }),
+  };
 }
 
 const issuer = "https://login.microsoftonline.com/44444444-4444-4444-8444-444444444444/v2.0";
@@ -37,7 +43,13 @@ describe("EnterpriseSsoConnection", () => {
     expect(ofType(recording, types.redirectUris)).toEqual([]);
     expect(reveal(find(recording, types.connector).inputs)).toMatchObject({
       connectorName: "plain",
-      config: { clientId: "client-id", clientSecret: "client-secret", issuer, scope: "offline_access", trustUnverifiedEmail: true },
+      config: {
+        clientId: "client-id",
+        clientSecret: "client-secret",
+        issuer,
+        scope: "offline_access",
+        trustUnverifiedEmail: true,
+      },
       domains: ["plain.com"],
       branding: { displayName: "Plain" },
       syncProfile: true,
@@ -49,14 +61,27 @@ describe("EnterpriseSsoConnection", () => {
 
   it("refuses a connector without name or domains, with public domains, bad scopes or an issuer with a trailing slash", async () => {
     const { EnterpriseSsoConnection } = await components();
-    const base = { logtoEndpoint: logtoEndpointValue, connectorName: "x", clientId: "a", clientSecret: "b", issuer, domains: ["x.com"] };
+    const base = {
+      logtoEndpoint: logtoEndpointValue,
+      connectorName: "x",
+      clientId: "a",
+      clientSecret: "b",
+      issuer,
+      domains: ["x.com"],
+    };
     expect(() => new EnterpriseSsoConnection("e1", { ...base, connectorName: " " })).toThrow(
       'EnterpriseSsoConnection "e1": connectorName is empty',
     );
     expect(() => new EnterpriseSsoConnection("e2", { ...base, domains: [] })).toThrow("domains is empty");
-    expect(() => new EnterpriseSsoConnection("e3", { ...base, domains: ["outlook.com"] })).toThrow('domains[0] is "outlook.com"');
-    expect(() => new EnterpriseSsoConnection("e4", { ...base, scopes: ["Mail Read"] })).toThrow('scopes[0] is "Mail Read"');
-    expect(() => new EnterpriseSsoConnection("e5", { ...base, issuer: `${issuer}/` })).toThrow("remove the trailing slash");
+    expect(() => new EnterpriseSsoConnection("e3", { ...base, domains: ["outlook.com"] })).toThrow(
+      'domains[0] is "outlook.com"',
+    );
+    expect(() => new EnterpriseSsoConnection("e4", { ...base, scopes: ["Mail Read"] })).toThrow(
+      'scopes[0] is "Mail Read"',
+    );
+    expect(() => new EnterpriseSsoConnection("e5", { ...base, issuer: `${issuer}/` })).toThrow(
+      "remove the trailing slash",
+    );
     await finish();
   });
 });
@@ -91,7 +116,9 @@ describe("argument checks of the other components", () => {
     expect(() => new LogtoWebApp("w1", { appName: "w", baseUrl: "https://app.example.com/" })).toThrow(
       'LogtoWebApp "w1": baseUrl is "https://app.example.com/": remove the trailing slash',
     );
-    expect(() => new LogtoWebApp("w2", { appName: "", baseUrl: "https://app.example.com" })).toThrow("appName is empty");
+    expect(() => new LogtoWebApp("w2", { appName: "", baseUrl: "https://app.example.com" })).toThrow(
+      "appName is empty",
+    );
     const app = {
       imageName: "sample:test",
       buildContext: "app",
@@ -108,9 +135,13 @@ describe("argument checks of the other components", () => {
     expect(() => new SampleApp("s1", { ...app, port: 0 })).toThrow('SampleApp "s1": port is 0');
     const restartPolicy = "sometimes" as unknown as typeof app.restartPolicy;
     expect(() => new SampleApp("s2", { ...app, restartPolicy })).toThrow('restartPolicy is "sometimes"');
-    expect(() => new SampleApp("s3", { ...app, logtoEndpoint: `${logtoEndpointValue}/oidc` })).toThrow("without a path");
+    expect(() => new SampleApp("s3", { ...app, logtoEndpoint: `${logtoEndpointValue}/oidc` })).toThrow(
+      "without a path",
+    );
     const networkMode = "overlay" as unknown as "host";
-    expect(() => new SampleApp("s4", { ...app, networkMode })).toThrow('networkMode is "overlay": use one of bridge, host.');
+    expect(() => new SampleApp("s4", { ...app, networkMode })).toThrow(
+      'networkMode is "overlay": use one of bridge, host.',
+    );
     await finish();
   });
 });

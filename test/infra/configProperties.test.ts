@@ -44,21 +44,31 @@ const connection: fc.Arbitrary<Connection> = fc.record(
     adminConsent: fc.boolean(),
     secretRotationDays: fc.integer({ min: 1, max: 700 }),
     signInAudience: fc.constantFrom("AzureADMyOrg", "AzureADMultipleOrgs"),
-    branding: fc.record({ displayName: label, logo: label.map((name) => `https://cdn.example.com/${name}.svg`) }, { requiredKeys: [] }),
+    branding: fc.record(
+      { displayName: label, logo: label.map((name) => `https://cdn.example.com/${name}.svg`) },
+      { requiredKeys: [] },
+    ),
   },
   { requiredKeys: ["name", "tenantId", "domains"] },
 );
 
 const validConfig: fc.Arbitrary<Config> = fc
   .record({
-    logtoEndpoint: fc.constantFrom("https://auth.example.com", "https://tenant.logto.app", "http://localhost:3001", "https://auth.example.com:8443"),
+    logtoEndpoint: fc.constantFrom(
+      "https://auth.example.com",
+      "https://tenant.logto.app",
+      "http://localhost:3001",
+      "https://auth.example.com:8443",
+    ),
     connections: fc.uniqueArray(connection, { selector: (c) => c.name, maxLength: 4 }),
     port: fc.integer({ min: 1, max: 65535 }),
     enabled: fc.boolean(),
     restartPolicy: fc.constantFrom("no", "on-failure", "always", "unless-stopped"),
     secretKey: fc.string({ minLength: 32, maxLength: 64 }),
     protect: fc.boolean(),
-    rotationEpoch: fc.date({ min: new Date("2020-01-01T00:00:00Z"), max: now, noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+    rotationEpoch: fc
+      .date({ min: new Date("2020-01-01T00:00:00Z"), max: now, noInvalidDate: true })
+      .map((d) => d.toISOString().slice(0, 10)),
     localUrl: fc.boolean(),
   })
   // Each email domain on one connection only.
@@ -68,7 +78,13 @@ const validConfig: fc.Arbitrary<Config> = fc
   })
   .map(({ port, enabled, restartPolicy, secretKey, localUrl, ...rest }) => ({
     ...rest,
-    sampleApp: { port, enabled, restartPolicy, secretKey, baseUrl: localUrl ? `http://localhost:${port}` : "https://app.example.com" },
+    sampleApp: {
+      port,
+      enabled,
+      restartPolicy,
+      secretKey,
+      baseUrl: localUrl ? `http://localhost:${port}` : "https://app.example.com",
+    },
   }));
 
 function raw(config: Config): RawStackConfig {
@@ -136,11 +152,13 @@ const wrongConnectionType: fc.Arbitrary<Mutation> = fc
     return { config: out, field: connectionField(index, key) };
   });
 
-const wrongSampleAppType: fc.Arbitrary<Mutation> = fc.tuple(validConfig, pick(sampleAppFieldKinds), fc.nat()).map(([config, [key, kind], v]) => {
-  const out = clone(config);
-  out.sampleApp[key] = wrongTypes[kind][v % wrongTypes[kind].length];
-  return { config: out, field: `${ns}:sampleApp.${key}` };
-});
+const wrongSampleAppType: fc.Arbitrary<Mutation> = fc
+  .tuple(validConfig, pick(sampleAppFieldKinds), fc.nat())
+  .map(([config, [key, kind], v]) => {
+    const out = clone(config);
+    out.sampleApp[key] = wrongTypes[kind][v % wrongTypes[kind].length];
+    return { config: out, field: `${ns}:sampleApp.${key}` };
+  });
 
 const badDomainValue = fc.oneof(
   domain.map((d) => d.toUpperCase()),
@@ -153,18 +171,30 @@ const badDomainValue = fc.oneof(
   fc.constant(`${"a".repeat(64)}.com`),
   pick(publicEmailDomains),
 );
-const badDomain: fc.Arbitrary<Mutation> = fc.tuple(withConnection, fc.nat(), fc.nat(), badDomainValue).map(([config, n, m, value]) => {
-  const out = clone(config);
-  const index = n % out.connections.length;
-  const domains = out.connections[index].domains as string[];
-  const at = m % (domains.length + 1);
-  domains.splice(at, 0, value);
-  return { config: out, field: `${connectionField(index, "domains")}[${at}]` };
-});
+const badDomain: fc.Arbitrary<Mutation> = fc
+  .tuple(withConnection, fc.nat(), fc.nat(), badDomainValue)
+  .map(([config, n, m, value]) => {
+    const out = clone(config);
+    const index = n % out.connections.length;
+    const domains = out.connections[index].domains as string[];
+    const at = m % (domains.length + 1);
+    domains.splice(at, 0, value);
+    return { config: out, field: `${connectionField(index, "domains")}[${at}]` };
+  });
 
 const badUrl: fc.Arbitrary<Mutation> = fc.oneof(
   fc
-    .tuple(validConfig, fc.constantFrom("auth.example.com", "ftp://auth.example.com", "https://auth.example.com/", "https://auth.example.com/oidc", "http://auth.example.com", "https://"))
+    .tuple(
+      validConfig,
+      fc.constantFrom(
+        "auth.example.com",
+        "ftp://auth.example.com",
+        "https://auth.example.com/",
+        "https://auth.example.com/oidc",
+        "http://auth.example.com",
+        "https://",
+      ),
+    )
     .map(([config, value]) => ({ config: { ...clone(config), logtoEndpoint: value }, field: "logto:endpoint" })),
   fc
     .tuple(validConfig, fc.constantFrom("localhost:8080", "https://app.example.com/", "app", "mailto:a@b.c"))
@@ -174,7 +204,12 @@ const badUrl: fc.Arbitrary<Mutation> = fc.oneof(
       return { config: out, field: `${ns}:sampleApp.baseUrl` };
     }),
   fc
-    .tuple(withConnection, fc.nat(), fc.constantFrom("http://cdn.example.com/logo.svg", "logo.svg", "ftp://cdn.example.com/logo.svg"), fc.constantFrom("logo", "darkLogo"))
+    .tuple(
+      withConnection,
+      fc.nat(),
+      fc.constantFrom("http://cdn.example.com/logo.svg", "logo.svg", "ftp://cdn.example.com/logo.svg"),
+      fc.constantFrom("logo", "darkLogo"),
+    )
     .map(([config, n, value, key]) => {
       const out = clone(config);
       const index = n % out.connections.length;
@@ -184,7 +219,11 @@ const badUrl: fc.Arbitrary<Mutation> = fc.oneof(
 );
 
 const duplicate: fc.Arbitrary<Mutation> = fc
-  .tuple(validConfig.filter((c) => c.connections.length >= 2), fc.nat(), fc.constantFrom("name", "domain", "connectorName"))
+  .tuple(
+    validConfig.filter((c) => c.connections.length >= 2),
+    fc.nat(),
+    fc.constantFrom("name", "domain", "connectorName"),
+  )
   .map(([config, n, what]) => {
     const out = clone(config);
     const later = 1 + (n % (out.connections.length - 1));
@@ -222,21 +261,39 @@ const pastBounds: fc.Arbitrary<Mutation> = fc.oneof(
     out.sampleApp.secretKey = "k".repeat(short);
     return { config: out, field: `${ns}:sampleApp.secretKey` };
   }),
-  fc.tuple(validConfig, fc.constantFrom("2999-01-01", "2025-02-30", "01/01/2025", "yesterday")).map(([config, epoch]) => ({
-    config: { ...clone(config), rotationEpoch: epoch },
-    field: `${ns}:rotationEpoch`,
-  })),
-  fc.tuple(withConnection, fc.nat(), fc.constantFrom("not-a-guid", "{11111111-1111-4111-8111-111111111111}", "11111111-1111-4111-8111-11111111111A", "")).map(
-    ([config, n, tenantId]) => {
+  fc
+    .tuple(validConfig, fc.constantFrom("2999-01-01", "2025-02-30", "01/01/2025", "yesterday"))
+    .map(([config, epoch]) => ({
+      config: { ...clone(config), rotationEpoch: epoch },
+      field: `${ns}:rotationEpoch`,
+    })),
+  fc
+    .tuple(
+      withConnection,
+      fc.nat(),
+      fc.constantFrom(
+        "not-a-guid",
+        "{11111111-1111-4111-8111-111111111111}",
+        "11111111-1111-4111-8111-11111111111A",
+        "",
+      ),
+    )
+    .map(([config, n, tenantId]) => {
       const out = clone(config);
       const index = n % out.connections.length;
       out.connections[index].tenantId = tenantId;
       return { config: out, field: connectionField(index, "tenantId") };
-    },
-  ),
+    }),
 );
 
-const badConfig: fc.Arbitrary<Mutation> = fc.oneof(wrongConnectionType, wrongSampleAppType, badDomain, badUrl, duplicate, pastBounds);
+const badConfig: fc.Arbitrary<Mutation> = fc.oneof(
+  wrongConnectionType,
+  wrongSampleAppType,
+  badDomain,
+  badUrl,
+  duplicate,
+  pastBounds,
+);
 
 function refusal(config: Config): string | undefined {
   try {

@@ -6,7 +6,18 @@
 import { describe, expect, it } from "vitest";
 import type { RawStackConfig } from "../../infra/config";
 import { connection, now, rawConfig, tenantIds } from "./fixtures";
-import { ProgramRun, find, isSecretEnvelope, logtoEndpointValue, ofType, plainText, reveal, runProgram, settle, types } from "./harness";
+import {
+  ProgramRun,
+  find,
+  isSecretEnvelope,
+  logtoEndpointValue,
+  ofType,
+  plainText,
+  reveal,
+  runProgram,
+  settle,
+  types,
+} from "./harness";
 
 const customerClientId = "5d8e2f3a-9b1c-4c7d-8e6f-0a1b2c3d4e5f";
 const customerSecret = "customer-made-secret-marker-7f3e9a";
@@ -18,10 +29,23 @@ function run(raw: RawStackConfig): Promise<ProgramRun> {
 }
 
 function provided(overrides: { [key: string]: unknown } = {}) {
-  return connection("fabrikam", { mode: "provided", clientId: customerClientId, clientSecret: customerSecret, ...overrides });
+  return connection("fabrikam", {
+    mode: "provided",
+    clientId: customerClientId,
+    clientSecret: customerSecret,
+    ...overrides,
+  });
 }
 
-const azureadTypes = [types.azureadProvider, types.registration, types.apiAccess, types.servicePrincipal, types.grant, types.password, types.redirectUris];
+const azureadTypes = [
+  types.azureadProvider,
+  types.registration,
+  types.apiAccess,
+  types.servicePrincipal,
+  types.grant,
+  types.password,
+  types.redirectUris,
+];
 
 describe("mode: provided (the customer's admin made the app registration)", () => {
   it("deploys only the Logto connector, with the customer's client id, secret (kept secret) and issuer", async () => {
@@ -57,7 +81,9 @@ describe("mode: provided (the customer's admin made the app registration)", () =
     expect(fabrikam.secretRotatesAt).toBeUndefined();
     expect(fabrikam.customerAdminSteps).toEqual([
       expect.stringContaining(`add the Web platform redirect URI ${callbackUri}`),
-      expect.stringContaining(`delegated permissions openid profile email User.Read, then grant admin consent (or open ${consentUrl})`),
+      expect.stringContaining(
+        `delegated permissions openid profile email User.Read, then grant admin consent (or open ${consentUrl})`,
+      ),
       expect.stringContaining("pulumi config set --secret --path 'connections[0].clientSecret'"),
     ]);
     expect(settled.secret).toBe(false);
@@ -67,19 +93,28 @@ describe("mode: provided (the customer's admin made the app registration)", () =
   it("a new client secret from the customer changes only the connector's config", async () => {
     const before = await run(rawConfig({ connections: [provided()] }));
     const after = await run(rawConfig({ connections: [provided({ clientSecret: `${customerSecret}-rotated` })] }));
-    const inputsOf = (recording: ProgramRun["recording"]) => reveal(find(recording, types.connector).inputs) as { config: object };
+    const inputsOf = (recording: ProgramRun["recording"]) =>
+      reveal(find(recording, types.connector).inputs) as { config: object };
     const [old, rotated] = [inputsOf(before.recording), inputsOf(after.recording)];
-    expect({ ...rotated, config: { ...rotated.config, clientSecret: "" } }).toEqual({ ...old, config: { ...old.config, clientSecret: "" } });
+    expect({ ...rotated, config: { ...rotated.config, clientSecret: "" } }).toEqual({
+      ...old,
+      config: { ...old.config, clientSecret: "" },
+    });
     expect(rotated.config).toMatchObject({ clientSecret: `${customerSecret}-rotated` });
   });
 
   it("mixes with managed connections in one stack", async () => {
     const { recording } = await run(rawConfig({ connections: [connection("contoso"), provided()] }));
     expect(ofType(recording, types.registration).map((r) => r.name)).toEqual(["contoso-entra-registration"]);
-    expect(ofType(recording, types.connector).map((r) => r.name).sort()).toEqual(["contoso-sso-connector", "fabrikam-sso-connector"]);
+    expect(
+      ofType(recording, types.connector)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["contoso-sso-connector", "fabrikam-sso-connector"]);
     const signInSwitch = find(recording, types.signInSwitch);
     // Both connectors outlive the tenant-wide switch: destroy deletes them before it looks at the switch.
-    for (const connection of ofType(recording, types.ssoConnection)) expect(connection.dependencies).toContain(signInSwitch.urn);
+    for (const connection of ofType(recording, types.ssoConnection))
+      expect(connection.dependencies).toContain(signInSwitch.urn);
   });
 });
 
@@ -89,14 +124,20 @@ describe("mode: managed", () => {
       rawConfig({
         connections: [
           connection("contoso", { credentials: { clientId: deployerClientId, clientSecret: deployerSecret } }),
-          connection("fabrikam", { credentials: { clientId: deployerClientId, useOidc: true, oidcTokenFilePath: "/var/run/token" } }),
+          connection("fabrikam", {
+            credentials: { clientId: deployerClientId, useOidc: true, oidcTokenFilePath: "/var/run/token" },
+          }),
           connection("northwind"),
         ],
       }),
     );
     const contoso = find(recording, types.azureadProvider, "contoso-azuread");
     expect(isSecretEnvelope(contoso.inputs.clientSecret)).toBe(true);
-    expect(reveal(contoso.inputs)).toMatchObject({ tenantId: tenantIds.contoso, clientId: deployerClientId, clientSecret: deployerSecret });
+    expect(reveal(contoso.inputs)).toMatchObject({
+      tenantId: tenantIds.contoso,
+      clientId: deployerClientId,
+      clientSecret: deployerSecret,
+    });
     expect(plainText(contoso.inputs)).not.toContain(deployerSecret);
     expect(reveal(find(recording, types.azureadProvider, "fabrikam-azuread").inputs)).toMatchObject({
       tenantId: tenantIds.fabrikam,
@@ -105,13 +146,17 @@ describe("mode: managed", () => {
       useOidc: "true",
       oidcTokenFilePath: "/var/run/token",
     });
-    const ambient = reveal(find(recording, types.azureadProvider, "northwind-azuread").inputs) as { [key: string]: unknown };
+    const ambient = reveal(find(recording, types.azureadProvider, "northwind-azuread").inputs) as {
+      [key: string]: unknown;
+    };
     expect(ambient.clientId).toBeUndefined();
     expect(ambient.clientSecret).toBeUndefined();
   });
 
   it("without admin consent: no grant, and the consent link in the outputs", async () => {
-    const { recording, outputs } = await run(rawConfig({ connections: [connection("contoso", { adminConsent: false })] }));
+    const { recording, outputs } = await run(
+      rawConfig({ connections: [connection("contoso", { adminConsent: false })] }),
+    );
     expect(ofType(recording, types.grant)).toEqual([]);
     const contoso = (await settle(outputs.connections.contoso)).value;
     const consentUrl = `https://login.microsoftonline.com/${tenantIds.contoso}/adminconsent?client_id=client-contoso-entra-registration`;
@@ -122,16 +167,22 @@ describe("mode: managed", () => {
 
 describe("the Microsoft cloud (entra)", () => {
   it("a national cloud: the azuread providers get its name, issuers and consent links its login endpoint", async () => {
-    const { recording, outputs } = await run(rawConfig({ entra: { environment: "china" }, connections: [connection("contoso"), provided()] }));
+    const { recording, outputs } = await run(
+      rawConfig({ entra: { environment: "china" }, connections: [connection("contoso"), provided()] }),
+    );
     expect(reveal(find(recording, types.azureadProvider).inputs)).toMatchObject({ environment: "china" });
     expect(reveal(find(recording, types.connector, "contoso-sso-connector").inputs)).toMatchObject({
       config: { issuer: `https://login.chinacloudapi.cn/${tenantIds.contoso}/v2.0` },
     });
-    expect((await settle(outputs.connections.fabrikam)).value.adminConsentUrl).toMatch(/^https:\/\/login\.chinacloudapi\.cn\//);
+    expect((await settle(outputs.connections.fabrikam)).value.adminConsentUrl).toMatch(
+      /^https:\/\/login\.chinacloudapi\.cn\//,
+    );
   });
 
   it("a cloud described by a metadata host (Azure Stack, the local stand-in): the providers get metadataHost", async () => {
-    const { recording } = await run(rawConfig({ entra: { metadataHost: "127.0.0.1:8443", loginEndpoint: "https://127.0.0.1:8443" } }));
+    const { recording } = await run(
+      rawConfig({ entra: { metadataHost: "127.0.0.1:8443", loginEndpoint: "https://127.0.0.1:8443" } }),
+    );
     const provider = reveal(find(recording, types.azureadProvider).inputs) as { [key: string]: unknown };
     // environment stays the SDK's default ("public"), which the provider ignores when metadataHost is set.
     expect(provider).toMatchObject({ metadataHost: "127.0.0.1:8443", environment: "public" });
@@ -144,7 +195,11 @@ describe("the Microsoft cloud (entra)", () => {
 describe("multi-tenant apps (signInAudience AzureADMultipleOrgs)", () => {
   it("register a multi-tenant app and trust Entra's organizations issuer, whose {tenantid} Logto fills from the token", async () => {
     const { recording } = await run(
-      rawConfig({ connections: [connection("contoso", { signInAudience: "AzureADMultipleOrgs", domains: ["contoso.com", "fabrikam.com"] })] }),
+      rawConfig({
+        connections: [
+          connection("contoso", { signInAudience: "AzureADMultipleOrgs", domains: ["contoso.com", "fabrikam.com"] }),
+        ],
+      }),
     );
     expect(reveal(find(recording, types.registration).inputs)).toMatchObject({ signInAudience: "AzureADMultipleOrgs" });
     expect(reveal(find(recording, types.connector).inputs)).toMatchObject({
@@ -156,7 +211,9 @@ describe("multi-tenant apps (signInAudience AzureADMultipleOrgs)", () => {
 
 describe("renaming a connection (formerNames)", () => {
   it("aliases the provider and both components to the former name, so children keep their URNs", async () => {
-    const { recording } = await run(rawConfig({ connections: [connection("contoso", { name: "contoso-eu", formerNames: ["contoso"] })] }));
+    const { recording } = await run(
+      rawConfig({ connections: [connection("contoso", { name: "contoso-eu", formerNames: ["contoso"] })] }),
+    );
     expect(find(recording, types.azureadProvider, "contoso-eu-azuread").aliasNames).toEqual(["contoso-azuread"]);
     expect(find(recording, types.entraApp, "contoso-eu-entra").aliasNames).toEqual(["contoso-entra"]);
     expect(find(recording, types.ssoConnection, "contoso-eu-sso").aliasNames).toEqual(["contoso-sso"]);

@@ -184,7 +184,10 @@ function mockState(type: string, name: string, inputs: Inputs): { id: string; st
 
 function mockCall(token: string, inputs: Inputs): Inputs {
   if (token === invokeTokens.publishedAppIds) {
-    return { id: "published", result: { MicrosoftGraph: graphAppId, Office365ExchangeOnline: "00000002-0000-0ff1-ce00-000000000000" } };
+    return {
+      id: "published",
+      result: { MicrosoftGraph: graphAppId, Office365ExchangeOnline: "00000002-0000-0ff1-ce00-000000000000" },
+    };
   }
   if (token === invokeTokens.servicePrincipal && inputs.clientId === graphAppId) {
     return {
@@ -238,7 +241,9 @@ export async function startRecording(options: { stack?: string; preview?: boolea
       protect: request.getProtect(),
       deleteBeforeReplace: request.getDeletebeforereplace(),
       additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
-      aliasNames: request.getAliasesList().flatMap((alias) => (alias.getSpec() ? [alias.getSpec()?.getName() ?? ""] : [])),
+      aliasNames: request
+        .getAliasesList()
+        .flatMap((alias) => (alias.getSpec() ? [alias.getSpec()?.getName() ?? ""] : [])),
     });
     return register(request, (error, response) => {
       const resource = byKey.get(key);

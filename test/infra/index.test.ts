@@ -13,7 +13,11 @@ describe("infra/index.ts", () => {
       {
         "logto:endpoint": logtoEndpointValue,
         "logto-entra-sso:connections": JSON.stringify([connection("contoso"), connection("fabrikam")]),
-        "logto-entra-sso:sampleApp": JSON.stringify({ secretKey: secretKeyMarker, port: 8081, baseUrl: "http://localhost:8081" }),
+        "logto-entra-sso:sampleApp": JSON.stringify({
+          secretKey: secretKeyMarker,
+          port: 8081,
+          baseUrl: "http://localhost:8081",
+        }),
         "logto-entra-sso:protect": "true",
       },
       ["logto-entra-sso:sampleApp"],
@@ -65,7 +69,10 @@ describe("infra/index.ts", () => {
       await startRecording();
       const { loadStackConfig } = await import("../../infra/config");
       expect(loadStackConfig().logtoEndpoint).toBe("https://auth.from-env.example");
-      pulumi.runtime.setAllConfig({ "logto:endpoint": logtoEndpointValue, "logto-entra-sso:sampleApp": JSON.stringify({ enabled: false }) });
+      pulumi.runtime.setAllConfig({
+        "logto:endpoint": logtoEndpointValue,
+        "logto-entra-sso:sampleApp": JSON.stringify({ enabled: false }),
+      });
       expect(loadStackConfig().logtoEndpoint).toBe(logtoEndpointValue);
       await finish();
     } finally {

@@ -76,7 +76,14 @@ function checkConnectionWiring(recording: Recording, name: string): void {
   const connector = find(recording, types.connector, `${name}-sso-connector`);
   const redirectUris = find(recording, types.redirectUris, `${name}-sso-redirect-uris`);
 
-  for (const type of [types.registration, types.apiAccess, types.servicePrincipal, types.grant, types.password, types.redirectUris]) {
+  for (const type of [
+    types.registration,
+    types.apiAccess,
+    types.servicePrincipal,
+    types.grant,
+    types.password,
+    types.redirectUris,
+  ]) {
     const resource = ofType(recording, type).find((r) => r.name.startsWith(`${name}-`));
     expect(usesProvider(resource?.provider ?? "", provider.urn), `${type} of ${name} uses ${name}-azuread`).toBe(true);
   }
@@ -203,9 +210,19 @@ describe("the program's resource graph", () => {
 
   it("protects the identity resources when protect is on, but never what must be replaced routinely", async () => {
     const { recording } = await run(rawConfig({ protect: true }));
-    const unprotected = [types.password, types.applicationSecret, types.azureadProvider, types.sampleApp, types.image, types.container, types.command];
+    const unprotected = [
+      types.password,
+      types.applicationSecret,
+      types.azureadProvider,
+      types.sampleApp,
+      types.image,
+      types.container,
+      types.command,
+    ];
     for (const resource of recording.resources) {
-      expect(resource.protect, `${resource.type} ${resource.name}`).toBe(!(unprotected as readonly string[]).includes(resource.type));
+      expect(resource.protect, `${resource.type} ${resource.name}`).toBe(
+        !(unprotected as readonly string[]).includes(resource.type),
+      );
     }
     expect(find(recording, types.password).deleteBeforeReplace).toBe(false);
   });
@@ -222,7 +239,11 @@ describe("the program's resource graph", () => {
     expect(outputs.enterpriseSsoEnabled).toBe(false);
     const { validateStackConfig } = await import("../../infra/config");
     const checked = validateStackConfig(rawConfig({ manageSsoSwitch: "false" }), { stack: "dev", now });
-    expect(checked.notices).toEqual([expect.stringContaining("manageSsoSwitch is false: the sign-in experience's Enterprise SSO switch is left as it is")]);
+    expect(checked.notices).toEqual([
+      expect.stringContaining(
+        "manageSsoSwitch is false: the sign-in experience's Enterprise SSO switch is left as it is",
+      ),
+    ]);
   });
 
   it("without connections, leaves the sign-in experience alone and still makes the sample app", async () => {
@@ -232,4 +253,3 @@ describe("the program's resource graph", () => {
     expect(outputs.connections).toEqual({});
   });
 });
-

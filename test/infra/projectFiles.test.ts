@@ -53,7 +53,9 @@ describe("Pulumi.yaml", () => {
 
   it("documents each field of a connection and of the sample app, with type and default", () => {
     const fieldDoc = (description: string, field: string) =>
-      new RegExp(`(^|[\\s;(])${field} \\((secret )?(string|boolean|integer|list of strings|object)[,)]`).test(description);
+      new RegExp(`(^|[\\s;(])${field} \\((secret )?(string|boolean|integer|list of strings|object)[,)]`).test(
+        description,
+      );
     for (const field of connectionKeys) {
       expect(fieldDoc(project.config.connections.description, field), `connections: ${field}`).toBe(true);
     }
@@ -61,7 +63,8 @@ describe("Pulumi.yaml", () => {
     for (const field of credentialKeys) {
       expect(fieldDoc(project.config.connections.description, field), `connections[].credentials: ${field}`).toBe(true);
     }
-    for (const field of entraKeys) expect(fieldDoc(project.config.entra.description, field), `entra: ${field}`).toBe(true);
+    for (const field of entraKeys)
+      expect(fieldDoc(project.config.entra.description, field), `entra: ${field}`).toBe(true);
     for (const field of sampleAppKeys) {
       expect(fieldDoc(project.config.sampleApp.description, field), `sampleApp: ${field}`).toBe(true);
     }

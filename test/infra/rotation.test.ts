@@ -36,7 +36,10 @@ describe("secretRotationWindow", () => {
 async function inputsAt(at: Date): Promise<{ recording: Recording; inputs: Map<string, string> }> {
   const { recording } = await runProgram(rawConfig(), at);
   const inputs = new Map(
-    recording.resources.map((r) => [`${r.type}::${r.name}`, JSON.stringify(reveal({ ...r.inputs, __provider: undefined }))]),
+    recording.resources.map((r) => [
+      `${r.type}::${r.name}`,
+      JSON.stringify(reveal({ ...r.inputs, __provider: undefined })),
+    ]),
   );
   return { recording, inputs };
 }

@@ -41,7 +41,10 @@ describe("the sample app in the program", () => {
     // Item 1 (issue 11): the container takes the secret from the ApplicationSecret, so on rotation the engine
     // replaces the container before it deletes the old secret.
     expect(container.dependencies).toEqual(expect.arrayContaining([image.urn, application.urn, appSecret.urn]));
-    expect(reveal(appSecret.inputs)).toMatchObject({ applicationId: "app-sample-application", name: "pulumi-managed-1" });
+    expect(reveal(appSecret.inputs)).toMatchObject({
+      applicationId: "app-sample-application",
+      name: "pulumi-managed-1",
+    });
     expect(appSecret.additionalSecretOutputs).toEqual(["value"]);
     // The environment holds no secret (docker inspect shows it): the secrets are files, uploaded as secrets.
     expect(isSecretEnvelope(container.inputs.envs)).toBe(false);
@@ -91,14 +94,18 @@ describe("the sample app in the program", () => {
         },
       }),
     );
-    expect(reveal(find(recording, types.image).inputs)).toMatchObject({ imageName: "registry.example.com/team/sample:v2" });
+    expect(reveal(find(recording, types.image).inputs)).toMatchObject({
+      imageName: "registry.example.com/team/sample:v2",
+    });
     expect(reveal(find(recording, types.container).inputs)).toMatchObject({
       envs: expect.arrayContaining(["BASE_URL=https://sample.example.com", "PORT=8080"]),
       uploads: expect.arrayContaining([expect.objectContaining({ content: logtoAppSecretFor("2") })]),
       ports: [{ internal: 8080, external: 9443, ip: "0.0.0.0" }],
       restart: "always",
     });
-    expect(reveal(find(recording, types.application).inputs)).toMatchObject({ redirectUris: ["https://sample.example.com/callback"] });
+    expect(reveal(find(recording, types.application).inputs)).toMatchObject({
+      redirectUris: ["https://sample.example.com/callback"],
+    });
     expect(reveal(find(recording, types.applicationSecret).inputs)).toMatchObject({ name: "pulumi-managed-2" });
   });
 
@@ -116,11 +123,17 @@ describe("the sample app in the program", () => {
       }),
     );
     expect(reveal(find(recording, types.image).inputs)).toMatchObject({
-      build: { context: "app", network: "host", args: { BASE_IMAGE: "registry.example.com/python:3.11-slim@sha256:" + "ab".repeat(32) } },
+      build: {
+        context: "app",
+        network: "host",
+        args: { BASE_IMAGE: "registry.example.com/python:3.11-slim@sha256:" + "ab".repeat(32) },
+      },
     });
     const container = reveal(find(recording, types.container).inputs) as { [key: string]: unknown };
     expect(container).toMatchObject({ networkMode: "host" });
-    expect(container.envs).toEqual(expect.arrayContaining(["PORT=9090", "BIND_ADDRESS=127.0.0.1", "BASE_URL=http://127.0.0.1:9090"]));
+    expect(container.envs).toEqual(
+      expect.arrayContaining(["PORT=9090", "BIND_ADDRESS=127.0.0.1", "BASE_URL=http://127.0.0.1:9090"]),
+    );
     expect(container.envs).not.toContain("PORT=8080");
     // A port mapping would be refused by Docker next to the host network.
     expect(container).not.toHaveProperty("ports");
@@ -137,7 +150,10 @@ describe("the sample app in the program", () => {
       triggers: ["sample-container-id"],
     });
     // What the command provider quotes when a check fails: one short line, not the script.
-    expect(reveal(healthz?.inputs)).toMatchObject({ create: "eval(process.env.CHECK_SCRIPT)", interpreter: ["node", "-e"] });
+    expect(reveal(healthz?.inputs)).toMatchObject({
+      create: "eval(process.env.CHECK_SCRIPT)",
+      interpreter: ["node", "-e"],
+    });
     expect(reveal(discovery?.inputs)).toMatchObject({
       create: "eval(process.env.CHECK_SCRIPT)",
       environment: {
@@ -225,8 +241,13 @@ describe("the post-deploy check script", () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it("passes when the URL answers 200 with the expected text", async () => {
-    expect(await runCheck(`${base}/healthz`, { timeoutSeconds: 5 })).toMatchObject({ code: 0, stdout: `OK ${base}/healthz answered 200\n` });
-    expect((await runCheck(`${base}/discovery`, { expect: '"authorization_endpoint"', timeoutSeconds: 5 })).code).toBe(0);
+    expect(await runCheck(`${base}/healthz`, { timeoutSeconds: 5 })).toMatchObject({
+      code: 0,
+      stdout: `OK ${base}/healthz answered 200\n`,
+    });
+    expect((await runCheck(`${base}/discovery`, { expect: '"authorization_endpoint"', timeoutSeconds: 5 })).code).toBe(
+      0,
+    );
   });
 
   it("waits for a server that answers only after a while", async () => {

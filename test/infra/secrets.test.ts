@@ -28,7 +28,10 @@ async function runWithM2mCredentials() {
     { "logto:endpoint": logtoEndpointValue, "logto:m2mAppId": "m2m-app", "logto:m2mAppSecret": m2mSecretMarker },
     ["logto:m2mAppSecret"],
   );
-  return runProgram(rawConfig({ connections: [connection("contoso", { tokenStorage: true }), connection("fabrikam")] }), now);
+  return runProgram(
+    rawConfig({ connections: [connection("contoso", { tokenStorage: true }), connection("fabrikam")] }),
+    now,
+  );
 }
 
 describe("secrets", () => {
@@ -58,7 +61,9 @@ describe("secrets", () => {
     // The secrets are there, where they are needed, as secrets.
     const connector = find(recording, types.connector, "contoso-sso-connector");
     expect(isSecretEnvelope(connector.inputs.config)).toBe(true);
-    expect(reveal(connector.inputs.config)).toMatchObject({ clientSecret: entraSecretFor("contoso-entra-secret", "1") });
+    expect(reveal(connector.inputs.config)).toMatchObject({
+      clientSecret: entraSecretFor("contoso-entra-secret", "1"),
+    });
     const container = find(recording, types.container);
     expect(isSecretEnvelope(container.inputs.uploads)).toBe(true);
     const uploads = reveal(container.inputs.uploads) as Array<{ content: string }>;

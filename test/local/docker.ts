@@ -17,32 +17,42 @@ export interface DockerAnswer {
 
 /** GET on the Engine API at a unix:// DOCKER_HOST. */
 export function dockerGet(host: string, requestPath: string): Promise<DockerAnswer> {
-  if (!host.startsWith("unix://")) return Promise.reject(new Error(`DOCKER_HOST is ${host}: only unix:// sockets are read here`));
+  if (!host.startsWith("unix://"))
+    return Promise.reject(new Error(`DOCKER_HOST is ${host}: only unix:// sockets are read here`));
   return new Promise((resolve, reject) => {
-    const request = http.get({ socketPath: host.slice("unix://".length), path: requestPath, timeout: 10_000 }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        // /events answers JSON lines under a JSON content type: those stay text for the caller to split.
-        let body: unknown = text;
-        if ((response.headers["content-type"] ?? "").includes("json") && text) {
-          try {
-            body = JSON.parse(text);
-          } catch {
-            body = text;
+    const request = http.get(
+      { socketPath: host.slice("unix://".length), path: requestPath, timeout: 10_000 },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          // /events answers JSON lines under a JSON content type: those stay text for the caller to split.
+          let body: unknown = text;
+          if ((response.headers["content-type"] ?? "").includes("json") && text) {
+            try {
+              body = JSON.parse(text);
+            } catch {
+              body = text;
+            }
           }
-        }
-        resolve({ status: response.statusCode ?? 0, body });
-      });
-    });
-    request.on("timeout", () => request.destroy(new Error(`the Docker engine at ${host} did not answer ${requestPath} in 10 s`)));
+          resolve({ status: response.statusCode ?? 0, body });
+        });
+      },
+    );
+    request.on("timeout", () =>
+      request.destroy(new Error(`the Docker engine at ${host} did not answer ${requestPath} in 10 s`)),
+    );
     request.on("error", reject);
   });
 }
 
 /** Container events (start, die, destroy, …) between two moments, oldest first, with their time in ms. */
-export async function containerEvents(host: string, sinceMs: number, untilMs: number): Promise<Array<{ action: string; name: string; atMs: number }>> {
+export async function containerEvents(
+  host: string,
+  sinceMs: number,
+  untilMs: number,
+): Promise<Array<{ action: string; name: string; atMs: number }>> {
   const query = new URLSearchParams({
     since: String(Math.floor(sinceMs / 1000)),
     until: String(Math.ceil(untilMs / 1000) + 1),
@@ -74,13 +84,19 @@ export function ensureDockerEngine(): Promise<string> {
     const current = process.env.DOCKER_HOST;
     if (current && (await answers(current))) return current;
     const host = await new Promise<string>((resolve, reject) => {
-      const child = spawn("bash", [path.join(repoRoot, "scripts/docker-engine.sh"), "start", "--owner", String(process.pid)], {
-        stdio: ["ignore", "pipe", "inherit"],
-      });
+      const child = spawn(
+        "bash",
+        [path.join(repoRoot, "scripts/docker-engine.sh"), "start", "--owner", String(process.pid)],
+        {
+          stdio: ["ignore", "pipe", "inherit"],
+        },
+      );
       let stdout = "";
       child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
       child.on("error", reject);
-      child.on("exit", (code) => (code === 0 ? resolve(stdout.trim()) : reject(new Error(`scripts/docker-engine.sh start exited with ${code}`))));
+      child.on("exit", (code) =>
+        code === 0 ? resolve(stdout.trim()) : reject(new Error(`scripts/docker-engine.sh start exited with ${code}`)),
+      );
     });
     process.env.DOCKER_HOST = host;
     return host;

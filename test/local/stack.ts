@@ -44,7 +44,12 @@ export async function startLocalStandIns(
 ): Promise<LocalStandIns> {
   const users: Record<string, TestUserSeed[]> = {};
   for (const user of options.users ?? []) {
-    (users[user.tenantId] ??= []).push({ userPrincipalName: user.email, password: user.password, displayName: user.displayName, mail: user.email });
+    (users[user.tenantId] ??= []).push({
+      userPrincipalName: user.email,
+      password: user.password,
+      displayName: user.displayName,
+      mail: user.email,
+    });
   }
   const entra = await startEntraStandIn({ tenants: options.tenantIds ?? Object.values(localTenants), users });
   try {
@@ -62,7 +67,11 @@ export async function startLocalStandIns(
 /** One connection of a local stack, as it goes into `logto-entra-sso:connections`. */
 export type LocalConnection = { name: string; tenantId: string; domains: string[] } & { [key: string]: unknown };
 
-export function localConnection(name: string, tenantId: string, overrides: Partial<LocalConnection> = {}): LocalConnection {
+export function localConnection(
+  name: string,
+  tenantId: string,
+  overrides: Partial<LocalConnection> = {},
+): LocalConnection {
   return { name, tenantId, domains: [`${name}.example`], extraScopes: ["User.Read"], ...overrides };
 }
 
@@ -80,13 +89,21 @@ export interface LocalStackConfig {
  */
 export function localStackConfig(
   standIns: LocalStandIns,
-  options: { connections: LocalConnection[]; sampleApp?: { [key: string]: unknown }; sampleAppSecretKey?: string; settings?: { [key: string]: unknown } },
+  options: {
+    connections: LocalConnection[];
+    sampleApp?: { [key: string]: unknown };
+    sampleAppSecretKey?: string;
+    settings?: { [key: string]: unknown };
+  },
 ): LocalStackConfig {
   const pathSecrets: ConfigMap = { "logto:m2mAppSecret": { value: standIns.logto.m2mAppSecret, secret: true } };
   const connections = options.connections.map((connection, index) => {
     if (connection.mode === "provided" || connection.credentials !== undefined) return connection;
     const deployer = standIns.entra.deployer(connection.tenantId);
-    pathSecrets[`logto-entra-sso:connections[${index}].credentials.clientSecret`] = { value: deployer.clientSecret, secret: true };
+    pathSecrets[`logto-entra-sso:connections[${index}].credentials.clientSecret`] = {
+      value: deployer.clientSecret,
+      secret: true,
+    };
     return { ...connection, credentials: { clientId: deployer.clientId } };
   });
   if (options.sampleAppSecretKey !== undefined) {

@@ -59,6 +59,8 @@ export async function smokeImageContext(): Promise<string> {
     cwd: source,
     env: { ...process.env, CGO_ENABLED: "0", GOWORK: "off" },
   });
-  await Promise.all(["Dockerfile", ".dockerignore"].map((name) => copyFile(path.join(source, name), path.join(context, name))));
+  await Promise.all(
+    ["Dockerfile", ".dockerignore"].map((name) => copyFile(path.join(source, name), path.join(context, name))),
+  );
   return context;
 }

@@ -19,7 +19,9 @@ let scratch: string;
 let mixCache: string;
 
 async function choose(env: Record<string, string>): Promise<{ bin: string; log: string }> {
-  const { stdout, stderr } = await run("bash", [script], { env: { ...process.env, PLUGIN_DOUBLES: "", REAL_PLUGINS_DIR: "", ...env } });
+  const { stdout, stderr } = await run("bash", [script], {
+    env: { ...process.env, PLUGIN_DOUBLES: "", REAL_PLUGINS_DIR: "", ...env },
+  });
   return { bin: stdout.trim(), log: stderr };
 }
 
@@ -44,10 +46,14 @@ describe("scripts/provider-plugins.sh", () => {
     await mkdir(realDir, { recursive: true });
     await writeFile(path.join(realDir, "pulumi-resource-command"), "#!/bin/sh\n", { mode: 0o755 });
     const { bin, log } = await choose({
-      REAL_PLUGINS_DIR: path.join(scratch, "real"), PULUMI_HOME: path.join(scratch, "home"), PLUGIN_DOUBLES_CACHE: mixCache,
+      REAL_PLUGINS_DIR: path.join(scratch, "real"),
+      PULUMI_HOME: path.join(scratch, "home"),
+      PLUGIN_DOUBLES_CACHE: mixCache,
     });
     expect(bin.startsWith(mixCache)).toBe(true);
-    expect(await readlink(path.join(bin, "pulumi-resource-command"))).toBe(path.join(realDir, "pulumi-resource-command"));
+    expect(await readlink(path.join(bin, "pulumi-resource-command"))).toBe(
+      path.join(realDir, "pulumi-resource-command"),
+    );
     expect(await readlink(path.join(bin, "pulumi-resource-azuread"))).toMatch(/\/bin\/pulumi-resource-azuread$/);
     expect(log).toContain(`using REAL command 1.2.1 from ${path.join(realDir, "pulumi-resource-command")}`);
     expect(log).toContain("using DOUBLE azuread 6.9.1");
@@ -59,14 +65,19 @@ describe("scripts/provider-plugins.sh", () => {
     // A copy of the docker double stands in for a real plugin: it answers GetPluginInfo with 5.2.0.
     await copyFile(path.join(doublesBin, "pulumi-resource-docker"), path.join(onPath, "pulumi-resource-docker"));
     const { bin, log } = await choose({
-      PATH: `${onPath}:${process.env.PATH}`, PULUMI_HOME: path.join(scratch, "home"), PLUGIN_DOUBLES_CACHE: mixCache,
+      PATH: `${onPath}:${process.env.PATH}`,
+      PULUMI_HOME: path.join(scratch, "home"),
+      PLUGIN_DOUBLES_CACHE: mixCache,
     });
     expect(await readlink(path.join(bin, "pulumi-resource-docker"))).toBe(path.join(onPath, "pulumi-resource-docker"));
     expect(log).toContain("using REAL docker 5.2.0");
   });
 
   it("never takes its own doubles on PATH for real ones", async () => {
-    const { bin, log } = await choose({ PATH: `${doublesBin}:${process.env.PATH}`, PULUMI_HOME: path.join(scratch, "home") });
+    const { bin, log } = await choose({
+      PATH: `${doublesBin}:${process.env.PATH}`,
+      PULUMI_HOME: path.join(scratch, "home"),
+    });
     expect(bin).toBe(doublesBin);
     expect(log).not.toContain("using REAL");
   });
@@ -77,8 +88,12 @@ describe("scripts/provider-plugins.sh", () => {
   });
 
   it("PLUGIN_DOUBLES=never fails without the real plugins, saying where to put them", async () => {
-    const failure = await choose({ PLUGIN_DOUBLES: "never", PULUMI_HOME: path.join(scratch, "home") }).catch((error: Error & { stderr: string }) => error);
+    const failure = await choose({ PLUGIN_DOUBLES: "never", PULUMI_HOME: path.join(scratch, "home") }).catch(
+      (error: Error & { stderr: string }) => error,
+    );
     expect(failure).toBeInstanceOf(Error);
-    expect((failure as Error & { stderr: string }).stderr).toContain("no real pulumi-resource-azuread 6.9.1 found (PLUGIN_DOUBLES=never)");
+    expect((failure as Error & { stderr: string }).stderr).toContain(
+      "no real pulumi-resource-azuread 6.9.1 found (PLUGIN_DOUBLES=never)",
+    );
   });
 });

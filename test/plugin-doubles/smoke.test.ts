@@ -39,7 +39,9 @@ async function output(name: string): Promise<unknown> {
 }
 
 function ourApplications() {
-  return [...entra.tenant(entra.tenantIds[0]).applications.values()].filter((app) => app.displayName?.startsWith(appName));
+  return [...entra.tenant(entra.tenantIds[0]).applications.values()].filter((app) =>
+    app.displayName?.startsWith(appName),
+  );
 }
 
 beforeAll(async () => {
@@ -93,125 +95,183 @@ afterAll(async () => {
 }, stepTimeout);
 
 describe.sequential("the provider plugins under the real engine", () => {
-  it("a preview of the new stack plans every create and changes nothing", async () => {
-    const { changes } = await engine.preview();
-    expect(changes.filter((c) => c.op === "create").map((c) => c.name)).toEqual(
-      expect.arrayContaining(["smoke-app", "smoke-secret", "smoke-consent", "node-check", ...(docker ? ["smoke-container"] : [])]),
-    );
-    expect(ourApplications()).toEqual([]);
-  }, stepTimeout);
+  it(
+    "a preview of the new stack plans every create and changes nothing",
+    async () => {
+      const { changes } = await engine.preview();
+      expect(changes.filter((c) => c.op === "create").map((c) => c.name)).toEqual(
+        expect.arrayContaining([
+          "smoke-app",
+          "smoke-secret",
+          "smoke-consent",
+          "node-check",
+          ...(docker ? ["smoke-container"] : []),
+        ]),
+      );
+      expect(ourApplications()).toEqual([]);
+    },
+    stepTimeout,
+  );
 
-  it("up creates every resource, with the outputs the program uses", async () => {
-    const { changes } = await engine.up();
-    const expected = [
-      "greeting", "node-check",
-      "entra", "smoke-app", "smoke-graph-access", "smoke-sp", "smoke-consent", "smoke-secret", "smoke-redirect-uris",
-      ...(docker ? ["smoke-image", "smoke-container", "container-check"] : []),
-    ];
-    expect(changes.filter((c) => c.op === "create").map((c) => c.name).sort()).toEqual(expect.arrayContaining(expected.sort()));
-    expect(await output("greetingStdout")).toBe("hello world");
-    expect(await output("nodeCheckStdout")).toBe("HELLO WORLD");
+  it(
+    "up creates every resource, with the outputs the program uses",
+    async () => {
+      const { changes } = await engine.up();
+      const expected = [
+        "greeting",
+        "node-check",
+        "entra",
+        "smoke-app",
+        "smoke-graph-access",
+        "smoke-sp",
+        "smoke-consent",
+        "smoke-secret",
+        "smoke-redirect-uris",
+        ...(docker ? ["smoke-image", "smoke-container", "container-check"] : []),
+      ];
+      expect(
+        changes
+          .filter((c) => c.op === "create")
+          .map((c) => c.name)
+          .sort(),
+      ).toEqual(expect.arrayContaining(expected.sort()));
+      expect(await output("greetingStdout")).toBe("hello world");
+      expect(await output("nodeCheckStdout")).toBe("HELLO WORLD");
 
-    const [app] = ourApplications();
-    expect(app?.id).toBe(await output("appObjectId"));
-    expect(app.web.redirectUris).toEqual([redirectUri]);
-    expect(app.passwordCredentials.map((c) => c.keyId)).toEqual([await output("passwordKeyId")]);
-    expect(app.requiredResourceAccess.map((r) => r.resourceAppId)).toEqual(["00000003-0000-0000-c000-000000000000"]);
-    const tenant = entra.tenant(entra.tenantIds[0]);
-    const sp = tenant.servicePrincipalByAppId(app.appId);
-    expect(sp).toBeDefined();
-    servicePrincipalId = sp?.id;
-    const grants = [...tenant.oauth2PermissionGrants.values()].filter((g) => g.clientId === sp?.id);
-    expect(grants.map((g) => g.scope)).toEqual(["openid profile email"]);
-    expect(await output("callerObjectId")).toBe(entra.deployer(entra.tenantIds[0]).objectId);
-    if (docker) {
-      expect(String(await output("imageRef"))).toMatch(/^sha256:[0-9a-f]{64}$/);
-      expect(await dockerStatus(docker, `/containers/${await output("containerId")}/json`)).toBe(200);
-    }
-  }, stepTimeout);
+      const [app] = ourApplications();
+      expect(app?.id).toBe(await output("appObjectId"));
+      expect(app.web.redirectUris).toEqual([redirectUri]);
+      expect(app.passwordCredentials.map((c) => c.keyId)).toEqual([await output("passwordKeyId")]);
+      expect(app.requiredResourceAccess.map((r) => r.resourceAppId)).toEqual(["00000003-0000-0000-c000-000000000000"]);
+      const tenant = entra.tenant(entra.tenantIds[0]);
+      const sp = tenant.servicePrincipalByAppId(app.appId);
+      expect(sp).toBeDefined();
+      servicePrincipalId = sp?.id;
+      const grants = [...tenant.oauth2PermissionGrants.values()].filter((g) => g.clientId === sp?.id);
+      expect(grants.map((g) => g.scope)).toEqual(["openid profile email"]);
+      expect(await output("callerObjectId")).toBe(entra.deployer(entra.tenantIds[0]).objectId);
+      if (docker) {
+        expect(String(await output("imageRef"))).toMatch(/^sha256:[0-9a-f]{64}$/);
+        expect(await dockerStatus(docker, `/containers/${await output("containerId")}/json`)).toBe(200);
+      }
+    },
+    stepTimeout,
+  );
 
-  it("a second preview has nothing to do", async () => {
-    const { changes } = await engine.preview();
-    expect(changes).toEqual([]);
-  }, stepTimeout);
+  it(
+    "a second preview has nothing to do",
+    async () => {
+      const { changes } = await engine.preview();
+      expect(changes).toEqual([]);
+    },
+    stepTimeout,
+  );
 
-  it("a display name changed by hand in Entra is put back by up --refresh", async () => {
-    const [app] = ourApplications();
-    app.displayName = "renamed by hand";
-    const preview = await engine.preview({ refresh: true });
-    expect(changedNames(preview.changes)).toEqual(["update smoke-app"]);
-    expect(preview.changes[0].diffs).toEqual(["displayName"]);
-    await engine.up({ refresh: true });
-    expect(ourApplications()[0].displayName).toBe(appName);
-  }, stepTimeout);
+  it(
+    "a display name changed by hand in Entra is put back by up --refresh",
+    async () => {
+      const [app] = ourApplications();
+      app.displayName = "renamed by hand";
+      const preview = await engine.preview({ refresh: true });
+      expect(changedNames(preview.changes)).toEqual(["update smoke-app"]);
+      expect(preview.changes[0].diffs).toEqual(["displayName"]);
+      await engine.up({ refresh: true });
+      expect(ourApplications()[0].displayName).toBe(appName);
+    },
+    stepTimeout,
+  );
 
-  it("a new rotation period replaces the secret, the new one first", async () => {
-    const before = await output("passwordKeyId");
-    await engine.stack.setConfig("rotation", { value: "2" });
-    const { changes } = await engine.up();
-    expect(changes.filter((c) => c.name === "smoke-secret").map((c) => c.op)).toContain("replace");
-    const after = await output("passwordKeyId");
-    expect(after).not.toBe(before);
-    expect(ourApplications()[0].passwordCredentials.map((c) => c.keyId)).toEqual([after]);
-  }, stepTimeout);
+  it(
+    "a new rotation period replaces the secret, the new one first",
+    async () => {
+      const before = await output("passwordKeyId");
+      await engine.stack.setConfig("rotation", { value: "2" });
+      const { changes } = await engine.up();
+      expect(changes.filter((c) => c.name === "smoke-secret").map((c) => c.op)).toContain("replace");
+      const after = await output("passwordKeyId");
+      expect(after).not.toBe(before);
+      expect(ourApplications()[0].passwordCredentials.map((c) => c.keyId)).toEqual([after]);
+    },
+    stepTimeout,
+  );
 
-  it("new settings update what can be updated and replace the rest", async () => {
-    const containerBefore = docker ? await output("containerId") : undefined;
-    await engine.stack.setAllConfig({ who: { value: "moon" }, redirectUri: { value: `${redirectUri}-2` } });
-    const { changes } = await engine.up();
-    const opsOf = (name: string) => changes.filter((c) => c.name === name).map((c) => c.op);
-    // command: an environment change is an update (the `update` script runs); azuread: the URI list is updated.
-    for (const name of ["greeting", "node-check", "smoke-redirect-uris"]) expect(opsOf(name)).toEqual(["update"]);
-    expect(await output("greetingStdout")).toBe("hello again moon (was: hello world)");
-    expect(ourApplications()[0].web.redirectUris).toEqual([`${redirectUri}-2`]);
-    if (docker) {
-      // envs is ForceNew: a new container, the old one removed first (name and port are taken until then).
-      expect(opsOf("smoke-container")).toContain("replace");
-      expect(opsOf("container-check")).toContain("replace");
-      const deletedFirst = changes.findIndex((c) => c.name === "smoke-container" && c.op === "delete-replaced");
-      const created = changes.findIndex((c) => c.name === "smoke-container" && c.op === "create-replacement");
-      expect(deletedFirst).toBeGreaterThanOrEqual(0);
-      expect(deletedFirst).toBeLessThan(created);
-      expect(await output("containerId")).not.toBe(containerBefore);
-    }
-  }, stepTimeout);
+  it(
+    "new settings update what can be updated and replace the rest",
+    async () => {
+      const containerBefore = docker ? await output("containerId") : undefined;
+      await engine.stack.setAllConfig({ who: { value: "moon" }, redirectUri: { value: `${redirectUri}-2` } });
+      const { changes } = await engine.up();
+      const opsOf = (name: string) => changes.filter((c) => c.name === name).map((c) => c.op);
+      // command: an environment change is an update (the `update` script runs); azuread: the URI list is updated.
+      for (const name of ["greeting", "node-check", "smoke-redirect-uris"]) expect(opsOf(name)).toEqual(["update"]);
+      expect(await output("greetingStdout")).toBe("hello again moon (was: hello world)");
+      expect(ourApplications()[0].web.redirectUris).toEqual([`${redirectUri}-2`]);
+      if (docker) {
+        // envs is ForceNew: a new container, the old one removed first (name and port are taken until then).
+        expect(opsOf("smoke-container")).toContain("replace");
+        expect(opsOf("container-check")).toContain("replace");
+        const deletedFirst = changes.findIndex((c) => c.name === "smoke-container" && c.op === "delete-replaced");
+        const created = changes.findIndex((c) => c.name === "smoke-container" && c.op === "create-replacement");
+        expect(deletedFirst).toBeGreaterThanOrEqual(0);
+        expect(deletedFirst).toBeLessThan(created);
+        expect(await output("containerId")).not.toBe(containerBefore);
+      }
+    },
+    stepTimeout,
+  );
 
-  it("a new restart policy updates the container in place", async (context) => {
-    if (!docker) context.skip();
-    const id = await output("containerId");
-    await engine.stack.setConfig("restart", { value: "always" });
-    const { changes } = await engine.up();
-    expect(changedNames(changes)).toEqual(["update smoke-container"]);
-    expect(await output("containerId")).toBe(id);
-  }, stepTimeout);
+  it(
+    "a new restart policy updates the container in place",
+    async (context) => {
+      if (!docker) context.skip();
+      const id = await output("containerId");
+      await engine.stack.setConfig("restart", { value: "always" });
+      const { changes } = await engine.up();
+      expect(changedNames(changes)).toEqual(["update smoke-container"]);
+      expect(await output("containerId")).toBe(id);
+    },
+    stepTimeout,
+  );
 
-  it("no secret is in plain text anywhere the engine wrote", async () => {
-    const clientSecret = String(await output("clientSecret"));
-    expect(clientSecret.length).toBeGreaterThan(8);
-    const secrets = {
-      "generated client secret": [clientSecret],
-      "deployer secret": [entra.deployer(entra.tenantIds[0]).clientSecret],
-      ...(docker ? { "container token": [containerToken] } : {}),
-    };
-    const exported = await engine.cli(["stack", "export"]);
-    const sources = [...engine.transcript, ...(await readAll(await engine.files())), { where: "pulumi stack export", text: exported }];
-    expect(findLeaks(secrets, sources)).toEqual([]);
-  }, stepTimeout);
+  it(
+    "no secret is in plain text anywhere the engine wrote",
+    async () => {
+      const clientSecret = String(await output("clientSecret"));
+      expect(clientSecret.length).toBeGreaterThan(8);
+      const secrets = {
+        "generated client secret": [clientSecret],
+        "deployer secret": [entra.deployer(entra.tenantIds[0]).clientSecret],
+        ...(docker ? { "container token": [containerToken] } : {}),
+      };
+      const exported = await engine.cli(["stack", "export"]);
+      const sources = [
+        ...engine.transcript,
+        ...(await readAll(await engine.files())),
+        { where: "pulumi stack export", text: exported },
+      ];
+      expect(findLeaks(secrets, sources)).toEqual([]);
+    },
+    stepTimeout,
+  );
 
-  it("destroy removes what the stack made from Entra and Docker", async () => {
-    const containerId = docker ? await output("containerId") : undefined;
-    const imageRef = docker ? await output("imageRef") : undefined;
-    await engine.destroy();
-    destroyed = true;
-    expect(ourApplications()).toEqual([]);
-    const tenant = entra.tenant(entra.tenantIds[0]);
-    expect([...tenant.oauth2PermissionGrants.values()]).toEqual([]);
-    expect(servicePrincipalId && tenant.servicePrincipals.has(servicePrincipalId)).toBe(false);
-    if (docker) {
-      expect(await dockerStatus(docker, `/containers/${containerId}/json`)).toBe(404);
-      // Like the real Image, the double leaves the built image in the engine.
-      expect(await dockerStatus(docker, `/images/${imageRef}/json`)).toBe(200);
-    }
-    expect((await engine.stack.exportStack()).deployment.resources ?? []).toHaveLength(0);
-  }, stepTimeout);
+  it(
+    "destroy removes what the stack made from Entra and Docker",
+    async () => {
+      const containerId = docker ? await output("containerId") : undefined;
+      const imageRef = docker ? await output("imageRef") : undefined;
+      await engine.destroy();
+      destroyed = true;
+      expect(ourApplications()).toEqual([]);
+      const tenant = entra.tenant(entra.tenantIds[0]);
+      expect([...tenant.oauth2PermissionGrants.values()]).toEqual([]);
+      expect(servicePrincipalId && tenant.servicePrincipals.has(servicePrincipalId)).toBe(false);
+      if (docker) {
+        expect(await dockerStatus(docker, `/containers/${containerId}/json`)).toBe(404);
+        // Like the real Image, the double leaves the built image in the engine.
+        expect(await dockerStatus(docker, `/images/${imageRef}/json`)).toBe(200);
+      }
+      expect((await engine.stack.exportStack()).deployment.resources ?? []).toHaveLength(0);
+    },
+    stepTimeout,
+  );
 });

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ApplicationInputs, ApplicationOutputs, applicationProvider as provider } from "../../providers/logto/application";
+import {
+  ApplicationInputs,
+  ApplicationOutputs,
+  applicationProvider as provider,
+} from "../../providers/logto/application";
 import { ProviderHarness, applicationInputs, noticesDuring, startProviderHarness, writeCalls } from "./harness";
 
 let h: ProviderHarness;
@@ -21,18 +25,23 @@ beforeEach(async () => h.reset());
 
 describe("check", () => {
   it("refuses relative URIs, CORS origins with paths and an empty redirect list", async () => {
-    const result = await provider.check!({} as ApplicationInputs, inputs({
-      name: "x".repeat(300),
-      redirectUris: [],
-      postLogoutRedirectUris: ["/signed-out"],
-      corsAllowedOrigins: ["https://app.example.com/path"],
-    }));
+    const result = await provider.check!(
+      {} as ApplicationInputs,
+      inputs({
+        name: "x".repeat(300),
+        redirectUris: [],
+        postLogoutRedirectUris: ["/signed-out"],
+        corsAllowedOrigins: ["https://app.example.com/path"],
+      }),
+    );
     const reasons = (result.failures ?? []).map((f) => `${f.property}: ${f.reason}`);
     expect(reasons).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^name: .*300 characters.*256/),
         expect.stringMatching(/^redirectUris: redirectUris is empty/),
-        expect.stringMatching(/^postLogoutRedirectUris: postLogoutRedirectUris\[0\] is "\/signed-out": it must be an absolute URL/),
+        expect.stringMatching(
+          /^postLogoutRedirectUris: postLogoutRedirectUris\[0\] is "\/signed-out": it must be an absolute URL/,
+        ),
         expect.stringMatching(/^corsAllowedOrigins: .*without a path/),
       ]),
     );
@@ -81,7 +90,10 @@ describe("update", () => {
     const row = h.logto.state.applications.get(id)!;
     row.customClientMetadata = { ...row.customClientMetadata, idTokenTtl: 600 };
     h.logto.requests.length = 0;
-    const news = inputs({ redirectUris: ["https://app.example.com/callback", "https://b.example.com/callback"], corsAllowedOrigins: ["https://app.example.com"] });
+    const news = inputs({
+      redirectUris: ["https://app.example.com/callback", "https://b.example.com/callback"],
+      corsAllowedOrigins: ["https://app.example.com"],
+    });
     await provider.update!(id, outs, news);
     const patch = h.logto.requests.find((r) => r.method === "PATCH");
     expect(patch?.body).toEqual({
@@ -97,7 +109,13 @@ describe("update", () => {
 describe("item 1: state of the Application with an embedded secret (before issue 11)", () => {
   function legacyState(id: string, outs: ApplicationOutputs): Record<string, unknown> {
     const { endpoint: _endpoint, adopted: _adopted, deleteAdoptedOnDestroy: _delete, ...kept } = outs;
-    return { ...kept, secretVersion: "1", secretName: "pulumi-managed-1", appSecret: "legacy-secret-value", applicationId: id };
+    return {
+      ...kept,
+      secretVersion: "1",
+      secretName: "pulumi-managed-1",
+      appSecret: "legacy-secret-value",
+      applicationId: id,
+    };
   }
 
   it("is upgraded by an update that sends nothing and leaves the secret out of this resource's state", async () => {
@@ -114,7 +132,10 @@ describe("item 1: state of the Application with an embedded secret (before issue
 });
 
 describe("item 5: updates keep what the console set in oidcClientMetadata", () => {
-  const consoleSet = { backchannelLogoutUri: "https://app.example.com/backchannel", logoUri: "https://app.example.com/logo.png" };
+  const consoleSet = {
+    backchannelLogoutUri: "https://app.example.com/backchannel",
+    logoUri: "https://app.example.com/logo.png",
+  };
 
   it("an update of the redirect URIs keeps a back-channel logout URI and logo set in the console, in one GET", async () => {
     const { id, outs } = await create();
@@ -155,7 +176,15 @@ describe("read and delete", () => {
   it("is clean after create: read back and diff show no change", async () => {
     const { id, outs } = await create({ corsAllowedOrigins: ["https://app.example.com"] });
     const read = await provider.read!(id, outs);
-    expect((await provider.diff!(id, read.props as ApplicationOutputs, inputs({ corsAllowedOrigins: ["https://app.example.com"] }))).changes).toBe(false);
+    expect(
+      (
+        await provider.diff!(
+          id,
+          read.props as ApplicationOutputs,
+          inputs({ corsAllowedOrigins: ["https://app.example.com"] }),
+        )
+      ).changes,
+    ).toBe(false);
   });
 });
 
@@ -165,7 +194,9 @@ describe("item 8: adopted applications are kept on destroy", () => {
     const adopted = await create({ adoptExisting: true });
     const lines = await noticesDuring(() => provider.delete!(adopted.id, adopted.outs));
     expect(h.logto.state.applications.has(existing.id)).toBe(true);
-    expect(lines).toEqual([expect.stringMatching(/application "sample-web" .* was adopted .* kept in Logto.*deleteAdoptedOnDestroy/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(/application "sample-web" .* was adopted .* kept in Logto.*deleteAdoptedOnDestroy/),
+    ]);
 
     const again = await create({ adoptExisting: true, deleteAdoptedOnDestroy: true });
     await provider.delete!(again.id, again.outs);

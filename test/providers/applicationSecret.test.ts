@@ -73,7 +73,9 @@ describe("item 1: ApplicationSecret", () => {
     const again = await create(appId);
     expect(again.outs.value).toBe(first.outs.value);
     expect(secretNames(appId)).toEqual(["pulumi-managed-1"]);
-    expect(writeCalls(h.logto).filter((call) => call.startsWith("DELETE") && call.endsWith("pulumi-managed-1"))).toEqual([]);
+    expect(
+      writeCalls(h.logto).filter((call) => call.startsWith("DELETE") && call.endsWith("pulumi-managed-1")),
+    ).toEqual([]);
   });
 
   it("makes no duplicate when the create response is lost", async () => {
@@ -97,8 +99,13 @@ describe("item 1: ApplicationSecret", () => {
   });
 
   it("check names a bad secret name", async () => {
-    const result = await provider.check!({} as ApplicationSecretInputs, { applicationId: "app", name: "" } as ApplicationSecretInputs);
-    expect(result.failures?.map((f) => `${f.property}: ${f.reason}`)).toEqual([expect.stringMatching(/^name: name is empty/)]);
+    const result = await provider.check!(
+      {} as ApplicationSecretInputs,
+      { applicationId: "app", name: "" } as ApplicationSecretInputs,
+    );
+    expect(result.failures?.map((f) => `${f.property}: ${f.reason}`)).toEqual([
+      expect.stringMatching(/^name: name is empty/),
+    ]);
     await failureOf(async () => provider.create(inputs("missing-app")));
   });
 });

@@ -2,11 +2,23 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { managementClient } from "../../providers/logto/client";
-import { defaultManagementApiResource, resolveManagementApiSettings, settingSource } from "../../providers/logto/settings";
+import {
+  defaultManagementApiResource,
+  resolveManagementApiSettings,
+  settingSource,
+} from "../../providers/logto/settings";
 import { SsoConnectorOutputs, ssoConnectorProvider } from "../../providers/logto/ssoConnector";
 import { applicationProvider } from "../../providers/logto/application";
 import { startLogtoStandIn, type LogtoStandIn } from "../standins/logto";
-import { ProviderHarness, applicationInputs, calls, connectorInputs, failureOf, stackConfig, startProviderHarness } from "./harness";
+import {
+  ProviderHarness,
+  applicationInputs,
+  calls,
+  connectorInputs,
+  failureOf,
+  stackConfig,
+  startProviderHarness,
+} from "./harness";
 
 let h: ProviderHarness;
 
@@ -19,7 +31,11 @@ beforeEach(async () => h.reset());
 const tokenRequests = () => calls(h.logto).filter((c) => c === "POST /oidc/token").length;
 
 async function listApps() {
-  return managementClient().send<unknown[]>({ method: "GET", path: "/api/applications", action: "listing applications" });
+  return managementClient().send<unknown[]>({
+    method: "GET",
+    path: "/api/applications",
+    action: "listing applications",
+  });
 }
 
 describe("token", () => {
@@ -71,7 +87,9 @@ describe("token", () => {
   it("explains wrong M2M credentials without echoing them", async () => {
     await h.reset({ "logto:m2mAppSecret": "definitely-wrong-m2m-secret" });
     const error = await failureOf(listApps);
-    expect(error.message).toMatch(/getting a Management API token failed: HTTP 401 oidc\.invalid_client.*logto:m2mAppSecret/);
+    expect(error.message).toMatch(
+      /getting a Management API token failed: HTTP 401 oidc\.invalid_client.*logto:m2mAppSecret/,
+    );
     expect(error.message).not.toContain("definitely-wrong-m2m-secret");
   });
 
@@ -95,14 +113,20 @@ describe("Logto Cloud", () => {
       await cloud.close();
     }
   }
-  const access = (cloud: LogtoStandIn) => ({ "logto:endpoint": cloud.url, "logto:m2mAppId": cloud.m2mAppId, "logto:m2mAppSecret": cloud.m2mAppSecret });
+  const access = (cloud: LogtoStandIn) => ({
+    "logto:endpoint": cloud.url,
+    "logto:m2mAppId": cloud.m2mAppId,
+    "logto:m2mAppSecret": cloud.m2mAppSecret,
+  });
 
   it("on a custom domain, the self-hosted resource is refused and the error says to set logto:tenantId", async () => {
     await withCloudTenant(async (cloud) => {
       await h.reset(access(cloud));
       const error = await failureOf(listApps);
       expect(error.message).toContain(`${cloud.url} does not know the API resource https://default.logto.app/api`);
-      expect(error.message).toContain("Logto Cloud tenant on a custom domain, run `pulumi config set logto:tenantId <tenant id>`");
+      expect(error.message).toContain(
+        "Logto Cloud tenant on a custom domain, run `pulumi config set logto:tenantId <tenant id>`",
+      );
     });
   });
 
@@ -110,18 +134,29 @@ describe("Logto Cloud", () => {
     await withCloudTenant(async (cloud) => {
       await h.reset({ ...access(cloud), "logto:tenantId": "acme" });
       await listApps();
-      expect(cloud.requests.find((r) => r.path === "/oidc/token")?.body).toMatchObject({ resource: "https://acme.logto.app/api" });
+      expect(cloud.requests.find((r) => r.path === "/oidc/token")?.body).toMatchObject({
+        resource: "https://acme.logto.app/api",
+      });
     });
   });
 
   it("derives the resource from a *.logto.app endpoint, and refuses contradicting or malformed settings", () => {
     const base = { "logto:m2mAppId": "m2m", "logto:m2mAppSecret": "m2m-secret-value" };
-    const settings = (values: Record<string, string>) => resolveManagementApiSettings(settingSource(stackConfig({ ...base, ...values }), {}));
+    const settings = (values: Record<string, string>) =>
+      resolveManagementApiSettings(settingSource(stackConfig({ ...base, ...values }), {}));
     expect(settings({ "logto:endpoint": "https://acme.logto.app" }).resource).toBe("https://acme.logto.app/api");
-    expect(settings({ "logto:endpoint": "https://auth.acme.com", "logto:tenantId": "acme" }).resource).toBe("https://acme.logto.app/api");
-    expect(() => settings({ "logto:endpoint": "https://auth.acme.com", "logto:tenantId": "Acme Corp" })).toThrow('logto:tenantId (or env LOGTO_TENANT_ID) is "Acme Corp"');
+    expect(settings({ "logto:endpoint": "https://auth.acme.com", "logto:tenantId": "acme" }).resource).toBe(
+      "https://acme.logto.app/api",
+    );
+    expect(() => settings({ "logto:endpoint": "https://auth.acme.com", "logto:tenantId": "Acme Corp" })).toThrow(
+      'logto:tenantId (or env LOGTO_TENANT_ID) is "Acme Corp"',
+    );
     expect(() =>
-      settings({ "logto:endpoint": "https://auth.acme.com", "logto:tenantId": "acme", "logto:managementApiResource": "https://other.logto.app/api" }),
+      settings({
+        "logto:endpoint": "https://auth.acme.com",
+        "logto:tenantId": "acme",
+        "logto:managementApiResource": "https://other.logto.app/api",
+      }),
     ).toThrow("set only one of them");
   });
 });
@@ -129,8 +164,13 @@ describe("Logto Cloud", () => {
 describe("endpoint", () => {
   it("refuses plain http to a host other than this machine, since the M2M secret would travel in clear", () => {
     const read = (endpoint: string) =>
-      settingSource(stackConfig({ "logto:endpoint": endpoint, "logto:m2mAppId": "m2m", "logto:m2mAppSecret": "m2m-secret-value" }), {});
-    expect(() => resolveManagementApiSettings(read("http://auth.example.com"))).toThrow(/plain http would send the M2M app secret in clear to auth\.example\.com/);
+      settingSource(
+        stackConfig({ "logto:endpoint": endpoint, "logto:m2mAppId": "m2m", "logto:m2mAppSecret": "m2m-secret-value" }),
+        {},
+      );
+    expect(() => resolveManagementApiSettings(read("http://auth.example.com"))).toThrow(
+      /plain http would send the M2M app secret in clear to auth\.example\.com/,
+    );
     expect(resolveManagementApiSettings(read("http://127.0.0.1:3001")).endpoint).toBe("http://127.0.0.1:3001");
     expect(resolveManagementApiSettings(read("http://localhost:3001")).endpoint).toBe("http://localhost:3001");
   });
@@ -174,7 +214,9 @@ describe("retries", () => {
       body: { code: "auth.forbidden", message: "Forbidden. Please check your user roles and permissions." },
     });
     const error = await failureOf(listApps);
-    expect(error.message).toMatch(/listing applications failed: HTTP 403 auth\.forbidden: Forbidden\..*"Logto Management API access" role/);
+    expect(error.message).toMatch(
+      /listing applications failed: HTTP 403 auth\.forbidden: Forbidden\..*"Logto Management API access" role/,
+    );
     expect(calls(h.logto).filter((c) => c === "GET /api/applications")).toHaveLength(1);
   });
 
@@ -183,7 +225,11 @@ describe("retries", () => {
       method: "GET",
       path: "/api/applications",
       status: 400,
-      body: { code: "guard.invalid_input", message: "The request body is invalid.", data: { issues: [{ path: ["name"], message: "Required" }] } },
+      body: {
+        code: "guard.invalid_input",
+        message: "The request body is invalid.",
+        data: { issues: [{ path: ["name"], message: "Required" }] },
+      },
     });
     const error = await failureOf(listApps);
     expect(error.message).toBe(
@@ -299,7 +345,9 @@ describe("item 6: proxies from the environment", () => {
 
 describe("item 4: what counts as success and as gone", () => {
   it("a 404 without Logto's not-exists code (a proxy's or a wrong path's) is an error, not a vanished object", async () => {
-    const created = await ssoConnectorProvider.create(connectorInputs(h, { connectorName: "behind-a-proxy", domains: [] }));
+    const created = await ssoConnectorProvider.create(
+      connectorInputs(h, { connectorName: "behind-a-proxy", domains: [] }),
+    );
     const { id } = created;
     const outs = created.outs as SsoConnectorOutputs;
     const proxy404 = { status: 404, body: "<html><body>404 Not Found</body></html>" };

@@ -16,7 +16,11 @@ let second: LogtoStandIn;
 
 beforeAll(async () => {
   h = await startProviderHarness();
-  second = await startLogtoStandIn({ m2mAppId: h.logto.m2mAppId, m2mAppSecret: h.logto.m2mAppSecret, issuerFetchTimeoutMs: 500 });
+  second = await startLogtoStandIn({
+    m2mAppId: h.logto.m2mAppId,
+    m2mAppSecret: h.logto.m2mAppSecret,
+    issuerFetchTimeoutMs: 500,
+  });
 });
 afterAll(async () => {
   await second.close();
@@ -36,16 +40,25 @@ describe("item 4: the endpoint is recorded and decides replacement", () => {
   it("check records the configured endpoint in every resource's inputs", async () => {
     const checked = [
       await ssoConnectorProvider.check!({} as never, { ...connectorInputs(h), endpoint: undefined } as never),
-      await applicationProvider.check!({} as never, { name: "a", redirectUris: ["https://a.example.com/callback"] } as never),
+      await applicationProvider.check!(
+        {} as never,
+        { name: "a", redirectUris: ["https://a.example.com/callback"] } as never,
+      ),
       await applicationSecretProvider.check!({} as never, { applicationId: "app", name: "pulumi-managed-1" } as never),
       await signInExperienceSsoProvider.check!({} as never, { enabled: true } as never),
     ];
-    expect(checked.map((result) => (result.inputs as { endpoint?: string }).endpoint)).toEqual(Array(4).fill(h.logto.url));
+    expect(checked.map((result) => (result.inputs as { endpoint?: string }).endpoint)).toEqual(
+      Array(4).fill(h.logto.url),
+    );
   });
 
   it("a changed endpoint is a replacement (delete first: names are unique in one Logto)", async () => {
     const created = await ssoConnectorProvider.create(connectorInputs(h));
-    const diff = await ssoConnectorProvider.diff!(created.id, created.outs as SsoConnectorOutputs, connectorInputs(h, { endpoint: second.url }));
+    const diff = await ssoConnectorProvider.diff!(
+      created.id,
+      created.outs as SsoConnectorOutputs,
+      connectorInputs(h, { endpoint: second.url }),
+    );
     expect(diff).toMatchObject({ changes: true, replaces: ["endpoint"], deleteBeforeReplace: true });
     expect(
       (await ssoConnectorProvider.diff!(created.id, created.outs as SsoConnectorOutputs, connectorInputs(h))).changes,
@@ -71,10 +84,16 @@ describe("item 4: the endpoint is recorded and decides replacement", () => {
     const created = await ssoConnectorProvider.create(connectorInputs(h));
     const other = await startLogtoStandIn();
     try {
-      await h.configure({ "logto:endpoint": other.url, "logto:m2mAppId": other.m2mAppId, "logto:m2mAppSecret": other.m2mAppSecret });
+      await h.configure({
+        "logto:endpoint": other.url,
+        "logto:m2mAppId": other.m2mAppId,
+        "logto:m2mAppSecret": other.m2mAppSecret,
+      });
       const error = await failureOf(() => ssoConnectorProvider.read!(created.id, created.outs as SsoConnectorOutputs));
       expect(error.message).toContain("oidc.invalid_client");
-      expect(error.message).toContain(`made at ${h.logto.url} (recorded in the state); logto:endpoint is now ${other.url}`);
+      expect(error.message).toContain(
+        `made at ${h.logto.url} (recorded in the state); logto:endpoint is now ${other.url}`,
+      );
       expect(error.message).toContain("set the old logto:endpoint, logto:m2mAppId and logto:m2mAppSecret back");
       expect(error.message).not.toContain(other.m2mAppSecret);
       await failureOf(() => ssoConnectorProvider.delete!(created.id, created.outs as SsoConnectorOutputs));

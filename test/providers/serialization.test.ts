@@ -3,7 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { applicationProvider } from "../../providers/logto/application";
 import { applicationSecretProvider } from "../../providers/logto/applicationSecret";
-import { cachedLoaderFile, providerLoader, storedProviderText, unpackedProviders } from "../../providers/logto/packedResource";
+import {
+  cachedLoaderFile,
+  providerLoader,
+  storedProviderText,
+  unpackedProviders,
+} from "../../providers/logto/packedResource";
 import { readFileSync, rmSync } from "node:fs";
 import { signInExperienceSsoProvider } from "../../providers/logto/signInExperience";
 import { SsoConnectorInputs, SsoConnectorOutputs, ssoConnectorProvider } from "../../providers/logto/ssoConnector";
@@ -41,7 +46,12 @@ describe("the serialised providers", () => {
     // Credentials are configured in this process (as the engine's configure would), and in the env.
     process.env.LOGTO_M2M_APP_SECRET = h.logto.m2mAppSecret;
     try {
-      for (const provider of [ssoConnectorProvider, applicationProvider, applicationSecretProvider, signInExperienceSsoProvider]) {
+      for (const provider of [
+        ssoConnectorProvider,
+        applicationProvider,
+        applicationSecretProvider,
+        signInExperienceSsoProvider,
+      ]) {
         const { serialised, stored } = await storedForms(provider);
         const [text] = unpackedProviders(JSON.stringify({ __provider: stored })); // as it stands in a state file
         expect(text).toBe(serialised);
@@ -56,7 +66,12 @@ describe("the serialised providers", () => {
   });
 
   it("are stored packed, at most a third of their serialised size", async () => {
-    for (const provider of [ssoConnectorProvider, applicationProvider, applicationSecretProvider, signInExperienceSsoProvider]) {
+    for (const provider of [
+      ssoConnectorProvider,
+      applicationProvider,
+      applicationSecretProvider,
+      signInExperienceSsoProvider,
+    ]) {
       const { serialised, stored } = await storedForms(provider);
       expect(stored.length).toBeLessThan(serialised.length / 3);
     }
@@ -98,7 +113,12 @@ describe("the serialised providers", () => {
     expect(h.logto.state.applications.has(app.id)).toBe(true);
 
     const secret = (await roundTrip(applicationSecretProvider)).loaded;
-    const made = await secret.create({ applicationId: app.id, name: "pulumi-managed-1", removeDefaultSecret: true, endpoint: h.logto.url });
+    const made = await secret.create({
+      applicationId: app.id,
+      name: "pulumi-managed-1",
+      removeDefaultSecret: true,
+      endpoint: h.logto.url,
+    });
     expect(h.logto.state.appSecrets.get(app.id)?.map((row) => row.value)).toEqual([made.outs?.value]);
   });
 

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { signInExperienceSsoProvider as provider, SignInExperienceSsoOutputs } from "../../providers/logto/signInExperience";
+import {
+  signInExperienceSsoProvider as provider,
+  SignInExperienceSsoOutputs,
+} from "../../providers/logto/signInExperience";
 import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
 import { ProviderHarness, connectorInputs, noticesDuring, startProviderHarness, writeCalls } from "./harness";
 
@@ -59,7 +62,9 @@ describe("item 2: the tenant-wide switch is not one stack's to restore", () => {
     const said = await deleteSaying(dev.outs as SignInExperienceSsoOutputs);
     expect(h.logto.state.signInExperience.singleSignOnEnabled).toBe(true);
     expect(writeCalls(h.logto)).toEqual([]);
-    expect(said).toEqual([expect.stringMatching(/left enterprise SSO on .*: 1 enterprise SSO connector.*"test1-contoso"/)]);
+    expect(said).toEqual([
+      expect.stringMatching(/left enterprise SSO on .*: 1 enterprise SSO connector.*"test1-contoso"/),
+    ]);
     expect(test1.outs).toEqual({ enabled: true, endpoint: h.logto.url });
   });
 

@@ -1,6 +1,18 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { SsoConnectorInputs, SsoConnectorOutputs, ssoConnectorProvider as provider } from "../../providers/logto/ssoConnector";
-import { ProviderHarness, calls, connectorInputs, failureOf, noticesDuring, startProviderHarness, writeCalls } from "./harness";
+import {
+  SsoConnectorInputs,
+  SsoConnectorOutputs,
+  ssoConnectorProvider as provider,
+} from "../../providers/logto/ssoConnector";
+import {
+  ProviderHarness,
+  calls,
+  connectorInputs,
+  failureOf,
+  noticesDuring,
+  startProviderHarness,
+  writeCalls,
+} from "./harness";
 
 let h: ProviderHarness;
 const entraSecret = "entra-client-secret-value-1";
@@ -33,10 +45,13 @@ beforeEach(async () => h.reset());
 
 describe("check", () => {
   it("accepts valid inputs and fills defaults", async () => {
-    const result = await provider.check!({} as SsoConnectorInputs, {
-      connectorName: "contoso",
-      config: { clientId: "id", clientSecret: "s", issuer: h.issuer },
-    } as SsoConnectorInputs);
+    const result = await provider.check!(
+      {} as SsoConnectorInputs,
+      {
+        connectorName: "contoso",
+        config: { clientId: "id", clientSecret: "s", issuer: h.issuer },
+      } as SsoConnectorInputs,
+    );
     expect(result.failures).toEqual([]);
     expect(result.inputs).toMatchObject({
       providerName: "AzureAdOidc",
@@ -49,13 +64,16 @@ describe("check", () => {
   });
 
   it("names each bad field and its fix", async () => {
-    const result = await provider.check!({} as SsoConnectorInputs, inputs({
-      providerName: "AzureAD" as SsoConnectorInputs["providerName"],
-      connectorName: " ",
-      config: { clientId: "", clientSecret: "x", issuer: "https://login.microsoftonline.com/t/v2.0/" },
-      domains: ["Contoso.com", "gmail.com", "not a domain", "x.example", "x.example"],
-      enableTokenStorage: true,
-    }));
+    const result = await provider.check!(
+      {} as SsoConnectorInputs,
+      inputs({
+        providerName: "AzureAD" as SsoConnectorInputs["providerName"],
+        connectorName: " ",
+        config: { clientId: "", clientSecret: "x", issuer: "https://login.microsoftonline.com/t/v2.0/" },
+        domains: ["Contoso.com", "gmail.com", "not a domain", "x.example", "x.example"],
+        enableTokenStorage: true,
+      }),
+    );
     const reasons = (result.failures ?? []).map((f) => `${f.property}: ${f.reason}`);
     expect(reasons).toEqual(
       expect.arrayContaining([
@@ -75,9 +93,12 @@ describe("check", () => {
 
   it("lets unknown preview values through", async () => {
     const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-    const result = await provider.check!({} as SsoConnectorInputs, inputs({
-      config: { clientId: unknown, clientSecret: unknown, issuer: h.issuer },
-    }));
+    const result = await provider.check!(
+      {} as SsoConnectorInputs,
+      inputs({
+        config: { clientId: unknown, clientSecret: unknown, issuer: h.issuer },
+      }),
+    );
     expect(result.failures).toEqual([]);
   });
 });
@@ -101,7 +122,9 @@ describe("create", () => {
   it("fails on a duplicate name with the fix, and adopts it when asked", async () => {
     const first = await create();
     const error = await failureOf(() => create());
-    expect(error.message).toMatch(/creating SSO connector "contoso" failed: HTTP 409 single_sign_on\.duplicate_connector_name/);
+    expect(error.message).toMatch(
+      /creating SSO connector "contoso" failed: HTTP 409 single_sign_on\.duplicate_connector_name/,
+    );
     expect(error.message).toContain("adoptExisting");
     expect(h.logto.state.ssoConnectors.size).toBe(1);
 
@@ -162,8 +185,12 @@ describe("diff", () => {
   it("sees changed domains, secret, scopes and branding; replaces only on providerName", async () => {
     const { id, outs } = await create();
     expect((await provider.diff!(id, outs, inputs({ domains: ["contoso.com"] }))).changes).toBe(true);
-    expect((await provider.diff!(id, outs, inputs({ config: { ...inputs().config, clientSecret: "new" } }))).changes).toBe(true);
-    expect((await provider.diff!(id, outs, inputs({ config: { ...inputs().config, scope: "Mail.Read" } }))).changes).toBe(true);
+    expect(
+      (await provider.diff!(id, outs, inputs({ config: { ...inputs().config, clientSecret: "new" } }))).changes,
+    ).toBe(true);
+    expect(
+      (await provider.diff!(id, outs, inputs({ config: { ...inputs().config, scope: "Mail.Read" } }))).changes,
+    ).toBe(true);
     expect((await provider.diff!(id, outs, inputs({ branding: {} }))).changes).toBe(true);
     const replace = await provider.diff!(id, outs, inputs({ providerName: "OIDC" }));
     expect(replace.replaces).toEqual(["providerName"]);
@@ -203,7 +230,11 @@ describe("update", () => {
     expect(patch?.body).toEqual({ domains: ["contoso.com"] });
 
     const rotated = inputs({ config: { ...inputs().config, clientSecret: "rotated-secret" } });
-    const after = await provider.update!(id, { ...outs, domains: ["contoso.com"] }, { ...rotated, domains: ["contoso.com"] });
+    const after = await provider.update!(
+      id,
+      { ...outs, domains: ["contoso.com"] },
+      { ...rotated, domains: ["contoso.com"] },
+    );
     const configPatch = h.logto.requests.filter((r) => r.method === "PATCH")[1];
     expect(configPatch?.body).toEqual({
       config: {
@@ -250,7 +281,9 @@ describe("item 7: a Logto that masks the client secret on GET", () => {
       expect(updated.outs?.config.clientSecret).toBe(entraSecret);
       h.logto.requests.length = 0;
       const again = await provider.read!(id, updated.outs as SsoConnectorOutputs);
-      expect((await provider.diff!(id, again.props as SsoConnectorOutputs, inputs({ domains: ["contoso.com"] }))).changes).toBe(false);
+      expect(
+        (await provider.diff!(id, again.props as SsoConnectorOutputs, inputs({ domains: ["contoso.com"] }))).changes,
+      ).toBe(false);
       expect(writeCalls(h.logto)).toEqual([]);
     });
   }
@@ -260,7 +293,9 @@ describe("item 3: an email domain goes to one connector per tenant", () => {
   it("create refuses a domain another connector lists, naming that connector, and sends nothing", async () => {
     const other = await create({ connectorName: "dev-contoso", domains: ["contoso.com"] });
     h.logto.requests.length = 0;
-    const error = await failureOf(() => create({ connectorName: "test-contoso", domains: ["new.example", "contoso.com"] }));
+    const error = await failureOf(() =>
+      create({ connectorName: "test-contoso", domains: ["new.example", "contoso.com"] }),
+    );
     expect(error.message).toBe(
       `Logto: creating SSO connector "test-contoso" failed: domains[1] "contoso.com" is already routed to SSO connector "dev-contoso" (id ${other.id}); ` +
         "Logto sends each email domain to one connector per tenant: remove it from one of them (see docs/troubleshooting.md#domain-already-routed-to-another-connector).",
@@ -274,19 +309,29 @@ describe("item 3: an email domain goes to one connector per tenant", () => {
     const own = await create({ connectorName: "test-contoso", domains: ["new.example"] });
     h.logto.requests.length = 0;
     const error = await failureOf(() =>
-      provider.update!(own.id, own.outs, inputs({ connectorName: "test-contoso", domains: ["new.example", "contoso.com"] })),
+      provider.update!(
+        own.id,
+        own.outs,
+        inputs({ connectorName: "test-contoso", domains: ["new.example", "contoso.com"] }),
+      ),
     );
     expect(error.message).toContain(`"contoso.com" is already routed to SSO connector "dev-contoso" (id ${other.id})`);
     expect(writeCalls(h.logto)).toEqual([]);
 
-    const adopted = await create({ connectorName: "dev-contoso", domains: ["contoso.com", "more.example"], adoptExisting: true });
+    const adopted = await create({
+      connectorName: "dev-contoso",
+      domains: ["contoso.com", "more.example"],
+      adoptExisting: true,
+    });
     expect(adopted.id).toBe(other.id);
     expect(h.logto.state.ssoConnectors.get(other.id)?.domains).toEqual(["contoso.com", "more.example"]);
   });
 
   it("concurrent creates share one tenant-wide list (Logto loads every issuer to answer it)", async () => {
     const made = await Promise.all(
-      Array.from({ length: 12 }, (_, index) => create({ connectorName: `tenant-${index}`, domains: [`tenant-${index}.example`] })),
+      Array.from({ length: 12 }, (_, index) =>
+        create({ connectorName: `tenant-${index}`, domains: [`tenant-${index}.example`] }),
+      ),
     );
     expect(new Set(made.map((connector) => connector.id)).size).toBe(12);
     expect(calls(h.logto).filter((c) => c === "GET /api/sso-connectors")).toEqual(["GET /api/sso-connectors"]);

@@ -40,7 +40,10 @@ const embeddedSecretProvider: pulumi.dynamic.ResourceProvider<EmbeddedSecretInpu
         name: inputs.name,
         description: inputs.description,
         type: "Traditional",
-        oidcClientMetadata: { redirectUris: inputs.redirectUris, postLogoutRedirectUris: inputs.postLogoutRedirectUris },
+        oidcClientMetadata: {
+          redirectUris: inputs.redirectUris,
+          postLogoutRedirectUris: inputs.postLogoutRedirectUris,
+        },
         customClientMetadata: { corsAllowedOrigins: inputs.corsAllowedOrigins },
       },
       action: "creating the embedded-secret application",
@@ -52,8 +55,14 @@ const embeddedSecretProvider: pulumi.dynamic.ResourceProvider<EmbeddedSecretInpu
       body: { name: secretName },
       action: "creating its secret",
     });
-    await client.deleteIfPresent(`/api/applications/${app.id}/secrets/Default%20secret`, "removing Logto's Default secret");
-    return { id: app.id, outs: { ...inputs, applicationId: app.id, type: "Traditional", secretName, appSecret: secret.value } };
+    await client.deleteIfPresent(
+      `/api/applications/${app.id}/secrets/Default%20secret`,
+      "removing Logto's Default secret",
+    );
+    return {
+      id: app.id,
+      outs: { ...inputs, applicationId: app.id, type: "Traditional", secretName, appSecret: secret.value },
+    };
   },
   async delete(id) {
     await managementClient().deleteIfPresent(`/api/applications/${id}`, "deleting the embedded-secret application");

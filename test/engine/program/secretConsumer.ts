@@ -26,7 +26,9 @@ async function checkHeldSecret(name: string, inputs: ConsumerInputs): Promise<vo
     sensitiveValues: [inputs.appSecret],
   });
   if (!data.some((row) => row.value === inputs.appSecret)) {
-    throw new Error(`${name}: the application secret it was handed is not one of application ${inputs.applicationId}'s secrets.`);
+    throw new Error(
+      `${name}: the application secret it was handed is not one of application ${inputs.applicationId}'s secrets.`,
+    );
   }
 }
 

@@ -25,12 +25,17 @@ export interface RedeemRequest {
   tokenTtlSeconds: number;
 }
 
-const invalidGrant = (aadsts: number, description: string): LoginError => new LoginError(400, "invalid_grant", aadsts, description);
+const invalidGrant = (aadsts: number, description: string): LoginError =>
+  new LoginError(400, "invalid_grant", aadsts, description);
 
 /** Client id and secret from HTTP Basic (RFC 6749 2.3.1) or the form. */
-function clientCredentials(authorization: string | undefined, form: Record<string, unknown>): { clientId?: string; clientSecret?: string } {
+function clientCredentials(
+  authorization: string | undefined,
+  form: Record<string, unknown>,
+): { clientId?: string; clientSecret?: string } {
   const basic = /^Basic\s+(\S+)$/i.exec(authorization ?? "")?.[1];
-  if (basic === undefined) return { clientId: formField(form, "client_id"), clientSecret: formField(form, "client_secret") };
+  if (basic === undefined)
+    return { clientId: formField(form, "client_id"), clientSecret: formField(form, "client_secret") };
   const decoded = Buffer.from(basic, "base64").toString("utf8");
   const separator = decoded.indexOf(":");
   const decode = (text: string): string => {
@@ -40,7 +45,9 @@ function clientCredentials(authorization: string | undefined, form: Record<strin
       return text;
     }
   };
-  return separator < 0 ? {} : { clientId: decode(decoded.slice(0, separator)), clientSecret: decode(decoded.slice(separator + 1)) };
+  return separator < 0
+    ? {}
+    : { clientId: decode(decoded.slice(0, separator)), clientSecret: decode(decoded.slice(separator + 1)) };
 }
 
 /**
@@ -48,17 +55,27 @@ function clientCredentials(authorization: string | undefined, form: Record<strin
  * recipient, tenant, and user" (id-token-claims-reference.md); 43 base64url characters like Entra's.
  */
 export function pairwiseSubject(appId: string, tenantId: string, userId: string): string {
-  return createHash("sha256").update(`${appId.toLowerCase()}|${tenantId.toLowerCase()}|${userId}`).digest("base64url").slice(0, 43);
+  return createHash("sha256")
+    .update(`${appId.toLowerCase()}|${tenantId.toLowerCase()}|${userId}`)
+    .digest("base64url")
+    .slice(0, 43);
 }
 
 function verifierMatches(code: IssuedCode, verifier: string | undefined): boolean {
   if (code.codeChallenge === undefined) return true;
   if (verifier === undefined) return false;
-  const expected = code.codeChallengeMethod === "S256" ? createHash("sha256").update(verifier).digest("base64url") : verifier;
+  const expected =
+    code.codeChallengeMethod === "S256" ? createHash("sha256").update(verifier).digest("base64url") : verifier;
   return expected === code.codeChallenge;
 }
 
-function idTokenClaims(origin: string, code: IssuedCode, user: User, now: number, ttl: number): Record<string, unknown> {
+function idTokenClaims(
+  origin: string,
+  code: IssuedCode,
+  user: User,
+  now: number,
+  ttl: number,
+): Record<string, unknown> {
   const scopes = new Set(code.scopes);
   const tid = code.resourceTenantId;
   return {
@@ -68,7 +85,9 @@ function idTokenClaims(origin: string, code: IssuedCode, user: User, now: number
     nbf: now,
     exp: now + ttl,
     ...(scopes.has("email") && user.mail ? { email: user.mail } : {}),
-    ...(scopes.has("profile") ? { name: user.displayName ?? user.userPrincipalName, oid: user.id, preferred_username: user.userPrincipalName } : {}),
+    ...(scopes.has("profile")
+      ? { name: user.displayName ?? user.userPrincipalName, oid: user.id, preferred_username: user.userPrincipalName }
+      : {}),
     ...(code.nonce === undefined ? {} : { nonce: code.nonce }),
     sub: pairwiseSubject(code.clientId, tid, user.id),
     tid,
@@ -78,7 +97,14 @@ function idTokenClaims(origin: string, code: IssuedCode, user: User, now: number
 }
 
 /** A delegated Graph token (v1.0 claims, as Graph's tokens are) for the UserInfo endpoint and Graph. */
-function graphAccessTokenClaims(origin: string, code: IssuedCode, user: User, appName: string | null, now: number, ttl: number): Record<string, unknown> {
+function graphAccessTokenClaims(
+  origin: string,
+  code: IssuedCode,
+  user: User,
+  appName: string | null,
+  now: number,
+  ttl: number,
+): Record<string, unknown> {
   const issuer = `https://sts.windows.net/${code.resourceTenantId}/`;
   return {
     aud: origin,
@@ -117,16 +143,29 @@ export function redeemAuthorizationCode(request: RedeemRequest): Reply {
   const value = formField(form, "code");
   if (!value) throw missingParameter("code");
   const code = context.flows.codes.get(value);
-  const expired = "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.";
+  const expired =
+    "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.";
   if (!code || code.expiresAt <= Date.now()) throw invalidGrant(70008, expired);
-  if (code.redeemed) throw invalidGrant(54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.");
-  const tenantMatches = request.authority === code.resourceTenantId || ["organizations", "common"].includes(request.authority);
-  if (code.clientId !== clientId || !tenantMatches) throw invalidGrant(70000, "Provided grant is invalid or malformed.");
+  if (code.redeemed)
+    throw invalidGrant(
+      54005,
+      "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
+    );
+  const tenantMatches =
+    request.authority === code.resourceTenantId || ["organizations", "common"].includes(request.authority);
+  if (code.clientId !== clientId || !tenantMatches)
+    throw invalidGrant(70000, "Provided grant is invalid or malformed.");
   if (formField(form, "redirect_uri") !== code.redirectUri) {
-    throw invalidGrant(70000, "Provided grant is invalid or malformed: redirect_uri is not the one of the authorization request.");
+    throw invalidGrant(
+      70000,
+      "Provided grant is invalid or malformed: redirect_uri is not the one of the authorization request.",
+    );
   }
   if (!verifierMatches(code, formField(form, "code_verifier"))) {
-    throw invalidGrant(501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.");
+    throw invalidGrant(
+      501481,
+      "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+    );
   }
   code.redeemed = true;
 
@@ -135,7 +174,9 @@ export function redeemAuthorizationCode(request: RedeemRequest): Reply {
   if (!user) throw invalidGrant(50034, "The user account does not exist in the directory any more.");
   const now = Math.floor(Date.now() / 1000);
   const scopes = new Set(code.scopes);
-  const graphScope = code.scopes.map((scope) => (openIdScopes.has(scope) ? scope : `${context.origin}/${scope}`)).join(" ");
+  const graphScope = code.scopes
+    .map((scope) => (openIdScopes.has(scope) ? scope : `${context.origin}/${scope}`))
+    .join(" ");
   return {
     status: 200,
     headers: { "cache-control": "no-store, no-cache" },
@@ -144,10 +185,15 @@ export function redeemAuthorizationCode(request: RedeemRequest): Reply {
       scope: graphScope,
       expires_in: tokenTtlSeconds,
       ext_expires_in: tokenTtlSeconds,
-      access_token: signJwt(key, graphAccessTokenClaims(context.origin, code, user, found.app.displayName, now, tokenTtlSeconds)),
+      access_token: signJwt(
+        key,
+        graphAccessTokenClaims(context.origin, code, user, found.app.displayName, now, tokenTtlSeconds),
+      ),
       // Refresh tokens are opaque to clients; the stand-in does not redeem them.
       ...(scopes.has("offline_access") ? { refresh_token: randomBytes(48).toString("base64url") } : {}),
-      ...(scopes.has("openid") ? { id_token: signJwt(key, idTokenClaims(context.origin, code, user, now, tokenTtlSeconds)) } : {}),
+      ...(scopes.has("openid")
+        ? { id_token: signJwt(key, idTokenClaims(context.origin, code, user, now, tokenTtlSeconds)) }
+        : {}),
     },
   };
 }
@@ -157,15 +203,29 @@ function unauthenticated(message: string): GraphError {
 }
 
 /** GET or POST `/oidc/userinfo` (Graph's), with a delegated token this stand-in issued. */
-export function userInfo(authorization: string | undefined, origin: string, key: SigningKey, tenantOf: (tenantId: string) => TenantDirectory | undefined): Reply {
+export function userInfo(
+  authorization: string | undefined,
+  origin: string,
+  key: SigningKey,
+  tenantOf: (tenantId: string) => TenantDirectory | undefined,
+): Reply {
   const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? "")?.[1];
   if (!token) throw unauthenticated("Access token is empty.");
   const checked = verifyJwt(key, token);
-  if (!checked.ok) throw unauthenticated(checked.problem === "malformed" ? "CompactToken parsing failed with error code: 80049217" : "Access token validation failure.");
+  if (!checked.ok)
+    throw unauthenticated(
+      checked.problem === "malformed"
+        ? "CompactToken parsing failed with error code: 80049217"
+        : "Access token validation failure.",
+    );
   const { claims } = checked;
   if (claims.aud !== origin) throw unauthenticated("Access token validation failure. Invalid audience.");
-  if (typeof claims.exp !== "number" || claims.exp <= Date.now() / 1000) throw unauthenticated("Lifetime validation failed, the token is expired.");
-  const user = typeof claims.tid === "string" && typeof claims.oid === "string" ? tenantOf(claims.tid)?.users.get(claims.oid) : undefined;
+  if (typeof claims.exp !== "number" || claims.exp <= Date.now() / 1000)
+    throw unauthenticated("Lifetime validation failed, the token is expired.");
+  const user =
+    typeof claims.tid === "string" && typeof claims.oid === "string"
+      ? tenantOf(claims.tid)?.users.get(claims.oid)
+      : undefined;
   if (claims.idtyp !== "user" || !user || typeof claims.appid !== "string" || typeof claims.tid !== "string") {
     throw unauthenticated("Access token validation failure.");
   }

@@ -8,7 +8,8 @@ const tenantId = "5e5e5e5e-0000-4000-8000-000000000001";
 describe("Entra stand-in: replication lag, faults, request log, state", () => {
   let entra: EntraStandIn;
   let graph: GraphCall;
-  const newApp = async () => String(field((await graph("POST", "/v1.0/applications", { displayName: "lagging" })).body, "id"));
+  const newApp = async () =>
+    String(field((await graph("POST", "/v1.0/applications", { displayName: "lagging" })).body, "id"));
 
   beforeAll(async () => {
     entra = await startEntraStandIn({ tenants: [tenantId] });
@@ -38,10 +39,17 @@ describe("Entra stand-in: replication lag, faults, request log, state", () => {
     it("newPasswordHiddenReads: a new password is missing from passwordCredentials for the first N reads", async () => {
       const id = await newApp();
       entra.consistency.newPasswordHiddenReads = 2;
-      const keyId = field((await graph("POST", `/v1.0/applications/${id}/addPassword`, { passwordCredential: { displayName: "p" } })).body, "keyId");
+      const keyId = field(
+        (await graph("POST", `/v1.0/applications/${id}/addPassword`, { passwordCredential: { displayName: "p" } }))
+          .body,
+        "keyId",
+      );
       const seen = [];
       for (let read = 0; read < 3; read += 1) {
-        const credentials = field((await graph("GET", `/v1.0/applications/${id}`)).body, "passwordCredentials") as unknown[];
+        const credentials = field(
+          (await graph("GET", `/v1.0/applications/${id}`)).body,
+          "passwordCredentials",
+        ) as unknown[];
         seen.push(credentials.some((credential) => field(credential, "keyId") === keyId));
       }
       expect(seen).toEqual([false, false, true]);
@@ -75,7 +83,10 @@ describe("Entra stand-in: replication lag, faults, request log, state", () => {
       const answer = await graph("POST", "/v1.0/applications", { displayName: "throttled" });
       expect(answer.status).toBe(429);
       expect(answer.headers["retry-after"]).toBe("3");
-      expect(graphError(answer)).toEqual({ code: "standin.faultInjected", message: "Fault injected by the test: 429." });
+      expect(graphError(answer)).toEqual({
+        code: "standin.faultInjected",
+        message: "Fault injected by the test: 429.",
+      });
       expect(entra.tenant(tenantId).applications.size).toBe(1);
       expect((await graph("POST", "/v1.0/applications", { displayName: "after" })).status).toBe(201);
     });
@@ -83,10 +94,18 @@ describe("Entra stand-in: replication lag, faults, request log, state", () => {
     it("answer a status in Entra's login shape on the token endpoint, or the body given", async () => {
       entra.faults.add({ path: `/${tenantId}/oauth2/v2.0/token`, status: 503 });
       const { clientId, clientSecret } = entra.deployer(tenantId);
-      const form = { client_id: clientId, client_secret: clientSecret, grant_type: "client_credentials", scope: `${entra.url}/.default` };
+      const form = {
+        client_id: clientId,
+        client_secret: clientSecret,
+        grant_type: "client_credentials",
+        scope: `${entra.url}/.default`,
+      };
       const answer = await requestToken(entra, tenantId, form);
       expect(answer.status).toBe(503);
-      expect(answer.body).toMatchObject({ error: "temporarily_unavailable", error_description: expect.stringMatching(/^Fault injected by the test: 503\.\r\nTrace ID/) });
+      expect(answer.body).toMatchObject({
+        error: "temporarily_unavailable",
+        error_description: expect.stringMatching(/^Fault injected by the test: 503\.\r\nTrace ID/),
+      });
       entra.faults.add({ path: /\/applications\/[^/]+$/, method: "GET", status: 500, body: { custom: true } });
       const custom = await graph("GET", `/v1.0/applications/${entra.deployer(tenantId).applicationObjectId}`);
       expect(custom).toMatchObject({ status: 500, body: { custom: true } });
@@ -94,11 +113,15 @@ describe("Entra stand-in: replication lag, faults, request log, state", () => {
 
     it("drop the connection before the operation, or after it (a lost response), and delay", async () => {
       entra.faults.add({ method: "POST", path: "/v1.0/applications", drop: "before" });
-      await expect(graph("POST", "/v1.0/applications", { displayName: "never" })).rejects.toMatchObject({ code: "ECONNRESET" });
+      await expect(graph("POST", "/v1.0/applications", { displayName: "never" })).rejects.toMatchObject({
+        code: "ECONNRESET",
+      });
       expect(entra.tenant(tenantId).applications.size).toBe(1);
 
       entra.faults.add({ method: "POST", path: "/v1.0/applications", drop: "afterCommit" });
-      await expect(graph("POST", "/v1.0/applications", { displayName: "made anyway" })).rejects.toMatchObject({ code: "ECONNRESET" });
+      await expect(graph("POST", "/v1.0/applications", { displayName: "made anyway" })).rejects.toMatchObject({
+        code: "ECONNRESET",
+      });
       expect([...entra.tenant(tenantId).applications.values()].map((app) => app.displayName)).toContain("made anyway");
       expect(entra.requests.at(-1)).toMatchObject({ status: 201, dropped: "afterCommit" });
 
@@ -114,22 +137,47 @@ describe("Entra stand-in: replication lag, faults, request log, state", () => {
     await tokenFor(entra, tenantId, clientId, clientSecret);
     await graph("GET", `/v1.0/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${clientId}'`)}`);
     const [login, list] = entra.requests.slice(-2);
-    expect(login).toMatchObject({ method: "POST", path: `/${tenantId}/oauth2/v2.0/token`, tenant: tenantId, status: 200, body: { client_id: clientId, client_secret: clientSecret } });
-    expect(list).toMatchObject({ method: "GET", path: "/v1.0/servicePrincipals", query: { $filter: `appId eq '${clientId}'` }, tenant: tenantId, status: 200 });
+    expect(login).toMatchObject({
+      method: "POST",
+      path: `/${tenantId}/oauth2/v2.0/token`,
+      tenant: tenantId,
+      status: 200,
+      body: { client_id: clientId, client_secret: clientSecret },
+    });
+    expect(list).toMatchObject({
+      method: "GET",
+      path: "/v1.0/servicePrincipals",
+      query: { $filter: `appId eq '${clientId}'` },
+      tenant: tenantId,
+      status: 200,
+    });
   });
 
   it("dumps the directory as JSON, no secrets, and serves what a test changed by hand (drift)", async () => {
     const id = await newApp();
     await graph("PATCH", `/v1.0/applications/${id}`, {
       web: { redirectUris: ["https://logto.example/cb"] },
-      requiredResourceAccess: [{ resourceAppId: "00000003-0000-0000-c000-000000000000", resourceAccess: [{ id: "37f7f235-527c-4136-accd-4a02d197296e", type: "Scope" }, { id: "e1fe6dd8-ba31-4d61-89e7-88639da4683d", type: "Scope" }] }],
+      requiredResourceAccess: [
+        {
+          resourceAppId: "00000003-0000-0000-c000-000000000000",
+          resourceAccess: [
+            { id: "37f7f235-527c-4136-accd-4a02d197296e", type: "Scope" },
+            { id: "e1fe6dd8-ba31-4d61-89e7-88639da4683d", type: "Scope" },
+          ],
+        },
+      ],
     });
-    const added = await graph("POST", `/v1.0/applications/${id}/addPassword`, { passwordCredential: { displayName: "p" } });
+    const added = await graph("POST", `/v1.0/applications/${id}/addPassword`, {
+      passwordCredential: { displayName: "p" },
+    });
 
     const dump = entra.dump()[tenantId];
     const app = dump.applications.find((candidate) => candidate.id === id);
     expect(app).toMatchObject({ displayName: "lagging", web: { redirectUris: ["https://logto.example/cb"] } });
-    expect(dump.servicePrincipals.map((sp) => sp.displayName).sort()).toEqual(["Deployer (Entra stand-in)", "Microsoft Graph"]);
+    expect(dump.servicePrincipals.map((sp) => sp.displayName).sort()).toEqual([
+      "Deployer (Entra stand-in)",
+      "Microsoft Graph",
+    ]);
     expect(JSON.stringify(entra.dump())).not.toContain(String(field(added.body, "secretText")));
     expect(JSON.stringify(entra.dump())).not.toContain(entra.deployer(tenantId).clientSecret);
 
@@ -140,7 +188,12 @@ describe("Entra stand-in: replication lag, faults, request log, state", () => {
     live.passwordCredentials = [];
     const read = (await graph("GET", `/v1.0/applications/${id}`)).body;
     expect(field(read, "web", "redirectUris")).toEqual([]);
-    expect(field(read, "requiredResourceAccess")).toEqual([{ resourceAppId: "00000003-0000-0000-c000-000000000000", resourceAccess: [{ id: "37f7f235-527c-4136-accd-4a02d197296e", type: "Scope" }] }]);
+    expect(field(read, "requiredResourceAccess")).toEqual([
+      {
+        resourceAppId: "00000003-0000-0000-c000-000000000000",
+        resourceAccess: [{ id: "37f7f235-527c-4136-accd-4a02d197296e", type: "Scope" }],
+      },
+    ]);
     expect(field(read, "passwordCredentials")).toEqual([]);
   });
 

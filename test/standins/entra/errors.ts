@@ -24,7 +24,10 @@ export class LoginError extends Error {
   }
 
   toReply(origin: string, ids: RequestIds, now = new Date()): Reply {
-    const timestamp = now.toISOString().replace("T", " ").replace(/\.\d{3}Z$/, "Z");
+    const timestamp = now
+      .toISOString()
+      .replace("T", " ")
+      .replace(/\.\d{3}Z$/, "Z");
     const correlationId = ids.clientRequestId;
     return {
       status: this.status,
@@ -65,21 +68,44 @@ export class GraphError extends Error {
 /** Graph's `innerError.date`: seconds, no zone. */
 const innerErrorDate = (now: Date): string => now.toISOString().replace(/\.\d{3}Z$/, "");
 
-export function graphErrorReply(status: number, code: string, message: string, ids: RequestIds, headers: Record<string, string> = {}): Reply {
+export function graphErrorReply(
+  status: number,
+  code: string,
+  message: string,
+  ids: RequestIds,
+  headers: Record<string, string> = {},
+): Reply {
   return {
     status,
     headers,
-    body: { error: { code, message, innerError: { date: innerErrorDate(new Date()), "request-id": ids.requestId, "client-request-id": ids.clientRequestId } } },
+    body: {
+      error: {
+        code,
+        message,
+        innerError: {
+          date: innerErrorDate(new Date()),
+          "request-id": ids.requestId,
+          "client-request-id": ids.clientRequestId,
+        },
+      },
+    },
   };
 }
 
 export const requestIdsFor = (clientRequestId: string | string[] | undefined): RequestIds => {
   const requestId = newGuid();
-  return { requestId, clientRequestId: typeof clientRequestId === "string" && clientRequestId !== "" ? clientRequestId : requestId };
+  return {
+    requestId,
+    clientRequestId: typeof clientRequestId === "string" && clientRequestId !== "" ? clientRequestId : requestId,
+  };
 };
 
 export const resourceNotFound = (id: string): GraphError =>
-  new GraphError(404, "Request_ResourceNotFound", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  new GraphError(
+    404,
+    "Request_ResourceNotFound",
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 
 export const graphBadRequest = (message: string): GraphError => new GraphError(400, "Request_BadRequest", message);
 

@@ -78,14 +78,18 @@ describe("Entra stand-in, seen from a Go client", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("is trusted with SSL_CERT_FILE=caFile: metadata, token and Graph; without it the TLS check fails", { timeout: 300_000 }, async () => {
-    const [tenantId] = entra.tenantIds;
-    const { clientId, clientSecret } = entra.deployer(tenantId);
-    const args = [entra.metadataHost, tenantId, clientId, clientSecret];
-    // Standard library only: no module, no network. Without SSL_CERT_FILE, Go uses the system roots.
-    const { SSL_CERT_FILE: _inherited, ...systemRoots } = process.env;
-    const env = { ...systemRoots, GO111MODULE: "off", GOFLAGS: "", GOTOOLCHAIN: "local" };
-    expect(await runGo(dir, args, { ...env, SSL_CERT_FILE: entra.caFile })).toBe("graph 200 true");
-    expect(await runGo(dir, args, env)).toMatch(/^metadata error: .*certificate signed by unknown authority/);
-  });
+  it(
+    "is trusted with SSL_CERT_FILE=caFile: metadata, token and Graph; without it the TLS check fails",
+    { timeout: 300_000 },
+    async () => {
+      const [tenantId] = entra.tenantIds;
+      const { clientId, clientSecret } = entra.deployer(tenantId);
+      const args = [entra.metadataHost, tenantId, clientId, clientSecret];
+      // Standard library only: no module, no network. Without SSL_CERT_FILE, Go uses the system roots.
+      const { SSL_CERT_FILE: _inherited, ...systemRoots } = process.env;
+      const env = { ...systemRoots, GO111MODULE: "off", GOFLAGS: "", GOTOOLCHAIN: "local" };
+      expect(await runGo(dir, args, { ...env, SSL_CERT_FILE: entra.caFile })).toBe("graph 200 true");
+      expect(await runGo(dir, args, env)).toMatch(/^metadata error: .*certificate signed by unknown authority/);
+    },
+  );
 });

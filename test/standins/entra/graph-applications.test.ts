@@ -16,7 +16,11 @@ const providerCreateBody = {
   groupMembershipClaims: null,
   api: { "@odata.type": "#microsoft.graph.apiApplication", requestedAccessTokenVersion: 2 },
   info: { marketingUrl: null, privacyStatementUrl: null, supportUrl: null, termsOfServiceUrl: null },
-  web: { homePageUrl: null, logoutUrl: null, implicitGrantSettings: { enableAccessTokenIssuance: false, enableIdTokenIssuance: false } },
+  web: {
+    homePageUrl: null,
+    logoutUrl: null,
+    implicitGrantSettings: { enableAccessTokenIssuance: false, enableIdTokenIssuance: false },
+  },
 };
 
 describe("Entra stand-in Graph /applications", () => {
@@ -49,7 +53,11 @@ describe("Entra stand-in Graph /applications", () => {
       publisherDomain: expect.stringMatching(/\.onmicrosoft\.com$/),
       createdDateTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/),
       api: { requestedAccessTokenVersion: 2, oauth2PermissionScopes: [] },
-      web: { redirectUris: [], homePageUrl: null, implicitGrantSettings: { enableAccessTokenIssuance: false, enableIdTokenIssuance: false } },
+      web: {
+        redirectUris: [],
+        homePageUrl: null,
+        implicitGrantSettings: { enableAccessTokenIssuance: false, enableIdTokenIssuance: false },
+      },
       passwordCredentials: [],
       requiredResourceAccess: [],
     });
@@ -64,9 +72,16 @@ describe("Entra stand-in Graph /applications", () => {
   });
 
   it("PATCH deep-merges objects, replaces arrays, and treats null as clear", async () => {
-    const { id } = await create({ ...providerCreateBody, web: { homePageUrl: "https://app.example", redirectUris: ["https://a.example/cb", "https://b.example/cb"] } });
+    const { id } = await create({
+      ...providerCreateBody,
+      web: { homePageUrl: "https://app.example", redirectUris: ["https://a.example/cb", "https://b.example/cb"] },
+    });
     const patch = await graph("PATCH", `/v1.0/applications/${id}`, {
-      web: { "@odata.type": "#microsoft.graph.webApplication", redirectUris: ["https://c.example/cb"], implicitGrantSettings: { enableIdTokenIssuance: true } },
+      web: {
+        "@odata.type": "#microsoft.graph.webApplication",
+        redirectUris: ["https://c.example/cb"],
+        implicitGrantSettings: { enableIdTokenIssuance: true },
+      },
       info: { marketingUrl: "https://m.example" },
       notes: "kept",
     });
@@ -80,7 +95,11 @@ describe("Entra stand-in Graph /applications", () => {
     });
     expect(field(app, "info", "marketingUrl")).toBe("https://m.example");
 
-    await graph("PATCH", `/v1.0/applications/${id}`, { notes: null, web: { homePageUrl: null, redirectUris: null }, info: null });
+    await graph("PATCH", `/v1.0/applications/${id}`, {
+      notes: null,
+      web: { homePageUrl: null, redirectUris: null },
+      info: null,
+    });
     const cleared = (await graph("GET", `/v1.0/applications/${id}`)).body;
     expect(field(cleared, "notes")).toBeNull();
     expect(field(cleared, "web")).toMatchObject({ homePageUrl: null, redirectUris: [] });
@@ -89,40 +108,69 @@ describe("Entra stand-in Graph /applications", () => {
 
   it("replaces requiredResourceAccess whole, as ApplicationApiAccess sends it", async () => {
     const { id } = await create();
-    const graphAccess = { resourceAppId: "00000003-0000-0000-c000-000000000000", resourceAccess: [{ id: "37f7f235-527c-4136-accd-4a02d197296e", type: "Scope" }] };
-    expect((await graph("PATCH", `/v1.0/applications/${id}`, { id, requiredResourceAccess: [graphAccess] })).status).toBe(204);
-    expect(field((await graph("GET", `/v1.0/applications/${id}`)).body, "requiredResourceAccess")).toEqual([graphAccess]);
+    const graphAccess = {
+      resourceAppId: "00000003-0000-0000-c000-000000000000",
+      resourceAccess: [{ id: "37f7f235-527c-4136-accd-4a02d197296e", type: "Scope" }],
+    };
+    expect(
+      (await graph("PATCH", `/v1.0/applications/${id}`, { id, requiredResourceAccess: [graphAccess] })).status,
+    ).toBe(204);
+    expect(field((await graph("GET", `/v1.0/applications/${id}`)).body, "requiredResourceAccess")).toEqual([
+      graphAccess,
+    ]);
     await graph("PATCH", `/v1.0/applications/${id}`, { id, requiredResourceAccess: [] });
     expect(field((await graph("GET", `/v1.0/applications/${id}`)).body, "requiredResourceAccess")).toEqual([]);
   });
 
   it("refuses a wrongly typed property with Graph's 400 and changes nothing", async () => {
     const { id } = await create();
-    const answer = await graph("PATCH", `/v1.0/applications/${id}`, { web: { redirectUris: "https://not-a-list.example" } });
+    const answer = await graph("PATCH", `/v1.0/applications/${id}`, {
+      web: { redirectUris: "https://not-a-list.example" },
+    });
     expect(answer.status).toBe(400);
-    expect(graphError(answer)).toEqual({ code: "Request_BadRequest", message: "Invalid value specified for property 'redirectUris' of resource 'WebApplication'." });
-    const bad = await graph("PATCH", `/v1.0/applications/${id}`, { requiredResourceAccess: [{ resourceAppId: "graph", resourceAccess: [] }] });
-    expect(graphError(bad).message).toBe("Invalid value specified for property 'resourceAppId' of resource 'RequiredResourceAccess'.");
+    expect(graphError(answer)).toEqual({
+      code: "Request_BadRequest",
+      message: "Invalid value specified for property 'redirectUris' of resource 'WebApplication'.",
+    });
+    const bad = await graph("PATCH", `/v1.0/applications/${id}`, {
+      requiredResourceAccess: [{ resourceAppId: "graph", resourceAccess: [] }],
+    });
+    expect(graphError(bad).message).toBe(
+      "Invalid value specified for property 'resourceAppId' of resource 'RequiredResourceAccess'.",
+    );
     expect(entra.tenant(tenantId).applications.get(id)?.web.redirectUris).toEqual([]);
     const noName = await graph("POST", "/v1.0/applications", { signInAudience: "AzureADMyOrg" });
-    expect(graphError(noName).message).toBe("Invalid value specified for property 'displayName' of resource 'Application'.");
+    expect(graphError(noName).message).toBe(
+      "Invalid value specified for property 'displayName' of resource 'Application'.",
+    );
   });
 
   it("answers Graph's 404 body for an unknown id, and 400 for an id that is not a GUID", async () => {
     const missing = "7b7b7b7b-0000-4000-8000-000000000000";
-    const answer = await graph("GET", `/v1.0/applications/${missing}`, undefined, { "client-request-id": "f00dfeed-0000-4000-8000-000000000000" });
+    const answer = await graph("GET", `/v1.0/applications/${missing}`, undefined, {
+      "client-request-id": "f00dfeed-0000-4000-8000-000000000000",
+    });
     expect(answer.status).toBe(404);
     expect(answer.body).toEqual({
       error: {
         code: "Request_ResourceNotFound",
         message: `Resource '${missing}' does not exist or one of its queried reference-property objects are not present.`,
-        innerError: { date: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/), "request-id": answer.headers["request-id"], "client-request-id": "f00dfeed-0000-4000-8000-000000000000" },
+        innerError: {
+          date: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/),
+          "request-id": answer.headers["request-id"],
+          "client-request-id": "f00dfeed-0000-4000-8000-000000000000",
+        },
       },
     });
-    expect(graphError(await graph("PATCH", `/v1.0/applications/${missing}`, { notes: "x" })).code).toBe("Request_ResourceNotFound");
+    expect(graphError(await graph("PATCH", `/v1.0/applications/${missing}`, { notes: "x" })).code).toBe(
+      "Request_ResourceNotFound",
+    );
     const notGuid = await graph("GET", "/v1.0/applications/not-a-guid");
     expect(notGuid.status).toBe(400);
-    expect(graphError(notGuid)).toEqual({ code: "Request_BadRequest", message: "Invalid object identifier 'not-a-guid'." });
+    expect(graphError(notGuid)).toEqual({
+      code: "Request_BadRequest",
+      message: "Invalid object identifier 'not-a-guid'.",
+    });
   });
 
   it("deletes: 204, then 404", async () => {
@@ -135,7 +183,11 @@ describe("Entra stand-in Graph /applications", () => {
   it("addPassword returns the secret once; the application lists the credential without it, dates as sent", async () => {
     const { id } = await create();
     const added = await graph("POST", `/v1.0/applications/${id}/addPassword`, {
-      passwordCredential: { "@odata.type": "#microsoft.graph.passwordCredential", displayName: "rotated 2026-01", endDateTime: "2030-01-01T00:00:00Z" },
+      passwordCredential: {
+        "@odata.type": "#microsoft.graph.passwordCredential",
+        displayName: "rotated 2026-01",
+        endDateTime: "2030-01-01T00:00:00Z",
+      },
     });
     expect(added.status).toBe(200);
     const secretText = String(field(added.body, "secretText"));
@@ -151,17 +203,31 @@ describe("Entra stand-in Graph /applications", () => {
     });
     const listed = field((await graph("GET", `/v1.0/applications/${id}`)).body, "passwordCredentials");
     expect(listed).toEqual([
-      { customKeyIdentifier: null, displayName: "rotated 2026-01", endDateTime: "2030-01-01T00:00:00Z", hint: secretText.slice(0, 3), keyId: field(added.body, "keyId"), secretText: null, startDateTime: field(added.body, "startDateTime") },
+      {
+        customKeyIdentifier: null,
+        displayName: "rotated 2026-01",
+        endDateTime: "2030-01-01T00:00:00Z",
+        hint: secretText.slice(0, 3),
+        keyId: field(added.body, "keyId"),
+        secretText: null,
+        startDateTime: field(added.body, "startDateTime"),
+      },
     ]);
     expect(JSON.stringify(entra.dump())).not.toContain(secretText);
 
-    const bad = await graph("POST", `/v1.0/applications/${id}/addPassword`, { passwordCredential: { startDateTime: "2030-01-01T00:00:00Z", endDateTime: "2029-01-01T00:00:00Z" } });
-    expect(graphError(bad).message).toBe("Invalid value specified for property 'endDateTime' of resource 'PasswordCredential'.");
+    const bad = await graph("POST", `/v1.0/applications/${id}/addPassword`, {
+      passwordCredential: { startDateTime: "2030-01-01T00:00:00Z", endDateTime: "2029-01-01T00:00:00Z" },
+    });
+    expect(graphError(bad).message).toBe(
+      "Invalid value specified for property 'endDateTime' of resource 'PasswordCredential'.",
+    );
   });
 
   it("removePassword: 204, the credential is gone; an unknown keyId is a 404", async () => {
     const { id } = await create();
-    const added = await graph("POST", `/v1.0/applications/${id}/addPassword`, { passwordCredential: { displayName: "p" } });
+    const added = await graph("POST", `/v1.0/applications/${id}/addPassword`, {
+      passwordCredential: { displayName: "p" },
+    });
     const keyId = String(field(added.body, "keyId"));
     expect((await graph("POST", `/v1.0/applications/${id}/removePassword`, { keyId })).status).toBe(204);
     expect(field((await graph("GET", `/v1.0/applications/${id}`)).body, "passwordCredentials")).toEqual([]);
@@ -171,11 +237,17 @@ describe("Entra stand-in Graph /applications", () => {
   it("lists with $filter on appId or displayName, '' escaping a quote; other filters are 400", async () => {
     const { appId } = await create({ displayName: "O'Brien's app" });
     await create({ displayName: "other" });
-    const byName = await graph("GET", `/v1.0/applications?$filter=${encodeURIComponent("displayName eq 'O''Brien''s app'")}`);
+    const byName = await graph(
+      "GET",
+      `/v1.0/applications?$filter=${encodeURIComponent("displayName eq 'O''Brien''s app'")}`,
+    );
     expect(byName.status).toBe(200);
     expect(field(byName.body, "@odata.context")).toBe(`${entra.url}/v1.0/$metadata#applications`);
     expect((field(byName.body, "value") as unknown[]).map((app) => field(app, "appId"))).toEqual([appId]);
-    const byAppId = await graph("GET", `/v1.0/applications?$filter=${encodeURIComponent(`appId eq '${appId.toUpperCase()}'`)}`);
+    const byAppId = await graph(
+      "GET",
+      `/v1.0/applications?$filter=${encodeURIComponent(`appId eq '${appId.toUpperCase()}'`)}`,
+    );
     expect((field(byAppId.body, "value") as unknown[]).length).toBe(1);
     const unsupported = await graph("GET", `/v1.0/applications?$filter=${encodeURIComponent("notes eq 'x'")}`);
     expect(unsupported.status).toBe(400);
@@ -199,15 +271,24 @@ describe("Entra stand-in Graph /applications", () => {
     const real = await tokenFor(entra, tenantId, clientId, clientSecret);
     const [head, payload] = real.split(".");
     const forged = `${head}.${payload}.${Buffer.from("forged").toString("base64url")}`;
-    expect(graphError(await (await graphClient(entra, tenantId, forged))("GET", `/v1.0/applications/${id}`)).message).toBe("Access token validation failure.");
+    expect(
+      graphError(await (await graphClient(entra, tenantId, forged))("GET", `/v1.0/applications/${id}`)).message,
+    ).toBe("Access token validation failure.");
 
     const shortLived = await startEntraStandIn({ tenants: [tenantId], tokenTtlSeconds: 1 });
     try {
       const deployer = shortLived.deployer(tenantId);
-      const expiring = await graphClient(shortLived, tenantId, await tokenFor(shortLived, tenantId, deployer.clientId, deployer.clientSecret));
+      const expiring = await graphClient(
+        shortLived,
+        tenantId,
+        await tokenFor(shortLived, tenantId, deployer.clientId, deployer.clientSecret),
+      );
       expect((await expiring("GET", "/v1.0/applications")).status).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, 1100));
-      expect(graphError(await expiring("GET", "/v1.0/applications"))).toEqual({ code: "InvalidAuthenticationToken", message: "Lifetime validation failed, the token is expired." });
+      expect(graphError(await expiring("GET", "/v1.0/applications"))).toEqual({
+        code: "InvalidAuthenticationToken",
+        message: "Lifetime validation failed, the token is expired.",
+      });
     } finally {
       await shortLived.close();
     }
@@ -216,7 +297,10 @@ describe("Entra stand-in Graph /applications", () => {
   it("answers unknown segments, methods and bodies as Graph does", async () => {
     const segment = await graph("GET", "/v1.0/groups");
     expect(segment.status).toBe(400);
-    expect(graphError(segment)).toEqual({ code: "BadRequest", message: "Resource not found for the segment 'groups'." });
+    expect(graphError(segment)).toEqual({
+      code: "BadRequest",
+      message: "Resource not found for the segment 'groups'.",
+    });
     const method = await graph("PUT", "/v1.0/applications");
     expect(method.status).toBe(405);
     const empty = await graph("POST", "/v1.0/applications");

@@ -28,7 +28,12 @@ export function newClientSecret(): string {
 function guidBytes(guid: string): Buffer {
   const hex = guid.replace(/-/g, "");
   const bytes = Buffer.from(hex, "hex");
-  return Buffer.concat([bytes.subarray(0, 4).reverse(), bytes.subarray(4, 6).reverse(), bytes.subarray(6, 8).reverse(), bytes.subarray(8)]);
+  return Buffer.concat([
+    bytes.subarray(0, 4).reverse(),
+    bytes.subarray(4, 6).reverse(),
+    bytes.subarray(6, 8).reverse(),
+    bytes.subarray(8),
+  ]);
 }
 
 /**

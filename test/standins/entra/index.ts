@@ -93,13 +93,18 @@ function checkUserSeeds(tenantIds: string[], users: Record<string, TestUserSeed[
   const names = new Set<string>();
   for (const [tenantId, seeds] of Object.entries(users)) {
     if (!tenantIds.some((id) => id.toLowerCase() === tenantId.toLowerCase())) {
-      throw new Error(`startEntraStandIn: users["${tenantId}"] names no tenant; list it in \`tenants\` (${tenantIds.join(", ")})`);
+      throw new Error(
+        `startEntraStandIn: users["${tenantId}"] names no tenant; list it in \`tenants\` (${tenantIds.join(", ")})`,
+      );
     }
     seeds.forEach((seed, index) => {
       const problem = testUserProblem(seed);
       if (problem) throw new Error(`startEntraStandIn: users["${tenantId}"][${index}]: ${problem}`);
       const name = seed.userPrincipalName.toLowerCase();
-      if (names.has(name)) throw new Error(`startEntraStandIn: users lists ${seed.userPrincipalName} twice; sign-in names are unique across tenants`);
+      if (names.has(name))
+        throw new Error(
+          `startEntraStandIn: users lists ${seed.userPrincipalName} twice; sign-in names are unique across tenants`,
+        );
       names.add(name);
     });
   }
@@ -110,10 +115,13 @@ function settingsFrom(options: EntraStandInOptions): Settings {
   if (tenants.length === 0) throw new Error("startEntraStandIn: `tenants` must list at least one tenant id");
   tenants.forEach((tenantId, index) => {
     if (!tenantNamePattern.test(tenantId) || isMultiTenantAlias(tenantId)) {
-      throw new Error(`startEntraStandIn: tenants[${index}] "${tenantId}" is not a tenant id; give a GUID (or a URL-safe name), not common/organizations`);
+      throw new Error(
+        `startEntraStandIn: tenants[${index}] "${tenantId}" is not a tenant id; give a GUID (or a URL-safe name), not common/organizations`,
+      );
     }
   });
-  if (new Set(tenants.map((id) => id.toLowerCase())).size !== tenants.length) throw new Error("startEntraStandIn: `tenants` lists a tenant twice");
+  if (new Set(tenants.map((id) => id.toLowerCase())).size !== tenants.length)
+    throw new Error("startEntraStandIn: `tenants` lists a tenant twice");
   if (!(Number.isInteger(tokenTtlSeconds) && tokenTtlSeconds > 0)) {
     throw new Error(`startEntraStandIn: tokenTtlSeconds must be a whole number > 0, got ${tokenTtlSeconds}`);
   }
@@ -123,11 +131,15 @@ function settingsFrom(options: EntraStandInOptions): Settings {
 
 const notServed = (method: string, pathname: string): Reply => ({
   status: 404,
-  body: { error: "not_found", error_description: `The Entra stand-in does not serve ${method} ${pathname}; see test/standins/README.md.` },
+  body: {
+    error: "not_found",
+    error_description: `The Entra stand-in does not serve ${method} ${pathname}; see test/standins/README.md.`,
+  },
 });
 
 // What Graph answers with (go-azure-sdk only needs it to start with application/json).
-const graphContentType = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+const graphContentType =
+  "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
 function graphReply(reply: Reply, ids: RequestIds): Reply {
   const headers = { ...reply.headers, "request-id": ids.requestId, "client-request-id": ids.clientRequestId };
@@ -136,11 +148,13 @@ function graphReply(reply: Reply, ids: RequestIds): Reply {
 
 const notJson = (): Reply => {
   const ids = requestIdsFor(undefined);
-  const message = "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.";
+  const message =
+    "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.";
   return graphReply(graphErrorReply(400, "BadRequest", message, ids), ids);
 };
 
-const loginPath = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|discovery\/v2\.0\/keys|oauth2\/v2\.0\/token|oauth2\/v2\.0\/authorize|login)$/;
+const loginPath =
+  /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|discovery\/v2\.0\/keys|oauth2\/v2\.0\/token|oauth2\/v2\.0\/authorize|login)$/;
 
 /** Graph's UserInfo endpoint, at the path the discovery documents advertise. */
 const userInfoPath = "/oidc/userinfo";
@@ -150,7 +164,9 @@ export async function startEntraStandIn(options: EntraStandInOptions = {}): Prom
   const consistency = consistentSwitches();
   const seedsOf = (tenantId: string): TestUserSeed[] =>
     Object.entries(settings.users).find(([id]) => id.toLowerCase() === tenantId.toLowerCase())?.[1] ?? [];
-  const tenants = new Map(settings.tenantIds.map((id) => [id.toLowerCase(), new TenantDirectory(id, () => consistency, seedsOf(id))]));
+  const tenants = new Map(
+    settings.tenantIds.map((id) => [id.toLowerCase(), new TenantDirectory(id, () => consistency, seedsOf(id))]),
+  );
   const flows = new SignInFlows();
   const tenantOf = (tenantId: string): TenantDirectory | undefined => tenants.get(tenantId.toLowerCase());
   const faults = new FaultInjector();
@@ -159,10 +175,15 @@ export async function startEntraStandIn(options: EntraStandInOptions = {}): Prom
   // Every request in flight (a delay, an outbound fetch) listens for the close: hundreds at N=50 are expected.
   setMaxListeners(0, closing.signal);
   const pendingCertificates = createLoopbackCertificates();
-  const [key, certificates] = await Promise.all([createSigningKey(), pendingCertificates]).catch(async (error: unknown) => {
-    await pendingCertificates.then((made) => made.remove(), () => undefined);
-    throw error;
-  });
+  const [key, certificates] = await Promise.all([createSigningKey(), pendingCertificates]).catch(
+    async (error: unknown) => {
+      await pendingCertificates.then(
+        (made) => made.remove(),
+        () => undefined,
+      );
+      throw error;
+    },
+  );
   let origin = "";
 
   interface LoginRequest {
@@ -174,10 +195,20 @@ export async function startEntraStandIn(options: EntraStandInOptions = {}): Prom
   }
 
   function answerLogin(method: string, tenantSegment: string, endpoint: string, request: LoginRequest): Reply {
-    const signIn: SignInContext = { origin, tenantOf, directories: () => [...tenants.values()], flows, ids: request.ids };
+    const signIn: SignInContext = {
+      origin,
+      tenantOf,
+      directories: () => [...tenants.values()],
+      flows,
+      ids: request.ids,
+    };
     if (endpoint === "oauth2/v2.0/authorize") {
       if (method !== "GET" && method !== "POST") return notServed(method, `/${tenantSegment}/${endpoint}`);
-      return authorize(signIn, tenantSegment, method === "GET" ? Object.fromEntries(request.query) : tokenForm(request.contentType, request.form));
+      return authorize(
+        signIn,
+        tenantSegment,
+        method === "GET" ? Object.fromEntries(request.query) : tokenForm(request.contentType, request.form),
+      );
     }
     if (endpoint === "login") {
       if (method !== "POST") return notServed(method, `/${tenantSegment}/${endpoint}`);
@@ -185,24 +216,52 @@ export async function startEntraStandIn(options: EntraStandInOptions = {}): Prom
     }
     const isToken = endpoint === "oauth2/v2.0/token";
     if (isToken && method !== "POST") {
-      throw new LoginError(400, "invalid_request", 900561, `The endpoint only accepts POST, OPTIONS requests. Received a ${method} request.`);
+      throw new LoginError(
+        400,
+        "invalid_request",
+        900561,
+        `The endpoint only accepts POST, OPTIONS requests. Received a ${method} request.`,
+      );
     }
     if (!isToken && method !== "GET") return notServed(method, `/${tenantSegment}/${endpoint}`);
     const tenant = tenantOf(tenantSegment);
     if (!isToken) {
       if (!tenant && !isMultiTenantAlias(tenantSegment)) throw tenantNotFound(tenantSegment);
-      const body = endpoint === "discovery/v2.0/keys" ? keySet(origin, tenantSegment, key.jwk) : openIdConfiguration(origin, tenantSegment);
+      const body =
+        endpoint === "discovery/v2.0/keys"
+          ? keySet(origin, tenantSegment, key.jwk)
+          : openIdConfiguration(origin, tenantSegment);
       return { status: 200, body };
     }
     if (!tenant && !isMultiTenantAlias(tenantSegment)) throw tenantNotFound(tenantSegment);
     if (formField(tokenForm(request.contentType, request.form), "grant_type") === "authorization_code") {
       const { contentType, authorization, form } = request;
-      return redeemAuthorizationCode({ context: signIn, authority: tenantSegment, contentType, authorization, form, key, tokenTtlSeconds: settings.tokenTtlSeconds });
+      return redeemAuthorizationCode({
+        context: signIn,
+        authority: tenantSegment,
+        contentType,
+        authorization,
+        form,
+        key,
+        tokenTtlSeconds: settings.tokenTtlSeconds,
+      });
     }
     if (!tenant) {
-      throw new LoginError(400, "invalid_request", 0, "The Entra stand-in issues client credentials tokens for a tenant id only, not for common or organizations.");
+      throw new LoginError(
+        400,
+        "invalid_request",
+        0,
+        "The Entra stand-in issues client credentials tokens for a tenant id only, not for common or organizations.",
+      );
     }
-    return issueClientCredentialsToken({ origin, tenant, contentType: request.contentType, form: request.form, key, tokenTtlSeconds: settings.tokenTtlSeconds });
+    return issueClientCredentialsToken({
+      origin,
+      tenant,
+      contentType: request.contentType,
+      form: request.form,
+      key,
+      tokenTtlSeconds: settings.tokenTtlSeconds,
+    });
   }
 
   const server = https.createServer(
@@ -239,34 +298,47 @@ export async function startEntraStandIn(options: EntraStandInOptions = {}): Prom
             });
             return graphReply(reply, ids);
           }
-          if (url.pathname === "/metadata/endpoints" && entry.method === "GET") return metadataEndpoints(origin, url.searchParams.get("api-version"));
+          if (url.pathname === "/metadata/endpoints" && entry.method === "GET")
+            return metadataEndpoints(origin, url.searchParams.get("api-version"));
           if (url.pathname === userInfoPath && (entry.method === "GET" || entry.method === "POST")) {
             return graphReply(userInfo(request.headers.authorization, origin, key, tenantOf), ids);
           }
           const login = loginPath.exec(url.pathname);
           if (login) {
             const contentType = request.headers["content-type"] ?? "";
-            return answerLogin(entry.method, login[1], login[2], { contentType, authorization: request.headers.authorization, form: entry.body, query: url.searchParams, ids });
+            return answerLogin(entry.method, login[1], login[2], {
+              contentType,
+              authorization: request.headers.authorization,
+              form: entry.body,
+              query: url.searchParams,
+              ids,
+            });
           }
           return notServed(entry.method, url.pathname);
         } catch (error) {
           if (error instanceof LoginError) return error.toReply(origin, ids);
-          if (error instanceof GraphError) return graphReply(graphErrorReply(error.status, error.code, error.message, ids, error.headers), ids);
+          if (error instanceof GraphError)
+            return graphReply(graphErrorReply(error.status, error.code, error.message, ids, error.headers), ids);
           throw error;
         }
       },
       faultReply(fault: FaultSpec & { status: number }, url) {
-        const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) };
+        const headers: Record<string, string> =
+          fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) };
         const ids = requestIdsFor(undefined);
         if (fault.body !== undefined) return { status: fault.status, body: fault.body, headers };
         const message = `Fault injected by the test: ${fault.status}.`;
-        if (isGraphPath(url.pathname)) return graphReply(graphErrorReply(fault.status, "standin.faultInjected", message, ids, headers), ids);
+        if (isGraphPath(url.pathname))
+          return graphReply(graphErrorReply(fault.status, "standin.faultInjected", message, ids, headers), ids);
         const reply = new LoginError(fault.status, "temporarily_unavailable", 0, message).toReply(origin, ids);
         return { ...reply, headers: { ...reply.headers, ...headers } };
       },
       errorReply: (error) => ({
         status: 500,
-        body: { error: "standin_internal_error", error_description: error instanceof Error ? error.message : String(error) },
+        body: {
+          error: "standin_internal_error",
+          error_description: error instanceof Error ? error.message : String(error),
+        },
       }),
     }),
   );
@@ -279,7 +351,10 @@ export async function startEntraStandIn(options: EntraStandInOptions = {}): Prom
 
   const tenant = (tenantId: string): TenantDirectory => {
     const found = tenantOf(tenantId);
-    if (!found) throw new Error(`The Entra stand-in has no tenant "${tenantId}"; it has ${settings.tenantIds.join(", ")}. Add it to startEntraStandIn({ tenants }).`);
+    if (!found)
+      throw new Error(
+        `The Entra stand-in has no tenant "${tenantId}"; it has ${settings.tenantIds.join(", ")}. Add it to startEntraStandIn({ tenants }).`,
+      );
     return found;
   };
 
@@ -292,8 +367,13 @@ export async function startEntraStandIn(options: EntraStandInOptions = {}): Prom
     issuerFor: (tenantId) => `${origin}/${tenantId}/v2.0`,
     tenant,
     addUser(tenantId, seed) {
-      const taken = [...tenants.values()].find((directory) => directory.userByPrincipalName(seed.userPrincipalName ?? ""));
-      if (taken) throw new Error(`addUser: ${seed.userPrincipalName} is a user of tenant ${taken.tenantId} already; sign-in names are unique across tenants`);
+      const taken = [...tenants.values()].find((directory) =>
+        directory.userByPrincipalName(seed.userPrincipalName ?? ""),
+      );
+      if (taken)
+        throw new Error(
+          `addUser: ${seed.userPrincipalName} is a user of tenant ${taken.tenantId} already; sign-in names are unique across tenants`,
+        );
       return tenant(tenantId).addUser(seed);
     },
     deployer: (tenantId) => ({ ...tenant(tenantId).deployer }),
@@ -301,7 +381,9 @@ export async function startEntraStandIn(options: EntraStandInOptions = {}): Prom
     faults,
     requests,
     get discoveryRequests() {
-      return requests.filter((entry) => entry.method === "GET" && entry.path.endsWith("/v2.0/.well-known/openid-configuration")).length;
+      return requests.filter(
+        (entry) => entry.method === "GET" && entry.path.endsWith("/v2.0/.well-known/openid-configuration"),
+      ).length;
     },
     dump: () => Object.fromEntries([...tenants.values()].map((directory) => [directory.tenantId, directory.dump()])),
     reset() {

@@ -23,7 +23,9 @@ export async function createSigningKey(): Promise<SigningKey> {
   const { n, e } = publicKey.export({ format: "jwk" });
   if (typeof n !== "string" || typeof e !== "string") throw new Error("RSA public key export lacks n/e");
   // RFC 7638 thumbprint as the key id: stable for the key, like Entra's opaque kids.
-  const kid = createHash("sha256").update(JSON.stringify({ e, kty: "RSA", n })).digest("base64url");
+  const kid = createHash("sha256")
+    .update(JSON.stringify({ e, kty: "RSA", n }))
+    .digest("base64url");
   return { privateKey, publicKey, jwk: { kty: "RSA", use: "sig", kid, n, e } };
 }
 
@@ -34,7 +36,8 @@ export function signJwt(key: SigningKey, claims: Record<string, unknown>): strin
   return `${signingInput}.${sign("sha256", Buffer.from(signingInput), key.privateKey).toString("base64url")}`;
 }
 
-export type JwtCheck = { ok: true; claims: Record<string, unknown> } | { ok: false; problem: "malformed" | "signature" };
+export type JwtCheck =
+  { ok: true; claims: Record<string, unknown> } | { ok: false; problem: "malformed" | "signature" };
 
 /** Parses a compact JWT and checks its RS256 signature against `key`; claims are the caller's to judge. */
 export function verifyJwt(key: SigningKey, token: string): JwtCheck {
@@ -49,6 +52,8 @@ export function verifyJwt(key: SigningKey, token: string): JwtCheck {
     return { ok: false, problem: "malformed" };
   }
   if (!isPlainObject(header) || !isPlainObject(claims)) return { ok: false, problem: "malformed" };
-  const signed = header.alg === "RS256" && verify("sha256", Buffer.from(`${parts[0]}.${parts[1]}`), key.publicKey, Buffer.from(parts[2], "base64url"));
+  const signed =
+    header.alg === "RS256" &&
+    verify("sha256", Buffer.from(`${parts[0]}.${parts[1]}`), key.publicKey, Buffer.from(parts[2], "base64url"));
   return signed ? { ok: true, claims } : { ok: false, problem: "signature" };
 }

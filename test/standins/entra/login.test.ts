@@ -15,7 +15,13 @@ describe("Entra stand-in login (v2.0 token endpoint)", () => {
   let entra: EntraStandIn;
   const clientCredentials = (tenantId: string, overrides: Record<string, string> = {}) => {
     const { clientId, clientSecret } = entra.deployer(tenantId);
-    return { client_id: clientId, client_secret: clientSecret, grant_type: "client_credentials", scope: `${entra.url}/.default`, ...overrides };
+    return {
+      client_id: clientId,
+      client_secret: clientSecret,
+      grant_type: "client_credentials",
+      scope: `${entra.url}/.default`,
+      ...overrides,
+    };
   };
 
   beforeAll(async () => {
@@ -38,7 +44,14 @@ describe("Entra stand-in login (v2.0 token endpoint)", () => {
     const token = String(field(answer.body, "access_token"));
     const deployer = entra.deployer(tenantA);
     const claims = claimsOf(token);
-    expect(claims).toMatchObject({ tid: tenantA, oid: deployer.objectId, appid: deployer.clientId, idtyp: "app", aud: entra.url, ver: "1.0" });
+    expect(claims).toMatchObject({
+      tid: tenantA,
+      oid: deployer.objectId,
+      appid: deployer.clientId,
+      idtyp: "app",
+      aud: entra.url,
+      ver: "1.0",
+    });
     expect(claims.roles).toEqual(["Application.ReadWrite.All", "DelegatedPermissionGrant.ReadWrite.All"]);
     expect(Number(claims.exp) - Number(claims.iat)).toBe(3599);
     expect(Number(claims.nbf)).toBe(Number(claims.iat));
@@ -49,7 +62,9 @@ describe("Entra stand-in login (v2.0 token endpoint)", () => {
     expect(header).toEqual({ typ: "JWT", alg: "RS256", kid: jwk.kid });
     const publicKey = createPublicKey({ key: { kty: "RSA", n: jwk.n, e: jwk.e }, format: "jwk" });
     const [head, payload, signature] = token.split(".");
-    expect(verify("sha256", Buffer.from(`${head}.${payload}`), publicKey, Buffer.from(signature, "base64url"))).toBe(true);
+    expect(verify("sha256", Buffer.from(`${head}.${payload}`), publicKey, Buffer.from(signature, "base64url"))).toBe(
+      true,
+    );
   });
 
   it("refuses a wrong secret with 401 AADSTS7000215 in Entra's error shape", async () => {
@@ -59,7 +74,9 @@ describe("Entra stand-in login (v2.0 token endpoint)", () => {
     expect(answer.body).toMatchObject({ error: "invalid_client", error_codes: [7000215] });
     const description = String(field(answer.body, "error_description"));
     expect(description).toMatch(
-      new RegExp(`^AADSTS7000215: Invalid client secret provided\\. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'\\.\\r\\nTrace ID: [0-9a-f-]{36}\\r\\nCorrelation ID: [0-9a-f-]{36}\\r\\nTimestamp: \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ$`),
+      new RegExp(
+        `^AADSTS7000215: Invalid client secret provided\\. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'\\.\\r\\nTrace ID: [0-9a-f-]{36}\\r\\nCorrelation ID: [0-9a-f-]{36}\\r\\nTimestamp: \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ$`,
+      ),
     );
     expect(field(answer.body, "timestamp")).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
     expect(description).toContain(`Trace ID: ${String(field(answer.body, "trace_id"))}`);
@@ -69,7 +86,10 @@ describe("Entra stand-in login (v2.0 token endpoint)", () => {
   it("uses the client's client-request-id as the correlation id", async () => {
     const answer = await call(entra, `/${tenantA}/oauth2/v2.0/token`, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", "client-request-id": "6c1b1e1e-1111-4111-8111-111111111111" },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "client-request-id": "6c1b1e1e-1111-4111-8111-111111111111",
+      },
       body: new URLSearchParams(clientCredentials(tenantA, { client_secret: "wrong" })).toString(),
     });
     expect(field(answer.body, "correlation_id")).toBe("6c1b1e1e-1111-4111-8111-111111111111");
@@ -80,13 +100,17 @@ describe("Entra stand-in login (v2.0 token endpoint)", () => {
     expect(otherTenantsClient.status).toBe(400);
     expect(otherTenantsClient.body).toMatchObject({ error: "unauthorized_client", error_codes: [700016] });
     expect(field(otherTenantsClient.body, "error_description")).toMatch(
-      new RegExp(`^AADSTS700016: Application with identifier '${entra.deployer(tenantA).clientId}' was not found in the directory '${tenantB}'\\. This can happen`),
+      new RegExp(
+        `^AADSTS700016: Application with identifier '${entra.deployer(tenantA).clientId}' was not found in the directory '${tenantB}'\\. This can happen`,
+      ),
     );
 
     const unknownTenant = await requestToken(entra, "9e9e9e9e-0000-4000-8000-000000000000", clientCredentials(tenantA));
     expect(unknownTenant.status).toBe(400);
     expect(unknownTenant.body).toMatchObject({ error: "invalid_tenant", error_codes: [90002] });
-    expect(field(unknownTenant.body, "error_description")).toMatch(/^AADSTS90002: Tenant '9e9e9e9e-0000-4000-8000-000000000000' not found\. /);
+    expect(field(unknownTenant.body, "error_description")).toMatch(
+      /^AADSTS90002: Tenant '9e9e9e9e-0000-4000-8000-000000000000' not found\. /,
+    );
   });
 
   it.each([
@@ -104,7 +128,10 @@ describe("Entra stand-in login (v2.0 token endpoint)", () => {
   });
 
   it("refuses client_assertion (out of scope) in Entra's shape, GET on the token endpoint, and tokens for organizations", async () => {
-    const assertion = await requestToken(entra, tenantA, { ...clientCredentials(tenantA), client_assertion: "eyJ.x.y" });
+    const assertion = await requestToken(entra, tenantA, {
+      ...clientCredentials(tenantA),
+      client_assertion: "eyJ.x.y",
+    });
     expect(assertion.status).toBe(400);
     expect(assertion.body).toMatchObject({ error: "invalid_request", error_codes: [] });
     expect(String(field(assertion.body, "error_description"))).toMatch(/does not accept client_assertion/);
@@ -123,10 +150,16 @@ describe("Entra stand-in login (v2.0 token endpoint)", () => {
     const app = await graph("POST", "/v1.0/applications", { displayName: "signs in" });
     const appId = String(field(app.body, "appId"));
     const objectId = String(field(app.body, "id"));
-    const password = await graph("POST", `/v1.0/applications/${objectId}/addPassword`, { passwordCredential: { displayName: "p" } });
+    const password = await graph("POST", `/v1.0/applications/${objectId}/addPassword`, {
+      passwordCredential: { displayName: "p" },
+    });
     const secret = String(field(password.body, "secretText"));
 
-    const withoutPrincipal = await requestToken(entra, tenantA, clientCredentials(tenantA, { client_id: appId, client_secret: secret }));
+    const withoutPrincipal = await requestToken(
+      entra,
+      tenantA,
+      clientCredentials(tenantA, { client_id: appId, client_secret: secret }),
+    );
     expect(withoutPrincipal.body).toMatchObject({ error_codes: [700016] });
 
     const sp = await graph("POST", "/v1.0/servicePrincipals", { appId });
@@ -139,7 +172,10 @@ describe("Entra stand-in login (v2.0 token endpoint)", () => {
     expect(field(denied.body, "error", "code")).toBe("Authorization_RequestDenied");
 
     await graph("POST", `/v1.0/applications/${objectId}/removePassword`, { keyId: field(password.body, "keyId") });
-    expect((await requestToken(entra, tenantA, clientCredentials(tenantA, { client_id: appId, client_secret: secret }))).body).toMatchObject({
+    expect(
+      (await requestToken(entra, tenantA, clientCredentials(tenantA, { client_id: appId, client_secret: secret })))
+        .body,
+    ).toMatchObject({
       error_codes: [7000215],
     });
   });
@@ -151,7 +187,14 @@ describe("Entra stand-in login (v2.0 token endpoint)", () => {
     const password = await graph("POST", `/v1.0/applications/${String(field(app.body, "id"))}/addPassword`, {
       passwordCredential: { startDateTime: "2020-01-01T00:00:00Z", endDateTime: "2021-01-01T00:00:00Z" },
     });
-    const answer = await requestToken(entra, tenantA, clientCredentials(tenantA, { client_id: String(field(app.body, "appId")), client_secret: String(field(password.body, "secretText")) }));
+    const answer = await requestToken(
+      entra,
+      tenantA,
+      clientCredentials(tenantA, {
+        client_id: String(field(app.body, "appId")),
+        client_secret: String(field(password.body, "secretText")),
+      }),
+    );
     expect(answer.status).toBe(401);
     expect(answer.body).toMatchObject({ error: "invalid_client", error_codes: [7000222] });
   });
@@ -182,7 +225,9 @@ describe("Entra stand-in OpenID Connect discovery", () => {
       scopes_supported: ["openid", "profile", "email", "offline_access"],
     });
     expect(entra.issuerFor(tenantId)).toBe(`${entra.url}/${tenantId}/v2.0`);
-    expect(field(body, "claims_supported")).toEqual(expect.arrayContaining(["sub", "iss", "tid", "email", "preferred_username"]));
+    expect(field(body, "claims_supported")).toEqual(
+      expect.arrayContaining(["sub", "iss", "tid", "email", "preferred_username"]),
+    );
     expect(entra.discoveryRequests).toBe(before + 1);
   });
 
@@ -206,7 +251,11 @@ describe("Entra stand-in OpenID Connect discovery", () => {
     const key = createPublicKey({ key: { kty: "RSA", n: jwk.n, e: jwk.e }, format: "jwk" });
     expect(key.asymmetricKeyDetails?.modulusLength).toBe(2048);
     const { createHash } = await import("node:crypto");
-    expect(jwk.kid).toBe(createHash("sha256").update(JSON.stringify({ e: jwk.e, kty: "RSA", n: jwk.n })).digest("base64url"));
+    expect(jwk.kid).toBe(
+      createHash("sha256")
+        .update(JSON.stringify({ e: jwk.e, kty: "RSA", n: jwk.n }))
+        .digest("base64url"),
+    );
   });
 
   it("answers 404 for what it does not serve (the device code flow)", async () => {

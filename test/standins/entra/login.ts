@@ -31,7 +31,12 @@ const installHint =
 
 /** AADSTS700016: no such application (or, for a client, no service principal) in the directory. */
 export const unknownApplication = (clientId: string, directory: string): LoginError =>
-  new LoginError(400, "unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${directory}'. ${installHint}`);
+  new LoginError(
+    400,
+    "unauthorized_client",
+    700016,
+    `Application with identifier '${clientId}' was not found in the directory '${directory}'. ${installHint}`,
+  );
 
 /** The form fields of a token request; Entra reads `application/x-www-form-urlencoded` bodies only. */
 export function tokenForm(contentType: string, form: unknown): Record<string, unknown> {
@@ -44,7 +49,12 @@ export function formField(form: Record<string, unknown>, name: string): string |
 }
 
 export const noClientSecret = (): LoginError =>
-  new LoginError(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+  new LoginError(
+    401,
+    "invalid_client",
+    7000218,
+    "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+  );
 
 /** Throws Entra's answer unless `clientSecret` is a valid password of `app` (registered in `tenant`). */
 export function checkClientSecret(tenant: TenantDirectory, app: Application, clientSecret: string): void {
@@ -94,18 +104,33 @@ export function issueClientCredentialsToken(request: TokenRequest): Reply {
   const grantType = formField(form, "grant_type");
   if (!grantType) throw missingParameter("grant_type");
   if (grantType !== "client_credentials") {
-    throw new LoginError(400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grantType}'.`);
+    throw new LoginError(
+      400,
+      "unsupported_grant_type",
+      70003,
+      `The app requested an unsupported grant type '${grantType}'.`,
+    );
   }
   const clientId = formField(form, "client_id");
   if (!clientId) throw missingParameter("client_id");
   if (formField(form, "client_assertion")) {
-    throw new LoginError(400, "invalid_request", 0, "The Entra stand-in does not accept client_assertion (certificate or federated credentials); send client_secret.");
+    throw new LoginError(
+      400,
+      "invalid_request",
+      0,
+      "The Entra stand-in does not accept client_assertion (certificate or federated credentials); send client_secret.",
+    );
   }
   const clientSecret = formField(form, "client_secret");
   if (!clientSecret) throw noClientSecret();
   const scope = formField(form, "scope");
   if (!scope) {
-    throw new LoginError(400, "invalid_request", 90014, "The required field 'scope' is missing from the credential. Ensure that you have all the necessary parameters for the login request.");
+    throw new LoginError(
+      400,
+      "invalid_request",
+      90014,
+      "The required field 'scope' is missing from the credential. Ensure that you have all the necessary parameters for the login request.",
+    );
   }
   checkScope(scope, origin, tenant.tenantId);
 
@@ -139,6 +164,11 @@ export function issueClientCredentialsToken(request: TokenRequest): Reply {
   return {
     status: 200,
     headers: { "cache-control": "no-store, no-cache" },
-    body: { token_type: "Bearer", expires_in: tokenTtlSeconds, ext_expires_in: tokenTtlSeconds, access_token: accessToken },
+    body: {
+      token_type: "Bearer",
+      expires_in: tokenTtlSeconds,
+      ext_expires_in: tokenTtlSeconds,
+      access_token: accessToken,
+    },
   };
 }

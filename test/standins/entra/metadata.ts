@@ -25,7 +25,12 @@ export function metadataEndpoints(origin: string, apiVersion: string | null): Re
     body: {
       name: "EntraStandIn",
       portal: `${origin}/portal`,
-      authentication: { loginEndpoint: origin, audiences: [`${origin}/arm`], tenant: "common", identityProvider: "AAD" },
+      authentication: {
+        loginEndpoint: origin,
+        audiences: [`${origin}/arm`],
+        tenant: "common",
+        identityProvider: "AAD",
+      },
       resourceManager: `${origin}/arm/`,
       microsoftGraphResourceId: `${origin}/`,
       graph: `${origin}/`,

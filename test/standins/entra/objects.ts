@@ -48,7 +48,11 @@ export interface Application {
   publisherDomain: string;
   signInAudience: string;
   identifierUris: string[];
-  api: { [property: string]: unknown; requestedAccessTokenVersion: number | null; oauth2PermissionScopes: PermissionScope[] };
+  api: {
+    [property: string]: unknown;
+    requestedAccessTokenVersion: number | null;
+    oauth2PermissionScopes: PermissionScope[];
+  };
   appRoles: AppRole[];
   info: GraphJson;
   web: WebApplication;

@@ -26,7 +26,8 @@ export interface SignInForm {
 }
 
 export function signInPage(form: SignInForm): Reply {
-  const problem = form.problem === undefined ? "" : `<p id="usernameError" role="alert">${escapeHtml(form.problem)}</p>`;
+  const problem =
+    form.problem === undefined ? "" : `<p id="usernameError" role="alert">${escapeHtml(form.problem)}</p>`;
   const body = `<p>to continue to <strong>${escapeHtml(form.appName)}</strong></p>
 ${problem}
 <form method="post" action="${escapeHtml(form.action)}">

@@ -102,7 +102,10 @@ export interface SignInContext {
 }
 
 /** An app registration anywhere in the stand-in, with the tenant that holds it. */
-export function findApplication(context: Pick<SignInContext, "directories">, appId: string): { app: Application; home: TenantDirectory } | undefined {
+export function findApplication(
+  context: Pick<SignInContext, "directories">,
+  appId: string,
+): { app: Application; home: TenantDirectory } | undefined {
   for (const home of context.directories()) {
     const app = home.applicationByAppId(appId);
     if (app) return { app, home };
@@ -110,7 +113,8 @@ export function findApplication(context: Pick<SignInContext, "directories">, app
   return undefined;
 }
 
-const isMultiTenantApp = (app: Application): boolean => ["AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount"].includes(app.signInAudience);
+const isMultiTenantApp = (app: Application): boolean =>
+  ["AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount"].includes(app.signInAudience);
 
 function stringParam(params: Record<string, unknown>, name: string): string | undefined {
   const value = params[name];
@@ -122,14 +126,22 @@ const missing = (name: string): LoginError =>
 
 /** Graph permission names for the requested scopes; a scope of another resource is Entra's AADSTS70011. */
 function graphScopes(scope: string, origin: string): string[] {
-  const names = scope.split(" ").filter(Boolean).map((item) => {
-    if (openIdScopes.has(item.toLowerCase())) return item.toLowerCase();
-    for (const prefix of [`${origin}/`, "https://graph.microsoft.com/", `${microsoftGraphAppId}/`]) {
-      if (item.toLowerCase().startsWith(prefix.toLowerCase())) return item.slice(prefix.length);
-    }
-    if (!item.includes("/") && !item.includes(":")) return item;
-    throw new LoginError(400, "invalid_scope", 70011, `The provided value for the input parameter 'scope' is not valid. The scope ${item} is not valid.`);
-  });
+  const names = scope
+    .split(" ")
+    .filter(Boolean)
+    .map((item) => {
+      if (openIdScopes.has(item.toLowerCase())) return item.toLowerCase();
+      for (const prefix of [`${origin}/`, "https://graph.microsoft.com/", `${microsoftGraphAppId}/`]) {
+        if (item.toLowerCase().startsWith(prefix.toLowerCase())) return item.slice(prefix.length);
+      }
+      if (!item.includes("/") && !item.includes(":")) return item;
+      throw new LoginError(
+        400,
+        "invalid_scope",
+        70011,
+        `The provided value for the input parameter 'scope' is not valid. The scope ${item} is not valid.`,
+      );
+    });
   return [...new Set(names)];
 }
 
@@ -146,7 +158,10 @@ function respond(redirectUri: string, mode: ResponseMode, fields: Record<string,
 }
 
 function errorFields(error: LoginError, ids: RequestIds, state: string | undefined): Record<string, string> {
-  const timestamp = new Date().toISOString().replace("T", " ").replace(/\.\d{3}Z$/, "Z");
+  const timestamp = new Date()
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d{3}Z$/, "Z");
   return {
     error: error.error,
     error_description: `${error.message}\r\nTrace ID: ${ids.requestId}\r\nCorrelation ID: ${ids.clientRequestId}\r\nTimestamp: ${timestamp}`,
@@ -160,7 +175,12 @@ export function authorize(context: SignInContext, authority: string, params: Rec
   try {
     const directory = context.tenantOf(authority);
     if (!directory && !isMultiTenantAlias(authority)) {
-      throw new LoginError(400, "invalid_tenant", 90002, `Tenant '${authority}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`);
+      throw new LoginError(
+        400,
+        "invalid_tenant",
+        90002,
+        `Tenant '${authority}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+      );
     }
     const clientId = stringParam(params, "client_id");
     if (!clientId) throw missing("client_id");
@@ -168,7 +188,9 @@ export function authorize(context: SignInContext, authority: string, params: Rec
     // A tenant-specific authority knows apps of its own, and multi-tenant apps it has a service principal for.
     const known =
       found !== undefined &&
-      (directory === undefined || found.home === directory || (isMultiTenantApp(found.app) && directory.servicePrincipalByAppId(clientId) !== undefined));
+      (directory === undefined ||
+        found.home === directory ||
+        (isMultiTenantApp(found.app) && directory.servicePrincipalByAppId(clientId) !== undefined));
     if (!found || !known) throw unknownApplication(clientId, directory?.tenantId ?? authority);
     const redirectUri = stringParam(params, "redirect_uri");
     if (!redirectUri) throw missing("redirect_uri");
@@ -184,18 +206,34 @@ export function authorize(context: SignInContext, authority: string, params: Rec
     const mode = stringParam(params, "response_mode") ?? "query";
     const responseMode: ResponseMode = mode === "form_post" || mode === "fragment" ? mode : "query";
     try {
-      if (mode !== responseMode) throw new LoginError(400, "invalid_request", 0, `The Entra stand-in answers in response_mode query, fragment or form_post, not '${mode}'.`);
+      if (mode !== responseMode)
+        throw new LoginError(
+          400,
+          "invalid_request",
+          0,
+          `The Entra stand-in answers in response_mode query, fragment or form_post, not '${mode}'.`,
+        );
       const responseType = stringParam(params, "response_type");
       if (!responseType) throw missing("response_type");
       if (responseType !== "code") {
-        throw new LoginError(400, "unsupported_response_type", 700054, `response_type '${responseType}' is not enabled for the application.`);
+        throw new LoginError(
+          400,
+          "unsupported_response_type",
+          700054,
+          `response_type '${responseType}' is not enabled for the application.`,
+        );
       }
       const scope = stringParam(params, "scope");
       if (!scope) throw missing("scope");
       const codeChallenge = stringParam(params, "code_challenge");
       const method = stringParam(params, "code_challenge_method") ?? "plain";
       if (method !== "plain" && method !== "S256") {
-        throw new LoginError(400, "invalid_request", 0, `The Entra stand-in takes code_challenge_method S256 or plain, not '${method}'.`);
+        throw new LoginError(
+          400,
+          "invalid_request",
+          0,
+          `The Entra stand-in takes code_challenge_method S256 or plain, not '${method}'.`,
+        );
       }
       const flow = context.flows.start({
         authority,
@@ -210,7 +248,12 @@ export function authorize(context: SignInContext, authority: string, params: Rec
         codeChallengeMethod: method,
         expiresAt: Date.now() + flowTtlMs,
       });
-      return signInPage({ action: `/${authority}/login`, flow, appName: found.app.displayName ?? clientId, loginHint: stringParam(params, "login_hint") });
+      return signInPage({
+        action: `/${authority}/login`,
+        flow,
+        appName: found.app.displayName ?? clientId,
+        loginHint: stringParam(params, "login_hint"),
+      });
     } catch (error) {
       if (error instanceof LoginError) return respond(redirectUri, responseMode, errorFields(error, ids, state));
       throw error;
@@ -236,8 +279,14 @@ function grantedScopes(tenant: TenantDirectory, clientId: string, user: User): S
 }
 
 /** The user a sign-in name belongs to, in the authority's tenant (or, for `organizations`, in any tenant). */
-function findUser(context: SignInContext, authority: string, login: string): { user: User; tenant: TenantDirectory } | undefined {
-  const candidates = isMultiTenantAlias(authority) ? context.directories() : [context.tenantOf(authority)].filter((tenant) => tenant !== undefined);
+function findUser(
+  context: SignInContext,
+  authority: string,
+  login: string,
+): { user: User; tenant: TenantDirectory } | undefined {
+  const candidates = isMultiTenantAlias(authority)
+    ? context.directories()
+    : [context.tenantOf(authority)].filter((tenant) => tenant !== undefined);
   for (const tenant of candidates) {
     const user = tenant.userByPrincipalName(login);
     if (user) return { user, tenant };
@@ -251,30 +300,56 @@ export function submitSignIn(context: SignInContext, authority: string, form: un
   const flow = stringParam(fields, "flow") ?? "";
   const request = context.flows.find(flow);
   if (!request || request.authority !== authority) {
-    return errorPage(new LoginError(400, "invalid_request", 50089, "Flow token expired: authentication failed. Start the sign-in from the application again."), context.ids);
+    return errorPage(
+      new LoginError(
+        400,
+        "invalid_request",
+        50089,
+        "Flow token expired: authentication failed. Start the sign-in from the application again.",
+      ),
+      context.ids,
+    );
   }
   const login = stringParam(fields, "loginfmt") ?? "";
   const password = typeof fields.passwd === "string" ? fields.passwd : "";
   const found = findUser(context, authority, login);
   const app = findApplication(context, request.clientId);
   const appName = app?.app.displayName ?? request.clientId;
-  const again = (problem: string): Reply => signInPage({ action: `/${authority}/login`, flow, appName, loginHint: login, problem });
+  const again = (problem: string): Reply =>
+    signInPage({ action: `/${authority}/login`, flow, appName, loginHint: login, problem });
   if (!found) {
     const where = isMultiTenantAlias(authority) ? "any of the stand-in's directories" : `the directory '${authority}'`;
-    return again(`AADSTS50034: The user account ${login} does not exist in ${where}. To sign into this application, the account must be added to the directory.`);
+    return again(
+      `AADSTS50034: The user account ${login} does not exist in ${where}. To sign into this application, the account must be added to the directory.`,
+    );
   }
   if (!found.tenant.checkPassword(found.user, password)) {
     return again("AADSTS50126: Error validating credentials due to invalid username or password.");
   }
 
   const { tenant, user } = found;
-  const back = (error: LoginError): Reply => respond(request.redirectUri, request.responseMode, errorFields(error, context.ids, request.state));
+  const back = (error: LoginError): Reply =>
+    respond(request.redirectUri, request.responseMode, errorFields(error, context.ids, request.state));
   if (app && app.home !== tenant && !isMultiTenantApp(app.app)) {
-    return back(new LoginError(400, "invalid_request", 50194, `Application '${request.clientId}'(${appName}) is not configured as a multi-tenant application. Usage of the /common endpoint is not supported for such applications created after '10/15/2018'. Use a tenant-specific endpoint or configure the application to be multi-tenant.`));
+    return back(
+      new LoginError(
+        400,
+        "invalid_request",
+        50194,
+        `Application '${request.clientId}'(${appName}) is not configured as a multi-tenant application. Usage of the /common endpoint is not supported for such applications created after '10/15/2018'. Use a tenant-specific endpoint or configure the application to be multi-tenant.`,
+      ),
+    );
   }
   const granted = grantedScopes(tenant, request.clientId, user);
   if (!granted || request.scopes.some((scope) => !granted.has(scope.toLowerCase()))) {
-    return back(new LoginError(400, "consent_required", 65001, `The user or administrator has not consented to use the application with ID '${request.clientId}' named '${appName}'. Send an interactive authorization request for this user and resource.`));
+    return back(
+      new LoginError(
+        400,
+        "consent_required",
+        65001,
+        `The user or administrator has not consented to use the application with ID '${request.clientId}' named '${appName}'. Send an interactive authorization request for this user and resource.`,
+      ),
+    );
   }
   const code = context.flows.finish(flow, {
     clientId: request.clientId,
@@ -287,5 +362,8 @@ export function submitSignIn(context: SignInContext, authority: string, form: un
     codeChallenge: request.codeChallenge,
     codeChallengeMethod: request.codeChallengeMethod,
   });
-  return respond(request.redirectUri, request.responseMode, { code, ...(request.state === undefined ? {} : { state: request.state }) });
+  return respond(request.redirectUri, request.responseMode, {
+    code,
+    ...(request.state === undefined ? {} : { state: request.state }),
+  });
 }

@@ -52,7 +52,9 @@ export interface TenantDump {
   users: User[];
 }
 
-export type DirectoryObject = { odataType: "#microsoft.graph.servicePrincipal"; object: GraphJson } | { odataType: "#microsoft.graph.user"; object: User };
+export type DirectoryObject =
+  | { odataType: "#microsoft.graph.servicePrincipal"; object: GraphJson }
+  | { odataType: "#microsoft.graph.user"; object: User };
 
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
@@ -61,8 +63,10 @@ export function testUserProblem(seed: TestUserSeed): string | undefined {
   if (typeof seed.userPrincipalName !== "string" || !/^[^@\s]+@[^@\s]+$/.test(seed.userPrincipalName)) {
     return `userPrincipalName must look like name@domain, got ${JSON.stringify(seed.userPrincipalName)}`;
   }
-  if (typeof seed.password !== "string" || seed.password === "") return `password of ${seed.userPrincipalName} must be a non-empty string`;
-  if (seed.mail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(seed.mail)) return `mail of ${seed.userPrincipalName} must look like name@domain`;
+  if (typeof seed.password !== "string" || seed.password === "")
+    return `password of ${seed.userPrincipalName} must be a non-empty string`;
+  if (seed.mail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(seed.mail))
+    return `mail of ${seed.userPrincipalName} must look like name@domain`;
   return undefined;
 }
 
@@ -97,13 +101,24 @@ export class TenantDirectory {
   ) {
     this.lag = new ReplicationLag(switches);
     this.domain = `tenant-${tenantId.split("-")[0].toLowerCase()}.onmicrosoft.com`;
-    this.deployer = { clientId: newGuid(), clientSecret: newClientSecret(), objectId: newGuid(), applicationObjectId: newGuid() };
+    this.deployer = {
+      clientId: newGuid(),
+      clientSecret: newClientSecret(),
+      objectId: newGuid(),
+      applicationObjectId: newGuid(),
+    };
     this.reset();
   }
 
   /** A new application with Graph's defaults and server-set fields. */
   newApplication(): Application {
-    return { ...applicationDefaults(), id: newGuid(), appId: newGuid(), createdDateTime: graphDateTime(new Date()), publisherDomain: this.domain };
+    return {
+      ...applicationDefaults(),
+      id: newGuid(),
+      appId: newGuid(),
+      createdDateTime: graphDateTime(new Date()),
+      publisherDomain: this.domain,
+    };
   }
 
   newServicePrincipal(appId: string): ServicePrincipal {
@@ -140,7 +155,8 @@ export class TenantDirectory {
   /** A service principal or user of this tenant, by object id. */
   directoryObject(objectId: string): DirectoryObject | undefined {
     const servicePrincipal = this.servicePrincipals.get(objectId);
-    if (servicePrincipal) return { odataType: "#microsoft.graph.servicePrincipal", object: this.servicePrincipalView(servicePrincipal) };
+    if (servicePrincipal)
+      return { odataType: "#microsoft.graph.servicePrincipal", object: this.servicePrincipalView(servicePrincipal) };
     const user = this.users.get(objectId);
     return user ? { odataType: "#microsoft.graph.user", object: user } : undefined;
   }
@@ -150,7 +166,9 @@ export class TenantDirectory {
     const problem = testUserProblem(seed);
     if (problem) throw new Error(`addUser in tenant ${this.tenantId}: ${problem}`);
     if (this.userByPrincipalName(seed.userPrincipalName)) {
-      throw new Error(`addUser in tenant ${this.tenantId}: a user ${seed.userPrincipalName} exists already; give each test user its own userPrincipalName`);
+      throw new Error(
+        `addUser in tenant ${this.tenantId}: a user ${seed.userPrincipalName} exists already; give each test user its own userPrincipalName`,
+      );
     }
     const user: User = {
       id: newGuid(),
@@ -207,7 +225,12 @@ export class TenantDirectory {
       appOwnerOrganizationId: "f8cdef31-a31e-4b4a-93e4-5f571e91255a",
       appRoles: structuredClone([...microsoftGraphAppRoles]),
       oauth2PermissionScopes: structuredClone([...microsoftGraphScopes]),
-      servicePrincipalNames: [microsoftGraphAppId, "https://graph.microsoft.com", "https://graph.microsoft.com/", "https://canary.graph.microsoft.com"],
+      servicePrincipalNames: [
+        microsoftGraphAppId,
+        "https://graph.microsoft.com",
+        "https://graph.microsoft.com/",
+        "https://canary.graph.microsoft.com",
+      ],
       servicePrincipalType: "Application",
       signInAudience: "AzureADMultipleOrgs",
     });
@@ -233,7 +256,11 @@ export class TenantDirectory {
     };
     this.applications.set(app.id, app);
     this.rememberSecret(this.deployerKeyId, clientSecret);
-    this.servicePrincipals.set(objectId, { ...this.newServicePrincipal(clientId), id: objectId, displayName: app.displayName });
+    this.servicePrincipals.set(objectId, {
+      ...this.newServicePrincipal(clientId),
+      id: objectId,
+      displayName: app.displayName,
+    });
     for (const seed of this.userSeeds) this.addUser(seed);
   }
 

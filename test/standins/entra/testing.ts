@@ -22,7 +22,10 @@ export interface RequestSpec {
 }
 
 /** One https request to `url`, trusting `ca` only. */
-export function httpsRequest(url: string, { method = "GET", headers = {}, body, ca }: RequestSpec & { ca: string | string[] }): Promise<Answer> {
+export function httpsRequest(
+  url: string,
+  { method = "GET", headers = {}, body, ca }: RequestSpec & { ca: string | string[] },
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const request = https.request(url, { method, headers, ca }, (response) => {
       const chunks: Buffer[] = [];
@@ -31,7 +34,12 @@ export function httpsRequest(url: string, { method = "GET", headers = {}, body, 
       response.on("end", () => {
         const text = Buffer.concat(chunks).toString("utf8");
         const isJson = /json/.test(response.headers["content-type"] ?? "");
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text !== "" && isJson ? JSON.parse(text) : undefined, text });
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: text !== "" && isJson ? JSON.parse(text) : undefined,
+          text,
+        });
       });
     });
     request.on("error", reject);
@@ -57,14 +65,29 @@ export function requestToken(entra: EntraStandIn, tenantId: string, form: Record
 }
 
 /** A token as go-azure-sdk asks for it: client credentials, scope `<graph>/.default`. */
-export async function tokenFor(entra: EntraStandIn, tenantId: string, clientId: string, clientSecret: string): Promise<string> {
-  const answer = await requestToken(entra, tenantId, { client_id: clientId, client_secret: clientSecret, grant_type: "client_credentials", scope: `${entra.url}/.default` });
+export async function tokenFor(
+  entra: EntraStandIn,
+  tenantId: string,
+  clientId: string,
+  clientSecret: string,
+): Promise<string> {
+  const answer = await requestToken(entra, tenantId, {
+    client_id: clientId,
+    client_secret: clientSecret,
+    grant_type: "client_credentials",
+    scope: `${entra.url}/.default`,
+  });
   const token = field(answer.body, "access_token");
   if (typeof token !== "string") throw new Error(`no token: ${answer.status} ${answer.text}`);
   return token;
 }
 
-export type GraphCall = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Answer>;
+export type GraphCall = (
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => Promise<Answer>;
 
 /** Graph calls with a bearer token (the tenant's deployer unless `token` is given). */
 export async function graphClient(entra: EntraStandIn, tenantId: string, token?: string): Promise<GraphCall> {
@@ -73,7 +96,11 @@ export async function graphClient(entra: EntraStandIn, tenantId: string, token?:
   return (method, path, body, headers = {}) =>
     call(entra, path, {
       method,
-      headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+      headers: {
+        authorization: `Bearer ${bearer}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
 }
@@ -99,7 +126,10 @@ function created(answer: Answer, what: string): unknown {
 
 /** A password for an application, through Graph's addPassword: its secret is known only from this answer. */
 export async function addPassword(graph: GraphCall, objectId: string): Promise<{ secret: string; keyId: string }> {
-  const password = created(await graph("POST", `/v1.0/applications/${objectId}/addPassword`, { passwordCredential: { displayName: "test" } }), "addPassword");
+  const password = created(
+    await graph("POST", `/v1.0/applications/${objectId}/addPassword`, { passwordCredential: { displayName: "test" } }),
+    "addPassword",
+  );
   return { secret: String(field(password, "secretText")), keyId: String(field(password, "keyId")) };
 }
 
@@ -115,13 +145,21 @@ export interface WebAppSpec {
 
 /** A Web app registration with a password, as the stack makes one: service principal and admin consent. */
 export async function registerWebApp(graph: GraphCall, spec: WebAppSpec): Promise<RegisteredWebApp> {
-  const body = { displayName: spec.displayName, signInAudience: spec.signInAudience ?? "AzureADMyOrg", web: { redirectUris: spec.redirectUris ?? [] } };
+  const body = {
+    displayName: spec.displayName,
+    signInAudience: spec.signInAudience ?? "AzureADMyOrg",
+    web: { redirectUris: spec.redirectUris ?? [] },
+  };
   const app = created(await graph("POST", "/v1.0/applications", body), "create application");
   const objectId = String(field(app, "id"));
   const appId = String(field(app, "appId"));
   const password = await addPassword(graph, objectId);
   if (spec.servicePrincipal === false) return { appId, objectId, ...password };
-  const servicePrincipalId = await addServicePrincipal(graph, appId, spec.adminConsent === undefined ? "openid profile email" : spec.adminConsent);
+  const servicePrincipalId = await addServicePrincipal(
+    graph,
+    appId,
+    spec.adminConsent === undefined ? "openid profile email" : spec.adminConsent,
+  );
   return { appId, objectId, servicePrincipalId, ...password };
 }
 
@@ -135,17 +173,34 @@ export function consentInTenant(entra: EntraStandIn, tenantId: string, appId: st
   const servicePrincipal = tenant.newServicePrincipal(appId);
   tenant.servicePrincipals.set(servicePrincipal.id, servicePrincipal);
   const id = permissionGrantId(servicePrincipal.id, tenant.graphServicePrincipalId, null);
-  tenant.oauth2PermissionGrants.set(id, { id, clientId: servicePrincipal.id, consentType: "AllPrincipals", principalId: null, resourceId: tenant.graphServicePrincipalId, scope });
+  tenant.oauth2PermissionGrants.set(id, {
+    id,
+    clientId: servicePrincipal.id,
+    consentType: "AllPrincipals",
+    principalId: null,
+    resourceId: tenant.graphServicePrincipalId,
+    scope,
+  });
   return servicePrincipal.id;
 }
 
 /** A service principal for `appId` in the graph's tenant, with an AllPrincipals grant of `scope` on Microsoft Graph. */
 export async function addServicePrincipal(graph: GraphCall, appId: string, scope: string | null): Promise<string> {
-  const servicePrincipalId = String(field(created(await graph("POST", "/v1.0/servicePrincipals", { appId }), "create service principal"), "id"));
+  const servicePrincipalId = String(
+    field(created(await graph("POST", "/v1.0/servicePrincipals", { appId }), "create service principal"), "id"),
+  );
   if (scope === null) return servicePrincipalId;
-  const graphPrincipals = created(await graph("GET", `/v1.0/servicePrincipals?$filter=appId eq '00000003-0000-0000-c000-000000000000'`), "find Microsoft Graph");
+  const graphPrincipals = created(
+    await graph("GET", `/v1.0/servicePrincipals?$filter=appId eq '00000003-0000-0000-c000-000000000000'`),
+    "find Microsoft Graph",
+  );
   const [graphPrincipal] = field(graphPrincipals, "value") as unknown[];
-  const grant = { clientId: servicePrincipalId, consentType: "AllPrincipals", resourceId: field(graphPrincipal, "id"), scope };
+  const grant = {
+    clientId: servicePrincipalId,
+    consentType: "AllPrincipals",
+    resourceId: field(graphPrincipal, "id"),
+    scope,
+  };
   created(await graph("POST", "/v1.0/oauth2PermissionGrants", grant), "grant admin consent");
   return servicePrincipalId;
 }

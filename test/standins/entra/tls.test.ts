@@ -12,7 +12,9 @@ import { call, field, httpsRequest } from "./testing";
 function fetchInChild(url: string, env: NodeJS.ProcessEnv): Promise<string> {
   const script = `fetch(process.argv[1]).then((r) => console.log("status", r.status), (e) => console.log("error", e.cause?.code ?? e.message))`;
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ["-e", script, url], { env }, (error, stdout) => (error ? reject(error) : resolve(stdout.trim())));
+    execFile(process.execPath, ["-e", script, url], { env }, (error, stdout) =>
+      error ? reject(error) : resolve(stdout.trim()),
+    );
   });
 }
 
@@ -48,9 +50,13 @@ describe("Entra stand-in TLS", () => {
   });
 
   it("is trusted by a Node https client given only the CA file, and by no client without it", async () => {
-    const trusted = await httpsRequest(`${entra.url}/metadata/endpoints?api-version=2022-09-01`, { ca: readFileSync(entra.caFile, "utf8") });
+    const trusted = await httpsRequest(`${entra.url}/metadata/endpoints?api-version=2022-09-01`, {
+      ca: readFileSync(entra.caFile, "utf8"),
+    });
     expect(trusted.status).toBe(200);
-    await expect(httpsRequest(`${entra.url}/metadata/endpoints?api-version=2022-09-01`, { ca: [...tls.rootCertificates] })).rejects.toMatchObject({
+    await expect(
+      httpsRequest(`${entra.url}/metadata/endpoints?api-version=2022-09-01`, { ca: [...tls.rootCertificates] }),
+    ).rejects.toMatchObject({
       code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
     });
   });
@@ -67,7 +73,9 @@ describe("Entra stand-in TLS", () => {
     const directory = path.dirname(other.caFile);
     expect(other.caPem).not.toBe(entra.caPem);
     expect(existsSync(directory)).toBe(true);
-    await expect(call(other, "/metadata/endpoints?api-version=2022-09-01", { ca: entra.caPem })).rejects.toMatchObject({ code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE" });
+    await expect(call(other, "/metadata/endpoints?api-version=2022-09-01", { ca: entra.caPem })).rejects.toMatchObject({
+      code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    });
     await other.close();
     expect(existsSync(directory)).toBe(false);
   });

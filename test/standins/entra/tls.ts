@@ -26,9 +26,17 @@ function openssl(cwd: string, args: string[]): Promise<void> {
     execFile("openssl", args, { cwd }, (error, _stdout, stderr) => {
       if (!error) return resolve();
       if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-        return reject(new Error("The Entra stand-in makes its test CA with the openssl CLI, which is not on PATH; install it (Debian: apt-get install openssl)."));
+        return reject(
+          new Error(
+            "The Entra stand-in makes its test CA with the openssl CLI, which is not on PATH; install it (Debian: apt-get install openssl).",
+          ),
+        );
       }
-      reject(new Error(`openssl ${args[0]} failed while making the Entra stand-in's test CA: ${stderr.trim() || error.message}`));
+      reject(
+        new Error(
+          `openssl ${args[0]} failed while making the Entra stand-in's test CA: ${stderr.trim() || error.message}`,
+        ),
+      );
     });
   });
 }
@@ -50,15 +58,42 @@ export async function createLoopbackCertificates(): Promise<LoopbackCertificates
   const remove = () => rm(dir, { recursive: true, force: true });
   try {
     await openssl(dir, [
-      "req", "-x509", ...ecKey, "-keyout", "ca.key", "-out", "ca.pem", "-days", validityDays,
-      "-subj", "/CN=Entra stand-in test CA (one run)",
-      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+      "req",
+      "-x509",
+      ...ecKey,
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.pem",
+      "-days",
+      validityDays,
+      "-subj",
+      "/CN=Entra stand-in test CA (one run)",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
     ]);
     await openssl(dir, ["req", ...ecKey, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"]);
     await writeFile(path.join(dir, "server.ext"), `${serverExtensions}\n`);
     await openssl(dir, [
-      "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-sha256", "-days", validityDays,
-      "-set_serial", `0x${randomBytes(12).toString("hex")}`, "-extfile", "server.ext", "-out", "server.pem",
+      "x509",
+      "-req",
+      "-in",
+      "server.csr",
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-sha256",
+      "-days",
+      validityDays,
+      "-set_serial",
+      `0x${randomBytes(12).toString("hex")}`,
+      "-extfile",
+      "server.ext",
+      "-out",
+      "server.pem",
     ]);
     // Nothing else is ever signed: the CA key goes at once.
     await rm(path.join(dir, "ca.key"));

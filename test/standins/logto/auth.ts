@@ -41,7 +41,10 @@ export class TokenStore {
   /** Throws the error Logto answers unless `authorization` carries a live token with `scope=all`. */
   authorize(authorization: string | undefined): void {
     if (authorization === undefined) {
-      throw new ApiError(401, { code: "auth.authorization_header_missing", message: "Authorization header is missing." });
+      throw new ApiError(401, {
+        code: "auth.authorization_header_missing",
+        message: "Authorization header is missing.",
+      });
     }
     const match = /^Bearer (\S+)$/.exec(authorization);
     if (!match) {
@@ -51,7 +54,8 @@ export class TokenStore {
       });
     }
     const token = match[1];
-    if (this.revoked.has(token)) throw unauthorized("ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "JWSSignatureVerificationFailed");
+    if (this.revoked.has(token))
+      throw unauthorized("ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "JWSSignatureVerificationFailed");
     const issued = this.live.get(token);
     if (!issued) throw unauthorized("ERR_JWS_INVALID", "JWSInvalid");
     if (issued.expiresAt <= Date.now()) {
@@ -88,7 +92,11 @@ function basicCredentials(authorization: string | undefined): { id: string; secr
       secret: decodeURIComponent(decoded.slice(separator + 1)),
     };
   } catch {
-    throw oidcError(400, "invalid_request", "client_id and client_secret in the authorization header are not properly encoded");
+    throw oidcError(
+      400,
+      "invalid_request",
+      "client_id and client_secret in the authorization header are not properly encoded",
+    );
   }
 }
 
@@ -115,7 +123,9 @@ export function issueClientCredentialsToken(
 ): Reply {
   // oidc-provider reads form bodies only; anything else arrives without parameters.
   const params: Record<string, unknown> =
-    request.contentType.startsWith("application/x-www-form-urlencoded") && isPlainObject(request.params) ? request.params : {};
+    request.contentType.startsWith("application/x-www-form-urlencoded") && isPlainObject(request.params)
+      ? request.params
+      : {};
   const text = (key: string): string | undefined => {
     const value = params[key];
     return typeof value === "string" ? value : undefined;
@@ -140,7 +150,8 @@ export function issueClientCredentialsToken(
 
   const grantType = text("grant_type");
   if (grantType === undefined) throw oidcError(400, "invalid_request", "missing required parameter 'grant_type'");
-  if (grantType !== "client_credentials") throw oidcError(400, "unsupported_grant_type", "unsupported grant_type requested");
+  if (grantType !== "client_credentials")
+    throw oidcError(400, "unsupported_grant_type", "unsupported grant_type requested");
   if (text("resource") !== resource) {
     throw oidcError(400, "invalid_target", "resource indicator is missing, or unknown");
   }

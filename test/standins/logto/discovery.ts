@@ -23,7 +23,16 @@ export type DiscoveryFailure = {
 export type DiscoveryResult = { ok: true; endpoints: DiscoveredEndpoints } | { ok: false; failure: DiscoveryFailure };
 
 // got's retry policy as recorded in 06-*: these failures are retried, the others fail at once.
-const retriedErrorCodes = new Set(["ETIMEDOUT", "ECONNRESET", "EADDRINUSE", "ECONNREFUSED", "EPIPE", "ENOTFOUND", "ENETUNREACH", "EAI_AGAIN"]);
+const retriedErrorCodes = new Set([
+  "ETIMEDOUT",
+  "ECONNRESET",
+  "EADDRINUSE",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ENOTFOUND",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+]);
 const retriedStatuses = new Set([408, 413, 429, 500, 502, 503, 504, 521, 522, 524]);
 
 /** How discovery GETs go out: within `timeoutMs`, trusting `trustedCa` (PEMs) for https when given, else the system roots. */
@@ -80,7 +89,11 @@ export async function discoverIssuer(issuer: string, options: DiscoveryOptions):
 
   const endpoints = endpointsFrom(fetched.text);
   if (endpoints === undefined) {
-    return fail("fail_to_fetch_config", { code: "ERR_BODY_PARSE_FAILURE", name: "ParseError", options: { method: "GET", url } });
+    return fail("fail_to_fetch_config", {
+      code: "ERR_BODY_PARSE_FAILURE",
+      name: "ParseError",
+      options: { method: "GET", url },
+    });
   }
   if ("missing" in endpoints) {
     const fieldErrors = Object.fromEntries(endpoints.missing.map((field) => [field, ["Required"]]));

@@ -10,8 +10,24 @@ export type PathKey = string | number;
 export type GuardIssue =
   | { code: "invalid_type"; expected: string; received: string; path: PathKey[]; message: string }
   | { received: string; code: "invalid_enum_value"; options: string[]; path: PathKey[]; message: string }
-  | { code: "too_big"; maximum: number; type: "string"; inclusive: true; exact: false; message: string; path: PathKey[] }
-  | { code: "too_small"; minimum: number; type: "string"; inclusive: true; exact: false; message: string; path: PathKey[] }
+  | {
+      code: "too_big";
+      maximum: number;
+      type: "string";
+      inclusive: true;
+      exact: false;
+      message: string;
+      path: PathKey[];
+    }
+  | {
+      code: "too_small";
+      minimum: number;
+      type: "string";
+      inclusive: true;
+      exact: false;
+      message: string;
+      path: PathKey[];
+    }
   | { code: "custom"; message: string; path: PathKey[] };
 
 type Parsed<T> = { ok: true; value: T } | { ok: false };
@@ -29,7 +45,9 @@ type Shape = Record<string, Schema<unknown>>;
 type Infer<S> = S extends Schema<infer T> ? T : never;
 type RequiredKeys<S extends Shape> = { [K in keyof S]: S[K] extends OptionalSchema<unknown> ? never : K }[keyof S];
 type OptionalKeys<S extends Shape> = Exclude<keyof S, RequiredKeys<S>>;
-export type ObjectOf<S extends Shape> = { [K in RequiredKeys<S>]: Infer<S[K]> } & { [K in OptionalKeys<S>]?: Infer<S[K]> };
+export type ObjectOf<S extends Shape> = { [K in RequiredKeys<S>]: Infer<S[K]> } & {
+  [K in OptionalKeys<S>]?: Infer<S[K]>;
+};
 
 const invalid = { ok: false } as const;
 

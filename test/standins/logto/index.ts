@@ -6,7 +6,15 @@
 import { setMaxListeners } from "node:events";
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 
-import { arrivedExchange, exchangeHandler, parseBody, readText, writeReply, type RecordedExchange, type Reply } from "../shared/exchange";
+import {
+  arrivedExchange,
+  exchangeHandler,
+  parseBody,
+  readText,
+  writeReply,
+  type RecordedExchange,
+  type Reply,
+} from "../shared/exchange";
 import { FaultInjector, type FaultSpec } from "../shared/faults";
 import { closeServer, listenOnLoopback } from "../shared/loopback-server";
 import { issueClientCredentialsToken, managementApiResource, TokenStore } from "./auth";
@@ -21,7 +29,15 @@ import { LogtoState } from "./state";
 
 export { managementApiResource } from "./auth";
 export type { FaultInjector, FaultSpec } from "../shared/faults";
-export type { ApplicationRow, AppSecretRow, LogtoState, SignInExperience, SsoConnectorRow, UserRow, UserSsoIdentityRow } from "./state";
+export type {
+  ApplicationRow,
+  AppSecretRow,
+  LogtoState,
+  SignInExperience,
+  SsoConnectorRow,
+  UserRow,
+  UserSsoIdentityRow,
+} from "./state";
 export type { SessionView } from "./sign-in/model-store";
 
 export interface LogtoStandInOptions {
@@ -89,11 +105,21 @@ function settingsFrom(options: LogtoStandInOptions): StandInSettings {
   if (!(issuerFetchTimeoutMs >= 0)) {
     throw new Error(`startLogtoStandIn: issuerFetchTimeoutMs must be >= 0, got ${issuerFetchTimeoutMs}`);
   }
-  const trustedCa = trustedCaPem === undefined ? undefined : typeof trustedCaPem === "string" ? [trustedCaPem] : [...trustedCaPem];
+  const trustedCa =
+    trustedCaPem === undefined ? undefined : typeof trustedCaPem === "string" ? [trustedCaPem] : [...trustedCaPem];
   if (trustedCa?.some((pem) => !pem.includes("-----BEGIN CERTIFICATE-----"))) {
-    throw new Error("startLogtoStandIn: trustedCaPem must be PEM certificate text (\"-----BEGIN CERTIFICATE-----…\"), e.g. the Entra stand-in's caPem");
+    throw new Error(
+      'startLogtoStandIn: trustedCaPem must be PEM certificate text ("-----BEGIN CERTIFICATE-----…"), e.g. the Entra stand-in\'s caPem',
+    );
   }
-  return { tokenTtlSeconds, issuerFetchTimeoutMs, secretVaultConfigured, connectorSecretOnRead, trustedCa, managementApiResource: resource };
+  return {
+    tokenTtlSeconds,
+    issuerFetchTimeoutMs,
+    secretVaultConfigured,
+    connectorSecretOnRead,
+    trustedCa,
+    managementApiResource: resource,
+  };
 }
 
 function safeDecode(text: string): string {
@@ -107,7 +133,10 @@ function safeDecode(text: string): string {
 const errorReply = (error: unknown): Reply =>
   error instanceof ApiError
     ? error.toReply()
-    : { status: 500, body: { code: "standin.internal_error", message: error instanceof Error ? error.message : String(error) } };
+    : {
+        status: 500,
+        body: { code: "standin.internal_error", message: error instanceof Error ? error.message : String(error) },
+      };
 
 function faultReply(fault: FaultSpec & { status: number }): Reply {
   return {
@@ -137,7 +166,12 @@ export async function startLogtoStandIn(options: LogtoStandInOptions = {}): Prom
     const headers = request.headers;
     if (url.pathname === "/oidc/token" && method === "POST") {
       return issueClientCredentialsToken(
-        { params: body, contentType: headers["content-type"] ?? "", authorization: headers.authorization, issuer: `${origin}/oidc` },
+        {
+          params: body,
+          contentType: headers["content-type"] ?? "",
+          authorization: headers.authorization,
+          issuer: `${origin}/oidc`,
+        },
         { id: m2mAppId, secret: m2mAppSecret },
         tokens,
         settings.tokenTtlSeconds,
@@ -145,7 +179,10 @@ export async function startLogtoStandIn(options: LogtoStandInOptions = {}): Prom
       );
     }
     if (!url.pathname.startsWith("/api/")) {
-      throw new ApiError(404, { code: "standin.route_not_found", message: `The Logto stand-in serves /oidc/token and /api/* only, not ${url.pathname}.` });
+      throw new ApiError(404, {
+        code: "standin.route_not_found",
+        message: `The Logto stand-in serves /oidc/token and /api/* only, not ${url.pathname}.`,
+      });
     }
     tokens.authorize(headers.authorization);
     return routeManagementApi(method, {
@@ -198,7 +235,8 @@ export async function startLogtoStandIn(options: LogtoStandInOptions = {}): Prom
     if (!signIn || (!isOidc && !isExperiencePath(url.pathname))) return managementApi(request, response);
     const text = method === "POST" ? await readText(request) : undefined;
     // The M2M app is no row, so oidc-provider does not know it: its tokens stay with the stand-in's own code.
-    if (url.pathname === "/oidc/token" && !(method === "POST" && isForeignClient(request, text ?? ""))) return managementApi(request, response, text);
+    if (url.pathname === "/oidc/token" && !(method === "POST" && isForeignClient(request, text ?? "")))
+      return managementApi(request, response, text);
     recordSignIn(request, response, url, text);
     if (isOidc) {
       // Read already, to route it: oidc-provider takes a body it cannot read itself from `request.body`.

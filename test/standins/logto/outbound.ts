@@ -23,13 +23,19 @@ export type Fetched = { kind: "response"; status: number; text: string } | { kin
 
 const loopbackHosts = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
-function transmit(url: URL, { timeoutMs, signal, trustedCa }: OutboundOptions, { method = "GET", headers = {}, body }: OutboundRequest): Promise<Fetched> {
+function transmit(
+  url: URL,
+  { timeoutMs, signal, trustedCa }: OutboundOptions,
+  { method = "GET", headers = {}, body }: OutboundRequest,
+): Promise<Fetched> {
   return new Promise((resolve) => {
     const options = { method, headers, signal, timeout: timeoutMs, ...(trustedCa ? { ca: [...trustedCa] } : {}) };
     const request = (url.protocol === "https:" ? https.request : http.request)(url, options, (response) => {
       const chunks: Buffer[] = [];
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () => resolve({ kind: "response", status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+      response.on("end", () =>
+        resolve({ kind: "response", status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
+      );
       response.on("error", () => resolve({ kind: "error", code: "ECONNRESET" }));
     });
     request.on("timeout", () => request.destroy(Object.assign(new Error("timeout"), { code: "ETIMEDOUT" })));

@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
-import { addEntraPassword, connectEntraApp, createTraditionalApp, enableSingleSignOn, logtoManagementApi, registerEntraApp, type EntraApp, type LogtoCall, type TraditionalApp } from "../../browser/chain";
+import {
+  addEntraPassword,
+  connectEntraApp,
+  createTraditionalApp,
+  enableSingleSignOn,
+  logtoManagementApi,
+  registerEntraApp,
+  type EntraApp,
+  type LogtoCall,
+  type TraditionalApp,
+} from "../../browser/chain";
 import { startEntraStandIn, type EntraStandIn } from "../entra";
 import { call as entraCall, registerWebApp } from "../entra/testing";
 import { startLogtoStandIn, type LogtoStandIn } from "./index";
@@ -19,25 +29,43 @@ interface Page {
 class CookieJar {
   private readonly cookies = new Map<string, string>();
 
-  async fetch(logto: LogtoStandIn, entra: EntraStandIn, url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Page> {
+  async fetch(
+    logto: LogtoStandIn,
+    entra: EntraStandIn,
+    url: string,
+    init: { method?: string; form?: Record<string, string> } = {},
+  ): Promise<Page> {
     const headers: Record<string, string> = { accept: "text/html" };
     const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
     if (cookie && url.startsWith(logto.url)) headers.cookie = cookie;
     const body = init.form === undefined ? undefined : new URLSearchParams(init.form).toString();
     if (body !== undefined) headers["content-type"] = "application/x-www-form-urlencoded";
     if (url.startsWith(entra.url)) {
-      const answer = await entraCall(entra, url.slice(entra.url.length), { method: init.method ?? (body ? "POST" : "GET"), headers, body });
+      const answer = await entraCall(entra, url.slice(entra.url.length), {
+        method: init.method ?? (body ? "POST" : "GET"),
+        headers,
+        body,
+      });
       const location = answer.headers.location;
       return { status: answer.status, text: answer.text, ...(typeof location === "string" ? { location } : {}) };
     }
-    const answer = await fetch(url, { method: init.method ?? (body ? "POST" : "GET"), headers, body, redirect: "manual" });
+    const answer = await fetch(url, {
+      method: init.method ?? (body ? "POST" : "GET"),
+      headers,
+      body,
+      redirect: "manual",
+    });
     for (const setCookie of answer.headers.getSetCookie()) {
       const [pair] = setCookie.split(";");
       const separator = pair.indexOf("=");
       this.cookies.set(pair.slice(0, separator), pair.slice(separator + 1));
     }
     const location = answer.headers.get("location");
-    return { status: answer.status, text: await answer.text(), ...(location ? { location: new URL(location, url).href } : {}) };
+    return {
+      status: answer.status,
+      text: await answer.text(),
+      ...(location ? { location: new URL(location, url).href } : {}),
+    };
   }
 }
 
@@ -56,7 +84,9 @@ describe("Logto stand-in sign-in side", () => {
   async function toEntra(jar: CookieJar): Promise<Page> {
     const toSignIn = await jar.fetch(logto, entra, authorizeUrl());
     expect(toSignIn.location).toBe(`${logto.url}/sign-in`);
-    expect((await jar.fetch(logto, entra, `${logto.url}/sign-in`)).text).toContain("Enter your enterprise email address");
+    expect((await jar.fetch(logto, entra, `${logto.url}/sign-in`)).text).toContain(
+      "Enter your enterprise email address",
+    );
     const toIdp = await jar.fetch(logto, entra, `${logto.url}/sign-in`, { form: { email: user.userPrincipalName } });
     expect(toIdp.status, toIdp.text).toBe(303);
     return jar.fetch(logto, entra, String(toIdp.location));
@@ -65,7 +95,9 @@ describe("Logto stand-in sign-in side", () => {
   async function submitEntra(jar: CookieJar, page: Page): Promise<Page> {
     const flow = /name="flow" value="([^"]+)"/.exec(page.text)?.[1] ?? "";
     const action = /<form method="post" action="([^"]+)"/.exec(page.text)?.[1] ?? "";
-    const back = await jar.fetch(logto, entra, `${entra.url}${action}`, { form: { flow, loginfmt: user.userPrincipalName, passwd: user.password } });
+    const back = await jar.fetch(logto, entra, `${entra.url}${action}`, {
+      form: { flow, loginfmt: user.userPrincipalName, passwd: user.password },
+    });
     expect(back.status, back.text).toBe(303);
     return jar.fetch(logto, entra, String(back.location));
   }
@@ -83,13 +115,21 @@ describe("Logto stand-in sign-in side", () => {
     entra.reset();
     api = await logtoManagementApi(logto);
     entraApp = await registerEntraApp(entra, tenantId, "Logto SSO");
-    connectorId = await connectEntraApp(api, logto.url, { name: "contoso", app: entraApp, issuer: entra.issuerFor(tenantId), domains: ["contoso.example"] });
+    connectorId = await connectEntraApp(api, logto.url, {
+      name: "contoso",
+      app: entraApp,
+      issuer: entra.issuerFor(tenantId),
+      domains: ["contoso.example"],
+    });
     webApp = await createTraditionalApp(api, "Web app", [appUrl]);
     await enableSingleSignOn(api, true);
   });
 
   it("publishes Logto's discovery document at {endpoint}/oidc, ES384-signed ID tokens", async () => {
-    const discovery = (await (await fetch(`${logto.url}/oidc/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    const discovery = (await (await fetch(`${logto.url}/oidc/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      unknown
+    >;
     expect(discovery).toMatchObject({
       issuer: `${logto.url}/oidc`,
       authorization_endpoint: `${logto.url}/oidc/auth`,
@@ -114,7 +154,10 @@ describe("Logto stand-in sign-in side", () => {
 
   it("takes every existing, unexpired app secret at the token endpoint, Basic or form, and refuses deleted and expired ones", async () => {
     const second = await api("POST", `/api/applications/${webApp.id}/secrets`, { name: "second" });
-    const expired = await api("POST", `/api/applications/${webApp.id}/secrets`, { name: "soon", expiresAt: Date.now() + 300 });
+    const expired = await api("POST", `/api/applications/${webApp.id}/secrets`, {
+      name: "soon",
+      expiresAt: Date.now() + 300,
+    });
     const redeem = (secret: string, basic: boolean) =>
       fetch(`${logto.url}/oidc/token`, {
         method: "POST",
@@ -122,14 +165,25 @@ describe("Logto stand-in sign-in side", () => {
           "content-type": "application/x-www-form-urlencoded",
           ...(basic ? { authorization: `Basic ${Buffer.from(`${webApp.id}:${secret}`).toString("base64")}` } : {}),
         },
-        body: new URLSearchParams({ grant_type: "authorization_code", code: "not-a-code", redirect_uri: `${appUrl}/callback`, ...(basic ? {} : { client_id: webApp.id, client_secret: secret }) }),
+        body: new URLSearchParams({
+          grant_type: "authorization_code",
+          code: "not-a-code",
+          redirect_uri: `${appUrl}/callback`,
+          ...(basic ? {} : { client_id: webApp.id, client_secret: secret }),
+        }),
       }).then(async (answer) => ({ status: answer.status, body: (await answer.json()) as Record<string, unknown> }));
     // Authenticated: the code is what is wrong.
     for (const secret of [webApp.secret, String((second.body as { value: string }).value)]) {
-      expect(await redeem(secret, true)).toMatchObject({ status: 400, body: { code: "oidc.invalid_grant", message: "Grant request is invalid." } });
+      expect(await redeem(secret, true)).toMatchObject({
+        status: 400,
+        body: { code: "oidc.invalid_grant", message: "Grant request is invalid." },
+      });
       expect(await redeem(secret, false)).toMatchObject({ status: 400, body: { code: "oidc.invalid_grant" } });
     }
-    expect(await redeem("not-a-secret", true)).toMatchObject({ status: 401, body: { code: "oidc.invalid_client", error_description: "client authentication failed" } });
+    expect(await redeem("not-a-secret", true)).toMatchObject({
+      status: 401,
+      body: { code: "oidc.invalid_client", error_description: "client authentication failed" },
+    });
     await api("DELETE", `/api/applications/${webApp.id}/secrets/${encodeURIComponent("Default secret")}`);
     expect(await redeem(webApp.secret, false)).toMatchObject({ status: 401, body: { code: "oidc.invalid_client" } });
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -140,9 +194,14 @@ describe("Logto stand-in sign-in side", () => {
   });
 
   it("refuses a post-logout redirect URI the app did not register", async () => {
-    const answer = await fetch(`${logto.url}/oidc/session/end?${new URLSearchParams({ client_id: webApp.id, post_logout_redirect_uri: `${appUrl}/other` })}`);
+    const answer = await fetch(
+      `${logto.url}/oidc/session/end?${new URLSearchParams({ client_id: webApp.id, post_logout_redirect_uri: `${appUrl}/other` })}`,
+    );
     expect(answer.status).toBe(400);
-    expect(await answer.json()).toMatchObject({ code: "oidc.invalid_request", error_description: "post_logout_redirect_uri not registered" });
+    expect(await answer.json()).toMatchObject({
+      code: "oidc.invalid_request",
+      error_description: "post_logout_redirect_uri not registered",
+    });
   });
 
   it("answers session.not_found on the sign-in pages without a sign-in in progress, and connector.not_found for an unknown connector", async () => {
@@ -152,7 +211,9 @@ describe("Logto stand-in sign-in side", () => {
     expect(noSession.text).toContain("session.not_found");
     expect(noSession.text).toContain("Session not found. Please go back and sign in again.");
     await jar.fetch(logto, entra, authorizeUrl());
-    const unknown = await jar.fetch(logto, entra, `${logto.url}/sign-in/sso/nope`, { form: { email: user.userPrincipalName } });
+    const unknown = await jar.fetch(logto, entra, `${logto.url}/sign-in/sso/nope`, {
+      form: { email: user.userPrincipalName },
+    });
     expect(unknown.status).toBe(404);
     expect(unknown.text).toContain("connector.not_found");
   });
@@ -206,9 +267,17 @@ describe("Logto stand-in sign-in side", () => {
   it("checks the ID token of a multi-tenant connector (`organizations` issuer) against the issuer with `{tenantid}` filled in", async () => {
     await api("DELETE", `/api/sso-connectors/${connectorId}`);
     const graph = entraApp.graph;
-    const multi = await registerWebApp(graph, { displayName: "Logto SSO (any org)", signInAudience: "AzureADMultipleOrgs" });
+    const multi = await registerWebApp(graph, {
+      displayName: "Logto SSO (any org)",
+      signInAudience: "AzureADMultipleOrgs",
+    });
     const organizationsIssuer = `${entra.url}/organizations/v2.0`;
-    await connectEntraApp(api, logto.url, { name: "any-org", app: { ...multi, tenantId, graph }, issuer: organizationsIssuer, domains: ["contoso.example"] });
+    await connectEntraApp(api, logto.url, {
+      name: "any-org",
+      app: { ...multi, tenantId, graph },
+      issuer: organizationsIssuer,
+      domains: ["contoso.example"],
+    });
     const jar = new CookieJar();
     const entraPage = await toEntra(jar);
     expect(entraPage.text).toContain('action="/organizations/login"');

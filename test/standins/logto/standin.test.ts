@@ -16,7 +16,11 @@ function field(value: unknown, key: string): unknown {
   return isPlainObject(value) ? value[key] : undefined;
 }
 
-async function requestToken(logto: LogtoStandIn, params: Record<string, string>, authorization?: string): Promise<Answer> {
+async function requestToken(
+  logto: LogtoStandIn,
+  params: Record<string, string>,
+  authorization?: string,
+): Promise<Answer> {
   const response = await fetch(`${logto.url}/oidc/token`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded", ...(authorization ? { authorization } : {}) },
@@ -29,7 +33,11 @@ const basicAuth = (logto: LogtoStandIn): string =>
   `Basic ${Buffer.from(`${logto.m2mAppId}:${logto.m2mAppSecret}`).toString("base64")}`;
 
 async function managementToken(logto: LogtoStandIn): Promise<string> {
-  const { body } = await requestToken(logto, { grant_type: "client_credentials", resource: managementApiResource, scope: "all" }, basicAuth(logto));
+  const { body } = await requestToken(
+    logto,
+    { grant_type: "client_credentials", resource: managementApiResource, scope: "all" },
+    basicAuth(logto),
+  );
   const token = field(body, "access_token");
   if (typeof token !== "string") throw new Error(`no token in ${JSON.stringify(body)}`);
   return token;
@@ -38,7 +46,10 @@ async function managementToken(logto: LogtoStandIn): Promise<string> {
 async function call(logto: LogtoStandIn, token: string, method: string, path: string, body?: unknown): Promise<Answer> {
   const response = await fetch(`${logto.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
@@ -75,7 +86,11 @@ describe("Logto stand-in", () => {
     });
 
     it("answers a status fault with the given body", async () => {
-      logto.faults.add({ path: "/api/sign-in-exp", status: 429, body: { code: "request.too_many", message: "slow down" } });
+      logto.faults.add({
+        path: "/api/sign-in-exp",
+        status: 429,
+        body: { code: "request.too_many", message: "slow down" },
+      });
       const answer = await api("GET", "/api/sign-in-exp");
       expect(answer).toMatchObject({ status: 429, body: { code: "request.too_many", message: "slow down" } });
     });
@@ -89,7 +104,9 @@ describe("Logto stand-in", () => {
     });
 
     it("matches on method and on a RegExp path, first added first", async () => {
-      const id = String(field((await api("POST", "/api/applications", { name: "app", type: "Traditional" })).body, "id"));
+      const id = String(
+        field((await api("POST", "/api/applications", { name: "app", type: "Traditional" })).body, "id"),
+      );
       logto.faults.add({ method: "DELETE", path: /^\/api\/applications\/[^/]+$/, status: 500 });
       logto.faults.add({ path: /^\/api\/applications\/[^/]+$/, status: 418 });
       logto.faults.add({ path: /^\/api\/applications\/[^/]+$/, status: 409 });
@@ -165,7 +182,10 @@ describe("Logto stand-in", () => {
         expect((await call(shortLived, expiring, "GET", "/api/sign-in-exp")).status).toBe(200);
         await new Promise((resolve) => setTimeout(resolve, 1100));
         const refused = await call(shortLived, expiring, "GET", "/api/sign-in-exp");
-        expect(refused).toMatchObject({ status: 401, body: { code: "auth.unauthorized", data: { code: "ERR_JWT_EXPIRED" } } });
+        expect(refused).toMatchObject({
+          status: 401,
+          body: { code: "auth.unauthorized", data: { code: "ERR_JWT_EXPIRED" } },
+        });
       } finally {
         await shortLived.close();
       }
@@ -173,7 +193,11 @@ describe("Logto stand-in", () => {
 
     it("accepts form credentials, but not form and Basic together", async () => {
       const params = { grant_type: "client_credentials", resource: managementApiResource, scope: "all" };
-      const form = await requestToken(logto, { ...params, client_id: logto.m2mAppId, client_secret: logto.m2mAppSecret });
+      const form = await requestToken(logto, {
+        ...params,
+        client_id: logto.m2mAppId,
+        client_secret: logto.m2mAppSecret,
+      });
       expect(form).toMatchObject({ status: 200, body: { expires_in: 3600, token_type: "Bearer", scope: "all" } });
       const both = await requestToken(logto, { ...params, client_id: logto.m2mAppId }, basicAuth(logto));
       expect(both).toMatchObject({ status: 400, body: { code: "oidc.invalid_request" } });
@@ -188,7 +212,8 @@ describe("Logto stand-in", () => {
   describe("pagination", () => {
     it("pages newest first with Total-Number and Link headers; without page params returns every row", async () => {
       for (const name of ["first", "second", "third"]) expect((await createConnector(name)).status).toBe(200);
-      const names = (answer: Answer) => (Array.isArray(answer.body) ? answer.body.map((row) => field(row, "connectorName")) : []);
+      const names = (answer: Answer) =>
+        Array.isArray(answer.body) ? answer.body.map((row) => field(row, "connectorName")) : [];
 
       const page1 = await api("GET", "/api/sso-connectors?page=1&page_size=2");
       expect(names(page1)).toEqual(["third", "second"]);
@@ -241,10 +266,16 @@ describe("Logto stand-in", () => {
       try {
         const token = await managementToken(trusting);
         const config = { clientId: "c", clientSecret: "s", issuer: downIssuer.issuerFor("t1") };
-        const created = await call(trusting, token, "POST", "/api/sso-connectors", { providerName: "AzureAdOidc", connectorName: "discovering", config });
+        const created = await call(trusting, token, "POST", "/api/sso-connectors", {
+          providerName: "AzureAdOidc",
+          connectorName: "discovering",
+          config,
+        });
         expect(created.status).toBe(200);
         const id = String(field(created.body, "id"));
-        expect(field((await call(trusting, token, "GET", `/api/sso-connectors/${id}`)).body, "providerConfig")).toMatchObject({
+        expect(
+          field((await call(trusting, token, "GET", `/api/sso-connectors/${id}`)).body, "providerConfig"),
+        ).toMatchObject({
           scope: "openid profile email",
           jwksUri: `${downIssuer.url}/t1/discovery/v2.0/keys`,
         });
@@ -264,10 +295,15 @@ describe("Logto stand-in", () => {
       const stranger = await startEntraStandIn({ tenants: ["t1"] });
       try {
         const startedAt = Date.now();
-        const answer = await createConnector("untrusted", { config: { clientId: "c", clientSecret: "s", issuer: stranger.issuerFor("t1") } });
+        const answer = await createConnector("untrusted", {
+          config: { clientId: "c", clientSecret: "s", issuer: stranger.issuerFor("t1") },
+        });
         expect(answer).toMatchObject({
           status: 400,
-          body: { code: "connector.invalid_config", data: { message: "fail_to_fetch_config", error: { code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE" } } },
+          body: {
+            code: "connector.invalid_config",
+            data: { message: "fail_to_fetch_config", error: { code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE" } },
+          },
         });
         expect(Date.now() - startedAt).toBeLessThan(issuerFetchTimeoutMs);
         expect(stranger.discoveryRequests).toBe(0);
@@ -281,7 +317,10 @@ describe("Logto stand-in", () => {
       const answer = await createConnector("offline", { config });
       expect(answer).toMatchObject({
         status: 400,
-        body: { code: "connector.invalid_config", data: { message: "fail_to_fetch_config", error: { code: "ENOTFOUND" } } },
+        body: {
+          code: "connector.invalid_config",
+          data: { message: "fail_to_fetch_config", error: { code: "ENOTFOUND" } },
+        },
       });
     });
 
@@ -289,7 +328,10 @@ describe("Logto stand-in", () => {
       const config = { clientId: "c", clientSecret: "s", issuer: `${entra.url}/t1/not-an-issuer` };
       const startedAt = Date.now();
       const answer = await createConnector("missing-document", { config });
-      expect(answer).toMatchObject({ status: 400, body: { code: "connector.invalid_config", data: { message: "fail_to_fetch_config" } } });
+      expect(answer).toMatchObject({
+        status: 400,
+        body: { code: "connector.invalid_config", data: { message: "fail_to_fetch_config" } },
+      });
       expect(Date.now() - startedAt).toBeLessThan(issuerFetchTimeoutMs);
     });
 

@@ -25,7 +25,8 @@ export function writeReply(response: ServerResponse, reply: Reply): void {
     response.end();
     return;
   }
-  const text = typeof reply.body === "string" && headers["content-type"] !== undefined ? reply.body : JSON.stringify(reply.body);
+  const text =
+    typeof reply.body === "string" && headers["content-type"] !== undefined ? reply.body : JSON.stringify(reply.body);
   headers["content-type"] ??= "application/json; charset=utf-8";
   headers["content-length"] = String(Buffer.byteLength(text));
   response.writeHead(reply.status, headers);
@@ -58,14 +59,22 @@ export type RouteLookup<Route> =
   | { kind: "notFound" };
 
 /** The route for `method` + `pathname`, with its decoded captures; or why there is none. */
-export function findRoute<Route extends RoutePattern>(routes: readonly Route[], method: string, pathname: string): RouteLookup<Route> {
+export function findRoute<Route extends RoutePattern>(
+  routes: readonly Route[],
+  method: string,
+  pathname: string,
+): RouteLookup<Route> {
   const matching = routes
     .map((route) => ({ route, match: route.pattern.exec(pathname) }))
     .filter((candidate): candidate is { route: Route; match: RegExpExecArray } => candidate.match !== null);
   if (matching.length === 0) return { kind: "notFound" };
   const found = matching.find(({ route }) => route.method === method);
   if (!found) return { kind: "methodNotAllowed", allowed: matching.map(({ route }) => route.method) };
-  return { kind: "found", route: found.route, params: found.match.slice(1).map((segment) => decodeURIComponent(segment)) };
+  return {
+    kind: "found",
+    route: found.route,
+    params: found.match.slice(1).map((segment) => decodeURIComponent(segment)),
+  };
 }
 
 /** What every stand-in records of a request. */
@@ -126,8 +135,15 @@ export async function readText(request: IncomingMessage): Promise<string> {
 export type ExchangeHandler = (request: IncomingMessage, response: ServerResponse, bodyText?: string) => void;
 
 /** The request handler: record, parse, fault (delay, drop or status), answer, write. */
-export function exchangeHandler<Entry extends RecordedExchange>(origin: () => string, hooks: ExchangeHooks<Entry>): ExchangeHandler {
-  async function handle(request: IncomingMessage, response: ServerResponse, bodyText: string | undefined): Promise<void> {
+export function exchangeHandler<Entry extends RecordedExchange>(
+  origin: () => string,
+  hooks: ExchangeHooks<Entry>,
+): ExchangeHandler {
+  async function handle(
+    request: IncomingMessage,
+    response: ServerResponse,
+    bodyText: string | undefined,
+  ): Promise<void> {
     const method = request.method ?? "GET";
     const url = new URL(request.url ?? "/", origin());
     const entry = hooks.record(request, url);
@@ -177,7 +193,10 @@ export function exchangeHandler<Entry extends RecordedExchange>(origin: () => st
 }
 
 /** `exchangeHandler` as a server's request listener. */
-export function exchangeListener<Entry extends RecordedExchange>(origin: () => string, hooks: ExchangeHooks<Entry>): RequestListener {
+export function exchangeListener<Entry extends RecordedExchange>(
+  origin: () => string,
+  hooks: ExchangeHooks<Entry>,
+): RequestListener {
   const handle = exchangeHandler(origin, hooks);
   return (request, response) => handle(request, response);
 }

@@ -27,7 +27,10 @@ interface ArmedFault {
 function checkSpec(spec: FaultSpec): void {
   const problem = (field: string, fix: string): Error => new Error(`faults.add: \`${field}\` ${fix}`);
   if (typeof spec.path !== "string" && !(spec.path instanceof RegExp)) {
-    throw problem("path", "is required: give the request path (\"/api/sso-connectors\", \"/v1.0/applications\") or a RegExp");
+    throw problem(
+      "path",
+      'is required: give the request path ("/api/sso-connectors", "/v1.0/applications") or a RegExp',
+    );
   }
   if (spec.times !== undefined && !(spec.times === Infinity || (Number.isInteger(spec.times) && spec.times >= 1))) {
     throw problem("times", `must be a whole number >= 1 or Infinity, got ${spec.times}`);
@@ -63,7 +66,8 @@ export class FaultInjector {
   }
 
   set latencyMs(value: number) {
-    if (!(Number.isFinite(value) && value >= 0)) throw new Error(`faults.latencyMs must be a number of milliseconds >= 0, got ${value}`);
+    if (!(Number.isFinite(value) && value >= 0))
+      throw new Error(`faults.latencyMs must be a number of milliseconds >= 0, got ${value}`);
     this.addedLatencyMs = value;
   }
 

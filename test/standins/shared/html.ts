@@ -22,7 +22,11 @@ pre{white-space:pre-wrap;word-break:break-word;background:#f4f4f4;padding:.5rem}
 </head><body><h1>${escapeHtml(title)}</h1>
 ${body}
 </body></html>`;
-  return { status, body: html, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...headers } };
+  return {
+    status,
+    body: html,
+    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...headers },
+  };
 }
 
 /** A 303 to `location`, as a browser is sent on after a form or a redirect-based protocol step. */

@@ -6,8 +6,23 @@
 import { isPlainObject } from "../../shared/json";
 import { graphBadRequest, invalidProperty, resourceNotFound } from "../errors";
 import { newClientSecret, newGuid } from "../ids";
-import { applicationDefaults, graphDateTime, type Application, type GraphJson, type PasswordCredential } from "../objects";
-import { collectionReply, entityReply, filterItems, noContent, objectBody, typedReply, type GraphContext, type GraphRoute } from "./context";
+import {
+  applicationDefaults,
+  graphDateTime,
+  type Application,
+  type GraphJson,
+  type PasswordCredential,
+} from "../objects";
+import {
+  collectionReply,
+  entityReply,
+  filterItems,
+  noContent,
+  objectBody,
+  typedReply,
+  type GraphContext,
+  type GraphRoute,
+} from "./context";
 import { existing, objectId, readById } from "./lookup";
 import { mergeGraphBody } from "./merge";
 import { applicationShape, isNullableString } from "./shapes";
@@ -16,13 +31,23 @@ const writers = ["Application.ReadWrite.All"];
 const readers = ["Application.ReadWrite.All", "Application.Read.All", "Directory.Read.All"];
 
 /** Set by Graph, or only through addPassword/removePassword: ignored in bodies. */
-const readOnly = new Set(["id", "appId", "createdDateTime", "deletedDateTime", "publisherDomain", "passwordCredentials", "keyCredentials"]);
+const readOnly = new Set([
+  "id",
+  "appId",
+  "createdDateTime",
+  "deletedDateTime",
+  "publisherDomain",
+  "passwordCredentials",
+  "keyCredentials",
+]);
 
 function credentialsInBody(body: Record<string, unknown>): void {
   for (const property of ["passwordCredentials", "keyCredentials"]) {
     const value = body[property];
     if (value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0)) {
-      throw graphBadRequest(`Property '${property}' cannot be set on an application by the Entra stand-in; use addPassword and removePassword.`);
+      throw graphBadRequest(
+        `Property '${property}' cannot be set on an application by the Entra stand-in; use addPassword and removePassword.`,
+      );
     }
   }
 }
@@ -39,13 +64,16 @@ function merged(app: Application, body: Record<string, unknown>): Application {
 /** What a GET by id shows: passwords the replica has not seen yet are missing. */
 function applicationView(context: GraphContext, app: Application): GraphJson {
   const view = structuredClone(app);
-  view.passwordCredentials = app.passwordCredentials.filter((credential) => !context.tenant.lag.hidesPassword(credential.keyId));
+  view.passwordCredentials = app.passwordCredentials.filter(
+    (credential) => !context.tenant.lag.hidesPassword(credential.keyId),
+  );
   return view;
 }
 
 function create(context: GraphContext) {
   const body = objectBody(context);
-  if (typeof body.displayName !== "string" || body.displayName === "") throw invalidProperty("displayName", "Application");
+  if (typeof body.displayName !== "string" || body.displayName === "")
+    throw invalidProperty("displayName", "Application");
   const app = merged(context.tenant.newApplication(), body);
   context.tenant.applications.set(app.id, app);
   context.tenant.lag.created(app.id);
@@ -54,11 +82,21 @@ function create(context: GraphContext) {
 
 function read(context: GraphContext) {
   const id = objectId(context.params[0]);
-  return entityReply(context, "applications", "application", readById(context, context.tenant.applications, id, (app) => applicationView(context, app)));
+  return entityReply(
+    context,
+    "applications",
+    "application",
+    readById(context, context.tenant.applications, id, (app) => applicationView(context, app)),
+  );
 }
 
 function list(context: GraphContext) {
-  const apps = filterItems(context, "Application", [...context.tenant.applications.values()], ["appId", "displayName", "id"]);
+  const apps = filterItems(
+    context,
+    "Application",
+    [...context.tenant.applications.values()],
+    ["appId", "displayName", "id"],
+  );
   return collectionReply(context, "applications", "application", structuredClone(apps), applicationDefaults());
 }
 
@@ -79,7 +117,8 @@ function remove(context: GraphContext) {
 
 function parseDateTime(value: unknown, property: string): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string" || Number.isNaN(Date.parse(value))) throw invalidProperty(property, "PasswordCredential");
+  if (typeof value !== "string" || Number.isNaN(Date.parse(value)))
+    throw invalidProperty(property, "PasswordCredential");
   return value;
 }
 
@@ -94,7 +133,8 @@ function addPassword(context: GraphContext) {
   if (!isNullableString(fields.displayName ?? null)) throw invalidProperty("displayName", "PasswordCredential");
   // Stored as sent: the provider compares them with its config and would replace the secret on any difference.
   const startDateTime = parseDateTime(fields.startDateTime, "startDateTime") ?? graphDateTime(new Date());
-  const endDateTime = parseDateTime(fields.endDateTime, "endDateTime") ?? graphDateTime(new Date(Date.parse(startDateTime) + twoYearsMs));
+  const endDateTime =
+    parseDateTime(fields.endDateTime, "endDateTime") ?? graphDateTime(new Date(Date.parse(startDateTime) + twoYearsMs));
   if (Date.parse(endDateTime) <= Date.parse(startDateTime)) throw invalidProperty("endDateTime", "PasswordCredential");
 
   const secretText = newClientSecret();
@@ -118,7 +158,9 @@ function removePassword(context: GraphContext) {
   const app = existing(context.tenant.applications, id);
   const { keyId } = objectBody(context);
   if (typeof keyId !== "string") throw invalidProperty("keyId", "RemovePasswordRequest");
-  const index = app.passwordCredentials.findIndex((credential) => credential.keyId.toLowerCase() === keyId.toLowerCase());
+  const index = app.passwordCredentials.findIndex(
+    (credential) => credential.keyId.toLowerCase() === keyId.toLowerCase(),
+  );
   if (index < 0) throw resourceNotFound(keyId);
   app.passwordCredentials.splice(index, 1);
   return noContent;

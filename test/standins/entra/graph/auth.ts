@@ -29,17 +29,26 @@ export function authenticate(
   if (!token) throw unauthenticated(origin, "Access token is empty.");
   const checked = verifyJwt(key, token);
   if (!checked.ok) {
-    throw unauthenticated(origin, checked.problem === "malformed" ? "CompactToken parsing failed with error code: 80049217" : "Access token validation failure.");
+    throw unauthenticated(
+      origin,
+      checked.problem === "malformed"
+        ? "CompactToken parsing failed with error code: 80049217"
+        : "Access token validation failure.",
+    );
   }
   const { claims } = checked;
   if (claims.aud !== origin) throw unauthenticated(origin, "Access token validation failure. Invalid audience.");
   const now = Date.now() / 1000;
-  if (typeof claims.exp !== "number" || claims.exp <= now) throw unauthenticated(origin, "Lifetime validation failed, the token is expired.");
-  if (typeof claims.nbf === "number" && claims.nbf > now + 300) throw unauthenticated(origin, "Access token has expired or is not yet valid.");
+  if (typeof claims.exp !== "number" || claims.exp <= now)
+    throw unauthenticated(origin, "Lifetime validation failed, the token is expired.");
+  if (typeof claims.nbf === "number" && claims.nbf > now + 300)
+    throw unauthenticated(origin, "Access token has expired or is not yet valid.");
   const tenant = typeof claims.tid === "string" ? tenantOf(claims.tid) : undefined;
   if (!tenant || typeof claims.oid !== "string" || typeof claims.appid !== "string") {
     throw unauthenticated(origin, "Access token validation failure.");
   }
-  const roles = Array.isArray(claims.roles) ? claims.roles.filter((role): role is string => typeof role === "string") : [];
+  const roles = Array.isArray(claims.roles)
+    ? claims.roles.filter((role): role is string => typeof role === "string")
+    : [];
   return { tenant, caller: { objectId: claims.oid, appId: claims.appid, roles } };
 }

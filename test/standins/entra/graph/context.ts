@@ -42,23 +42,33 @@ export function objectBody(context: GraphContext): Record<string, unknown> {
   return context.body;
 }
 
-const metadataUrl = (context: GraphContext, fragment: string): string => `${context.origin}/${context.version}/$metadata#${fragment}`;
+const metadataUrl = (context: GraphContext, fragment: string): string =>
+  `${context.origin}/${context.version}/$metadata#${fragment}`;
 
 /** The `$select`ed properties, or undefined; a property `type` lacks is Graph's 400. */
 function selection(context: GraphContext, type: string, available: ReadonlySet<string>): string[] | undefined {
   const raw = context.query.get("$select");
   if (raw === null) return undefined;
-  const properties = raw.split(",").map((property) => property.trim()).filter((property) => property !== "");
+  const properties = raw
+    .split(",")
+    .map((property) => property.trim())
+    .filter((property) => property !== "");
   for (const property of properties) {
     if (!available.has(property)) {
-      throw new GraphError(400, "BadRequest", `Could not find a property named '${property}' on type 'microsoft.graph.${type}'.`);
+      throw new GraphError(
+        400,
+        "BadRequest",
+        `Could not find a property named '${property}' on type 'microsoft.graph.${type}'.`,
+      );
     }
   }
   return properties;
 }
 
 const pick = (object: GraphJson, properties: string[] | undefined): GraphJson =>
-  properties === undefined ? object : Object.fromEntries(properties.map((property) => [property, object[property] ?? null]));
+  properties === undefined
+    ? object
+    : Object.fromEntries(properties.map((property) => [property, object[property] ?? null]));
 
 /** One object of entity set `set` (Graph type `type`), with `@odata.context` and `$select` applied. */
 export function entityReply(context: GraphContext, set: string, type: string, object: GraphJson, status = 200): Reply {
@@ -68,10 +78,23 @@ export function entityReply(context: GraphContext, set: string, type: string, ob
 }
 
 /** A list `{value: […]}` of entity set `set`, with `@odata.context` and `$select` applied; never paged. */
-export function collectionReply(context: GraphContext, set: string, type: string, items: GraphJson[], template: GraphJson): Reply {
-  const properties = selection(context, type, new Set([...Object.keys(template), ...items.flatMap((item) => Object.keys(item))]));
+export function collectionReply(
+  context: GraphContext,
+  set: string,
+  type: string,
+  items: GraphJson[],
+  template: GraphJson,
+): Reply {
+  const properties = selection(
+    context,
+    type,
+    new Set([...Object.keys(template), ...items.flatMap((item) => Object.keys(item))]),
+  );
   const fragment = properties === undefined ? set : `${set}(${properties.join(",")})`;
-  return { status: 200, body: { "@odata.context": metadataUrl(context, fragment), value: items.map((item) => pick(item, properties)) } };
+  return {
+    status: 200,
+    body: { "@odata.context": metadataUrl(context, fragment), value: items.map((item) => pick(item, properties)) },
+  };
 }
 
 /** A reply without entity set: `#microsoft.graph.passwordCredential` and the like. */
@@ -85,14 +108,28 @@ const equalsClause = /^\s*([A-Za-z]+)\s+eq\s+'((?:[^']|'')*)'\s*$/;
  * `$filter` as the azuread provider uses it, `<property> eq '<value>'` with `'` doubled, on the listed string
  * properties; compared case-insensitively, as directory strings are. Anything else is Graph's 400.
  */
-export function filterItems<Item extends GraphJson>(context: GraphContext, resource: string, items: Item[], filterable: readonly string[]): Item[] {
+export function filterItems<Item extends GraphJson>(
+  context: GraphContext,
+  resource: string,
+  items: Item[],
+  filterable: readonly string[],
+): Item[] {
   const raw = context.query.get("$filter");
   if (raw === null) return items;
   const clause = equalsClause.exec(raw);
-  if (!clause) throw new GraphError(400, "BadRequest", `Invalid filter clause: the Entra stand-in supports only "<property> eq '<value>'", got "${raw}".`);
+  if (!clause)
+    throw new GraphError(
+      400,
+      "BadRequest",
+      `Invalid filter clause: the Entra stand-in supports only "<property> eq '<value>'", got "${raw}".`,
+    );
   const [, property, quoted] = clause;
   if (!filterable.includes(property)) {
-    throw new GraphError(400, "Request_UnsupportedQuery", `Unsupported or invalid query filter clause specified for property '${property}' of resource '${resource}'.`);
+    throw new GraphError(
+      400,
+      "Request_UnsupportedQuery",
+      `Unsupported or invalid query filter clause specified for property '${property}' of resource '${resource}'.`,
+    );
   }
   const wanted = quoted.replace(/''/g, "'").toLowerCase();
   return items.filter((item) => typeof item[property] === "string" && String(item[property]).toLowerCase() === wanted);

@@ -43,7 +43,9 @@ export function answerGraph(request: GraphRequest): Reply {
     throw new GraphError(400, "BadRequest", `Resource not found for the segment '${segment}'.`);
   }
   if (lookup.kind === "methodNotAllowed") {
-    throw new GraphError(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.", { allow: lookup.allowed.join(", ") });
+    throw new GraphError(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.", {
+      allow: lookup.allowed.join(", "),
+    });
   }
   if (!lookup.route.roles.some((role) => caller.roles.includes(role))) {
     throw new GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");

@@ -20,7 +20,12 @@ export function existing<Item>(items: ReadonlyMap<string, Item>, id: string): It
  * A GET by id as a replica answers it: 404 while the object is too new to be seen, the last state while a
  * deleted one is still seen (see ../consistency.ts).
  */
-export function readById<Item>(context: GraphContext, items: ReadonlyMap<string, Item>, id: string, view: (item: Item) => GraphJson): GraphJson {
+export function readById<Item>(
+  context: GraphContext,
+  items: ReadonlyMap<string, Item>,
+  id: string,
+  view: (item: Item) => GraphJson,
+): GraphJson {
   const { lag } = context.tenant;
   const item = items.get(id);
   if (item !== undefined && !lag.hidesNew(id)) return view(item);

@@ -6,7 +6,11 @@ const isAnnotation = (key: string): boolean => key.includes("@odata.");
 function withoutAnnotations(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutAnnotations);
   if (!isPlainObject(value)) return value;
-  return Object.fromEntries(Object.entries(value).filter(([key]) => !isAnnotation(key)).map(([key, item]) => [key, withoutAnnotations(item)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => !isAnnotation(key))
+      .map(([key, item]) => [key, withoutAnnotations(item)]),
+  );
 }
 
 /**

@@ -6,7 +6,15 @@
 import { GraphError, invalidProperty } from "../errors";
 import { permissionGrantId } from "../ids";
 import type { PermissionGrant } from "../objects";
-import { collectionReply, entityReply, filterItems, noContent, objectBody, type GraphContext, type GraphRoute } from "./context";
+import {
+  collectionReply,
+  entityReply,
+  filterItems,
+  noContent,
+  objectBody,
+  type GraphContext,
+  type GraphRoute,
+} from "./context";
 import { existing, readById } from "./lookup";
 import { permissionGrantShape } from "./shapes";
 
@@ -16,25 +24,33 @@ const grantTemplate = { id: null, clientId: null, consentType: null, principalId
 
 /** The provider retries this 400 while a service principal it just made has not replicated. */
 const missingReference = (id: string): GraphError =>
-  new GraphError(400, "Request_BadRequest", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  new GraphError(
+    400,
+    "Request_BadRequest",
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 
 type GrantRequest = Omit<PermissionGrant, "id">;
 
 /** Throws Graph's 400 naming the first wrong property; true otherwise. */
-const isGrantRequest = (fields: Record<string, unknown>): fields is Record<string, unknown> & GrantRequest => permissionGrantShape(fields);
+const isGrantRequest = (fields: Record<string, unknown>): fields is Record<string, unknown> & GrantRequest =>
+  permissionGrantShape(fields);
 
 function create(context: GraphContext) {
   const { tenant } = context;
   const fields: Record<string, unknown> = { principalId: null, scope: "", ...objectBody(context) };
   if (!isGrantRequest(fields)) throw invalidProperty("clientId", "OAuth2PermissionGrant");
   const { clientId, resourceId, consentType, principalId, scope } = fields;
-  if (consentType === "Principal" && principalId === null) throw invalidProperty("principalId", "OAuth2PermissionGrant");
-  if (consentType === "AllPrincipals" && principalId !== null) throw invalidProperty("principalId", "OAuth2PermissionGrant");
+  if (consentType === "Principal" && principalId === null)
+    throw invalidProperty("principalId", "OAuth2PermissionGrant");
+  if (consentType === "AllPrincipals" && principalId !== null)
+    throw invalidProperty("principalId", "OAuth2PermissionGrant");
   for (const id of [clientId, resourceId]) if (!tenant.servicePrincipals.has(id)) throw missingReference(id);
   if (principalId !== null && !tenant.users.has(principalId)) throw missingReference(principalId);
 
   const id = permissionGrantId(clientId, resourceId, principalId);
-  if (tenant.oauth2PermissionGrants.has(id)) throw new GraphError(409, "Request_MultipleObjectsWithSameKeyValue", "Permission entry already exists.");
+  if (tenant.oauth2PermissionGrants.has(id))
+    throw new GraphError(409, "Request_MultipleObjectsWithSameKeyValue", "Permission entry already exists.");
   const grant: PermissionGrant = { id, clientId, consentType, principalId, resourceId, scope };
   tenant.oauth2PermissionGrants.set(id, grant);
   tenant.lag.created(id);
@@ -47,12 +63,12 @@ function read(context: GraphContext) {
 }
 
 function list(context: GraphContext) {
-  const grants = filterItems(context, "OAuth2PermissionGrant", [...context.tenant.oauth2PermissionGrants.values()].map((grant) => ({ ...grant })), [
-    "clientId",
-    "consentType",
-    "principalId",
-    "resourceId",
-  ]);
+  const grants = filterItems(
+    context,
+    "OAuth2PermissionGrant",
+    [...context.tenant.oauth2PermissionGrants.values()].map((grant) => ({ ...grant })),
+    ["clientId", "consentType", "principalId", "resourceId"],
+  );
   return collectionReply(context, "oauth2PermissionGrants", "oAuth2PermissionGrant", grants, grantTemplate);
 }
 

@@ -7,7 +7,15 @@
 import { GraphError, graphBadRequest, invalidProperty, resourceNotFound } from "../errors";
 import { servicePrincipalDefaults, type GraphJson, type ServicePrincipal } from "../objects";
 import type { TenantDirectory } from "../state";
-import { collectionReply, entityReply, filterItems, noContent, objectBody, type GraphContext, type GraphRoute } from "./context";
+import {
+  collectionReply,
+  entityReply,
+  filterItems,
+  noContent,
+  objectBody,
+  type GraphContext,
+  type GraphRoute,
+} from "./context";
 import { existing, objectId, readById } from "./lookup";
 import { mergeGraphBody } from "./merge";
 import { servicePrincipalShape } from "./shapes";
@@ -17,9 +25,21 @@ const readers = ["Application.ReadWrite.All", "Application.Read.All", "Directory
 
 /** Set by Graph or derived from the application: ignored in bodies. */
 const readOnly = new Set([
-  "id", "appId", "deletedDateTime", "appDisplayName", "appDescription", "appOwnerOrganizationId", "appRoles", "info",
-  "oauth2PermissionScopes", "replyUrls", "servicePrincipalNames", "servicePrincipalType", "signInAudience",
-  "keyCredentials", "passwordCredentials",
+  "id",
+  "appId",
+  "deletedDateTime",
+  "appDisplayName",
+  "appDescription",
+  "appOwnerOrganizationId",
+  "appRoles",
+  "info",
+  "oauth2PermissionScopes",
+  "replyUrls",
+  "servicePrincipalNames",
+  "servicePrincipalType",
+  "signInAudience",
+  "keyCredentials",
+  "passwordCredentials",
 ]);
 
 /** Graph's view, plus what only beta has (the provider reads `samlMetadataUrl` there). */
@@ -58,7 +78,10 @@ function create(context: GraphContext) {
   // Only for an application of this tenant. The provider retries this 400, as the application may not have
   // replicated yet (TF service_principal_resource.go).
   const app = tenant.applicationByAppId(body.appId);
-  if (!app) throw graphBadRequest(`The appId '${body.appId}' of the service principal does not reference a valid application object.`);
+  if (!app)
+    throw graphBadRequest(
+      `The appId '${body.appId}' of the service principal does not reference a valid application object.`,
+    );
   const binds = body["owners@odata.bind"] ?? [];
   if (!Array.isArray(binds)) throw invalidProperty("owners@odata.bind", "ServicePrincipal");
   const owners = [...new Set(binds.map((reference) => referencedObject(tenant, reference)))];
@@ -68,7 +91,13 @@ function create(context: GraphContext) {
   tenant.servicePrincipals.set(servicePrincipal.id, servicePrincipal);
   tenant.servicePrincipalOwners.set(servicePrincipal.id, owners);
   tenant.lag.created(servicePrincipal.id);
-  return entityReply(context, "servicePrincipals", "servicePrincipal", servicePrincipalView(context, servicePrincipal), 201);
+  return entityReply(
+    context,
+    "servicePrincipals",
+    "servicePrincipal",
+    servicePrincipalView(context, servicePrincipal),
+    201,
+  );
 }
 
 function read(context: GraphContext) {
@@ -98,7 +127,11 @@ function remove(context: GraphContext) {
   const lastState = servicePrincipalView(context, servicePrincipal);
   tenant.servicePrincipals.delete(id);
   tenant.servicePrincipalOwners.delete(id);
-  for (const [ownedId, owners] of tenant.servicePrincipalOwners) tenant.servicePrincipalOwners.set(ownedId, owners.filter((owner) => owner !== id));
+  for (const [ownedId, owners] of tenant.servicePrincipalOwners)
+    tenant.servicePrincipalOwners.set(
+      ownedId,
+      owners.filter((owner) => owner !== id),
+    );
   for (const grant of [...tenant.oauth2PermissionGrants.values()]) {
     if (grant.clientId === id || grant.resourceId === id) tenant.oauth2PermissionGrants.delete(grant.id);
   }
@@ -126,7 +159,9 @@ function addOwner(context: GraphContext) {
   if (!("@odata.id" in body)) throw invalidProperty("@odata.id", "ReferenceCreate");
   const ownerId = referencedObject(context.tenant, body["@odata.id"]);
   if (owners.includes(ownerId)) {
-    throw graphBadRequest("One or more added object references already exist for the following modified properties: 'owners'.");
+    throw graphBadRequest(
+      "One or more added object references already exist for the following modified properties: 'owners'.",
+    );
   }
   context.tenant.servicePrincipalOwners.set(objectId(context.params[0]), [...owners, ownerId]);
   return noContent;
@@ -136,7 +171,10 @@ function removeOwner(context: GraphContext) {
   const owners = ownersOf(context);
   const ownerId = objectId(context.params[1]);
   if (!owners.includes(ownerId)) throw resourceNotFound(ownerId);
-  context.tenant.servicePrincipalOwners.set(objectId(context.params[0]), owners.filter((owner) => owner !== ownerId));
+  context.tenant.servicePrincipalOwners.set(
+    objectId(context.params[0]),
+    owners.filter((owner) => owner !== ownerId),
+  );
   return noContent;
 }
 
@@ -148,5 +186,10 @@ export const servicePrincipalRoutes: GraphRoute[] = [
   { method: "DELETE", pattern: /^\/servicePrincipals\/([^/]+)$/, roles: writers, handle: remove },
   { method: "GET", pattern: /^\/servicePrincipals\/([^/]+)\/owners$/, roles: readers, handle: listOwners },
   { method: "POST", pattern: /^\/servicePrincipals\/([^/]+)\/owners\/\$ref$/, roles: writers, handle: addOwner },
-  { method: "DELETE", pattern: /^\/servicePrincipals\/([^/]+)\/owners\/([^/]+)\/\$ref$/, roles: writers, handle: removeOwner },
+  {
+    method: "DELETE",
+    pattern: /^\/servicePrincipals\/([^/]+)\/owners\/([^/]+)\/\$ref$/,
+    roles: writers,
+    handle: removeOwner,
+  },
 ];

@@ -14,8 +14,14 @@ export const isNullableString: Check = (value) => value === null || typeof value
 export const isBoolean: Check = (value) => typeof value === "boolean";
 export const isGuidString: Check = (value) => typeof value === "string" && isGuid(value);
 export const isStringArray: Check = (value) => Array.isArray(value) && value.every(isString);
-export const oneOf = (...allowed: unknown[]): Check => (value) => allowed.includes(value);
-export const arrayOf = (item: Check): Check => (value) => Array.isArray(value) && value.every(item);
+export const oneOf =
+  (...allowed: unknown[]): Check =>
+  (value) =>
+    allowed.includes(value);
+export const arrayOf =
+  (item: Check): Check =>
+  (value) =>
+    Array.isArray(value) && value.every(item);
 
 /**
  * An object of Graph type `resource`: each listed property that is present must pass its check (or the
@@ -47,7 +53,11 @@ const permissionScope = objectOf(
   ["id"],
 );
 
-const appRole = objectOf("AppRole", { id: isGuidString, value: isNullableString, isEnabled: isBoolean, allowedMemberTypes: isStringArray }, ["id"]);
+const appRole = objectOf(
+  "AppRole",
+  { id: isGuidString, value: isNullableString, isEnabled: isBoolean, allowedMemberTypes: isStringArray },
+  ["id"],
+);
 
 export const applicationShape = objectOf("Application", {
   displayName: isNullableString,
@@ -55,7 +65,12 @@ export const applicationShape = objectOf("Application", {
   notes: isNullableString,
   groupMembershipClaims: isNullableString,
   serviceManagementReference: isNullableString,
-  signInAudience: oneOf("AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount"),
+  signInAudience: oneOf(
+    "AzureADMyOrg",
+    "AzureADMultipleOrgs",
+    "AzureADandPersonalMicrosoftAccount",
+    "PersonalMicrosoftAccount",
+  ),
   identifierUris: isStringArray,
   tags: isStringArray,
   api: objectOf("ApiApplication", {
@@ -73,14 +88,22 @@ export const applicationShape = objectOf("Application", {
     redirectUris: isStringArray,
     homePageUrl: isNullableString,
     logoutUrl: isNullableString,
-    implicitGrantSettings: objectOf("ImplicitGrantSettings", { enableAccessTokenIssuance: isBoolean, enableIdTokenIssuance: isBoolean }),
+    implicitGrantSettings: objectOf("ImplicitGrantSettings", {
+      enableAccessTokenIssuance: isBoolean,
+      enableIdTokenIssuance: isBoolean,
+    }),
   }),
   spa: redirectUris("SpaApplication"),
   publicClient: redirectUris("PublicClientApplication"),
   requiredResourceAccess: arrayOf(
     objectOf(
       "RequiredResourceAccess",
-      { resourceAppId: isGuidString, resourceAccess: arrayOf(objectOf("ResourceAccess", { id: isGuidString, type: oneOf("Scope", "Role") }, ["id", "type"])) },
+      {
+        resourceAppId: isGuidString,
+        resourceAccess: arrayOf(
+          objectOf("ResourceAccess", { id: isGuidString, type: oneOf("Scope", "Role") }, ["id", "type"]),
+        ),
+      },
       ["resourceAppId", "resourceAccess"],
     ),
   ),

@@ -1,4 +1,16 @@
-import { array, boolean, enumOf, guardBody, nullable, number, object, optional, record, refine, string } from "../guard";
+import {
+  array,
+  boolean,
+  enumOf,
+  guardBody,
+  nullable,
+  number,
+  object,
+  optional,
+  record,
+  refine,
+  string,
+} from "../guard";
 import { ApiError, notExistsWithId } from "../http";
 import { newApplicationId, newSecretValue } from "../ids";
 import { jsonbOrdered } from "../json";
@@ -185,7 +197,10 @@ export const applicationRoutes: Route[] = [
     pattern: /^\/api\/applications\/([^/]+)$/,
     handle: (context) => {
       const row = existingApplication(context);
-      return { status: 200, body: { ...applicationRowJson(row), isAdmin: context.state.adminApplicationIds.has(row.id) } };
+      return {
+        status: 200,
+        body: { ...applicationRowJson(row), isAdmin: context.state.adminApplicationIds.has(row.id) },
+      };
     },
   },
   { method: "PATCH", pattern: /^\/api\/applications\/([^/]+)$/, handle: patchApplication },

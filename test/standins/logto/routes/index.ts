@@ -25,7 +25,10 @@ export async function routeManagementApi(method: string, context: Omit<RouteCont
   if (lookup.kind === "methodNotAllowed") {
     throw new ApiError(
       405,
-      { code: "standin.method_not_allowed", message: `${method} ${context.pathname} is not served; allowed: ${lookup.allowed.join(", ")}.` },
+      {
+        code: "standin.method_not_allowed",
+        message: `${method} ${context.pathname} is not served; allowed: ${lookup.allowed.join(", ")}.`,
+      },
       { allow: lookup.allowed.join(", ") },
     );
   }

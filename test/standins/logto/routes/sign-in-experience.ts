@@ -1,4 +1,16 @@
-import { anything, array, boolean, guardBody, nullable, number, object, optional, record, string, type Schema } from "../guard";
+import {
+  anything,
+  array,
+  boolean,
+  guardBody,
+  nullable,
+  number,
+  object,
+  optional,
+  record,
+  string,
+  type Schema,
+} from "../guard";
 import { isPlainObject } from "../json";
 import type { Route, RouteContext } from "./context";
 
@@ -25,6 +37,10 @@ function patchSignInExperience(context: RouteContext) {
 }
 
 export const signInExperienceRoutes: Route[] = [
-  { method: "GET", pattern: /^\/api\/sign-in-exp$/, handle: (context) => ({ status: 200, body: context.state.signInExperience }) },
+  {
+    method: "GET",
+    pattern: /^\/api\/sign-in-exp$/,
+    handle: (context) => ({ status: 200, body: context.state.signInExperience }),
+  },
   { method: "PATCH", pattern: /^\/api\/sign-in-exp$/, handle: patchSignInExperience },
 ];

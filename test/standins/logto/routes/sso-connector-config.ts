@@ -87,7 +87,10 @@ export function scopeWithDefaults(scope = ""): string {
 }
 
 /** The connector's effective IdP config, fetched at read time; undefined when the issuer is unreachable (09b-2). */
-async function providerConfigOf(row: SsoConnectorRow, context: RouteContext): Promise<Record<string, unknown> | undefined> {
+async function providerConfigOf(
+  row: SsoConnectorRow,
+  context: RouteContext,
+): Promise<Record<string, unknown> | undefined> {
   if (!oidcConfigProviders.includes(row.providerName)) return undefined;
   const config = parseOidcConfig(row.config);
   if (!config) return undefined;

@@ -19,7 +19,11 @@ const publicEmailDomains = new Set(publicEmailDomainList);
 
 // Domains are lowercased before anything else looks at them (25c reports "A.example" as "a.example").
 const domainsSchema = transform(array(string()), (domains) => domains.map((domain) => domain.toLowerCase()));
-const brandingSchema = object({ displayName: optional(string()), logo: optional(string()), darkLogo: optional(string()) });
+const brandingSchema = object({
+  displayName: optional(string()),
+  logo: optional(string()),
+  darkLogo: optional(string()),
+});
 const connectorNameSchema = string({ min: 1, max: 128 });
 
 // Key order decides the order of reported issues (15b: providerName before connectorName).
@@ -121,7 +125,12 @@ async function createConnector(context: RouteContext) {
 }
 
 async function listConnectors(context: RouteContext) {
-  const page = paginate(newestFirst(context.state.ssoConnectors.values()), context.query, context.origin, context.pathname);
+  const page = paginate(
+    newestFirst(context.state.ssoConnectors.values()),
+    context.query,
+    context.origin,
+    context.pathname,
+  );
   const body = await Promise.all(page.rows.map((row) => connectorWithProviderDetails(row, context)));
   return { status: 200, body, headers: page.headers };
 }
@@ -149,13 +158,20 @@ async function patchConnector(context: RouteContext) {
 }
 
 export const ssoConnectorRoutes: Route[] = [
-  { method: "GET", pattern: /^\/api\/sso-connector-providers$/, handle: () => ({ status: 200, body: ssoConnectorProviders }) },
+  {
+    method: "GET",
+    pattern: /^\/api\/sso-connector-providers$/,
+    handle: () => ({ status: 200, body: ssoConnectorProviders }),
+  },
   { method: "GET", pattern: /^\/api\/sso-connectors$/, handle: listConnectors },
   { method: "POST", pattern: /^\/api\/sso-connectors$/, handle: createConnector },
   {
     method: "GET",
     pattern: /^\/api\/sso-connectors\/([^/]+)$/,
-    handle: async (context) => ({ status: 200, body: await connectorWithProviderDetails(existingConnector(context), context) }),
+    handle: async (context) => ({
+      status: 200,
+      body: await connectorWithProviderDetails(existingConnector(context), context),
+    }),
   },
   { method: "PATCH", pattern: /^\/api\/sso-connectors\/([^/]+)$/, handle: patchConnector },
   {

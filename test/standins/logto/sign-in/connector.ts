@@ -42,10 +42,13 @@ interface OidcConfig {
   trustUnverifiedEmail: boolean;
 }
 
-const connectorError = (code: "invalid_config" | "authorization_failed" | "invalid_request_parameters", data: Record<string, unknown>): RequestError =>
-  new RequestError(500, `connector.${code}`, { ssoErrorCode: code, ...data });
+const connectorError = (
+  code: "invalid_config" | "authorization_failed" | "invalid_request_parameters",
+  data: Record<string, unknown>,
+): RequestError => new RequestError(500, `connector.${code}`, { ssoErrorCode: code, ...data });
 
-const authorizationFailed = (message: string, more: Record<string, unknown> = {}): RequestError => connectorError("authorization_failed", { message, ...more });
+const authorizationFailed = (message: string, more: Record<string, unknown> = {}): RequestError =>
+  connectorError("authorization_failed", { message, ...more });
 
 /** types/oidc.ts `scopePostProcessor`: openid, profile and email always, then the configured ones. */
 function scopeOf(scope: unknown): string {
@@ -68,7 +71,11 @@ async function endpointsOf(config: OidcConfig, options: OutboundOptions): Promis
 }
 
 /** OidcConnector.getAuthorizationUrl. */
-export async function authorizationUrl(connector: SsoConnectorRow, endpoint: string, options: OutboundOptions): Promise<{ url: string; session: ConnectorSession }> {
+export async function authorizationUrl(
+  connector: SsoConnectorRow,
+  endpoint: string,
+  options: OutboundOptions,
+): Promise<{ url: string; session: ConnectorSession }> {
   const config = configOf(connector);
   const endpoints = await endpointsOf(config, options);
   const session: ConnectorSession = {
@@ -103,7 +110,13 @@ function parseJson(text: string): unknown {
 }
 
 /** utils.ts `fetchToken`: the code at the token endpoint, client credentials in HTTP Basic. */
-async function fetchToken(config: OidcConfig, endpoints: DiscoveredEndpoints, code: string, redirectUri: string, options: OutboundOptions) {
+async function fetchToken(
+  config: OidcConfig,
+  endpoints: DiscoveredEndpoints,
+  code: string,
+  redirectUri: string,
+  options: OutboundOptions,
+) {
   const fetched = await send(endpoints.tokenEndpoint, options, {
     method: "POST",
     headers: {
@@ -137,27 +150,47 @@ const signatureOptions: Record<string, { hash: string; ec: boolean }> = {
 };
 
 /** jose `jwtVerify` with a remote key set, for the algorithms an Entra tenant signs with. */
-async function verifiedClaims(idToken: string, keySetUrl: string, expected: { issuer: string; audience: string }, options: OutboundOptions) {
+async function verifiedClaims(
+  idToken: string,
+  keySetUrl: string,
+  expected: { issuer: string; audience: string },
+  options: OutboundOptions,
+) {
   const [head, payload, signature] = idToken.split(".");
   const header = decodeSegment(head);
   const claims = decodeSegment(payload);
-  if (!header || !claims || signature === undefined) throw authorizationFailed("Fail to verify id_token", { error: joseError("ERR_JWS_INVALID") });
+  if (!header || !claims || signature === undefined)
+    throw authorizationFailed("Fail to verify id_token", { error: joseError("ERR_JWS_INVALID") });
   const fetched = await send(keySetUrl, options);
   const keySet = fetched.kind === "response" && fetched.status === 200 ? parseJson(fetched.text) : undefined;
-  if (!isPlainObject(keySet) || !Array.isArray(keySet.keys)) throw authorizationFailed("Fail to verify id_token", { error: joseError("ERR_JWKS_INVALID") });
+  if (!isPlainObject(keySet) || !Array.isArray(keySet.keys))
+    throw authorizationFailed("Fail to verify id_token", { error: joseError("ERR_JWKS_INVALID") });
   const algorithm = typeof header.alg === "string" ? signatureOptions[header.alg] : undefined;
-  const jwk = keySet.keys.find((key): key is JsonWebKey => isPlainObject(key) && (header.kid === undefined || key.kid === header.kid));
-  if (!algorithm || !jwk) throw authorizationFailed("Fail to verify id_token", { error: joseError("ERR_JWKS_NO_MATCHING_KEY") });
+  const jwk = keySet.keys.find(
+    (key): key is JsonWebKey => isPlainObject(key) && (header.kid === undefined || key.kid === header.kid),
+  );
+  if (!algorithm || !jwk)
+    throw authorizationFailed("Fail to verify id_token", { error: joseError("ERR_JWKS_NO_MATCHING_KEY") });
   const key = createPublicKey({ key: jwk, format: "jwk" });
-  const signed = verify(algorithm.hash, Buffer.from(`${head}.${payload}`), algorithm.ec ? { key, dsaEncoding: "ieee-p1363" } : key, Buffer.from(signature, "base64url"));
-  if (!signed) throw authorizationFailed("Fail to verify id_token", { error: joseError("ERR_JWS_SIGNATURE_VERIFICATION_FAILED") });
+  const signed = verify(
+    algorithm.hash,
+    Buffer.from(`${head}.${payload}`),
+    algorithm.ec ? { key, dsaEncoding: "ieee-p1363" } : key,
+    Buffer.from(signature, "base64url"),
+  );
+  if (!signed)
+    throw authorizationFailed("Fail to verify id_token", { error: joseError("ERR_JWS_SIGNATURE_VERIFICATION_FAILED") });
 
   const now = Math.floor(Date.now() / 1000);
-  const claimFailed = (claim: string) => authorizationFailed("Fail to verify id_token", { error: joseError("ERR_JWT_CLAIM_VALIDATION_FAILED", { claim, reason: "check_failed" }) });
+  const claimFailed = (claim: string) =>
+    authorizationFailed("Fail to verify id_token", {
+      error: joseError("ERR_JWT_CLAIM_VALIDATION_FAILED", { claim, reason: "check_failed" }),
+    });
   if (claims.iss !== expected.issuer) throw claimFailed("iss");
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!audiences.includes(expected.audience)) throw claimFailed("aud");
-  if (typeof claims.exp === "number" && claims.exp <= now) throw authorizationFailed("Fail to verify id_token", { error: joseError("ERR_JWT_EXPIRED", { claim: "exp" }) });
+  if (typeof claims.exp === "number" && claims.exp <= now)
+    throw authorizationFailed("Fail to verify id_token", { error: joseError("ERR_JWT_EXPIRED", { claim: "exp" }) });
   if (typeof claims.nbf === "number" && claims.nbf > now) throw claimFailed("nbf");
   return claims;
 }
@@ -175,14 +208,26 @@ export async function enterpriseUserInfo(
   const config = configOf(connector);
   const endpoints = await endpointsOf(config, options);
   if (typeof callback.code !== "string" || callback.code === "") {
-    throw connectorError("invalid_request_parameters", { url: endpoints.tokenEndpoint, params: callback, error: { formErrors: [], fieldErrors: { code: ["Required"] } } });
+    throw connectorError("invalid_request_parameters", {
+      url: endpoints.tokenEndpoint,
+      params: callback,
+      error: { formErrors: [], fieldErrors: { code: ["Required"] } },
+    });
   }
   const { idToken, accessToken } = await fetchToken(config, endpoints, callback.code, session.redirectUri, options);
 
   // A multi-tenant app's issuer has the `{tenantid}` placeholder: the token's `tid` fills it.
   const tid = decodeSegment(idToken.split(".")[1])?.tid;
-  const issuer = endpoints.issuer.includes("{tenantid}") && typeof tid === "string" ? endpoints.issuer.replace("{tenantid}", tid) : endpoints.issuer;
-  const idTokenClaims = await verifiedClaims(idToken, endpoints.jwksUri, { issuer, audience: config.clientId }, options);
+  const issuer =
+    endpoints.issuer.includes("{tenantid}") && typeof tid === "string"
+      ? endpoints.issuer.replace("{tenantid}", tid)
+      : endpoints.issuer;
+  const idTokenClaims = await verifiedClaims(
+    idToken,
+    endpoints.jwksUri,
+    { issuer, audience: config.clientId },
+    options,
+  );
   if (Math.abs(Number(idTokenClaims.iat ?? 0) - Date.now() / 1000) > issuedAtToleranceSeconds) {
     throw authorizationFailed("id_token is expired", { response: idTokenClaims });
   }
@@ -191,16 +236,22 @@ export async function enterpriseUserInfo(
 
   let userInfoClaims: Record<string, unknown> = {};
   if (endpoints.userinfoEndpoint && accessToken) {
-    const fetched = await send(endpoints.userinfoEndpoint, options, { headers: { authorization: `Bearer ${accessToken}` } });
+    const fetched = await send(endpoints.userinfoEndpoint, options, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
     if (fetched.kind === "error" || fetched.status < 200 || fetched.status >= 300) {
       throw authorizationFailed("Fail to fetch user info", { error: failureOf(fetched, endpoints.userinfoEndpoint) });
     }
     const body = parseJson(fetched.text);
-    if (!isPlainObject(body) || typeof body.sub !== "string") throw authorizationFailed("Invalid user info response", { response: fetched.text });
+    if (!isPlainObject(body) || typeof body.sub !== "string")
+      throw authorizationFailed("Invalid user info response", { response: fetched.text });
     userInfoClaims = body;
   }
   // Userinfo claims win: in Entra some claims are only there.
-  const { sub, name, picture, email, email_verified, phone, phone_verified, ...rest } = { ...idTokenClaims, ...userInfoClaims };
+  const { sub, name, picture, email, email_verified, phone, phone_verified, ...rest } = {
+    ...idTokenClaims,
+    ...userInfoClaims,
+  };
   const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
   const keepEmail = email_verified ?? config.trustUnverifiedEmail;
   const userInfo: EnterpriseUserInfo = {
@@ -217,5 +268,10 @@ export async function enterpriseUserInfo(
 }
 
 function camelCased(claims: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(claims).map(([key, value]) => [key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()), value]));
+  return Object.fromEntries(
+    Object.entries(claims).map(([key, value]) => [
+      key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()),
+      value,
+    ]),
+  );
 }

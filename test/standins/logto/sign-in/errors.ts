@@ -13,7 +13,8 @@ const phrases: Record<string, string> = {
   "guard.invalid_input": "The request {{type}} is invalid.",
   "session.not_found": "Session not found. Please go back and sign in again.",
   "session.connector_validation_session_not_found": "The connector session for token validation is not found.",
-  "session.verification_session_not_found": "The verification was not successful. Restart the verification flow and try again.",
+  "session.verification_session_not_found":
+    "The verification was not successful. Restart the verification flow and try again.",
   "user.sign_in_method_not_enabled": "This sign-in method is not enabled.",
   // Messages of the sign-in experience itself (packages/phrases-experience/src/locales/en/error/index.ts).
   "error.invalid_connector_auth": "The authorization is invalid",
@@ -62,14 +63,22 @@ export interface OidcErrorBody {
   error_description?: string;
 }
 
-export function logtoOidcErrorBody(body: OidcErrorBody): OidcErrorBody & { code: string; message: string; error_uri?: string } {
+export function logtoOidcErrorBody(
+  body: OidcErrorBody,
+): OidcErrorBody & { code: string; message: string; error_uri?: string } {
   const description = body.error_description ?? "";
-  const sessionNotFound = (description.includes("session") && description.includes("not found")) || description.includes("authorization request has expired");
+  const sessionNotFound =
+    (description.includes("session") && description.includes("not found")) ||
+    description.includes("authorization request has expired");
   const code = sessionNotFound ? "session.not_found" : `oidc.${body.error}`;
-  const template = sessionNotFound ? phrases["session.not_found"] : oidcPhrases[body.error] ?? "An OIDC error occurred: {{code}}.";
+  const template = sessionNotFound
+    ? phrases["session.not_found"]
+    : (oidcPhrases[body.error] ?? "An OIDC error occurred: {{code}}.");
   const errorUri = body.error === "invalid_grant" ? { error_uri: "https://openid.sh/debug/invalid_grant" } : {};
   return { code, message: fill(template, { code, error_description: description }), ...errorUri, ...body };
 }
 
 export const isOidcErrorBody = (body: unknown): body is OidcErrorBody =>
-  isPlainObject(body) && typeof body.error === "string" && (body.error_description === undefined || typeof body.error_description === "string");
+  isPlainObject(body) &&
+  typeof body.error === "string" &&
+  (body.error_description === undefined || typeof body.error_description === "string");

@@ -47,7 +47,10 @@ export interface ExperienceRequest {
 
 type Interaction = Awaited<ReturnType<Provider["interactionDetails"]>>;
 
-async function interactionOf(context: ExperienceContext, { request, response }: ExperienceRequest): Promise<Interaction> {
+async function interactionOf(
+  context: ExperienceContext,
+  { request, response }: ExperienceRequest,
+): Promise<Interaction> {
   try {
     return await context.provider.interactionDetails(request, response);
   } catch {
@@ -58,7 +61,9 @@ async function interactionOf(context: ExperienceContext, { request, response }: 
 
 function appNameOf(context: ExperienceContext, interaction: Interaction): string {
   const clientId = interaction.params.client_id;
-  return (typeof clientId === "string" ? context.state.applications.get(clientId)?.name : undefined) ?? "the application";
+  return (
+    (typeof clientId === "string" ? context.state.applications.get(clientId)?.name : undefined) ?? "the application"
+  );
 }
 
 /** SignInExperienceValidator.getEnabledSsoConnectorsByEmail. */
@@ -70,9 +75,17 @@ function enabledConnectorsFor(state: LogtoState, email: string): SsoConnectorRow
   );
 }
 
-async function startSingleSignOn(context: ExperienceContext, exchange: ExperienceRequest, interaction: Interaction, connector: SsoConnectorRow): Promise<Reply> {
+async function startSingleSignOn(
+  context: ExperienceContext,
+  exchange: ExperienceRequest,
+  interaction: Interaction,
+  connector: SsoConnectorRow,
+): Promise<Reply> {
   const { url, session } = await authorizationUrl(connector, context.origin, context.outbound);
-  await context.provider.interactionResult(exchange.request, exchange.response, { ...interaction.result, connectorSession: session });
+  await context.provider.interactionResult(exchange.request, exchange.response, {
+    ...interaction.result,
+    connectorSession: session,
+  });
   return seeOther(url);
 }
 
@@ -81,7 +94,12 @@ async function submitEmail(context: ExperienceContext, exchange: ExperienceReque
   const appName = appNameOf(context, interaction);
   const email = (exchange.form.get("email") ?? "").trim();
   if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-    return emailPage({ appName, email, status: 400, problem: new RequestError(400, "guard.invalid_input", { email }, { type: "query" }).message });
+    return emailPage({
+      appName,
+      email,
+      status: 400,
+      problem: new RequestError(400, "guard.invalid_input", { email }, { type: "query" }).message,
+    });
   }
   const connectors = enabledConnectorsFor(context.state, email);
   if (connectors.length === 0) {
@@ -101,7 +119,10 @@ function connectorSessionOf(result: InteractionResults | undefined): ConnectorSe
   const session: unknown = result?.connectorSession;
   if (!isPlainObject(session)) return undefined;
   const { state, redirectUri, connectorId, nonce } = session;
-  return typeof state === "string" && typeof redirectUri === "string" && typeof connectorId === "string" && typeof nonce === "string"
+  return typeof state === "string" &&
+    typeof redirectUri === "string" &&
+    typeof connectorId === "string" &&
+    typeof nonce === "string"
     ? { state, redirectUri, connectorId, nonce }
     : undefined;
 }
@@ -114,11 +135,19 @@ function userFor(state: LogtoState, connector: SsoConnectorRow, issuer: string, 
   const linked = identity ? state.users.get(identity.userId) : undefined;
   if (identity && linked) {
     identity.detail = detail;
-    if (connector.syncProfile) Object.assign(linked, { name: userInfo.name ?? linked.name, avatar: userInfo.avatar ?? linked.avatar, updatedAt: now });
+    if (connector.syncProfile)
+      Object.assign(linked, {
+        name: userInfo.name ?? linked.name,
+        avatar: userInfo.avatar ?? linked.avatar,
+        updatedAt: now,
+      });
     linked.lastSignInAt = now;
     return linked;
   }
-  const sameEmail = userInfo.email === undefined ? undefined : [...state.users.values()].find((user) => user.primaryEmail?.toLowerCase() === userInfo.email?.toLowerCase());
+  const sameEmail =
+    userInfo.email === undefined
+      ? undefined
+      : [...state.users.values()].find((user) => user.primaryEmail?.toLowerCase() === userInfo.email?.toLowerCase());
   const user: UserRow = sameEmail ?? {
     tenantId,
     id: newUserId(),
@@ -132,27 +161,49 @@ function userFor(state: LogtoState, connector: SsoConnectorRow, issuer: string, 
   };
   user.lastSignInAt = now;
   state.users.set(user.id, user);
-  state.userSsoIdentities.push({ tenantId, id: newRowId(), userId: user.id, issuer, identityId: userInfo.id, detail, ssoConnectorId: connector.id, createdAt: now });
+  state.userSsoIdentities.push({
+    tenantId,
+    id: newRowId(),
+    userId: user.id,
+    issuer,
+    identityId: userInfo.id,
+    detail,
+    ssoConnectorId: connector.id,
+    createdAt: now,
+  });
   return user;
 }
 
-async function connectorCallback(context: ExperienceContext, exchange: ExperienceRequest, connectorId: string): Promise<Reply> {
+async function connectorCallback(
+  context: ExperienceContext,
+  exchange: ExperienceRequest,
+  connectorId: string,
+): Promise<Reply> {
   const interaction = await interactionOf(context, exchange);
   const connector = existingConnector(context.state, connectorId);
   const session = connectorSessionOf(interaction.result);
-  if (!session || session.connectorId !== connectorId) throw new RequestError(400, "session.connector_validation_session_not_found");
+  if (!session || session.connectorId !== connectorId)
+    throw new RequestError(400, "session.connector_validation_session_not_found");
   // The session is used once, whatever happens next (getSingleSignOnSessionResult).
   const { connectorSession: _used, ...rest } = interaction.result ?? {};
-  await context.provider.interactionResult(exchange.request, exchange.response, rest, { mergeWithLastSubmission: false });
+  await context.provider.interactionResult(exchange.request, exchange.response, rest, {
+    mergeWithLastSubmission: false,
+  });
   const callback = Object.fromEntries(exchange.url.searchParams);
   // The experience app compares the state before it calls the API.
   if (callback.state !== session.state) throw new RequestError(400, "error.invalid_connector_auth");
 
   const { issuer, userInfo } = await enterpriseUserInfo(connector, session, callback, context.outbound);
   // The interaction's submit refuses an enterprise SSO verification while the switch is off.
-  if (!context.state.signInExperience.singleSignOnEnabled) throw new RequestError(422, "user.sign_in_method_not_enabled");
+  if (!context.state.signInExperience.singleSignOnEnabled)
+    throw new RequestError(422, "user.sign_in_method_not_enabled");
   const user = userFor(context.state, connector, issuer, userInfo);
-  const returnTo = await context.provider.interactionResult(exchange.request, exchange.response, { login: { accountId: user.id } }, { mergeWithLastSubmission: false });
+  const returnTo = await context.provider.interactionResult(
+    exchange.request,
+    exchange.response,
+    { login: { accountId: user.id } },
+    { mergeWithLastSubmission: false },
+  );
   return seeOther(returnTo);
 }
 
@@ -163,10 +214,16 @@ async function consent(context: ExperienceContext, exchange: ExperienceRequest):
   const accountId = interaction.session?.accountId;
   const clientId = interaction.params.client_id;
   if (!accountId || typeof clientId !== "string") throw new RequestError(400, "session.not_found");
-  const grant = (interaction.grantId ? await provider.Grant.find(interaction.grantId) : undefined) ?? new provider.Grant({ accountId, clientId });
+  const grant =
+    (interaction.grantId ? await provider.Grant.find(interaction.grantId) : undefined) ??
+    new provider.Grant({ accountId, clientId });
   const details = interaction.prompt.details;
-  const missingScopes = Array.isArray(details.missingOIDCScope) ? details.missingOIDCScope.filter((scope): scope is string => typeof scope === "string") : [];
-  const missingClaims = Array.isArray(details.missingOIDCClaims) ? details.missingOIDCClaims.filter((claim): claim is string => typeof claim === "string") : [];
+  const missingScopes = Array.isArray(details.missingOIDCScope)
+    ? details.missingOIDCScope.filter((scope): scope is string => typeof scope === "string")
+    : [];
+  const missingClaims = Array.isArray(details.missingOIDCClaims)
+    ? details.missingOIDCClaims.filter((claim): claim is string => typeof claim === "string")
+    : [];
   if (missingScopes.length > 0) grant.addOIDCScope(missingScopes.join(" "));
   if (missingClaims.length > 0) grant.addOIDCClaims(missingClaims);
   if (isPlainObject(details.missingResourceScopes)) {
@@ -175,7 +232,12 @@ async function consent(context: ExperienceContext, exchange: ExperienceRequest):
     }
   }
   const grantId = await grant.save();
-  const returnTo = await provider.interactionResult(exchange.request, exchange.response, { consent: { grantId } }, { mergeWithLastSubmission: true });
+  const returnTo = await provider.interactionResult(
+    exchange.request,
+    exchange.response,
+    { consent: { grantId } },
+    { mergeWithLastSubmission: true },
+  );
   return seeOther(returnTo);
 }
 
@@ -196,10 +258,16 @@ export async function answerExperience(context: ExperienceContext, exchange: Exp
     const sso = ssoPath.exec(url.pathname);
     if (sso && method === "POST") {
       const interaction = await interactionOf(context, exchange);
-      return await startSingleSignOn(context, exchange, interaction, existingConnector(context.state, decodeURIComponent(sso[1])));
+      return await startSingleSignOn(
+        context,
+        exchange,
+        interaction,
+        existingConnector(context.state, decodeURIComponent(sso[1])),
+      );
     }
     const callback = callbackPath.exec(url.pathname);
-    if (callback && method === "GET") return await connectorCallback(context, exchange, decodeURIComponent(callback[1]));
+    if (callback && method === "GET")
+      return await connectorCallback(context, exchange, decodeURIComponent(callback[1]));
     if (url.pathname === "/consent" && method === "GET") return await consent(context, exchange);
     return { status: 405, headers: { allow: url.pathname === "/sign-in" ? "GET, POST" : "GET" } };
   } catch (error) {

@@ -34,7 +34,8 @@ export function connectorListPage(email: string, connectors: readonly SsoConnect
 
 /** What the experience shows when an API call fails: the error's message, and its code and data for whoever debugs it. */
 export function errorPage(error: RequestError): Reply {
-  const data = error.data === undefined ? "" : `<pre id="error-data">${escapeHtml(JSON.stringify(error.data, null, 2))}</pre>`;
+  const data =
+    error.data === undefined ? "" : `<pre id="error-data">${escapeHtml(JSON.stringify(error.data, null, 2))}</pre>`;
   const body = `<p id="error-message">${escapeHtml(error.message)}</p>
 <p>Code: <code id="error-code">${escapeHtml(error.code)}</code></p>
 ${data}`;

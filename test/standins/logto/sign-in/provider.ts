@@ -12,7 +12,13 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 
-import Provider, { errors, type AccountClaims, type AllClientMetadata, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import Provider, {
+  errors,
+  type AccountClaims,
+  type AllClientMetadata,
+  type Configuration,
+  type KoaContextWithOIDC,
+} from "oidc-provider";
 
 import type { ApplicationRow, LogtoState, UserRow } from "../state";
 import { isOidcErrorBody, logtoOidcErrorBody } from "./errors";
@@ -44,7 +50,10 @@ function claimsOf(user: UserRow): AccountClaims {
 /** The client an application is to oidc-provider (adapter.ts `transpileClient`). */
 function clientMetadata(row: ApplicationRow, internalSecret: string): AllClientMetadata {
   const isPublic = row.type === "Native" || row.type === "SPA";
-  const grantTypes = row.type === "MachineToMachine" ? { grant_types: ["client_credentials"], response_types: [] } : { grant_types: ["authorization_code", "refresh_token"] };
+  const grantTypes =
+    row.type === "MachineToMachine"
+      ? { grant_types: ["client_credentials"], response_types: [] }
+      : { grant_types: ["authorization_code", "refresh_token"] };
   return {
     client_id: row.id,
     client_secret: internalSecret,
@@ -87,7 +96,12 @@ export class InternalSecrets {
 export function createLogtoProvider(origin: string, state: LogtoState, store: ModelStore): LogtoProvider {
   const secrets = new InternalSecrets();
   const { privateKey } = generateKeyPairSync("ec", { namedCurve: "secp384r1" });
-  const signingKey = { ...privateKey.export({ format: "jwk" }), kid: randomBytes(12).toString("base64url"), use: "sig", alg: signingAlg };
+  const signingKey = {
+    ...privateKey.export({ format: "jwk" }),
+    kid: randomBytes(12).toString("base64url"),
+    use: "sig",
+    alg: signingAlg,
+  };
 
   const configuration: Configuration = {
     adapter: (model: string) => {
@@ -145,7 +159,8 @@ export function createLogtoProvider(origin: string, state: LogtoState, store: Mo
         },
       },
     },
-    issueRefreshToken: (_ctx, client, code) => client.grantTypeAllowed("refresh_token") && code.scopes.has("offline_access"),
+    issueRefreshToken: (_ctx, client, code) =>
+      client.grantTypeAllowed("refresh_token") && code.scopes.has("offline_access"),
     interactions: {
       url: (_ctx, interaction) => {
         if (interaction.prompt.name === "login") return "/sign-in";
@@ -193,7 +208,9 @@ async function logtoOidcErrors(ctx: KoaContextWithOIDC, next: () => Promise<void
   } catch (error) {
     if (!(error instanceof errors.OIDCProviderError)) throw error;
     ctx.status = error.statusCode || 500;
-    ctx.body = error.expose ? { error: error.message, error_description: error.error_description } : { error: "server_error", error_description: "oops! something went wrong" };
+    ctx.body = error.expose
+      ? { error: error.message, error_description: error.error_description }
+      : { error: "server_error", error_description: "oops! something went wrong" };
   }
   if (ctx.status >= 400 && isOidcErrorBody(ctx.body)) ctx.body = logtoOidcErrorBody(ctx.body);
 }
@@ -219,8 +236,14 @@ function appSecretTranspilation(state: LogtoState, secrets: InternalSecrets) {
   return async (ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> => {
     const header = basicCredentials(ctx.headers.authorization);
     const rawBody: unknown = Reflect.get(ctx.req, "body");
-    const form = typeof rawBody === "string" && ctx.is("application/x-www-form-urlencoded") ? new URLSearchParams(rawBody) : undefined;
-    const params = { clientId: form?.get("client_id") ?? undefined, clientSecret: form?.get("client_secret") ?? undefined };
+    const form =
+      typeof rawBody === "string" && ctx.is("application/x-www-form-urlencoded")
+        ? new URLSearchParams(rawBody)
+        : undefined;
+    const params = {
+      clientId: form?.get("client_id") ?? undefined,
+      clientSecret: form?.get("client_secret") ?? undefined,
+    };
     if (header.clientId && params.clientId && header.clientId !== params.clientId) return next();
     if (header.clientId && (!header.clientSecret || params.clientSecret)) return next();
     const clientId = header.clientId ?? params.clientId;
@@ -229,7 +252,8 @@ function appSecretTranspilation(state: LogtoState, secrets: InternalSecrets) {
 
     const row = (state.appSecrets.get(clientId) ?? []).find((secret) => secret.value === clientSecret);
     if (!row) return next();
-    if (row.expiresAt !== null && row.expiresAt < Date.now()) throw new errors.InvalidRequest("client secret has expired");
+    if (row.expiresAt !== null && row.expiresAt < Date.now())
+      throw new errors.InvalidRequest("client secret has expired");
     const internal = secrets.of(clientId);
     if (header.clientSecret) {
       ctx.headers.authorization = `Basic ${Buffer.from(`${clientId}:${internal}`).toString("base64")}`;
