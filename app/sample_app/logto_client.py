@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Awaitable
-from typing import Optional, TypeVar
+from typing import TypeVar
 
 import aiohttp
 import jwt
@@ -41,7 +41,7 @@ class ProviderMetadata:
         # The SDK reads discovery from {endpoint}/oidc/.well-known/openid-configuration.
         self.discovery_url = f"{logto_endpoint}/oidc/.well-known/openid-configuration"
         self._lock = threading.Lock()
-        self._core: Optional[OidcCore] = None
+        self._core: OidcCore | None = None
 
     async def oidc_core(self) -> OidcCore:
         with self._lock:

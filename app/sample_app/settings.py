@@ -26,7 +26,7 @@ _HINTS = {
     ),
     "SECRET_KEY": (
         f"set it to a random string of at least {MIN_SECRET_KEY_LENGTH} characters, e.g. the output of "
-        "python -c \"import secrets; print(secrets.token_hex(32))\""
+        'python -c "import secrets; print(secrets.token_hex(32))"'
     ),
 }
 
@@ -109,9 +109,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
 
     if problems:
         listed = "\n".join(f"  - {problem}" for problem in problems)
-        raise ConfigError(
-            "The sample app cannot start; fix these environment variables and start it again:\n" + listed
-        )
+        raise ConfigError("The sample app cannot start; fix these environment variables and start it again:\n" + listed)
     return Settings(logto_endpoint, logto_app_id, logto_app_secret, base_url, secret_key)
 
 

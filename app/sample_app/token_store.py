@@ -17,7 +17,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Optional
 
 from logto import Storage
 
@@ -31,9 +30,7 @@ class _Entry:
 class TokenStore:
     """Thread-safe map of session id -> {SDK storage key -> value}, with idle expiry and an LRU bound."""
 
-    def __init__(
-        self, max_sessions: int, idle_timeout: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, max_sessions: int, idle_timeout: float, clock: Callable[[], float] = time.monotonic) -> None:
         if max_sessions < 1 or idle_timeout <= 0:
             raise ValueError("TokenStore needs max_sessions >= 1 and idle_timeout > 0")
         self._max_sessions = max_sessions
@@ -43,7 +40,7 @@ class TokenStore:
         # Ordered from least to most recently used, so expired and evictable entries are at the front.
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
 
-    def get(self, session_id: str, key: str) -> Optional[str]:
+    def get(self, session_id: str, key: str) -> str | None:
         with self._lock:
             entry = self._touch(session_id)
             return entry.values.get(key) if entry is not None else None
@@ -80,7 +77,7 @@ class TokenStore:
             self._drop_expired()
             return len(self._entries)
 
-    def _touch(self, session_id: str) -> Optional[_Entry]:
+    def _touch(self, session_id: str) -> _Entry | None:
         self._drop_expired()
         entry = self._entries.get(session_id)
         if entry is not None:
@@ -108,10 +105,10 @@ class SessionTokenStorage(Storage):
         self._store = store
         self._session_id = session_id
 
-    def get(self, key: str) -> Optional[str]:
+    def get(self, key: str) -> str | None:
         return self._store.get(self._session_id, key)
 
-    def set(self, key: str, value: Optional[str]) -> None:
+    def set(self, key: str, value: str | None) -> None:
         if value is None:
             self._store.delete(self._session_id, key)
         else:

@@ -138,14 +138,18 @@ class OidcStandIn:
             return 400, {}, {"error": "invalid_grant", "error_description": "grant request is invalid"}
         id_token = self._id_token(grant.user)
         self.issued_id_tokens.append(id_token)
-        return 200, {}, {
-            "access_token": secrets.token_urlsafe(32),
-            "token_type": "Bearer",
-            "expires_in": 3600,
-            "refresh_token": secrets.token_urlsafe(32),
-            "id_token": id_token,
-            "scope": "openid offline_access profile email",
-        }
+        return (
+            200,
+            {},
+            {
+                "access_token": secrets.token_urlsafe(32),
+                "token_type": "Bearer",
+                "expires_in": 3600,
+                "refresh_token": secrets.token_urlsafe(32),
+                "id_token": id_token,
+                "scope": "openid offline_access profile email",
+            },
+        )
 
     def end_session(self, query: dict[str, str]) -> tuple[int, dict[str, str], Any]:
         target = query.get("post_logout_redirect_uri", "")

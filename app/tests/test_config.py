@@ -112,7 +112,8 @@ def test_secret_files_that_are_missing_empty_or_doubled_are_refused_without_echo
 
     without_values = {name: value for name, value in env.items() if name not in ("LOGTO_APP_SECRET", "SECRET_KEY")}
     message = config_error(
-        without_values | {"LOGTO_APP_SECRET_FILE": str(tmp_path / "missing"), "SECRET_KEY_FILE": str(tmp_path / "empty")}
+        without_values
+        | {"LOGTO_APP_SECRET_FILE": str(tmp_path / "missing"), "SECRET_KEY_FILE": str(tmp_path / "empty")}
     )
     assert f"LOGTO_APP_SECRET_FILE={str(tmp_path / 'missing')!r} cannot be read (No such file or directory)" in message
     assert f"SECRET_KEY_FILE={str(tmp_path / 'empty')!r} names an empty file" in message

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from test_server import SERVER_COMMAND, requirement_lines
 
 from conftest import APP_SECRET, free_port, http_client, new_standin, settings_env, sign_in_over_http
-from test_server import SERVER_COMMAND, requirement_lines
 
 APP_DIR = Path(__file__).resolve().parents[1]
 ENGINE_SCRIPT = APP_DIR.parent / "scripts" / "docker-engine.sh"
@@ -89,12 +89,18 @@ def serving(docker: Docker, image: str, settings: dict[str, str], port: int) -> 
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
-        while (state := docker.run("inspect", "--format", "{{.State.Status}} {{.State.Health.Status}}", name).stdout.split()) != [
+        while (
+            state := docker.run(
+                "inspect", "--format", "{{.State.Status}} {{.State.Health.Status}}", name
+            ).stdout.split()
+        ) != [
             "running",
             "healthy",
         ]:
             assert state[0] == "running", f"the container stopped: {docker.run('logs', name).stderr[-3000:]}"
-            assert time.monotonic() < deadline, f"not healthy within 60 s ({state}): {docker.run('logs', name).stderr[-3000:]}"
+            assert time.monotonic() < deadline, (
+                f"not healthy within 60 s ({state}): {docker.run('logs', name).stderr[-3000:]}"
+            )
             time.sleep(0.5)
         yield name
     finally:

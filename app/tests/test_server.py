@@ -50,7 +50,9 @@ def test_requirements_are_pinned_and_installed_at_those_versions(file_name: str)
         assert version(match.group(1)) == match.group(3), line
 
 
-def test_gunicorn_runs_one_worker_and_keeps_query_strings_out_of_the_access_log(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_gunicorn_runs_one_worker_and_keeps_query_strings_out_of_the_access_log(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     config = gunicorn_config(monkeypatch)
     assert config["workers"] == 1  # The token store is in-process.
     assert isinstance(config["threads"], int) and config["threads"] > 1
@@ -67,7 +69,7 @@ def local_server_command(port: int) -> list[str]:
 
 def answers_healthz(base_url: str) -> bool:
     try:
-        with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:
+        with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:  # noqa: S310 (http on loopback)
             return response.status == 200
     except OSError:
         return False
@@ -81,7 +83,12 @@ def served_app() -> Iterator[tuple[str, subprocess.Popen[str]]]:
     with new_standin(base_url) as standin:
         env = {**os.environ, **settings_env(standin.endpoint, base_url=base_url), "PORT": str(port)}
         server = subprocess.Popen(
-            local_server_command(port), cwd=APP_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            local_server_command(port),
+            cwd=APP_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         try:
             deadline = time.monotonic() + 20
