@@ -148,6 +148,6 @@ export function loadStackConfig(now: Date = new Date()): StackConfig {
     },
     { stack: pulumi.getStack(), now },
   );
-  for (const notice of config.notices) pulumi.log.info(notice);
+  for (const notice of config.notices) void pulumi.log.info(notice);
   return config;
 }

@@ -103,7 +103,7 @@ export function readString(value: unknown, field: string, problems: Problems, fi
 
 export function readStringList(value: unknown, field: string, problems: Problems, example: string): string[] {
   if (value === undefined) return [];
-  if (Array.isArray(value) && value.every((item) => typeof item === "string")) return value as string[];
+  if (Array.isArray(value) && value.every((item) => typeof item === "string")) return value;
   problems.add(field, value, `it must be a list of strings, e.g. ${example}.`);
   return [];
 }

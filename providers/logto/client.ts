@@ -13,7 +13,7 @@ import {
 // Loaded with Node's own loader: Pulumi's closure serialiser then writes `require("axios…")` into the
 // provider text. Under Vitest a plain import is a transformed module that the serialiser would try (and
 // fail) to copy by value.
-const axios: AxiosStatic = createRequire(__filename)("axios");
+const axios = createRequire(__filename)("axios") as AxiosStatic;
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 
@@ -150,7 +150,7 @@ function describeErrorData(data: unknown): string | undefined {
   if (typeof data !== "object" || data === null) return undefined;
   const record = data as Record<string, unknown>;
   if (Array.isArray(record.data) && record.data.every((v) => typeof v === "string")) {
-    return `offending values: ${(record.data as string[]).join(", ")}`;
+    return `offending values: ${record.data.join(", ")}`;
   }
   if (Array.isArray(record.issues)) {
     const parts = record.issues.flatMap((issue: unknown) => {

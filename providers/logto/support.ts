@@ -126,7 +126,7 @@ export function announceAdoption(
 ): void {
   pulumi.all([args.adoptExisting ?? false, args.deleteAdoptedOnDestroy ?? false]).apply(([adopt, deleteAdopted]) => {
     if (adopt && !deleteAdopted) {
-      pulumi.log.info(
+      void pulumi.log.info(
         `${what}: adoptExisting is on; an existing object it takes over is kept in Logto on destroy (set deleteAdoptedOnDestroy to delete it).`,
       );
     }

@@ -57,7 +57,7 @@ function documentedDefault(key: string): string | undefined {
     .replace(/<port>/g, "8080");
 }
 
-const shown = (value: unknown): string => (typeof value === "object" ? JSON.stringify(value) : String(value));
+const shown = (value: unknown): string => (typeof value === "string" ? value : (JSON.stringify(value) ?? "undefined"));
 
 describe("docs/configuration.md", () => {
   it("Pulumi.yaml declares exactly the top-level keys infra/config.ts reads", () => {

@@ -79,8 +79,8 @@ export interface EngineEnvironment {
   root: string;
   env: Record<string, string>;
   /** Paths of every file written under it: backend (state, history, backups), PULUMI_HOME, TMPDIR. */
-  files(): Promise<string[]>;
-  dispose(): Promise<void>;
+  files: () => Promise<string[]>;
+  dispose: () => Promise<void>;
 }
 
 export interface EngineSandbox {
@@ -239,7 +239,7 @@ export async function createEngineSandbox(
       } catch (error) {
         const failure = error as Error & { stdout?: string; stderr?: string };
         transcript.push({ where: `pulumi ${args.join(" ")}`, text: (failure.stdout ?? "") + (failure.stderr ?? "") });
-        throw new Error(`pulumi ${args.join(" ")} failed: ${failure.stderr ?? failure.message}`);
+        throw new Error(`pulumi ${args.join(" ")} failed: ${failure.stderr ?? failure.message}`, { cause: error });
       }
     },
     async files() {
@@ -258,6 +258,21 @@ export async function createEngineSandbox(
 }
 
 /** The text of every file, for searching (binary files included as they are). */
+/** A resource of an exported state, as far as the tests read it (the Automation API types the deployment `any`). */
+export interface StateResource {
+  urn: string;
+  type: string;
+  id?: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+}
+
+/** The resources of the stack's current state (`pulumi stack export`). */
+export async function stateResources(stack: Stack): Promise<StateResource[]> {
+  const { deployment } = (await stack.exportStack()) as { deployment: { resources?: StateResource[] } };
+  return deployment.resources ?? [];
+}
+
 export async function readAll(files: string[]): Promise<TextSource[]> {
   return Promise.all(files.map(async (file) => ({ where: file, text: await readFile(file, "latin1") })));
 }

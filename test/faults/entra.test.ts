@@ -6,7 +6,7 @@
  * duplicate and no orphan; the one cell where the azuread provider itself leaves an orphan is marked upstream.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEngineSandbox, repoRoot, type EngineSandbox } from "../engine/engine";
+import { createEngineSandbox, repoRoot, stateResources, type EngineSandbox } from "../engine/engine";
 import { ensurePluginsOnPath } from "../engine/plugins";
 import {
   applyLocalStackConfig,
@@ -46,14 +46,13 @@ function entraObjects() {
 
 /** The state's Entra objects, by the object ids it records (an id may be a path: /applications/{id}). */
 async function stateIds(): Promise<{ apps: string[]; principals: string[] }> {
-  const deployment = (await engine.stack.exportStack()).deployment as {
-    resources?: { type: string; id?: string; outputs?: { objectId?: string } }[];
-  };
-  const resources = deployment.resources ?? [];
+  const resources = await stateResources(engine.stack);
   const of = (type: string) =>
     resources
       .filter((r) => r.type.startsWith("azuread:") && r.type.endsWith(`:${type}`))
-      .flatMap((r) => [r.outputs?.objectId, r.id?.split("/").pop()].filter((id): id is string => !!id));
+      .flatMap((r) =>
+        [r.outputs?.objectId, r.id?.split("/").pop()].filter((id): id is string => typeof id === "string" && id !== ""),
+      );
   return { apps: of("ApplicationRegistration"), principals: of("ServicePrincipal") };
 }
 

@@ -55,7 +55,7 @@ describe("infra/index.ts", () => {
     const recording = await startRecording();
     const { loadStackConfig } = await import("../../infra/config");
     expect(() => loadStackConfig()).toThrow(
-      /^The stack configuration of "dev" has 4 problem\(s\); fix them in Pulumi\.dev\.yaml \(every setting: docs\/configuration\.md\):\n  - logto:endpoint is not set:.*\n  - logto-entra-sso:connections\[0\]\.tenantId is not set:.*\n  - logto-entra-sso:connections\[0\]\.domains is not set:.*\n  - logto-entra-sso:sampleApp\.secretKey is not set/,
+      /^The stack configuration of "dev" has 4 problem\(s\); fix them in Pulumi\.dev\.yaml \(every setting: docs\/configuration\.md\):\n {2}- logto:endpoint is not set:.*\n {2}- logto-entra-sso:connections\[0\]\.tenantId is not set:.*\n {2}- logto-entra-sso:connections\[0\]\.domains is not set:.*\n {2}- logto-entra-sso:sampleApp\.secretKey is not set/,
     );
     await finish();
     expect(recording.resources).toEqual([]);

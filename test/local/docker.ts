@@ -58,7 +58,7 @@ export async function containerEvents(
     until: String(Math.ceil(untilMs / 1000) + 1),
     filters: JSON.stringify({ type: ["container"] }),
   });
-  const { body } = await dockerGet(host, `/events?${query}`);
+  const { body } = await dockerGet(host, `/events?${query.toString()}`);
   // The answer is one JSON object per line.
   return String(body)
     .split("\n")

@@ -10,7 +10,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EngineSandbox, createEngineSandbox, readAll, repoRoot } from "../engine/engine";
+import { EngineSandbox, createEngineSandbox, readAll, repoRoot, stateResources } from "../engine/engine";
 import { findLeaks } from "../engine/leaks";
 import { EntraStandIn, startEntraStandIn } from "../standins/entra";
 import { ensurePluginsOnPath } from "../engine/plugins";
@@ -34,8 +34,11 @@ function changedNames(changes: { name: string; op: string }[]): string[] {
   return changes.map((c) => `${c.op} ${c.name}`).sort();
 }
 
-async function output(name: string): Promise<unknown> {
-  return (await engine.stack.outputs())[name]?.value;
+/** A stack output of the doubles' program; every one it exports is a string. */
+async function output(name: string): Promise<string> {
+  const value: unknown = (await engine.stack.outputs())[name]?.value;
+  if (typeof value !== "string") throw new Error(`stack output ${name} is ${JSON.stringify(value)}, not a string`);
+  return value;
 }
 
 function ourApplications() {
@@ -151,7 +154,7 @@ describe.sequential("the provider plugins under the real engine", () => {
       expect(grants.map((g) => g.scope)).toEqual(["openid profile email"]);
       expect(await output("callerObjectId")).toBe(entra.deployer(entra.tenantIds[0]).objectId);
       if (docker) {
-        expect(String(await output("imageRef"))).toMatch(/^sha256:[0-9a-f]{64}$/);
+        expect(await output("imageRef")).toMatch(/^sha256:[0-9a-f]{64}$/);
         expect(await dockerStatus(docker, `/containers/${await output("containerId")}/json`)).toBe(200);
       }
     },
@@ -270,7 +273,7 @@ describe.sequential("the provider plugins under the real engine", () => {
         // Like the real Image, the double leaves the built image in the engine.
         expect(await dockerStatus(docker, `/images/${imageRef}/json`)).toBe(200);
       }
-      expect((await engine.stack.exportStack()).deployment.resources ?? []).toHaveLength(0);
+      expect(await stateResources(engine.stack)).toHaveLength(0);
     },
     stepTimeout,
   );

@@ -89,7 +89,7 @@ describe("item 4: the endpoint is recorded and decides replacement", () => {
         "logto:m2mAppId": other.m2mAppId,
         "logto:m2mAppSecret": other.m2mAppSecret,
       });
-      const error = await failureOf(() => ssoConnectorProvider.read!(created.id, created.outs as SsoConnectorOutputs));
+      const error = await failureOf(() => ssoConnectorProvider.read!(created.id, created.outs));
       expect(error.message).toContain("oidc.invalid_client");
       expect(error.message).toContain(
         `made at ${h.logto.url} (recorded in the state); logto:endpoint is now ${other.url}`,

@@ -83,7 +83,7 @@ export async function failureOf(action: () => Promise<unknown>): Promise<Error> 
     await action();
   } catch (error) {
     if (error instanceof Error) return error;
-    throw new Error(`threw a non-Error: ${String(error)}`);
+    throw new Error(`threw a non-Error: ${String(error)}`, { cause: error });
   }
   throw new Error("expected the call to fail, it succeeded");
 }

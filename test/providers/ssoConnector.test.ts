@@ -280,7 +280,7 @@ describe("item 7: a Logto that masks the client secret on GET", () => {
       const updated = await provider.update!(id, live, inputs({ domains: ["contoso.com"] }));
       expect(updated.outs?.config.clientSecret).toBe(entraSecret);
       h.logto.requests.length = 0;
-      const again = await provider.read!(id, updated.outs as SsoConnectorOutputs);
+      const again = await provider.read!(id, updated.outs);
       expect(
         (await provider.diff!(id, again.props as SsoConnectorOutputs, inputs({ domains: ["contoso.com"] }))).changes,
       ).toBe(false);

@@ -13,6 +13,8 @@ import { keepSecretsOutOfSdkDebugLog } from "../../../infra/sdkDebugLog";
 keepSecretsOutOfSdkDebugLog();
 
 const config = new pulumi.Config();
+// The stack outputs: this program's module exports, filled in by the parts that are switched on.
+const stackOutputs = exports as Record<string, pulumi.Input<string>>;
 
 /** Polls CHECK_URL for up to 30 s until it answers 200 with CHECK_EXPECT in the body. */
 const httpCheck = `
@@ -85,9 +87,9 @@ if (config.getBoolean("docker")) {
     },
     { dependsOn: [container] },
   );
-  exports.imageRef = image.repoDigest;
-  exports.containerId = container.id;
-  exports.containerName = container.name;
+  stackOutputs.imageRef = image.repoDigest;
+  stackOutputs.containerId = container.id;
+  stackOutputs.containerName = container.name;
 }
 
 if (config.getBoolean("azuread")) {
@@ -135,9 +137,9 @@ if (config.getBoolean("azuread")) {
     { provider },
   );
   const client = azuread.getClientConfigOutput({ provider });
-  exports.appClientId = app.clientId;
-  exports.appObjectId = app.objectId;
-  exports.passwordKeyId = password.keyId;
-  exports.clientSecret = pulumi.secret(password.value);
-  exports.callerObjectId = client.objectId;
+  stackOutputs.appClientId = app.clientId;
+  stackOutputs.appObjectId = app.objectId;
+  stackOutputs.passwordKeyId = password.keyId;
+  stackOutputs.clientSecret = pulumi.secret(password.value);
+  stackOutputs.callerObjectId = client.objectId;
 }
