@@ -1,12 +1,13 @@
 import { createRequire } from "node:module";
 
 /**
- * @pulumi/pulumi 3.248 writes every RPC response into its debug log ("RegisterResource RPC finished: …; resp:
- * …"), resource outputs included and secret ones in plain text (the Logto app secret, the Entra client secret).
- * Debug lines reach the engine's event stream (Automation API, `--event-log`) and `--debug` consoles, and the
- * engine masks only secret config values there. Newer SDKs log responses only with excessive debug output
- * (pulumi/pulumi#24478), but they need Node 22. Until then, cut the response out of those lines and keep the
- * rest of the line for debugging.
+ * @pulumi/pulumi writes every RPC response into its debug log ("RegisterResource RPC finished: …; resp: …"),
+ * resource outputs included and secret ones in plain text (the Logto app secret, the Entra client secret): the
+ * response is a protobuf message whose toString() joins its field values. Debug lines reach the engine's event
+ * stream (Automation API, `--event-log`) and `--debug` consoles, and the engine masks only secret config values
+ * there. Still so in 3.276 (runtime/resource.js logs `resp: ${innerResponse}` on every registration): without
+ * this guard the engine suite's leak checks fail (test/engine/lifecycle.test.ts steps 6 and 6b). So cut the
+ * response out of those lines and keep the rest of the line for debugging.
  */
 type DebugLog = (message: string, ...rest: unknown[]) => Promise<void>;
 type SdkLog = { debug: DebugLog } & Record<string, unknown>;
