@@ -3,11 +3,14 @@
  * what a person needs. No output carries a secret.
  */
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./config";
 import { keepSecretsOutOfSdkDebugLog } from "./sdkDebugLog";
 import { deployStack } from "./stack";
 
 keepSecretsOutOfSdkDebugLog();
+// For `pulumi up --debug` and the demo's summary: which Node.js the language host ran the program on.
+void pulumi.log.debug(`program running on Node.js ${process.version}`);
 
 // One clock for validation and for the secret rotation period.
 const now = new Date();

@@ -15,6 +15,7 @@ import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { promisify } from "node:util";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { launchChromium, type Browser } from "../test/browser/chromium";
 import { freePort } from "../test/browser/sample-app";
 import { artefactDir, signIn, signOut } from "../test/browser/sign-in";
@@ -71,6 +72,15 @@ async function step<T>(
     results.push({ step: name, seconds: (Date.now() - started) / 1000, result: `FAILED: ${message}` });
     throw error;
   }
+}
+
+/** The Node.js version the program reported (infra/index.ts logs it at debug level) during an engine run. */
+function programNodeVersion(events: EngineEvent[]): string | undefined {
+  for (const event of events) {
+    const found = /program running on Node\.js (v\S+)/.exec(event.diagnosticEvent?.message ?? "");
+    if (found) return found[1];
+  }
+  return undefined;
 }
 
 async function stopDockerEngine(): Promise<void> {
@@ -175,7 +185,9 @@ async function main(): Promise<number> {
     const up = await step(
       "pulumi up",
       () => engine!.up(),
-      (u) => `${u.result.summary.result}, ${u.result.summary.resourceChanges?.create ?? 0} created`,
+      (u) =>
+        `${u.result.summary.result}, ${u.result.summary.resourceChanges?.create ?? 0} created, ` +
+        `program on Node.js ${programNodeVersion(u.events) ?? "(not reported)"}`,
     );
     if (up.result.summary.result !== "succeeded") throw new Error("pulumi up did not succeed");
     await step(
