@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from test_server import SERVER_COMMAND, requirement_lines
 
-from conftest import APP_SECRET, free_port, http_client, new_standin, settings_env, sign_in_over_http
+from conftest import APP_SECRET, HttpClient, free_port, new_standin, settings_env, sign_in_over_http
 
 APP_DIR = Path(__file__).resolve().parents[1]
 ENGINE_SCRIPT = APP_DIR.parent / "scripts" / "docker-engine.sh"
@@ -126,12 +126,12 @@ def test_the_container_answers_healthz_and_the_signed_out_page_on_loopback_only(
     # A Logto nothing listens at: the signed-out page and /healthz must not need it.
     settings = settings_env(f"http://127.0.0.1:{free_port()}", base_url=base_url)
     with serving(docker, image, settings, port) as name:
-        get = http_client()
-        status, _, body = get(f"{base_url}/healthz")
+        client = HttpClient()
+        status, _, body = client.get(f"{base_url}/healthz")
         assert (status, json.loads(body)) == (200, {"status": "ok"})
-        status, _, page = get(f"{base_url}/")
+        status, _, page = client.get(f"{base_url}/")
         assert status == 200
-        assert "Not signed in" in page and f'href="{base_url}/sign-in"' in page
+        assert "Not signed in" in page and f'action="{base_url}/sign-in"' in page
 
         assert listening_addresses(port) == {"0100007F"}  # 127.0.0.1, nothing else
         ids = docker.run("exec", name, "python", "-c", "import os; print(os.getuid(), os.getgid())").stdout.split()
