@@ -42,7 +42,13 @@ describe("the sample app in the program", () => {
     expect(reveal(image.inputs)).toEqual({
       imageName: "logto-entra-sso-sample:dev",
       // The base app/Dockerfile pins; Docker's default network for the RUN steps.
-      build: { context: "app", args: { BASE_IMAGE: "python:3.11.14-slim-bookworm" } },
+      build: {
+        context: "app",
+        args: {
+          BASE_IMAGE:
+            "python:3.11.14-slim-bookworm@sha256:65a93d69fa75478d554f4ad27c85c1e69fa184956261b4301ebaf6dbb0a3543d",
+        },
+      },
       skipPush: true,
       buildOnPreview: false, // the SDK's default, sent by it
     });
