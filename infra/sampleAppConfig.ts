@@ -4,6 +4,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { urlProblems } from "../providers/logto/validation";
 import {
+  Fields,
   Problems,
   ValidationContext,
   configKey,
@@ -33,6 +34,28 @@ export function dockerfileBaseImage(dockerfile: string): string {
   return pinned[1];
 }
 
+/**
+ * How the container is confined. Each can be loosened in config (to debug, say), none needs to be: the app
+ * writes nothing to disk, needs no capability and no setuid, and fits well inside the limits.
+ */
+export interface ContainerConfinement {
+  /** The root file system read-only; the secrets are on a read-only volume, /dev/shm stays a tmpfs. */
+  readOnlyRootFilesystem: boolean;
+  /** `--cap-drop ALL`. */
+  dropAllCapabilities: boolean;
+  /** `--security-opt no-new-privileges:true`: no process gains privileges through setuid/setgid files. */
+  noNewPrivileges: boolean;
+  /** `--memory` and `--memory-swap` (no swap), in MB. */
+  memoryLimitMb: number;
+  /** `--pids-limit`: processes and threads in the container. */
+  pidsLimit: number;
+}
+
+export const confinementLimits = {
+  memoryLimitMb: { min: 128, max: 65536 },
+  pidsLimit: { min: 64, max: 32768 },
+};
+
 export const sampleAppDefaults = {
   port: 8080,
   bindAddress: "127.0.0.1",
@@ -40,6 +63,13 @@ export const sampleAppDefaults = {
   appSecretVersion: "1",
   networkMode: "bridge" as NetworkMode,
   baseImage: dockerfileBaseImage(path.join(__dirname, "..", "app", "Dockerfile")),
+  confinement: {
+    readOnlyRootFilesystem: true,
+    dropAllCapabilities: true,
+    noNewPrivileges: true,
+    memoryLimitMb: 256,
+    pidsLimit: 128,
+  } satisfies ContainerConfinement,
 };
 
 /** Flask's SECRET_KEY signs the session cookie; the sample app refuses shorter keys. */
@@ -60,6 +90,7 @@ export interface SampleAppConfig {
   imageName: string;
   logtoAppName: string;
   appSecretVersion: string;
+  confinement: ContainerConfinement;
   /** Flask SECRET_KEY; set whenever the app is enabled. */
   secretKey?: pulumi.Output<string>;
 }
@@ -90,6 +121,11 @@ export const sampleAppKeys = [
   "imageName",
   "logtoAppName",
   "appSecretVersion",
+  "readOnlyRootFilesystem",
+  "dropAllCapabilities",
+  "noNewPrivileges",
+  "memoryLimitMb",
+  "pidsLimit",
   "secretKey",
 ] as const;
 
@@ -141,6 +177,29 @@ function readBaseUrl(
     }
   }
   return baseUrl;
+}
+
+function readConfinement(fields: Fields, field: string, problems: Problems): ContainerConfinement {
+  const defaults = sampleAppDefaults.confinement;
+  const flag = (key: "readOnlyRootFilesystem" | "dropAllCapabilities" | "noNewPrivileges") =>
+    readBoolean(fields[key], `${field}.${key}`, defaults[key], problems);
+  return {
+    readOnlyRootFilesystem: flag("readOnlyRootFilesystem"),
+    dropAllCapabilities: flag("dropAllCapabilities"),
+    noNewPrivileges: flag("noNewPrivileges"),
+    memoryLimitMb: readInteger(
+      fields.memoryLimitMb,
+      `${field}.memoryLimitMb`,
+      { fallback: defaults.memoryLimitMb, ...confinementLimits.memoryLimitMb, why: "the container's memory in MB" },
+      problems,
+    ),
+    pidsLimit: readInteger(
+      fields.pidsLimit,
+      `${field}.pidsLimit`,
+      { fallback: defaults.pidsLimit, ...confinementLimits.pidsLimit, why: "processes and threads in the container" },
+      problems,
+    ),
+  };
 }
 
 export function readSampleApp(value: unknown, context: ValidationContext, problems: Problems): SampleAppConfig {
@@ -229,6 +288,7 @@ export function readSampleApp(value: unknown, context: ValidationContext, proble
       readString(fields.logtoAppName, `${field}.logtoAppName`, problems, "give the application a name.") ??
       `Sample app (${context.stack})`,
     appSecretVersion,
+    confinement: readConfinement(fields, field, problems),
     ...(secretKey ? { secretKey } : {}),
   };
 }

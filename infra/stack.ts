@@ -288,6 +288,7 @@ export function deployStack(config: StackConfig, options: DeployOptions): StackO
       networkMode: sampleApp.networkMode,
       ...(sampleApp.buildNetwork !== undefined ? { buildNetwork: sampleApp.buildNetwork } : {}),
       baseImage: sampleApp.baseImage,
+      confinement: sampleApp.confinement,
       logtoEndpoint: config.logtoEndpoint,
       logtoAppId: webApp.applicationId,
       logtoAppSecret: webApp.appSecret,

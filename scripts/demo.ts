@@ -19,7 +19,7 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { launchChromium, type Browser } from "../test/browser/chromium";
 import { freePort } from "../test/browser/sample-app";
 import { artefactDir, signIn, signOut } from "../test/browser/sign-in";
-import { ensureDockerEngine } from "../test/local/docker";
+import { ensureDockerEngine, localBaseImage } from "../test/local/docker";
 import { createEngineSandbox, ensureEngineOnPath, repoRoot, type EngineSandbox } from "../test/engine/engine";
 import { ensurePluginsOnPath } from "../test/engine/plugins";
 import {
@@ -175,7 +175,16 @@ async function main(): Promise<number> {
         localConnection("contoso", localTenants.contoso),
         localConnection("fabrikam", localTenants.fabrikam),
       ],
-      sampleApp: { enabled: true, port, baseUrl, bindAddress: "127.0.0.1", networkMode: "host", buildNetwork: "host" },
+      sampleApp: {
+        enabled: true,
+        port,
+        baseUrl,
+        bindAddress: "127.0.0.1",
+        networkMode: "host",
+        buildNetwork: "host",
+        // The Dockerfile's base where the engine can pull it, else the local stand-in, each pinned by digest.
+        baseImage: await localBaseImage(dockerHost),
+      },
       sampleAppSecretKey: randomBytes(32).toString("hex"),
     });
     await applyLocalStackConfig(engine.stack, config);

@@ -4,6 +4,9 @@
 # Usage: scripts/docker-engine.sh start [--owner PID]   prints the DOCKER_HOST to use (the one line on stdout)
 #        scripts/docker-engine.sh stop [--owner PID]    stops the engines this script started (for PID)
 #        scripts/docker-engine.sh run COMMAND [ARG...]  start, run COMMAND with DOCKER_HOST exported, stop
+#        scripts/docker-engine.sh base-image            prints the image reference, pinned by digest, that
+#                                                       app/Dockerfile's BASE_IMAGE should be on the engine
+#                                                       at DOCKER_HOST (the one line on stdout)
 #   Progress goes to stderr.
 #
 # start uses the engine at $DOCKER_HOST, or else at the default socket, when it answers, or one a previous
@@ -15,13 +18,19 @@
 # started for PID: a nested `start` in the same run (DOCKER_HOST exported) reuses the engine and owns nothing.
 # `stop` without --owner stops the engines started without one.
 #
-# Then the engine gets the base image named by `ARG BASE_IMAGE=` in app/Dockerfile: already there, pulled,
-# or, for python:<X.Y>[.<Z>]-slim-<Debian release> when it cannot be pulled, a local stand-in built from
-# Debian packages (scripts/docker-engine/python-base.Dockerfile over a debootstrap root file system, trusting
-# the machine's CA certificates) and cached, so that a fresh data-root loads it in seconds:
+# Then the engine gets the base image named by `ARG BASE_IMAGE=` in app/Dockerfile (pinned by digest): already
+# there, pulled, or, for python:<X.Y>[.<Z>]-slim-<Debian release>@sha256:<digest> when it cannot be pulled, a
+# local stand-in built from Debian packages (scripts/docker-engine/python-base.Dockerfile over a debootstrap root
+# file system, trusting the machine's CA certificates) and cached, so that a fresh data-root loads it in seconds.
+# The stand-in is pinned by digest the same way: scripts/docker-engine/serve-image.py serves its archive as a
+# registry on 127.0.0.1 for one `docker pull 127.0.0.1:<port>/logto-entra-sso/python-standin@sha256:<digest>`,
+# after which the engine resolves that reference itself and checks the content against the digest; the digest
+# (a function of the archive's content alone) is recorded next to the archive. `base-image` prints the
+# reference to build with: the Dockerfile's own, or the stand-in's.
 #   ${DOCKER_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/logto-entra-sso/docker}/
 #     rootfs/debian-<release>-<hash>.tar              the root file system (hash: release, packages)
 #     images/python-<X.Y>-slim-<release>-<hash>.tar   `docker save` of the base (hash: recipe, CA certificates)
+#     images/python-<X.Y>-slim-<release>-<hash>.digest   its manifest digest, as the engine pulled it
 #     data-root/                                      the engine's images and build cache
 #   Files of outdated hashes are not deleted automatically.
 set -euo pipefail
@@ -30,6 +39,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 self="$repo/scripts/docker-engine.sh"
 app_dockerfile="$repo/app/Dockerfile"
 base_recipe="$repo/scripts/docker-engine/python-base.Dockerfile"
+image_server="$repo/scripts/docker-engine/serve-image.py"
+standin_repository=logto-entra-sso/python-standin
 cache_root="${DOCKER_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/logto-entra-sso/docker}"
 run_root="${TMPDIR:-/tmp}/logto-entra-sso-docker"
 default_socket=/var/run/docker.sock
@@ -307,11 +318,13 @@ build_rootfs() {
   log "built the Debian $release root file system in $(seconds_since "$started") s ($rootfs_tar)"
 }
 
-# The base image in the engine at $1, from wherever it can come.
+# Sets base_image: the reference app/Dockerfile's BASE_IMAGE should be on the engine at $1, which has it then:
+# the Dockerfile's own (in the engine, or pulled), else the local stand-in's (see the top of this file).
 ensure_base_image() {
   export DOCKER_HOST=$1
-  local image minor release hash saved context rootfs_image started pull_error
+  local image tag minor release hash saved started pull_error
   image=$(dockerfile_base_image)
+  base_image=$image
   if docker image inspect "$image" >/dev/null 2>&1; then
     log "base image $image: in the engine"
     return 0
@@ -322,24 +335,40 @@ ensure_base_image() {
     return 0
   fi
   log "base image $image cannot be pulled (${pull_error%%$'\n'*})"
-  [[ "$image" =~ ^python:([0-9]+\.[0-9]+)(\.[0-9]+)?-slim-([a-z]+)$ ]] ||
-    die "only python:<X.Y.Z>-slim-<Debian release> can be built locally, not $image: make it pullable or load it"
-  minor=${BASH_REMATCH[1]}
-  release=${BASH_REMATCH[3]}
+  [[ "$image" =~ ^(python:([0-9]+\.[0-9]+)(\.[0-9]+)?-slim-([a-z]+))(@sha256:[0-9a-f]{64})?$ ]] ||
+    die "only python:<X.Y.Z>-slim-<Debian release>[@sha256:<digest>] can be built locally, not $image: make it" \
+      "pullable or load it"
+  tag=${BASH_REMATCH[1]}
+  minor=${BASH_REMATCH[2]}
+  release=${BASH_REMATCH[4]}
+  # The tag, not the digest: the stand-in is made from Debian's packages whatever the official image's digest.
   hash=$(
     {
-      printf '%s\n' "$image" "$rootfs_packages"
+      printf '%s\n' "$tag" "$rootfs_packages"
       cat "$base_recipe"
       [[ -d "$ca_dir" ]] && find "$ca_dir" -type f -name '*.crt' | LC_ALL=C sort | xargs -r cat
     } | sha256sum | cut -c1-12
   )
   saved="$cache_root/images/python-$minor-slim-$release-$hash.tar"
-  if [[ -f "$saved" ]]; then
+  if docker image inspect "$tag" >/dev/null 2>&1; then
+    log "base image $tag: the local stand-in is in the engine"
+  elif [[ -f "$saved" ]]; then
     docker load --quiet --input "$saved" >/dev/null
-    log "base image $image: loaded the local stand-in from the cache in $(seconds_since "$started") s"
-    return 0
+    log "base image $tag: loaded the local stand-in from the cache in $(seconds_since "$started") s"
+  else
+    build_standin "$tag" "$minor" "$release"
   fi
+  if [[ ! -f "$saved" ]]; then
+    mkdir -p "$cache_root/images"
+    docker save --output "$saved.partial" "$tag"
+    mv "$saved.partial" "$saved"
+  fi
+  publish_standin "$tag" "$saved"
+}
 
+# Builds the local stand-in for python:<minor>-slim-<release> under the tag $1.
+build_standin() {
+  local tag=$1 minor=$2 release=$3 rootfs_image context started=$EPOCHREALTIME
   build_rootfs "$release"
   rootfs_image="logto-entra-sso/debian-rootfs:$release"
   docker import "$rootfs_tar" "$rootfs_image" >/dev/null
@@ -348,22 +377,47 @@ ensure_base_image() {
   mkdir "$context/ca-certificates"
   [[ -d "$ca_dir" ]] && cp -R "$ca_dir/." "$context/ca-certificates/"
   # The recipe needs no network; host networking keeps the build off any bridge.
-  docker build --network host --file "$base_recipe" --tag "$image" --build-arg "ROOTFS_IMAGE=$rootfs_image" \
-    --build-arg "PYTHON_MINOR=$minor" --build-arg "IMAGE_NAME=$image" "$context" >&2 ||
-    die "building the local stand-in for $image failed"
+  docker build --network host --file "$base_recipe" --tag "$tag" --build-arg "ROOTFS_IMAGE=$rootfs_image" \
+    --build-arg "PYTHON_MINOR=$minor" --build-arg "IMAGE_NAME=$tag" "$context" >&2 ||
+    die "building the local stand-in for $tag failed"
   docker rmi "$rootfs_image" >/dev/null
-  docker run --rm --network none "$image" sh -c \
+  docker run --rm --network none "$tag" sh -c \
     'for tool in python pip groupadd useradd; do command -v "$tool" >/dev/null || exit 1; done' ||
-    die "the local stand-in for $image lacks python, pip, groupadd or useradd"
-  mkdir -p "$cache_root/images"
-  docker save --output "$saved.partial" "$image"
-  mv "$saved.partial" "$saved"
-  log "base image $image: built the local stand-in ($(docker run --rm --network none "$image" python --version))" \
-    "in $(seconds_since "$started") s, saved to $saved"
+    die "the local stand-in for $tag lacks python, pip, groupadd or useradd"
+  log "base image $tag: built the local stand-in ($(docker run --rm --network none "$tag" python --version))" \
+    "in $(seconds_since "$started") s"
+}
+
+# Sets base_image to the stand-in (tag $1, archive $2) pinned by its digest, pulling it from a registry on
+# 127.0.0.1 that serves the archive, unless the engine has pulled it before.
+publish_standin() {
+  local tag=$1 saved=$2 reference port digest pull_error started=$EPOCHREALTIME
+  reference=$(docker image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$tag" |
+    grep -m 1 "/$standin_repository@sha256:" || true)
+  if [[ -z "$reference" ]]; then
+    command -v python3 >/dev/null || die "python3 is needed to serve the local stand-in to the engine"
+    # The server prints "<port> <digest>", then serves until its stdin closes (with this script, at the latest).
+    coproc registry { python3 "$image_server" "$saved" "$standin_repository" 2>&1; }
+    read -r -t 300 port digest <&"${registry[0]}" || true
+    [[ "$digest" == sha256:* ]] || die "serving $saved to the engine failed: $port $digest"
+    reference="127.0.0.1:$port/$standin_repository@$digest"
+    pull_error=$(docker pull --quiet "$reference" 2>&1 >/dev/null) || reference=""
+    exec {registry[1]}>&-
+    wait "$registry_PID" || true
+    [[ -n "$reference" ]] || die "the engine could not pull the local stand-in from 127.0.0.1:$port: $pull_error"
+    log "base image $tag: pulled the local stand-in as $reference in $(seconds_since "$started") s"
+  fi
+  digest=${reference##*@}
+  if [[ -f "$saved.digest" && "$(cat "$saved.digest")" != "$digest" ]]; then
+    die "the local stand-in's digest is $digest, but $saved.digest recorded $(cat "$saved.digest"): remove both and run again"
+  fi
+  printf '%s\n' "$digest" >"$saved.digest"
+  base_image=$reference
+  log "base image: $base_image (the local stand-in for $(dockerfile_base_image))"
 }
 
 # --- commands ----------------------------------------------------------------------------------------------
-usage="usage: scripts/docker-engine.sh start [--owner PID] | stop [--owner PID] | run COMMAND [ARG...]"
+usage="usage: scripts/docker-engine.sh start [--owner PID] | stop [--owner PID] | run COMMAND [ARG...] | base-image"
 owner_option() {
   case "$#" in
     0) ;;
@@ -394,6 +448,13 @@ case "$command" in
     ensure_base_image "$engine_host"
     launched_dir=""
     DOCKER_HOST=$engine_host "$@"
+    ;;
+  base-image)
+    [[ $# -eq 0 ]] || die "$usage"
+    answers "${DOCKER_HOST:-unix://$default_socket}" ||
+      die "no Docker engine answers at ${DOCKER_HOST:-unix://$default_socket}: run \`start\` first and export DOCKER_HOST"
+    ensure_base_image "${DOCKER_HOST:-unix://$default_socket}"
+    printf '%s\n' "$base_image"
     ;;
   __guard) guard "$1" ;;
   *) die "$usage" ;;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Creates or updates app/.venv with the sample app's pinned runtime and test requirements, then prints the
+# Creates or updates app/.venv with the sample app's locked runtime and test requirements, then prints the
 # venv's python path (the only thing written to stdout, so `PY="$(bash scripts/python-venv.sh)"` works).
 # Fast when nothing changed: the venv is rebuilt only when the hash of the requirement files and of the
 # base interpreter's version differs from the one stamped after the last successful install.
@@ -31,7 +31,9 @@ fi
 echo "python-venv.sh: (re)creating $venv" >&2
 rm -rf "$venv"
 "$base_python" -m venv "$venv"
-"$venv_python" -m pip install --quiet --disable-pip-version-check \
+# Both files are locks with the sha256 of every distribution (pip-compile --generate-hashes): pip refuses
+# anything else, including a package whose file on the index changed.
+"$venv_python" -m pip install --quiet --disable-pip-version-check --require-hashes \
   -r "$app_dir/requirements.txt" -r "$app_dir/requirements-dev.txt" >&2
 printf '%s\n' "$wanted" >"$stamp"
 echo "$venv_python"

@@ -15,11 +15,10 @@ from typing import TypeVar
 
 import aiohttp
 import jwt
-from logto import LogtoClient, LogtoConfig, LogtoException, UserInfoScope
+from logto import LogtoClient, LogtoConfig, LogtoException, Storage, UserInfoScope
 from logto.OidcCore import OidcCore
 
 from .settings import Settings
-from .token_store import SessionTokenStorage
 
 LOGTO_TIMEOUT_SECONDS = 15.0
 
@@ -67,7 +66,7 @@ class ProviderMetadata:
 class SessionLogtoClient(LogtoClient):
     """LogtoClient that takes the OIDC core from the process-wide ProviderMetadata."""
 
-    def __init__(self, config: LogtoConfig, storage: SessionTokenStorage, metadata: ProviderMetadata) -> None:
+    def __init__(self, config: LogtoConfig, storage: Storage, metadata: ProviderMetadata) -> None:
         super().__init__(config, storage)
         self._metadata = metadata
 

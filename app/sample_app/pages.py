@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, session
+from flask import Blueprint, jsonify, render_template
 from werkzeug.wrappers import Response
 
-from .state import SESSION_ID_KEY, app_state
+from .state import app_state
 
 bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
 def index() -> str:
-    session_id = session.get(SESSION_ID_KEY)
-    claims = None
-    if session_id:
-        client = app_state().client(session_id)
-        # The ID token was verified (signature, issuer, audience) when the callback stored it.
-        claims = client.getIdTokenClaims() if client.isAuthenticated() else None
-    return render_template("index.html", claims=claims)
+    return render_template("index.html", claims=app_state().signed_in_claims())
 
 
 @bp.get("/healthz")

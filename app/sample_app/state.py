@@ -7,15 +7,17 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from flask import current_app
+from flask import current_app, session
 from logto import LogtoConfig
+from logto.OidcCore import IdTokenClaims
 
 from .logto_client import ProviderMetadata, SessionLogtoClient, call_logto
 from .settings import Settings
-from .token_store import SessionTokenStorage, TokenStore
+from .storage import BrowserStorage
+from .token_store import TokenStore
 
 EXTENSION_KEY = "sample_app"
-# The only value kept in Flask's signed cookie: the key of this browser's entry in the TokenStore.
+# The session cookie's key of this browser's entry in the TokenStore; set only once signed in.
 SESSION_ID_KEY = "sid"
 
 T = TypeVar("T")
@@ -32,8 +34,18 @@ class AppState:
     metadata: ProviderMetadata
     logto_config: LogtoConfig
 
-    def client(self, session_id: str) -> SessionLogtoClient:
-        return SessionLogtoClient(self.logto_config, SessionTokenStorage(self.store, session_id), self.metadata)
+    def client(self, session_id: str | None) -> SessionLogtoClient:
+        """The SDK client of the current request's browser; `session_id` None before sign-in."""
+        return SessionLogtoClient(self.logto_config, BrowserStorage(self.store, session, session_id), self.metadata)
+
+    def signed_in_claims(self) -> IdTokenClaims | None:
+        """The ID token claims of the current browser's user, or None when it is not signed in."""
+        session_id = session.get(SESSION_ID_KEY)
+        if not session_id:
+            return None
+        client = self.client(session_id)
+        # The ID token was verified (signature, issuer, audience) when the callback stored it.
+        return client.getIdTokenClaims() if client.isAuthenticated() else None
 
     async def call(self, call: Awaitable[T]) -> T:
         return await call_logto(call, self.settings.logto_endpoint)

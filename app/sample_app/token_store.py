@@ -1,9 +1,10 @@
-"""Server-side, per-browser-session storage for the Logto SDK's tokens.
+"""Server-side storage for the Logto SDK's tokens of signed-in browser sessions.
 
 Why: the SDK's default storage is one in-memory object shared by every client (one user's tokens would be
 served to the next), and Flask's cookie session cannot hold tokens (they pass the 4 KB cookie limit and
-would sit in the browser). So tokens live here, keyed by a random session id that is the only thing kept in
-Flask's signed cookie.
+would sit in the browser). So tokens live here, keyed by a random session id kept in Flask's signed cookie.
+An entry is made only when a sign-in completes (storage.py keeps the pending sign-in in the cookie), so
+requests of browsers that are not signed in never add one.
 
 The store is in-process: it is only correct with ONE server process (gunicorn.conf.py runs one worker with
 threads), and a restart signs everyone out. It is bounded: entries idle longer than `idle_timeout` seconds
@@ -17,8 +18,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from logto import Storage
 
 
 @dataclass
@@ -64,14 +63,6 @@ class TokenStore:
         with self._lock:
             self._entries.pop(session_id, None)
 
-    def move(self, old_session_id: str, new_session_id: str) -> None:
-        """Re-keys a session's values, so a session id seen before sign-in is worthless after it."""
-        with self._lock:
-            entry = self._touch(old_session_id)
-            if entry is not None:
-                del self._entries[old_session_id]
-                self._entries[new_session_id] = entry
-
     def __len__(self) -> int:
         with self._lock:
             self._drop_expired()
@@ -96,23 +87,3 @@ class TokenStore:
     def _make_room(self) -> None:
         while len(self._entries) >= self._max_sessions:
             self._entries.popitem(last=False)
-
-
-class SessionTokenStorage(Storage):
-    """The SDK's Storage interface over one browser session's entry in a TokenStore."""
-
-    def __init__(self, store: TokenStore, session_id: str) -> None:
-        self._store = store
-        self._session_id = session_id
-
-    def get(self, key: str) -> str | None:
-        return self._store.get(self._session_id, key)
-
-    def set(self, key: str, value: str | None) -> None:
-        if value is None:
-            self._store.delete(self._session_id, key)
-        else:
-            self._store.set(self._session_id, key, value)
-
-    def delete(self, key: str) -> None:
-        self._store.delete(self._session_id, key)

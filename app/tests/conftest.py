@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import http.client
 import http.cookiejar
+import re
 import secrets
 import socket
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from flask import Flask
@@ -91,28 +92,51 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def http_client() -> Callable[[str], tuple[int, str, str]]:
-    """A browser over real HTTP: keeps cookies, follows no redirect. get(url) -> (status, Location, body)."""
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirects())
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
-    def get(url: str) -> tuple[int, str, str]:
+
+def csrf_token_in(page: str) -> str:
+    """The CSRF token of the first form on a page."""
+    match = CSRF_FIELD.search(page)
+    assert match, f"no form with a CSRF token on the page: {page[:500]}"
+    return match.group(1)
+
+
+@dataclass
+class HttpClient:
+    """A browser over real HTTP: keeps cookies, follows no redirect; each call -> (status, Location, body)."""
+
+    opener: urllib.request.OpenerDirector = field(
+        default_factory=lambda: urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirects()
+        )
+    )
+
+    def get(self, url: str) -> tuple[int, str, str]:
+        return self._open(urllib.request.Request(url))  # noqa: S310 (the test's own loopback servers)
+
+    def post(self, url: str, form: dict[str, str]) -> tuple[int, str, str]:
+        request = urllib.request.Request(url, data=urlencode(form).encode(), method="POST")  # noqa: S310 (loopback)
+        return self._open(request)
+
+    def _open(self, request: urllib.request.Request) -> tuple[int, str, str]:
         try:
-            with opener.open(url, timeout=20) as response:
+            with self.opener.open(request, timeout=20) as response:
                 return response.status, response.headers.get("Location", ""), response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.headers.get("Location", ""), error.read().decode()
 
-    return get
-
 
 def sign_in_over_http(base_url: str, login_hint: str) -> str:
-    """A whole sign-in against a served app and the stand-in; returns the home page signed in."""
-    get = http_client()
-    status, authorization_url, _ = get(f"{base_url}/sign-in")
-    assert status == 302
+    """A whole sign-in against a served app and the stand-in, pressing the page's button; returns the home page."""
+    client = HttpClient()
+    status, _, page = client.get(f"{base_url}/")
+    assert status == 200
+    status, authorization_url, _ = client.post(f"{base_url}/sign-in", {"csrf_token": csrf_token_in(page)})
+    assert status == 303
     callback_url = authorize_at_standin(authorization_url, login_hint)
-    assert get(callback_url)[:2] == (302, f"{base_url}/")
-    status, _, page = get(f"{base_url}/")
+    assert client.get(callback_url)[:2] == (302, f"{base_url}/")
+    status, _, page = client.get(f"{base_url}/")
     assert status == 200
     return page
 
@@ -125,11 +149,20 @@ class Browser:
     standin: OidcStandIn
     base_url: str = BASE_URL
 
-    def start_sign_in(self, query: str = "") -> str:
-        """GET /sign-in; returns the Logto authorization URL it redirects to."""
-        response = self.client.get(f"/sign-in{query}")
-        assert response.status_code == 302, response.get_data(as_text=True)
+    def csrf_token(self, path: str = "/") -> str:
+        """The CSRF token of the form on the page at `path`, as a browser showing it has it."""
+        return csrf_token_in(self.client.get(path).get_data(as_text=True))
+
+    def start_sign_in(self, interaction_mode: str | None = None) -> str:
+        """Presses a sign-in button (POST /sign-in); returns the Logto authorization URL it redirects to."""
+        form = {"csrf_token": self.csrf_token()} | ({"interactionMode": interaction_mode} if interaction_mode else {})
+        response = self.client.post("/sign-in", data=form)
+        assert response.status_code == 303, response.get_data(as_text=True)
         return response.location
+
+    def sign_out(self) -> TestResponse:
+        """Presses the Sign out button (POST /sign-out with the page's CSRF token)."""
+        return self.client.post("/sign-out", data={"csrf_token": self.csrf_token()})
 
     def authorize(self, authorization_url: str, login_hint: str) -> str:
         return authorize_at_standin(authorization_url, login_hint)
@@ -139,8 +172,8 @@ class Browser:
         assert callback_url.startswith(f"{self.base_url}/callback"), callback_url
         return self.client.get(callback_url[len(self.base_url) :])
 
-    def sign_in(self, login_hint: str, query: str = "") -> TestResponse:
-        return self.follow_callback(self.authorize(self.start_sign_in(query), login_hint))
+    def sign_in(self, login_hint: str, interaction_mode: str | None = None) -> TestResponse:
+        return self.follow_callback(self.authorize(self.start_sign_in(interaction_mode), login_hint))
 
     def home(self) -> str:
         response = self.client.get("/")

@@ -37,17 +37,43 @@ def test_gunicorn_binds_all_interfaces_on_8000_unless_told_otherwise(monkeypatch
     assert gunicorn_config(monkeypatch, PORT="9000", BIND_ADDRESS="127.0.0.1")["bind"] == ["127.0.0.1:9000"]
 
 
+def locked_requirements(name: str) -> dict[str, list[str]]:
+    """A pip-compile lock: {"name==version": [its sha256 hashes]}."""
+    locked: dict[str, list[str]] = {}
+    pin = ""
+    for line in (APP_DIR / name).read_text().splitlines():
+        if match := re.fullmatch(r"([A-Za-z0-9_.-]+==[0-9][0-9A-Za-z.]*) \\", line):
+            pin = match.group(1)
+            locked[pin] = []
+        elif match := re.fullmatch(r"\s+--hash=sha256:([0-9a-f]{64})( \\)?", line):
+            locked[pin].append(match.group(1))
+        else:
+            assert line.startswith(("#", "    #")) or not line.strip(), f"{name}: unexpected line {line!r}"
+    return locked
+
+
 def requirement_lines(name: str) -> list[str]:
-    lines = (APP_DIR / name).read_text().splitlines()
-    return [line for line in lines if line.strip() and not line.startswith("#")]
+    """The pins of a lock, name==version."""
+    return list(locked_requirements(name))
 
 
 @pytest.mark.parametrize("file_name", ["requirements.txt", "requirements-dev.txt"])
-def test_requirements_are_pinned_and_installed_at_those_versions(file_name: str) -> None:
-    for line in requirement_lines(file_name):
-        match = re.fullmatch(r"([A-Za-z0-9_.-]+)(\[[a-z,]+\])?==([0-9][0-9A-Za-z.]*)", line)
-        assert match, f"{file_name}: {line!r} is not pinned as name==version"
-        assert version(match.group(1)) == match.group(3), line
+def test_requirements_are_locked_with_hashes_and_installed_at_those_versions(file_name: str) -> None:
+    locked = locked_requirements(file_name)
+    assert len(locked) > 10
+    for pin, hashes in locked.items():
+        assert hashes, f"{file_name}: {pin} has no hash, so pip --require-hashes would refuse it"
+        name, pinned = pin.split("==")
+        assert version(name) == pinned, pin
+
+
+def test_every_direct_requirement_is_pinned_and_in_the_lock() -> None:
+    locked = {pin.lower() for pin in locked_requirements("requirements.txt")}
+    direct = [line for line in (APP_DIR / "requirements.in").read_text().splitlines() if line and line[0] != "#"]
+    assert len(direct) == 4
+    for line in direct:
+        name, pinned = re.sub(r"\[[a-z,]+\]", "", line).split("==")
+        assert f"{name.lower()}=={pinned}" in locked, line
 
 
 def test_gunicorn_runs_one_worker_and_keeps_query_strings_out_of_the_access_log(

@@ -7,6 +7,7 @@ from flask import Flask
 
 from conftest import APP_ID, BASE_URL, Browser, app_state, query_of
 from oidc_standin import OidcStandIn
+from sample_app.storage import PENDING_SIGN_IN_COOKIE_KEY
 
 
 def stored_id_token_subject(app: Flask, session_id: str | None) -> str | None:
@@ -41,7 +42,7 @@ def test_a_new_sign_in_drops_the_previous_users_tokens(app: Flask, browser: Brow
 
     authorization_url = browser.start_sign_in()
 
-    assert browser.session_id() not in (None, alice_session_id)
+    assert browser.session_id() is None
     assert store.get(alice_session_id, "idToken") is None
     assert store.get(alice_session_id, "refreshToken") is None
     assert store.get(alice_session_id, "accessTokenMap") is None
@@ -53,15 +54,23 @@ def test_a_new_sign_in_drops_the_previous_users_tokens(app: Flask, browser: Brow
     assert stored_id_token_subject(app, browser.session_id()) == "user-bob"
 
 
-def test_the_session_id_changes_when_the_sign_in_completes(app: Flask, browser: Browser) -> None:
+def test_the_pending_sign_in_lives_in_the_cookie_and_the_session_id_is_made_when_it_completes(
+    app: Flask, browser: Browser
+) -> None:
     callback_url = browser.authorize(browser.start_sign_in(), "alice")
-    planted_session_id = browser.session_id()
-    assert planted_session_id and app_state(app).store.get(planted_session_id, "signInSession")
+    with browser.client.session_transaction() as session:
+        pending = session[PENDING_SIGN_IN_COOKIE_KEY]
+        assert set(session.keys()) == {"csrf_token", PENDING_SIGN_IN_COOKIE_KEY}
+    assert query_of(callback_url)["state"] in pending["value"]
+    assert len(app_state(app).store) == 0
 
     browser.follow_callback(callback_url)
 
-    assert browser.session_id() not in (None, planted_session_id)
-    assert app_state(app).store.get(planted_session_id, "idToken") is None
+    with browser.client.session_transaction() as session:
+        # A fresh session: the pending sign-in and the CSRF token of the anonymous page are gone.
+        assert set(session.keys()) == {"sid"}
+    assert stored_id_token_subject(app, browser.session_id()) == "user-alice"
+    assert len(app_state(app).store) == 1
 
 
 def test_the_cookie_holds_only_a_session_id(browser: Browser, standin: OidcStandIn) -> None:
@@ -69,7 +78,7 @@ def test_the_cookie_holds_only_a_session_id(browser: Browser, standin: OidcStand
 
     with browser.client.session_transaction() as session:
         assert set(session.keys()) == {"sid"}
-    cookie = browser.client.get_cookie("session")
+    cookie = browser.client.get_cookie("__Host-session")
     assert cookie is not None
     assert len(cookie.value) < 200
     assert cookie.http_only and cookie.same_site == "Lax" and cookie.secure
@@ -81,9 +90,9 @@ def test_sign_out_clears_the_session_and_ends_the_logto_session(
 ) -> None:
     browser.sign_in("alice")
 
-    response = browser.client.get("/sign-out")
+    response = browser.sign_out()
 
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.location.startswith(f"{standin.endpoint}/oidc/session/end?")
     assert query_of(response.location) == {"client_id": APP_ID, "post_logout_redirect_uri": f"{BASE_URL}/"}
     assert browser.session_id() is None
@@ -95,9 +104,9 @@ def test_sign_out_clears_the_session_and_ends_the_logto_session(
 
 
 def test_sign_out_without_a_session_still_ends_the_logto_session(browser: Browser, standin: OidcStandIn) -> None:
-    response = browser.client.get("/sign-out")
+    response = browser.sign_out()
 
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.location.startswith(f"{standin.endpoint}/oidc/session/end?")
 
 
@@ -109,4 +118,3 @@ def test_healthz_answers_without_calling_logto_or_showing_settings(
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok"}
     assert standin.requests == []
-    assert response.headers["Cache-Control"] == "no-store"

@@ -7,7 +7,7 @@ import socket
 import pytest
 from flask import Flask
 
-from conftest import APP_ID, APP_SECRET, BASE_URL, Browser, new_standin, query_of, settings_env
+from conftest import APP_ID, APP_SECRET, BASE_URL, Browser, csrf_token_in, new_standin, query_of, settings_env
 from oidc_standin import OidcStandIn
 from sample_app import create_app
 
@@ -27,13 +27,16 @@ def test_sign_in_redirects_to_logto_with_client_id_and_callback(browser: Browser
 
 
 def test_base_url_wins_over_the_request_host(app: Flask) -> None:
-    response = app.test_client().get(
-        "/sign-in",
-        base_url="http://10.1.2.3:8000",
-        headers={"X-Forwarded-Host": "attacker.example", "X-Forwarded-Proto": "http"},
-    )
+    client = app.test_client()
+    request = {
+        "base_url": "http://10.1.2.3:8000",
+        "headers": {"X-Forwarded-Host": "attacker.example", "X-Forwarded-Proto": "http"},
+    }
+    token = csrf_token_in(client.get("/", **request).get_data(as_text=True))
 
-    assert response.status_code == 302
+    response = client.post("/sign-in", data={"csrf_token": token}, **request)
+
+    assert response.status_code == 303
     assert query_of(response.location)["redirect_uri"] == f"{BASE_URL}/callback"
 
 
@@ -51,18 +54,20 @@ def test_base_url_with_a_path_prefix_is_kept_through_the_whole_flow() -> None:
         assert response.status_code == 302
         assert response.location == f"{base_url}/"
         assert "Alice Anderson" in browser.home()
-        assert f'href="{base_url}/sign-out"' in browser.home()
+        assert f'action="{base_url}/sign-out"' in browser.home()
 
 
 def test_interaction_mode_sign_up_is_passed_to_logto(browser: Browser) -> None:
-    assert query_of(browser.start_sign_in("?interactionMode=signUp"))["interaction_mode"] == "signUp"
+    assert query_of(browser.start_sign_in("signUp"))["interaction_mode"] == "signUp"
 
 
 def test_an_unknown_interaction_mode_is_refused(browser: Browser, standin: OidcStandIn) -> None:
-    response = browser.client.get("/sign-in?interactionMode=register")
+    posted = browser.client.post("/sign-in", data={"csrf_token": browser.csrf_token(), "interactionMode": "register"})
+    shown = browser.client.get("/sign-in?interactionMode=register")
 
-    assert response.status_code == 400
-    assert "interactionMode must be one of signIn, signUp" in response.get_data(as_text=True)
+    for response in (posted, shown):
+        assert response.status_code == 400
+        assert "interactionMode must be one of signIn, signUp" in response.get_data(as_text=True)
     assert standin.requests == []
 
 
@@ -82,12 +87,14 @@ def test_callback_exchanges_the_code_and_signs_the_user_in(browser: Browser, sta
     assert '<dd id="email">alice@example.test</dd>' in page
 
 
-def test_home_page_when_signed_out_offers_sign_in_and_sign_up(browser: Browser) -> None:
+def test_home_page_when_signed_out_offers_sign_in_and_sign_up_as_forms(browser: Browser) -> None:
     page = browser.home()
 
     assert "Not signed in" in page
-    assert f'href="{BASE_URL}/sign-in"' in page
-    assert f'href="{BASE_URL}/sign-in?interactionMode=signUp"' in page
+    assert page.count(f'<form method="post" action="{BASE_URL}/sign-in">') == 2
+    assert '<button type="submit">Sign in</button>' in page
+    assert '<input type="hidden" name="interactionMode" value="signUp">' in page
+    assert '<button type="submit">Create an account</button>' in page
 
 
 def test_discovery_is_fetched_once_per_process(browser: Browser, second_browser: Browser, standin: OidcStandIn) -> None:
@@ -162,8 +169,9 @@ def test_an_unreachable_logto_gives_502_naming_the_endpoint() -> None:
         probe.bind(("127.0.0.1", 0))
         endpoint = f"http://127.0.0.1:{probe.getsockname()[1]}"
     client = create_app(settings_env(endpoint)).test_client()
+    token = csrf_token_in(client.get("/").get_data(as_text=True))
 
-    response = client.get("/sign-in")
+    response = client.post("/sign-in", data={"csrf_token": token})
 
     page = response.get_data(as_text=True)
     assert response.status_code == 502

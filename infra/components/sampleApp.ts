@@ -2,7 +2,15 @@ import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { urlProblems } from "../../providers/logto/validation";
-import { NetworkMode, RestartPolicy, networkModes, restartPolicies } from "../sampleAppConfig";
+import {
+  ContainerConfinement,
+  NetworkMode,
+  RestartPolicy,
+  confinementLimits,
+  networkModes,
+  restartPolicies,
+  sampleAppDefaults,
+} from "../sampleAppConfig";
 import { httpCheckCommand } from "./httpCheck";
 
 /**
@@ -12,9 +20,10 @@ import { httpCheckCommand } from "./httpCheck";
 export const containerPort = 8080;
 
 /** Where the container finds its secrets (the app reads LOGTO_APP_SECRET_FILE and SECRET_KEY_FILE). */
+export const secretsDirectory = "/run/secrets";
 export const secretFiles = {
-  logtoAppSecret: "/run/secrets/logto-app-secret",
-  secretKey: "/run/secrets/flask-secret-key",
+  logtoAppSecret: `${secretsDirectory}/logto-app-secret`,
+  secretKey: `${secretsDirectory}/flask-secret-key`,
 } as const;
 
 export interface SampleAppArgs {
@@ -45,14 +54,18 @@ export interface SampleAppArgs {
   logtoAppSecret: pulumi.Input<string>;
   /** Flask SECRET_KEY; kept secret. */
   secretKey: pulumi.Input<string>;
+  /** How the container is confined; default sampleAppDefaults.confinement (everything on). */
+  confinement?: ContainerConfinement;
   /** How long each post-deploy check waits for an answer. Default 60 s. */
   checkTimeoutSeconds?: number;
 }
 
 /**
  * The Flask sample app as a local container: the image built from `app/`, the container with its Logto
- * settings in the environment (secrets kept secret), two post-deploy checks (the app answers `/healthz`,
- * and Logto's OIDC discovery document is reachable), and the removal of the image once it is not used.
+ * settings in the environment and its secrets as files on a read-only volume, confined (read-only root file
+ * system, no capabilities, no-new-privileges, memory and process limits), two post-deploy checks (the app
+ * answers `/healthz`, and Logto's OIDC discovery document is reachable), and the removal of the image once it
+ * is not used.
  */
 export class SampleApp extends pulumi.ComponentResource {
   /** The built image's id, which changes with every rebuild. */
@@ -66,6 +79,7 @@ export class SampleApp extends pulumi.ComponentResource {
     const problems = argumentProblems(args);
     if (problems.length > 0) throw new Error(`SampleApp "${name}": ${problems.join(" ")}`);
     const timeoutSeconds = args.checkTimeoutSeconds ?? 60;
+    const confinement = args.confinement ?? sampleAppDefaults.confinement;
     const healthzUrl = `${args.baseUrl}/healthz`;
     const discoveryUrl = `${args.logtoEndpoint}/oidc/.well-known/openid-configuration`;
     const networkMode = args.networkMode ?? "bridge";
@@ -111,14 +125,40 @@ export class SampleApp extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // The secrets go in as files, never in the environment: `docker inspect` shows a container's environment,
+    // and the docker provider writes that inspect output to its debug log. Docker refuses uploads into a
+    // container whose root file system is read-only ("container rootfs is marked read-only", even below a
+    // volume), so they go into a writer container that is created and never started: its /run/secrets is a
+    // named volume, which the app's container mounts read-only.
+    const secretsVolume = new docker.Volume(
+      `${name}-secrets`,
+      { name: `${args.containerName}-secrets` },
+      { parent: this },
+    );
+    const secretsWriter = new docker.Container(
+      `${name}-secrets-writer`,
+      {
+        name: `${args.containerName}-secrets-writer`,
+        image: image.repoDigest,
+        start: false,
+        mustRun: false,
+        networkMode: "none",
+        volumes: [{ volumeName: secretsVolume.name, containerPath: secretsDirectory }],
+        uploads: [
+          // Readable by the app's unprivileged user; the files belong to root, as uploads do.
+          { file: secretFiles.logtoAppSecret, content: pulumi.secret(args.logtoAppSecret), permissions: "0444" },
+          { file: secretFiles.secretKey, content: pulumi.secret(args.secretKey), permissions: "0444" },
+        ],
+      },
+      { parent: this, deleteBeforeReplace: true, additionalSecretOutputs: ["uploads"], dependsOn: [imageCleanup] },
+    );
+
     const container = new docker.Container(
       `${name}-container`,
       {
         name: args.containerName,
         // For a local build this is the image id, so a rebuilt image replaces the container.
         image: image.repoDigest,
-        // The secrets go in as files, never in the environment: `docker inspect` shows a container's
-        // environment, and the docker provider writes that inspect output to its debug log.
         envs: [
           `LOGTO_ENDPOINT=${args.logtoEndpoint}`,
           pulumi.interpolate`LOGTO_APP_ID=${args.logtoAppId}`,
@@ -127,18 +167,38 @@ export class SampleApp extends pulumi.ComponentResource {
           `SECRET_KEY_FILE=${secretFiles.secretKey}`,
           ...listening.envs,
         ],
-        uploads: [
-          // Readable by the app's unprivileged user; the file belongs to root, as uploads do.
-          { file: secretFiles.logtoAppSecret, content: pulumi.secret(args.logtoAppSecret), permissions: "0444" },
-          { file: secretFiles.secretKey, content: pulumi.secret(args.secretKey), permissions: "0444" },
-        ],
+        volumes: [{ volumeName: secretsVolume.name, containerPath: secretsDirectory, readOnly: true }],
         // Sent even when it is Docker's default, bridge: the provider replaces a container whose mode differs.
         networkMode,
         ...(listening.ports ? { ports: listening.ports } : {}),
         restart: args.restartPolicy,
+        readOnly: confinement.readOnlyRootFilesystem,
+        ...(confinement.dropAllCapabilities ? { capabilities: { drops: ["ALL"] } } : {}),
+        ...(confinement.noNewPrivileges ? { securityOpts: ["no-new-privileges:true"] } : {}),
+        // No swap: memory and swap together are the limit.
+        memory: confinement.memoryLimitMb,
+        memorySwap: confinement.memoryLimitMb,
       },
-      // The host port and the name are taken until the old container is gone.
-      { parent: this, deleteBeforeReplace: true, additionalSecretOutputs: ["uploads"], dependsOn: [imageCleanup] },
+      {
+        parent: this,
+        // The host port and the name are taken until the old container is gone.
+        deleteBeforeReplace: true,
+        dependsOn: [imageCleanup, secretsWriter],
+        // The app reads its secret files when it starts: new files (a rotated secret) need a new container.
+        replaceWith: [secretsWriter],
+      },
+    );
+
+    // pulumi-docker 5.2.0's Container has no pids_limit (terraform-provider-docker v4.5.0's schema), so the
+    // limit is set on the created container, before the health check passes; Docker keeps it across restarts.
+    const pidsLimit = new command.local.Command(
+      `${name}-pids-limit`,
+      {
+        create: 'docker update --pids-limit "$PIDS_LIMIT" "$CONTAINER_ID" >/dev/null',
+        environment: { PIDS_LIMIT: String(confinement.pidsLimit), CONTAINER_ID: container.id },
+        triggers: [container.id],
+      },
+      { parent: this },
     );
 
     new command.local.Command(
@@ -148,7 +208,7 @@ export class SampleApp extends pulumi.ComponentResource {
         // A new container is checked again.
         triggers: [container.id],
       },
-      { parent: this, dependsOn: [container] },
+      { parent: this, dependsOn: [container, pidsLimit] },
     );
     new command.local.Command(
       `${name}-discovery-check`,
@@ -182,6 +242,13 @@ function argumentProblems(args: SampleAppArgs): string[] {
   }
   if (args.networkMode !== undefined && !networkModes.includes(args.networkMode)) {
     problems.push(`networkMode is "${args.networkMode}": use one of ${networkModes.join(", ")}.`);
+  }
+  for (const key of ["memoryLimitMb", "pidsLimit"] as const) {
+    const value = args.confinement?.[key];
+    const { min, max } = confinementLimits[key];
+    if (value !== undefined && !(Number.isInteger(value) && value >= min && value <= max)) {
+      problems.push(`confinement.${key} is ${value}: use a whole number from ${min} to ${max}.`);
+    }
   }
   problems.push(...urlProblems("baseUrl", args.baseUrl, { allowPath: true, allowTrailingSlash: false }));
   problems.push(...urlProblems("logtoEndpoint", args.logtoEndpoint, { allowPath: false, allowTrailingSlash: false }));

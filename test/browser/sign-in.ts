@@ -71,7 +71,8 @@ export async function signIn(scenario: Scenario, account: Account): Promise<Sign
   await screenshot(page, scenario, "1-app");
   await Promise.all([
     page.waitForURL((url) => url.pathname === "/sign-in"),
-    page.getByRole("link", { name: "Sign in" }).click(),
+    // A form's button (POST /sign-in with its CSRF token), then Logto's sign-in page.
+    page.getByRole("button", { name: "Sign in", exact: true }).click(),
   ]);
   await screenshot(page, scenario, "2-logto-sign-in");
   await page.locator("#identifier").fill(account.email);
@@ -94,13 +95,13 @@ export async function signIn(scenario: Scenario, account: Account): Promise<Sign
   return { ...(await outcome(page, scenario)), entraSignInUrl };
 }
 
-/** "Sign out" on the app's page; ends back on the app's home page after Logto's end-session. */
+/** "Sign out" on the app's page (a form's POST); ends back on the app's home page after Logto's end-session. */
 export async function signOut(scenario: Scenario): Promise<SignInOutcome> {
   const page = scenario.context.pages()[0];
   if (!page) throw new Error("signOut: no page open; sign in first");
   await Promise.all([
     page.waitForURL((url) => url.href === `${scenario.appUrl}/`, { waitUntil: "load" }),
-    page.getByRole("link", { name: "Sign out" }).click(),
+    page.getByRole("button", { name: "Sign out", exact: true }).click(),
   ]);
   await screenshot(page, scenario, "5-signed-out");
   return outcome(page, scenario);

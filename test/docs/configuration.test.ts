@@ -153,6 +153,9 @@ describe("docs/configuration.md", () => {
           ] as const
         ).map((key) => [`sampleApp.${key}`, config.sampleApp[key]]),
       ),
+      ...Object.fromEntries(
+        Object.entries(config.sampleApp.confinement).map(([key, value]) => [`sampleApp.${key}`, value]),
+      ),
     };
     const wrong = Object.entries(defaults)
       .filter(([key, value]) => documentedDefault(key) !== shown(value))

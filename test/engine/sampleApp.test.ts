@@ -4,7 +4,9 @@
  * container run by the docker plugin (real or double), the command plugin runs the health checks, and then
  * people sign in through the running container in Chromium: the redirect URI the stack registered in Entra,
  * the Entra secret Logto holds, the app's callback in Logto and the app secret in the container are all the
- * ones that work. Steps share one stack, so they run in order. Screenshots: test-results/sign-in/stack-*.
+ * ones that work. The container is confined as the stack's defaults say, read back with `docker inspect`
+ * (read-only root file system, no capabilities, no-new-privileges, memory and pids limits, secrets on a
+ * read-only volume). Steps share one stack, so they run in order. Screenshots: test-results/sign-in/stack-*.
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +17,7 @@ import { type Application } from "../standins/entra";
 import { ChangeStep, EngineSandbox, createEngineSandbox, readAll, repoRoot } from "./engine";
 import { findLeaks } from "./leaks";
 import { ensurePluginsOnPath } from "./plugins";
-import { containerEvents, dockerGet, ensureDockerEngine } from "../local/docker";
+import { containerEvents, dockerGet, ensureDockerEngine, localBaseImage } from "../local/docker";
 import {
   LocalStandIns,
   LocalUser,
@@ -75,22 +77,62 @@ function rememberEntraSecrets(): void {
     seen.entraSecrets.add(String(connector.config.clientSecret));
 }
 
-/** The sample app container, by the name the program gives it; its environment is read, never printed. */
-async function container(): Promise<{
+interface Confinement {
+  ReadonlyRootfs: boolean;
+  CapAdd: string[] | null;
+  CapDrop: string[] | null;
+  SecurityOpt: string[] | null;
+  Memory: number;
+  MemorySwap: number;
+  PidsLimit: number | null;
+}
+
+/**
+ * The sample app container (or, with `suffix`, its secrets writer) by the name the program gives it, as
+ * `docker inspect` shows it; its environment is read, never printed.
+ */
+async function container(suffix = ""): Promise<{
   status: number;
   running: boolean;
+  state: string;
   env: string[];
   id: string;
+  confinement: Confinement;
+  mounts: Array<{ Type: string; Name: string; Destination: string; RW: boolean }>;
   inspectText: string;
 }> {
-  const { status, body } = await dockerGet(dockerHost, `/containers/logto-entra-sso-${engine.stackName}-sample/json`);
-  const inspect = body as { Id?: string; State?: { Running?: boolean }; Config?: { Env?: string[] } };
+  const name = `logto-entra-sso-${engine.stackName}-sample${suffix}`;
+  const { status, body } = await dockerGet(dockerHost, `/containers/${name}/json`);
+  const inspect = body as {
+    Id?: string;
+    State?: { Running?: boolean; Status?: string };
+    Config?: { Env?: string[] };
+    HostConfig?: Confinement;
+    Mounts?: Array<{ Type: string; Name: string; Destination: string; RW: boolean }>;
+  };
   return {
     status,
     running: inspect.State?.Running === true,
+    state: inspect.State?.Status ?? "",
     env: inspect.Config?.Env ?? [],
     id: inspect.Id ?? "",
+    confinement: inspect.HostConfig as Confinement,
+    mounts: inspect.Mounts ?? [],
     inspectText: JSON.stringify(body),
+  };
+}
+
+const secretsVolume = () => `logto-entra-sso-${engine.stackName}-sample-secrets`;
+
+/** What `docker inspect` must show of the app's container with the default confinement and these limits. */
+function confined(memoryMb: number, pidsLimit: number): Partial<Confinement> {
+  return {
+    ReadonlyRootfs: true,
+    CapDrop: ["ALL"],
+    SecurityOpt: ["no-new-privileges:true"],
+    Memory: memoryMb * 1024 * 1024,
+    MemorySwap: memoryMb * 1024 * 1024,
+    PidsLimit: pidsLimit,
   };
 }
 
@@ -119,7 +161,14 @@ beforeAll(async () => {
         localConnection("fabrikam", localTenants.fabrikam),
       ],
       // The Docker engine here has no bridge network (scripts/docker-engine.sh): host networking throughout.
-      sampleApp: { enabled: true, port, baseUrl, networkMode: "host", buildNetwork: "host" },
+      sampleApp: {
+        enabled: true,
+        port,
+        baseUrl,
+        networkMode: "host",
+        buildNetwork: "host",
+        baseImage: await localBaseImage(dockerHost),
+      },
       sampleAppSecretKey: flaskSecretKey,
     }),
   );
@@ -152,6 +201,17 @@ describe.sequential("engine: infra/ with the sample app container, and people si
       // The secrets are files in the container: nothing docker inspect shows (or a provider logs) holds them.
       expect(running.inspectText.includes(secrets[0].value)).toBe(false);
       expect(running.inspectText.includes(flaskSecretKey)).toBe(false);
+      // Confined by the defaults (sampleApp.readOnlyRootFilesystem, …, pidsLimit), as docker inspect reads it.
+      expect(running.confinement).toMatchObject(confined(256, 128));
+      expect(running.confinement.CapAdd ?? []).toEqual([]);
+      expect(running.mounts).toEqual([
+        expect.objectContaining({ Type: "volume", Name: secretsVolume(), Destination: "/run/secrets", RW: false }),
+      ]);
+      // The secrets reached the volume through a writer that was created and never started.
+      const writer = await container("-secrets-writer");
+      expect(writer).toMatchObject({ status: 200, running: false, state: "created" });
+      expect(writer.mounts).toEqual([expect.objectContaining({ Name: secretsVolume(), RW: true })]);
+      expect(writer.inspectText.includes(secrets[0].value)).toBe(false);
       expect(app.oidcClientMetadata.redirectUris).toEqual([`${baseUrl}/callback`]);
       const outputs = await engine.stack.outputs();
       expect(outputs.sampleAppSignInUrl?.value).toBe(`${baseUrl}/sign-in`);
@@ -229,6 +289,7 @@ describe.sequential("engine: infra/ with the sample app container, and people si
       const after = await container();
       expect(after).toMatchObject({ running: true });
       expect(after.id).not.toBe(before.id);
+      expect(after.confinement).toMatchObject(confined(256, 128));
       expect(after.inspectText.includes(secrets[0].value)).toBe(false);
 
       const secretCalls = standIns.logto.requests.filter(
@@ -254,12 +315,31 @@ describe.sequential("engine: infra/ with the sample app container, and people si
   );
 
   it(
-    "6. destroy removes the container and its image, leaves the stand-ins empty, and no secret was written or printed",
+    "6. the memory and pids limits change in place: the same container, its new limits read back; a second preview is clean",
+    async () => {
+      const before = await container();
+      await engine.stack.setConfig("logto-entra-sso:sampleApp.memoryLimitMb", { value: "384" }, true);
+      await engine.stack.setConfig("logto-entra-sso:sampleApp.pidsLimit", { value: "200" }, true);
+      const up = await engine.up();
+      expect(up.result.summary.result).toBe("succeeded");
+      expect(resourceSteps(up.changes)).toEqual(["update sample-container", "update sample-pids-limit"]);
+      const after = await container();
+      expect(after).toMatchObject({ id: before.id, running: true });
+      expect(after.confinement).toMatchObject(confined(384, 200));
+      expect((await engine.preview()).changes).toEqual([]);
+    },
+    stepTimeout,
+  );
+
+  it(
+    "7. destroy removes the container, its writer, volume and image, leaves the stand-ins empty, and no secret was written or printed",
     async () => {
       const exported = await engine.cli(["stack", "export"]);
       const destroy = await engine.destroy();
       expect(destroy.result.summary.result).toBe("succeeded");
       expect((await container()).status).toBe(404);
+      expect((await container("-secrets-writer")).status).toBe(404);
+      expect((await dockerGet(dockerHost, `/volumes/${secretsVolume()}`)).status).toBe(404);
       // This stack's build is gone (the same image may stay under another stack's tag, as builds are cached).
       expect((await dockerGet(dockerHost, `/images/logto-entra-sso-sample:${engine.stackName}/json`)).status).toBe(404);
       expect([...standIns.logto.state.applications.values()]).toEqual([]);

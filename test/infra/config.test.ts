@@ -513,10 +513,18 @@ describe("validateStackConfig", () => {
         bindAddress: "127.0.0.1",
         restartPolicy: "unless-stopped",
         networkMode: "bridge",
-        baseImage: "python:3.11.14-slim-bookworm",
+        baseImage:
+          "python:3.11.14-slim-bookworm@sha256:65a93d69fa75478d554f4ad27c85c1e69fa184956261b4301ebaf6dbb0a3543d",
         imageName: "logto-entra-sso-sample:dev",
         logtoAppName: "Sample app (dev)",
         appSecretVersion: "1",
+        confinement: {
+          readOnlyRootFilesystem: true,
+          dropAllCapabilities: true,
+          noNewPrivileges: true,
+          memoryLimitMb: 256,
+          pidsLimit: 128,
+        },
       },
       notices: [],
     });

@@ -23,6 +23,7 @@ export const types = {
   signInSwitch: "pulumi-nodejs:dynamic/logto:SignInExperienceSso",
   image: "docker:index/image:Image",
   container: "docker:index/container:Container",
+  volume: "docker:index/volume:Volume",
   command: "command:local:Command",
   entraApp: "logto-entra-sso:entra:EntraOidcApp",
   ssoConnection: "logto-entra-sso:logto:EnterpriseSsoConnection",

@@ -54,6 +54,9 @@ const sharedShape = [
   [types.sampleApp, "sample", ""],
   [types.image, "sample-image", "sample"],
   [types.container, "sample-container", "sample"],
+  [types.volume, "sample-secrets", "sample"],
+  [types.container, "sample-secrets-writer", "sample"],
+  [types.command, "sample-pids-limit", "sample"],
   [types.command, "sample-healthz-check", "sample"],
   [types.command, "sample-discovery-check", "sample"],
   [types.command, "sample-image-cleanup", "sample"],
@@ -217,6 +220,7 @@ describe("the program's resource graph", () => {
       types.sampleApp,
       types.image,
       types.container,
+      types.volume,
       types.command,
     ];
     for (const resource of recording.resources) {

@@ -3,11 +3,12 @@ import { execFile } from "node:child_process";
 import { createServer, Server } from "node:http";
 import { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RawStackConfig } from "../../infra/config";
+import { validateStackConfig, type RawStackConfig } from "../../infra/config";
 import { httpCheckCommand } from "../../infra/components/httpCheck";
 import { rawConfig, now, secretKeyMarker } from "./fixtures";
 import {
   Recording,
+  finish,
   find,
   isSecretEnvelope,
   plainText,
@@ -16,11 +17,24 @@ import {
   ofType,
   reveal,
   runProgram,
+  startRecording,
   types,
 } from "./harness";
 
 async function run(raw: RawStackConfig): Promise<Recording> {
   return (await runProgram(raw, now)).recording;
+}
+
+const ns = "logto-entra-sso";
+
+/** The problems validateStackConfig reports for these sampleApp settings (none: an empty list). */
+function validationProblems(sampleApp: { [key: string]: unknown }): string[] {
+  try {
+    validateStackConfig(rawConfig({ sampleApp: { secretKey: secretKeyMarker, ...sampleApp } }), { stack: "dev", now });
+    return [];
+  } catch (error) {
+    return String((error as Error).message).split("\n");
+  }
 }
 
 describe("the sample app in the program", () => {
@@ -30,27 +44,51 @@ describe("the sample app in the program", () => {
     expect(reveal(image.inputs)).toEqual({
       imageName: "logto-entra-sso-sample:dev",
       // The base app/Dockerfile pins; Docker's default network for the RUN steps.
-      build: { context: "app", args: { BASE_IMAGE: "python:3.11.14-slim-bookworm" } },
+      build: {
+        context: "app",
+        args: {
+          BASE_IMAGE:
+            "python:3.11.14-slim-bookworm@sha256:65a93d69fa75478d554f4ad27c85c1e69fa184956261b4301ebaf6dbb0a3543d",
+        },
+      },
       skipPush: true,
       buildOnPreview: false, // the SDK's default, sent by it
     });
 
-    const container = find(recording, types.container);
+    const container = find(recording, types.container, "sample-container");
+    const writer = find(recording, types.container, "sample-secrets-writer");
+    const volume = find(recording, types.volume, "sample-secrets");
     const application = find(recording, types.application);
     const appSecret = find(recording, types.applicationSecret);
-    // Item 1 (issue 11): the container takes the secret from the ApplicationSecret, so on rotation the engine
-    // replaces the container before it deletes the old secret.
-    expect(container.dependencies).toEqual(expect.arrayContaining([image.urn, application.urn, appSecret.urn]));
+    // Item 1 (issue 11): the secret files come from the ApplicationSecret, so on rotation the engine replaces
+    // the writer and the container before it deletes the old secret.
+    expect(writer.dependencies).toEqual(expect.arrayContaining([image.urn, appSecret.urn, volume.urn]));
+    expect(container.dependencies).toEqual(expect.arrayContaining([image.urn, application.urn, writer.urn]));
     expect(reveal(appSecret.inputs)).toMatchObject({
       applicationId: "app-sample-application",
       name: "pulumi-managed-1",
     });
     expect(appSecret.additionalSecretOutputs).toEqual(["value"]);
-    // The environment holds no secret (docker inspect shows it): the secrets are files, uploaded as secrets.
+    // The environment holds no secret (docker inspect shows it): the secrets are files, uploaded as secrets
+    // into the never-started writer's volume, which the app's container mounts read-only.
     expect(isSecretEnvelope(container.inputs.envs)).toBe(false);
     expect(plainText(container.inputs.envs)).not.toContain(logtoAppSecretFor("1"));
     expect(plainText(container.inputs.envs)).not.toContain(secretKeyMarker);
-    expect(isSecretEnvelope(container.inputs.uploads)).toBe(true);
+    expect(reveal(volume.inputs)).toEqual({ name: "logto-entra-sso-dev-sample-secrets" });
+    expect(isSecretEnvelope(writer.inputs.uploads)).toBe(true);
+    expect(writer.additionalSecretOutputs).toEqual(["uploads"]);
+    expect(reveal(writer.inputs)).toEqual({
+      name: "logto-entra-sso-dev-sample-secrets-writer",
+      image: "sha256:image-of-sample-image",
+      start: false,
+      mustRun: false,
+      networkMode: "none",
+      volumes: [{ volumeName: "logto-entra-sso-dev-sample-secrets", containerPath: "/run/secrets" }],
+      uploads: [
+        { file: "/run/secrets/logto-app-secret", content: logtoAppSecretFor("1"), permissions: "0444" },
+        { file: "/run/secrets/flask-secret-key", content: secretKeyMarker, permissions: "0444" },
+      ],
+    });
     expect(reveal(container.inputs)).toEqual({
       name: "logto-entra-sso-dev-sample",
       image: "sha256:image-of-sample-image",
@@ -62,16 +100,26 @@ describe("the sample app in the program", () => {
         "SECRET_KEY_FILE=/run/secrets/flask-secret-key",
         "PORT=8080",
       ],
-      uploads: [
-        { file: "/run/secrets/logto-app-secret", content: logtoAppSecretFor("1"), permissions: "0444" },
-        { file: "/run/secrets/flask-secret-key", content: secretKeyMarker, permissions: "0444" },
-      ],
+      volumes: [{ volumeName: "logto-entra-sso-dev-sample-secrets", containerPath: "/run/secrets", readOnly: true }],
       networkMode: "bridge",
       ports: [{ internal: 8080, external: 8080, ip: "127.0.0.1" }],
       restart: "unless-stopped",
+      // The confinement defaults.
+      readOnly: true,
+      capabilities: { drops: ["ALL"] },
+      securityOpts: ["no-new-privileges:true"],
+      memory: 256,
+      memorySwap: 256,
     });
-    // The old container holds the name and the host port until it is gone.
+    // The old container and writer hold their names (and the host port) until they are gone.
     expect(container.deleteBeforeReplace).toBe(true);
+    expect(writer.deleteBeforeReplace).toBe(true);
+    const pidsLimit = find(recording, types.command, "sample-pids-limit");
+    expect(reveal(pidsLimit.inputs)).toEqual({
+      create: 'docker update --pids-limit "$PIDS_LIMIT" "$CONTAINER_ID" >/dev/null',
+      environment: { PIDS_LIMIT: "128", CONTAINER_ID: "sample-container-id" },
+      triggers: ["sample-container-id"],
+    });
 
     expect(reveal(application.inputs)).toMatchObject({
       name: "Sample app (dev)",
@@ -97,11 +145,13 @@ describe("the sample app in the program", () => {
     expect(reveal(find(recording, types.image).inputs)).toMatchObject({
       imageName: "registry.example.com/team/sample:v2",
     });
-    expect(reveal(find(recording, types.container).inputs)).toMatchObject({
+    expect(reveal(find(recording, types.container, "sample-container").inputs)).toMatchObject({
       envs: expect.arrayContaining(["BASE_URL=https://sample.example.com", "PORT=8080"]),
-      uploads: expect.arrayContaining([expect.objectContaining({ content: logtoAppSecretFor("2") })]),
       ports: [{ internal: 8080, external: 9443, ip: "0.0.0.0" }],
       restart: "always",
+    });
+    expect(reveal(find(recording, types.container, "sample-secrets-writer").inputs)).toMatchObject({
+      uploads: expect.arrayContaining([expect.objectContaining({ content: logtoAppSecretFor("2") })]),
     });
     expect(reveal(find(recording, types.application).inputs)).toMatchObject({
       redirectUris: ["https://sample.example.com/callback"],
@@ -129,7 +179,9 @@ describe("the sample app in the program", () => {
         args: { BASE_IMAGE: "registry.example.com/python:3.11-slim@sha256:" + "ab".repeat(32) },
       },
     });
-    const container = reveal(find(recording, types.container).inputs) as { [key: string]: unknown };
+    const container = reveal(find(recording, types.container, "sample-container").inputs) as {
+      [key: string]: unknown;
+    };
     expect(container).toMatchObject({ networkMode: "host" });
     expect(container.envs).toEqual(
       expect.arrayContaining(["PORT=9090", "BIND_ADDRESS=127.0.0.1", "BASE_URL=http://127.0.0.1:9090"]),
@@ -139,12 +191,88 @@ describe("the sample app in the program", () => {
     expect(container).not.toHaveProperty("ports");
   });
 
+  it("loosens the confinement only as config says, and sets the limits it gives", async () => {
+    const recording = await run(
+      rawConfig({
+        sampleApp: {
+          secretKey: secretKeyMarker,
+          readOnlyRootFilesystem: false,
+          dropAllCapabilities: false,
+          noNewPrivileges: false,
+          memoryLimitMb: 512,
+          pidsLimit: 300,
+        },
+      }),
+    );
+    const container = reveal(find(recording, types.container, "sample-container").inputs) as {
+      [key: string]: unknown;
+    };
+    expect(container).toMatchObject({ readOnly: false, memory: 512, memorySwap: 512 });
+    expect(container).not.toHaveProperty("capabilities");
+    expect(container).not.toHaveProperty("securityOpts");
+    // The secrets stay on the read-only volume either way.
+    expect(container.volumes).toEqual([
+      { volumeName: "logto-entra-sso-dev-sample-secrets", containerPath: "/run/secrets", readOnly: true },
+    ]);
+    expect(reveal(find(recording, types.command, "sample-pids-limit").inputs)).toMatchObject({
+      environment: { PIDS_LIMIT: "300" },
+    });
+  });
+
+  it("refuses confinement settings that are no booleans or out of range, naming each with its fix", () => {
+    const problems = validationProblems({
+      readOnlyRootFilesystem: "yes",
+      noNewPrivileges: 0,
+      memoryLimitMb: 64,
+      pidsLimit: 1_000_000,
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining(`${ns}:sampleApp.readOnlyRootFilesystem is "yes": use true or false`),
+        expect.stringContaining(`${ns}:sampleApp.noNewPrivileges is 0: use true or false`),
+        expect.stringContaining(`${ns}:sampleApp.memoryLimitMb is 64: use a whole number from 128 to 65536`),
+        expect.stringContaining(`${ns}:sampleApp.pidsLimit is 1000000: use a whole number from 64 to 32768`),
+      ]),
+    );
+    expect(validationProblems({ memoryLimitMb: "384", pidsLimit: 64, dropAllCapabilities: "false" })).toEqual([]);
+  });
+
+  it("SampleApp itself refuses limits outside what the config allows, naming each", async () => {
+    await startRecording();
+    const { SampleApp } = await import("../../infra/components/sampleApp");
+    const { sampleAppDefaults } = await import("../../infra/sampleAppConfig");
+    const args = {
+      imageName: "sample:test",
+      buildContext: "app",
+      containerName: "sample-test",
+      baseUrl: "http://localhost:8080",
+      port: 8080,
+      bindAddress: "127.0.0.1",
+      restartPolicy: "always" as const,
+      logtoEndpoint: logtoEndpointValue,
+      logtoAppId: "id",
+      logtoAppSecret: "secret",
+      secretKey: "key",
+    };
+    const confinement = { ...sampleAppDefaults.confinement, memoryLimitMb: 64, pidsLimit: 10.5 };
+    expect(() => new SampleApp("limits", { ...args, confinement })).toThrow(
+      'SampleApp "limits": confinement.memoryLimitMb is 64: use a whole number from 128 to 65536. ' +
+        "confinement.pidsLimit is 10.5: use a whole number from 64 to 32768.",
+    );
+    await finish();
+  });
+
   it("checks /healthz after the container and Logto's OIDC discovery", async () => {
     const recording = await run(rawConfig());
     const checks = ofType(recording, types.command);
     const healthz = checks.find((c) => c.name === "sample-healthz-check");
     const discovery = checks.find((c) => c.name === "sample-discovery-check");
-    expect(healthz?.dependencies).toContain(find(recording, types.container).urn);
+    expect(healthz?.dependencies).toEqual(
+      expect.arrayContaining([
+        find(recording, types.container, "sample-container").urn,
+        find(recording, types.command, "sample-pids-limit").urn,
+      ]),
+    );
     expect(reveal(healthz?.inputs)).toEqual({
       ...httpCheckCommand("http://localhost:8080/healthz", { timeoutSeconds: 60 }),
       triggers: ["sample-container-id"],
@@ -172,12 +300,12 @@ describe("the sample app in the program", () => {
       triggers: ["sha256:image-of-sample-image"],
     });
     expect(reveal(cleanup.inputs)).not.toHaveProperty("create");
-    expect(find(recording, types.container).dependencies).toContain(cleanup.urn);
+    for (const container of ofType(recording, types.container)) expect(container.dependencies).toContain(cleanup.urn);
   });
 
   it("when switched off, makes neither image nor container nor checks, but keeps the Logto application", async () => {
     const recording = await run(rawConfig({ sampleApp: { enabled: false } }));
-    for (const type of [types.sampleApp, types.image, types.container, types.command]) {
+    for (const type of [types.sampleApp, types.image, types.container, types.volume, types.command]) {
       expect(ofType(recording, type), type).toEqual([]);
     }
     expect(ofType(recording, types.application)).toHaveLength(1);

@@ -64,12 +64,13 @@ describe("secrets", () => {
     expect(reveal(connector.inputs.config)).toMatchObject({
       clientSecret: entraSecretFor("contoso-entra-secret", "1"),
     });
-    const container = find(recording, types.container);
-    expect(isSecretEnvelope(container.inputs.uploads)).toBe(true);
-    const uploads = reveal(container.inputs.uploads) as Array<{ content: string }>;
+    const writer = find(recording, types.container, "sample-secrets-writer");
+    expect(isSecretEnvelope(writer.inputs.uploads)).toBe(true);
+    const uploads = reveal(writer.inputs.uploads) as Array<{ content: string }>;
     expect(uploads.map((upload) => upload.content)).toEqual([logtoAppSecretFor("1"), secretKeyMarker]);
+    expect(writer.additionalSecretOutputs).toEqual(["uploads"]);
+    const container = find(recording, types.container, "sample-container");
     expect(plainText(container.inputs.envs)).not.toMatch(new RegExp(`${logtoAppSecretFor("1")}|${secretKeyMarker}`));
-    expect(container.additionalSecretOutputs).toEqual(["uploads"]);
   });
 
   it("stay out of the stack outputs", async () => {

@@ -78,28 +78,40 @@ async function answers(host: string): Promise<boolean> {
 
 let started: Promise<string> | undefined;
 
+/** scripts/docker-engine.sh with `args`; resolves to the one line it prints on stdout (progress goes to stderr). */
+function engineScript(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const child = spawn("bash", [path.join(repoRoot, "scripts/docker-engine.sh"), ...args], {
+      stdio: ["ignore", "pipe", "inherit"],
+      env,
+    });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.on("error", reject);
+    child.on("exit", (code) =>
+      code === 0
+        ? resolve(stdout.trim())
+        : reject(new Error(`scripts/docker-engine.sh ${args[0]} exited with ${code}`)),
+    );
+  });
+}
+
 /** DOCKER_HOST of an engine that answers, starting one (owned by this process) when there is none. */
 export function ensureDockerEngine(): Promise<string> {
   started ??= (async () => {
     const current = process.env.DOCKER_HOST;
     if (current && (await answers(current))) return current;
-    const host = await new Promise<string>((resolve, reject) => {
-      const child = spawn(
-        "bash",
-        [path.join(repoRoot, "scripts/docker-engine.sh"), "start", "--owner", String(process.pid)],
-        {
-          stdio: ["ignore", "pipe", "inherit"],
-        },
-      );
-      let stdout = "";
-      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-      child.on("error", reject);
-      child.on("exit", (code) =>
-        code === 0 ? resolve(stdout.trim()) : reject(new Error(`scripts/docker-engine.sh start exited with ${code}`)),
-      );
-    });
+    const host = await engineScript(["start", "--owner", String(process.pid)]);
     process.env.DOCKER_HOST = host;
     return host;
   })();
   return started;
+}
+
+/**
+ * The BASE_IMAGE app/Dockerfile is built FROM on the engine at `host`, pinned by digest: the Dockerfile's own
+ * where the engine has it or can pull it, else the local stand-in scripts/docker-engine.sh made for it.
+ */
+export function localBaseImage(host: string): Promise<string> {
+  return engineScript(["base-image"], { ...process.env, DOCKER_HOST: host });
 }

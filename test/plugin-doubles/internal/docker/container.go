@@ -32,6 +32,9 @@ var containerSchema = tfschema.Schema{
 	"envs":                {Kind: tfschema.Set, Optional: true, ForceNew: true, Computed: true},
 	"ports":               {Kind: tfschema.Object, Optional: true, ForceNew: true, Elem: portSchema},
 	"uploads":             {Kind: tfschema.Object, Optional: true, ForceNew: true, Elem: uploadSchema},
+	"volumes":             {Kind: tfschema.Object, Optional: true, ForceNew: true, Elem: volumeSchema},
+	"capabilities":        {Kind: tfschema.Block, Optional: true, ForceNew: true, Elem: capabilitiesSchema},
+	"securityOpts":        {Kind: tfschema.Set, Optional: true, ForceNew: true, Computed: true},
 	"restart":             {Kind: tfschema.String, Optional: true, Default: "no"},
 	"maxRetryCount":       {Kind: tfschema.Int, Optional: true},
 	"networkMode":         {Kind: tfschema.String, Optional: true, ForceNew: true, Default: "bridge"},
@@ -91,18 +94,35 @@ var uploadSchema = tfschema.Schema{
 	"permissions":   {Kind: tfschema.String, Optional: true, ForceNew: true},
 }
 
+// volumeSchema is the `volumes` block (a set of objects, every field ForceNew) of terraform-provider-docker
+// v4.5.0 resource_docker_container.go.
+var volumeSchema = tfschema.Schema{
+	"fromContainer":  {Kind: tfschema.String, Optional: true, ForceNew: true},
+	"containerPath":  {Kind: tfschema.String, Optional: true, ForceNew: true},
+	"hostPath":       {Kind: tfschema.String, Optional: true, ForceNew: true},
+	"volumeName":     {Kind: tfschema.String, Optional: true, ForceNew: true},
+	"readOnly":       {Kind: tfschema.Bool, Optional: true, ForceNew: true},
+	"selinuxRelabel": {Kind: tfschema.String, Optional: true, ForceNew: true},
+}
+
+// capabilitiesSchema is the `capabilities` block (MaxItems 1, so one object under pulumi-docker's names).
+var capabilitiesSchema = tfschema.Schema{
+	"adds":  {Kind: tfschema.Set, Optional: true, ForceNew: true},
+	"drops": {Kind: tfschema.Set, Optional: true, ForceNew: true},
+}
+
 func init() {
-	for _, name := range []string{"capabilities", "cgroupParent", "cgroupnsMode", "cpuPeriod", "cpuQuota", "cpus",
+	for _, name := range []string{"cgroupParent", "cgroupnsMode", "cpuPeriod", "cpuQuota", "cpus",
 		"dns", "dnsOpts", "dnsSearches", "gpus", "groupAdds", "logOpts", "pidMode", "storageOpts", "sysctls", "tmpfs",
 		"usernsMode"} {
 		containerSchema[name] = &tfschema.Field{Kind: tfschema.String, Optional: true, Unsupported: true}
 	}
 	for _, name := range []string{"deviceReadBps", "deviceReadIops", "deviceRequests", "deviceWriteBps",
-		"deviceWriteIops", "devices", "hosts", "mounts", "networksAdvanced", "ulimits", "volumes"} {
+		"deviceWriteIops", "devices", "hosts", "mounts", "networksAdvanced", "ulimits"} {
 		containerSchema[name] = &tfschema.Field{Kind: tfschema.Object, Optional: true, Unsupported: true}
 	}
 	// Optional and Computed upstream: Read fills them in, a program that leaves them out sees no diff.
-	for _, name := range []string{"healthcheck", "ipcMode", "platform", "runtime", "securityOpts", "shmSize",
+	for _, name := range []string{"healthcheck", "ipcMode", "platform", "runtime", "shmSize",
 		"stopSignal", "stopTimeout"} {
 		containerSchema[name] = &tfschema.Field{Kind: tfschema.String, Optional: true, Computed: true, Unsupported: true}
 	}
@@ -152,6 +172,7 @@ type containerConfig struct {
 	User         string              `json:"User,omitempty"`
 	WorkingDir   string              `json:"WorkingDir,omitempty"`
 	ExposedPorts map[string]struct{} `json:"ExposedPorts,omitempty"`
+	Volumes      map[string]struct{} `json:"Volumes,omitempty"`
 	HostConfig   hostConfig          `json:"HostConfig"`
 }
 
@@ -180,6 +201,14 @@ type hostConfig struct {
 	CPUShares         int64                    `json:"CpuShares,omitempty"`
 	CpusetCpus        string                   `json:"CpusetCpus,omitempty"`
 	Init              *bool                    `json:"Init"`
+	Binds             []string                 `json:"Binds,omitempty"`
+	VolumesFrom       []string                 `json:"VolumesFrom,omitempty"`
+	CapAdd            []string                 `json:"CapAdd,omitempty"`
+	CapDrop           []string                 `json:"CapDrop,omitempty"`
+	SecurityOpt       []string                 `json:"SecurityOpt,omitempty"`
+	// Non-nil (empty) only for the security option systempaths=unconfined, as parseSystemPaths returns them.
+	MaskedPaths   []string `json:"MaskedPaths,omitempty"`
+	ReadonlyPaths []string `json:"ReadonlyPaths,omitempty"`
 }
 
 type port struct {
@@ -208,6 +237,75 @@ func readPorts(inputs resource.PropertyMap) ([]port, error) {
 		ports = append(ports, p)
 	}
 	return ports, nil
+}
+
+// readVolumes is volumeSetToDockerVolumes: a bind or named volume ("source:path:rw|ro[,z|Z]") with its path
+// declared in Config.Volumes, a source container for VolumesFrom, or an anonymous volume (the path alone).
+func readVolumes(inputs resource.PropertyMap) (paths map[string]struct{}, binds, from []string, err error) {
+	v := provider.Plain(inputs["volumes"])
+	if v.IsNull() {
+		return nil, nil, nil, nil
+	}
+	for _, item := range v.ArrayValue() {
+		obj := provider.Plain(item).ObjectValue()
+		fromContainer, _ := provider.String(obj, "fromContainer")
+		containerPath, _ := provider.String(obj, "containerPath")
+		source, _ := provider.String(obj, "volumeName")
+		if hostPath, _ := provider.String(obj, "hostPath"); hostPath != "" {
+			source = hostPath
+		}
+		switch {
+		case fromContainer == "" && containerPath == "":
+			return nil, nil, nil, errors.New("volume entry without container path or source container")
+		case fromContainer != "" && containerPath != "":
+			return nil, nil, nil, errors.New("both a container and a path specified in a volume entry")
+		case fromContainer != "":
+			from = append(from, fromContainer)
+			continue
+		}
+		if paths == nil {
+			paths = map[string]struct{}{}
+		}
+		paths[containerPath] = struct{}{}
+		if source != "" {
+			mode := "rw"
+			if readOnly, _ := provider.Bool(obj, "readOnly", false); readOnly {
+				mode = "ro"
+			}
+			if relabel, _ := provider.String(obj, "selinuxRelabel"); relabel != "" {
+				mode += "," + relabel
+			}
+			binds = append(binds, source+":"+containerPath+":"+mode)
+		}
+	}
+	return paths, binds, from, nil
+}
+
+// readCapabilities is the create loop over the `capabilities` block: its adds and drops as given.
+func readCapabilities(inputs resource.PropertyMap) (add, drop []string, err error) {
+	v := provider.Plain(inputs["capabilities"])
+	if v.IsNull() {
+		return nil, nil, nil
+	}
+	obj := v.ObjectValue()
+	if add, err = provider.Strings(obj, "adds"); err != nil {
+		return nil, nil, err
+	}
+	drop, err = provider.Strings(obj, "drops")
+	return add, drop, err
+}
+
+// parseSystemPaths is the provider's: "systempaths=unconfined" is no security option for the engine but
+// empty MaskedPaths and ReadonlyPaths.
+func parseSystemPaths(opts []string) (filtered, masked, readonly []string) {
+	for _, opt := range opts {
+		if opt == "systempaths=unconfined" {
+			masked, readonly = []string{}, []string{}
+		} else {
+			filtered = append(filtered, opt)
+		}
+	}
+	return filtered, masked, readonly
 }
 
 func buildCreateBody(inputs resource.PropertyMap) (string, containerConfig, error) {
@@ -244,8 +342,15 @@ func buildCreateBody(inputs resource.PropertyMap) (string, containerConfig, erro
 	h.CPUShares, h.CpusetCpus = int64(getInt("cpuShares")), get("cpuSet")
 	initFlag := getBool("init")
 	h.Init = &initFlag
+	h.SecurityOpt, h.MaskedPaths, h.ReadonlyPaths = parseSystemPaths(getList("securityOpts"))
 	if err != nil {
 		return "", c, err
+	}
+	if h.CapAdd, h.CapDrop, err = readCapabilities(inputs); err != nil {
+		return "", c, err
+	}
+	if c.Volumes, h.Binds, h.VolumesFrom, err = readVolumes(inputs); err != nil {
+		return "", c, fmt.Errorf("Unable to parse volumes: %s", err)
 	}
 	ports, err := readPorts(inputs)
 	if err != nil {
@@ -443,6 +548,8 @@ type inspect struct {
 		ShmSize           int64         `json:"ShmSize"`
 		UsernsMode        string        `json:"UsernsMode"`
 		SecurityOpt       []string      `json:"SecurityOpt"`
+		CapAdd            []string      `json:"CapAdd"`
+		CapDrop           []string      `json:"CapDrop"`
 		DNS               []string      `json:"Dns"`
 		DNSOptions        []string      `json:"DnsOptions"`
 		DNSSearch         []string      `json:"DnsSearch"`
@@ -559,6 +666,12 @@ func (r *Container) read(ctx context.Context, engine *Engine, id string, planned
 		})
 	}
 	state["securityOpts"] = provider.StringList(c.HostConfig.SecurityOpt)
+	if len(c.HostConfig.CapAdd) > 0 || len(c.HostConfig.CapDrop) > 0 {
+		state["capabilities"] = resource.NewProperty(resource.PropertyMap{
+			"adds":  provider.StringList(c.HostConfig.CapAdd),
+			"drops": provider.StringList(c.HostConfig.CapDrop),
+		})
+	}
 	for key, values := range map[string][]string{"dns": c.HostConfig.DNS, "dnsOpts": c.HostConfig.DNSOptions, "dnsSearches": c.HostConfig.DNSSearch} {
 		if values != nil {
 			state[resource.PropertyKey(key)] = provider.StringList(values)

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -33,6 +34,8 @@ type fakeEngine struct {
 	images     map[string]bool
 	buildTar   map[string]string // file name → content of the last build context (or upload)
 	tarModes   map[string]int64  // file name → mode, of the last tar received
+	hostConfig map[string]any    // HostConfig of the last container created, echoed by inspect
+	volumes    map[string]int    // name → how many more removals answer "volume is in use"
 	socket     string
 }
 
@@ -47,7 +50,8 @@ func newFakeEngine(t *testing.T) *fakeEngine {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	f := &fakeEngine{containers: map[string]bool{}, images: map[string]bool{"sha256:built": true}, socket: filepath.Join(dir, "d.sock")}
+	f := &fakeEngine{containers: map[string]bool{}, images: map[string]bool{"sha256:built": true}, volumes: map[string]int{},
+		socket: filepath.Join(dir, "d.sock")}
 	l, err := net.Listen("unix", f.socket)
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +136,29 @@ func (f *fakeEngine) serve(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]string{"Id": name})
 	case r.Method == "POST" && path == "/containers/create":
 		f.containers["c1"] = false
+		f.hostConfig, _ = req.Body["HostConfig"].(map[string]any)
 		json.NewEncoder(w).Encode(map[string]string{"Id": "c1"})
+	case r.Method == "POST" && path == "/volumes/create":
+		name, _ := req.Body["Name"].(string)
+		f.volumes[name] = 0
+		json.NewEncoder(w).Encode(map[string]any{"Name": name, "Driver": "local"})
+	case r.Method == "GET" && strings.HasPrefix(path, "/volumes/"):
+		name := strings.TrimPrefix(path, "/volumes/")
+		if _, ok := f.volumes[name]; !ok {
+			notFound("volume: " + name)
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]any{"Name": name, "Driver": "local", "Mountpoint": "/var/lib/docker/volumes/" + name + "/_data"})
+	case r.Method == "DELETE" && strings.HasPrefix(path, "/volumes/"):
+		name := strings.TrimPrefix(path, "/volumes/")
+		if f.volumes[name] > 0 {
+			f.volumes[name]--
+			w.WriteHeader(409)
+			json.NewEncoder(w).Encode(map[string]string{"message": "remove " + name + ": volume is in use - [c1]"})
+			return
+		}
+		delete(f.volumes, name)
+		w.WriteHeader(204)
 	case r.Method == "PUT" && strings.HasSuffix(path, "/archive"):
 		if _, ok := f.containers[id]; !ok {
 			notFound("container: " + id)
@@ -159,8 +185,7 @@ func (f *fakeEngine) serve(w http.ResponseWriter, r *http.Request) {
 			"State": map[string]any{"Running": running, "ExitCode": 0},
 			"Config": map[string]any{"Image": "sha256:built", "Hostname": "h1", "Entrypoint": []string{"/app"},
 				"Healthcheck": map[string]any{"Test": []string{"CMD", "true"}, "Interval": 30_000_000_000, "Retries": 3}},
-			"HostConfig": map[string]any{"RestartPolicy": map[string]any{"Name": "unless-stopped"}, "NetworkMode": "bridge",
-				"LogConfig": map[string]any{"Type": "json-file"}},
+			"HostConfig": f.inspectedHostConfig(),
 			"NetworkSettings": map[string]any{"Ports": map[string]any{"8080/tcp": []map[string]string{{"HostIp": "127.0.0.1", "HostPort": "18080"}}},
 				"Networks": map[string]any{"bridge": map[string]any{"IPAddress": "172.17.0.2"}}},
 		})
@@ -186,6 +211,19 @@ func (f *fakeEngine) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(500)
 		json.NewEncoder(w).Encode(map[string]string{"message": "the fake engine has no route for " + r.Method + " " + path})
 	}
+}
+
+// inspectedHostConfig is what inspect reports of the last container's HostConfig: what the engine keeps as
+// given (capabilities, security options, read-only root, memory), over fixed values.
+func (f *fakeEngine) inspectedHostConfig() map[string]any {
+	host := map[string]any{"RestartPolicy": map[string]any{"Name": "unless-stopped"}, "NetworkMode": "bridge",
+		"LogConfig": map[string]any{"Type": "json-file"}}
+	for _, key := range []string{"CapAdd", "CapDrop", "SecurityOpt", "ReadonlyRootfs", "Memory", "MemorySwap", "Binds"} {
+		if v, ok := f.hostConfig[key]; ok {
+			host[key] = v
+		}
+	}
+	return host
 }
 
 func (f *fakeEngine) docker(t *testing.T) *Docker {
@@ -413,9 +451,165 @@ func TestContainerUploadsFilesBeforeItStartsAndKeepsTheirContentSecret(t *testin
 
 func TestContainerUnsupportedInputsAreCheckFailures(t *testing.T) {
 	r := &Container{docker: &Docker{}}
-	resp, _ := r.Check(ctx, provider.CheckRequest{News: containerInputs(map[string]any{"volumes": []any{map[string]any{"hostPath": "/x"}}})})
-	if len(resp.Failures) != 1 || resp.Failures[0].Property != "volumes" {
+	resp, _ := r.Check(ctx, provider.CheckRequest{News: containerInputs(map[string]any{"mounts": []any{map[string]any{"target": "/x"}}})})
+	if len(resp.Failures) != 1 || resp.Failures[0].Property != "mounts" {
 		t.Fatalf("failures = %+v", resp.Failures)
+	}
+	resp, _ = r.Check(ctx, provider.CheckRequest{News: containerInputs(map[string]any{"capabilities": map[string]any{"drop": []any{"ALL"}}})})
+	if len(resp.Failures) != 1 || !strings.Contains(resp.Failures[0].Reason, "capabilities.drop is not a field of capabilities; its fields are adds, drops") {
+		t.Fatalf("failures = %+v", resp.Failures)
+	}
+}
+
+// confinedInputs: the sample app's container as infra/components/sampleApp.ts declares it.
+func confinedInputs() resource.PropertyMap {
+	return containerInputs(map[string]any{
+		"readOnly":     true,
+		"capabilities": map[string]any{"drops": []any{"ALL"}},
+		"securityOpts": []any{"no-new-privileges:true"},
+		"memory":       256, "memorySwap": 256,
+		"volumes": []any{map[string]any{"volumeName": "app-secrets", "containerPath": "/run/secrets", "readOnly": true}},
+	})
+}
+
+func TestContainerConfinementAndVolumesReachTheEngineAndReadBackWithoutADiff(t *testing.T) {
+	f := newFakeEngine(t)
+	r := &Container{docker: f.docker(t)}
+	inputs := check(t, r, confinedInputs())
+	created := mustCreate(t, r, inputs)
+
+	body := f.lastBody("POST", "/containers/create")
+	host := body["HostConfig"].(map[string]any)
+	for key, want := range map[string]any{
+		"ReadonlyRootfs": true, "CapDrop": []any{"ALL"}, "SecurityOpt": []any{"no-new-privileges:true"},
+		"Memory": float64(256 << 20), "MemorySwap": float64(256 << 20), "Binds": []any{"app-secrets:/run/secrets:ro"},
+	} {
+		if !reflect.DeepEqual(host[key], want) {
+			t.Errorf("HostConfig.%s = %v, want %v", key, host[key], want)
+		}
+	}
+	if _, ok := host["CapAdd"]; ok {
+		t.Errorf("no CapAdd without adds: %v", host)
+	}
+	if volumes := body["Volumes"].(map[string]any); len(volumes) != 1 || volumes["/run/secrets"] == nil {
+		t.Errorf("Volumes = %v", body["Volumes"])
+	}
+
+	// What the engine reports, not what the state had (an import, say, knows nothing).
+	unknown := created.Properties.Copy()
+	delete(unknown, "capabilities")
+	delete(unknown, "securityOpts")
+	read, err := r.Read(ctx, provider.ReadRequest{ID: "c1", Properties: unknown})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if caps := read.Properties["capabilities"]; !caps.IsObject() || provider.Plain(caps.ObjectValue()["drops"]).ArrayValue()[0].StringValue() != "ALL" {
+		t.Errorf("capabilities read back = %v", caps)
+	}
+	if opts := read.Properties["securityOpts"]; !opts.IsArray() || opts.ArrayValue()[0].StringValue() != "no-new-privileges:true" {
+		t.Errorf("securityOpts read back = %v", opts)
+	}
+	for name, state := range map[string]resource.PropertyMap{"create": created.Properties, "read": read.Properties} {
+		if d, _ := r.Diff(ctx, provider.DiffRequest{OldOutputs: state, News: inputs}); d.Changes {
+			t.Errorf("after %s, the same inputs are no change: %+v", name, d)
+		}
+	}
+	diff := func(change map[string]any) provider.DiffResponse {
+		news := confinedInputs()
+		for k, v := range props(change) {
+			news[k] = v
+		}
+		d, _ := r.Diff(ctx, provider.DiffRequest{OldOutputs: read.Properties, News: check(t, r, news)})
+		return d
+	}
+	for _, change := range []map[string]any{
+		{"readOnly": false},
+		{"capabilities": map[string]any{"drops": []any{"NET_RAW"}}},
+		{"securityOpts": []any{}},
+		{"volumes": []any{map[string]any{"volumeName": "app-secrets", "containerPath": "/run/secrets"}}},
+	} {
+		if d := diff(change); len(d.Replaces) != 1 || !d.DeleteBeforeReplace {
+			t.Errorf("%v replaces the container: %+v", change, d)
+		}
+	}
+	noCapabilities := confinedInputs()
+	delete(noCapabilities, "capabilities")
+	if d, _ := r.Diff(ctx, provider.DiffRequest{OldOutputs: read.Properties, News: check(t, r, noCapabilities)}); !reflect.DeepEqual(d.Replaces, []string{"capabilities"}) {
+		t.Errorf("dropping the capabilities block replaces: %+v", d)
+	}
+	if d := diff(map[string]any{"memory": 512, "memorySwap": 512}); !d.Changes || len(d.Replaces) != 0 {
+		t.Errorf("memory is updated in place: %+v", d)
+	}
+}
+
+func TestContainerVolumeEntriesAreReadAsTheProviderDoes(t *testing.T) {
+	paths, binds, from, err := readVolumes(props(map[string]any{"volumes": []any{
+		map[string]any{"containerPath": "/cache"},
+		map[string]any{"hostPath": "/srv/data", "volumeName": "ignored", "containerPath": "/data", "selinuxRelabel": "z"},
+		map[string]any{"fromContainer": "other"},
+	}}))
+	if err != nil || len(paths) != 2 || !reflect.DeepEqual(binds, []string{"/srv/data:/data:rw,z"}) || !reflect.DeepEqual(from, []string{"other"}) {
+		t.Errorf("paths %v binds %v from %v err %v", paths, binds, from, err)
+	}
+	for entry, want := range map[string]string{
+		`{}`: "volume entry without container path or source container",
+		`{"fromContainer": "a", "containerPath": "/a"}`: "both a container and a path specified in a volume entry",
+	} {
+		var m map[string]any
+		json.Unmarshal([]byte(entry), &m)
+		if _, _, _, err := readVolumes(props(map[string]any{"volumes": []any{m}})); err == nil || err.Error() != want {
+			t.Errorf("%s: %v", entry, err)
+		}
+	}
+	if opts, masked, readonly := parseSystemPaths([]string{"systempaths=unconfined", "seccomp=unconfined"}); !reflect.DeepEqual(opts, []string{"seccomp=unconfined"}) ||
+		masked == nil || len(masked) != 0 || readonly == nil {
+		t.Errorf("opts %v masked %v readonly %v", opts, masked, readonly)
+	}
+}
+
+func TestVolumeIsCreatedReadAndRemovedOnceNoContainerUsesIt(t *testing.T) {
+	saved := volumeRemoveWait
+	volumeRemoveWait.delay, volumeRemoveWait.interval = 0, time.Millisecond
+	t.Cleanup(func() { volumeRemoveWait = saved })
+	f := newFakeEngine(t)
+	r := &Volume{docker: f.docker(t)}
+	inputs, err := r.Check(ctx, provider.CheckRequest{News: props(map[string]any{"name": "app-secrets"})})
+	if err != nil || len(inputs.Failures) > 0 {
+		t.Fatal(err, inputs.Failures)
+	}
+	created, err := r.Create(ctx, provider.CreateRequest{Properties: inputs.Inputs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created.ID != "app-secrets" || created.Properties["driver"].StringValue() != "local" ||
+		created.Properties["mountpoint"].StringValue() != "/var/lib/docker/volumes/app-secrets/_data" {
+		t.Errorf("created = %+v", created)
+	}
+	if d, _ := r.Diff(ctx, provider.DiffRequest{OldOutputs: created.Properties, News: inputs.Inputs}); d.Changes {
+		t.Errorf("no change: %+v", d)
+	}
+	renamed, _ := r.Check(ctx, provider.CheckRequest{News: props(map[string]any{"name": "other"})})
+	if d, _ := r.Diff(ctx, provider.DiffRequest{OldOutputs: created.Properties, News: renamed.Inputs}); !reflect.DeepEqual(d.Replaces, []string{"name"}) {
+		t.Errorf("a new name replaces: %+v", d)
+	}
+
+	f.volumes["app-secrets"] = 2 // The container that used it is still going away.
+	f.reset()
+	if err := r.Delete(ctx, provider.DeleteRequest{ID: "app-secrets", Properties: created.Properties}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.calls(); len(got) != 3 || got[2] != "DELETE /volumes/app-secrets" || f.lastQuery("DELETE", "/volumes/app-secrets") != "force=1" {
+		t.Errorf("calls %q", got)
+	}
+	read, err := r.Read(ctx, provider.ReadRequest{ID: "app-secrets", Properties: created.Properties})
+	if err != nil || read.ID != "" {
+		t.Errorf("a removed volume reads as gone: %+v %v", read, err)
+	}
+
+	f.volumes["stuck"] = 1 << 30
+	volumeRemoveWait.timeout = 5 * time.Millisecond
+	if err := r.Delete(ctx, provider.DeleteRequest{ID: "stuck"}); err == nil || !strings.Contains(err.Error(), "last state: 'in_use'") {
+		t.Errorf("a volume in use past the timeout: %v", err)
 	}
 }
 

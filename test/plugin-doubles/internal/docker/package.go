@@ -49,6 +49,7 @@ func Package(host *provider.Host) provider.Package {
 		Resources: map[string]provider.Resource{
 			ImageToken:     &Image{docker: d},
 			ContainerToken: &Container{docker: d},
+			VolumeToken:    &Volume{docker: d},
 		},
 	}
 }

@@ -26,6 +26,7 @@ const (
 	Set    // unordered set of strings
 	Map    // map of strings
 	Object // list (MaxItems > 1) of objects, Elem describes one
+	Block  // a nested block of MaxItems 1, which the bridge flattens into one object; Elem describes it
 )
 
 // Field is one attribute of a Terraform schema, under its Pulumi name.
@@ -37,7 +38,7 @@ type Field struct {
 	ForceNew  bool
 	Sensitive bool
 	Default   any    // nil: none
-	Elem      Schema // for Object
+	Elem      Schema // for Object and Block
 	// Unsupported: the double rejects a value for it (the real provider's behaviour is not modelled).
 	Unsupported bool
 }
@@ -197,6 +198,20 @@ func (f *Field) typeProblem(key string, v resource.PropertyValue) string {
 		_, err = provider.Strings(m, key)
 	case Map:
 		_, err = provider.StringMap(m, key)
+	case Block:
+		if !v.IsObject() {
+			return fmt.Sprintf("%s must be an object, got %s", key, v.TypeString())
+		}
+		for name, sub := range f.Elem {
+			if reason := sub.typeProblem(key+"."+name, v.ObjectValue()[resource.PropertyKey(name)]); reason != "" {
+				return reason
+			}
+		}
+		for name := range v.ObjectValue() {
+			if _, known := f.Elem[string(name)]; !known {
+				return fmt.Sprintf("%s.%s is not a field of %s; its fields are %s", key, name, key, strings.Join(f.Elem.sortedNames(), ", "))
+			}
+		}
 	case Object:
 		if !v.IsArray() {
 			return fmt.Sprintf("%s must be a list of objects, got %s", key, v.TypeString())
@@ -308,6 +323,8 @@ func (f *Field) equal(oldV, newV resource.PropertyValue) bool {
 		return sameSet(oldV, newV)
 	case Object:
 		return f.Elem.sameObjects(oldV, newV)
+	case Block:
+		return oldV.IsObject() && newV.IsObject() && !f.Elem.Diff(oldV.ObjectValue(), newV.ObjectValue()).Changes
 	case Map:
 		return sameMap(oldV, newV)
 	case List:
