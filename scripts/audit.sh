@@ -7,7 +7,7 @@
 # Exit 0: no finding but recorded ones; 1: a finding not recorded (or past its review date), listed; 2: a
 # scanner could not audit everything (its advisory service unreachable, a package it could not look up).
 # pip-audit itself says "No known vulnerabilities found" when it could look up nothing: that is exit 2 here.
-# Needs: pypi.org's JSON API per release (/pypi/<name>/<version>/json) and the npm registry's bulk advisory
+# Needs: PyPI's JSON API per release (/pypi/<name>/<version>/json) and the npm registry's bulk advisory
 # endpoint (POST /-/npm/v1/security/advisories/bulk).
 set -euo pipefail
 

@@ -91,18 +91,18 @@ describe("the audit verdict", () => {
         { name: "flask", skip_reason: "Dependency not found on PyPI and could not be audited: flask (3.1.3)" },
       ],
     });
-    const npmError = JSON.stringify({ message: "405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/x" });
+    const npmError = JSON.stringify({ message: "405 Method Not Allowed - POST https://registry.example/-/npm/v1/x" });
 
     const result = verdict([pipFindings(skipped, ""), npmFindings(npmError)], [], today);
 
     expect(result.exitCode).toBe(2);
     expect(result.lines).toEqual([
       "UNAUDITED  pip-audit: Dependency not found on PyPI and could not be audited: flask (3.1.3)",
-      "UNAUDITED  npm audit failed: 405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/x",
+      "UNAUDITED  npm audit failed: 405 Method Not Allowed - POST https://registry.example/-/npm/v1/x",
       "audit FAILED: 0 unrecorded finding(s), 2 thing(s) not audited",
     ]);
-    expect(pipFindings("", "Traceback …\nConnectionError: pypi.org unreachable\n").unaudited).toEqual([
-      "pip-audit failed: Traceback … / ConnectionError: pypi.org unreachable",
+    expect(pipFindings("", "Traceback …\nConnectionError: index unreachable\n").unaudited).toEqual([
+      "pip-audit failed: Traceback … / ConnectionError: index unreachable",
     ]);
     // An unrecorded finding is the louder failure.
     expect(verdict([pipFindings(pipReport, ""), npmFindings(npmError)], [jinjaRecord], today).exitCode).toBe(1);
