@@ -147,6 +147,7 @@ function guardedConnection(connection: ConnectionConfig, index: number, config: 
     issuer: entraIssuer(config.entra.loginEndpoint, tenantId, signInAudience),
     appRegistration: mode === "managed" ? "managed" : `provided:${connection.clientId}`,
     keySettings: { tenantId, signInAudience, mode, ...(mode === "provided" ? { clientId: connection.clientId } : {}) },
+    keepsAppRegistration: mode === "managed" && connection.keepAppRegistration,
     allowUserRelink: connection.allowUserRelink,
   };
 }

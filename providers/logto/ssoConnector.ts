@@ -396,7 +396,9 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
       replaces,
       // Who owns the client decides what a later change may do: recorded by an update that sends nothing.
       changed:
-        containsUnknown(news) || changedFields(olds, news).length > 0 || olds.clientOwnership !== news.clientOwnership,
+        containsUnknown(news) ||
+        changedFields(olds, news).length > 0 ||
+        (olds.clientOwnership ?? "external") !== news.clientOwnership,
     });
   },
 

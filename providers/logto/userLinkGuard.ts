@@ -10,7 +10,8 @@
  * refused change stops a `pulumi up` before the first Entra or Logto call, with or without a preview.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { notice } from "./support";
+import { managementClient } from "./client";
+import { configureFromStack, notice } from "./support";
 import { PackedDynamicResource } from "./packedResource";
 
 /** One connection as the guard records it: plain config values, nothing secret. */
@@ -29,6 +30,8 @@ export interface GuardedConnection {
   appRegistration: string;
   /** The settings issuer and appRegistration are made of (tenantId, signInAudience, mode, clientId), by name. */
   keySettings: { [setting: string]: string };
+  /** Managed only: the stack leaves its app registration in Entra when it stops managing it. */
+  keepsAppRegistration: boolean;
   /** Accept a change that re-keys the users. */
   allowUserRelink: boolean;
 }
@@ -62,22 +65,64 @@ function changedSettings(old: GuardedConnection, next: GuardedConnection, names:
     .join(" and ");
 }
 
-/** The re-keying changes from `old` to `next`, each described; empty when users keep their links. */
-export function rekeyingChanges(old: GuardedConnection, next: GuardedConnection): string[] {
-  const changes: string[] = [];
+/** The client id a connector signs in with now, found by its name in Logto; undefined when there is none. */
+export type LiveClientId = (connectorName: string) => Promise<string | undefined>;
+
+/** A change from `old` to `next`: what re-keys the users, and what would cut them off whatever they opt in to. */
+interface KeyChange {
+  rekeys: string[];
+  breaks: string[];
+}
+
+/**
+ * managed → provided: the customer's client id may be the stack's own app registration (a hand-over, which
+ * keeps every user) or another one (a re-key). Only Logto knows which client id the connector signs in with
+ * now, so it is asked, and only for this change.
+ */
+async function handOver(
+  old: GuardedConnection,
+  next: GuardedConnection,
+  liveClientId: LiveClientId,
+): Promise<KeyChange> {
+  const clientId = next.keySettings.clientId;
+  const current = await liveClientId(old.connectorName);
+  if (current === clientId) {
+    if (old.keepsAppRegistration) return { rekeys: [], breaks: [] };
+    return {
+      rekeys: [],
+      breaks: [
+        `mode changes to provided with clientId ${clientId}, the app registration this stack made, but the stack deletes what it made when it stops managing it: sign-in through the connector would fail (AADSTS700016) for every user. Keep the registration: first set keepAppRegistration while the connection is still managed (pulumi config set --path '${configPath(next.field, "keepAppRegistration")}' true) and run pulumi up, then switch`,
+      ],
+    };
+  }
+  return {
+    rekeys: [
+      `mode changes from "managed" to "provided" with clientId ${JSON.stringify(clientId)}, another app registration than the one the connector signs in with now (${current ?? "not found in Logto"}), so the users' subjects come from another app registration`,
+    ],
+    breaks: [],
+  };
+}
+
+async function keyChange(
+  old: GuardedConnection,
+  next: GuardedConnection,
+  liveClientId: LiveClientId,
+): Promise<KeyChange> {
+  const change: KeyChange = { rekeys: [], breaks: [] };
   if (old.issuer !== next.issuer) {
     const settings = changedSettings(old, next, ["tenantId", "signInAudience"]);
-    changes.push(`${settings ? `${settings}, so ` : ""}the issuer changes from ${old.issuer} to ${next.issuer}`);
+    change.rekeys.push(`${settings ? `${settings}, so ` : ""}the issuer changes from ${old.issuer} to ${next.issuer}`);
   }
-  // managed → provided may keep the stack's app registration (its client id): the connector tells (it knows both).
-  const handOver = old.appRegistration === "managed" && next.appRegistration !== "managed";
-  if (old.appRegistration !== next.appRegistration && !handOver) {
-    const settings = changedSettings(old, next, ["mode", "clientId"]);
-    changes.push(
-      `${settings ? `${settings}, so ` : ""}the users' subjects come from another app registration${next.appRegistration === "managed" ? " (one this stack makes)" : ""}`,
-    );
+  if (old.appRegistration === next.appRegistration) return change;
+  if (old.appRegistration === "managed") {
+    const handedOver = await handOver(old, next, liveClientId);
+    return { rekeys: [...change.rekeys, ...handedOver.rekeys], breaks: handedOver.breaks };
   }
-  return changes;
+  const settings = changedSettings(old, next, ["mode", "clientId"]);
+  change.rekeys.push(
+    `${settings ? `${settings}, so ` : ""}the users' subjects come from another app registration${next.appRegistration === "managed" ? " (one this stack makes)" : ""}`,
+  );
+  return change;
 }
 
 function describe(connection: GuardedConnection): string {
@@ -121,7 +166,11 @@ export interface UserLinkReview {
   accepted: string[];
 }
 
-export function reviewUserLinks(olds: GuardedConnection[], news: GuardedConnection[]): UserLinkReview {
+export async function reviewUserLinks(
+  olds: GuardedConnection[],
+  news: GuardedConnection[],
+  liveClientId: LiveClientId,
+): Promise<UserLinkReview> {
   const review: UserLinkReview = { refused: [], accepted: [] };
   for (const next of news) {
     const old = predecessor(olds, next);
@@ -130,13 +179,30 @@ export function reviewUserLinks(olds: GuardedConnection[], news: GuardedConnecti
       if (problem) review.refused.push(problem);
       continue;
     }
-    const changes = rekeyingChanges(old, next);
-    if (changes.length === 0) continue;
-    const what = `${describe(next)}: ${changes.join("; ")}. Then ${relinkConsequence}.`;
+    const { rekeys, breaks } = await keyChange(old, next, liveClientId);
+    review.refused.push(...breaks.map((problem) => `${describe(next)}: ${problem}.`));
+    if (rekeys.length === 0) continue;
+    const what = `${describe(next)}: ${rekeys.join("; ")}. Then ${relinkConsequence}.`;
     if (next.allowUserRelink) review.accepted.push(`${what} Applied because allowUserRelink is on.`);
     else review.refused.push(`${what} ${optIn(next.field)} Otherwise put the setting back.`);
   }
   return review;
+}
+
+/** The connectors of the configured Logto, asked at most once per check. */
+function liveClientIds(): LiveClientId {
+  let rows: Promise<Array<{ connectorName: string; config?: { clientId?: unknown } }>> | undefined;
+  return async (connectorName) => {
+    rows ??= managementClient()
+      .send<Array<{ connectorName: string; config?: { clientId?: unknown } }>>({
+        method: "GET",
+        path: "/api/sso-connectors",
+        action: "looking up which client id the SSO connectors sign in with",
+      })
+      .then((response) => response.data);
+    const row = (await rows).find((connector) => connector.connectorName === connectorName);
+    return typeof row?.config?.clientId === "string" ? row.config.clientId : undefined;
+  };
 }
 
 /** Guard state is a plain record; the record of a state without it is empty. */
@@ -147,16 +213,21 @@ function guardedIn(props: Partial<UserLinkGuardInputs> | undefined): GuardedConn
 const guardId = "user-links";
 
 export const userLinkGuardProvider: pulumi.dynamic.ResourceProvider<UserLinkGuardInputs, UserLinkGuardOutputs> = {
+  configure: configureFromStack,
+
   async check(olds, news) {
     const connections = guardedIn(news);
-    const { refused, accepted } = reviewUserLinks(guardedIn(olds), connections);
+    const { refused, accepted } = await reviewUserLinks(guardedIn(olds), connections, liveClientIds());
     // Said at preview and again at up: the person running either sees what the change costs.
     accepted.forEach(notice);
     return { inputs: { connections }, failures: refused.map((reason) => ({ property: "", reason })) };
   },
 
   async diff(_id, olds, news) {
-    return { changes: JSON.stringify(guardedIn(olds)) !== JSON.stringify(guardedIn(news)) };
+    // The opt-in matters only to the change it is set for: turning it on or off is no update of the record.
+    const record = (props: Partial<UserLinkGuardInputs>) =>
+      JSON.stringify(guardedIn(props).map(({ allowUserRelink: _optIn, ...rest }) => rest));
+    return { changes: record(olds) !== record(news) };
   },
 
   async create(inputs) {

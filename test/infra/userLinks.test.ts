@@ -51,7 +51,11 @@ describe("the user-link guard", () => {
     const { recording } = await run(
       rawConfig({
         connections: [
-          connection("contoso", { formerNames: ["contoso-old"], signInAudience: "AzureADMultipleOrgs" }),
+          connection("contoso", {
+            formerNames: ["contoso-old"],
+            signInAudience: "AzureADMultipleOrgs",
+            keepAppRegistration: true,
+          }),
           provided("fabrikam", { allowUserRelink: true }),
         ],
       }),
@@ -66,6 +70,7 @@ describe("the user-link guard", () => {
         issuer: "https://login.microsoftonline.com/organizations/v2.0",
         appRegistration: "managed",
         keySettings: { tenantId: tenantIds.contoso, signInAudience: "AzureADMultipleOrgs", mode: "managed" },
+        keepsAppRegistration: true,
         allowUserRelink: false,
       },
       {
@@ -82,6 +87,7 @@ describe("the user-link guard", () => {
           mode: "provided",
           clientId: customerClientId,
         },
+        keepsAppRegistration: false,
         allowUserRelink: true,
       },
     ]);

@@ -34,6 +34,7 @@ function managed(overrides: Partial<GuardedConnection> = {}): GuardedConnection 
     issuer: `https://login.microsoftonline.com/${tenantId}/v2.0`,
     appRegistration: "managed",
     keySettings: { tenantId, signInAudience: "AzureADMyOrg", mode: "managed" },
+    keepsAppRegistration: false,
     allowUserRelink: false,
     ...overrides,
   };
@@ -46,6 +47,13 @@ function provided(clientId: string, overrides: Partial<GuardedConnection> = {}):
     ...overrides,
   });
 }
+
+let h: ProviderHarness;
+beforeAll(async () => {
+  h = await startProviderHarness();
+});
+afterAll(async () => h.close());
+beforeEach(async () => h.reset());
 
 async function guardCheck(olds: GuardedConnection[], news: GuardedConnection[]) {
   const result = await guard.check!({ connections: olds }, { connections: news } as UserLinkGuardInputs);
@@ -90,15 +98,49 @@ describe("the user-link guard", () => {
     expect(await guardCheck([multi], [managed()])).toHaveLength(1);
   });
 
-  it("refuses another customer app registration and provided → managed (a new one), not managed → provided", async () => {
+  it("refuses another customer app registration and provided → managed (a new one)", async () => {
     const [newApp] = await guardCheck([provided(customerApp)], [provided("11111111-2222-4333-8444-555555555555")]);
     expect(newApp).toContain(`clientId changes from "${customerApp}" to "11111111-2222-4333-8444-555555555555"`);
     expect(newApp).toContain("another app registration");
     const [toManaged] = await guardCheck([provided(customerApp)], [managed()]);
     expect(toManaged).toContain('mode changes from "provided" to "managed"');
     expect(toManaged).toContain("one this stack makes");
-    // Whether the customer's client id is the stack's own registration only the connector can tell.
-    expect(await guardCheck([managed()], [provided(customerApp)])).toEqual([]);
+  });
+
+  describe("managed → provided: Logto tells whether the customer's client id is the stack's own app registration", () => {
+    const stackApp = "aaaaaaaa-0000-4000-8000-00000000000a";
+    beforeEach(async () => {
+      // The connector as the stack made it: signing in with the stack's app registration.
+      await connector.create!(
+        connectorInputs(h, {
+          connectorName: "prod-contoso",
+          config: { clientId: stackApp, clientSecret: "stack-made-secret", issuer: h.issuer },
+          domains: ["contoso.com"],
+        }),
+      );
+    });
+
+    it("the stack's own registration is refused while the stack would delete it, whatever the opt-in", async () => {
+      const [reason, ...rest] = await guardCheck([managed()], [provided(stackApp, { allowUserRelink: true })]);
+      expect(rest).toEqual([]);
+      expect(reason).toContain(
+        `logto-entra-sso:connections[0] (contoso): mode changes to provided with clientId ${stackApp}, the app registration this stack made, but the stack deletes what it made when it stops managing it`,
+      );
+      expect(reason).toContain("pulumi config set --path 'connections[0].keepAppRegistration' true");
+    });
+
+    it("and goes through once the stack keeps it (keepAppRegistration recorded by an earlier up)", async () => {
+      expect(await guardCheck([managed({ keepsAppRegistration: true })], [provided(stackApp)])).toEqual([]);
+    });
+
+    it("another registration is a re-key, naming both client ids; applied with the opt-in", async () => {
+      const [reason] = await guardCheck([managed({ keepsAppRegistration: true })], [provided(customerApp)]);
+      expect(reason).toContain(
+        `mode changes from "managed" to "provided" with clientId "${customerApp}", another app registration than the one the connector signs in with now (${stackApp})`,
+      );
+      expect(reason).toContain("loses the link");
+      expect(await guardCheck([managed()], [provided(customerApp, { allowUserRelink: true })])).toEqual([]);
+    });
   });
 
   it("applies a re-keying change the connection opted in to, and says what it costs", async () => {
@@ -133,7 +175,7 @@ describe("the user-link guard", () => {
     ]);
   });
 
-  it("reviews each connection: one refused change does not hide another", () => {
+  it("reviews each connection: one refused change does not hide another", async () => {
     const olds = [
       managed(),
       provided(customerApp, { name: "fabrikam", field: "x:connections[1]", domains: ["f.com"] }),
@@ -146,31 +188,28 @@ describe("the user-link guard", () => {
         domains: ["f.com"],
       }),
     ];
-    expect(reviewUserLinks(olds, news).refused).toEqual([
+    const review = await reviewUserLinks(olds, news, async () => undefined);
+    expect(review.refused).toEqual([
       expect.stringContaining("(contoso): tenantId changes"),
       expect.stringContaining("(fabrikam): clientId changes"),
     ]);
   });
 
-  it("records the connections as given; a changed record is an update, the same one none", async () => {
+  it("records the connections as given; a changed record is an update, the same one (or only the opt-in changed) none", async () => {
     const inputs = { connections: [managed()] };
     const { id, outs } = await guard.create!(inputs);
     expect(outs).toEqual(inputs);
     const recorded = outs as UserLinkGuardInputs;
     expect((await guard.diff!(id, recorded, inputs)).changes).toBe(false);
     expect((await guard.diff!(id, recorded, { connections: [managed({ domains: ["c.de"] })] })).changes).toBe(true);
+    expect((await guard.diff!(id, recorded, { connections: [managed({ allowUserRelink: true })] })).changes).toBe(
+      false,
+    );
     expect((await guard.read!(id, recorded)).props).toEqual(inputs);
   });
 });
 
 describe("the connector's check against what it was last given", () => {
-  let h: ProviderHarness;
-  beforeAll(async () => {
-    h = await startProviderHarness();
-  });
-  afterAll(async () => h.close());
-  beforeEach(async () => h.reset());
-
   const clientId = "aaaaaaaa-0000-4000-8000-000000000001";
 
   function declared(overrides: Partial<SsoConnectorInputs> = {}): SsoConnectorInputs {
