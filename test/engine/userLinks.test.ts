@@ -269,15 +269,18 @@ describe.sequential("engine: day-2 changes that would cut users off their Logto 
 
       await setConnections([{ ...moved, allowUserRelink: true }]);
       const preview = await engine.preview();
-      const planned = resourceSteps(preview.changes);
-      expect(planned).toEqual(
-        expect.arrayContaining([
-          "replace contoso-eu-entra-registration",
-          "replace contoso-eu-entra-secret",
-          "update contoso-eu-sso-connector",
-        ]),
-      );
-      expect(planned.filter((step) => step.endsWith("-sso-connector"))).toEqual(["update contoso-eu-sso-connector"]);
+      const replaced = preview.changes.filter((step) => step.op === "replace").map((step) => step.name);
+      expect(replaced.sort()).toEqual([
+        "contoso-eu-azuread",
+        "contoso-eu-entra-admin-consent",
+        "contoso-eu-entra-graph-access",
+        "contoso-eu-entra-registration",
+        "contoso-eu-entra-secret",
+        "contoso-eu-entra-service-principal",
+        "contoso-eu-sso-redirect-uris",
+      ]);
+      const updated = resourceSteps(preview.changes).filter((step) => step.startsWith("update "));
+      expect(updated.sort()).toEqual(["update contoso-eu-sso-connector", "update user-link-guard"]);
       const said = engine.transcript.map((source) => source.text).join("\n");
       expect(said).toContain("Applied because allowUserRelink is on");
 
