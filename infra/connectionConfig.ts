@@ -73,10 +73,20 @@ interface ConnectionCommon {
   trustUnverifiedEmail: boolean;
   branding: ConnectionBranding;
   signInAudience: SignInAudience;
+  /**
+   * Apply a change that cuts every user's link to their Logto account (a new issuer, app registration or
+   * connector); such a change is refused without it.
+   */
+  allowUserRelink: boolean;
 }
 
 export interface ManagedConnectionConfig extends ConnectionCommon {
   mode: "managed";
+  /**
+   * Leave the app registration, its service principal, consent, Graph access and redirect URI in Entra when the
+   * stack stops managing them (mode: provided, the connection removed, destroy); the client secret still goes.
+   */
+  keepAppRegistration: boolean;
   adminConsent: boolean;
   secretRotationDays: number;
   credentials?: AzureCredentials;
@@ -116,8 +126,9 @@ const commonKeys = [
   "trustUnverifiedEmail",
   "branding",
   "signInAudience",
+  "allowUserRelink",
 ] as const;
-const managedOnlyKeys = ["adminConsent", "secretRotationDays", "credentials"] as const;
+const managedOnlyKeys = ["keepAppRegistration", "adminConsent", "secretRotationDays", "credentials"] as const;
 const providedOnlyKeys = ["clientId", "clientSecret"] as const;
 export const connectionKeys = [...commonKeys, ...managedOnlyKeys, ...providedOnlyKeys] as const;
 export const brandingKeys = ["displayName", "logo", "darkLogo"] as const;
@@ -385,6 +396,13 @@ export function readConnection(
     );
   }
 
+  const allowUserRelink = readBoolean(fields.allowUserRelink, `${field}.allowUserRelink`, false, problems);
+  if (allowUserRelink) {
+    notices.push(
+      `${field}.allowUserRelink is on: a change of this connection's issuer (tenantId, signInAudience), app registration (mode, clientId) or connector is applied although every user who signed in through it loses the link to their Logto account (linked again at their next sign-in only by a verified email address, else given a new, empty account). Remove it after the pulumi up that needed it.`,
+    );
+  }
+
   const common: ConnectionCommon = {
     name,
     formerNames: readFormerNames(fields.formerNames, `${field}.formerNames`, name, problems),
@@ -399,6 +417,7 @@ export function readConnection(
     trustUnverifiedEmail,
     branding: readBranding(fields.branding, `${field}.branding`, problems),
     signInAudience,
+    allowUserRelink,
   };
 
   if (mode === "provided") {
@@ -418,6 +437,7 @@ export function readConnection(
   return {
     ...common,
     mode,
+    keepAppRegistration: readBoolean(fields.keepAppRegistration, `${field}.keepAppRegistration`, false, problems),
     adminConsent: readBoolean(fields.adminConsent, `${field}.adminConsent`, true, problems),
     secretRotationDays: readInteger(
       fields.secretRotationDays,

@@ -5,7 +5,8 @@
  */
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
-import { SignInExperienceSso } from "../providers/logto";
+import { SignInExperienceSso, UserLinkGuard } from "../providers/logto";
+import type { ClientOwnership, GuardedConnection } from "../providers/logto";
 import { EnterpriseSsoConnection, EnterpriseSsoConnectionArgs } from "./components/enterpriseSsoConnection";
 import { EntraOidcApp, adminConsentUrl, entraIssuer } from "./components/entraOidcApp";
 import { LogtoWebApp } from "./components/logtoWebApp";
@@ -100,6 +101,12 @@ function azureadProviderArgs(connection: ManagedConnectionConfig, cloud: EntraCl
   };
 }
 
+/** Who made the app registration the connector signs in with, and whether the stack deletes it. */
+function clientOwnership(connection: ConnectionConfig): ClientOwnership {
+  if (connection.mode === "provided") return "external";
+  return connection.keepAppRegistration ? "stack-kept" : "stack";
+}
+
 function connectorArgs(
   connection: ConnectionConfig,
   entra: {
@@ -122,7 +129,26 @@ function connectorArgs(
     branding: connection.branding,
     syncProfile: connection.syncProfile,
     trustUnverifiedEmail: connection.trustUnverifiedEmail,
+    allowUserRelink: connection.allowUserRelink,
+    clientOwnership: clientOwnership(connection),
     ...(entra.applicationObjectId !== undefined ? { entraApplicationObjectId: entra.applicationObjectId } : {}),
+  };
+}
+
+/** What the guard records of a connection: what its users are keyed on, and what tells a rename. */
+function guardedConnection(connection: ConnectionConfig, index: number, config: StackConfig): GuardedConnection {
+  const { tenantId, signInAudience, mode } = connection;
+  return {
+    name: connection.name,
+    formerNames: connection.formerNames,
+    field: `${projectNamespace}:connections[${index}]`,
+    connectorName: connection.connectorName,
+    domains: connection.domains,
+    issuer: entraIssuer(config.entra.loginEndpoint, tenantId, signInAudience),
+    appRegistration: mode === "managed" ? "managed" : `provided:${connection.clientId}`,
+    keySettings: { tenantId, signInAudience, mode, ...(mode === "provided" ? { clientId: connection.clientId } : {}) },
+    keepsAppRegistration: mode === "managed" && connection.keepAppRegistration,
+    allowUserRelink: connection.allowUserRelink,
   };
 }
 
@@ -151,10 +177,12 @@ interface ConnectionContext {
   now: Date;
   /** The connectors depend on it, so destroy deletes them first (see deployStack). */
   ssoSwitch: SignInExperienceSso | undefined;
+  /** Every connection's first resources depend on it: a refused change stops before any of them. */
+  userLinkGuard: UserLinkGuard;
 }
 
 function connectorDependencies(context: ConnectionContext): pulumi.Resource[] {
-  return context.ssoSwitch ? [context.ssoSwitch] : [];
+  return [context.userLinkGuard, ...(context.ssoSwitch ? [context.ssoSwitch] : [])];
 }
 
 function deployManagedConnection(
@@ -164,8 +192,12 @@ function deployManagedConnection(
 ): DeployedConnection {
   const { config, now } = context;
   // One provider per customer tenant; the components hand it down to their children and invokes.
+  // A corrected tenant id needs a new provider instance: the old one, with the old tenant's settings, deletes
+  // what the stack made there once the connector uses the new tenant's app (replacementTrigger below).
   const provider = new azuread.Provider(`${connection.name}-azuread`, azureadProviderArgs(connection, config.entra), {
     aliases: renameAliases(connection, "-azuread"),
+    dependsOn: [context.userLinkGuard],
+    replacementTrigger: connection.tenantId,
   });
   const componentOptions = { provider, protect: config.protect };
   const secretRotation = secretRotationWindow({
@@ -184,6 +216,7 @@ function deployManagedConnection(
       adminConsent: connection.adminConsent,
       secretRotation,
       scopesField: `${projectNamespace}:connections[${index}].extraScopes`,
+      keepInEntra: connection.keepAppRegistration,
     },
     { ...componentOptions, aliases: renameAliases(connection, "-entra") },
   );
@@ -260,8 +293,18 @@ export function deployStack(config: StackConfig, options: DeployOptions): StackO
   const ssoSwitch = enterpriseSsoEnabled
     ? new SignInExperienceSso("sign-in-experience-sso", { enabled: true }, { protect: config.protect })
     : undefined;
-  const context: ConnectionContext = { config, now: options.now, ssoSwitch };
-  const connections = config.connections.map((connection, index) => deployConnection(connection, index, context));
+  // Declared first: a change that would cut users off their accounts stops the deployment before anything else.
+  const userLinkGuard =
+    config.connections.length > 0
+      ? new UserLinkGuard("user-link-guard", {
+          connections: config.connections.map((connection, index) => guardedConnection(connection, index, config)),
+        })
+      : undefined;
+  const connections = userLinkGuard
+    ? config.connections.map((connection, index) =>
+        deployConnection(connection, index, { config, now: options.now, ssoSwitch, userLinkGuard }),
+      )
+    : [];
 
   const webApp = new LogtoWebApp(
     "sample",

@@ -1,6 +1,6 @@
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
-import { SsoConnector, SsoConnectorBranding } from "../../providers/logto";
+import { ClientOwnership, SsoConnector, SsoConnectorBranding } from "../../providers/logto";
 import { domainProblems, issuerProblems, scopeProblems, urlProblems } from "../../providers/logto/validation";
 import { connectorScopes } from "../scopes";
 
@@ -29,6 +29,16 @@ export interface EnterpriseSsoConnectionArgs {
    * some tenants users can edit their email claim, so trusting it could hand one user another's account.
    */
   trustUnverifiedEmail?: boolean;
+  /**
+   * Apply a change that cuts every user's link to their Logto account (a new connector, issuer or client id);
+   * the connector refuses it otherwise. Default false.
+   */
+  allowUserRelink?: boolean;
+  /**
+   * Who made the app registration: `stack` (deleted when the stack stops managing it), `stack-kept` (left in
+   * Entra then, the redirect URI on it included) or `external` (the default).
+   */
+  clientOwnership?: ClientOwnership;
   /**
    * Object id of the Entra app registration. When given, the connector's callback URI is registered on
    * it as a Web redirect URI (needs the azuread provider); when absent the URI is only an output.
@@ -70,6 +80,8 @@ export class EnterpriseSsoConnection extends pulumi.ComponentResource {
         branding: args.branding ?? {},
         syncProfile: args.syncProfile ?? false,
         enableTokenStorage: args.tokenStorage ?? false,
+        allowUserRelink: args.allowUserRelink ?? false,
+        clientOwnership: args.clientOwnership ?? "external",
       },
       // A component's dependsOn does not reach its children: the connector itself must wait (for the
       // sign-in switch, so that destroy deletes the connector before the switch looks for connectors left).
@@ -87,7 +99,8 @@ export class EnterpriseSsoConnection extends pulumi.ComponentResource {
           type: "Web",
           redirectUris: [callbackUri],
         },
-        { parent: this },
+        // Sign-in through a kept app registration needs its redirect URI after the stack lets go of it.
+        { parent: this, retainOnDelete: args.clientOwnership === "stack-kept" },
       );
     }
 

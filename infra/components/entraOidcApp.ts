@@ -25,6 +25,11 @@ export interface EntraOidcAppArgs {
   secretRotation: SecretRotationWindow;
   /** Where config errors point to, e.g. `logto-entra-sso:connections[0].extraScopes`. */
   scopesField?: string;
+  /**
+   * Leave the app registration, its Graph access, service principal and consent in Entra when they leave the
+   * stack (retainOnDelete), so that sign-in through it goes on; the client secret is deleted as ever. Default false.
+   */
+  keepInEntra?: boolean;
 }
 
 const tenantIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -56,6 +61,10 @@ export class EntraOidcApp extends pulumi.ComponentResource {
     const problems = argumentProblems(args);
     if (problems.length > 0) throw new Error(`EntraOidcApp "${name}": ${problems.join(" ")}`);
     const scopeNames = [...new Set([...oidcBaseScopes, ...args.graphScopes])];
+    // Everything here lives in one tenant: another tenant id makes each anew there (and the old ones are deleted
+    // by the old provider instance, last). The secret goes with the stack even when the registration is kept.
+    const inTenant = { parent: this, replacementTrigger: args.tenantId };
+    const kept = { ...inTenant, retainOnDelete: args.keepInEntra ?? false };
 
     const registration = new azuread.ApplicationRegistration(
       `${name}-registration`,
@@ -64,7 +73,7 @@ export class EntraOidcApp extends pulumi.ComponentResource {
         signInAudience: args.signInAudience ?? "AzureADMyOrg",
         notes: "Managed by Pulumi (logto-entra-sso): Logto enterprise SSO over OIDC.",
       },
-      { parent: this },
+      kept,
     );
 
     // Microsoft's own Graph principal is only looked up: creating or adopting it would make destroy try
@@ -86,12 +95,12 @@ export class EntraOidcApp extends pulumi.ComponentResource {
     const apiAccess = new azuread.ApplicationApiAccess(
       `${name}-graph-access`,
       { applicationId: registration.id, apiClientId: graphClientId, scopeIds: this.graphScopeIds },
-      { parent: this },
+      kept,
     );
     const servicePrincipal = new azuread.ServicePrincipal(
       `${name}-service-principal`,
       { clientId: registration.clientId },
-      { parent: this },
+      kept,
     );
     if (args.adminConsent ?? true) {
       new azuread.ServicePrincipalDelegatedPermissionGrant(
@@ -102,7 +111,7 @@ export class EntraOidcApp extends pulumi.ComponentResource {
           claimValues: scopeNames,
         },
         // Consent to what the registration requests, after it requests it.
-        { parent: this, dependsOn: [apiAccess] },
+        { ...kept, dependsOn: [apiAccess] },
       );
     }
 
@@ -115,7 +124,7 @@ export class EntraOidcApp extends pulumi.ComponentResource {
         rotateWhenChanged: args.secretRotation.trigger,
       },
       // Replaced at every rotation, new one first (the default): never protected, or rotation would fail.
-      { parent: this, protect: false, deleteBeforeReplace: false },
+      { ...inTenant, protect: false, deleteBeforeReplace: false },
     );
 
     this.clientId = registration.clientId;

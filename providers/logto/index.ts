@@ -16,5 +16,13 @@ export {
   oidcSsoProviderNames,
   ssoConnectorProvider,
 } from "./ssoConnector";
-export type { OidcSsoProviderName, SsoConnectorInputs, SsoConnectorOutputs } from "./ssoConnector";
+export type {
+  ClientOwnership,
+  OidcSsoProviderName,
+  SsoConnectorInputs,
+  SsoConnectorOutputs,
+  UserLinkSettings,
+} from "./ssoConnector";
+export { UserLinkGuard, UserLinkGuardArgs, userLinkGuardProvider } from "./userLinkGuard";
+export type { GuardedConnection, UserLinkGuardInputs, UserLinkGuardOutputs } from "./userLinkGuard";
 export { settingKeys } from "./settings";

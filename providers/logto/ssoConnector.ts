@@ -13,10 +13,12 @@ import {
   recordedIn,
   adoptableDiff,
   announceAdoption,
+  notice,
   sameStringSet,
 } from "./support";
 import { domainProblems, issuerProblems, scopeTokens } from "./validation";
 import { PackedDynamicResource } from "./packedResource";
+import { relinkConsequence } from "./userLinkGuard";
 
 /** Enterprise SSO providers with an OIDC client config (clientId, clientSecret, issuer). */
 export const oidcSsoProviderNames = ["AzureAdOidc", "OIDC", "Okta"] as const;
@@ -40,7 +42,24 @@ export interface SsoConnectorBranding {
   darkLogo?: string;
 }
 
-export interface SsoConnectorInputs extends Adoptable, OnEndpoint {
+/**
+ * Who made the IdP client (the Entra app registration) the connector signs in with: this stack, which deletes it
+ * when it stops managing it; this stack, which keeps it then (retainOnDelete); or someone else.
+ */
+export const clientOwnerships = ["stack", "stack-kept", "external"] as const;
+export type ClientOwnership = (typeof clientOwnerships)[number];
+
+/** How the connector's users stay linked to their Logto accounts: recorded, never sent to Logto. */
+export interface UserLinkSettings {
+  /**
+   * Accept a change that cuts every user's link to their account: a new connector, issuer or client id (Entra's
+   * subject is pairwise per app registration).
+   */
+  allowUserRelink: boolean;
+  clientOwnership: ClientOwnership;
+}
+
+export interface SsoConnectorInputs extends Adoptable, OnEndpoint, UserLinkSettings {
   providerName: OidcSsoProviderName;
   connectorName: string;
   config: SsoConnectorConfig;
@@ -68,7 +87,10 @@ interface SsoConnectorRow {
   enableTokenStorage?: boolean;
 }
 
-type ConnectorBody = Omit<SsoConnectorInputs, keyof Adoptable | keyof OnEndpoint | "providerName"> & {
+type ConnectorBody = Omit<
+  SsoConnectorInputs,
+  keyof Adoptable | keyof OnEndpoint | keyof UserLinkSettings | "providerName"
+> & {
   providerName?: string;
 };
 
@@ -106,7 +128,11 @@ function hiddenSecret(value: unknown): boolean {
  * Live object to state. Keeps only what the user declares, so server-added fields never show as drift.
  * `knownSecret` (the declared or recorded one) stands in for a secret the answer does not show.
  */
-function outputsFromRow(row: SsoConnectorRow, recorded: Recorded, knownSecret: string): SsoConnectorOutputs {
+function outputsFromRow(
+  row: SsoConnectorRow,
+  recorded: Recorded & UserLinkSettings,
+  knownSecret: string,
+): SsoConnectorOutputs {
   const branding: SsoConnectorBranding = {};
   for (const key of ["displayName", "logo", "darkLogo"] as const) {
     const value = row.branding?.[key];
@@ -131,6 +157,8 @@ function outputsFromRow(row: SsoConnectorRow, recorded: Recorded, knownSecret: s
     deleteAdoptedOnDestroy: recorded.deleteAdoptedOnDestroy,
     endpoint: recorded.endpoint,
     adopted: recorded.adopted,
+    allowUserRelink: recorded.allowUserRelink,
+    clientOwnership: recorded.clientOwnership,
     connectorId: row.id,
     callbackUri: `${recorded.endpoint}/callback/${row.id}`,
   };
@@ -259,6 +287,82 @@ function checkFailures(news: SsoConnectorInputs): pulumi.dynamic.CheckFailure[] 
   return failures;
 }
 
+/** The user-link settings a state records; a state from before they were recorded says nothing about its client. */
+function userLinkSettingsIn(props: Partial<UserLinkSettings> | undefined): UserLinkSettings {
+  return {
+    allowUserRelink: props?.allowUserRelink === true,
+    clientOwnership: props?.clientOwnership ?? "external",
+  };
+}
+
+/**
+ * Changes from `olds` (the inputs the connector was last given) to `news` that cut the users' links: a
+ * replacement, a new issuer, a new client id (known, or unknown at preview because the app registration is
+ * being made anew). Empty for a create.
+ */
+function rekeyingChanges(olds: Partial<SsoConnectorInputs>, news: SsoConnectorInputs): string[] {
+  if (!olds.config) return [];
+  const changes: string[] = [];
+  if (
+    olds.providerName !== undefined &&
+    !containsUnknown(news.providerName) &&
+    olds.providerName !== news.providerName
+  ) {
+    changes.push(
+      `providerName changes from ${olds.providerName} to ${news.providerName}, which needs a new connector (Logto deletes the users' SSO identities with the old one)`,
+    );
+  }
+  if (!containsUnknown(news.config.issuer) && olds.config.issuer !== news.config.issuer) {
+    changes.push(`config.issuer changes from ${olds.config.issuer} to ${news.config.issuer}`);
+  }
+  if (containsUnknown(news.config.clientId)) {
+    changes.push(
+      `config.clientId changes from ${olds.config.clientId} to the client id of an app registration made in this change`,
+    );
+  } else if (olds.config.clientId !== news.config.clientId) {
+    changes.push(
+      `config.clientId changes from ${olds.config.clientId} to ${news.config.clientId}, another app registration`,
+    );
+  }
+  return changes;
+}
+
+/**
+ * A client this stack made, about to leave the stack: refused when the stack would delete the app registration
+ * (or the client secret) the connector goes on using.
+ */
+function handOverFailures(olds: Partial<SsoConnectorInputs>, news: SsoConnectorInputs): string[] {
+  const sameClient = olds.config !== undefined && news.config.clientId === olds.config.clientId;
+  if (!sameClient || news.clientOwnership !== "external") return [];
+  if (olds.clientOwnership === "stack") {
+    return [
+      `${label(news)}: config.clientId stays ${news.config.clientId}, the app registration this stack made, but the stack stops managing it in this change and so would delete it: sign-in through the connector would fail (AADSTS700016) for every user. Keep it: set keepAppRegistration: true on the connection while it is still managed and run pulumi up, then switch.`,
+    ];
+  }
+  if (olds.clientOwnership === "stack-kept" && news.config.clientSecret === olds.config?.clientSecret) {
+    return [
+      `${label(news)}: config.clientSecret is still the client secret this stack made for app registration ${news.config.clientId}, which this change deletes (the registration itself is kept): have the app's owner create a new client secret and set that one.`,
+    ];
+  }
+  return [];
+}
+
+/** The user-link review of a change: refused changes as check failures, accepted ones as notices. */
+function userLinkFailures(olds: Partial<SsoConnectorInputs>, news: SsoConnectorInputs): pulumi.dynamic.CheckFailure[] {
+  const refused = handOverFailures(olds, news);
+  const changes = rekeyingChanges(olds, news);
+  if (changes.length > 0) {
+    const what = `${label(news)}: ${changes.join("; ")}. Then ${relinkConsequence}.`;
+    if (news.allowUserRelink) notice(`${what} Applied because allowUserRelink is on.`);
+    else
+      refused.push(
+        `${what} If that is what you want, set allowUserRelink: true on its connection for this one pulumi up; otherwise put the setting back.`,
+      );
+  }
+  // No property: the engine would print the whole config value next to the reason.
+  return refused.map((reason) => ({ property: "", reason }));
+}
+
 /** Fills defaults so that state always has every field; leaves unknown (preview) values alone. */
 function withDefaults(news: Partial<SsoConnectorInputs>): SsoConnectorInputs {
   return {
@@ -273,22 +377,28 @@ function withDefaults(news: Partial<SsoConnectorInputs>): SsoConnectorInputs {
     adoptExisting: news.adoptExisting ?? false,
     deleteAdoptedOnDestroy: news.deleteAdoptedOnDestroy ?? false,
     endpoint: configuredEndpoint(),
+    allowUserRelink: news.allowUserRelink ?? false,
+    clientOwnership: news.clientOwnership ?? "external",
   };
 }
 
 export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorInputs, SsoConnectorOutputs> = {
   configure: configureFromStack,
 
-  async check(_olds, news) {
+  async check(olds, news) {
     const inputs = withDefaults(news);
-    return { inputs, failures: checkFailures(inputs) };
+    return { inputs, failures: [...checkFailures(inputs), ...userLinkFailures(olds ?? {}, inputs)] };
   },
 
   async diff(_id, olds, news) {
     const replaces = olds.providerName !== news.providerName ? ["providerName"] : [];
     return adoptableDiff(olds, news, {
       replaces,
-      changed: containsUnknown(news) || changedFields(olds, news).length > 0,
+      // Who owns the client decides what a later change may do: recorded by an update that sends nothing.
+      changed:
+        containsUnknown(news) ||
+        changedFields(olds, news).length > 0 ||
+        (olds.clientOwnership ?? "external") !== news.clientOwnership,
     });
   },
 
@@ -306,7 +416,7 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
     const existing = inputs.adoptExisting ? sameName : undefined;
     // A connector of the same name is adopted, or gets Logto's 409 (which names adoptExisting): not a domain clash.
     assertDomainsFree(connectors, inputs, sameName?.id, existing ? `adopting ${label(inputs)}` : action);
-    const recorded = (adopted: boolean): Recorded => ({ ...inputs, adopted });
+    const recorded = (adopted: boolean): Recorded & UserLinkSettings => ({ ...inputs, adopted });
     if (existing) {
       if (existing.providerName !== inputs.providerName) {
         throw new Error(
@@ -344,7 +454,7 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
   },
 
   async read(id, props) {
-    const recorded = recordedIn(props);
+    const recorded = { ...recordedIn(props), ...userLinkSettingsIn(props) };
     try {
       const { data } = await managementClient(recorded.endpoint).send<SsoConnectorRow>({
         method: "GET",
@@ -365,7 +475,7 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
     const client = managementClient(olds.endpoint);
     const body = requestBody(news);
     const changed = changedFields(olds, news);
-    const recorded = recordedAfterUpdate(olds, news);
+    const recorded = { ...recordedAfterUpdate(olds, news), ...userLinkSettingsIn(news) };
     const action = `updating ${label(news)} (${changed.join(", ")})`;
     if (changed.length === 0) {
       return {
@@ -420,6 +530,13 @@ export interface SsoConnectorArgs {
   adoptExisting?: pulumi.Input<boolean>;
   /** Delete an adopted connector on destroy too. Default false: it was not this stack's to delete. */
   deleteAdoptedOnDestroy?: pulumi.Input<boolean>;
+  /**
+   * Accept a change that cuts every user's link to their Logto account (a replacement, a new issuer or client
+   * id); refused otherwise. Default false.
+   */
+  allowUserRelink?: pulumi.Input<boolean>;
+  /** Who made the IdP client the connector signs in with. Default `external`. */
+  clientOwnership?: pulumi.Input<ClientOwnership>;
 }
 
 /** A Logto enterprise SSO connector managed through the Management API. */
@@ -453,6 +570,8 @@ export class SsoConnector extends PackedDynamicResource {
         enableTokenStorage: args.enableTokenStorage ?? false,
         adoptExisting: args.adoptExisting ?? false,
         deleteAdoptedOnDestroy: args.deleteAdoptedOnDestroy ?? false,
+        allowUserRelink: args.allowUserRelink ?? false,
+        clientOwnership: args.clientOwnership ?? "external",
         // Filled by check from logto:endpoint.
         endpoint: undefined,
         adopted: undefined,

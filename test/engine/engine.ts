@@ -257,6 +257,14 @@ export async function createEngineSandbox(
   };
 }
 
+/** A suite's end: destroys and removes the sandbox's stack (what is already gone is no failure), then the sandbox. */
+export async function removeEngineStack(engine: EngineSandbox | undefined): Promise<void> {
+  if (!engine) return;
+  await engine.stack.destroy().catch(() => undefined);
+  await engine.stack.workspace.removeStack(engine.stackName, { force: true }).catch(() => undefined);
+  await engine.dispose();
+}
+
 /** The text of every file, for searching (binary files included as they are). */
 /** A resource of an exported state, as far as the tests read it (the Automation API types the deployment `any`). */
 export interface StateResource {

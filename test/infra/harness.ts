@@ -21,6 +21,7 @@ export const types = {
   application: "pulumi-nodejs:dynamic/logto:Application",
   applicationSecret: "pulumi-nodejs:dynamic/logto:ApplicationSecret",
   signInSwitch: "pulumi-nodejs:dynamic/logto:SignInExperienceSso",
+  userLinkGuard: "pulumi-nodejs:dynamic/logto:UserLinkGuard",
   image: "docker:index/image:Image",
   container: "docker:index/container:Container",
   volume: "docker:index/volume:Volume",
@@ -79,6 +80,9 @@ export interface RecordedResource {
   dependencies: string[];
   protect: boolean;
   deleteBeforeReplace: boolean;
+  retainOnDelete: boolean;
+  /** The `replacementTrigger` option's value; undefined when none was given. */
+  replacementTrigger: unknown;
   additionalSecretOutputs: string[];
   /** Names of the aliases given (`{ name }` aliases: a former name in the same parent). */
   aliasNames: string[];
@@ -105,6 +109,8 @@ interface RegisterRequest {
   getDependenciesList(): string[];
   getProtect(): boolean;
   getDeletebeforereplace(): boolean;
+  getRetainondelete(): boolean;
+  getReplacementTrigger(): { toJavaScript(): unknown } | undefined;
   getAdditionalsecretoutputsList(): string[];
   getAliasesList(): Array<{ getSpec(): { getName(): string } | undefined }>;
 }
@@ -241,6 +247,8 @@ export async function startRecording(options: { stack?: string; preview?: boolea
       dependencies: request.getDependenciesList(),
       protect: request.getProtect(),
       deleteBeforeReplace: request.getDeletebeforereplace(),
+      retainOnDelete: request.getRetainondelete(),
+      replacementTrigger: request.getReplacementTrigger()?.toJavaScript(),
       additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
       aliasNames: request
         .getAliasesList()

@@ -62,6 +62,9 @@ const sharedShape = [
   [types.command, "sample-image-cleanup", "sample"],
 ];
 
+/** With connections: the record of what their users are keyed on, declared before them. */
+const guardShape = [types.userLinkGuard, "user-link-guard", ""];
+
 function sorted(rows: string[][]): string[][] {
   return [...rows].sort((a, b) => a.join("|").localeCompare(b.join("|")));
 }
@@ -119,7 +122,7 @@ function checkConnectionWiring(recording: Recording, name: string): void {
 describe("the program's resource graph", () => {
   it("for one connection: every resource, its parent, provider and dependencies", async () => {
     const { recording, outputs } = await run(rawConfig());
-    expect(shape(recording)).toEqual(sorted([...connectionShape("contoso"), ...sharedShape]));
+    expect(shape(recording)).toEqual(sorted([...connectionShape("contoso"), ...sharedShape, guardShape]));
     checkConnectionWiring(recording, "contoso");
 
     // Item 2 (issue 11): the connector depends on the tenant-wide switch, so destroy deletes the connector
@@ -149,7 +152,7 @@ describe("the program's resource graph", () => {
   it("for three connections: one provider, Entra app and connector per customer tenant", async () => {
     const names = ["contoso", "fabrikam", "northwind"];
     const { recording } = await run(rawConfig({ connections: names.map((n) => connection(n)) }));
-    expect(shape(recording)).toEqual(sorted([...names.flatMap(connectionShape), ...sharedShape]));
+    expect(shape(recording)).toEqual(sorted([...names.flatMap(connectionShape), ...sharedShape, guardShape]));
     for (const name of names) checkConnectionWiring(recording, name);
 
     const signInSwitch = find(recording, types.signInSwitch);
@@ -217,6 +220,7 @@ describe("the program's resource graph", () => {
       types.password,
       types.applicationSecret,
       types.azureadProvider,
+      types.userLinkGuard,
       types.sampleApp,
       types.image,
       types.container,

@@ -101,6 +101,8 @@ export function connectorInputs(h: ProviderHarness, overrides: Partial<SsoConnec
     adoptExisting: false,
     deleteAdoptedOnDestroy: false,
     endpoint: h.logto.url,
+    allowUserRelink: false,
+    clientOwnership: "external",
     ...overrides,
   };
 }

@@ -1,0 +1,264 @@
+/**
+ * What Logto finds a connection's users by, recorded per connection, and a refusal of every change that would
+ * lose them. Logto finds a returning SSO user by the ID token's issuer and subject
+ * (`user_sso_identities`, logto-io/logto packages/schemas/tables/user_sso_identities.sql, one row per
+ * (issuer, identity_id)), and Entra's subject is pairwise: it differs per app registration. So a new issuer
+ * (another tenant, single ↔ multi-tenant, another cloud) or a new app registration re-keys every user, as a
+ * replaced connector does (its identities are deleted with it: `on delete cascade`).
+ *
+ * The guard is registered before anything of the connections and everything of theirs depends on it, so a
+ * refused change stops a `pulumi up` before the first Entra or Logto call, with or without a preview.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { managementClient } from "./client";
+import { configureFromStack, notice } from "./support";
+import { PackedDynamicResource } from "./packedResource";
+
+/** One connection as the guard records it: plain config values, nothing secret. */
+export interface GuardedConnection {
+  /** The connection's name; its resources are named after it. */
+  name: string;
+  /** Names it had before: a rename with them keeps every resource. */
+  formerNames: string[];
+  /** Where it is in the stack config, for messages: `logto-entra-sso:connections[0]`. */
+  field: string;
+  connectorName: string;
+  domains: string[];
+  /** The issuer the connector trusts. */
+  issuer: string;
+  /** Whose app registration the users' subjects are pairwise to: `managed` (the stack's) or `provided:<client id>`. */
+  appRegistration: string;
+  /** The settings issuer and appRegistration are made of (tenantId, signInAudience, mode, clientId), by name. */
+  keySettings: { [setting: string]: string };
+  /** Managed only: the stack leaves its app registration in Entra when it stops managing it. */
+  keepsAppRegistration: boolean;
+  /** Accept a change that re-keys the users. */
+  allowUserRelink: boolean;
+}
+
+export interface UserLinkGuardInputs {
+  connections: GuardedConnection[];
+}
+
+export type UserLinkGuardOutputs = UserLinkGuardInputs;
+
+/** What happens to the users of a re-keyed connection (or a replaced connector). */
+export const relinkConsequence =
+  "every user who signed in through it loses the link to their Logto account (Logto finds a returning SSO user by issuer and subject, and Entra's subject differs per app registration): at their next sign-in Logto links them again only by a verified email address, else makes a new, empty account (Entra sends no email_verified, so with trustUnverifiedEmail off that is everyone)";
+
+/** `pulumi config set --path` form of a connection's field: `connections[0].allowUserRelink`. */
+function configPath(field: string, key: string): string {
+  return `${field.slice(field.indexOf(":") + 1)}.${key}`;
+}
+
+function optIn(field: string): string {
+  return `If that is what you want, set allowUserRelink for this one pulumi up (pulumi config set --path '${configPath(field, "allowUserRelink")}' true) and remove it afterwards.`;
+}
+
+function changedSettings(old: GuardedConnection, next: GuardedConnection, names: string[]): string {
+  const changed = names.filter((name) => old.keySettings[name] !== next.keySettings[name]);
+  return changed
+    .map(
+      (name) =>
+        `${name} changes from ${JSON.stringify(old.keySettings[name] ?? "")} to ${JSON.stringify(next.keySettings[name] ?? "")}`,
+    )
+    .join(" and ");
+}
+
+/** The client id a connector signs in with now, found by its name in Logto; undefined when there is none. */
+export type LiveClientId = (connectorName: string) => Promise<string | undefined>;
+
+/** A change from `old` to `next`: what re-keys the users, and what would cut them off whatever they opt in to. */
+interface KeyChange {
+  rekeys: string[];
+  breaks: string[];
+}
+
+/**
+ * managed → provided: the customer's client id may be the stack's own app registration (a hand-over, which
+ * keeps every user) or another one (a re-key). Only Logto knows which client id the connector signs in with
+ * now, so it is asked, and only for this change.
+ */
+async function handOver(
+  old: GuardedConnection,
+  next: GuardedConnection,
+  liveClientId: LiveClientId,
+): Promise<KeyChange> {
+  const clientId = next.keySettings.clientId;
+  const current = await liveClientId(old.connectorName);
+  if (current === clientId) {
+    if (old.keepsAppRegistration) return { rekeys: [], breaks: [] };
+    return {
+      rekeys: [],
+      breaks: [
+        `mode changes to provided with clientId ${clientId}, the app registration this stack made, but the stack deletes what it made when it stops managing it: sign-in through the connector would fail (AADSTS700016) for every user. Keep the registration: first set keepAppRegistration while the connection is still managed (pulumi config set --path '${configPath(next.field, "keepAppRegistration")}' true) and run pulumi up, then switch`,
+      ],
+    };
+  }
+  return {
+    rekeys: [
+      `mode changes from "managed" to "provided" with clientId ${JSON.stringify(clientId)}, another app registration than the one the connector signs in with now (${current ?? "not found in Logto"}), so the users' subjects come from another app registration`,
+    ],
+    breaks: [],
+  };
+}
+
+async function keyChange(
+  old: GuardedConnection,
+  next: GuardedConnection,
+  liveClientId: LiveClientId,
+): Promise<KeyChange> {
+  const change: KeyChange = { rekeys: [], breaks: [] };
+  if (old.issuer !== next.issuer) {
+    const settings = changedSettings(old, next, ["tenantId", "signInAudience"]);
+    change.rekeys.push(`${settings ? `${settings}, so ` : ""}the issuer changes from ${old.issuer} to ${next.issuer}`);
+  }
+  if (old.appRegistration === next.appRegistration) return change;
+  if (old.appRegistration === "managed") {
+    const handedOver = await handOver(old, next, liveClientId);
+    return { rekeys: [...change.rekeys, ...handedOver.rekeys], breaks: handedOver.breaks };
+  }
+  const settings = changedSettings(old, next, ["mode", "clientId"]);
+  change.rekeys.push(
+    `${settings ? `${settings}, so ` : ""}the users' subjects come from another app registration${next.appRegistration === "managed" ? " (one this stack makes)" : ""}`,
+  );
+  return change;
+}
+
+function describe(connection: GuardedConnection): string {
+  return `${connection.field} (${connection.name})`;
+}
+
+/** Connection of `connections` that `next` continues: same name, or one of its former names. */
+function predecessor(connections: GuardedConnection[], next: GuardedConnection): GuardedConnection | undefined {
+  return (
+    connections.find((old) => old.name === next.name) ?? connections.find((old) => next.formerNames.includes(old.name))
+  );
+}
+
+/**
+ * A new connection that takes over the domains or the connector name of one this change removes: a rename
+ * without formerNames. Pulumi would make a new app registration and connector before deleting the old ones,
+ * and Logto refuses the new connector while the old one routes the domains: `up` would stop half-way.
+ */
+function renameProblem(
+  olds: GuardedConnection[],
+  news: GuardedConnection[],
+  next: GuardedConnection,
+): string | undefined {
+  const removed = olds.filter((old) => !news.some((other) => predecessor([old], other) !== undefined));
+  const lower = (domains: string[]) => domains.map((domain) => domain.toLowerCase());
+  const renamed = removed.find(
+    (old) =>
+      old.connectorName === next.connectorName ||
+      lower(old.domains).some((domain) => lower(next.domains).includes(domain)),
+  );
+  if (!renamed) return undefined;
+  const shared = lower(renamed.domains).filter((domain) => lower(next.domains).includes(domain));
+  return `${describe(next)} is new and takes over ${shared.length > 0 ? `the email domains ${shared.join(", ")}` : `the connector name "${next.connectorName}"`} of connection ${renamed.name}, which this change removes: a rename? Without formerNames every resource of the connection gets a new name, so Pulumi would make a new app registration and connector before deleting the old ones: Logto refuses the new connector while the old one routes the domains, and ${relinkConsequence}. Keep the resources by listing the old name: pulumi config set --path '${configPath(next.field, "formerNames[0]")}' ${renamed.name}. To replace the connection on purpose, remove ${renamed.name} in one pulumi up and add ${next.name} in the next.`;
+}
+
+/** The outcome of a change of the recorded connections: what is refused, and what is applied although it re-keys. */
+export interface UserLinkReview {
+  /** Each with the field, what it would cost the users and the way out. */
+  refused: string[];
+  /** Re-keying changes the connection opted in to (allowUserRelink), each with what it costs. */
+  accepted: string[];
+}
+
+export async function reviewUserLinks(
+  olds: GuardedConnection[],
+  news: GuardedConnection[],
+  liveClientId: LiveClientId,
+): Promise<UserLinkReview> {
+  const review: UserLinkReview = { refused: [], accepted: [] };
+  for (const next of news) {
+    const old = predecessor(olds, next);
+    if (!old) {
+      const problem = renameProblem(olds, news, next);
+      if (problem) review.refused.push(problem);
+      continue;
+    }
+    const { rekeys, breaks } = await keyChange(old, next, liveClientId);
+    review.refused.push(...breaks.map((problem) => `${describe(next)}: ${problem}.`));
+    if (rekeys.length === 0) continue;
+    const what = `${describe(next)}: ${rekeys.join("; ")}. Then ${relinkConsequence}.`;
+    if (next.allowUserRelink) review.accepted.push(`${what} Applied because allowUserRelink is on.`);
+    else review.refused.push(`${what} ${optIn(next.field)} Otherwise put the setting back.`);
+  }
+  return review;
+}
+
+/** The connectors of the configured Logto, asked at most once per check. */
+function liveClientIds(): LiveClientId {
+  let rows: Promise<Array<{ connectorName: string; config?: { clientId?: unknown } }>> | undefined;
+  return async (connectorName) => {
+    rows ??= managementClient()
+      .send<Array<{ connectorName: string; config?: { clientId?: unknown } }>>({
+        method: "GET",
+        path: "/api/sso-connectors",
+        action: "looking up which client id the SSO connectors sign in with",
+      })
+      .then((response) => response.data);
+    const row = (await rows).find((connector) => connector.connectorName === connectorName);
+    return typeof row?.config?.clientId === "string" ? row.config.clientId : undefined;
+  };
+}
+
+/** Guard state is a plain record; the record of a state without it is empty. */
+function guardedIn(props: Partial<UserLinkGuardInputs> | undefined): GuardedConnection[] {
+  return Array.isArray(props?.connections) ? props.connections : [];
+}
+
+const guardId = "user-links";
+
+export const userLinkGuardProvider: pulumi.dynamic.ResourceProvider<UserLinkGuardInputs, UserLinkGuardOutputs> = {
+  configure: configureFromStack,
+
+  async check(olds, news) {
+    const connections = guardedIn(news);
+    const { refused, accepted } = await reviewUserLinks(guardedIn(olds), connections, liveClientIds());
+    // Said at preview and again at up: the person running either sees what the change costs.
+    accepted.forEach(notice);
+    return { inputs: { connections }, failures: refused.map((reason) => ({ property: "", reason })) };
+  },
+
+  async diff(_id, olds, news) {
+    // The opt-in matters only to the change it is set for: turning it on or off is no update of the record.
+    const record = (props: Partial<UserLinkGuardInputs>) =>
+      JSON.stringify(guardedIn(props).map(({ allowUserRelink: _optIn, ...rest }) => rest));
+    return { changes: record(olds) !== record(news) };
+  },
+
+  async create(inputs) {
+    return { id: guardId, outs: { connections: guardedIn(inputs) } };
+  },
+
+  async read(id, props) {
+    const outs = { connections: guardedIn(props) };
+    return { id, props: outs, inputs: outs };
+  },
+
+  async update(_id, _olds, news) {
+    return { outs: { connections: guardedIn(news) } };
+  },
+
+  // Nothing outside the state: the record goes with it.
+  async delete() {},
+};
+
+export interface UserLinkGuardArgs {
+  connections: GuardedConnection[];
+}
+
+/**
+ * The record of what each connection's users are keyed on. Declare it before the connections and make each
+ * connection's first resources (its azuread provider, its connector) depend on it.
+ */
+export class UserLinkGuard extends PackedDynamicResource {
+  declare public readonly connections: pulumi.Output<GuardedConnection[]>;
+
+  constructor(name: string, args: UserLinkGuardArgs, opts?: pulumi.CustomResourceOptions) {
+    super(userLinkGuardProvider, name, { connections: args.connections }, opts, "logto", "UserLinkGuard");
+  }
+}
