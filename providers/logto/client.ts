@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AxiosResponse, AxiosStatic } from "axios";
+import { isLoopbackHostname } from "./validation";
 import {
   ManagementApiSettings,
   cloudTenantOf,
@@ -13,7 +14,10 @@ import {
 // Loaded with Node's own loader: Pulumi's closure serialiser then writes `require("axios…")` into the
 // provider text. Under Vitest a plain import is a transformed module that the serialiser would try (and
 // fail) to copy by value.
-const axios: AxiosStatic = createRequire(__filename)("axios");
+const nodeRequire = createRequire(__filename);
+const axios: AxiosStatic = nodeRequire("axios");
+const nodeHttp: typeof import("node:http") = nodeRequire("node:http");
+const nodeHttps: typeof import("node:https") = nodeRequire("node:https");
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 
@@ -235,6 +239,22 @@ function flattenHeaders(headers: AxiosResponse["headers"]): Record<string, strin
   return out;
 }
 
+/**
+ * Another host: no `proxy` option, so axios honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment,
+ * as the azuread, docker and command providers do behind a corporate egress proxy (https is tunnelled with
+ * CONNECT, so the proxy sees no credential). This machine: always direct, whatever NO_PROXY says, because
+ * http to loopback is allowed and a proxy would receive the M2M secret and the token in clear; own agents,
+ * so Node's NODE_USE_ENV_PROXY (which acts through the global agents) does not apply either.
+ */
+function proxyOptions(endpoint: string): { proxy?: false; httpAgent?: unknown; httpsAgent?: unknown } {
+  if (!isLoopbackHostname(new URL(endpoint).hostname)) return {};
+  return {
+    proxy: false,
+    httpAgent: new nodeHttp.Agent({ keepAlive: true }),
+    httpsAgent: new nodeHttps.Agent({ keepAlive: true }),
+  };
+}
+
 type AttemptResult = { kind: "response"; response: AxiosResponse<unknown> } | { kind: "network"; code: string };
 
 /**
@@ -247,8 +267,7 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
     timeout: settings.requestTimeoutMs,
     validateStatus: () => true,
     maxRedirects: 0,
-    // No `proxy` option: axios then honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment, as the
-    // azuread, docker and command providers do behind a corporate egress proxy.
+    ...proxyOptions(settings.endpoint),
   });
   let token: CachedToken | undefined;
   let pendingToken: Promise<CachedToken> | undefined;

@@ -110,7 +110,11 @@ export function scopeTokens(scope: string | undefined): string[] {
   return [...new Set((scope ?? "").split(/\s+/).filter((token) => token.length > 0))];
 }
 
-const loopbackHostnames: readonly string[] = ["localhost", "127.0.0.1", "[::1]"];
+/** This machine: `localhost` (and its subdomains), 127.0.0.0/8, `[::1]` (a URL's `hostname`, brackets kept). */
+export function isLoopbackHostname(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return host === "localhost" || host.endsWith(".localhost") || host === "[::1]" || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
 
 /**
  * A Logto endpoint: an origin, https unless the host is this machine. The M2M client secret is sent to it
@@ -122,7 +126,7 @@ export function logtoEndpointProblems(field: string, value: string, fix: string)
   );
   if (problems.length > 0) return problems;
   const url = new URL(value);
-  if (url.protocol === "http:" && !loopbackHostnames.includes(url.hostname)) {
+  if (url.protocol === "http:" && !isLoopbackHostname(url.hostname)) {
     problems.push(
       `${field} is "${value}": plain http would send the M2M app secret in clear to ${url.hostname}; use https:// (http is accepted only for localhost and 127.0.0.1). ${fix}`,
     );
