@@ -15,7 +15,7 @@ import {
   announceAdoption,
   sameStringSet,
 } from "./support";
-import { domainProblems, issuerProblems, scopeTokens } from "./validation";
+import { domainProblems, issuerProblems, scopeTokens, trustedEmailProblems } from "./validation";
 import { PackedDynamicResource } from "./packedResource";
 
 /** Enterprise SSO providers with an OIDC client config (clientId, clientSecret, issuer). */
@@ -247,6 +247,12 @@ function checkFailures(news: SsoConnectorInputs): pulumi.dynamic.CheckFailure[] 
   }
   if (known(config.issuer) && typeof config.issuer === "string" && config.issuer !== "") {
     fail("config.issuer", issuerProblems("config.issuer", config.issuer));
+    if (known(config.trustUnverifiedEmail)) {
+      fail(
+        "config.trustUnverifiedEmail",
+        trustedEmailProblems("config.trustUnverifiedEmail", config.issuer, config.trustUnverifiedEmail === true),
+      );
+    }
   }
   if (known(news.domains)) fail("domains", domainProblems("domains", news.domains ?? []));
   if (known(news.enableTokenStorage) && known(config.scope) && news.enableTokenStorage) {
