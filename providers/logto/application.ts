@@ -14,6 +14,7 @@ import {
   recordedAfterUpdate,
   recordedIn,
   sameStringSet,
+  soleMatch,
 } from "./support";
 import { urlProblems } from "./validation";
 import { PackedDynamicResource } from "./packedResource";
@@ -30,6 +31,11 @@ export interface ApplicationInputs extends Adoptable, OnEndpoint {
 export interface ApplicationOutputs extends ApplicationInputs, AdoptionOutputs {
   applicationId: string;
   type: "Traditional";
+  /**
+   * State upgraded from the embedded secret only: the name of the secret this resource made itself, which the
+   * stack's ApplicationSecret of that name may take over (no other existing secret is taken over).
+   */
+  legacySecretName?: string;
 }
 
 /**
@@ -74,14 +80,23 @@ async function getApplication(client: ManagementClient, id: string, action: stri
   return (await client.send<ApplicationRow>({ method: "GET", path: `/api/applications/${id}`, action })).data;
 }
 
-async function findByName(client: ManagementClient, name: string): Promise<ApplicationRow | undefined> {
+/** The Traditional applications named exactly `name` (names are not unique in Logto). */
+async function findByName(client: ManagementClient, name: string): Promise<ApplicationRow[]> {
   const { data } = await client.send<ApplicationRow[]>({
     method: "GET",
     path: "/api/applications",
     query: { search: name },
     action: `looking up ${label(name)}`,
   });
-  return data.find((row) => row.name === name && row.type === "Traditional");
+  return data.filter((row) => row.name === name && row.type === "Traditional");
+}
+
+/** The secret name an update carries on: the embedded secret's (legacy state), or the one recorded since. */
+function legacySecretNameOf(olds: Partial<ApplicationOutputs> & { secretName?: unknown }): {
+  legacySecretName?: string;
+} {
+  const name = typeof olds.secretName === "string" ? olds.secretName : olds.legacySecretName;
+  return name === undefined ? {} : { legacySecretName: name };
 }
 
 /** The declared URI lists over the live metadata: Logto replaces it whole, so what the console set is sent back. */
@@ -179,7 +194,9 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
       oidcClientMetadata: metadataBody(inputs),
       customClientMetadata: { corsAllowedOrigins: inputs.corsAllowedOrigins },
     };
-    const existing = inputs.adoptExisting ? await findByName(client, inputs.name) : undefined;
+    const existing = inputs.adoptExisting
+      ? soleMatch(await findByName(client, inputs.name), "Traditional applications", `adopting ${label(inputs.name)}`)
+      : undefined;
     if (existing) {
       const { data } = await client.send<ApplicationRow>({
         method: "PATCH",
@@ -200,10 +217,14 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
         body: { ...body, type: "Traditional" },
         action: `creating ${label(inputs.name)}`,
       },
-      async () => {
-        const found = await findByName(client, inputs.name);
-        return found && sameStringSet(found.oidcClientMetadata.redirectUris, inputs.redirectUris) ? found : undefined;
-      },
+      async () =>
+        soleMatch(
+          (await findByName(client, inputs.name)).filter((found) =>
+            sameStringSet(found.oidcClientMetadata.redirectUris, inputs.redirectUris),
+          ),
+          "Traditional applications with these redirect URIs",
+          `looking up ${label(inputs.name)} after its create went unanswered`,
+        ),
     );
     return { id: row.id, outs: outputsFrom(row, { ...inputs, adopted: false }) };
   },
@@ -212,8 +233,8 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
     const recorded = recordedIn(props);
     try {
       const row = await getApplication(managementClient(recorded.endpoint), id, `reading application ${id}`);
-      const outs = outputsFrom(row, recorded);
-      const { applicationId: _id, type: _type, adopted: _adopted, ...inputs } = outs;
+      const outs = { ...outputsFrom(row, recorded), ...legacySecretNameOf(props ?? {}) };
+      const { applicationId: _id, type: _type, adopted: _adopted, legacySecretName: _legacy, ...inputs } = outs;
       // ReadResult types `inputs` as outputs; the engine takes them as the refreshed inputs.
       return { id, props: outs, inputs: inputs as ApplicationOutputs };
     } catch (error) {
@@ -230,7 +251,14 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
       // Settings or the state's shape only: nothing to send. The embedded secret's fields are not carried over.
       const kept = Object.fromEntries(Object.entries(olds).filter(([key]) => !embeddedSecretFields.includes(key)));
       return {
-        outs: { ...(kept as ApplicationOutputs), ...news, ...recorded, applicationId: id, type: "Traditional" },
+        outs: {
+          ...(kept as ApplicationOutputs),
+          ...news,
+          ...recorded,
+          ...legacySecretNameOf(olds),
+          applicationId: id,
+          type: "Traditional",
+        },
       };
     }
     const patch: Record<string, unknown> = {};
@@ -252,7 +280,7 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
       body: patch,
       action: `updating ${label(news.name)} (${changed.join(", ")})`,
     });
-    return { outs: outputsFrom(data, recorded) };
+    return { outs: { ...outputsFrom(data, recorded), ...legacySecretNameOf(olds) } };
   },
 
   async delete(id, props) {
@@ -282,6 +310,8 @@ export class Application extends PackedDynamicResource {
   declare public readonly endpoint: pulumi.Output<string>;
   /** True when the stack took over an existing application (it then keeps its other secrets). */
   declare public readonly adopted: pulumi.Output<boolean>;
+  /** The secret this resource made itself before ApplicationSecret existed (upgraded state only). */
+  declare public readonly legacySecretName: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ApplicationArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -300,6 +330,7 @@ export class Application extends PackedDynamicResource {
         adopted: undefined,
         applicationId: undefined,
         type: undefined,
+        legacySecretName: undefined,
       },
       opts,
       "logto",

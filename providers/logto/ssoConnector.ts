@@ -14,6 +14,7 @@ import {
   adoptableDiff,
   announceAdoption,
   sameStringSet,
+  soleMatch,
 } from "./support";
 import { domainProblems, issuerProblems, scopeTokens, trustedEmailProblems } from "./validation";
 import { PackedDynamicResource } from "./packedResource";
@@ -308,7 +309,12 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
     const connectors = needsList
       ? await connectorsForCreate(client, `looking up SSO connectors for ${label(inputs)}`)
       : [];
-    const sameName = connectors.find((row) => row.connectorName === inputs.connectorName);
+    // Logto keeps connector names unique; should two ever match, neither is taken.
+    const sameName = soleMatch(
+      connectors.filter((row) => row.connectorName === inputs.connectorName),
+      "SSO connectors",
+      `looking up ${label(inputs)}`,
+    );
     const existing = inputs.adoptExisting ? sameName : undefined;
     // A connector of the same name is adopted, or gets Logto's 409 (which names adoptExisting): not a domain clash.
     assertDomainsFree(connectors, inputs, sameName?.id, existing ? `adopting ${label(inputs)}` : action);

@@ -46,6 +46,21 @@ export function endpointReplaces(olds: Partial<OnEndpoint>, news: OnEndpoint): s
   return olds.endpoint !== undefined && olds.endpoint !== news.endpoint ? ["endpoint"] : [];
 }
 
+/**
+ * The one object a lookup by name found, or undefined; more than one is an error naming them all, since taking
+ * any of them could take (and later delete) an object another person or stack made.
+ */
+export function soleMatch<T extends { id: string }>(
+  matches: readonly T[],
+  what: string,
+  action: string,
+): T | undefined {
+  if (matches.length <= 1) return matches[0];
+  throw new Error(
+    `Logto: ${action} failed: ${matches.length} ${what} have this name (ids ${matches.map((row) => row.id).join(", ")}), so the stack cannot tell which one is meant; rename or delete the extra ones in the Logto console, then run \`pulumi up\` again.`,
+  );
+}
+
 /** Adoption state every adoptable resource records (issue 11, item 8). */
 export interface Adoptable {
   /** Take over an object that already has this name instead of creating another. */

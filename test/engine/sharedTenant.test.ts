@@ -366,7 +366,9 @@ describe.sequential("engine: stacks sharing one Logto tenant (issue 11)", () => 
       const app = (upgradedState.deployment.resources ?? []).find((r: { urn: string }) =>
         r.urn.endsWith(`::${names.application}`),
       );
-      expect(Object.keys(app.outputs).filter((key) => /secret/i.test(key))).toEqual([]);
+      // No secret value; only the name of the secret it made, which the ApplicationSecret was allowed to take over.
+      expect(Object.keys(app.outputs).filter((key) => /secret/i.test(key))).toEqual(["legacySecretName"]);
+      expect(app.outputs.legacySecretName).toBe("pulumi-managed-1");
       expect((await stack.engine.preview()).changes).toEqual([]);
 
       // The taken-over secret now rotates as any other: the new one first, then the old one goes.
