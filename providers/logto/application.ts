@@ -3,6 +3,7 @@ import { ManagementClient, isNotFound, managementClient } from "./client";
 import {
   Adoptable,
   AdoptionOutputs,
+  MovingObject,
   OnEndpoint,
   adoptableDiff,
   announceAdoption,
@@ -125,6 +126,25 @@ function stateNeedsUpgrade(olds: Partial<ApplicationOutputs>): boolean {
   return embeddedSecretFields.some((field) => field in olds);
 }
 
+/** An application at another endpoint: the same tenant holds it under its id as a Traditional app. */
+function movingApplication(id: string, olds: Partial<ApplicationInputs>): MovingObject {
+  return {
+    what: `${label(olds.name ?? id)} (id ${id})`,
+    cost: "a new application with a new client id and secret; every app that signs in with the old ones stops signing in until it gets the new ones (the sample app gets them in the same run), and users signed in through it must sign in again.",
+    async heldBy(client) {
+      try {
+        return (
+          (await getApplication(client, id, `looking up ${label(olds.name ?? id)} at ${client.endpoint}`)).type ===
+          "Traditional"
+        );
+      } catch (error) {
+        if (isNotFound(error)) return false;
+        throw error;
+      }
+    },
+  };
+}
+
 function checkFailures(news: ApplicationInputs): pulumi.dynamic.CheckFailure[] {
   const failures: pulumi.dynamic.CheckFailure[] = [];
   const known = (value: unknown) => !containsUnknown(value);
@@ -180,9 +200,9 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
     return { inputs, failures: checkFailures(inputs) };
   },
 
-  async diff(_id, olds, news) {
+  async diff(id, olds, news) {
     const changed = containsUnknown(news) || changedApplicationFields(olds, news).length > 0 || stateNeedsUpgrade(olds);
-    return adoptableDiff(olds, news, { replaces: [], changed });
+    return adoptableDiff(olds, news, { replaces: [], changed }, movingApplication(id, olds));
   },
 
   /** One POST (or, adopting, one list and one PATCH): nothing is left half made. */
@@ -244,7 +264,7 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
   },
 
   async update(id, olds, news) {
-    const client = managementClient(olds.endpoint);
+    const client = managementClient();
     const changed = changedApplicationFields(olds, news);
     const recorded = recordedAfterUpdate(olds, news);
     if (changed.length === 0) {

@@ -5,7 +5,9 @@ import {
   configureFromStack,
   configuredEndpoint,
   containsUnknown,
-  endpointReplaces,
+  endpointDiff,
+  endpointMove,
+  MovingObject,
   notice,
 } from "./support";
 import { PackedDynamicResource } from "./packedResource";
@@ -62,6 +64,22 @@ async function findSecret(
   return data.find((row) => row.name === inputs.name);
 }
 
+/** A secret at another endpoint: the same tenant holds it, the same value under the same name. */
+function movingSecret(olds: ApplicationSecretOutputs): MovingObject {
+  return {
+    what: label(olds),
+    cost: "a new application secret, given to the sample app in the same run.",
+    async heldBy(client) {
+      try {
+        return (await findSecret(client, olds))?.value === olds.value;
+      } catch (error) {
+        if (isNotFound(error)) return false;
+        throw error;
+      }
+    },
+  };
+}
+
 /** A secret of the name exists and this stack did not make it: say so without touching it. */
 function notOursError(inputs: ApplicationSecretInputs): Error {
   return new Error(
@@ -91,13 +109,15 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
     return { inputs, failures };
   },
 
-  /** Everything that identifies the secret replaces it; the engine makes the new one before deleting the old. */
+  /**
+   * Everything that identifies the secret replaces it; the engine makes the new one before deleting the old. A
+   * changed endpoint of the same Logto is an update that only records it.
+   */
   async diff(_id, olds, news) {
-    const replaces = [
-      ...(["applicationId", "name"] as const).filter((key) => olds[key] !== news[key]),
-      ...endpointReplaces(olds, news),
-    ];
-    return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
+    const replaces = (["applicationId", "name"] as const).filter((key) => olds[key] !== news[key]);
+    if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: false };
+    const moved = endpointDiff(await endpointMove(olds, news, movingSecret(olds)));
+    return { changes: moved.changed, replaces: moved.replaces, deleteBeforeReplace: false };
   },
 
   async create(inputs) {
@@ -133,6 +153,11 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
       if (isLogtoApiError(error) && error.code === "application.secret_name_exists") throw notOursError(inputs);
       throw error;
     }
+  },
+
+  /** Only a changed endpoint of the same Logto comes here (anything else replaces): record it. */
+  async update(_id, olds, news) {
+    return { outs: { ...olds, ...news, value: olds.value } };
   },
 
   async read(id, props) {

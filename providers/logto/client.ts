@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AxiosResponse, AxiosStatic } from "axios";
+import { discoveryPath, publicOriginOf } from "./publicOrigin";
 import { isLoopbackHostname } from "./validation";
 import {
   ManagementApiSettings,
@@ -89,6 +90,13 @@ export interface ManagementClient {
   sharedGet<T>(path: string, action: string, maxAgeMs: number): Promise<T>;
   /** The shared answer for `path` if one is held (to keep it true to this client's own writes), else undefined. */
   sharedAnswer<T>(path: string): Promise<T> | undefined;
+  /** Logto's public origin, from the issuer of its OIDC discovery document (fetched once per client). */
+  publicOrigin(): Promise<string>;
+  /**
+   * The tenant's OIDC signing keys (`/oidc/jwks`), one text per key, or undefined when this address does not
+   * answer with them: two addresses of one Logto tenant publish the same keys, two tenants never do.
+   */
+  signingKeys(): Promise<string[] | undefined>;
 }
 
 interface CachedToken {
@@ -481,6 +489,45 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
     }
   }
 
+  /** An unauthenticated GET of Logto's OIDC side (discovery, keys), with the usual retries. */
+  async function getPublic<T>(path: string, action: string): Promise<T> {
+    const response = await withRetries(action, true, () => attempt({ method: "GET", url: path }), []);
+    return response.data as T;
+  }
+
+  let discovered: Promise<string> | undefined;
+
+  function publicOrigin(): Promise<string> {
+    discovered ??= getPublic<{ issuer?: unknown }>(
+      discoveryPath,
+      `reading the OIDC discovery document ${settings.endpoint}${discoveryPath} (callback URIs are built from its issuer)`,
+    ).then((document) => {
+      if (typeof document?.issuer !== "string" || !/^https?:\/\//.test(document.issuer)) {
+        throw apiError(
+          `Logto: ${settings.endpoint}${discoveryPath} answered without an http(s) issuer: check that logto:endpoint is a Logto origin.`,
+          {},
+        );
+      }
+      return publicOriginOf(document.issuer);
+    });
+    discovered.catch(() => (discovered = undefined));
+    return discovered;
+  }
+
+  async function signingKeys(): Promise<string[] | undefined> {
+    try {
+      const { keys } = await getPublic<{ keys?: unknown }>("/oidc/jwks", `reading ${settings.endpoint}/oidc/jwks`);
+      if (!Array.isArray(keys)) return undefined;
+      // The public key material only (kid, kty, crv, x, y, n, e), in a fixed order.
+      return keys.map((key: Record<string, unknown>) =>
+        JSON.stringify(["kid", "kty", "crv", "x", "y", "n", "e"].map((field) => key?.[field] ?? null)),
+      );
+    } catch (error) {
+      if (isLogtoApiError(error)) return undefined;
+      throw error;
+    }
+  }
+
   const sharedAnswers = new Map<string, { body: Promise<unknown>; startedAt: number }>();
 
   function sharedGet<T>(path: string, action: string, maxAgeMs: number): Promise<T> {
@@ -496,7 +543,16 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
     return sharedAnswers.get(path)?.body as Promise<T> | undefined;
   }
 
-  return { endpoint: settings.endpoint, send, createOnce, deleteIfPresent, sharedGet, sharedAnswer };
+  return {
+    endpoint: settings.endpoint,
+    send,
+    createOnce,
+    deleteIfPresent,
+    sharedGet,
+    sharedAnswer,
+    publicOrigin,
+    signingKeys,
+  };
 }
 
 /**
@@ -538,10 +594,11 @@ function settingsAt(configured: ManagementApiSettings, endpoint: string): Manage
 function movedNote(recordedEndpoint: string, configuredEndpoint: string): string {
   return (
     `This object was made at ${recordedEndpoint} (recorded in the state); logto:endpoint is now ${configuredEndpoint}, ` +
-    "so the provider reads and deletes it at the recorded endpoint with the configured credentials. To move a stack to " +
-    "another Logto, set the old logto:endpoint, logto:m2mAppId and logto:m2mAppSecret back, run `pulumi up` (nothing " +
-    "moves) and `pulumi destroy`, then set the new ones and run `pulumi up`; to leave the old objects behind, " +
-    `\`pulumi state delete <urn>\` them (${troubleshootingLink("Object made at another endpoint")}).`
+    "so the provider reads and deletes it at the recorded endpoint with the configured credentials (an `up` records " +
+    "the new endpoint when that Logto holds the object). To move a stack to another Logto, set the old logto:endpoint, " +
+    "logto:m2mAppId and logto:m2mAppSecret back, run `pulumi up` (nothing moves) and `pulumi destroy`, then set the new " +
+    "ones and run `pulumi up`; to leave the old objects behind, `pulumi state delete <urn>` them " +
+    `(${troubleshootingLink("Object made at another endpoint")}).`
   );
 }
 
@@ -551,7 +608,7 @@ function movedNote(recordedEndpoint: string, configuredEndpoint: string): string
  */
 export function managementClient(recordedEndpoint?: string): ManagementClient {
   const state = registry();
-  const configured = state.configured ?? resolveManagementApiSettings(settingSource(undefined, process.env));
+  const configured = configuredSettings();
   const elsewhere = recordedEndpoint !== undefined && recordedEndpoint !== configured.endpoint;
   const settings = elsewhere ? settingsAt(configured, recordedEndpoint) : configured;
   // In-memory only: the settings (secret included) never leave this process.
@@ -562,6 +619,12 @@ export function managementClient(recordedEndpoint?: string): ManagementClient {
     state.clients.set(key, client);
   }
   return client;
+}
+
+/** The configured settings (stack config, else the environment). */
+export function configuredSettings(): ManagementApiSettings {
+  const state = registry();
+  return state.configured ?? resolveManagementApiSettings(settingSource(undefined, process.env));
 }
 
 /** Forgets configured settings and cached clients (tests start each case from a clean process state). */

@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ManagementClient, isNotFound, managementClient, troubleshootingLink } from "./client";
+import { ManagementClient, configuredSettings, isNotFound, managementClient, troubleshootingLink } from "./client";
+import { callbackUriFor, formerOriginsAfter } from "./publicOrigin";
 import {
   Adoptable,
   AdoptionOutputs,
+  MovingObject,
   OnEndpoint,
   configureFromStack,
   configuredEndpoint,
@@ -41,7 +43,19 @@ export interface SsoConnectorBranding {
   darkLogo?: string;
 }
 
-export interface SsoConnectorInputs extends Adoptable, OnEndpoint {
+/** Where browsers see the Logto a connector lives in, recorded by `check` (providers/logto/publicOrigin.ts). */
+export interface OnPublicOrigin {
+  /** Logto's public origin, from its discovery issuer: callback URIs are built from it. */
+  publicOrigin: string;
+  /**
+   * Origins Logto answered at before, whose callback URIs stay registered during a move (until listed in
+   * logto:retiredOrigins).
+   */
+  formerPublicOrigins: string[];
+}
+
+/** What the program declares, with defaults filled. */
+export interface SsoConnectorDeclared extends Adoptable, OnEndpoint {
   providerName: OidcSsoProviderName;
   connectorName: string;
   config: SsoConnectorConfig;
@@ -51,9 +65,13 @@ export interface SsoConnectorInputs extends Adoptable, OnEndpoint {
   enableTokenStorage: boolean;
 }
 
-export interface SsoConnectorOutputs extends SsoConnectorInputs, AdoptionOutputs {
+/** The declared fields and the origins `check` recorded. */
+export interface SsoConnectorInputs extends SsoConnectorDeclared, OnPublicOrigin {}
+
+/** State from before the origins were recorded has none; the next check fills them in. */
+export interface SsoConnectorOutputs extends SsoConnectorDeclared, Partial<OnPublicOrigin>, AdoptionOutputs {
   connectorId: string;
-  /** Redirect URI to register at the IdP: `{Logto origin}/callback/{connectorId}`. */
+  /** Redirect URI to register at the IdP: `{Logto public origin}/callback/{connectorId}`. */
   callbackUri: string;
 }
 
@@ -69,7 +87,7 @@ interface SsoConnectorRow {
   enableTokenStorage?: boolean;
 }
 
-type ConnectorBody = Omit<SsoConnectorInputs, keyof Adoptable | keyof OnEndpoint | "providerName"> & {
+type ConnectorBody = Omit<SsoConnectorDeclared, keyof Adoptable | keyof OnEndpoint | "providerName"> & {
   providerName?: string;
 };
 
@@ -77,7 +95,7 @@ function label(inputs: Pick<SsoConnectorInputs, "connectorName">): string {
   return `SSO connector "${inputs.connectorName}"`;
 }
 
-function requestBody(inputs: SsoConnectorInputs): ConnectorBody {
+function requestBody(inputs: SsoConnectorDeclared): ConnectorBody {
   const scope = scopeTokens(inputs.config.scope).join(" ");
   return {
     connectorName: inputs.connectorName,
@@ -107,7 +125,11 @@ function hiddenSecret(value: unknown): boolean {
  * Live object to state. Keeps only what the user declares, so server-added fields never show as drift.
  * `knownSecret` (the declared or recorded one) stands in for a secret the answer does not show.
  */
-function outputsFromRow(row: SsoConnectorRow, recorded: Recorded, knownSecret: string): SsoConnectorOutputs {
+function outputsFromRow(
+  row: SsoConnectorRow,
+  recorded: Recorded & Partial<OnPublicOrigin>,
+  knownSecret: string,
+): SsoConnectorOutputs {
   const branding: SsoConnectorBranding = {};
   for (const key of ["displayName", "logo", "darkLogo"] as const) {
     const value = row.branding?.[key];
@@ -131,9 +153,61 @@ function outputsFromRow(row: SsoConnectorRow, recorded: Recorded, knownSecret: s
     adoptExisting: recorded.adoptExisting,
     deleteAdoptedOnDestroy: recorded.deleteAdoptedOnDestroy,
     endpoint: recorded.endpoint,
+    ...originsOf(recorded),
     adopted: recorded.adopted,
     connectorId: row.id,
-    callbackUri: `${recorded.endpoint}/callback/${row.id}`,
+    callbackUri: callbackUriFor(recorded.publicOrigin ?? recorded.endpoint, row.id),
+  };
+}
+
+/** The recorded origins; state from before they were recorded has none (the next check fills them in). */
+function originsOf(recorded: Partial<OnPublicOrigin>): Partial<OnPublicOrigin> {
+  return recorded.publicOrigin === undefined
+    ? {}
+    : { publicOrigin: recorded.publicOrigin, formerPublicOrigins: recorded.formerPublicOrigins ?? [] };
+}
+
+/**
+ * The origins `check` records: the public origin as recorded while the endpoint stays (no request on a routine
+ * preview), else from the discovery document at the configured endpoint; the one before is kept as a former
+ * origin, unless the stack is leaving that Logto (logto:moveFromEndpoint) or the origin is retired.
+ */
+async function checkedOrigins(olds: Partial<SsoConnectorInputs>, endpoint: string): Promise<OnPublicOrigin> {
+  const settings = configuredSettings();
+  const publicOrigin =
+    olds.endpoint === endpoint && olds.publicOrigin !== undefined
+      ? olds.publicOrigin
+      : await managementClient().publicOrigin();
+  const leaving = olds.endpoint !== undefined && olds.endpoint === settings.moveFromEndpoint;
+  // State from before the origins were recorded: its callback URIs were built from the endpoint.
+  const previous = leaving ? {} : { ...olds, publicOrigin: olds.publicOrigin ?? olds.endpoint };
+  return { publicOrigin, formerPublicOrigins: formerOriginsAfter(previous, publicOrigin, settings.retiredOrigins) };
+}
+
+function originsChanged(olds: Partial<OnPublicOrigin>, news: OnPublicOrigin): boolean {
+  return (
+    olds.publicOrigin !== news.publicOrigin || !sameStringSet(olds.formerPublicOrigins ?? [], news.formerPublicOrigins)
+  );
+}
+
+/** A connector at another endpoint: the same tenant holds it under its id, with the same provider. */
+function movingConnector(id: string, olds: Partial<SsoConnectorInputs>): MovingObject {
+  return {
+    what: `${label({ connectorName: olds.connectorName ?? id })} (id ${id})`,
+    cost: "Logto deletes every user's link to the old connector with it (user_sso_identities, on delete cascade), so its users' next sign-in links them again only by a verified email (or with trustUnverifiedEmail), else makes new, empty accounts; and the new connector has a new id, so a new callback URI (managed connections get it registered; provided ones need the customer's administrator to add it).",
+    async heldBy(client) {
+      try {
+        const { data } = await client.send<SsoConnectorRow>({
+          method: "GET",
+          path: `/api/sso-connectors/${id}`,
+          action: `looking up SSO connector ${id} at ${client.endpoint}`,
+        });
+        return data.providerName === olds.providerName;
+      } catch (error) {
+        if (isNotFound(error)) return false;
+        throw error;
+      }
+    },
   };
 }
 
@@ -215,7 +289,7 @@ function brandingChanged(olds: SsoConnectorBranding, news: SsoConnectorBranding)
 }
 
 /** Which top-level fields differ, ignoring what Logto normalises (case of domains, default flags, order). */
-export function changedFields(olds: SsoConnectorInputs, news: SsoConnectorInputs): Array<keyof ConnectorBody> {
+export function changedFields(olds: SsoConnectorDeclared, news: SsoConnectorDeclared): Array<keyof ConnectorBody> {
   const changed: Array<keyof ConnectorBody> = [];
   if (olds.connectorName !== news.connectorName) changed.push("connectorName");
   if (configChanged(olds.config, news.config)) changed.push("config");
@@ -227,7 +301,7 @@ export function changedFields(olds: SsoConnectorInputs, news: SsoConnectorInputs
   return changed;
 }
 
-function checkFailures(news: SsoConnectorInputs): pulumi.dynamic.CheckFailure[] {
+function checkFailures(news: SsoConnectorDeclared): pulumi.dynamic.CheckFailure[] {
   const failures: pulumi.dynamic.CheckFailure[] = [];
   const fail = (property: string, reasons: string[]) =>
     reasons.forEach((reason) => failures.push({ property, reason }));
@@ -267,7 +341,7 @@ function checkFailures(news: SsoConnectorInputs): pulumi.dynamic.CheckFailure[] 
 }
 
 /** Fills defaults so that state always has every field; leaves unknown (preview) values alone. */
-function withDefaults(news: Partial<SsoConnectorInputs>): SsoConnectorInputs {
+function withDefaults(news: Partial<SsoConnectorInputs>): SsoConnectorDeclared {
   return {
     ...news,
     providerName: news.providerName ?? "AzureAdOidc",
@@ -286,17 +360,25 @@ function withDefaults(news: Partial<SsoConnectorInputs>): SsoConnectorInputs {
 export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorInputs, SsoConnectorOutputs> = {
   configure: configureFromStack,
 
-  async check(_olds, news) {
+  async check(olds, news) {
     const inputs = withDefaults(news);
-    return { inputs, failures: checkFailures(inputs) };
+    const failures = checkFailures(inputs);
+    // The declared values are wrong: say so without asking Logto for its origin.
+    if (failures.length > 0) return { failures };
+    return { inputs: { ...inputs, ...(await checkedOrigins(olds ?? {}, inputs.endpoint)) }, failures };
   },
 
-  async diff(_id, olds, news) {
+  async diff(id, olds, news) {
     const replaces = olds.providerName !== news.providerName ? ["providerName"] : [];
-    return adoptableDiff(olds, news, {
-      replaces,
-      changed: containsUnknown(news) || changedFields(olds, news).length > 0,
-    });
+    return adoptableDiff(
+      olds,
+      news,
+      {
+        replaces,
+        changed: containsUnknown(news) || changedFields(olds, news).length > 0 || originsChanged(olds, news),
+      },
+      movingConnector(id, olds),
+    );
   },
 
   async create(inputs) {
@@ -356,7 +438,7 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
   },
 
   async read(id, props) {
-    const recorded = recordedIn(props);
+    const recorded = { ...recordedIn(props), ...originsOf(props ?? {}) };
     try {
       const { data } = await managementClient(recorded.endpoint).send<SsoConnectorRow>({
         method: "GET",
@@ -374,15 +456,14 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
   },
 
   async update(id, olds, news) {
-    const client = managementClient(olds.endpoint);
+    const client = managementClient();
     const body = requestBody(news);
     const changed = changedFields(olds, news);
-    const recorded = recordedAfterUpdate(olds, news);
+    const recorded = { ...recordedAfterUpdate(olds, news), ...originsOf(news) };
     const action = `updating ${label(news)} (${changed.join(", ")})`;
     if (changed.length === 0) {
-      return {
-        outs: { ...olds, ...news, ...recorded, connectorId: id, callbackUri: `${recorded.endpoint}/callback/${id}` },
-      };
+      const callbackUri = callbackUriFor(news.publicOrigin, id);
+      return { outs: { ...olds, ...news, ...recorded, connectorId: id, callbackUri } };
     }
     if (changed.includes("domains")) {
       assertDomainsFree(await listConnectors(client, `looking up SSO connectors for ${label(news)}`), news, id, action);
@@ -442,6 +523,8 @@ export class SsoConnector extends PackedDynamicResource {
   declare public readonly callbackUri: pulumi.Output<string>;
   declare public readonly domains: pulumi.Output<string[]>;
   declare public readonly endpoint: pulumi.Output<string>;
+  declare public readonly publicOrigin: pulumi.Output<string>;
+  declare public readonly formerPublicOrigins: pulumi.Output<string[]>;
   declare public readonly adopted: pulumi.Output<boolean>;
 
   constructor(name: string, args: SsoConnectorArgs, opts?: pulumi.CustomResourceOptions) {
@@ -465,8 +548,10 @@ export class SsoConnector extends PackedDynamicResource {
         enableTokenStorage: args.enableTokenStorage ?? false,
         adoptExisting: args.adoptExisting ?? false,
         deleteAdoptedOnDestroy: args.deleteAdoptedOnDestroy ?? false,
-        // Filled by check from logto:endpoint.
+        // Filled by check from logto:endpoint and the discovery document there.
         endpoint: undefined,
+        publicOrigin: undefined,
+        formerPublicOrigins: undefined,
         adopted: undefined,
         connectorId: undefined,
         callbackUri: undefined,

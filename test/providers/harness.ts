@@ -101,6 +101,9 @@ export function connectorInputs(h: ProviderHarness, overrides: Partial<SsoConnec
     adoptExisting: false,
     deleteAdoptedOnDestroy: false,
     endpoint: h.logto.url,
+    // What check records: the stand-in's issuer is {its url}/oidc.
+    publicOrigin: h.logto.url,
+    formerPublicOrigins: [],
     ...overrides,
   };
 }
