@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChangeStep, EngineSandbox, createEngineSandbox, readAll } from "./engine";
 import { findLeaks } from "./leaks";
 import { writeCalls } from "../providers/harness";
+import { startSecondAddress } from "../providers/secondAddress";
 import { startLogtoStandIn, type RecordedRequest } from "../standins/logto";
 import { LogtoTarget, openLogtoTarget, realLogtoFromEnv, uniqueSuffix } from "./target";
 
@@ -188,6 +189,8 @@ describe.sequential("engine: stacks sharing one Logto tenant (issue 11)", () => 
       await stack.engine.up();
       const { applicationId, appSecret: held } = await outputsOf(stack);
       await stack.engine.stack.setConfig("appSecretVersion", { value: "2" });
+      // The new secret's own lookup before its create passes; the dependant's check of the new secret fails.
+      standIn.faults.add({ method: "GET", path: `/api/applications/${applicationId}/secrets`, delayMs: 0 });
       standIn.faults.add({ method: "GET", path: `/api/applications/${applicationId}/secrets`, status: 500 });
       await expect(stack.engine.up()).rejects.toThrow(/HTTP 500/);
       // What the running app holds still opens the door.
@@ -235,7 +238,7 @@ describe.sequential("engine: stacks sharing one Logto tenant (issue 11)", () => 
   );
 
   it.skipIf(againstRealLogto)(
-    "(c) a changed logto:endpoint: the same Logto under another address is an in-place update that keeps every id and link; another Logto is refused at preview with the cost; with logto:moveFromEndpoint it is replaced, deleted at the old address first",
+    "(c) a changed logto:endpoint: the same Logto under another address is an in-place update that keeps every id and link (a new issuer moves the callback URI, the old one kept until retired); another Logto is refused at preview with the cost; with logto:moveFromEndpoint it is replaced, deleted at the old address first",
     async () => {
       const standIn = target.standIn!;
       const stack = await newStack("endpoint");
@@ -250,6 +253,7 @@ describe.sequential("engine: stacks sharing one Logto tenant (issue 11)", () => 
 
       // The same Logto behind a second address (a new reverse proxy, a tunnel, an internal address).
       const forwarder = await startForwarder(new URL(target.endpoint).port);
+      const customDomain = await startSecondAddress(target.endpoint, { ownIssuer: true });
       try {
         await stack.engine.stack.setConfig("logto:endpoint", { value: forwarder.url });
         const preview = await stack.engine.preview();
@@ -278,6 +282,28 @@ describe.sequential("engine: stacks sharing one Logto tenant (issue 11)", () => 
         expect(new Set(recorded)).toEqual(new Set([forwarder.url]));
         expect((await stack.engine.preview()).changes).toEqual([]);
 
+        // The tenant answering at an address with its own issuer (a custom domain, a second Logto core with
+        // another ENDPOINT): still in place, but the callback URI moves there and the old one is kept until retired.
+        await stack.engine.stack.setConfig("logto:endpoint", { value: customDomain.url });
+        expect(logtoSteps((await stack.engine.up()).changes)).toContain(`update ${names.connector}`);
+        expect(await outputsOf(stack)).toEqual(before);
+        expect((await stack.engine.stack.outputs()).callbackUri?.value).toBe(
+          `${customDomain.url}/callback/${before.connectorId}`,
+        );
+        const connectorState = async () =>
+          (await stack.engine.stack.exportStack()).deployment.resources.find((r: { urn: string }) =>
+            r.urn.endsWith(`::${names.connector}`),
+          ).outputs;
+        expect(await connectorState()).toMatchObject({
+          publicOrigin: customDomain.url,
+          formerPublicOrigins: [target.endpoint],
+        });
+        await stack.engine.stack.setConfig("logto:retiredOrigins", { value: target.endpoint });
+        await stack.engine.up();
+        expect(await connectorState()).toMatchObject({ publicOrigin: customDomain.url, formerPublicOrigins: [] });
+        expect((await connectorsOf(stack)).map((row) => row.id)).toEqual([before.connectorId]);
+        const current = customDomain.url;
+
         // Another Logto with its own credentials: refused at preview, with what a move would cost.
         const other = await startLogtoStandIn({ issuerFetchTimeoutMs: 500, trustedCaPem: target.issuerCaPem });
         try {
@@ -289,7 +315,7 @@ describe.sequential("engine: stacks sharing one Logto tenant (issue 11)", () => 
           const writesBefore = writeCalls(standIn).length;
           const refused = stack.engine.preview();
           await expect(refused).rejects.toThrow(/does not hold it: that is another Logto/);
-          await expect(refused).rejects.toThrow(`pulumi config set logto:moveFromEndpoint ${forwarder.url}`);
+          await expect(refused).rejects.toThrow(`pulumi config set logto:moveFromEndpoint ${current}`);
           await expect(stack.engine.up()).rejects.toThrow(/does not hold it: that is another Logto/);
           expect(writeCalls(other)).toEqual([]);
           expect(writeCalls(standIn).length).toBe(writesBefore);
@@ -310,7 +336,7 @@ describe.sequential("engine: stacks sharing one Logto tenant (issue 11)", () => 
             "logto:endpoint": { value: next.url },
             "logto:m2mAppId": { value: standIn.m2mAppId },
             "logto:m2mAppSecret": { value: standIn.m2mAppSecret, secret: true },
-            "logto:moveFromEndpoint": { value: forwarder.url },
+            "logto:moveFromEndpoint": { value: current },
           });
           const planned = await stack.engine.preview();
           expect(
@@ -345,7 +371,7 @@ describe.sequential("engine: stacks sharing one Logto tenant (issue 11)", () => 
           await next.close();
         }
       } finally {
-        await forwarder.close();
+        await Promise.all([forwarder.close(), customDomain.close()]);
       }
     },
     stepTimeout,
