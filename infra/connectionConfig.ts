@@ -390,7 +390,15 @@ export function readConnection(
         ? "personal Microsoft accounts sign in with another issuer than the tenant's, which the Logto connector would reject;"
         : undefined,
   );
-  if (signInAudience === "AzureADMultipleOrgs") {
+  if (signInAudience === "AzureADMultipleOrgs" && trustUnverifiedEmail) {
+    // nOAuth: the consenting tenant's admin sets `mail`; Logto checks neither its domain against the connector's
+    // domains nor the tenant (it reads userinfo too, so Entra's own filtering of the email claim does not help).
+    problems.add(
+      `${field}.trustUnverifiedEmail`,
+      true,
+      "any Entra tenant's administrator can consent to a multi-tenant app and give a user any mail address, and Logto would link that user to the Logto account with this address (whatever its domain): remove trustUnverifiedEmail, or give each customer tenant its own connection with signInAudience: AzureADMyOrg.",
+    );
+  } else if (signInAudience === "AzureADMultipleOrgs") {
     notices.push(
       `${field}.signInAudience is AzureADMultipleOrgs: the connector trusts the "organizations" issuer, so a user of any Entra tenant whose admin consented to the app can sign in through it; list every customer tenant's domains in domains.`,
     );

@@ -34,6 +34,8 @@ export interface ConnectionOutputs {
   connectorName: pulumi.Output<string>;
   /** The redirect URI that must be registered (Web platform) on the Entra app. */
   callbackUri: pulumi.Output<string>;
+  /** Redirect URIs under Logto's former public origins, kept registered during a move until retired. */
+  formerCallbackUris: pulumi.Output<string[]>;
   /** The Microsoft Graph delegated permissions the app needs and admin consent covers. */
   delegatedPermissions: string[];
   /** Where a tenant administrator grants consent for those permissions. */
@@ -115,10 +117,8 @@ function connectorArgs(
     issuer: pulumi.Input<string>;
     applicationObjectId?: pulumi.Input<string>;
   },
-  logtoEndpoint: string,
 ): EnterpriseSsoConnectionArgs {
   return {
-    logtoEndpoint,
     connectorName: connection.connectorName,
     clientId: entra.clientId,
     clientSecret: entra.clientSecret,
@@ -167,6 +167,7 @@ function sharedOutputs(
     connectorId: connector.connectorId,
     connectorName: connector.connectorName,
     callbackUri: connector.callbackUri,
+    formerCallbackUris: connector.formerCallbackUris,
     delegatedPermissions: connection.graphScopes,
   };
 }
@@ -220,15 +221,11 @@ function deployManagedConnection(
     },
     { ...componentOptions, aliases: renameAliases(connection, "-entra") },
   );
-  const connector = new EnterpriseSsoConnection(
-    `${connection.name}-sso`,
-    connectorArgs(connection, entra, config.logtoEndpoint),
-    {
-      ...componentOptions,
-      aliases: renameAliases(connection, "-sso"),
-      dependsOn: connectorDependencies(context),
-    },
-  );
+  const connector = new EnterpriseSsoConnection(`${connection.name}-sso`, connectorArgs(connection, entra), {
+    ...componentOptions,
+    aliases: renameAliases(connection, "-sso"),
+    dependsOn: connectorDependencies(context),
+  });
   return {
     connector,
     outputs: {
@@ -251,11 +248,7 @@ function deployProvidedConnection(
   const issuer = entraIssuer(config.entra.loginEndpoint, connection.tenantId, connection.signInAudience);
   const connector = new EnterpriseSsoConnection(
     `${connection.name}-sso`,
-    connectorArgs(
-      connection,
-      { clientId: connection.clientId, clientSecret: connection.clientSecret, issuer },
-      config.logtoEndpoint,
-    ),
+    connectorArgs(connection, { clientId: connection.clientId, clientSecret: connection.clientSecret, issuer }),
     { protect: config.protect, aliases: renameAliases(connection, "-sso"), dependsOn: connectorDependencies(context) },
   );
   const consentUrl = adminConsentUrl(config.entra.loginEndpoint, connection.tenantId, connection.clientId);
@@ -271,11 +264,13 @@ function deployProvidedConnection(
       consentStatus: pulumi.output(
         `up to the customer: an administrator of tenant ${connection.tenantId} grants consent at ${consentUrl}`,
       ),
-      customerAdminSteps: connector.callbackUri.apply((callbackUri) => [
-        `Entra admin center > App registrations > the app with client id ${connection.clientId} > Authentication: add the Web platform redirect URI ${callbackUri}.`,
-        `API permissions: add the Microsoft Graph delegated permissions ${permissions}, then grant admin consent (or open ${consentUrl}).`,
-        `Certificates & secrets: before the client secret expires, create a new one and send it to the platform team, who run: pulumi config set --secret --path 'connections[${index}].clientSecret' <new secret> && pulumi up.`,
-      ]),
+      customerAdminSteps: pulumi
+        .all([connector.callbackUri, connector.formerCallbackUris])
+        .apply(([callbackUri, former]) => [
+          `Entra admin center > App registrations > the app with client id ${connection.clientId} > Authentication: add the Web platform redirect URI ${callbackUri}${former.length > 0 ? ` (Logto moved there; keep ${former.join(" and ")} until the platform team says Logto no longer answers there)` : ""}.`,
+          `API permissions: add the Microsoft Graph delegated permissions ${permissions}, then grant admin consent (or open ${consentUrl}).`,
+          `Certificates & secrets: before the client secret expires, create a new one and send it to the platform team, who run: pulumi config set --secret --path 'connections[${index}].clientSecret' <new secret> && pulumi up.`,
+        ]),
     },
   };
 }

@@ -1,8 +1,8 @@
 /**
- * Vitest setup: the Logto provider honours HTTP(S)_PROXY / NO_PROXY as axios does, so a developer's or CI's
- * egress proxy would otherwise receive the tests' loopback traffic (and its credentials). Loopback is added
- * to NO_PROXY (both spellings, as axios and proxy-from-env read either); child processes (the engine)
- * inherit it.
+ * Vitest setup: loopback is added to NO_PROXY (both spellings) for the clients the tests start besides the Logto
+ * provider, which goes direct to loopback by itself (test/providers/client.test.ts checks it without this):
+ * the sample app's Python (requests honours only NO_PROXY), Chromium, the engine and its plugins inherit it, so
+ * a developer's or CI's egress proxy does not receive the tests' loopback traffic and its credentials.
  */
 const loopback = ["127.0.0.1", "localhost", "::1"];
 const existing = (process.env.no_proxy || process.env.NO_PROXY || "").split(/[\s,]+/).filter(Boolean);

@@ -1,12 +1,11 @@
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import { ClientOwnership, SsoConnector, SsoConnectorBranding } from "../../providers/logto";
-import { domainProblems, issuerProblems, scopeProblems, urlProblems } from "../../providers/logto/validation";
+import { callbackUriFor } from "../../providers/logto/publicOrigin";
+import { domainProblems, issuerProblems, scopeProblems } from "../../providers/logto/validation";
 import { connectorScopes } from "../scopes";
 
 export interface EnterpriseSsoConnectionArgs {
-  /** The Logto endpoint (origin) the connector is made in: its callback URI is under it. */
-  logtoEndpoint: string;
   /** Connector name in Logto, unique in the tenant. */
   connectorName: string;
   /** The Entra application (client) id. */
@@ -52,8 +51,13 @@ export interface EnterpriseSsoConnectionArgs {
  */
 export class EnterpriseSsoConnection extends pulumi.ComponentResource {
   public readonly connectorId: pulumi.Output<string>;
-  /** `{Logto endpoint}/callback/{connectorId}`: the redirect URI the IdP must allow. */
+  /** `{Logto public origin}/callback/{connectorId}`: the redirect URI the IdP must allow. */
   public readonly callbackUri: pulumi.Output<string>;
+  /**
+   * The connector's callback URIs under the origins Logto answered at before (a move in progress), which the IdP
+   * must keep allowing until they are retired (logto:retiredOrigins).
+   */
+  public readonly formerCallbackUris: pulumi.Output<string[]>;
   public readonly connectorName: pulumi.Output<string>;
   /** The extra scopes the connector requests (space separated). */
   public readonly scope: pulumi.Output<string>;
@@ -88,16 +92,24 @@ export class EnterpriseSsoConnection extends pulumi.ComponentResource {
       { parent: this, dependsOn: opts?.dependsOn },
     );
 
-    // From the connector's id, which an update never changes: a preview of any connector update then knows the
-    // URI, instead of planning a change of the Entra redirect URI whenever the connector changes.
-    const callbackUri = pulumi.interpolate`${args.logtoEndpoint}/callback/${connector.id}`;
+    // From the connector's id, which an update never changes, and the origins its check recorded (inputs, so a
+    // preview of a connector update knows them): the Entra redirect URIs change only when an origin does.
+    const callbackUri = pulumi
+      .all([connector.publicOrigin, connector.id])
+      .apply(([origin, id]) => callbackUriFor(origin, id));
+    const formerCallbackUris = pulumi
+      .all([connector.formerPublicOrigins, connector.id])
+      .apply(([origins, id]) => (origins ?? []).map((origin) => callbackUriFor(origin, id)));
     if (args.entraApplicationObjectId !== undefined) {
       new azuread.ApplicationRedirectUris(
         `${name}-redirect-uris`,
         {
           applicationId: pulumi.interpolate`/applications/${args.entraApplicationObjectId}`,
           type: "Web",
-          redirectUris: [callbackUri],
+          // During a move of Logto's public origin both, so that no sign-in fails whichever origin it starts at.
+          redirectUris: pulumi
+            .all([callbackUri, formerCallbackUris])
+            .apply(([current, former]) => [current, ...former]),
         },
         // Sign-in through a kept app registration needs its redirect URI after the stack lets go of it.
         { parent: this, retainOnDelete: args.clientOwnership === "stack-kept" },
@@ -106,11 +118,13 @@ export class EnterpriseSsoConnection extends pulumi.ComponentResource {
 
     this.connectorId = connector.connectorId;
     this.callbackUri = callbackUri;
+    this.formerCallbackUris = formerCallbackUris;
     this.connectorName = connector.connectorName;
     this.scope = pulumi.output(scope);
     this.registerOutputs({
       connectorId: this.connectorId,
       callbackUri: this.callbackUri,
+      formerCallbackUris: this.formerCallbackUris,
       connectorName: this.connectorName,
       scope: this.scope,
     });
@@ -118,10 +132,7 @@ export class EnterpriseSsoConnection extends pulumi.ComponentResource {
 }
 
 function argumentProblems(args: EnterpriseSsoConnectionArgs): string[] {
-  const problems: string[] = urlProblems("logtoEndpoint", args.logtoEndpoint ?? "", {
-    allowPath: false,
-    allowTrailingSlash: false,
-  });
+  const problems: string[] = [];
   if (!args.connectorName || args.connectorName.trim() === "") {
     problems.push("connectorName is empty: give a name that is unique in the Logto tenant.");
   }

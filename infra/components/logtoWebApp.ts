@@ -46,19 +46,24 @@ export class LogtoWebApp extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    // The resource id, which an update keeps: a preview of any application update (a changed endpoint, new
+    // redirect URIs) then knows it, instead of planning the secret's replacement and the container's.
+    const applicationId = application.id;
     const secret = new ApplicationSecret(
       `${name}-application-secret`,
       {
-        applicationId: application.applicationId,
+        applicationId,
         name: secretNameFor(args.secretVersion ?? "1"),
         // Logto's "Default secret" of an app the stack made would be a second, unmanaged way in.
         removeDefaultSecret: application.adopted.apply((adopted) => !adopted),
+        // Only the secret the Application made itself before issue 11; any other of the name is refused.
+        takeOverName: application.legacySecretName,
       },
       // Replaced at every rotation, new one first (the default): never protected, or rotation would fail.
       { parent: this, protect: false, deleteBeforeReplace: false },
     );
 
-    this.applicationId = application.applicationId;
+    this.applicationId = applicationId;
     this.appSecret = pulumi.secret(secret.value);
     this.callbackUri = pulumi.output(callbackUri);
     this.postSignOutUri = pulumi.output(postSignOutUri);

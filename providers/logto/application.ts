@@ -3,6 +3,7 @@ import { ManagementClient, isNotFound, managementClient } from "./client";
 import {
   Adoptable,
   AdoptionOutputs,
+  MovingObject,
   OnEndpoint,
   adoptableDiff,
   announceAdoption,
@@ -14,6 +15,7 @@ import {
   recordedAfterUpdate,
   recordedIn,
   sameStringSet,
+  soleMatch,
 } from "./support";
 import { urlProblems } from "./validation";
 import { PackedDynamicResource } from "./packedResource";
@@ -30,6 +32,11 @@ export interface ApplicationInputs extends Adoptable, OnEndpoint {
 export interface ApplicationOutputs extends ApplicationInputs, AdoptionOutputs {
   applicationId: string;
   type: "Traditional";
+  /**
+   * State upgraded from the embedded secret only: the name of the secret this resource made itself, which the
+   * stack's ApplicationSecret of that name may take over (no other existing secret is taken over).
+   */
+  legacySecretName?: string;
 }
 
 /**
@@ -74,14 +81,23 @@ async function getApplication(client: ManagementClient, id: string, action: stri
   return (await client.send<ApplicationRow>({ method: "GET", path: `/api/applications/${id}`, action })).data;
 }
 
-async function findByName(client: ManagementClient, name: string): Promise<ApplicationRow | undefined> {
+/** The Traditional applications named exactly `name` (names are not unique in Logto). */
+async function findByName(client: ManagementClient, name: string): Promise<ApplicationRow[]> {
   const { data } = await client.send<ApplicationRow[]>({
     method: "GET",
     path: "/api/applications",
     query: { search: name },
     action: `looking up ${label(name)}`,
   });
-  return data.find((row) => row.name === name && row.type === "Traditional");
+  return data.filter((row) => row.name === name && row.type === "Traditional");
+}
+
+/** The secret name an update carries on: the embedded secret's (legacy state), or the one recorded since. */
+function legacySecretNameOf(olds: Partial<ApplicationOutputs> & { secretName?: unknown }): {
+  legacySecretName?: string;
+} {
+  const name = typeof olds.secretName === "string" ? olds.secretName : olds.legacySecretName;
+  return name === undefined ? {} : { legacySecretName: name };
 }
 
 /** The declared URI lists over the live metadata: Logto replaces it whole, so what the console set is sent back. */
@@ -108,6 +124,25 @@ export function changedApplicationFields(olds: ApplicationInputs, news: Applicat
 /** State that still holds the embedded secret. */
 function stateNeedsUpgrade(olds: Partial<ApplicationOutputs>): boolean {
   return embeddedSecretFields.some((field) => field in olds);
+}
+
+/** An application at another endpoint: the same tenant holds it under its id as a Traditional app. */
+function movingApplication(id: string, olds: Partial<ApplicationInputs>): MovingObject {
+  return {
+    what: `${label(olds.name ?? id)} (id ${id})`,
+    cost: "a new application with a new client id and secret; every app that signs in with the old ones stops signing in until it gets the new ones (the sample app gets them in the same run), and users signed in through it must sign in again.",
+    async heldBy(client) {
+      try {
+        return (
+          (await getApplication(client, id, `looking up ${label(olds.name ?? id)} at ${client.endpoint}`)).type ===
+          "Traditional"
+        );
+      } catch (error) {
+        if (isNotFound(error)) return false;
+        throw error;
+      }
+    },
+  };
 }
 
 function checkFailures(news: ApplicationInputs): pulumi.dynamic.CheckFailure[] {
@@ -165,9 +200,9 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
     return { inputs, failures: checkFailures(inputs) };
   },
 
-  async diff(_id, olds, news) {
+  async diff(id, olds, news) {
     const changed = containsUnknown(news) || changedApplicationFields(olds, news).length > 0 || stateNeedsUpgrade(olds);
-    return adoptableDiff(olds, news, { replaces: [], changed });
+    return adoptableDiff(olds, news, { replaces: [], changed }, movingApplication(id, olds));
   },
 
   /** One POST (or, adopting, one list and one PATCH): nothing is left half made. */
@@ -179,7 +214,9 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
       oidcClientMetadata: metadataBody(inputs),
       customClientMetadata: { corsAllowedOrigins: inputs.corsAllowedOrigins },
     };
-    const existing = inputs.adoptExisting ? await findByName(client, inputs.name) : undefined;
+    const existing = inputs.adoptExisting
+      ? soleMatch(await findByName(client, inputs.name), "Traditional applications", `adopting ${label(inputs.name)}`)
+      : undefined;
     if (existing) {
       const { data } = await client.send<ApplicationRow>({
         method: "PATCH",
@@ -200,10 +237,14 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
         body: { ...body, type: "Traditional" },
         action: `creating ${label(inputs.name)}`,
       },
-      async () => {
-        const found = await findByName(client, inputs.name);
-        return found && sameStringSet(found.oidcClientMetadata.redirectUris, inputs.redirectUris) ? found : undefined;
-      },
+      async () =>
+        soleMatch(
+          (await findByName(client, inputs.name)).filter((found) =>
+            sameStringSet(found.oidcClientMetadata.redirectUris, inputs.redirectUris),
+          ),
+          "Traditional applications with these redirect URIs",
+          `looking up ${label(inputs.name)} after its create went unanswered`,
+        ),
     );
     return { id: row.id, outs: outputsFrom(row, { ...inputs, adopted: false }) };
   },
@@ -212,8 +253,8 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
     const recorded = recordedIn(props);
     try {
       const row = await getApplication(managementClient(recorded.endpoint), id, `reading application ${id}`);
-      const outs = outputsFrom(row, recorded);
-      const { applicationId: _id, type: _type, adopted: _adopted, ...inputs } = outs;
+      const outs = { ...outputsFrom(row, recorded), ...legacySecretNameOf(props ?? {}) };
+      const { applicationId: _id, type: _type, adopted: _adopted, legacySecretName: _legacy, ...inputs } = outs;
       // ReadResult types `inputs` as outputs; the engine takes them as the refreshed inputs.
       return { id, props: outs, inputs: inputs as ApplicationOutputs };
     } catch (error) {
@@ -223,14 +264,21 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
   },
 
   async update(id, olds, news) {
-    const client = managementClient(olds.endpoint);
+    const client = managementClient();
     const changed = changedApplicationFields(olds, news);
     const recorded = recordedAfterUpdate(olds, news);
     if (changed.length === 0) {
       // Settings or the state's shape only: nothing to send. The embedded secret's fields are not carried over.
       const kept = Object.fromEntries(Object.entries(olds).filter(([key]) => !embeddedSecretFields.includes(key)));
       return {
-        outs: { ...(kept as ApplicationOutputs), ...news, ...recorded, applicationId: id, type: "Traditional" },
+        outs: {
+          ...(kept as ApplicationOutputs),
+          ...news,
+          ...recorded,
+          ...legacySecretNameOf(olds),
+          applicationId: id,
+          type: "Traditional",
+        },
       };
     }
     const patch: Record<string, unknown> = {};
@@ -252,7 +300,7 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
       body: patch,
       action: `updating ${label(news.name)} (${changed.join(", ")})`,
     });
-    return { outs: outputsFrom(data, recorded) };
+    return { outs: { ...outputsFrom(data, recorded), ...legacySecretNameOf(olds) } };
   },
 
   async delete(id, props) {
@@ -282,6 +330,8 @@ export class Application extends PackedDynamicResource {
   declare public readonly endpoint: pulumi.Output<string>;
   /** True when the stack took over an existing application (it then keeps its other secrets). */
   declare public readonly adopted: pulumi.Output<boolean>;
+  /** The secret this resource made itself before ApplicationSecret existed (upgraded state only). */
+  declare public readonly legacySecretName: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ApplicationArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -300,6 +350,7 @@ export class Application extends PackedDynamicResource {
         adopted: undefined,
         applicationId: undefined,
         type: undefined,
+        legacySecretName: undefined,
       },
       opts,
       "logto",

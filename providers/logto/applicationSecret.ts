@@ -1,6 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ManagementClient, isLogtoApiError, isNotFound, managementClient } from "./client";
-import { OnEndpoint, configureFromStack, configuredEndpoint, containsUnknown, endpointReplaces } from "./support";
+import { ManagementClient, isLogtoApiError, isNotFound, managementClient, troubleshootingLink } from "./client";
+import {
+  OnEndpoint,
+  configureFromStack,
+  configuredEndpoint,
+  containsUnknown,
+  endpointDiff,
+  endpointMove,
+  MovingObject,
+  notice,
+} from "./support";
 import { PackedDynamicResource } from "./packedResource";
 
 export interface ApplicationSecretInputs extends OnEndpoint {
@@ -9,6 +18,12 @@ export interface ApplicationSecretInputs extends OnEndpoint {
   name: string;
   /** Delete Logto's "Default secret" first: true for an application this stack made, false for an adopted one. */
   removeDefaultSecret: boolean;
+  /**
+   * The name of a secret this stack made before ApplicationSecret existed (the Application's embedded secret):
+   * one of this name that exists already is taken over, value kept. Any other existing secret of the name is
+   * refused, never taken over (and so never deleted by a later rotation).
+   */
+  takeOverName?: string;
 }
 
 export interface ApplicationSecretOutputs extends ApplicationSecretInputs {
@@ -37,13 +52,39 @@ function secretPath(applicationId: string, name?: string): string {
   return `/api/applications/${applicationId}/secrets${name === undefined ? "" : `/${encodeURIComponent(name)}`}`;
 }
 
-async function findSecret(client: ManagementClient, inputs: ApplicationSecretInputs): Promise<SecretRow | undefined> {
+async function findSecret(
+  client: ManagementClient,
+  inputs: Pick<ApplicationSecretInputs, "applicationId" | "name">,
+): Promise<SecretRow | undefined> {
   const { data } = await client.send<SecretRow[]>({
     method: "GET",
     path: secretPath(inputs.applicationId),
     action: `looking up ${label(inputs)}`,
   });
   return data.find((row) => row.name === inputs.name);
+}
+
+/** A secret at another endpoint: the same tenant holds it, the same value under the same name. */
+function movingSecret(olds: ApplicationSecretOutputs): MovingObject {
+  return {
+    what: label(olds),
+    cost: "a new application secret, given to the sample app in the same run.",
+    async heldBy(client) {
+      try {
+        return (await findSecret(client, olds))?.value === olds.value;
+      } catch (error) {
+        if (isNotFound(error)) return false;
+        throw error;
+      }
+    },
+  };
+}
+
+/** A secret of the name exists and this stack did not make it: say so without touching it. */
+function notOursError(inputs: ApplicationSecretInputs): Error {
+  return new Error(
+    `Logto: creating ${label(inputs)} failed: a secret of this name exists already and was not made by this stack (made in the console or by another stack?); it is left alone. Delete or rename it in the Logto console (Applications > the application > Secrets), or set sampleApp.appSecretVersion to another value, then run \`pulumi up\` (${troubleshootingLink("application.secret_name_exists")}).`,
+  );
 }
 
 export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
@@ -68,13 +109,15 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
     return { inputs, failures };
   },
 
-  /** Everything that identifies the secret replaces it; the engine makes the new one before deleting the old. */
+  /**
+   * Everything that identifies the secret replaces it; the engine makes the new one before deleting the old. A
+   * changed endpoint of the same Logto is an update that only records it.
+   */
   async diff(_id, olds, news) {
-    const replaces = [
-      ...(["applicationId", "name"] as const).filter((key) => olds[key] !== news[key]),
-      ...endpointReplaces(olds, news),
-    ];
-    return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
+    const replaces = (["applicationId", "name"] as const).filter((key) => olds[key] !== news[key]);
+    if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: false };
+    const moved = endpointDiff(await endpointMove(olds, news, movingSecret(olds)));
+    return { changes: moved.changed, replaces: moved.replaces, deleteBeforeReplace: false };
   },
 
   async create(inputs) {
@@ -87,9 +130,15 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
       );
     }
     const id = `${inputs.applicationId}/${inputs.name}`;
-    let row: SecretRow | undefined;
+    // Looked up first, so that a secret found after a lost answer is known to be the one this create made.
+    const existing = await findSecret(client, inputs);
+    if (existing) {
+      // The Application's embedded secret (before issue 11): taking it over keeps the value the running app holds.
+      if (inputs.takeOverName === inputs.name) return { id, outs: { ...inputs, value: existing.value } };
+      throw notOursError(inputs);
+    }
     try {
-      row = await client.createOnce<SecretRow>(
+      const row = await client.createOnce<SecretRow>(
         {
           method: "POST",
           path: secretPath(inputs.applicationId),
@@ -98,21 +147,24 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
         },
         () => findSecret(client, inputs),
       );
+      return { id, outs: { ...inputs, value: row.value } };
     } catch (error) {
-      if (!isLogtoApiError(error) || error.code !== "application.secret_name_exists") throw error;
-      // The name is this stack's (pulumi-managed-<version>): an application that embedded its secret before
-      // issue 11 made it. Taking it over keeps the value the running app holds.
-      row = await findSecret(client, inputs);
-      if (!row) throw error;
+      // Made by someone else since the lookup.
+      if (isLogtoApiError(error) && error.code === "application.secret_name_exists") throw notOursError(inputs);
+      throw error;
     }
-    return { id, outs: { ...inputs, value: row.value } };
+  },
+
+  /** Only a changed endpoint of the same Logto comes here (anything else replaces): record it. */
+  async update(_id, olds, news) {
+    return { outs: { ...olds, ...news, value: olds.value } };
   },
 
   async read(id, props) {
     if (!props) return {};
     const endpoint = props.endpoint ?? configuredEndpoint();
     try {
-      const row = await findSecret(managementClient(endpoint), { ...props, endpoint });
+      const row = await findSecret(managementClient(endpoint), props);
       if (!row) return {};
       const outs = { ...props, endpoint, value: row.value };
       const { value: _value, ...inputs } = outs;
@@ -124,11 +176,24 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
     }
   },
 
+  /** Only the secret this resource made: one of the name with another value (made again by hand) is left. */
   async delete(_id, props) {
-    await managementClient(props.endpoint).deleteIfPresent(
-      secretPath(props.applicationId, props.name),
-      `deleting ${label(props)}`,
-    );
+    const client = managementClient(props.endpoint);
+    let live: SecretRow | undefined;
+    try {
+      live = await findSecret(client, props);
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    if (!live) return;
+    if (live.value !== props.value) {
+      notice(
+        `${label(props)} was left in Logto: its value is not the one this stack made (it was deleted and made again outside the stack?), so it is not this stack's to delete.`,
+      );
+      return;
+    }
+    await client.deleteIfPresent(secretPath(props.applicationId, props.name), `deleting ${label(props)}`);
   },
 };
 
@@ -138,6 +203,8 @@ export interface ApplicationSecretArgs {
   name: pulumi.Input<string>;
   /** Delete Logto's "Default secret" of the application first. Default false; true for apps the stack made. */
   removeDefaultSecret?: pulumi.Input<boolean>;
+  /** The name of a secret this stack made before ApplicationSecret existed (Application's `legacySecretName`). */
+  takeOverName?: pulumi.Input<string | undefined>;
 }
 
 /**
@@ -159,6 +226,7 @@ export class ApplicationSecret extends PackedDynamicResource {
         applicationId: args.applicationId,
         name: args.name,
         removeDefaultSecret: args.removeDefaultSecret ?? false,
+        takeOverName: args.takeOverName,
         endpoint: undefined,
         value: undefined,
       },

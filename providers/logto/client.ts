@@ -1,6 +1,8 @@
 import { createRequire } from "node:module";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AxiosResponse, AxiosStatic } from "axios";
+import { discoveryPath, publicOriginOf } from "./publicOrigin";
+import { isLoopbackHostname } from "./validation";
 import {
   ManagementApiSettings,
   cloudTenantOf,
@@ -13,7 +15,10 @@ import {
 // Loaded with Node's own loader: Pulumi's closure serialiser then writes `require("axios…")` into the
 // provider text. Under Vitest a plain import is a transformed module that the serialiser would try (and
 // fail) to copy by value.
-const axios = createRequire(__filename)("axios") as AxiosStatic;
+const nodeRequire = createRequire(__filename);
+const axios = nodeRequire("axios") as AxiosStatic;
+const nodeHttp = nodeRequire("node:http") as typeof import("node:http");
+const nodeHttps = nodeRequire("node:https") as typeof import("node:https");
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 
@@ -85,6 +90,13 @@ export interface ManagementClient {
   sharedGet<T>(path: string, action: string, maxAgeMs: number): Promise<T>;
   /** The shared answer for `path` if one is held (to keep it true to this client's own writes), else undefined. */
   sharedAnswer<T>(path: string): Promise<T> | undefined;
+  /** Logto's public origin, from the issuer of its OIDC discovery document (fetched once per client). */
+  publicOrigin(): Promise<string>;
+  /**
+   * The tenant's OIDC signing keys (`/oidc/jwks`), one text per key, or undefined when this address does not
+   * answer with them: two addresses of one Logto tenant publish the same keys, two tenants never do.
+   */
+  signingKeys(): Promise<string[] | undefined>;
 }
 
 interface CachedToken {
@@ -235,6 +247,22 @@ function flattenHeaders(headers: AxiosResponse["headers"]): Record<string, strin
   return out;
 }
 
+/**
+ * Another host: no `proxy` option, so axios honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment,
+ * as the azuread, docker and command providers do behind a corporate egress proxy (https is tunnelled with
+ * CONNECT, so the proxy sees no credential). This machine: always direct, whatever NO_PROXY says, because
+ * http to loopback is allowed and a proxy would receive the M2M secret and the token in clear; own agents,
+ * so Node's NODE_USE_ENV_PROXY (which acts through the global agents) does not apply either.
+ */
+function proxyOptions(endpoint: string): { proxy?: false; httpAgent?: unknown; httpsAgent?: unknown } {
+  if (!isLoopbackHostname(new URL(endpoint).hostname)) return {};
+  return {
+    proxy: false,
+    httpAgent: new nodeHttp.Agent({ keepAlive: true }),
+    httpsAgent: new nodeHttps.Agent({ keepAlive: true }),
+  };
+}
+
 type AttemptResult = { kind: "response"; response: AxiosResponse<unknown> } | { kind: "network"; code: string };
 
 /**
@@ -247,8 +275,7 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
     timeout: settings.requestTimeoutMs,
     validateStatus: () => true,
     maxRedirects: 0,
-    // No `proxy` option: axios then honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment, as the
-    // azuread, docker and command providers do behind a corporate egress proxy.
+    ...proxyOptions(settings.endpoint),
   });
   let token: CachedToken | undefined;
   let pendingToken: Promise<CachedToken> | undefined;
@@ -462,6 +489,45 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
     }
   }
 
+  /** An unauthenticated GET of Logto's OIDC side (discovery, keys), with the usual retries. */
+  async function getPublic<T>(path: string, action: string): Promise<T> {
+    const response = await withRetries(action, true, () => attempt({ method: "GET", url: path }), []);
+    return response.data as T;
+  }
+
+  let discovered: Promise<string> | undefined;
+
+  function publicOrigin(): Promise<string> {
+    discovered ??= getPublic<{ issuer?: unknown }>(
+      discoveryPath,
+      `reading the OIDC discovery document ${settings.endpoint}${discoveryPath} (callback URIs are built from its issuer)`,
+    ).then((document) => {
+      if (typeof document?.issuer !== "string" || !/^https?:\/\//.test(document.issuer)) {
+        throw apiError(
+          `Logto: ${settings.endpoint}${discoveryPath} answered without an http(s) issuer: check that logto:endpoint is a Logto origin.`,
+          {},
+        );
+      }
+      return publicOriginOf(document.issuer);
+    });
+    discovered.catch(() => (discovered = undefined));
+    return discovered;
+  }
+
+  async function signingKeys(): Promise<string[] | undefined> {
+    try {
+      const { keys } = await getPublic<{ keys?: unknown }>("/oidc/jwks", `reading ${settings.endpoint}/oidc/jwks`);
+      if (!Array.isArray(keys)) return undefined;
+      // The public key material only (kid, kty, crv, x, y, n, e), in a fixed order.
+      return keys.map((key: Record<string, unknown>) =>
+        JSON.stringify(["kid", "kty", "crv", "x", "y", "n", "e"].map((field) => key?.[field] ?? null)),
+      );
+    } catch (error) {
+      if (isLogtoApiError(error)) return undefined;
+      throw error;
+    }
+  }
+
   const sharedAnswers = new Map<string, { body: Promise<unknown>; startedAt: number }>();
 
   function sharedGet<T>(path: string, action: string, maxAgeMs: number): Promise<T> {
@@ -477,7 +543,16 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
     return sharedAnswers.get(path)?.body as Promise<T> | undefined;
   }
 
-  return { endpoint: settings.endpoint, send, createOnce, deleteIfPresent, sharedGet, sharedAnswer };
+  return {
+    endpoint: settings.endpoint,
+    send,
+    createOnce,
+    deleteIfPresent,
+    sharedGet,
+    sharedAnswer,
+    publicOrigin,
+    signingKeys,
+  };
 }
 
 /**
@@ -519,10 +594,11 @@ function settingsAt(configured: ManagementApiSettings, endpoint: string): Manage
 function movedNote(recordedEndpoint: string, configuredEndpoint: string): string {
   return (
     `This object was made at ${recordedEndpoint} (recorded in the state); logto:endpoint is now ${configuredEndpoint}, ` +
-    "so the provider reads and deletes it at the recorded endpoint with the configured credentials. To move a stack to " +
-    "another Logto, set the old logto:endpoint, logto:m2mAppId and logto:m2mAppSecret back, run `pulumi up` (nothing " +
-    "moves) and `pulumi destroy`, then set the new ones and run `pulumi up`; to leave the old objects behind, " +
-    `\`pulumi state delete <urn>\` them (${troubleshootingLink("Object made at another endpoint")}).`
+    "so the provider reads and deletes it at the recorded endpoint with the configured credentials (an `up` records " +
+    "the new endpoint when that Logto holds the object). To move a stack to another Logto, set the old logto:endpoint, " +
+    "logto:m2mAppId and logto:m2mAppSecret back, run `pulumi up` (nothing moves) and `pulumi destroy`, then set the new " +
+    "ones and run `pulumi up`; to leave the old objects behind, `pulumi state delete <urn>` them " +
+    `(${troubleshootingLink("Object made at another endpoint")}).`
   );
 }
 
@@ -532,7 +608,7 @@ function movedNote(recordedEndpoint: string, configuredEndpoint: string): string
  */
 export function managementClient(recordedEndpoint?: string): ManagementClient {
   const state = registry();
-  const configured = state.configured ?? resolveManagementApiSettings(settingSource(undefined, process.env));
+  const configured = configuredSettings();
   const elsewhere = recordedEndpoint !== undefined && recordedEndpoint !== configured.endpoint;
   const settings = elsewhere ? settingsAt(configured, recordedEndpoint) : configured;
   // In-memory only: the settings (secret included) never leave this process.
@@ -543,6 +619,12 @@ export function managementClient(recordedEndpoint?: string): ManagementClient {
     state.clients.set(key, client);
   }
   return client;
+}
+
+/** The configured settings (stack config, else the environment). */
+export function configuredSettings(): ManagementApiSettings {
+  const state = registry();
+  return state.configured ?? resolveManagementApiSettings(settingSource(undefined, process.env));
 }
 
 /** Forgets configured settings and cached clients (tests start each case from a clean process state). */

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { logtoEndpointProblems } from "./validation";
+import { logtoEndpointProblems, urlProblems } from "./validation";
 
 /** Where the Management API is and how to authenticate to it. Never stored in resource inputs or state. */
 export interface ManagementApiSettings {
@@ -17,6 +17,13 @@ export interface ManagementApiSettings {
   retryBaseDelayMs: number;
   /** Upper bound for all attempts and backoff of one request. */
   retryBudgetMs: number;
+  /**
+   * The opt-in to move to another Logto on purpose: objects recorded at this origin that the configured Logto
+   * does not hold are replaced (deleted there, made anew at `endpoint`) instead of refused.
+   */
+  moveFromEndpoint?: string;
+  /** Logto origins no app sends users to any more: callback URIs under them are no longer kept registered. */
+  retiredOrigins: string[];
 }
 
 /** Stack config keys (namespace `logto`) and the environment variables used when a key is absent. */
@@ -30,6 +37,8 @@ export const settingKeys = {
   maxAttempts: { config: "logto:maxAttempts", env: "LOGTO_MAX_ATTEMPTS" },
   retryBaseDelayMs: { config: "logto:retryBaseDelayMs", env: "LOGTO_RETRY_BASE_DELAY_MS" },
   retryBudgetMs: { config: "logto:retryBudgetMs", env: "LOGTO_RETRY_BUDGET_MS" },
+  moveFromEndpoint: { config: "logto:moveFromEndpoint", env: "LOGTO_MOVE_FROM_ENDPOINT" },
+  retiredOrigins: { config: "logto:retiredOrigins", env: "LOGTO_RETIRED_ORIGINS" },
 } as const;
 
 type SettingName = keyof typeof settingKeys;
@@ -76,6 +85,23 @@ function positiveInteger(read: SettingSource, name: SettingName, fallback: numbe
     return fallback;
   }
   return value;
+}
+
+/** An origin (scheme, host, port), read from `raw`; a problem for anything else. */
+function readOrigin(name: SettingName, raw: string, problems: string[]): string | undefined {
+  const issues = urlProblems(describeKey(name), raw, { allowPath: false, allowTrailingSlash: false });
+  problems.push(...issues.map((issue) => `${issue} Fix: pulumi config set ${settingKeys[name].config} <origin>.`));
+  return issues.length === 0 ? new URL(raw).origin : undefined;
+}
+
+/** A comma- or space-separated list of origins. */
+function readOrigins(read: SettingSource, name: SettingName, problems: string[]): string[] {
+  const raw = read(name);
+  if (raw === undefined) return [];
+  return raw
+    .split(/[\s,]+/)
+    .filter((item) => item !== "")
+    .flatMap((item) => readOrigin(name, item, problems) ?? []);
 }
 
 /**
@@ -143,7 +169,11 @@ export function resolveManagementApiSettings(read: SettingSource): ManagementApi
     maxAttempts: positiveInteger(read, "maxAttempts", 5, problems),
     retryBaseDelayMs: positiveInteger(read, "retryBaseDelayMs", 250, problems),
     retryBudgetMs: positiveInteger(read, "retryBudgetMs", 60_000, problems),
+    retiredOrigins: readOrigins(read, "retiredOrigins", problems),
   };
+  const moveFrom = read("moveFromEndpoint");
+  const moveFromEndpoint = moveFrom === undefined ? undefined : readOrigin("moveFromEndpoint", moveFrom, problems);
+  if (moveFromEndpoint !== undefined) settings.moveFromEndpoint = moveFromEndpoint;
   if (problems.length > 0) {
     throw new Error(
       `Logto Management API settings are incomplete (see docs/configuration.md#logto-provider-settings):\n  - ${problems.join("\n  - ")}`,

@@ -1,6 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ManagementClient, managementClient } from "./client";
-import { OnEndpoint, configureFromStack, configuredEndpoint, endpointReplaces, notice } from "./support";
+import {
+  MovingObject,
+  OnEndpoint,
+  configureFromStack,
+  configuredEndpoint,
+  endpointDiff,
+  endpointMove,
+  notice,
+} from "./support";
 import { PackedDynamicResource } from "./packedResource";
 
 export interface SignInExperienceSsoInputs extends OnEndpoint {
@@ -41,6 +49,31 @@ async function setValue(client: ManagementClient, enabled: boolean): Promise<boo
 }
 
 /**
+ * The switch at another endpoint. It has no id: the same tenant is told by its OIDC signing keys, which both
+ * addresses of one tenant publish and no other tenant has. When the recorded address no longer answers, the
+ * switch (a singleton that costs nobody anything to set) is moved in place.
+ */
+function movingSwitch(olds: Partial<SignInExperienceSsoInputs>): MovingObject {
+  return {
+    what: `the Enterprise SSO switch of the sign-in experience at ${olds.endpoint}`,
+    cost: "the switch is turned on at the new Logto and, once no connector is left at the old one, off there.",
+    async heldBy(client) {
+      const [recorded, configured] = await Promise.all([
+        managementClient(olds.endpoint).signingKeys(),
+        client.signingKeys(),
+      ]);
+      if (recorded === undefined) return true;
+      if (configured === undefined) {
+        throw new Error(
+          `Logto: ${client.endpoint}/oidc/jwks (logto:endpoint) did not answer with signing keys, so the stack cannot tell whether it is the Logto at ${olds.endpoint}: check logto:endpoint.`,
+        );
+      }
+      return configured.some((key) => recorded.includes(key));
+    },
+  };
+}
+
+/**
  * Turns the switch off only when the tenant has no enterprise SSO connector left: other stacks (dev, staging)
  * share it. The stack's own connectors depend on the switch, so they are gone by the time it is deleted.
  */
@@ -78,12 +111,12 @@ export const signInExperienceSsoProvider: pulumi.dynamic.ResourceProvider<
   },
 
   async diff(_id, olds, news) {
-    const replaces = endpointReplaces(olds, news);
+    const moved = endpointDiff(await endpointMove(olds, news, movingSwitch(olds)));
     return {
       // State from before the endpoint was recorded gets it by an update.
-      changes: olds.enabled !== news.enabled || olds.endpoint === undefined || replaces.length > 0,
-      replaces,
-      deleteBeforeReplace: replaces.length > 0,
+      changes: olds.enabled !== news.enabled || olds.endpoint === undefined || moved.changed,
+      replaces: moved.replaces,
+      deleteBeforeReplace: moved.replaces.length > 0,
     };
   },
 
@@ -100,10 +133,11 @@ export const signInExperienceSsoProvider: pulumi.dynamic.ResourceProvider<
     return { id, props: outs, inputs: outs };
   },
 
+  /** Runs at the configured endpoint: the same Logto when the endpoint changed (diff checked). */
   async update(_id, olds, news) {
-    const client = managementClient(olds.endpoint);
+    const client = managementClient();
     const enabled = olds.enabled === news.enabled ? olds.enabled : await setValue(client, news.enabled);
-    return { outs: { enabled, endpoint: olds.endpoint ?? news.endpoint } };
+    return { outs: { enabled, endpoint: news.endpoint } };
   },
 
   async delete(_id, props) {

@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ManagementClient, isNotFound, managementClient, troubleshootingLink } from "./client";
+import { ManagementClient, configuredSettings, isNotFound, managementClient, troubleshootingLink } from "./client";
+import { callbackUriFor, formerOriginsAfter } from "./publicOrigin";
 import {
   Adoptable,
   AdoptionOutputs,
+  MovingObject,
   OnEndpoint,
   configureFromStack,
   configuredEndpoint,
@@ -15,8 +17,9 @@ import {
   announceAdoption,
   notice,
   sameStringSet,
+  soleMatch,
 } from "./support";
-import { domainProblems, issuerProblems, scopeTokens } from "./validation";
+import { domainProblems, issuerProblems, scopeTokens, trustedEmailProblems } from "./validation";
 import { PackedDynamicResource } from "./packedResource";
 import { relinkConsequence } from "./userLinkGuard";
 
@@ -59,7 +62,19 @@ export interface UserLinkSettings {
   clientOwnership: ClientOwnership;
 }
 
-export interface SsoConnectorInputs extends Adoptable, OnEndpoint, UserLinkSettings {
+/** Where browsers see the Logto a connector lives in, recorded by `check` (providers/logto/publicOrigin.ts). */
+export interface OnPublicOrigin {
+  /** Logto's public origin, from its discovery issuer: callback URIs are built from it. */
+  publicOrigin: string;
+  /**
+   * Origins Logto answered at before, whose callback URIs stay registered during a move (until listed in
+   * logto:retiredOrigins).
+   */
+  formerPublicOrigins: string[];
+}
+
+/** What the program declares, with defaults filled. */
+export interface SsoConnectorDeclared extends Adoptable, OnEndpoint, UserLinkSettings {
   providerName: OidcSsoProviderName;
   connectorName: string;
   config: SsoConnectorConfig;
@@ -69,9 +84,13 @@ export interface SsoConnectorInputs extends Adoptable, OnEndpoint, UserLinkSetti
   enableTokenStorage: boolean;
 }
 
-export interface SsoConnectorOutputs extends SsoConnectorInputs, AdoptionOutputs {
+/** The declared fields and the origins `check` recorded. */
+export interface SsoConnectorInputs extends SsoConnectorDeclared, OnPublicOrigin {}
+
+/** State from before the origins were recorded has none; the next check fills them in. */
+export interface SsoConnectorOutputs extends SsoConnectorDeclared, Partial<OnPublicOrigin>, AdoptionOutputs {
   connectorId: string;
-  /** Redirect URI to register at the IdP: `{Logto origin}/callback/{connectorId}`. */
+  /** Redirect URI to register at the IdP: `{Logto public origin}/callback/{connectorId}`. */
   callbackUri: string;
 }
 
@@ -88,7 +107,7 @@ interface SsoConnectorRow {
 }
 
 type ConnectorBody = Omit<
-  SsoConnectorInputs,
+  SsoConnectorDeclared,
   keyof Adoptable | keyof OnEndpoint | keyof UserLinkSettings | "providerName"
 > & {
   providerName?: string;
@@ -98,7 +117,7 @@ function label(inputs: Pick<SsoConnectorInputs, "connectorName">): string {
   return `SSO connector "${inputs.connectorName}"`;
 }
 
-function requestBody(inputs: SsoConnectorInputs): ConnectorBody {
+function requestBody(inputs: SsoConnectorDeclared): ConnectorBody {
   const scope = scopeTokens(inputs.config.scope).join(" ");
   return {
     connectorName: inputs.connectorName,
@@ -130,7 +149,7 @@ function hiddenSecret(value: unknown): boolean {
  */
 function outputsFromRow(
   row: SsoConnectorRow,
-  recorded: Recorded & UserLinkSettings,
+  recorded: Recorded & UserLinkSettings & Partial<OnPublicOrigin>,
   knownSecret: string,
 ): SsoConnectorOutputs {
   const branding: SsoConnectorBranding = {};
@@ -156,11 +175,63 @@ function outputsFromRow(
     adoptExisting: recorded.adoptExisting,
     deleteAdoptedOnDestroy: recorded.deleteAdoptedOnDestroy,
     endpoint: recorded.endpoint,
+    ...originsOf(recorded),
     adopted: recorded.adopted,
     allowUserRelink: recorded.allowUserRelink,
     clientOwnership: recorded.clientOwnership,
     connectorId: row.id,
-    callbackUri: `${recorded.endpoint}/callback/${row.id}`,
+    callbackUri: callbackUriFor(recorded.publicOrigin ?? recorded.endpoint, row.id),
+  };
+}
+
+/** The recorded origins; state from before they were recorded has none (the next check fills them in). */
+function originsOf(recorded: Partial<OnPublicOrigin>): Partial<OnPublicOrigin> {
+  return recorded.publicOrigin === undefined
+    ? {}
+    : { publicOrigin: recorded.publicOrigin, formerPublicOrigins: recorded.formerPublicOrigins ?? [] };
+}
+
+/**
+ * The origins `check` records: the public origin as recorded while the endpoint stays (no request on a routine
+ * preview), else from the discovery document at the configured endpoint; the one before is kept as a former
+ * origin, unless the stack is leaving that Logto (logto:moveFromEndpoint) or the origin is retired.
+ */
+async function checkedOrigins(olds: Partial<SsoConnectorInputs>, endpoint: string): Promise<OnPublicOrigin> {
+  const settings = configuredSettings();
+  const publicOrigin =
+    olds.endpoint === endpoint && olds.publicOrigin !== undefined
+      ? olds.publicOrigin
+      : await managementClient().publicOrigin();
+  const leaving = olds.endpoint !== undefined && olds.endpoint === settings.moveFromEndpoint;
+  // State from before the origins were recorded: its callback URIs were built from the endpoint.
+  const previous = leaving ? {} : { ...olds, publicOrigin: olds.publicOrigin ?? olds.endpoint };
+  return { publicOrigin, formerPublicOrigins: formerOriginsAfter(previous, publicOrigin, settings.retiredOrigins) };
+}
+
+function originsChanged(olds: Partial<OnPublicOrigin>, news: OnPublicOrigin): boolean {
+  return (
+    olds.publicOrigin !== news.publicOrigin || !sameStringSet(olds.formerPublicOrigins ?? [], news.formerPublicOrigins)
+  );
+}
+
+/** A connector at another endpoint: the same tenant holds it under its id, with the same provider. */
+function movingConnector(id: string, olds: Partial<SsoConnectorInputs>): MovingObject {
+  return {
+    what: `${label({ connectorName: olds.connectorName ?? id })} (id ${id})`,
+    cost: "Logto deletes every user's link to the old connector with it (user_sso_identities, on delete cascade), so its users' next sign-in links them again only by a verified email (or with trustUnverifiedEmail), else makes new, empty accounts; and the new connector has a new id, so a new callback URI (managed connections get it registered; provided ones need the customer's administrator to add it).",
+    async heldBy(client) {
+      try {
+        const { data } = await client.send<SsoConnectorRow>({
+          method: "GET",
+          path: `/api/sso-connectors/${id}`,
+          action: `looking up SSO connector ${id} at ${client.endpoint}`,
+        });
+        return data.providerName === olds.providerName;
+      } catch (error) {
+        if (isNotFound(error)) return false;
+        throw error;
+      }
+    },
   };
 }
 
@@ -242,7 +313,7 @@ function brandingChanged(olds: SsoConnectorBranding, news: SsoConnectorBranding)
 }
 
 /** Which top-level fields differ, ignoring what Logto normalises (case of domains, default flags, order). */
-export function changedFields(olds: SsoConnectorInputs, news: SsoConnectorInputs): Array<keyof ConnectorBody> {
+export function changedFields(olds: SsoConnectorDeclared, news: SsoConnectorDeclared): Array<keyof ConnectorBody> {
   const changed: Array<keyof ConnectorBody> = [];
   if (olds.connectorName !== news.connectorName) changed.push("connectorName");
   if (configChanged(olds.config, news.config)) changed.push("config");
@@ -254,7 +325,7 @@ export function changedFields(olds: SsoConnectorInputs, news: SsoConnectorInputs
   return changed;
 }
 
-function checkFailures(news: SsoConnectorInputs): pulumi.dynamic.CheckFailure[] {
+function checkFailures(news: SsoConnectorDeclared): pulumi.dynamic.CheckFailure[] {
   const failures: pulumi.dynamic.CheckFailure[] = [];
   const fail = (property: string, reasons: string[]) =>
     reasons.forEach((reason) => failures.push({ property, reason }));
@@ -275,6 +346,12 @@ function checkFailures(news: SsoConnectorInputs): pulumi.dynamic.CheckFailure[] 
   }
   if (known(config.issuer) && typeof config.issuer === "string" && config.issuer !== "") {
     fail("config.issuer", issuerProblems("config.issuer", config.issuer));
+    if (known(config.trustUnverifiedEmail)) {
+      fail(
+        "config.trustUnverifiedEmail",
+        trustedEmailProblems("config.trustUnverifiedEmail", config.issuer, config.trustUnverifiedEmail === true),
+      );
+    }
   }
   if (known(news.domains)) fail("domains", domainProblems("domains", news.domains ?? []));
   if (known(news.enableTokenStorage) && known(config.scope) && news.enableTokenStorage) {
@@ -300,7 +377,7 @@ function userLinkSettingsIn(props: Partial<UserLinkSettings> | undefined): UserL
  * replacement, a new issuer, a new client id (known, or unknown at preview because the app registration is
  * being made anew). Empty for a create.
  */
-function rekeyingChanges(olds: Partial<SsoConnectorInputs>, news: SsoConnectorInputs): string[] {
+function rekeyingChanges(olds: Partial<SsoConnectorInputs>, news: SsoConnectorDeclared): string[] {
   if (!olds.config) return [];
   const changes: string[] = [];
   if (
@@ -331,7 +408,7 @@ function rekeyingChanges(olds: Partial<SsoConnectorInputs>, news: SsoConnectorIn
  * A client this stack made, about to leave the stack: refused when the stack would delete the app registration
  * (or the client secret) the connector goes on using.
  */
-function handOverFailures(olds: Partial<SsoConnectorInputs>, news: SsoConnectorInputs): string[] {
+function handOverFailures(olds: Partial<SsoConnectorInputs>, news: SsoConnectorDeclared): string[] {
   const sameClient = olds.config !== undefined && news.config.clientId === olds.config.clientId;
   if (!sameClient || news.clientOwnership !== "external") return [];
   if (olds.clientOwnership === "stack") {
@@ -348,7 +425,10 @@ function handOverFailures(olds: Partial<SsoConnectorInputs>, news: SsoConnectorI
 }
 
 /** The user-link review of a change: refused changes as check failures, accepted ones as notices. */
-function userLinkFailures(olds: Partial<SsoConnectorInputs>, news: SsoConnectorInputs): pulumi.dynamic.CheckFailure[] {
+function userLinkFailures(
+  olds: Partial<SsoConnectorInputs>,
+  news: SsoConnectorDeclared,
+): pulumi.dynamic.CheckFailure[] {
   const refused = handOverFailures(olds, news);
   const changes = rekeyingChanges(olds, news);
   if (changes.length > 0) {
@@ -364,7 +444,7 @@ function userLinkFailures(olds: Partial<SsoConnectorInputs>, news: SsoConnectorI
 }
 
 /** Fills defaults so that state always has every field; leaves unknown (preview) values alone. */
-function withDefaults(news: Partial<SsoConnectorInputs>): SsoConnectorInputs {
+function withDefaults(news: Partial<SsoConnectorInputs>): SsoConnectorDeclared {
   return {
     ...news,
     providerName: news.providerName ?? "AzureAdOidc",
@@ -387,19 +467,28 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
 
   async check(olds, news) {
     const inputs = withDefaults(news);
-    return { inputs, failures: [...checkFailures(inputs), ...userLinkFailures(olds ?? {}, inputs)] };
+    const failures = [...checkFailures(inputs), ...userLinkFailures(olds ?? {}, inputs)];
+    // The declared values are wrong: say so without asking Logto for its origin.
+    if (failures.length > 0) return { failures };
+    return { inputs: { ...inputs, ...(await checkedOrigins(olds ?? {}, inputs.endpoint)) }, failures };
   },
 
-  async diff(_id, olds, news) {
+  async diff(id, olds, news) {
     const replaces = olds.providerName !== news.providerName ? ["providerName"] : [];
-    return adoptableDiff(olds, news, {
-      replaces,
-      // Who owns the client decides what a later change may do: recorded by an update that sends nothing.
-      changed:
-        containsUnknown(news) ||
-        changedFields(olds, news).length > 0 ||
-        (olds.clientOwnership ?? "external") !== news.clientOwnership,
-    });
+    return adoptableDiff(
+      olds,
+      news,
+      {
+        replaces,
+        // Who owns the client decides what a later change may do: recorded by an update that sends nothing.
+        changed:
+          containsUnknown(news) ||
+          changedFields(olds, news).length > 0 ||
+          (olds.clientOwnership ?? "external") !== news.clientOwnership ||
+          originsChanged(olds, news),
+      },
+      movingConnector(id, olds),
+    );
   },
 
   async create(inputs) {
@@ -412,7 +501,12 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
     const connectors = needsList
       ? await connectorsForCreate(client, `looking up SSO connectors for ${label(inputs)}`)
       : [];
-    const sameName = connectors.find((row) => row.connectorName === inputs.connectorName);
+    // Logto keeps connector names unique; should two ever match, neither is taken.
+    const sameName = soleMatch(
+      connectors.filter((row) => row.connectorName === inputs.connectorName),
+      "SSO connectors",
+      `looking up ${label(inputs)}`,
+    );
     const existing = inputs.adoptExisting ? sameName : undefined;
     // A connector of the same name is adopted, or gets Logto's 409 (which names adoptExisting): not a domain clash.
     assertDomainsFree(connectors, inputs, sameName?.id, existing ? `adopting ${label(inputs)}` : action);
@@ -454,7 +548,7 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
   },
 
   async read(id, props) {
-    const recorded = { ...recordedIn(props), ...userLinkSettingsIn(props) };
+    const recorded = { ...recordedIn(props), ...userLinkSettingsIn(props), ...originsOf(props ?? {}) };
     try {
       const { data } = await managementClient(recorded.endpoint).send<SsoConnectorRow>({
         method: "GET",
@@ -472,15 +566,14 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
   },
 
   async update(id, olds, news) {
-    const client = managementClient(olds.endpoint);
+    const client = managementClient();
     const body = requestBody(news);
     const changed = changedFields(olds, news);
-    const recorded = { ...recordedAfterUpdate(olds, news), ...userLinkSettingsIn(news) };
+    const recorded = { ...recordedAfterUpdate(olds, news), ...userLinkSettingsIn(news), ...originsOf(news) };
     const action = `updating ${label(news)} (${changed.join(", ")})`;
     if (changed.length === 0) {
-      return {
-        outs: { ...olds, ...news, ...recorded, connectorId: id, callbackUri: `${recorded.endpoint}/callback/${id}` },
-      };
+      const callbackUri = callbackUriFor(news.publicOrigin, id);
+      return { outs: { ...olds, ...news, ...recorded, connectorId: id, callbackUri } };
     }
     if (changed.includes("domains")) {
       assertDomainsFree(await listConnectors(client, `looking up SSO connectors for ${label(news)}`), news, id, action);
@@ -547,6 +640,8 @@ export class SsoConnector extends PackedDynamicResource {
   declare public readonly callbackUri: pulumi.Output<string>;
   declare public readonly domains: pulumi.Output<string[]>;
   declare public readonly endpoint: pulumi.Output<string>;
+  declare public readonly publicOrigin: pulumi.Output<string>;
+  declare public readonly formerPublicOrigins: pulumi.Output<string[]>;
   declare public readonly adopted: pulumi.Output<boolean>;
 
   constructor(name: string, args: SsoConnectorArgs, opts?: pulumi.CustomResourceOptions) {
@@ -572,8 +667,10 @@ export class SsoConnector extends PackedDynamicResource {
         deleteAdoptedOnDestroy: args.deleteAdoptedOnDestroy ?? false,
         allowUserRelink: args.allowUserRelink ?? false,
         clientOwnership: args.clientOwnership ?? "external",
-        // Filled by check from logto:endpoint.
+        // Filled by check from logto:endpoint and the discovery document there.
         endpoint: undefined,
+        publicOrigin: undefined,
+        formerPublicOrigins: undefined,
         adopted: undefined,
         connectorId: undefined,
         callbackUri: undefined,

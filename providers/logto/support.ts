@@ -1,5 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { configureManagementApi, managementClient } from "./client";
+import {
+  ManagementClient,
+  configureManagementApi,
+  configuredSettings,
+  managementClient,
+  troubleshootingLink,
+} from "./client";
 
 /** The engine's placeholder for values not known yet (during preview). */
 const unknownSentinel = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -41,9 +47,61 @@ export function configuredEndpoint(): string {
   return managementClient().endpoint;
 }
 
-/** `replaces` for a resource whose recorded endpoint is not the configured one (an object cannot move). */
-export function endpointReplaces(olds: Partial<OnEndpoint>, news: OnEndpoint): string[] {
-  return olds.endpoint !== undefined && olds.endpoint !== news.endpoint ? ["endpoint"] : [];
+/**
+ * What a changed logto:endpoint does to one object, decided at diff (so preview says it):
+ * - "none": the endpoint did not change (or the state predates recording it);
+ * - "in place": the configured Logto holds the object (the same tenant under another address): an update
+ *   records the new endpoint, nothing is replaced;
+ * - "replace": the configured Logto does not hold it and logto:moveFromEndpoint names the recorded endpoint:
+ *   made anew here, deleted there (the preview says what that costs).
+ * Otherwise it throws: another Logto (or an object deleted by hand) is refused, with what a move would cost.
+ */
+export type EndpointMove = "none" | "in place" | "replace";
+
+export interface MovingObject {
+  /** `SSO connector "contoso" (id …)`. */
+  what: string;
+  /** What replacing it would cost its users, one or two sentences. */
+  cost: string;
+  /** Whether the configured Logto holds this object (asked only when the endpoint changed). */
+  heldBy(client: ManagementClient): Promise<boolean>;
+}
+
+export async function endpointMove(
+  olds: Partial<OnEndpoint>,
+  news: OnEndpoint,
+  object: MovingObject,
+): Promise<EndpointMove> {
+  if (olds.endpoint === undefined || olds.endpoint === news.endpoint) return "none";
+  if (await object.heldBy(managementClient())) return "in place";
+  const consequence = `Replacing it makes it anew at ${news.endpoint} and deletes it at ${olds.endpoint}: ${object.cost}`;
+  if (configuredSettings().moveFromEndpoint === olds.endpoint) {
+    notice(`${object.what} is replaced (logto:moveFromEndpoint is ${olds.endpoint}). ${consequence}`);
+    return "replace";
+  }
+  throw new Error(
+    `Logto: ${object.what} was made at ${olds.endpoint} (recorded in the state), and ${news.endpoint} (logto:endpoint) does not hold it: that is another Logto, or the object was deleted there by hand. Nothing was changed. ${consequence} To move to this Logto on purpose: \`pulumi config set logto:moveFromEndpoint ${olds.endpoint}\` and \`pulumi up\` (the configured credentials must work at both addresses), or set the old logto:endpoint, logto:m2mAppId and logto:m2mAppSecret back, \`pulumi destroy\`, then the new ones and \`pulumi up\`. If it was deleted by hand, run \`pulumi refresh\` first (${troubleshootingLink("Object made at another endpoint")}).`,
+  );
+}
+
+/** `replaces` and whether anything changes, for a resource's endpoint. */
+export function endpointDiff(move: EndpointMove): { replaces: string[]; changed: boolean } {
+  return { replaces: move === "replace" ? ["endpoint"] : [], changed: move !== "none" };
+}
+
+/**
+ * The one object a lookup by name found, or undefined; more than one is an error naming them all, since taking
+ * any of them could take (and later delete) an object another person or stack made.
+ */
+export function soleMatch<T extends { id: string }>(
+  matches: readonly T[],
+  what: string,
+  action: string,
+): T | undefined {
+  if (matches.length <= 1) return matches[0];
+  throw new Error(
+    `Logto: ${action} failed: ${matches.length} ${what} have this name (ids ${matches.map((row) => row.id).join(", ")}), so the stack cannot tell which one is meant; rename or delete the extra ones in the Logto console, then run \`pulumi up\` again.`,
+  );
 }
 
 /** Adoption state every adoptable resource records (issue 11, item 8). */
@@ -75,30 +133,36 @@ export function recordedIn(props: Partial<Recorded> | undefined): Recorded {
   };
 }
 
-/** The recorded fields after an update: the declared settings, the endpoint and adoption as they were. */
+/**
+ * The recorded fields after an update: the declared settings, the configured endpoint (an update runs only when
+ * the endpoint did not change or diff found the object there), and adoption as it was.
+ */
 export function recordedAfterUpdate(olds: Partial<Recorded>, news: Adoptable & OnEndpoint): Recorded {
   return {
     adoptExisting: news.adoptExisting,
     deleteAdoptedOnDestroy: news.deleteAdoptedOnDestroy,
-    endpoint: olds.endpoint ?? news.endpoint,
+    endpoint: news.endpoint,
     adopted: olds.adopted ?? olds.adoptExisting ?? false,
   };
 }
 
 /**
- * The diff of an adoptable resource: its own replacements and changes, plus a replacement when the recorded
- * endpoint is not the configured one (deleted first, as names may be unique in one Logto), plus an update
- * that sends nothing when only the recorded settings change or the state predates them.
+ * The diff of an adoptable resource: its own replacements and changes, plus what a changed endpoint does
+ * (`endpointMove`; a replacement deletes first, as names may be unique in one Logto), plus an update that
+ * sends nothing when only the recorded settings change or the state predates them.
  */
-export function adoptableDiff(
+export async function adoptableDiff(
   olds: Partial<Recorded>,
   news: Adoptable & OnEndpoint,
   own: { replaces: string[]; changed: boolean },
-): pulumi.dynamic.DiffResult {
-  const replaces = [...own.replaces, ...endpointReplaces(olds, news)];
+  object: MovingObject,
+): Promise<pulumi.dynamic.DiffResult> {
+  const moved = endpointDiff(await endpointMove(olds, news, object));
+  const replaces = [...own.replaces, ...moved.replaces];
   const changes =
     replaces.length > 0 ||
     own.changed ||
+    moved.changed ||
     olds.endpoint === undefined ||
     olds.adopted === undefined ||
     olds.adoptExisting !== news.adoptExisting ||

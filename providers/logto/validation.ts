@@ -94,6 +94,25 @@ export function issuerProblems(field: string, issuer: string): string[] {
   return problems;
 }
 
+/**
+ * Entra's multi-tenant issuers (`/organizations/v2.0`, `/common/v2.0`): any tenant whose administrator
+ * consents signs in through them, and that administrator sets the users' `mail`. Logto matches an email to an
+ * existing account without looking at the connector's domains or the token's tenant, so trusting unverified
+ * email there lets an outsider into anyone's account (nOAuth).
+ */
+export function trustedEmailProblems(field: string, issuer: string, trustUnverifiedEmail: boolean): string[] {
+  let firstSegment = "";
+  try {
+    firstSegment = new URL(issuer).pathname.split("/")[1]?.toLowerCase() ?? "";
+  } catch {
+    return [];
+  }
+  if (!trustUnverifiedEmail || !["organizations", "common"].includes(firstSegment)) return [];
+  return [
+    `${field} is true with the multi-tenant issuer ${issuer}: any Entra tenant's administrator can consent to a multi-tenant app and give a user any mail address, and Logto would link that user to the Logto account with this address (it checks neither the domain nor the tenant): remove trustUnverifiedEmail, or trust each customer tenant's own issuer (https://login.microsoftonline.com/<tenant-id>/v2.0) in its own connector.`,
+  ];
+}
+
 const scopePattern = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
 /** OAuth scope tokens (RFC 6749 §3.3): printable ASCII without spaces, quotes or backslashes. */
@@ -110,7 +129,11 @@ export function scopeTokens(scope: string | undefined): string[] {
   return [...new Set((scope ?? "").split(/\s+/).filter((token) => token.length > 0))];
 }
 
-const loopbackHostnames: readonly string[] = ["localhost", "127.0.0.1", "[::1]"];
+/** This machine: `localhost` (and its subdomains), 127.0.0.0/8, `[::1]` (a URL's `hostname`, brackets kept). */
+export function isLoopbackHostname(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return host === "localhost" || host.endsWith(".localhost") || host === "[::1]" || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
 
 /**
  * A Logto endpoint: an origin, https unless the host is this machine. The M2M client secret is sent to it
@@ -122,7 +145,7 @@ export function logtoEndpointProblems(field: string, value: string, fix: string)
   );
   if (problems.length > 0) return problems;
   const url = new URL(value);
-  if (url.protocol === "http:" && !loopbackHostnames.includes(url.hostname)) {
+  if (url.protocol === "http:" && !isLoopbackHostname(url.hostname)) {
     problems.push(
       `${field} is "${value}": plain http would send the M2M app secret in clear to ${url.hostname}; use https:// (http is accepted only for localhost and 127.0.0.1). ${fix}`,
     );

@@ -4,7 +4,8 @@
  * stand-in). Each case makes its own stacks of test/engine/program and is self-contained:
  *   (a) rotating the app secret: the new secret is made, the dependant updated, and only then the old one deleted;
  *   (b) two stacks on one tenant: destroying one leaves the other's SSO switch on and its connector working;
- *   (c) a changed logto:endpoint: the preview shows replacements, up orphans nothing, another Logto is refused;
+ *   (c) a changed logto:endpoint: the same Logto under another address is updated in place (ids and links kept),
+ *       another Logto is refused at preview, and replaced (old objects deleted first) with logto:moveFromEndpoint;
  *   (d) a stack made by the embedded-secret Application (before issue 11) upgrades without rotating its secret.
  * The dependant in (a) and (d) is test/engine/program/secretConsumer.ts, a resource that takes the secret the way
  * the sample app container does and checks it with Logto when it is created or updated (no Docker engine here).
@@ -15,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChangeStep, EngineSandbox, createEngineSandbox, readAll, stateResources } from "./engine";
 import { findLeaks } from "./leaks";
 import { writeCalls } from "../providers/harness";
+import { startSecondAddress } from "../providers/secondAddress";
 import { startLogtoStandIn, type RecordedRequest } from "../standins/logto";
 import { LogtoTarget, openLogtoTarget, realLogtoFromEnv, uniqueSuffix } from "./target";
 
@@ -187,6 +189,8 @@ describe.sequential("engine: stacks sharing one Logto tenant (issue 11)", () => 
       await stack.engine.up();
       const { applicationId, appSecret: held } = await outputsOf(stack);
       await stack.engine.stack.setConfig("appSecretVersion", { value: "2" });
+      // The new secret's own lookup before its create passes; the dependant's check of the new secret fails.
+      standIn.faults.add({ method: "GET", path: `/api/applications/${applicationId}/secrets`, delayMs: 0 });
       standIn.faults.add({ method: "GET", path: `/api/applications/${applicationId}/secrets`, status: 500 });
       await expect(stack.engine.up()).rejects.toThrow(/HTTP 500/);
       // What the running app holds still opens the door.
@@ -234,81 +238,140 @@ describe.sequential("engine: stacks sharing one Logto tenant (issue 11)", () => 
   );
 
   it.skipIf(againstRealLogto)(
-    "(c) a changed logto:endpoint: the preview shows replacements, up deletes at the old address first and orphans nothing; another Logto is refused",
+    "(c) a changed logto:endpoint: the same Logto under another address is an in-place update that keeps every id and link (a new issuer moves the callback URI, the old one kept until retired); another Logto is refused at preview with the cost; with logto:moveFromEndpoint it is replaced, deleted at the old address first",
     async () => {
       const standIn = target.standIn!;
       const stack = await newStack("endpoint");
       await stack.engine.up();
       const before = await outputsOf(stack);
+      const logtoSteps = (changes: ChangeStep[]) =>
+        resourceSteps(changes).filter((step) =>
+          [names.connector, names.application, names.appSecret, names.signInSwitch].some((name) =>
+            step.endsWith(` ${name}`),
+          ),
+        );
 
-      // The same Logto behind a second address (a new reverse proxy, say).
+      // The same Logto behind a second address (a new reverse proxy, a tunnel, an internal address).
       const forwarder = await startForwarder(new URL(target.endpoint).port);
+      const customDomain = await startSecondAddress(target.endpoint, { ownIssuer: true });
       try {
         await stack.engine.stack.setConfig("logto:endpoint", { value: forwarder.url });
         const preview = await stack.engine.preview();
-        const replaced = resourceSteps(preview.changes).filter((step) => step.startsWith("replace "));
-        expect(replaced.sort()).toEqual(
-          [names.connector, names.application, names.appSecret, names.signInSwitch]
-            .map((name) => `replace ${name}`)
-            .sort(),
+        expect(logtoSteps(preview.changes).sort()).toEqual(
+          [names.connector, names.application, names.appSecret, names.signInSwitch].map((n) => `update ${n}`).sort(),
         );
-        for (const name of [names.connector, names.application, names.signInSwitch]) {
-          const replace = preview.changes.find((step) => step.name === name && step.op === "replace");
-          expect(replace?.replaceKeys, name).toEqual(["endpoint"]);
-        }
-
-        const { requests } = await requestsDuring(() => stack.engine.up());
+        const { value: moved, requests } = await requestsDuring(() => stack.engine.up());
+        expect(logtoSteps(moved.changes).every((step) => step.startsWith("update "))).toBe(true);
+        // Nothing is written to Logto: the objects stay, with their ids and every user's SSO link.
+        expect(
+          (requests ?? []).filter(
+            (request) => request.method !== "GET" && request.path.startsWith("/api/") && request.status !== undefined,
+          ),
+        ).toEqual([]);
         const after = await outputsOf(stack);
-        expect(after.connectorId).not.toBe(before.connectorId);
-        // Connector names are unique in one Logto: the old one is deleted before the new one is made.
-        const connectorWrites = (requests ?? [])
-          .filter((request) => request.path.startsWith("/api/sso-connectors") && request.method !== "GET")
-          .map((request) => `${request.method} ${request.path} ${request.status}`);
-        expect(connectorWrites).toEqual([
-          `DELETE /api/sso-connectors/${before.connectorId} 204`,
-          "POST /api/sso-connectors 200",
-        ]);
-        expect((await connectorsOf(stack)).map((row) => row.id)).toEqual([after.connectorId]);
-        expect((await applicationsOf(stack)).map((row) => row.id)).toEqual([after.applicationId]);
+        expect(after).toEqual(before);
+        // Logto still publishes its own address as issuer: the callback URI does not move.
         expect((await stack.engine.stack.outputs()).callbackUri?.value).toBe(
-          `${forwarder.url}/callback/${after.connectorId}`,
+          `${target.endpoint}/callback/${before.connectorId}`,
         );
-        expect(await target.tenant.singleSignOnEnabled()).toBe(true);
+        const state = await stack.engine.stack.exportStack();
+        const recorded = (state.deployment.resources ?? [])
+          .filter((r: { type: string }) => r.type.startsWith("pulumi-nodejs:dynamic/logto:"))
+          .map((r: { outputs: { endpoint?: string } }) => r.outputs.endpoint);
+        expect(recorded.length).toBe(4);
+        expect(new Set(recorded)).toEqual(new Set([forwarder.url]));
         expect((await stack.engine.preview()).changes).toEqual([]);
 
-        // Another Logto, with its own credentials: the old objects cannot be deleted there, so nothing moves.
-        const other = await startLogtoStandIn({ issuerFetchTimeoutMs: 500 });
+        // The tenant answering at an address with its own issuer (a custom domain, a second Logto core with
+        // another ENDPOINT): still in place, but the callback URI moves there and the old one is kept until retired.
+        await stack.engine.stack.setConfig("logto:endpoint", { value: customDomain.url });
+        expect(logtoSteps((await stack.engine.up()).changes)).toContain(`update ${names.connector}`);
+        expect(await outputsOf(stack)).toEqual(before);
+        expect((await stack.engine.stack.outputs()).callbackUri?.value).toBe(
+          `${customDomain.url}/callback/${before.connectorId}`,
+        );
+        const connectorState = async () =>
+          (await stack.engine.stack.exportStack()).deployment.resources.find((r: { urn: string }) =>
+            r.urn.endsWith(`::${names.connector}`),
+          ).outputs;
+        expect(await connectorState()).toMatchObject({
+          publicOrigin: customDomain.url,
+          formerPublicOrigins: [target.endpoint],
+        });
+        await stack.engine.stack.setConfig("logto:retiredOrigins", { value: target.endpoint });
+        await stack.engine.up();
+        expect(await connectorState()).toMatchObject({ publicOrigin: customDomain.url, formerPublicOrigins: [] });
+        expect((await connectorsOf(stack)).map((row) => row.id)).toEqual([before.connectorId]);
+        const current = customDomain.url;
+
+        // Another Logto with its own credentials: refused at preview, with what a move would cost.
+        const other = await startLogtoStandIn({ issuerFetchTimeoutMs: 500, trustedCaPem: target.issuerCaPem });
         try {
           await stack.engine.stack.setAllConfig({
             "logto:endpoint": { value: other.url },
             "logto:m2mAppId": { value: other.m2mAppId },
             "logto:m2mAppSecret": { value: other.m2mAppSecret, secret: true },
           });
-          const failed = stack.engine.up();
-          await expect(failed).rejects.toThrow(
-            /recorded in the state\); logto:endpoint is now http:\/\/127\.0\.0\.1:\d+/,
-          );
-          await expect(failed).rejects.toThrow(
-            /set the old logto:endpoint, logto:m2mAppId and logto:m2mAppSecret back, run `pulumi up`/,
-          );
+          const writesBefore = writeCalls(standIn).length;
+          const refused = stack.engine.preview();
+          await expect(refused).rejects.toThrow(/does not hold it: that is another Logto/);
+          await expect(refused).rejects.toThrow(`pulumi config set logto:moveFromEndpoint ${current}`);
+          await expect(stack.engine.up()).rejects.toThrow(/does not hold it: that is another Logto/);
           expect(writeCalls(other)).toEqual([]);
-          expect((await connectorsOf(stack)).map((row) => row.id)).toEqual([after.connectorId]);
-          expect((await applicationsOf(stack)).map((row) => row.id)).toEqual([after.applicationId]);
+          expect(writeCalls(standIn).length).toBe(writesBefore);
+          expect((await connectorsOf(stack)).map((row) => row.id)).toEqual([before.connectorId]);
         } finally {
           await other.close();
         }
-        // As the error says: the old settings back, `up` (nothing moves), then destroy removes everything.
-        await stack.engine.stack.setAllConfig({
-          "logto:endpoint": { value: forwarder.url },
-          "logto:m2mAppId": { value: standIn.m2mAppId },
-          "logto:m2mAppSecret": { value: standIn.m2mAppSecret, secret: true },
+
+        // Moving on purpose to another Logto (credentials that work at both): replaced, deleted at the old first.
+        const next = await startLogtoStandIn({
+          m2mAppId: standIn.m2mAppId,
+          m2mAppSecret: standIn.m2mAppSecret,
+          issuerFetchTimeoutMs: 500,
+          trustedCaPem: target.issuerCaPem,
         });
-        expect(resourceSteps((await stack.engine.up()).changes)).toEqual([]);
-        await destroy(stack);
-        expect(await connectorsOf(stack)).toEqual([]);
-        expect(await applicationsOf(stack)).toEqual([]);
+        try {
+          await stack.engine.stack.setAllConfig({
+            "logto:endpoint": { value: next.url },
+            "logto:m2mAppId": { value: standIn.m2mAppId },
+            "logto:m2mAppSecret": { value: standIn.m2mAppSecret, secret: true },
+            "logto:moveFromEndpoint": { value: current },
+          });
+          const planned = await stack.engine.preview();
+          expect(
+            logtoSteps(planned.changes)
+              .filter((step) => step.startsWith("replace "))
+              .sort(),
+          ).toEqual(
+            [names.connector, names.application, names.appSecret, names.signInSwitch].map((n) => `replace ${n}`).sort(),
+          );
+          expect(transcriptOf(stack)).toMatch(/is replaced \(logto:moveFromEndpoint is .*every user's link/);
+          const { requests: moveRequests } = await requestsDuring(() => stack.engine.up());
+          const oldConnectorWrites = (moveRequests ?? [])
+            .filter((request) => request.path.startsWith("/api/sso-connectors") && request.method !== "GET")
+            .map((request) => `${request.method} ${request.path} ${request.status}`);
+          expect(oldConnectorWrites).toEqual([`DELETE /api/sso-connectors/${before.connectorId} 204`]);
+          const movedOutputs = await outputsOf(stack);
+          expect(await connectorsOf(stack)).toEqual([]);
+          expect(await applicationsOf(stack)).toEqual([]);
+          const nextConnectors = [...next.state.ssoConnectors.values()].filter(
+            (row) => row.connectorName === stack.connectorName,
+          );
+          expect(nextConnectors.map((row) => row.id)).toEqual([movedOutputs.connectorId]);
+          expect((await stack.engine.stack.outputs()).callbackUri?.value).toBe(
+            `${next.url}/callback/${movedOutputs.connectorId}`,
+          );
+          // Unset once moved: no object is recorded at the old endpoint any more (only the provider's config changes).
+          await stack.engine.stack.removeConfig("logto:moveFromEndpoint");
+          expect(resourceSteps((await stack.engine.preview()).changes)).toEqual([]);
+          await destroy(stack);
+          expect([...next.state.ssoConnectors.values()]).toEqual([]);
+        } finally {
+          await next.close();
+        }
       } finally {
-        await forwarder.close();
+        await Promise.all([forwarder.close(), customDomain.close()]);
       }
     },
     stepTimeout,
@@ -362,7 +425,9 @@ describe.sequential("engine: stacks sharing one Logto tenant (issue 11)", () => 
         expect(deletes.map((request) => request.path)).toEqual([]);
       }
       const app = (await stateResources(stack.engine.stack)).find((r) => r.urn.endsWith(`::${names.application}`));
-      expect(Object.keys(app?.outputs ?? {}).filter((key) => /secret/i.test(key))).toEqual([]);
+      // No secret value; only the name of the secret it made, which the ApplicationSecret was allowed to take over.
+      expect(Object.keys(app?.outputs ?? {}).filter((key) => /secret/i.test(key))).toEqual(["legacySecretName"]);
+      expect(app?.outputs?.legacySecretName).toBe("pulumi-managed-1");
       expect((await stack.engine.preview()).changes).toEqual([]);
 
       // The taken-over secret now rotates as any other: the new one first, then the old one goes.

@@ -20,6 +20,8 @@ export interface LogtoTarget extends ManagementApiAccess {
   standIn?: LogtoStandIn;
   /** An OIDC issuer the Logto server can fetch the discovery document from. */
   issuer: string;
+  /** Over the stand-in: the CA another Logto stand-in must trust to fetch that issuer's discovery document. */
+  issuerCaPem?: string;
   tenant: Tenant;
   /** What this run calls its objects: unique per run. */
   names: { suffix: string; connectorName: string; appName: string; domain: string };
@@ -73,6 +75,7 @@ export async function openLogtoTarget(env: NodeJS.ProcessEnv = process.env): Pro
     ...access,
     standIn,
     issuer: entra.issuerFor(entraTenantId),
+    issuerCaPem: entra.caPem,
     tenant: tenantOf(access),
     names,
     async close() {

@@ -26,7 +26,6 @@ describe("EnterpriseSsoConnection", () => {
     const recording = await startRecording();
     const { EnterpriseSsoConnection } = await import("../../infra/components/enterpriseSsoConnection");
     const connection = new EnterpriseSsoConnection("plain", {
-      logtoEndpoint: logtoEndpointValue,
       connectorName: "plain",
       clientId: "client-id",
       clientSecret: "client-secret",
@@ -62,7 +61,6 @@ describe("EnterpriseSsoConnection", () => {
   it("refuses a connector without name or domains, with public domains, bad scopes or an issuer with a trailing slash", async () => {
     const { EnterpriseSsoConnection } = await components();
     const base = {
-      logtoEndpoint: logtoEndpointValue,
       connectorName: "x",
       clientId: "a",
       clientSecret: "b",

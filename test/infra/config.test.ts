@@ -226,6 +226,12 @@ const singleProblemCases: Array<[string, RawStackConfig, string, string]> = [
     "another issuer than the tenant's, which the Logto connector would reject; use one of AzureADMyOrg, AzureADMultipleOrgs",
   ],
   [
+    "trusting unverified email on a multi-tenant app",
+    withConnection({ signInAudience: "AzureADMultipleOrgs", trustUnverifiedEmail: true }),
+    `${c0}.trustUnverifiedEmail is true`,
+    "any Entra tenant's administrator can consent to a multi-tenant app and give a user any mail address, and Logto would link that user to the Logto account with this address (whatever its domain): remove trustUnverifiedEmail, or give each customer tenant its own connection with signInAudience: AzureADMyOrg.",
+  ],
+  [
     "unknown audience",
     withConnection({ signInAudience: "Everyone" }),
     `${c0}.signInAudience is "Everyone"`,

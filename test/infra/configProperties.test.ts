@@ -71,7 +71,10 @@ const validConfig: fc.Arbitrary<Config> = fc
       .map((d) => d.toISOString().slice(0, 10)),
     localUrl: fc.boolean(),
   })
-  // Each email domain on one connection only.
+  // Each email domain on one connection only; no multi-tenant connection trusts unverified email.
+  .filter(({ connections }) =>
+    connections.every((c) => !(c.trustUnverifiedEmail === true && c.signInAudience === "AzureADMultipleOrgs")),
+  )
   .filter(({ connections }) => {
     const all = connections.flatMap((c) => c.domains as string[]);
     return new Set(all).size === all.length;

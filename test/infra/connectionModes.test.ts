@@ -11,6 +11,7 @@ import {
   find,
   isSecretEnvelope,
   logtoEndpointValue,
+  mockedLogtoOrigins,
   ofType,
   plainText,
   reveal,
@@ -219,5 +220,40 @@ describe("renaming a connection (formerNames)", () => {
     expect(find(recording, types.ssoConnection, "contoso-eu-sso").aliasNames).toEqual(["contoso-sso"]);
     // The children are named after their parent: Pulumi derives their aliases from the parent's.
     expect(find(recording, types.registration).name).toBe("contoso-eu-entra-registration");
+  });
+});
+
+describe("issue 23: Logto's public origin moves (its discovery issuer changed)", () => {
+  const newOrigin = "https://login.example.test";
+
+  async function duringMove<T>(action: () => Promise<T>): Promise<T> {
+    Object.assign(mockedLogtoOrigins, { publicOrigin: newOrigin, formerPublicOrigins: [logtoEndpointValue] });
+    try {
+      return await action();
+    } finally {
+      Object.assign(mockedLogtoOrigins, { publicOrigin: logtoEndpointValue, formerPublicOrigins: [] });
+    }
+  }
+
+  it("managed: the app registration allows the callback URI under both origins, the new one first", async () => {
+    const { recording } = await duringMove(() => run(rawConfig({ connections: [connection("contoso")] })));
+    expect(reveal(find(recording, types.redirectUris).inputs)).toMatchObject({
+      type: "Web",
+      redirectUris: [
+        `${newOrigin}/callback/conn-contoso-sso-connector`,
+        `${logtoEndpointValue}/callback/conn-contoso-sso-connector`,
+      ],
+    });
+  });
+
+  it("provided: customerAdminSteps asks for the new URI and to keep the old one; the outputs list it", async () => {
+    const { outputs } = await duringMove(() => run(rawConfig({ connections: [provided()] })));
+    const fabrikam = (await settle(outputs.connections.fabrikam)).value;
+    const callbackUri = `${newOrigin}/callback/conn-fabrikam-sso-connector`;
+    const former = `${logtoEndpointValue}/callback/conn-fabrikam-sso-connector`;
+    expect(fabrikam).toMatchObject({ callbackUri, formerCallbackUris: [former] });
+    expect(fabrikam.customerAdminSteps?.[0]).toContain(
+      `add the Web platform redirect URI ${callbackUri} (Logto moved there; keep ${former} until`,
+    );
   });
 });

@@ -59,6 +59,12 @@ export function graphScopeId(value: string): string {
 
 export const logtoEndpointValue = "https://auth.example.test";
 
+/**
+ * What the mocked connectors' check records (providers/logto/ssoConnector.ts): Logto's public origin and the
+ * ones it answered at before. Tests of a move change it and put it back.
+ */
+export const mockedLogtoOrigins = { publicOrigin: logtoEndpointValue, formerPublicOrigins: [] as string[] };
+
 /** What the mocked Entra hands out as a client secret: it changes with the rotation period. */
 export function entraSecretFor(passwordName: string, period: string): string {
   return `entra-secret-marker-${passwordName}-${period}`;
@@ -173,7 +179,12 @@ function mockState(type: string, name: string, inputs: Inputs): { id: string; st
       const connectorId = `conn-${name}`;
       return {
         id: connectorId,
-        state: { ...inputs, connectorId, callbackUri: `${logtoEndpointValue}/callback/${connectorId}` },
+        state: {
+          ...inputs,
+          ...mockedLogtoOrigins,
+          connectorId,
+          callbackUri: `${mockedLogtoOrigins.publicOrigin}/callback/${connectorId}`,
+        },
       };
     }
     case types.application:

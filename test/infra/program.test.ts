@@ -143,6 +143,7 @@ describe("the program's resource graph", () => {
       connectorId: "conn-contoso-sso-connector",
       connectorName: "dev-contoso",
       callbackUri: `${logtoEndpointValue}/callback/conn-contoso-sso-connector`,
+      formerCallbackUris: [],
       consentStatus: "granted by this stack (tenant-wide, delegated: openid profile email User.Read)",
       secretRotatesAt: "2025-12-27T00:00:00Z",
       secretExpiresAt: "2026-01-26T00:00:00Z",

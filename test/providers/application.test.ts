@@ -4,7 +4,14 @@ import {
   ApplicationOutputs,
   applicationProvider as provider,
 } from "../../providers/logto/application";
-import { ProviderHarness, applicationInputs, noticesDuring, startProviderHarness, writeCalls } from "./harness";
+import {
+  ProviderHarness,
+  applicationInputs,
+  failureOf,
+  noticesDuring,
+  startProviderHarness,
+  writeCalls,
+} from "./harness";
 
 let h: ProviderHarness;
 
@@ -72,6 +79,19 @@ describe("create", () => {
     expect([...h.logto.state.applications.keys()]).toEqual([id]);
   });
 
+  it("refuses to adopt by name when two Traditional apps have the name, naming both", async () => {
+    const first = await create();
+    const second = await create();
+    h.logto.requests.length = 0;
+    const error = await failureOf(() => create({ adoptExisting: true }));
+    expect(error.message).toMatch(
+      /adopting application "sample-web" failed: 2 Traditional applications have this name/,
+    );
+    expect(error.message).toContain(first.id);
+    expect(error.message).toContain(second.id);
+    expect(writeCalls(h.logto)).toEqual([]);
+  });
+
   it("adopts an existing app by name, leaving its secrets alone", async () => {
     const first = await create();
     const secretsBefore = structuredClone(h.logto.state.appSecrets.get(first.id));
@@ -126,7 +146,12 @@ describe("item 1: state of the Application with an embedded secret (before issue
     const upgraded = await provider.update!(id, legacy, inputs());
     expect(writeCalls(h.logto)).toEqual([]);
     expect(upgraded.outs).toMatchObject({ applicationId: id, adopted: false, endpoint: h.logto.url });
-    expect(Object.keys(upgraded.outs ?? {}).filter((key) => /secret/i.test(key))).toEqual([]);
+    // Only the name of the secret it made, so that ApplicationSecret may take that one over; no value.
+    expect(Object.keys(upgraded.outs ?? {}).filter((key) => /secret/i.test(key))).toEqual(["legacySecretName"]);
+    expect(upgraded.outs?.legacySecretName).toBe("pulumi-managed-1");
+    expect(JSON.stringify(upgraded.outs)).not.toContain("legacy-secret-value");
+    const later = await provider.update!(id, upgraded.outs as ApplicationOutputs, inputs({ description: "later" }));
+    expect(later.outs?.legacySecretName).toBe("pulumi-managed-1");
     expect((await provider.diff!(id, upgraded.outs as ApplicationOutputs, inputs())).changes).toBe(false);
   });
 });

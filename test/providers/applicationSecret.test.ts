@@ -11,7 +11,14 @@ import {
   applicationSecretProvider as provider,
   secretNameFor,
 } from "../../providers/logto/applicationSecret";
-import { ProviderHarness, applicationInputs, failureOf, startProviderHarness, writeCalls } from "./harness";
+import {
+  ProviderHarness,
+  applicationInputs,
+  failureOf,
+  noticesDuring,
+  startProviderHarness,
+  writeCalls,
+} from "./harness";
 
 let h: ProviderHarness;
 beforeAll(async () => {
@@ -66,16 +73,47 @@ describe("item 1: ApplicationSecret", () => {
     expect((await provider.diff!(id, outs, inputs("another-app"))).replaces).toEqual(["applicationId"]);
   });
 
-  it("takes over a secret of its name that exists already, value and all (the upgrade of an embedded secret)", async () => {
+  it("takes over a secret of its name only when the stack made it (the upgrade of an embedded secret)", async () => {
     const appId = await newApplication();
     const first = await create(appId);
     h.logto.requests.length = 0;
-    const again = await create(appId);
+    const again = await create(appId, { takeOverName: secretNameFor("1") });
     expect(again.outs.value).toBe(first.outs.value);
     expect(secretNames(appId)).toEqual(["pulumi-managed-1"]);
-    expect(
-      writeCalls(h.logto).filter((call) => call.startsWith("DELETE") && call.endsWith("pulumi-managed-1")),
-    ).toEqual([]);
+    expect(writeCalls(h.logto).filter((call) => call.includes("pulumi-managed-1"))).toEqual([]);
+  });
+
+  it("refuses a secret of its name that it did not make, and leaves it alone", async () => {
+    const appId = await newApplication();
+    const theirs = { name: secretNameFor("1"), value: "made-in-the-console", createdAt: Date.now(), expiresAt: null };
+    h.logto.state.appSecrets.get(appId)!.push(theirs as never);
+    h.logto.requests.length = 0;
+    const error = await failureOf(() => create(appId, { removeDefaultSecret: false }));
+    expect(error.message).toMatch(
+      /creating secret "pulumi-managed-1" of application .* a secret of this name exists already .* not made by this stack/,
+    );
+    expect(error.message).toContain("sampleApp.appSecretVersion");
+    expect(error.message).not.toContain("made-in-the-console");
+    expect(writeCalls(h.logto)).toEqual([]);
+    // Another version's name, or a takeover of another name, does not unlock it either.
+    await failureOf(() => create(appId, { removeDefaultSecret: false, takeOverName: secretNameFor("0") }));
+    expect(h.logto.state.appSecrets.get(appId)?.find((row) => row.name === theirs.name)?.value).toBe(theirs.value);
+  });
+
+  it("delete leaves a secret of its name whose value is not the one it made (deleted and made again by hand)", async () => {
+    const appId = await newApplication();
+    const { id, outs } = await create(appId);
+    const row = h.logto.state.appSecrets.get(appId)!.find((secret) => secret.name === outs.name)!;
+    row.value = "someone-elses-secret-value";
+    const lines = await noticesDuring(() => provider.delete!(id, outs));
+    expect(secretNames(appId)).toEqual(["pulumi-managed-1"]);
+    expect(lines).toEqual([
+      expect.stringMatching(/secret "pulumi-managed-1" .* left in Logto: its value is not the one this stack made/),
+    ]);
+    expect(lines.join("\n")).not.toContain("someone-elses-secret-value");
+    row.value = outs.value;
+    await provider.delete!(id, outs);
+    expect(secretNames(appId)).toEqual([]);
   });
 
   it("makes no duplicate when the create response is lost", async () => {

@@ -279,11 +279,21 @@ describe("settings", () => {
   });
 });
 
-/** A forward proxy on 127.0.0.1 that records the absolute URLs it is asked for and passes them on. */
-async function startRecordingProxy(): Promise<{ url: string; seen: string[]; close(): Promise<void> }> {
+/**
+ * A forward proxy on 127.0.0.1 that records what it is asked for: absolute URLs (with any Authorization header)
+ * of plain-http requests, which it passes on, and CONNECT targets, which it refuses.
+ */
+async function startRecordingProxy(): Promise<{
+  url: string;
+  seen: string[];
+  authorizations: string[];
+  close(): Promise<void>;
+}> {
   const seen: string[] = [];
+  const authorizations: string[] = [];
   const server = http.createServer((request, response) => {
     seen.push(`${request.method} ${request.url}`);
+    if (request.headers.authorization) authorizations.push(request.headers.authorization);
     const upstream = http.request(request.url ?? "", { method: request.method, headers: request.headers }, (answer) => {
       response.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(response);
@@ -291,18 +301,29 @@ async function startRecordingProxy(): Promise<{ url: string; seen: string[]; clo
     upstream.on("error", () => response.destroy());
     request.pipe(upstream);
   });
+  server.on("connect", (request: http.IncomingMessage, socket: import("node:net").Socket) => {
+    seen.push(`CONNECT ${request.url}`);
+    if (request.headers.authorization) authorizations.push(request.headers.authorization);
+    socket.end("HTTP/1.1 403 Forbidden\r\n\r\n");
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    authorizations,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 describe("item 6: proxies from the environment", () => {
   const proxyVariables = ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy"];
 
+  /** Runs `action` with exactly these proxy variables (the vitest setup's NO_PROXY for loopback removed too). */
   async function withEnvironment(values: Record<string, string>, action: () => Promise<void>): Promise<void> {
     const saved = Object.fromEntries(proxyVariables.map((name) => [name, process.env[name]]));
     for (const name of proxyVariables) delete process.env[name];
@@ -317,26 +338,30 @@ describe("item 6: proxies from the environment", () => {
     }
   }
 
-  it("sends the token and API requests through HTTP_PROXY, as azuread, docker and command would", async () => {
+  it("never sends a loopback endpoint's requests (the M2M secret, the token) through HTTP_PROXY, even without NO_PROXY", async () => {
     const proxy = await startRecordingProxy();
     try {
-      await withEnvironment({ HTTP_PROXY: proxy.url }, async () => {
+      await withEnvironment({ HTTP_PROXY: proxy.url, http_proxy: proxy.url, HTTPS_PROXY: proxy.url }, async () => {
+        await h.configure({});
         await listApps();
       });
-      expect(proxy.seen).toEqual([`POST ${h.logto.url}/oidc/token`, `GET ${h.logto.url}/api/applications`]);
+      expect(proxy.seen).toEqual([]);
+      expect(proxy.authorizations).toEqual([]);
+      expect(calls(h.logto)).toEqual(["POST /oidc/token", "GET /api/applications"]);
     } finally {
       await proxy.close();
     }
   });
 
-  it("goes direct for hosts NO_PROXY lists", async () => {
+  it("tunnels an https endpoint through HTTPS_PROXY with CONNECT, so the proxy never sees the credentials", async () => {
     const proxy = await startRecordingProxy();
     try {
-      await withEnvironment({ HTTP_PROXY: proxy.url, NO_PROXY: "127.0.0.1" }, async () => {
-        await listApps();
+      await withEnvironment({ HTTPS_PROXY: proxy.url, https_proxy: proxy.url }, async () => {
+        await h.configure({ "logto:endpoint": "https://logto.example.test", "logto:maxAttempts": "1" });
+        await failureOf(listApps);
       });
-      expect(proxy.seen).toEqual([]);
-      expect(calls(h.logto)).toContain("GET /api/applications");
+      expect(proxy.seen).toEqual(["CONNECT logto.example.test:443"]);
+      expect(proxy.authorizations).toEqual([]);
     } finally {
       await proxy.close();
     }

@@ -103,6 +103,9 @@ export function connectorInputs(h: ProviderHarness, overrides: Partial<SsoConnec
     endpoint: h.logto.url,
     allowUserRelink: false,
     clientOwnership: "external",
+    // What check records: the stand-in's issuer is {its url}/oidc.
+    publicOrigin: h.logto.url,
+    formerPublicOrigins: [],
     ...overrides,
   };
 }

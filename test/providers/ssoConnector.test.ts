@@ -91,6 +91,26 @@ describe("check", () => {
     expect(reasons.join("\n")).not.toContain("x-secret");
   });
 
+  it("refuses trusting unverified email with a multi-tenant Entra issuer (organizations, common)", async () => {
+    for (const audience of ["organizations", "common"]) {
+      const issuer = `https://login.microsoftonline.com/${audience}/v2.0`;
+      const result = await provider.check!(
+        {} as SsoConnectorInputs,
+        inputs({ config: { clientId: "id", clientSecret: "s", issuer, trustUnverifiedEmail: true } }),
+      );
+      expect((result.failures ?? []).map((f) => `${f.property}: ${f.reason}`)).toEqual([
+        expect.stringMatching(
+          /^config\.trustUnverifiedEmail: .*multi-tenant issuer .*any Entra tenant's administrator .*remove trustUnverifiedEmail/,
+        ),
+      ]);
+    }
+    const singleTenant = await provider.check!(
+      {} as SsoConnectorInputs,
+      inputs({ config: { clientId: "id", clientSecret: "s", issuer: h.issuer, trustUnverifiedEmail: true } }),
+    );
+    expect(singleTenant.failures).toEqual([]);
+  });
+
   it("lets unknown preview values through", async () => {
     const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
     const result = await provider.check!(

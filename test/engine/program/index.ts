@@ -21,7 +21,6 @@ const ssoSwitch = new SignInExperienceSso("sign-in-experience-sso", { enabled: t
 const connection = new EnterpriseSsoConnection(
   "entra-sso",
   {
-    logtoEndpoint: new pulumi.Config("logto").require("endpoint"),
     connectorName: config.require("connectorName"),
     clientId: config.require("entraClientId"),
     clientSecret: config.requireSecret("entraClientSecret"),
