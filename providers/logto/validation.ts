@@ -101,7 +101,7 @@ export function issuerProblems(field: string, issuer: string): string[] {
  * email there lets an outsider into anyone's account (nOAuth).
  */
 export function trustedEmailProblems(field: string, issuer: string, trustUnverifiedEmail: boolean): string[] {
-  let firstSegment = "";
+  let firstSegment: string;
   try {
     firstSegment = new URL(issuer).pathname.split("/")[1]?.toLowerCase() ?? "";
   } catch {

@@ -274,10 +274,9 @@ describe.sequential("engine: stacks sharing one Logto tenant (issue 11)", () => 
         expect((await stack.engine.stack.outputs()).callbackUri?.value).toBe(
           `${target.endpoint}/callback/${before.connectorId}`,
         );
-        const state = await stack.engine.stack.exportStack();
-        const recorded = (state.deployment.resources ?? [])
-          .filter((r: { type: string }) => r.type.startsWith("pulumi-nodejs:dynamic/logto:"))
-          .map((r: { outputs: { endpoint?: string } }) => r.outputs.endpoint);
+        const recorded = (await stateResources(stack.engine.stack))
+          .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/logto:"))
+          .map((r) => r.outputs?.endpoint);
         expect(recorded.length).toBe(4);
         expect(new Set(recorded)).toEqual(new Set([forwarder.url]));
         expect((await stack.engine.preview()).changes).toEqual([]);
@@ -291,9 +290,7 @@ describe.sequential("engine: stacks sharing one Logto tenant (issue 11)", () => 
           `${customDomain.url}/callback/${before.connectorId}`,
         );
         const connectorState = async () =>
-          (await stack.engine.stack.exportStack()).deployment.resources.find((r: { urn: string }) =>
-            r.urn.endsWith(`::${names.connector}`),
-          ).outputs;
+          (await stateResources(stack.engine.stack)).find((r) => r.urn.endsWith(`::${names.connector}`))?.outputs;
         expect(await connectorState()).toMatchObject({
           publicOrigin: customDomain.url,
           formerPublicOrigins: [target.endpoint],

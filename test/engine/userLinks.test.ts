@@ -74,7 +74,7 @@ function resourceSteps(changes: ChangeStep[]): string[] {
 /** The state as a stack from before the user-link guard has it: the same, without the guard and the dependencies on it. */
 async function dropGuardFromState(): Promise<void> {
   const exported = await engine.stack.exportStack();
-  const resources = exported.deployment.resources as Array<{
+  const resources = (exported.deployment as { resources: unknown }).resources as Array<{
     urn: string;
     type: string;
     dependencies?: string[];
@@ -126,7 +126,7 @@ async function signIn(connectorId: string, user: LocalUser): Promise<IdToken> {
     state: "s",
     nonce: "n",
   });
-  const page = await call(standIns.entra, `/${authority}/oauth2/v2.0/authorize?${query}`);
+  const page = await call(standIns.entra, `/${authority}/oauth2/v2.0/authorize?${query.toString()}`);
   const flow = /name="flow" value="([^"]+)"/.exec(page.text)?.[1];
   if (!flow) throw new Error(`${user.email}: no sign-in page (${page.status}): ${page.text.slice(0, 400)}`);
   const login = await call(standIns.entra, `/${authority}/login`, {
@@ -151,7 +151,10 @@ async function signIn(connectorId: string, user: LocalUser): Promise<IdToken> {
   });
   const idToken = field(token.body, "id_token");
   if (typeof idToken !== "string") throw new Error(`${user.email}: no ID token (${token.status}): ${token.text}`);
-  const claims = JSON.parse(Buffer.from(idToken.split(".")[1], "base64url").toString("utf8"));
+  const claims = JSON.parse(Buffer.from(idToken.split(".")[1], "base64url").toString("utf8")) as {
+    iss: string;
+    sub: string;
+  };
   return { iss: claims.iss, sub: claims.sub };
 }
 

@@ -191,7 +191,10 @@ function mockState(type: string, name: string, inputs: Inputs): { id: string; st
       return { id: `app-${name}`, state: { ...inputs, applicationId: `app-${name}`, adopted: false } };
     case types.applicationSecret: {
       const version = String(plain.name).replace(/^pulumi-managed-/, "");
-      return { id: `${String(plain.applicationId)}/${String(plain.name)}`, state: { ...inputs, value: logtoAppSecretFor(version) } };
+      return {
+        id: `${String(plain.applicationId)}/${String(plain.name)}`,
+        state: { ...inputs, value: logtoAppSecretFor(version) },
+      };
     }
     case types.image:
       return { id: `image-${name}`, state: { ...inputs, repoDigest: `sha256:image-of-${name}` } };

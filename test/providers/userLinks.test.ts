@@ -56,7 +56,7 @@ afterAll(async () => h.close());
 beforeEach(async () => h.reset());
 
 async function guardCheck(olds: GuardedConnection[], news: GuardedConnection[]) {
-  const result = await guard.check!({ connections: olds }, { connections: news } as UserLinkGuardInputs);
+  const result = await guard.check!({ connections: olds }, { connections: news });
   return (result.failures ?? []).map((failure) => failure.reason);
 }
 
@@ -111,7 +111,7 @@ describe("the user-link guard", () => {
     const stackApp = "aaaaaaaa-0000-4000-8000-00000000000a";
     beforeEach(async () => {
       // The connector as the stack made it: signing in with the stack's app registration.
-      await connector.create!(
+      await connector.create(
         connectorInputs(h, {
           connectorName: "prod-contoso",
           config: { clientId: stackApp, clientSecret: "stack-made-secret", issuer: h.issuer },
@@ -197,7 +197,7 @@ describe("the user-link guard", () => {
 
   it("records the connections as given; a changed record is an update, the same one (or only the opt-in changed) none", async () => {
     const inputs = { connections: [managed()] };
-    const { id, outs } = await guard.create!(inputs);
+    const { id, outs } = await guard.create(inputs);
     expect(outs).toEqual(inputs);
     const recorded = outs as UserLinkGuardInputs;
     expect((await guard.diff!(id, recorded, inputs)).changes).toBe(false);
@@ -295,7 +295,7 @@ describe("the connector's check against what it was last given", () => {
     });
 
     it("records who owns the client by an update that sends Logto nothing, and keeps it through a refresh", async () => {
-      const created = await connector.create!(declared());
+      const created = await connector.create(declared());
       const outs = created.outs as SsoConnectorOutputs;
       const kept = declared({ clientOwnership: "stack-kept" });
       const diff = await connector.diff!(created.id, outs, kept);
@@ -304,7 +304,7 @@ describe("the connector's check against what it was last given", () => {
       const updated = await connector.update!(created.id, outs, kept);
       expect(writeCalls(h.logto)).toEqual([]);
       expect(updated.outs).toMatchObject({ clientOwnership: "stack-kept", allowUserRelink: false });
-      const read = await connector.read!(created.id, updated.outs as SsoConnectorOutputs);
+      const read = await connector.read!(created.id, updated.outs);
       expect(read.inputs).toMatchObject({ clientOwnership: "stack-kept" });
     });
   });
