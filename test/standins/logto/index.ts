@@ -35,6 +35,7 @@ export type {
   LogtoState,
   SignInExperience,
   SsoConnectorRow,
+  LogRow,
   UserRow,
   UserSsoIdentityRow,
 } from "./state";
@@ -157,6 +158,7 @@ export async function startLogtoStandIn(options: LogtoStandInOptions = {}): Prom
   const tokens = new TokenStore(settings.tokenTtlSeconds);
   const faults = new FaultInjector();
   const requests: RecordedRequest[] = [];
+  const models = new ModelStore();
   const closing = new AbortController();
   // Every request in flight (a delay, an outbound fetch) listens for the close: hundreds at N=50 are expected.
   setMaxListeners(0, closing.signal);
@@ -193,6 +195,7 @@ export async function startLogtoStandIn(options: LogtoStandInOptions = {}): Prom
       query: url.searchParams,
       origin,
       pathname: url.pathname,
+      signOutUser: (userId) => models.revokeAccount(userId),
     });
   }
 
@@ -210,7 +213,6 @@ export async function startLogtoStandIn(options: LogtoStandInOptions = {}): Prom
     errorReply,
   });
 
-  const models = new ModelStore();
   let signIn: LogtoProvider | undefined;
   const outbound = { timeoutMs: settings.issuerFetchTimeoutMs, signal: closing.signal, trustedCa: settings.trustedCa };
 
