@@ -423,6 +423,45 @@ describe("Logto stand-in sign-in side", () => {
     expect(logto.state.userSsoIdentities).toEqual([expect.objectContaining({ issuer: organizationsIssuer })]);
   });
 
+  it("answers as the same tenant at a second address: same data and tokens, its own issuer and callback URIs", async () => {
+    const first = await signInOnce();
+    const second = await logto.addAddress();
+    expect(second).not.toBe(logto.url);
+    const discovery = (await (await fetch(`${second}/oidc/.well-known/openid-configuration`)).json()) as {
+      issuer: string;
+    };
+    expect(discovery.issuer).toBe(`${second}/oidc`);
+    // A Management API token from the first address works at the second, on the same rows.
+    const token = (
+      await (
+        await fetch(`${logto.url}/oidc/token`, {
+          method: "POST",
+          headers: {
+            authorization: `Basic ${Buffer.from(`${logto.m2mAppId}:${logto.m2mAppSecret}`).toString("base64")}`,
+            "content-type": "application/x-www-form-urlencoded",
+          },
+          body: new URLSearchParams({
+            grant_type: "client_credentials",
+            resource: "https://default.logto.app/api",
+            scope: "all",
+          }),
+        })
+      ).json()
+    ).access_token as string;
+    const users = await fetch(`${second}/api/users`, { headers: { authorization: `Bearer ${token}` } });
+    expect(((await users.json()) as Array<{ id: string }>).map((row) => row.id)).toEqual([first.userId]);
+    // Signing in there: Entra is sent the second address's callback, which the app registration must list.
+    const refused = await signInOverHttp({ ...relyingParty(), logtoUrl: second }, account, entra.caPem);
+    expect(refused.problem).toMatch(/^AADSTS50011: .*\/callback\//);
+    expect(refused.problem).toContain(`${second}/callback/${connectorId}`);
+    await entraApp.graph("PATCH", `/v1.0/applications/${entraApp.objectId}`, {
+      web: { redirectUris: [`${logto.url}/callback/${connectorId}`, `${second}/callback/${connectorId}`] },
+    });
+    const moved = await signInOverHttp({ ...relyingParty(), logtoUrl: second }, account, entra.caPem);
+    expect(moved.userId, moved.problem).toBe(first.userId);
+    expect(moved.idTokenClaims?.iss).toBe(`${second}/oidc`);
+  });
+
   it("lets M2M tokens keep working beside the sign-in side", async () => {
     const answer = await api("GET", "/api/applications");
     expect(answer.status).toBe(200);
