@@ -71,8 +71,11 @@ export interface RelyingParty {
 }
 
 export interface HttpAccount {
+  /** What the person types on Logto's single sign-on page. */
   email: string;
   password: string;
+  /** The account typed on Entra's sign-in page, when it is not `email`. */
+  entraLogin?: string;
 }
 
 export interface HttpSignInOutcome {
@@ -163,7 +166,7 @@ export async function signInOverHttp(
     if (!isLogto && flow !== undefined && action !== undefined && !credentialsSent) {
       credentialsSent = true;
       page = await jar.fetch(new URL(action, page.url).href, {
-        form: { flow, loginfmt: account.email, passwd: account.password },
+        form: { flow, loginfmt: account.entraLogin ?? account.email, passwd: account.password },
       });
       continue;
     }

@@ -432,22 +432,19 @@ describe("Logto stand-in sign-in side", () => {
     };
     expect(discovery.issuer).toBe(`${second}/oidc`);
     // A Management API token from the first address works at the second, on the same rows.
-    const token = (
-      await (
-        await fetch(`${logto.url}/oidc/token`, {
-          method: "POST",
-          headers: {
-            authorization: `Basic ${Buffer.from(`${logto.m2mAppId}:${logto.m2mAppSecret}`).toString("base64")}`,
-            "content-type": "application/x-www-form-urlencoded",
-          },
-          body: new URLSearchParams({
-            grant_type: "client_credentials",
-            resource: "https://default.logto.app/api",
-            scope: "all",
-          }),
-        })
-      ).json()
-    ).access_token as string;
+    const tokenAnswer = await fetch(`${logto.url}/oidc/token`, {
+      method: "POST",
+      headers: {
+        authorization: `Basic ${Buffer.from(`${logto.m2mAppId}:${logto.m2mAppSecret}`).toString("base64")}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        resource: "https://default.logto.app/api",
+        scope: "all",
+      }),
+    });
+    const { access_token: token } = (await tokenAnswer.json()) as { access_token: string };
     const users = await fetch(`${second}/api/users`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await users.json()) as Array<{ id: string }>).map((row) => row.id)).toEqual([first.userId]);
     // Signing in there: Entra is sent the second address's callback, which the app registration must list.
