@@ -101,7 +101,7 @@ const textOf = (html: string): string =>
     .trim();
 
 function problemOn(page: HttpPage): string {
-  const toast = /<p id="toast"[^>]*>([\s\S]*?)<\/p>/.exec(page.text)?.[1];
+  const toast = /<p id="(?:toast|error)"[^>]*>([\s\S]*?)<\/p>/.exec(page.text)?.[1];
   if (toast !== undefined) return textOf(toast);
   const aadsts = /AADSTS\d+:[^<\r\n]*/.exec(page.text)?.[0];
   if (aadsts !== undefined) return textOf(aadsts);

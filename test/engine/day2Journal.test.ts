@@ -141,15 +141,60 @@ async function up(row: JournalRow, label = "up", failureExpected = false): Promi
   }
 }
 
+/**
+ * The opt-in a refusal names as its fix, when it is "set connections[i].<field> to true" in one of the
+ * spellings the program's messages use (`--path 'connections[i].field' true`, `connections[i].field: true`).
+ */
+function optInNamedBy(text: string): { index: number; field: string } | undefined {
+  const match =
+    /connections\[(\d+)\]\.([A-Za-z]+)'?\s+true\b/.exec(text) ??
+    /connections\[(\d+)\]\.([A-Za-z]+):\s*true\b/.exec(text);
+  return match ? { index: Number(match[1]), field: match[2] } : undefined;
+}
+
+interface Change {
+  /** Every preview's output, refusals included: what the person was told before anything changed. */
+  told: string;
+  /** The last refusal, when the preview refused and named no opt-in to follow (or refused again after it). */
+  refused?: string;
+  up?: { ok: boolean; text: string };
+}
+
+/**
+ * A change as a person makes it: preview; when the preview refuses and its fix is an opt-in, the opt-in set
+ * (the way an operation that cuts links must be asked for) and preview again; then up.
+ */
+async function change(row: JournalRow, label = ""): Promise<Change> {
+  const prefix = label ? `${label} ` : "";
+  let planned = await preview(row, `${prefix}preview`);
+  let told = planned.text;
+  if (!planned.ok) {
+    const optIn = optInNamedBy(planned.text);
+    const connection = optIn && connections[optIn.index];
+    if (!optIn || !connection) return { told, refused: planned.text };
+    row.note(`opted in as the refusal said: connections[${optIn.index}].${optIn.field}: true`);
+    connections[optIn.index] = { ...connection, [optIn.field]: true };
+    await apply();
+    planned = await preview(row, `${prefix}preview after the opt-in`);
+    told += `\n${planned.text}`;
+    if (!planned.ok) return { told, refused: planned.text };
+  }
+  return { told, up: await up(row, `${prefix}up`) };
+}
+
 async function signInMany(keys: PersonKey[]): Promise<[PersonKey, HttpSignInOutcome][]> {
   const outcomes: [PersonKey, HttpSignInOutcome][] = [];
   for (const key of keys) outcomes.push([key, await signInAs(world, people[key])]);
   return outcomes;
 }
 
-/** The standing people sign in (in new browser sessions); `expectedOut` may fail here. */
+/**
+ * The standing people sign in (in new browser sessions), but those an earlier row broke for good; `expectedOut`
+ * may fail here.
+ */
 async function checkpoint(row: JournalRow, label: string, expectedOut: PersonKey[] = [], extra: PersonKey[] = []) {
-  return row.record(label, await signInMany([...standing, ...extra]), expectedOut);
+  const who = [...standing, ...extra].filter((key) => !journal.outOfJournal.has(key));
+  return row.record(label, await signInMany(who), expectedOut);
 }
 
 /** Customers' administrators follow each provided connection's customerAdminSteps (the redirect URI). */
@@ -224,8 +269,7 @@ describe.sequential("day-2 journal: routine operations keep every user's Logto a
       const before = await outputOf("contoso");
       endpoint = second;
       await apply();
-      await preview(row);
-      await up(row);
+      if ((await change(row)).refused) row.fail("refused at preview");
       const after = await outputOf("contoso");
       if (before && after && before.connectorId !== after.connectorId) row.note("contoso's connector was replaced");
       await checkpoint(row, "after up, apps still on the old address");
@@ -247,8 +291,7 @@ describe.sequential("day-2 journal: routine operations keep every user's Logto a
         formerNames: ["fabrikam"],
       });
       await apply();
-      await preview(row);
-      await up(row);
+      if ((await change(row)).refused) row.fail("refused at preview");
       await checkpoint(row, "after up");
       finish(row);
     },
@@ -262,17 +305,18 @@ describe.sequential("day-2 journal: routine operations keep every user's Logto a
       const { formerNames: _none, ...contoso } = connectionOf(tenants.contoso);
       replaceConnection(tenants.contoso, { ...contoso, name: "contoso-emea" });
       await apply();
-      await preview(row);
-      const renamed = await up(row);
-      await checkpoint(row, renamed.ok ? "after up" : "after the failed up");
-      if (!renamed.ok) {
+      const renamed = await change(row);
+      await checkpoint(
+        row,
+        renamed.up?.ok ? "after up" : renamed.refused ? "after the refusal" : "after the failed up",
+      );
+      if (!renamed.up?.ok) {
         // docs/configuration.md (name) and troubleshooting.md (domain already routed): add the old name to formerNames.
         replaceConnection(tenants.contoso, { ...connectionOf(tenants.contoso), formerNames: ["contoso"] });
         await apply();
-        await preview(row, "recovery preview");
-        const recovered = await up(row, "recovery up");
+        const recovered = await change(row, "recovery");
         await checkpoint(row, "after the recovery");
-        if (!recovered.ok) {
+        if (!recovered.up?.ok) {
           // Not in the docs: the rename undone, so that the next steps have a working stack.
           const { formerNames: _former, ...undone } = connectionOf(tenants.contoso);
           replaceConnection(tenants.contoso, { ...undone, name: "contoso" });
@@ -354,8 +398,7 @@ describe.sequential("day-2 journal: routine operations keep every user's Logto a
         clientSecret: secret,
       });
       await apply();
-      await preview(row);
-      await up(row);
+      if ((await change(row)).refused) row.fail("refused at preview");
       await checkpoint(row, "after up");
       await customersFollowSteps(row);
       await checkpoint(row, "after the admin followed customerAdminSteps");
@@ -382,14 +425,12 @@ describe.sequential("day-2 journal: routine operations keep every user's Logto a
         clientSecret: own.secret,
       });
       await apply();
-      const planned = await preview(row);
-      if (!planned.ok) {
-        row.note(`refused at preview${namesLinkLoss(planned.text) ? ", naming the consequence" : ""}; not applied`);
+      const made = await change(row);
+      row.saidSo = namesLinkLoss(made.told);
+      if (made.refused) {
+        row.note(`refused at preview${row.saidSo ? ", naming the consequence" : ""}; not applied`);
         replaceConnection(tenants.contoso, contoso);
         await apply();
-      } else {
-        const applied = await up(row);
-        row.saidSo = namesLinkLoss(planned.text) && namesLinkLoss(applied.text);
       }
       await checkpoint(row, "after up");
       await customersFollowSteps(row);
@@ -409,11 +450,10 @@ describe.sequential("day-2 journal: routine operations keep every user's Logto a
       await checkpoint(row, "made in the wrong tenant", ["tess"], ["tess"]);
       replaceConnection(tenants.wrong, { ...connectionOf(tenants.wrong), tenantId: tenants.tailspin });
       await apply();
-      await preview(row, "correction preview");
-      const corrected = await up(row, "correction up");
+      const corrected = await change(row, "correction");
       standing.add("tess");
       await checkpoint(row, "after the correction");
-      if (!corrected.ok) {
+      if (!corrected.up?.ok) {
         // docs/configuration.md (tenantId): remove the connection (up), then add one for the new tenant.
         const tailspin = connectionOf(tenants.tailspin);
         const withoutTailspin = () => connections.filter((connection) => connection.name !== "tailspin");
@@ -454,14 +494,12 @@ describe.sequential("day-2 journal: routine operations keep every user's Logto a
       }
       replaceConnection(tenants.contoso, { ...contoso, signInAudience: "AzureADMultipleOrgs" });
       await apply();
-      const planned = await preview(row);
-      if (!planned.ok) {
-        row.note(`refused at preview${namesLinkLoss(planned.text) ? ", naming the consequence" : ""}; not applied`);
+      const made = await change(row);
+      row.saidSo = namesLinkLoss(made.told);
+      if (made.refused) {
+        row.note(`refused at preview${row.saidSo ? ", naming the consequence" : ""}; not applied`);
         replaceConnection(tenants.contoso, contoso);
         await apply();
-      } else {
-        const applied = await up(row);
-        row.saidSo = namesLinkLoss(planned.text) && namesLinkLoss(applied.text);
       }
       await checkpoint(row, "after up");
       finish(row);
@@ -514,13 +552,13 @@ describe.sequential("day-2 journal: routine operations keep every user's Logto a
       const northwind = connectionOf(tenants.northwind);
       connections = connections.filter((connection) => connection !== northwind);
       await apply();
-      const planned = await preview(row, "removal preview");
-      const removed = await up(row, "removal up");
-      row.saidSo = namesLinkLoss(planned.text) && namesLinkLoss(removed.text);
+      const removal = await change(row, "removal");
+      row.saidSo = namesLinkLoss(removal.told);
+      if (removal.refused) row.fail("the removal was refused");
       await checkpoint(row, "removed", ["nora"]);
       connections = [...connections, northwind];
       await apply();
-      await up(row, "added back, up");
+      await change(row, "added back,");
       await customersFollowSteps(row);
       await checkpoint(row, "added back; the admin followed customerAdminSteps");
       finish(row);

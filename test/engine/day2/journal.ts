@@ -167,7 +167,7 @@ function checkpointText(checkpoint: Checkpoint): string {
   }
   const parts = checkpoint.signIns.map((signIn) => {
     if (signIn.userId === undefined)
-      return `${signIn.person} ✗ ${signIn.expectedOut ? "(expected) " : ""}${signIn.problem}`;
+      return `${signIn.person} ✗ ${signIn.expectedOut ? "(expected) " : ""}${brief(signIn.problem)}`;
     const same = signIn.before === undefined ? "" : signIn.userId === signIn.before ? " same" : " NEW";
     return `${signIn.person} ✓${same}`;
   });

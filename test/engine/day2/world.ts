@@ -79,6 +79,8 @@ export interface Connection {
   clientId?: string;
   /** Provided: its secret, set by path as a secret. */
   clientSecret?: string;
+  /** Opt-ins a refusal named (see the journal's `change`). */
+  [optIn: string]: unknown;
 }
 
 export interface World extends LocalStandIns {
