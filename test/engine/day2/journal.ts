@@ -47,9 +47,9 @@ export function namesLinkLoss(text: string): boolean {
     .split("\n")
     .some(
       (line) =>
-        /\b(users?|people|persons?|everyone)\b/i.test(line) &&
-        /\b(links?|accounts?|identit(y|ies))\b/i.test(line) &&
-        /\b(los[et]|lost|cut|delet\w*|new|re-?key\w*|re-?link\w*|verified email)\b/i.test(line),
+        /\b(users?|people|persons?|everyone|members?)\b/i.test(line) &&
+        /(link|account|identit)/i.test(line) &&
+        /(\blos[et]|\blost|\bcut|delet|\bnew\b|re-?key|re-?link|verified email)/i.test(line),
     );
 }
 
