@@ -7,6 +7,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { troubleshootingLink } from "../../providers/logto/client";
+import { enterpriseSsoVerificationLogKey } from "../standins/logto/audit-log";
+import { RequestError } from "../standins/logto/sign-in/errors";
 import { anchors, githubSlug, readDoc, repoRoot } from "./markdown";
 
 const doc = readDoc("docs/troubleshooting.md");
@@ -60,6 +62,21 @@ describe("docs/troubleshooting.md", () => {
         code,
       ).toBe(true);
     }
+  });
+
+  it("says what a person sees on Logto's sign-in page when SSO fails (the stand-in's Logto phrases), and where the AADSTS code is", () => {
+    const shown = [
+      "connector.authorization_failed",
+      "connector.invalid_request_parameters",
+      "user.sso_identity_not_exist",
+    ];
+    for (const code of shown) {
+      const message = new RequestError(500, code).message;
+      expect(message, code).not.toBe(code);
+      expect(doc, code).toContain(`"${message}"`);
+    }
+    expect(doc).toContain(enterpriseSsoVerificationLogKey);
+    expect(doc).not.toMatch(/sees the AADSTS code on\s+Entra's page or in Logto's error/);
   });
 
   it("every section the provider's messages link to exists", () => {

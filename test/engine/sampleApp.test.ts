@@ -255,19 +255,25 @@ describe.sequential("engine: infra/ with the sample app container, and people si
   );
 
   it(
-    "4. the Entra password deleted by hand: sign-in fails with AADSTS7000215 on the page; up --refresh repairs it",
+    "4. the Entra password deleted by hand: sign-in fails with Logto's short message (AADSTS7000215 in its audit log); up --refresh repairs it",
     async () => {
       rememberEntraSecrets();
       entraApp(localTenants.contoso).passwordCredentials = [];
       const failed = await signInAs("deleted-password", adele);
       expect(failed.claims).toBeUndefined();
-      expect(failed.text).toContain("AADSTS7000215");
+      expect(failed.text).toContain("The user's authorization process is unsuccessful.");
+      const [logged] = standIns.logto.state.logs.filter(
+        (row) => row.key === "Interaction.SignIn.Verification.EnterpriseSso.Submit" && row.payload.result === "Error",
+      );
+      expect(JSON.stringify(logged?.payload.error)).toContain("AADSTS7000215");
 
       const up = await engine.up({ refresh: true });
       expect(resourceSteps(up.changes)).toEqual(["create contoso-entra-secret", "update contoso-sso-connector"]);
       rememberEntraSecrets();
       const again = await signInAs("repaired", adele);
-      expect(again.claims, again.text).toMatchObject({ name: adele.displayName });
+      // The same Logto user as in step 2: the connector was updated, not replaced.
+      const [adeleUser] = [...standIns.logto.state.users.values()].filter((user) => user.name === adele.displayName);
+      expect(again.claims, again.text).toMatchObject({ name: adele.displayName, sub: adeleUser?.id });
     },
     stepTimeout,
   );

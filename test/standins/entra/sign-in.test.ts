@@ -298,6 +298,10 @@ describe("Entra stand-in user sign-in (authorization code flow)", () => {
     // What a Logto connector configured with the `organizations` issuer checks, once `{tenantid}` is filled in.
     const discovery = await call(entra, "/organizations/v2.0/.well-known/openid-configuration");
     expect(String(field(discovery.body, "issuer")).replace("{tenantid}", String(claims.tid))).toBe(claims.iss);
+    // The subject is per app, tenant and user, whichever authority signed the user in.
+    const direct = redirected(await signIn(await authorize({ client_id: app.appId }, tenantB), bob, tenantB));
+    const directAnswer = await redeem(String(direct.searchParams.get("code")), {}, {}, tenantB);
+    expect(claimsOf(String(field(directAnswer.body, "id_token")))).toMatchObject({ sub: claims.sub, oid: claims.oid });
   });
 
   it("refuses a single-tenant app for a user of another tenant (AADSTS50194)", async () => {
@@ -311,8 +315,9 @@ describe("Entra stand-in user sign-in (authorization code flow)", () => {
     );
   });
 
-  it("keeps test users across reset and checks user seeds", async () => {
-    expect(entra.tenant(tenantB).userByPrincipalName(bob.userPrincipalName)?.mail).toBeNull();
+  it("keeps test users across reset, with the same object id (oid), and checks user seeds", async () => {
+    const bobBefore = entra.tenant(tenantB).userByPrincipalName(bob.userPrincipalName);
+    expect(bobBefore?.mail).toBeNull();
     expect(() => entra.addUser(tenantB, { userPrincipalName: alice.userPrincipalName, password: "x" })).toThrow(
       /is a user of tenant .* already/,
     );
@@ -321,7 +326,7 @@ describe("Entra stand-in user sign-in (authorization code flow)", () => {
     expect(JSON.stringify(entra.dump())).not.toContain("carol-pw");
     entra.reset();
     expect(entra.tenant(tenantB).users.has(carol.id)).toBe(false);
-    expect(entra.tenant(tenantB).userByPrincipalName(bob.userPrincipalName)).toBeDefined();
+    expect(entra.tenant(tenantB).userByPrincipalName(bob.userPrincipalName)?.id).toBe(bobBefore?.id);
     await expect(startEntraStandIn({ tenants: [tenantA], users: { [tenantB]: [] } })).rejects.toThrow(
       /users\["0a1b2c3d-0000-4000-8000-0000000000b2"\] names no tenant/,
     );

@@ -79,6 +79,7 @@ export class TenantDirectory {
   readonly oauth2PermissionGrants = new Map<string, PermissionGrant>();
   /** Owners (service principal or user object ids) of each service principal, by its id. */
   readonly servicePrincipalOwners = new Map<string, string[]>();
+  private readonly seedUserIds: readonly string[];
   /** Test users (`addUser`, or the stand-in's `users` option), by object id. */
   readonly users = new Map<string, User>();
   readonly lag: ReplicationLag;
@@ -100,6 +101,7 @@ export class TenantDirectory {
     private readonly userSeeds: readonly TestUserSeed[] = [],
   ) {
     this.lag = new ReplicationLag(switches);
+    this.seedUserIds = userSeeds.map(() => newGuid());
     this.domain = `tenant-${tenantId.split("-")[0].toLowerCase()}.onmicrosoft.com`;
     this.deployer = {
       clientId: newGuid(),
@@ -161,8 +163,8 @@ export class TenantDirectory {
     return user ? { odataType: "#microsoft.graph.user", object: user } : undefined;
   }
 
-  /** Adds a test user who can sign in with `seed.password`; the object id is new. */
-  addUser(seed: TestUserSeed): User {
+  /** Adds a test user who can sign in with `seed.password`; the object id is new unless given. */
+  addUser(seed: TestUserSeed, objectId: string = newGuid()): User {
     const problem = testUserProblem(seed);
     if (problem) throw new Error(`addUser in tenant ${this.tenantId}: ${problem}`);
     if (this.userByPrincipalName(seed.userPrincipalName)) {
@@ -171,7 +173,7 @@ export class TenantDirectory {
       );
     }
     const user: User = {
-      id: newGuid(),
+      id: objectId,
       displayName: seed.displayName ?? null,
       userPrincipalName: seed.userPrincipalName,
       mail: seed.mail ?? null,
@@ -261,7 +263,8 @@ export class TenantDirectory {
       id: objectId,
       displayName: app.displayName,
     });
-    for (const seed of this.userSeeds) this.addUser(seed);
+    // The seeded users are the same people after a reset: same object id, so the same `oid` and `sub`.
+    this.userSeeds.forEach((seed, index) => this.addUser(seed, this.seedUserIds[index]));
   }
 
   dump(): TenantDump {

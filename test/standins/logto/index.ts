@@ -35,6 +35,7 @@ export type {
   LogtoState,
   SignInExperience,
   SsoConnectorRow,
+  LogRow,
   UserRow,
   UserSsoIdentityRow,
 } from "./state";
@@ -80,6 +81,12 @@ export interface LogtoStandIn {
   settings: StandInSettings;
   requests: RecordedRequest[];
   faults: FaultInjector;
+  /**
+   * Serves the same tenant at another address too (another port on 127.0.0.1), as Logto answers at its
+   * default domain and a custom domain or tunnel: the same data, M2M credentials, tokens and sessions store;
+   * at that address the issuer, the connector callback URIs and links are under the new origin. Resolves to it.
+   */
+  addAddress(): Promise<string>;
   /** Every Management API token issued so far is refused from now on with 401 `auth.unauthorized`. */
   revokeAllTokens(): void;
   /** The OpenID provider's live browser sessions (who is signed in, to which apps). */
@@ -157,62 +164,12 @@ export async function startLogtoStandIn(options: LogtoStandInOptions = {}): Prom
   const tokens = new TokenStore(settings.tokenTtlSeconds);
   const faults = new FaultInjector();
   const requests: RecordedRequest[] = [];
+  const models = new ModelStore();
   const closing = new AbortController();
   // Every request in flight (a delay, an outbound fetch) listens for the close: hundreds at N=50 are expected.
   setMaxListeners(0, closing.signal);
-  let origin = "";
-
-  async function answer(request: IncomingMessage, method: string, url: URL, body: unknown): Promise<Reply> {
-    const headers = request.headers;
-    if (url.pathname === "/oidc/token" && method === "POST") {
-      return issueClientCredentialsToken(
-        {
-          params: body,
-          contentType: headers["content-type"] ?? "",
-          authorization: headers.authorization,
-          issuer: `${origin}/oidc`,
-        },
-        { id: m2mAppId, secret: m2mAppSecret },
-        tokens,
-        settings.tokenTtlSeconds,
-        settings.managementApiResource,
-      );
-    }
-    if (!url.pathname.startsWith("/api/")) {
-      throw new ApiError(404, {
-        code: "standin.route_not_found",
-        message: `The Logto stand-in serves /oidc/token and /api/* only, not ${url.pathname}.`,
-      });
-    }
-    tokens.authorize(headers.authorization);
-    return routeManagementApi(method, {
-      state,
-      settings,
-      signal: closing.signal,
-      body,
-      query: url.searchParams,
-      origin,
-      pathname: url.pathname,
-    });
-  }
-
-  const managementApi = exchangeHandler<RecordedRequest>(() => origin, {
-    faults,
-    closing: closing.signal,
-    record(request, url) {
-      const entry: RecordedRequest = { ...arrivedExchange(request, url), headers: request.headers };
-      requests.push(entry);
-      return entry;
-    },
-    parse: (text, contentType) => parseBody(text, contentType, () => invalidJsonBody().toReply()),
-    answer: (request, url, entry) => answer(request, entry.method, url, entry.body),
-    faultReply,
-    errorReply,
-  });
-
-  const models = new ModelStore();
-  let signIn: LogtoProvider | undefined;
   const outbound = { timeoutMs: settings.issuerFetchTimeoutMs, signal: closing.signal, trustedCa: settings.trustedCa };
+  const servers: http.Server[] = [];
 
   /** Sign-in traffic is logged like the Management API's, its status once answered; faults do not apply to it. */
   function recordSignIn(request: IncomingMessage, response: ServerResponse, url: URL, text: string | undefined): void {
@@ -228,26 +185,6 @@ export async function startLogtoStandIn(options: LogtoStandInOptions = {}): Prom
     });
   }
 
-  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? "/", origin);
-    const method = request.method ?? "GET";
-    const isOidc = url.pathname === "/oidc" || url.pathname.startsWith("/oidc/");
-    if (!signIn || (!isOidc && !isExperiencePath(url.pathname))) return managementApi(request, response);
-    const text = method === "POST" ? await readText(request) : undefined;
-    // The M2M app is no row, so oidc-provider does not know it: its tokens stay with the stand-in's own code.
-    if (url.pathname === "/oidc/token" && !(method === "POST" && isForeignClient(request, text ?? "")))
-      return managementApi(request, response, text);
-    recordSignIn(request, response, url, text);
-    if (isOidc) {
-      // Read already, to route it: oidc-provider takes a body it cannot read itself from `request.body`.
-      if (text !== undefined) Reflect.set(request, "body", text);
-      return signIn.handle(request, response);
-    }
-    const context = { provider: signIn.provider, state, origin, outbound };
-    const form = new URLSearchParams(text ?? "");
-    writeReply(response, await answerExperience(context, { request, response, method, url, form }));
-  }
-
   /** Whether a token request names a client other than the M2M app. */
   function isForeignClient(request: IncomingMessage, text: string): boolean {
     const basic = /^Basic (\S+)$/.exec(request.headers.authorization ?? "")?.[1];
@@ -256,14 +193,96 @@ export async function startLogtoStandIn(options: LogtoStandInOptions = {}): Prom
     return clientId !== undefined && clientId !== "" && safeDecode(clientId) !== m2mAppId;
   }
 
-  const server = http.createServer((request, response) => {
-    route(request, response).catch((error: unknown) => {
-      if (closing.signal.aborted || response.headersSent) request.socket.destroy();
-      else writeReply(response, errorReply(error));
+  /**
+   * One address of the tenant: a listener on 127.0.0.1 whose origin is the tenant's public origin for the
+   * requests it receives (the issuer, callback URIs, links), over the shared data, tokens, sessions and faults.
+   */
+  async function listen(): Promise<string> {
+    let origin = "";
+    let addressSignIn: LogtoProvider | undefined;
+
+    async function answer(request: IncomingMessage, method: string, url: URL, body: unknown): Promise<Reply> {
+      const headers = request.headers;
+      if (url.pathname === "/oidc/token" && method === "POST") {
+        return issueClientCredentialsToken(
+          {
+            params: body,
+            contentType: headers["content-type"] ?? "",
+            authorization: headers.authorization,
+            issuer: `${origin}/oidc`,
+          },
+          { id: m2mAppId, secret: m2mAppSecret },
+          tokens,
+          settings.tokenTtlSeconds,
+          settings.managementApiResource,
+        );
+      }
+      if (!url.pathname.startsWith("/api/")) {
+        throw new ApiError(404, {
+          code: "standin.route_not_found",
+          message: `The Logto stand-in serves /oidc/token and /api/* only, not ${url.pathname}.`,
+        });
+      }
+      tokens.authorize(headers.authorization);
+      return routeManagementApi(method, {
+        state,
+        settings,
+        signal: closing.signal,
+        body,
+        query: url.searchParams,
+        origin,
+        pathname: url.pathname,
+        signOutUser: (userId) => models.revokeAccount(userId),
+      });
+    }
+
+    const managementApi = exchangeHandler<RecordedRequest>(() => origin, {
+      faults,
+      closing: closing.signal,
+      record(request, url) {
+        const entry: RecordedRequest = { ...arrivedExchange(request, url), headers: request.headers };
+        requests.push(entry);
+        return entry;
+      },
+      parse: (text, contentType) => parseBody(text, contentType, () => invalidJsonBody().toReply()),
+      answer: (request, url, entry) => answer(request, entry.method, url, entry.body),
+      faultReply,
+      errorReply,
     });
-  });
-  origin = await listenOnLoopback(server);
-  signIn = createLogtoProvider(origin, state, models);
+
+    async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+      const url = new URL(request.url ?? "/", origin);
+      const method = request.method ?? "GET";
+      const isOidc = url.pathname === "/oidc" || url.pathname.startsWith("/oidc/");
+      if (!addressSignIn || (!isOidc && !isExperiencePath(url.pathname))) return managementApi(request, response);
+      const text = method === "POST" ? await readText(request) : undefined;
+      // The M2M app is no row, so oidc-provider does not know it: its tokens stay with the stand-in's own code.
+      if (url.pathname === "/oidc/token" && !(method === "POST" && isForeignClient(request, text ?? "")))
+        return managementApi(request, response, text);
+      recordSignIn(request, response, url, text);
+      if (isOidc) {
+        // Read already, to route it: oidc-provider takes a body it cannot read itself from `request.body`.
+        if (text !== undefined) Reflect.set(request, "body", text);
+        return addressSignIn.handle(request, response);
+      }
+      const context = { provider: addressSignIn.provider, state, origin, outbound };
+      const form = new URLSearchParams(text ?? "");
+      writeReply(response, await answerExperience(context, { request, response, method, url, form }));
+    }
+
+    const server = http.createServer((request, response) => {
+      route(request, response).catch((error: unknown) => {
+        if (closing.signal.aborted || response.headersSent) request.socket.destroy();
+        else writeReply(response, errorReply(error));
+      });
+    });
+    servers.push(server);
+    origin = await listenOnLoopback(server);
+    addressSignIn = createLogtoProvider(origin, state, models);
+    return origin;
+  }
+
+  const origin = await listen();
 
   return {
     url: origin,
@@ -273,6 +292,7 @@ export async function startLogtoStandIn(options: LogtoStandInOptions = {}): Prom
     settings,
     requests,
     faults,
+    addAddress: listen,
     revokeAllTokens: () => tokens.revokeAll(),
     sessions: () => models.sessions(),
     reset() {
@@ -282,9 +302,9 @@ export async function startLogtoStandIn(options: LogtoStandInOptions = {}): Prom
       requests.length = 0;
       faults.clear();
     },
-    close() {
+    async close() {
       closing.abort();
-      return closeServer(server);
+      await Promise.all(servers.map(closeServer));
     },
   };
 }

@@ -14,17 +14,19 @@ function parsePositiveInteger(text: string | null, fallback: number): number {
 }
 
 /**
- * Logto's optional pagination: without `page`/`page_size` every row comes back and no header is set; with
- * them, one page plus `Total-Number` and `Link` headers (05d, 10b). Link URLs drop the `/api` prefix, as
- * Logto's do.
+ * Logto's pagination (middleware/koa-pagination.ts). Optional where a route says `isOptional` (applications,
+ * connectors): without `page`/`page_size` every row comes back and no header is set. Otherwise, and always on
+ * routes where it is required (users, logs: page 1 of 20 by default), one page plus `Total-Number` and `Link`
+ * headers (05d, 10b). Link URLs drop the `/api` prefix, as Logto's do.
  */
 export function paginate<Row>(
   rows: Row[],
   query: URLSearchParams,
   origin: string,
   pathname: string,
+  { required = false }: { required?: boolean } = {},
 ): { rows: Row[]; headers: Record<string, string | string[]> } {
-  if (!query.has("page") && !query.has("page_size")) return { rows, headers: {} };
+  if (!required && !query.has("page") && !query.has("page_size")) return { rows, headers: {} };
   const page = parsePositiveInteger(query.get("page"), 1);
   const pageSize = parsePositiveInteger(query.get("page_size"), defaultPageSize);
   if (pageSize > maxPageSize) throw invalidPagination();

@@ -59,30 +59,58 @@ export interface SsoConnectorRow {
   createdAt: number;
 }
 
-/** A `users` row, the part the sign-in side writes and the ID token shows (Logto's `users` table). */
+/**
+ * A `users` row (logto-io/logto packages/schemas/tables/users.sql), the columns the Management API shows
+ * (`userInfoSelectFields`, packages/schemas/src/types/user.ts). Users here are made by enterprise SSO
+ * sign-ins, so there is never a password, a phone or a social identity.
+ */
 export interface UserRow {
   tenantId: string;
   id: string;
   username: string | null;
   primaryEmail: string | null;
+  primaryPhone: string | null;
   name: string | null;
   avatar: string | null;
+  /** Additional OIDC standard claims (`profile` column). */
+  profile: Record<string, unknown>;
+  /** Social identities (`identities` column); enterprise SSO ones are `user_sso_identities` rows. */
+  identities: Record<string, unknown>;
+  customData: Record<string, unknown>;
+  applicationId: string | null;
+  cimdClientId: string | null;
+  isSuspended: boolean;
+  lastSignInAt: number | null;
   createdAt: number;
   updatedAt: number;
-  lastSignInAt: number | null;
 }
 
-/** A `user_sso_identities` row: an enterprise SSO account linked to a user, found again by (issuer, identityId). */
+/**
+ * A `user_sso_identities` row (packages/schemas/tables/user_sso_identities.sql): an enterprise SSO account
+ * linked to a user, found again by (issuer, identityId), unique per tenant. `ssoConnectorId` and `userId`
+ * reference their rows `on delete cascade`: deleting the connector or the user deletes the link.
+ */
 export interface UserSsoIdentityRow {
   tenantId: string;
   id: string;
   userId: string;
+  /** The connector's issuer as configured (OIDC) when the identity was made. */
   issuer: string;
   /** The IdP's `sub` for the user. */
   identityId: string;
   /** The user info the connector got from the IdP at the last sign-in. */
   detail: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
   ssoConnectorId: string;
+}
+
+/** A `logs` row (packages/schemas/tables/logs.sql): the audit log, `payload` as koa-audit-log.ts writes it. */
+export interface LogRow {
+  tenantId: string;
+  id: string;
+  key: string;
+  payload: Record<string, unknown> & { key: string; result: "Success" | "Error" };
   createdAt: number;
 }
 
@@ -105,6 +133,8 @@ export class LogtoState {
   /** Users, by id: created by enterprise SSO sign-ins. */
   readonly users = new Map<string, UserRow>();
   readonly userSsoIdentities: UserSsoIdentityRow[] = [];
+  /** The audit log, oldest first. */
+  readonly logs: LogRow[] = [];
 
   connectorByName(connectorName: string): SsoConnectorRow | undefined {
     return [...this.ssoConnectors.values()].find((row) => row.connectorName === connectorName);
@@ -123,6 +153,27 @@ export class LogtoState {
     return secrets;
   }
 
+  /** Deletes a connector and, as the foreign key's `on delete cascade` does, every SSO identity linked through it. */
+  deleteConnector(id: string): void {
+    this.ssoConnectors.delete(id);
+    this.removeIdentities((row) => row.ssoConnectorId === id);
+  }
+
+  /** Deletes a user and (cascade) the user's SSO identities. */
+  deleteUser(id: string): void {
+    this.users.delete(id);
+    this.removeIdentities((row) => row.userId === id);
+  }
+
+  identitiesOf(userId: string): UserSsoIdentityRow[] {
+    return this.userSsoIdentities.filter((row) => row.userId === userId);
+  }
+
+  private removeIdentities(matches: (row: UserSsoIdentityRow) => boolean): void {
+    const kept = this.userSsoIdentities.filter((row) => !matches(row));
+    this.userSsoIdentities.splice(0, this.userSsoIdentities.length, ...kept);
+  }
+
   /** Back to an empty tenant with the default sign-in experience. */
   reset(): void {
     this.ssoConnectors.clear();
@@ -131,6 +182,7 @@ export class LogtoState {
     this.adminApplicationIds.clear();
     this.users.clear();
     this.userSsoIdentities.length = 0;
+    this.logs.length = 0;
     this.signInExperience = structuredClone(defaultSignInExperience);
   }
 }

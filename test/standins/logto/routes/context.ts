@@ -28,6 +28,8 @@ export interface RouteContext {
   pathname: string;
   /** Decoded path segments captured by the route pattern. */
   params: string[];
+  /** Ends a user's sessions and revokes what was issued to them (the sign-in side's store). */
+  signOutUser(userId: string): void;
 }
 
 export interface Route {

@@ -2,15 +2,19 @@ import { findRoute } from "../../shared/exchange";
 import { ApiError, type Reply } from "../http";
 import { applicationSecretRoutes } from "./application-secrets";
 import { applicationRoutes } from "./applications";
+import { logRoutes } from "./logs";
 import type { Route, RouteContext } from "./context";
 import { signInExperienceRoutes } from "./sign-in-experience";
 import { ssoConnectorRoutes } from "./sso-connectors";
+import { userRoutes } from "./users";
 
 const managementApiRoutes: Route[] = [
   ...ssoConnectorRoutes,
   ...applicationRoutes,
   ...applicationSecretRoutes,
   ...signInExperienceRoutes,
+  ...userRoutes,
+  ...logRoutes,
 ];
 
 /** Runs the Management API route for `method` + `context.pathname` (already authorized). */

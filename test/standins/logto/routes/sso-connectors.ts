@@ -178,7 +178,8 @@ export const ssoConnectorRoutes: Route[] = [
     method: "DELETE",
     pattern: /^\/api\/sso-connectors\/([^/]+)$/,
     handle: (context) => {
-      context.state.ssoConnectors.delete(existingConnector(context).id);
+      // Every user's link to it goes too (user_sso_identities: `on delete cascade`).
+      context.state.deleteConnector(existingConnector(context).id);
       return { status: 204 };
     },
   },

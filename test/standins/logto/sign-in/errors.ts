@@ -16,6 +16,7 @@ const phrases: Record<string, string> = {
   "session.verification_session_not_found":
     "The verification was not successful. Restart the verification flow and try again.",
   "user.sign_in_method_not_enabled": "This sign-in method is not enabled.",
+  "user.sso_identity_not_exist": "The enterprise SSO account has not been registered yet.",
   // Messages of the sign-in experience itself (packages/phrases-experience/src/locales/en/error/index.ts).
   "error.invalid_connector_auth": "The authorization is invalid",
   "error.sso_not_enabled": "Single Sign-On is not enabled for this email account.",

@@ -2,14 +2,20 @@
  * The sign-in experience's server side for enterprise SSO, as HTML forms instead of Logto's experience app
  * and its /api/experience calls:
  *
- * - GET /sign-in (the login prompt's page): the single sign-on email form.
+ * - GET /sign-in (the login prompt's page): the single sign-on email form, with the last failure's message as
+ *   a toast (see below).
  * - POST /sign-in: the connectors whose domains hold the email, only while `singleSignOnEnabled` is on
  *   (sign-in-experience-validator.ts `getEnabledSsoConnectorsByEmail`); none: "Single Sign-On is not
  *   enabled for this email account."; one: straight to its IdP; more: a list to pick from.
  * - POST /sign-in/sso/{connectorId}: to that connector's IdP (verification `authorization-uri`).
- * - GET /callback/{connectorId}: the IdP's answer (verification `verify`, then the interaction's submit): the
- *   user found by the SSO identity (issuer, IdP subject), else the user with that verified email (linked),
- *   else a new user; the login prompt is finished.
+ * - GET /callback/{connectorId}: the IdP's answer (verification `verify`, identification, submit): the user as
+ *   sso-user.ts decides it; the login prompt is finished.
+ * - A failed step inside a sign-in shows what Logto's experience app shows: the error's message as a short
+ *   toast on the sign-in page (hooks/use-error-handler.ts, pages/SocialSignInWebCallback/
+ *   use-single-sign-on-listener.ts `global`), never its code or data. Those go to the audit log (audit-log.ts)
+ *   under the keys the experience API logs them with (`Interaction.SignIn.Verification.EnterpriseSso.Submit`
+ *   for the IdP's answer, `Interaction.<event>.Identifier.Submit`, `Interaction.<event>.Submit`).
+ *   Without a sign-in in progress there is no sign-in page to go back to: `session.not_found` on an error page.
  * - GET /consent (the consent prompt's page): first-party apps are granted what they asked for, as Logto's
  *   consent route does without asking.
  */
@@ -20,13 +26,14 @@ import type { InteractionResults } from "oidc-provider";
 
 import type { Reply } from "../../shared/exchange";
 import { seeOther } from "../../shared/html";
+import { enterpriseSsoVerificationLogKey, writeLog, type LogContext } from "../audit-log";
 import { isPlainObject } from "../json";
-import { newRowId, newUserId } from "../ids";
 import type { OutboundOptions } from "../outbound";
-import { tenantId, type LogtoState, type SsoConnectorRow, type UserRow } from "../state";
-import { authorizationUrl, enterpriseUserInfo, type ConnectorSession, type EnterpriseUserInfo } from "./connector";
+import type { LogtoState, SsoConnectorRow } from "../state";
+import { authorizationUrl, enterpriseUserInfo, type ConnectorSession } from "./connector";
 import { RequestError } from "./errors";
 import { connectorListPage, emailPage, errorPage } from "./pages";
+import { ssoUserFor, type SsoUser } from "./sso-user";
 
 export interface ExperienceContext {
   provider: Provider;
@@ -75,13 +82,44 @@ function enabledConnectorsFor(state: LogtoState, email: string): SsoConnectorRow
   );
 }
 
+function logContextOf(context: ExperienceContext, exchange: ExperienceRequest, interaction: Interaction): LogContext {
+  const clientId = interaction.params.client_id;
+  return {
+    state: context.state,
+    request: exchange.request,
+    ...(typeof clientId === "string" ? { applicationId: clientId } : {}),
+  };
+}
+
+/** Runs one experience API step and writes its audit log entry, `Error` with the failure when it throws. */
+async function logged<Result>(
+  log: LogContext,
+  key: string,
+  fields: Record<string, unknown>,
+  step: () => Result | Promise<Result>,
+): Promise<Result> {
+  try {
+    const result = await step();
+    writeLog(log, key, fields);
+    return result;
+  } catch (error) {
+    writeLog(log, key, fields, error);
+    throw error;
+  }
+}
+
 async function startSingleSignOn(
   context: ExperienceContext,
   exchange: ExperienceRequest,
   interaction: Interaction,
-  connector: SsoConnectorRow,
+  connectorId: string,
 ): Promise<Reply> {
-  const { url, session } = await authorizationUrl(connector, context.origin, context.outbound);
+  const { url, session } = await logged(
+    logContextOf(context, exchange, interaction),
+    "Interaction.SignIn.Verification.EnterpriseSso.Create",
+    { connectorId },
+    () => authorizationUrl(existingConnector(context.state, connectorId), context.origin, context.outbound),
+  );
   await context.provider.interactionResult(exchange.request, exchange.response, {
     ...interaction.result,
     connectorSession: session,
@@ -106,7 +144,7 @@ async function submitEmail(context: ExperienceContext, exchange: ExperienceReque
     return emailPage({ appName, email, status: 422, problem: new RequestError(422, "error.sso_not_enabled").message });
   }
   if (connectors.length > 1) return connectorListPage(email, connectors);
-  return startSingleSignOn(context, exchange, interaction, connectors[0]);
+  return startSingleSignOn(context, exchange, interaction, connectors[0].id);
 }
 
 function existingConnector(state: LogtoState, connectorId: string): SsoConnectorRow {
@@ -127,60 +165,12 @@ function connectorSessionOf(result: InteractionResults | undefined): ConnectorSe
     : undefined;
 }
 
-/** handleSsoAuthentication: sign in, sign in and link by verified email, or register. */
-function userFor(state: LogtoState, connector: SsoConnectorRow, issuer: string, userInfo: EnterpriseUserInfo): UserRow {
-  const now = Date.now();
-  const detail = { ...userInfo };
-  const identity = state.userSsoIdentities.find((row) => row.issuer === issuer && row.identityId === userInfo.id);
-  const linked = identity ? state.users.get(identity.userId) : undefined;
-  if (identity && linked) {
-    identity.detail = detail;
-    if (connector.syncProfile)
-      Object.assign(linked, {
-        name: userInfo.name ?? linked.name,
-        avatar: userInfo.avatar ?? linked.avatar,
-        updatedAt: now,
-      });
-    linked.lastSignInAt = now;
-    return linked;
-  }
-  const sameEmail =
-    userInfo.email === undefined
-      ? undefined
-      : [...state.users.values()].find((user) => user.primaryEmail?.toLowerCase() === userInfo.email?.toLowerCase());
-  const user: UserRow = sameEmail ?? {
-    tenantId,
-    id: newUserId(),
-    username: null,
-    primaryEmail: userInfo.email ?? null,
-    name: userInfo.name ?? null,
-    avatar: userInfo.avatar ?? null,
-    createdAt: now,
-    updatedAt: now,
-    lastSignInAt: null,
-  };
-  user.lastSignInAt = now;
-  state.users.set(user.id, user);
-  state.userSsoIdentities.push({
-    tenantId,
-    id: newRowId(),
-    userId: user.id,
-    issuer,
-    identityId: userInfo.id,
-    detail,
-    ssoConnectorId: connector.id,
-    createdAt: now,
-  });
-  return user;
-}
-
 async function connectorCallback(
   context: ExperienceContext,
   exchange: ExperienceRequest,
   connectorId: string,
 ): Promise<Reply> {
   const interaction = await interactionOf(context, exchange);
-  const connector = existingConnector(context.state, connectorId);
   const session = connectorSessionOf(interaction.result);
   if (!session || session.connectorId !== connectorId)
     throw new RequestError(400, "session.connector_validation_session_not_found");
@@ -193,11 +183,18 @@ async function connectorCallback(
   // The experience app compares the state before it calls the API.
   if (callback.state !== session.state) throw new RequestError(400, "error.invalid_connector_auth");
 
-  const { issuer, userInfo } = await enterpriseUserInfo(connector, session, callback, context.outbound);
-  // The interaction's submit refuses an enterprise SSO verification while the switch is off.
-  if (!context.state.signInExperience.singleSignOnEnabled)
-    throw new RequestError(422, "user.sign_in_method_not_enabled");
-  const user = userFor(context.state, connector, issuer, userInfo);
+  const log = logContextOf(context, exchange, interaction);
+  const { connector, issuer, userInfo } = await logged(
+    log,
+    enterpriseSsoVerificationLogKey,
+    { connectorId, connectorData: { ...callback, redirectUri: session.redirectUri } },
+    async () => {
+      const found = existingConnector(context.state, connectorId);
+      return { connector: found, ...(await enterpriseUserInfo(found, session, callback, context.outbound)) };
+    },
+  );
+  const { user, event } = identify(context.state, log, () => ssoUserFor(context.state, connector, issuer, userInfo));
+  writeLog(log, `Interaction.${event}.Submit`, { userId: user.id });
   const returnTo = await context.provider.interactionResult(
     exchange.request,
     exchange.response,
@@ -205,6 +202,58 @@ async function connectorCallback(
     { mergeWithLastSubmission: false },
   );
   return seeOther(returnTo);
+}
+
+/**
+ * The identification, logged as the experience API logs it: a user not registered yet fails the sign-in
+ * identification (`user.sso_identity_not_exist`) before the app registers them.
+ */
+function identify(state: LogtoState, log: LogContext, find: () => SsoUser): SsoUser {
+  const key = "Interaction.SignIn.Identifier.Submit";
+  let found: SsoUser;
+  try {
+    // The identification refuses an enterprise SSO verification while the switch is off.
+    if (!state.signInExperience.singleSignOnEnabled) throw new RequestError(422, "user.sign_in_method_not_enabled");
+    found = find();
+  } catch (error) {
+    writeLog(log, key, {}, error);
+    throw error;
+  }
+  if (found.event === "Register") {
+    writeLog(log, key, {}, new RequestError(404, "user.sso_identity_not_exist"));
+    writeLog(log, "Interaction.Register.Identifier.Submit", {});
+  } else {
+    writeLog(log, key, {});
+  }
+  return found;
+}
+
+/**
+ * A failed step: the experience app shows the error's message for a moment and goes back to the sign-in page
+ * of the same interaction; the message is kept for that page's next render.
+ */
+async function backToSignIn(context: ExperienceContext, exchange: ExperienceRequest, message: string): Promise<Reply> {
+  const interaction = await interactionOf(context, exchange);
+  const { connectorSession: _dropped, ...rest } = interaction.result ?? {};
+  await context.provider.interactionResult(
+    exchange.request,
+    exchange.response,
+    { ...rest, toast: message },
+    { mergeWithLastSubmission: false },
+  );
+  return seeOther("/sign-in");
+}
+
+/** The sign-in page, with the toast a failed step left (shown once). */
+async function signInPage(context: ExperienceContext, exchange: ExperienceRequest): Promise<Reply> {
+  const interaction = await interactionOf(context, exchange);
+  const { toast, ...rest } = interaction.result ?? {};
+  if (typeof toast === "string") {
+    await context.provider.interactionResult(exchange.request, exchange.response, rest, {
+      mergeWithLastSubmission: false,
+    });
+  }
+  return emailPage({ appName: appNameOf(context, interaction), ...(typeof toast === "string" ? { toast } : {}) });
 }
 
 /** Logto's consent for first-party apps: everything the prompt says is missing is granted. */
@@ -252,18 +301,13 @@ export async function answerExperience(context: ExperienceContext, exchange: Exp
   const { method, url } = exchange;
   try {
     if ((url.pathname === "/sign-in" || url.pathname === "/register") && method === "GET") {
-      return emailPage({ appName: appNameOf(context, await interactionOf(context, exchange)) });
+      return await signInPage(context, exchange);
     }
     if (url.pathname === "/sign-in" && method === "POST") return await submitEmail(context, exchange);
     const sso = ssoPath.exec(url.pathname);
     if (sso && method === "POST") {
       const interaction = await interactionOf(context, exchange);
-      return await startSingleSignOn(
-        context,
-        exchange,
-        interaction,
-        existingConnector(context.state, decodeURIComponent(sso[1])),
-      );
+      return await startSingleSignOn(context, exchange, interaction, decodeURIComponent(sso[1]));
     }
     const callback = callbackPath.exec(url.pathname);
     if (callback && method === "GET")
@@ -271,7 +315,13 @@ export async function answerExperience(context: ExperienceContext, exchange: Exp
     if (url.pathname === "/consent" && method === "GET") return await consent(context, exchange);
     return { status: 405, headers: { allow: url.pathname === "/sign-in" ? "GET, POST" : "GET" } };
   } catch (error) {
-    if (error instanceof RequestError) return errorPage(error);
-    throw error;
+    if (!(error instanceof RequestError)) throw error;
+    if (error.code === "session.not_found") return errorPage(error);
+    try {
+      return await backToSignIn(context, exchange, error.message);
+    } catch (lost) {
+      if (lost instanceof RequestError) return errorPage(lost);
+      throw lost;
+    }
   }
 }

@@ -73,6 +73,16 @@ export class ModelStore {
     }));
   }
 
+  /**
+   * Ends everything issued to an account (sessions, grants, codes, tokens), as Logto's `signOutUser` does before
+   * a user is deleted (libraries/user.ts).
+   */
+  revokeAccount(accountId: string): void {
+    for (const table of this.models.values()) {
+      for (const [id, { payload }] of table) if (payload.accountId === accountId) table.delete(id);
+    }
+  }
+
   clear(): void {
     this.models.clear();
   }

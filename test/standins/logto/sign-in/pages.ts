@@ -8,9 +8,20 @@ import { escapeHtml, hiddenInputs, htmlPage } from "../../shared/html";
 import type { SsoConnectorRow } from "../state";
 import type { RequestError } from "./errors";
 
-export function emailPage(options: { appName: string; email?: string; problem?: string; status?: number }): Reply {
+/**
+ * The single sign-on email form. `problem`: what is wrong with the email typed (the form's own error);
+ * `toast`: the message of a step that failed after the form (the experience app's toast).
+ */
+export function emailPage(options: {
+  appName: string;
+  email?: string;
+  problem?: string;
+  toast?: string;
+  status?: number;
+}): Reply {
   const problem = options.problem === undefined ? "" : `<p id="error" role="alert">${escapeHtml(options.problem)}</p>`;
-  const body = `<p>Sign in to <strong>${escapeHtml(options.appName)}</strong> with Single Sign-On.</p>
+  const toast = options.toast === undefined ? "" : `<p id="toast" role="status">${escapeHtml(options.toast)}</p>\n`;
+  const body = `${toast}<p>Sign in to <strong>${escapeHtml(options.appName)}</strong> with Single Sign-On.</p>
 <p>Enter your enterprise email address</p>
 ${problem}
 <form method="post" action="/sign-in">
@@ -32,12 +43,7 @@ export function connectorListPage(email: string, connectors: readonly SsoConnect
   return htmlPage(200, "Single Sign-On", `<p>${escapeHtml(description)}</p>\n${buttons}`);
 }
 
-/** What the experience shows when an API call fails: the error's message, and its code and data for whoever debugs it. */
+/** A failure with no sign-in to go back to (the interaction is gone): the error's message only, as the experience shows it. */
 export function errorPage(error: RequestError): Reply {
-  const data =
-    error.data === undefined ? "" : `<pre id="error-data">${escapeHtml(JSON.stringify(error.data, null, 2))}</pre>`;
-  const body = `<p id="error-message">${escapeHtml(error.message)}</p>
-<p>Code: <code id="error-code">${escapeHtml(error.code)}</code></p>
-${data}`;
-  return htmlPage(error.status, "Something went wrong", body);
+  return htmlPage(error.status, "Something went wrong", `<p id="error-message">${escapeHtml(error.message)}</p>`);
 }

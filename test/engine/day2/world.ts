@@ -1,0 +1,202 @@
+/**
+ * The world of the day-2 journal: the Entra and Logto stand-ins with six Entra tenants and the people in them,
+ * the stack's connection list as a platform team edits it in Pulumi.<stack>.yaml, what customers'
+ * administrators do in their own tenants when the stack's outputs tell them to, and a person signing in to a
+ * Logto app (over HTTP, test/browser/http-sign-in.ts) at whatever address the team's apps use.
+ */
+import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
+
+import { createTraditionalApp, logtoManagementApi, registerEntraApp, type EntraApp } from "../../browser/chain";
+import { signInOverHttp, type HttpSignInOutcome, type RelyingParty } from "../../browser/http-sign-in";
+import { startEntraStandIn, type EntraStandIn, type TestUserSeed } from "../../standins/entra";
+import { consentInTenant } from "../../standins/entra/testing";
+import { startLogtoStandIn, type LogtoStandIn } from "../../standins/logto";
+import { applyLocalStackConfig, localStackConfig, type LocalStandIns } from "../../local/stack";
+
+export const tenants = {
+  contoso: "6f2c4a1e-8b3d-4e5f-9a7b-1c2d3e4f5a6b",
+  fabrikam: "0a9b8c7d-6e5f-4a3b-8c2d-1e0f2a3b4c5d",
+  northwind: "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+  tailspin: "7b1e2d3c-4f5a-4b6c-9d7e-8f9a0b1c2d3e",
+  /** The tenant tailspin's connection is first made in by mistake (a pasted id of the team's own tenant). */
+  wrong: "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b",
+  /** An Entra tenant no connection lists, whose admin consents to any multi-tenant app it is shown. */
+  outsider: "5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f",
+} as const;
+
+export interface Person {
+  key: string;
+  tenantId: string;
+  /** What the person types on Logto's single sign-on page. */
+  email: string;
+  /** The account they sign in to Entra with, when it is not `email`. */
+  entraLogin?: string;
+  password: string;
+  displayName: string;
+  /** Entra's `mail` attribute, which its `email` claim carries. */
+  mail: string;
+}
+
+const person = (key: string, tenantId: string, email: string, displayName: string, extra: Partial<Person> = {}) => ({
+  key,
+  tenantId,
+  email,
+  // A stand-in's test password, made per run.
+  password: `Pw-${key}-${Math.random().toString(36).slice(2, 10)}`,
+  displayName,
+  mail: email,
+  ...extra,
+});
+
+export const people = {
+  adele: person("adele", tenants.contoso, "adele@contoso.example", "Adele Vance"),
+  bianca: person("bianca", tenants.fabrikam, "bianca@fabrikam.example", "Bianca Pisani"),
+  nora: person("nora", tenants.northwind, "nora@northwind.example", "Nora Lind"),
+  tess: person("tess", tenants.tailspin, "tess@tailspin.example", "Tess Okafor"),
+  /**
+   * An outsider: his own account in his own tenant, whose `mail` his admin set to Bianca's address; he types an
+   * address of a domain the multi-tenant connection lists to be sent to it.
+   */
+  oscar: person("oscar", tenants.outsider, "oscar@contoso.example", "Oscar Outsider", {
+    entraLogin: "oscar@outsider.example",
+    mail: "bianca@fabrikam.example",
+  }),
+} satisfies Record<string, Person>;
+
+export type PersonKey = keyof typeof people;
+
+/** One entry of `logto-entra-sso:connections`, secrets apart (they are set with `--secret --path`). */
+export interface Connection {
+  name: string;
+  tenantId: string;
+  domains: string[];
+  mode?: "managed" | "provided";
+  formerNames?: string[];
+  signInAudience?: "AzureADMyOrg" | "AzureADMultipleOrgs";
+  trustUnverifiedEmail?: boolean;
+  extraScopes?: string[];
+  /** Provided: the customer's app. */
+  clientId?: string;
+  /** Provided: its secret, set by path as a secret. */
+  clientSecret?: string;
+  /** Opt-ins a refusal named (see the journal's `change`). */
+  [optIn: string]: unknown;
+}
+
+export interface World extends LocalStandIns {
+  /** The Logto origin the team's apps (and so their users) use now. */
+  appLogtoUrl: string;
+  /** The relying party people sign in to: an app of the tenant, not the stack's. */
+  app: RelyingParty;
+}
+
+export async function startWorld(): Promise<World> {
+  const users: Record<string, TestUserSeed[]> = {};
+  for (const someone of Object.values(people)) {
+    (users[someone.tenantId] ??= []).push({
+      userPrincipalName: someone.entraLogin ?? someone.email,
+      password: someone.password,
+      displayName: someone.displayName,
+      mail: someone.mail,
+    });
+  }
+  const entra: EntraStandIn = await startEntraStandIn({ tenants: Object.values(tenants), users });
+  const logto: LogtoStandIn = await startLogtoStandIn({ trustedCaPem: entra.caPem, issuerFetchTimeoutMs: 1000 });
+  const api = await logtoManagementApi(logto);
+  const redirectUri = "http://127.0.0.1:9/journal/callback";
+  const made = await createTraditionalApp(api, "Day-2 journal app", ["http://127.0.0.1:9/journal"]);
+  return {
+    entra,
+    logto,
+    appLogtoUrl: logto.url,
+    app: { logtoUrl: logto.url, clientId: made.id, clientSecret: made.secret, redirectUri },
+    close: async () => void (await Promise.all([logto.close(), entra.close()])),
+  };
+}
+
+/** A person signs in to the team's app, in a new browser session, at the address the apps use now. */
+export function signInAs(world: World, someone: Person): Promise<HttpSignInOutcome> {
+  return signInOverHttp(
+    { ...world.app, logtoUrl: world.appLogtoUrl },
+    {
+      email: someone.email,
+      password: someone.password,
+      ...(someone.entraLogin ? { entraLogin: someone.entraLogin } : {}),
+    },
+    world.entra.caPem,
+  );
+}
+
+/** Writes the connection list (and the Logto endpoint) as a person edits Pulumi.<stack>.yaml and sets secrets. */
+export async function applyConnections(
+  stack: Stack,
+  world: World,
+  connections: readonly Connection[],
+  logtoEndpoint: string,
+): Promise<void> {
+  const plain = connections.map(({ clientSecret: _secret, ...rest }) => ({
+    extraScopes: ["User.Read"],
+    ...rest,
+  }));
+  const config = localStackConfig(world, { connections: plain, settings: { "logto:endpoint": logtoEndpoint } });
+  const providedSecrets: ConfigMap = Object.fromEntries(
+    connections.flatMap((connection, index) =>
+      connection.mode === "provided" && connection.clientSecret !== undefined
+        ? [[`logto-entra-sso:connections[${index}].clientSecret`, { value: connection.clientSecret, secret: true }]]
+        : [],
+    ),
+  );
+  await applyLocalStackConfig(stack, {
+    settings: config.settings,
+    pathSecrets: { ...config.pathSecrets, ...providedSecrets },
+  });
+}
+
+/** The Graph scopes a connection with `extraScopes: [User.Read]` needs consented. */
+export const consentedScopes = "openid profile email User.Read";
+
+/** A customer's administrator registers their own app for the platform team (mode provided) and consents. */
+export async function customerRegistersApp(
+  world: World,
+  tenantId: string,
+  displayName: string,
+  signInAudience: "AzureADMyOrg" | "AzureADMultipleOrgs" = "AzureADMyOrg",
+): Promise<EntraApp> {
+  const app = await registerEntraApp(world.entra, tenantId, displayName);
+  const answer = await app.graph("PATCH", `/v1.0/applications/${app.objectId}`, { signInAudience });
+  if (answer.status !== 204) throw new Error(`set signInAudience: ${answer.status} ${answer.text}`);
+  grantConsent(world, tenantId, app.appId);
+  return app;
+}
+
+/** Admin consent for `consentedScopes` on an app in a tenant (replacing a narrower grant). */
+export function grantConsent(world: World, tenantId: string, appId: string): void {
+  const tenant = world.entra.tenant(tenantId);
+  const principal = tenant.servicePrincipalByAppId(appId);
+  if (!principal) {
+    consentInTenant(world.entra, tenantId, appId, consentedScopes);
+    return;
+  }
+  for (const grant of tenant.oauth2PermissionGrants.values())
+    if (grant.clientId === principal.id) grant.scope = consentedScopes;
+}
+
+/**
+ * What a customer's administrator does with `customerAdminSteps`: the Web redirect URI added to their app
+ * (the ones already there kept). Returns whether anything was added.
+ */
+export async function customerAddsRedirectUri(world: World, tenantId: string, appId: string, uri: string) {
+  const tenant = world.entra.tenant(tenantId);
+  const app = tenant.applicationByAppId(appId);
+  if (!app) return false;
+  if (app.web.redirectUris.includes(uri)) return false;
+  app.web.redirectUris = [...app.web.redirectUris, uri];
+  return true;
+}
+
+/** The app registrations the stack made in a tenant (display name "… (Logto SSO)"). */
+export function stackAppsIn(world: World, tenantId: string): string[] {
+  return [...world.entra.tenant(tenantId).applications.values()]
+    .filter((app) => app.displayName?.endsWith("(Logto SSO)"))
+    .map((app) => app.appId);
+}

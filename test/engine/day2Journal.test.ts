@@ -1,0 +1,568 @@
+/**
+ * The day-2 journal (issue 23): the real program (infra/) under the real engine, run for months as a platform
+ * team runs it, against the Logto and Entra stand-ins (which keep users and SSO identities as Logto and Entra
+ * do). People of three customer tenants sign in first; then every routine operation is done as the README and
+ * docs/ tell a user, and the same people sign in at every checkpoint (also between a failed `up` and the one
+ * that fixes it), over HTTP (test/browser/http-sign-in.ts) to an app of the Logto tenant. Each operation is one
+ * step that records its row (operation, plan, sign-ins, same Logto user, verdict, see day2/journal.ts) and
+ * fails when its row fails; later steps go on from whatever state it left. The table is printed at the end and
+ * written to test-results/day2-journal.md.
+ *
+ * Time: about 10 minutes on a quiet 2-core machine (each `up` 10-40 s, an app registration's deletion ~25 s of
+ * the azuread provider's waits, destroy at the end), bounded by the step timeouts below.
+ */
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { addPassword, graphClient } from "../standins/entra/testing";
+import type { HttpSignInOutcome } from "../browser/http-sign-in";
+import { localEngineEnv } from "../local/stack";
+import { Journal, JournalRow, namesLinkLoss } from "./day2/journal";
+import {
+  applyConnections,
+  customerAddsRedirectUri,
+  customerRegistersApp,
+  grantConsent,
+  people,
+  signInAs,
+  stackAppsIn,
+  startWorld,
+  tenants,
+  type Connection,
+  type PersonKey,
+  type World,
+} from "./day2/world";
+import { createEngineSandbox, repoRoot, type EngineSandbox } from "./engine";
+import { ensurePluginsOnPath } from "./plugins";
+import { uniqueSuffix } from "./target";
+
+const stepTimeout = 8 * 60_000;
+const dayMs = 24 * 60 * 60 * 1000;
+
+let world: World;
+let engine: EngineSandbox;
+const journal = new Journal();
+/** The connection list as it stands in Pulumi.<stack>.yaml. */
+let connections: Connection[] = [];
+/** `logto:endpoint` as configured. */
+let endpoint = "";
+/** Who has a connection that should sign them in now. */
+const standing = new Set<PersonKey>(["adele", "bianca", "nora"]);
+
+/** The connection serving a tenant now (its name changes with renames). */
+function connectionOf(tenantId: string): Connection {
+  const found = connections.find((connection) => connection.tenantId === tenantId);
+  if (!found) throw new Error(`no connection for tenant ${tenantId}`);
+  return found;
+}
+
+function replaceConnection(tenantId: string, next: Connection): void {
+  connections = connections.map((connection) => (connection.tenantId === tenantId ? next : connection));
+}
+
+async function apply(): Promise<void> {
+  await applyConnections(engine.stack, world, connections, endpoint);
+}
+
+interface ConnectionOutput {
+  entraClientId: string;
+  callbackUri: string;
+  connectorId: string;
+  customerAdminSteps?: string[];
+}
+
+async function outputOf(name: string): Promise<ConnectionOutput | undefined> {
+  const value = (await engine.stack.outputs()).connections?.value as Record<string, ConnectionOutput> | undefined;
+  return value?.[name];
+}
+
+/** The first line of an engine failure that says what went wrong, without the resource it was printed under. */
+function errorLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const line =
+    text.split("\n").find((candidate) => /\berror: /.test(candidate) && !/^\s*(at |stderr|stdout)/.test(candidate)) ??
+    text.split("\n")[0];
+  const message = line.replace(/^.*?\berror: /, "").trim();
+  return message.length > 200 ? `${message.slice(0, 199)}…` : message;
+}
+
+/**
+ * A plan as a person reads it: counts per operation (a replacement once, "delete first" when the old object
+ * goes before the new one is made), and the connectors and app registrations it creates, deletes or replaces.
+ */
+function planSummary(changes: { op: string; type: string; name: string }[]): string {
+  const steps = changes.filter((step) => !step.type.startsWith("pulumi:providers:"));
+  if (steps.length === 0) return "no changes";
+  const counts = new Map<string, number>();
+  for (const step of steps) {
+    if (step.op === "create-replacement" || step.op === "delete-replaced") continue;
+    counts.set(step.op, (counts.get(step.op) ?? 0) + 1);
+  }
+  const deletedFirst = (name: string) => {
+    const order = steps.filter((step) => step.name === name).map((step) => step.op);
+    return (
+      order.indexOf("delete-replaced") >= 0 && order.indexOf("delete-replaced") < order.indexOf("create-replacement")
+    );
+  };
+  const notable = steps
+    .filter(
+      (step) =>
+        ["create", "delete", "replace"].includes(step.op) && /-(sso-connector|entra-registration)$/.test(step.name),
+    )
+    .map(
+      (step) => `${step.op} ${step.name}${step.op === "replace" && deletedFirst(step.name) ? " (delete first)" : ""}`,
+    );
+  return `${[...counts].map(([op, count]) => `${count} ${op}`).join(", ")}${notable.length ? ` [${notable.join(", ")}]` : ""}`;
+}
+
+/** `pulumi preview`: its plan goes into the row; a refusal is recorded. Returns whether it went through. */
+async function preview(row: JournalRow, label = "preview"): Promise<{ ok: boolean; text: string }> {
+  try {
+    const { result, changes } = await engine.preview();
+    row.plan(`${label}: ${planSummary(changes)}`);
+    return { ok: true, text: `${result.stdout}\n${result.stderr}` };
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    row.plan(`${label}: refused (${errorLine(error)})`);
+    return { ok: false, text };
+  }
+}
+
+/** `pulumi up`: what it did (or why it failed) goes into the row; a failure fails the row unless expected. */
+async function up(row: JournalRow, label = "up", failureExpected = false): Promise<{ ok: boolean; text: string }> {
+  try {
+    const { result, changes } = await engine.up();
+    row.plan(`${label}: ${planSummary(changes)}`);
+    return { ok: true, text: `${result.stdout}\n${result.stderr}` };
+  } catch (error) {
+    row.plan(`${label}: FAILED (${errorLine(error)})`);
+    if (!failureExpected) row.fail(`${label} failed`);
+    return { ok: false, text: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * The opt-in a refusal names as its fix, when it is "set connections[i].<field> to true" in one of the
+ * spellings the program's messages use (`--path 'connections[i].field' true`, `connections[i].field: true`).
+ */
+function optInNamedBy(text: string): { index: number; field: string } | undefined {
+  const match =
+    /connections\[(\d+)\]\.([A-Za-z]+)'?\s+true\b/.exec(text) ??
+    /connections\[(\d+)\]\.([A-Za-z]+):\s*true\b/.exec(text);
+  return match ? { index: Number(match[1]), field: match[2] } : undefined;
+}
+
+interface Change {
+  /** Every preview's output, refusals included: what the person was told before anything changed. */
+  told: string;
+  /** The last refusal, when the preview refused and named no opt-in to follow (or refused again after it). */
+  refused?: string;
+  up?: { ok: boolean; text: string };
+}
+
+/**
+ * A change as a person makes it: preview; when the preview refuses and its fix is an opt-in, the opt-in set
+ * (the way an operation that cuts links must be asked for) and preview again; then up.
+ */
+async function change(row: JournalRow, label = ""): Promise<Change> {
+  const prefix = label ? `${label} ` : "";
+  let planned = await preview(row, `${prefix}preview`);
+  let told = planned.text;
+  if (!planned.ok) {
+    const optIn = optInNamedBy(planned.text);
+    const connection = optIn && connections[optIn.index];
+    if (!optIn || !connection) return { told, refused: planned.text };
+    row.note(`opted in as the refusal said: connections[${optIn.index}].${optIn.field}: true`);
+    connections[optIn.index] = { ...connection, [optIn.field]: true };
+    await apply();
+    planned = await preview(row, `${prefix}preview after the opt-in`);
+    told += `\n${planned.text}`;
+    if (!planned.ok) return { told, refused: planned.text };
+  }
+  return { told, up: await up(row, `${prefix}up`) };
+}
+
+async function signInMany(keys: PersonKey[]): Promise<[PersonKey, HttpSignInOutcome][]> {
+  const outcomes: [PersonKey, HttpSignInOutcome][] = [];
+  for (const key of keys) outcomes.push([key, await signInAs(world, people[key])]);
+  return outcomes;
+}
+
+/**
+ * The standing people sign in (in new browser sessions), but those an earlier row broke for good; `expectedOut`
+ * may fail here.
+ */
+async function checkpoint(row: JournalRow, label: string, expectedOut: PersonKey[] = [], extra: PersonKey[] = []) {
+  const who = [...standing, ...extra].filter((key) => !journal.outOfJournal.has(key));
+  return row.record(label, await signInMany(who), expectedOut);
+}
+
+/** Customers' administrators follow each provided connection's customerAdminSteps (the redirect URI). */
+async function customersFollowSteps(row: JournalRow): Promise<void> {
+  for (const connection of connections.filter((c) => c.mode === "provided")) {
+    const output = await outputOf(connection.name);
+    if (!output || !connection.clientId) continue;
+    if (await customerAddsRedirectUri(world, connection.tenantId, connection.clientId, output.callbackUri))
+      row.note(`${connection.name}'s admin added ${output.callbackUri} (customerAdminSteps)`);
+  }
+}
+
+function finish(row: JournalRow): void {
+  journal.close(row);
+  expect(row.failures).toEqual([]);
+}
+
+beforeAll(async () => {
+  await ensurePluginsOnPath();
+  world = await startWorld();
+  endpoint = world.logto.url;
+  engine = await createEngineSandbox(`journal-${uniqueSuffix()}`, repoRoot, {
+    ...localEngineEnv(world),
+    // Lets the rotation step move the program's clock past a rotation boundary (test/engine/clock-shift.cjs).
+    NODE_OPTIONS: `--require ${path.join(__dirname, "clock-shift.cjs")}`,
+    CLOCK_SHIFT_MS: "0",
+  });
+}, 30 * 60_000);
+
+afterAll(async () => {
+  await journal.print(path.join(repoRoot, "test-results"));
+  if (engine) {
+    await engine.stack.destroy().catch(() => undefined);
+    await engine.stack.workspace.removeStack(engine.stackName, { force: true }).catch(() => undefined);
+    await engine.dispose();
+  }
+  await world?.close();
+}, 10 * 60_000);
+
+describe.sequential("day-2 journal: routine operations keep every user's Logto account and sign-in", () => {
+  it(
+    "0. first up: contoso and fabrikam managed (fabrikam trusts its email), northwind provided; everyone signs in",
+    async () => {
+      const row = journal.row("first up; customers follow customerAdminSteps; first sign-ins", "keep");
+      const northwindApp = await customerRegistersApp(world, tenants.northwind, "Northwind's Logto SSO app");
+      connections = [
+        { name: "contoso", tenantId: tenants.contoso, domains: ["contoso.example"] },
+        { name: "fabrikam", tenantId: tenants.fabrikam, domains: ["fabrikam.example"], trustUnverifiedEmail: true },
+        {
+          name: "northwind",
+          tenantId: tenants.northwind,
+          domains: ["northwind.example"],
+          mode: "provided",
+          clientId: northwindApp.appId,
+          clientSecret: northwindApp.secret,
+        },
+      ];
+      await apply();
+      expect((await up(row)).ok).toBe(true);
+      await customersFollowSteps(row);
+      await checkpoint(row, "first sign-ins");
+      finish(row);
+    },
+    stepTimeout,
+  );
+
+  it(
+    "1. logto:endpoint re-pointed to the same Logto under another address (README: Move a stack)",
+    async () => {
+      const row = journal.row("`logto:endpoint` re-pointed to the same Logto under another address", "keep");
+      const second = await world.logto.addAddress();
+      const before = await outputOf("contoso");
+      endpoint = second;
+      await apply();
+      if ((await change(row)).refused) row.fail("refused at preview");
+      const after = await outputOf("contoso");
+      if (before && after && before.connectorId !== after.connectorId) row.note("contoso's connector was replaced");
+      await checkpoint(row, "after up, apps still on the old address");
+      await customersFollowSteps(row);
+      world.appLogtoUrl = second;
+      await checkpoint(row, "apps on the new address");
+      finish(row);
+    },
+    stepTimeout,
+  );
+
+  it(
+    "2. a connection renamed with formerNames",
+    async () => {
+      const row = journal.row("rename with `formerNames` (fabrikam → fabrikam-eu)", "keep");
+      replaceConnection(tenants.fabrikam, {
+        ...connectionOf(tenants.fabrikam),
+        name: "fabrikam-eu",
+        formerNames: ["fabrikam"],
+      });
+      await apply();
+      if ((await change(row)).refused) row.fail("refused at preview");
+      await checkpoint(row, "after up");
+      finish(row);
+    },
+    stepTimeout,
+  );
+
+  it(
+    "3. a connection renamed without formerNames, then the documented recovery",
+    async () => {
+      const row = journal.row("rename without `formerNames` (contoso → contoso-emea), then the docs' recovery", "keep");
+      const { formerNames: _none, ...contoso } = connectionOf(tenants.contoso);
+      replaceConnection(tenants.contoso, { ...contoso, name: "contoso-emea" });
+      await apply();
+      const renamed = await change(row);
+      await checkpoint(
+        row,
+        renamed.up?.ok ? "after up" : renamed.refused ? "after the refusal" : "after the failed up",
+      );
+      if (!renamed.up?.ok) {
+        // docs/configuration.md (name) and troubleshooting.md (domain already routed): add the old name to formerNames.
+        replaceConnection(tenants.contoso, { ...connectionOf(tenants.contoso), formerNames: ["contoso"] });
+        await apply();
+        const recovered = await change(row, "recovery");
+        await checkpoint(row, "after the recovery");
+        if (!recovered.up?.ok) {
+          // Not in the docs: the rename undone, so that the next steps have a working stack.
+          const { formerNames: _former, ...undone } = connectionOf(tenants.contoso);
+          replaceConnection(tenants.contoso, { ...undone, name: "contoso" });
+          await apply();
+          const back = await up(row, "rename undone, up");
+          row.note(`rename undone to go on: ${back.ok ? "converged" : "still failing"}`);
+        }
+      }
+      const apps = stackAppsIn(world, tenants.contoso);
+      if (apps.length !== 1) row.fail(`${apps.length} app registrations of the stack in contoso's tenant (orphans)`);
+      finish(row);
+    },
+    stepTimeout,
+  );
+
+  it(
+    "4. Entra secret rotation in an up whose connector update fails, a retry, then the fixing up; sign-ins sampled throughout",
+    async () => {
+      const row = journal.row(
+        "Entra secret rotation in an `up` whose connector update fails, then a retry, then the fixing `up`",
+        "keep",
+      );
+      const contoso = connectionOf(tenants.contoso);
+      const output = await outputOf(contoso.name);
+      if (!output) throw new Error("no contoso connector");
+      // The first up past secretRotatesAt (180 days by default) rotates.
+      engine.stack.workspace.envVars.CLOCK_SHIFT_MS = String(181 * dayMs);
+      await preview(row);
+      world.logto.faults.add({
+        method: "PATCH",
+        path: new RegExp(`^/api/sso-connectors/${output.connectorId}$`),
+        status: 503,
+        times: Infinity,
+      });
+      const samples: [PersonKey, HttpSignInOutcome][] = [];
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          for (const key of ["adele", "bianca"] as const) samples.push([key, await signInAs(world, people[key])]);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      })();
+      try {
+        const first = await up(row, "up (connector update failing)", true);
+        await checkpoint(row, "after the failed up");
+        const retry = await up(row, "retry (still failing)", true);
+        await checkpoint(row, "after the failed retry");
+        world.logto.faults.clear();
+        await up(row, "fixing up");
+        await checkpoint(row, "after the fixing up");
+        if (first.ok || retry.ok) row.note("the connector fault did not fail the up");
+      } finally {
+        world.logto.faults.clear();
+        sampling = false;
+        await sampler;
+      }
+      row.record("sampled every 0.2 s during the three ups", samples, [], true);
+      const app = world.entra.tenant(tenants.contoso).applicationByAppId(output.entraClientId);
+      row.note(`contoso's app has ${app?.passwordCredentials.length ?? 0} password(s) after the fixing up`);
+      finish(row);
+    },
+    stepTimeout,
+  );
+
+  it(
+    "5. managed → provided, keeping the same app registration",
+    async () => {
+      const row = journal.row("managed → provided, keeping the same app registration (fabrikam-eu)", "keep");
+      const fabrikam = connectionOf(tenants.fabrikam);
+      const output = await outputOf(fabrikam.name);
+      const app = output && world.entra.tenant(tenants.fabrikam).applicationByAppId(output.entraClientId);
+      if (!output || !app) throw new Error("no fabrikam app registration");
+      // The customer's admin takes the registration over and makes the team a secret for it.
+      const { secret } = await addPassword(await graphClient(world.entra, tenants.fabrikam), app.id);
+      replaceConnection(tenants.fabrikam, {
+        ...fabrikam,
+        mode: "provided",
+        clientId: output.entraClientId,
+        clientSecret: secret,
+      });
+      await apply();
+      if ((await change(row)).refused) row.fail("refused at preview");
+      await checkpoint(row, "after up");
+      await customersFollowSteps(row);
+      await checkpoint(row, "after the admin followed customerAdminSteps");
+      if (!world.entra.tenant(tenants.fabrikam).applicationByAppId(output.entraClientId))
+        row.note("the app registration was deleted");
+      finish(row);
+    },
+    stepTimeout,
+  );
+
+  it(
+    "6. managed → provided, the customer registers their own app",
+    async () => {
+      const row = journal.row("managed → provided, the customer registers their own app (contoso)", "may-cut");
+      const contoso = connectionOf(tenants.contoso);
+      const output = await outputOf(contoso.name);
+      const own = await customerRegistersApp(world, tenants.contoso, "Contoso's own Logto SSO app");
+      // A careful admin registers the connector's callback URI before the switch.
+      if (output) await customerAddsRedirectUri(world, tenants.contoso, own.appId, output.callbackUri);
+      replaceConnection(tenants.contoso, {
+        ...contoso,
+        mode: "provided",
+        clientId: own.appId,
+        clientSecret: own.secret,
+      });
+      await apply();
+      const made = await change(row);
+      row.saidSo = namesLinkLoss(made.told);
+      if (made.refused) {
+        row.note(`refused at preview${row.saidSo ? ", naming the consequence" : ""}; not applied`);
+        replaceConnection(tenants.contoso, contoso);
+        await apply();
+      }
+      await checkpoint(row, "after up");
+      await customersFollowSteps(row);
+      await checkpoint(row, "after the admin followed customerAdminSteps");
+      finish(row);
+    },
+    stepTimeout,
+  );
+
+  it(
+    "7. a managed connection's tenantId corrected",
+    async () => {
+      const row = journal.row("managed connection's `tenantId` corrected (tailspin, made in the wrong tenant)", "keep");
+      connections = [...connections, { name: "tailspin", tenantId: tenants.wrong, domains: ["tailspin.example"] }];
+      await apply();
+      await up(row, "up with the wrong tenant");
+      await checkpoint(row, "made in the wrong tenant", ["tess"], ["tess"]);
+      replaceConnection(tenants.wrong, { ...connectionOf(tenants.wrong), tenantId: tenants.tailspin });
+      await apply();
+      const corrected = await change(row, "correction");
+      standing.add("tess");
+      await checkpoint(row, "after the correction");
+      if (!corrected.up?.ok) {
+        // docs/configuration.md (tenantId): remove the connection (up), then add one for the new tenant.
+        const tailspin = connectionOf(tenants.tailspin);
+        const withoutTailspin = () => connections.filter((connection) => connection.name !== "tailspin");
+        connections = withoutTailspin();
+        await apply();
+        const removed = await up(row, "docs' path: connection removed, up");
+        if (!removed.ok) {
+          // Not in the docs: the wrong tenant id back, so that the removal finds the objects where they are.
+          row.note("not in the docs: the wrong tenantId put back, then the connection removed, to go on");
+          connections = [...connections, { ...tailspin, tenantId: tenants.wrong }];
+          await apply();
+          await up(row, "wrong tenantId put back, up");
+          connections = withoutTailspin();
+          await apply();
+          await up(row, "connection removed again, up");
+        }
+        connections = [...connections, tailspin];
+        await apply();
+        await up(row, "docs' path: added for the right tenant, up");
+        await checkpoint(row, "after the docs' path");
+      }
+      const orphans = stackAppsIn(world, tenants.wrong);
+      if (orphans.length > 0) row.fail(`${orphans.length} app registration(s) left in the wrong tenant`);
+      finish(row);
+    },
+    stepTimeout,
+  );
+
+  it(
+    "8. signInAudience single → multi-tenant",
+    async () => {
+      const row = journal.row("`signInAudience` single → multi-tenant (contoso)", "may-cut");
+      const contoso = connectionOf(tenants.contoso);
+      if (contoso.mode === "provided" && contoso.clientId) {
+        // Provided: the customer's admin changes their app first (docs/configuration.md signInAudience).
+        const app = world.entra.tenant(tenants.contoso).applicationByAppId(contoso.clientId);
+        if (app) app.signInAudience = "AzureADMultipleOrgs";
+      }
+      replaceConnection(tenants.contoso, { ...contoso, signInAudience: "AzureADMultipleOrgs" });
+      await apply();
+      const made = await change(row);
+      row.saidSo = namesLinkLoss(made.told);
+      if (made.refused) {
+        row.note(`refused at preview${row.saidSo ? ", naming the consequence" : ""}; not applied`);
+        replaceConnection(tenants.contoso, contoso);
+        await apply();
+      }
+      await checkpoint(row, "after up");
+      finish(row);
+    },
+    stepTimeout,
+  );
+
+  it(
+    "9. multi-tenant with trustUnverifiedEmail: an outsider whose mail is a customer's address",
+    async () => {
+      const row = journal.row(
+        "multi-tenant + `trustUnverifiedEmail: true`; an outsider's `mail` is Bianca's address",
+        "keep",
+      );
+      const contoso = connectionOf(tenants.contoso);
+      replaceConnection(tenants.contoso, {
+        ...contoso,
+        signInAudience: "AzureADMultipleOrgs",
+        trustUnverifiedEmail: true,
+      });
+      await apply();
+      const planned = await preview(row);
+      const applied = planned.ok ? await up(row) : undefined;
+      if (applied?.ok) {
+        const appId = (await outputOf(contoso.name))?.entraClientId;
+        // The outsider's own admin consents to the multi-tenant app in the outsider's tenant.
+        if (appId) grantConsent(world, tenants.outsider, appId);
+        const checked = await checkpoint(row, "after up; the outsider tries", ["oscar"], ["oscar"]);
+        const oscar = checked.signIns.find((signIn) => signIn.person === "oscar");
+        const victim = [...journal.accounts].find(([, userId]) => userId === oscar?.userId)?.[0];
+        if (victim) row.fail(`the outsider landed in ${victim}'s Logto account`);
+        else row.note(`the outsider ${oscar?.userId ? "got a new user" : `was refused (${oscar?.problem})`}`);
+      } else {
+        row.note(planned.ok ? "up failed; not applied" : "refused at preview; not applied");
+        await checkpoint(row, "after the refusal");
+      }
+      // Back to the connection as it was, for the last step.
+      replaceConnection(tenants.contoso, contoso);
+      await apply();
+      if (applied) await up(row, "back as it was, up");
+      finish(row);
+    },
+    stepTimeout,
+  );
+
+  it(
+    "10. a connection removed, then added back",
+    async () => {
+      const row = journal.row("remove a connection, then add it back (northwind)", "may-cut");
+      const northwind = connectionOf(tenants.northwind);
+      connections = connections.filter((connection) => connection !== northwind);
+      await apply();
+      const removal = await change(row, "removal");
+      row.saidSo = namesLinkLoss(removal.told);
+      if (removal.refused) row.fail("the removal was refused");
+      await checkpoint(row, "removed", ["nora"]);
+      connections = [...connections, northwind];
+      await apply();
+      await change(row, "added back,");
+      await customersFollowSteps(row);
+      await checkpoint(row, "added back; the admin followed customerAdminSteps");
+      finish(row);
+    },
+    stepTimeout,
+  );
+});
