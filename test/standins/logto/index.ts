@@ -24,7 +24,7 @@ import type { StandInSettings } from "./routes/context";
 import { routeManagementApi } from "./routes/index";
 import { answerExperience, isExperiencePath } from "./sign-in/experience";
 import { ModelStore, type SessionView } from "./sign-in/model-store";
-import { createLogtoProvider, type LogtoProvider } from "./sign-in/provider";
+import { createLogtoProvider, createTenantKeys, type LogtoProvider } from "./sign-in/provider";
 import { LogtoState } from "./state";
 
 export { managementApiResource } from "./auth";
@@ -165,6 +165,7 @@ export async function startLogtoStandIn(options: LogtoStandInOptions = {}): Prom
   const faults = new FaultInjector();
   const requests: RecordedRequest[] = [];
   const models = new ModelStore();
+  const tenantKeys = createTenantKeys();
   const closing = new AbortController();
   // Every request in flight (a delay, an outbound fetch) listens for the close: hundreds at N=50 are expected.
   setMaxListeners(0, closing.signal);
@@ -278,7 +279,7 @@ export async function startLogtoStandIn(options: LogtoStandInOptions = {}): Prom
     });
     servers.push(server);
     origin = await listenOnLoopback(server);
-    addressSignIn = createLogtoProvider(origin, state, models);
+    addressSignIn = createLogtoProvider(origin, state, models, tenantKeys);
     return origin;
   }
 

@@ -431,6 +431,9 @@ describe("Logto stand-in sign-in side", () => {
       issuer: string;
     };
     expect(discovery.issuer).toBe(`${second}/oidc`);
+    // One tenant, one set of signing keys, whichever address: how the provider tells the same Logto from another.
+    const jwksAt = async (origin: string) => (await fetch(`${origin}/oidc/jwks`)).json();
+    expect(await jwksAt(second)).toEqual(await jwksAt(logto.url));
     // A Management API token from the first address works at the second, on the same rows.
     const tokenAnswer = await fetch(`${logto.url}/oidc/token`, {
       method: "POST",

@@ -17,6 +17,7 @@ import Provider, {
   type AccountClaims,
   type AllClientMetadata,
   type Configuration,
+  type JWK,
   type KoaContextWithOIDC,
 } from "oidc-provider";
 
@@ -93,16 +94,35 @@ export class InternalSecrets {
   }
 }
 
-export function createLogtoProvider(origin: string, state: LogtoState, store: ModelStore): LogtoProvider {
-  const secrets = new InternalSecrets();
-  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "secp384r1" });
-  const signingKey = {
-    ...privateKey.export({ format: "jwk" }),
-    kid: randomBytes(12).toString("base64url"),
-    use: "sig",
-    alg: signingAlg,
-  };
+/**
+ * What one Logto tenant signs and authenticates with, whichever address it is reached at: Logto keeps the OIDC
+ * private keys tenant-wide (logto_configs `oidc.privateKeys`, packages/core/src/env-set/oidc.ts), so its default
+ * domain, a custom domain and a tunnel publish the same JWKS.
+ */
+export interface TenantKeys {
+  signingKey: JWK;
+  secrets: InternalSecrets;
+}
 
+export function createTenantKeys(): TenantKeys {
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "secp384r1" });
+  return {
+    signingKey: {
+      ...privateKey.export({ format: "jwk" }),
+      kid: randomBytes(12).toString("base64url"),
+      use: "sig",
+      alg: signingAlg,
+    },
+    secrets: new InternalSecrets(),
+  };
+}
+
+export function createLogtoProvider(
+  origin: string,
+  state: LogtoState,
+  store: ModelStore,
+  { signingKey, secrets }: TenantKeys,
+): LogtoProvider {
   const configuration: Configuration = {
     adapter: (model: string) => {
       if (model !== "Client") return store.adapterFor(model);
