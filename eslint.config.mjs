@@ -20,6 +20,13 @@ export default tseslint.config(
       // Pulumi's dynamic-provider and engine interfaces take Promise-returning methods; `async` without `await`
       // keeps a thrown error a rejection, which is what the engine expects.
       "@typescript-eslint/require-await": "off",
+      // A URLSearchParams in a template prints as its query string, which is what it is there for.
+      "@typescript-eslint/restrict-template-expressions": [
+        "error",
+        { allow: [{ from: "package", name: "URLSearchParams", package: "url" }] },
+      ],
+      // A closure may read a variable that is assigned once, later (a server's own origin, known once it listens).
+      "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
       // `const { secret: _secret, ...rest } = x` is how a field is left out of a copy on purpose.
       "@typescript-eslint/no-unused-vars": [
         "error",

@@ -229,7 +229,7 @@ export function userInfo(
   if (claims.idtyp !== "user" || !user || typeof claims.appid !== "string" || typeof claims.tid !== "string") {
     throw unauthenticated("Access token validation failure.");
   }
-  const scopes = new Set(String(claims.scp ?? "").split(" "));
+  const scopes = new Set((typeof claims.scp === "string" ? claims.scp : "").split(" "));
   return {
     status: 200,
     body: {

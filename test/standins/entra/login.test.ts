@@ -8,7 +8,7 @@ const tenantA = "0a1b2c3d-0000-4000-8000-00000000000a";
 const tenantB = "0a1b2c3d-0000-4000-8000-00000000000b";
 
 function claimsOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8"));
+  return JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8")) as Record<string, unknown>;
 }
 
 describe("Entra stand-in login (v2.0 token endpoint)", () => {

@@ -25,7 +25,7 @@ const alice = {
 const bob = { userPrincipalName: "bob@b.example", password: "bob-pw", displayName: "Bob B" };
 
 function claimsOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8"));
+  return JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8")) as Record<string, unknown>;
 }
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
@@ -170,7 +170,7 @@ describe("Entra stand-in user sign-in (authorization code flow)", () => {
     const [head, payload, signature] = idToken.split(".");
     const keys = await call(entra, `/${tenantA}/discovery/v2.0/keys`);
     const [jwk] = field(keys.body, "keys") as Array<Record<string, string>>;
-    expect(JSON.parse(Buffer.from(head, "base64url").toString()).kid).toBe(jwk.kid);
+    expect((JSON.parse(Buffer.from(head, "base64url").toString()) as { kid: string }).kid).toBe(jwk.kid);
     const publicKey = createPublicKey({ key: { kty: "RSA", n: jwk.n, e: jwk.e }, format: "jwk" });
     expect(verify("sha256", Buffer.from(`${head}.${payload}`), publicKey, Buffer.from(signature, "base64url"))).toBe(
       true,

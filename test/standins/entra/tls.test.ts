@@ -13,7 +13,7 @@ function fetchInChild(url: string, env: NodeJS.ProcessEnv): Promise<string> {
   const script = `fetch(process.argv[1]).then((r) => console.log("status", r.status), (e) => console.log("error", e.cause?.code ?? e.message))`;
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ["-e", script, url], { env }, (error, stdout) =>
-      error ? reject(error) : resolve(stdout.trim()),
+      error ? reject(new Error(error.message, { cause: error })) : resolve(stdout.trim()),
     );
   });
 }

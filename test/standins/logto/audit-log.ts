@@ -36,7 +36,7 @@ export function writeLog(
             code: failure.code,
             ...(failure.data === undefined ? {} : { data: failure.data }),
           }
-        : { message: String(failure) };
+        : { message: failure instanceof Error ? failure.message : JSON.stringify(failure) };
   const payload: LogRow["payload"] = {
     ip: request.socket.remoteAddress ?? "",
     ...(request.headers["user-agent"] === undefined ? {} : { userAgent: request.headers["user-agent"] }),

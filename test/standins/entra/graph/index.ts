@@ -27,7 +27,7 @@ export interface GraphRequest {
   authorization: string | undefined;
   body: unknown;
   key: SigningKey;
-  tenantOf(tenantId: string): TenantDirectory | undefined;
+  tenantOf: (tenantId: string) => TenantDirectory | undefined;
   /** Told which tenant the token is for, for the request log. */
   onTenant(tenantId: string): void;
 }

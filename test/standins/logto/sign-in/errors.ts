@@ -40,7 +40,10 @@ const oidcPhrases: Record<string, string> = {
 };
 
 function fill(template: string, values: Record<string, unknown>): string {
-  return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => String(values[key] ?? ""));
+  return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
+    const value = values[key];
+    return typeof value === "string" || typeof value === "number" ? String(value) : "";
+  });
 }
 
 export class RequestError extends Error {

@@ -216,7 +216,7 @@ export function createLogtoProvider(
       // Mounted at /oidc, as Logto mounts it: the provider routes the rest and reads the mount from originalUrl.
       const originalUrl = request.url ?? "/";
       Object.assign(request, { originalUrl, url: originalUrl.slice("/oidc".length) || "/" });
-      callback(request, response);
+      void callback(request, response);
     },
   };
 }
