@@ -177,7 +177,12 @@ async function change(row: JournalRow, label = ""): Promise<Change> {
     await apply();
     planned = await preview(row, `${prefix}preview after the opt-in`);
     told += `\n${planned.text}`;
-    if (!planned.ok) return { told, refused: planned.text };
+    if (!planned.ok) {
+      // The opt-in did not help: take it back, so that the next operation starts from what worked.
+      connections[optIn.index] = connection;
+      await apply();
+      return { told, refused: planned.text };
+    }
   }
   return { told, up: await up(row, `${prefix}up`) };
 }
@@ -389,8 +394,16 @@ describe.sequential("day-2 journal: routine operations keep every user's Logto a
       const output = await outputOf(fabrikam.name);
       const app = output && world.entra.tenant(tenants.fabrikam).applicationByAppId(output.entraClientId);
       if (!output || !app) throw new Error("no fabrikam app registration");
-      // The customer's admin takes the registration over and makes the team a secret for it.
+      // README "Hand a managed app registration over to the customer", step 1: keep the registration, up.
+      replaceConnection(tenants.fabrikam, { ...fabrikam, keepAppRegistration: true });
+      await apply();
+      const kept = await change(row, "keep");
+      if (kept.refused) row.fail("keeping the registration was refused at preview");
+      await checkpoint(row, "after keepAppRegistration");
+      // Step 2: the customer's admin takes the registration over and makes the team a secret for it.
       const { secret } = await addPassword(await graphClient(world.entra, tenants.fabrikam), app.id);
+      // Step 3: provided, the same client id, their secret, the managed-only settings removed.
+      // (the journal's connections carry no credentials, adminConsent or rotation settings to remove)
       replaceConnection(tenants.fabrikam, {
         ...fabrikam,
         mode: "provided",
@@ -398,7 +411,11 @@ describe.sequential("day-2 journal: routine operations keep every user's Logto a
         clientSecret: secret,
       });
       await apply();
-      if ((await change(row)).refused) row.fail("refused at preview");
+      if ((await change(row, "switch")).refused) {
+        row.fail("the switch was refused at preview");
+        replaceConnection(tenants.fabrikam, fabrikam);
+        await apply();
+      }
       await checkpoint(row, "after up");
       await customersFollowSteps(row);
       await checkpoint(row, "after the admin followed customerAdminSteps");
