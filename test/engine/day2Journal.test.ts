@@ -183,6 +183,15 @@ async function change(row: JournalRow, label = ""): Promise<Change> {
       await apply();
       return { told, refused: planned.text };
     }
+    const applied = await up(row, `${prefix}up`);
+    if (applied.ok) {
+      // An opt-in is for the one pulumi up that needs it, then removed (docs/configuration.md, allowUserRelink).
+      const { [optIn.field]: _optIn, ...without } = connections[optIn.index] ?? connection;
+      connections[optIn.index] = without as Connection;
+      await apply();
+      row.note(`connections[${optIn.index}].${optIn.field} removed again after the up`);
+    }
+    return { told, up: applied };
   }
   return { told, up: await up(row, `${prefix}up`) };
 }
