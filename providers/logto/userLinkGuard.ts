@@ -162,8 +162,19 @@ function renameProblem(
 export interface UserLinkReview {
   /** Each with the field, what it would cost the users and the way out. */
   refused: string[];
-  /** Re-keying changes the connection opted in to (allowUserRelink), each with what it costs. */
+  /**
+   * Said, not refused: re-keying changes the connection opted in to (allowUserRelink), and connections this
+   * change removes (the one operation that may cut links), each with what it costs.
+   */
   accepted: string[];
+}
+
+/**
+ * What removing a connection costs its users: its connector is deleted, and Logto deletes every user's link to
+ * it with it (user_sso_identities.sso_connector_id, on delete cascade).
+ */
+function removalCost(removed: GuardedConnection): string {
+  return `connection ${removed.name} is removed: its SSO connector "${removed.connectorName}" is deleted, and with it Logto deletes every user's link to it (user_sso_identities, on delete cascade). Its users can no longer sign in through it; if the connection is added back, a new connector is made and ${relinkConsequence}.`;
 }
 
 export async function reviewUserLinks(
@@ -186,6 +197,8 @@ export async function reviewUserLinks(
     if (next.allowUserRelink) review.accepted.push(`${what} Applied because allowUserRelink is on.`);
     else review.refused.push(`${what} ${optIn(next.field)} Otherwise put the setting back.`);
   }
+  const continued = new Set(news.map((next) => predecessor(olds, next)));
+  for (const old of olds) if (!continued.has(old)) review.accepted.push(removalCost(old));
   return review;
 }
 

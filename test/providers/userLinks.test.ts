@@ -195,6 +195,23 @@ describe("the user-link guard", () => {
     ]);
   });
 
+  it("says what removing a connection costs its users, at preview and up, without refusing it", async () => {
+    const other = managed({ name: "northwind", connectorName: "prod-northwind", domains: ["northwind.com"] });
+    let reasons: string[] = [];
+    const notices = await noticesDuring(async () => {
+      reasons = await guardCheck([managed(), other], [managed()]);
+    });
+    expect(reasons).toEqual([]);
+    expect(notices).toEqual([
+      expect.stringMatching(
+        /^logto: connection northwind is removed: its SSO connector "prod-northwind" is deleted, and with it Logto deletes every user's link to it .*a new connector is made and every user who signed in through it loses the link/,
+      ),
+    ]);
+    // A rename with formerNames removes nothing.
+    const renamed = managed({ name: "contoso-eu", formerNames: ["contoso"], connectorName: "prod-contoso-eu" });
+    expect(await noticesDuring(async () => void (await guardCheck([managed()], [renamed])))).toEqual([]);
+  });
+
   it("records the connections as given; a changed record is an update, the same one (or only the opt-in changed) none", async () => {
     const inputs = { connections: [managed()] };
     const { id, outs } = await guard.create(inputs);
