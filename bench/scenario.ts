@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { createEngineSandbox, repoRoot, type EngineSandbox } from "../test/engine/engine";
+import { createEngineSandbox, repoRoot, stateResources, type EngineSandbox } from "../test/engine/engine";
 import {
   applyLocalStackConfig,
   localConnection,
@@ -70,11 +70,6 @@ function perform(engine: EngineSandbox, operation: Operation): Promise<unknown> 
     case "destroy":
       return engine.destroy();
   }
-}
-
-async function exported(engine: EngineSandbox): Promise<ExportedResource[]> {
-  const deployment = await engine.stack.exportStack();
-  return (deployment.deployment as { resources?: ExportedResource[] }).resources ?? [];
 }
 
 function lastSequence(standIns: LocalStandIns): number {
@@ -161,7 +156,7 @@ async function throughEveryOperation(
       const seconds = await timed(() => perform(engine, operation));
       samples.push({ operation, seconds, ...callsSince?.() });
       if (operation === "up") {
-        const state = await exported(engine);
+        const state = await stateResources<ExportedResource>(engine.stack);
         stateBytes = Buffer.byteLength(JSON.stringify(state));
         resources = state.length;
         await hooks.afterUp?.(state);

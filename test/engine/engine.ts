@@ -275,9 +275,11 @@ export interface StateResource {
   outputs?: Record<string, unknown>;
 }
 
-/** The resources of the stack's current state (`pulumi stack export`). */
-export async function stateResources(stack: Stack): Promise<StateResource[]> {
-  const { deployment } = (await stack.exportStack()) as { deployment: { resources?: StateResource[] } };
+/** The resources of the stack's current state (`pulumi stack export`), read as `R` (the fields a caller uses). */
+export async function stateResources<R extends Pick<StateResource, "urn" | "type"> = StateResource>(
+  stack: Stack,
+): Promise<R[]> {
+  const { deployment } = (await stack.exportStack()) as { deployment: { resources?: R[] } };
   return deployment.resources ?? [];
 }
 
