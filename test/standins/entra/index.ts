@@ -44,6 +44,11 @@ export interface EntraStandInOptions {
   tokenTtlSeconds?: number;
   /** Test users who can sign in, by tenant id; `reset()` puts them back. More with `addUser`. */
   users?: Record<string, TestUserSeed[]>;
+  /**
+   * Where to keep the CA that signs the server certificate, for a real Logto started once trusting it;
+   * default `ENTRA_STANDIN_CA_DIR`, and without it a CA made for this run alone.
+   */
+  caDir?: string;
 }
 
 export interface RecordedEntraRequest extends RecordedExchange {
@@ -174,7 +179,9 @@ export async function startEntraStandIn(options: EntraStandInOptions = {}): Prom
   const closing = new AbortController();
   // Every request in flight (a delay, an outbound fetch) listens for the close: hundreds at N=50 are expected.
   setMaxListeners(0, closing.signal);
-  const pendingCertificates = createLoopbackCertificates();
+  const pendingCertificates = createLoopbackCertificates(
+    options.caDir ?? (process.env.ENTRA_STANDIN_CA_DIR || undefined),
+  );
   const [key, certificates] = await Promise.all([createSigningKey(), pendingCertificates]).catch(
     async (error: unknown) => {
       await pendingCertificates.then(

@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -92,5 +93,29 @@ describe("Entra stand-in TLS", () => {
     const otherVersion = await call(entra, "/metadata/endpoints?api-version=2019-05-01");
     expect(otherVersion.status).toBe(400);
     expect(field(otherVersion.body, "error", "code")).toBe("InvalidApiVersionParameter");
+  });
+});
+
+describe("Entra stand-in TLS with a kept CA (for a real Logto started once trusting it)", () => {
+  it("signs every run's certificate with the CA kept in caDir, so a client trusting it once reaches each run", async () => {
+    const caDir = mkdtempSync(path.join(os.tmpdir(), "kept-ca-"));
+    try {
+      const first = await startEntraStandIn({ caDir });
+      const trusted = readFileSync(path.join(caDir, "ca.pem"), "utf8");
+      await first.close();
+      const second = await startEntraStandIn({ caDir });
+      try {
+        expect(second.caPem).toBe(trusted);
+        const printed = await fetchInChild(`${second.url}/common/discovery/instance`, {
+          ...process.env,
+          NODE_EXTRA_CA_CERTS: path.join(caDir, "ca.pem"),
+        });
+        expect(printed).not.toMatch(/^error/);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(caDir, { recursive: true, force: true });
+    }
   });
 });
