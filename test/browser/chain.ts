@@ -14,7 +14,7 @@ import {
   type GraphCall,
   type RegisteredWebApp,
 } from "../standins/entra/testing";
-import type { LogtoStandIn } from "../standins/logto";
+import type { LogtoAccess } from "../local/stack";
 import { managementApiResource } from "../standins/logto";
 
 export interface ApiAnswer {
@@ -24,7 +24,7 @@ export interface ApiAnswer {
 
 export type LogtoCall = (method: string, path: string, body?: unknown) => Promise<ApiAnswer>;
 
-export async function logtoManagementApi(logto: LogtoStandIn): Promise<LogtoCall> {
+export async function logtoManagementApi(logto: LogtoAccess): Promise<LogtoCall> {
   const basic = Buffer.from(`${logto.m2mAppId}:${logto.m2mAppSecret}`).toString("base64");
   const tokenAnswer = await fetch(`${logto.url}/oidc/token`, {
     method: "POST",

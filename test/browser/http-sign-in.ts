@@ -26,14 +26,26 @@ export class CookieJar {
     this.ca = typeof ca === "string" ? [ca] : [...ca];
   }
 
-  async fetch(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<HttpPage> {
+  /** `form`: a form post, as a page submits it; `json`: a JSON call, as a single-page app makes it (`api`). */
+  async fetch(
+    url: string,
+    init: { method?: string; form?: Record<string, string>; json?: unknown; api?: boolean } = {},
+  ): Promise<HttpPage> {
     const { origin } = new URL(url);
     const jar = this.cookies.get(origin) ?? new Map<string, string>();
     this.cookies.set(origin, jar);
-    const headers: Record<string, string> = { accept: "text/html" };
+    const headers: Record<string, string> = {
+      accept: init.api || init.json !== undefined ? "application/json" : "text/html",
+    };
     if (jar.size > 0) headers.cookie = [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
-    const body = init.form === undefined ? undefined : new URLSearchParams(init.form).toString();
-    if (body !== undefined) headers["content-type"] = "application/x-www-form-urlencoded";
+    let body: string | undefined;
+    if (init.form !== undefined) {
+      body = new URLSearchParams(init.form).toString();
+      headers["content-type"] = "application/x-www-form-urlencoded";
+    } else if (init.json !== undefined) {
+      body = JSON.stringify(init.json);
+      headers["content-type"] = "application/json";
+    }
     const method = init.method ?? (body === undefined ? "GET" : "POST");
     let status: number;
     let text: string;
@@ -100,7 +112,21 @@ const textOf = (html: string): string =>
     .replace(/\s+/g, " ")
     .trim();
 
-function problemOn(page: HttpPage): string {
+/** On Entra's sign-in page: the form post that signs `account` in, or undefined when the page has no such form. */
+export function entraCredentialsSubmission(
+  page: HttpPage,
+  account: HttpAccount,
+): { url: string; form: Record<string, string> } | undefined {
+  const flow = /name="flow" value="([^"]+)"/.exec(page.text)?.[1];
+  const action = /<form method="post" action="([^"]+)"/.exec(page.text)?.[1];
+  if (flow === undefined || action === undefined) return undefined;
+  return {
+    url: new URL(action, page.url).href,
+    form: { flow, loginfmt: account.entraLogin ?? account.email, passwd: account.password },
+  };
+}
+
+export function problemOn(page: HttpPage): string {
   const toast = /<p id="(?:toast|error)"[^>]*>([\s\S]*?)<\/p>/.exec(page.text)?.[1];
   if (toast !== undefined) return textOf(toast);
   const aadsts = /AADSTS\d+:[^<\r\n]*/.exec(page.text)?.[0];
@@ -110,6 +136,33 @@ function problemOn(page: HttpPage): string {
 
 function decodeClaims(idToken: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(idToken.split(".")[1] ?? "", "base64url").toString("utf8")) as Record<string, unknown>;
+}
+
+/** The app's authorization request to Logto (code flow), with the state it checks on the way back. */
+export function authorizationRequest(app: RelyingParty): { url: string; state: string } {
+  const state = `app-${Math.random().toString(36).slice(2)}`;
+  const query = new URLSearchParams({
+    client_id: app.clientId,
+    redirect_uri: app.redirectUri,
+    response_type: "code",
+    scope: "openid profile email",
+    state,
+  });
+  return { url: `${app.logtoUrl}/oidc/auth?${query}`, state };
+}
+
+/** Logto sent the person back to the app (`page.location`): the app checks its state and redeems the code. */
+export async function backAtTheApp(
+  app: RelyingParty,
+  page: HttpPage,
+  state: string,
+): Promise<Omit<HttpSignInOutcome, "visited">> {
+  const back = new URL(page.location ?? page.url);
+  const code = back.searchParams.get("code");
+  if (code === null || back.searchParams.get("state") !== state) {
+    return { ended: page, problem: `back at the app without a code: ${back.search}` };
+  }
+  return redeem(app, code);
 }
 
 /**
@@ -123,27 +176,13 @@ export async function signInOverHttp(
 ): Promise<HttpSignInOutcome> {
   const jar = new CookieJar(entraCa);
   const visited: string[] = [];
-  const state = `app-${Math.random().toString(36).slice(2)}`;
-  const authorize = `${app.logtoUrl}/oidc/auth?${new URLSearchParams({
-    client_id: app.clientId,
-    redirect_uri: app.redirectUri,
-    response_type: "code",
-    scope: "openid profile email",
-    state,
-  })}`;
+  const { url: authorize, state } = authorizationRequest(app);
   let page = await jar.fetch(authorize);
   let emailSent = false;
   let credentialsSent = false;
   for (let step = 0; step < maxSteps; step += 1) {
     visited.push(new URL(page.url).pathname);
-    if (page.location?.startsWith(app.redirectUri)) {
-      const back = new URL(page.location);
-      const code = back.searchParams.get("code");
-      if (code === null || back.searchParams.get("state") !== state) {
-        return { ended: page, problem: `back at the app without a code: ${back.search}`, visited };
-      }
-      return { ...(await redeem(app, code)), visited };
-    }
+    if (page.location?.startsWith(app.redirectUri)) return { ...(await backAtTheApp(app, page, state)), visited };
     if (page.location !== undefined && page.status >= 300 && page.status < 400) {
       page = await jar.fetch(page.location);
       continue;
@@ -161,13 +200,10 @@ export async function signInOverHttp(
       page = await jar.fetch(`${app.logtoUrl}${listed}`, { form: { email: account.email } });
       continue;
     }
-    const flow = /name="flow" value="([^"]+)"/.exec(page.text)?.[1];
-    const action = /<form method="post" action="([^"]+)"/.exec(page.text)?.[1];
-    if (!isLogto && flow !== undefined && action !== undefined && !credentialsSent) {
+    const submission = isLogto || credentialsSent ? undefined : entraCredentialsSubmission(page, account);
+    if (submission) {
       credentialsSent = true;
-      page = await jar.fetch(new URL(action, page.url).href, {
-        form: { flow, loginfmt: account.entraLogin ?? account.email, passwd: account.password },
-      });
+      page = await jar.fetch(submission.url, { form: submission.form });
       continue;
     }
     return { ended: page, problem: problemOn(page), visited };

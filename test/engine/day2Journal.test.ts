@@ -288,8 +288,10 @@ describe.sequential("day-2 journal: routine operations keep every user's Logto a
       if (before && after && before.connectorId !== after.connectorId) row.note("contoso's connector was replaced");
       await checkpoint(row, "after up, apps still on the old address");
       await customersFollowSteps(row);
-      world.appLogtoUrl = second;
-      await checkpoint(row, "apps on the new address");
+      // The stand-in is the tenant at every address (issuer and callbacks per address, as behind a custom
+      // domain); a real Logto keeps the issuer of its ENDPOINT, so the apps stay at that address.
+      if (world.logto.standIn) world.appLogtoUrl = second;
+      await checkpoint(row, world.logto.standIn ? "apps on the new address" : "apps at Logto's issuer address");
       finish(row);
     },
     stepTimeout,

@@ -33,6 +33,13 @@ export function localUsers(): LocalUser[] {
   return people.map((person) => ({ ...person, password: `Pw-${randomBytes(9).toString("base64url")}` }));
 }
 
+/** What a stack's config needs of a Logto: its address and the M2M app's credentials. */
+export interface LogtoAccess {
+  url: string;
+  m2mAppId: string;
+  m2mAppSecret: string;
+}
+
 export interface LocalStandIns {
   logto: LogtoStandIn;
   entra: EntraStandIn;
@@ -88,7 +95,7 @@ export interface LocalStackConfig {
  * ARM_CLIENT_ID/SECRET for that tenant), so a connection list written by a test stays free of secrets.
  */
 export function localStackConfig(
-  standIns: LocalStandIns,
+  standIns: { logto: LogtoAccess; entra: EntraStandIn },
   options: {
     connections: LocalConnection[];
     sampleApp?: { [key: string]: unknown };
@@ -136,7 +143,7 @@ export async function applyLocalStackConfig(stack: Stack, config: LocalStackConf
 }
 
 /** What the engine's plugins need to reach the stand-ins: the run's CA (Go reads SSL_CERT_FILE), loopback direct. */
-export function localEngineEnv(standIns: LocalStandIns): Record<string, string> {
+export function localEngineEnv(standIns: { entra: EntraStandIn }): Record<string, string> {
   return { SSL_CERT_FILE: standIns.entra.caFile, NO_PROXY: "127.0.0.1,localhost", no_proxy: "127.0.0.1,localhost" };
 }
 

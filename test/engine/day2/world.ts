@@ -11,7 +11,11 @@ import { signInOverHttp, type HttpSignInOutcome, type RelyingParty } from "../..
 import { startEntraStandIn, type EntraStandIn, type TestUserSeed } from "../../standins/entra";
 import { consentInTenant } from "../../standins/entra/testing";
 import { startLogtoStandIn, type LogtoStandIn } from "../../standins/logto";
-import { applyLocalStackConfig, localStackConfig, type LocalStandIns } from "../../local/stack";
+import { FaultInjector } from "../../standins/shared/faults";
+import { signInThroughLogtoExperience } from "../../browser/experience-sign-in";
+import { applyLocalStackConfig, localStackConfig, type LogtoAccess } from "../../local/stack";
+import { realLogtoFromEnv } from "../target";
+import { startLogtoFront } from "./logtoFront";
 
 export const tenants = {
   contoso: "6f2c4a1e-8b3d-4e5f-9a7b-1c2d3e4f5a6b",
@@ -83,14 +87,27 @@ export interface Connection {
   [optIn: string]: unknown;
 }
 
-export interface World extends LocalStandIns {
+/** The Logto tenant of the journal: the stand-in, or a real Logto reached through fronts (logtoFront.ts). */
+export interface JournalLogto extends LogtoAccess {
+  /** Over the stand-in: its state and hooks; absent over a real Logto. */
+  standIn?: LogtoStandIn;
+  /** Faults at the address the stack uses (the stand-in's own, or the real Logto's front). */
+  faults: FaultInjector;
+  /** Another address of the same tenant: the stand-in serves it whole; a real Logto is reached through a front. */
+  addAddress(): Promise<string>;
+}
+
+export interface World {
+  entra: EntraStandIn;
+  logto: JournalLogto;
   /** The Logto origin the team's apps (and so their users) use now. */
   appLogtoUrl: string;
   /** The relying party people sign in to: an app of the tenant, not the stack's. */
   app: RelyingParty;
+  close(): Promise<void>;
 }
 
-export async function startWorld(): Promise<World> {
+function seededUsers(): Record<string, TestUserSeed[]> {
   const users: Record<string, TestUserSeed[]> = {};
   for (const someone of Object.values(people)) {
     (users[someone.tenantId] ??= []).push({
@@ -100,23 +117,85 @@ export async function startWorld(): Promise<World> {
       mail: someone.mail,
     });
   }
-  const entra: EntraStandIn = await startEntraStandIn({ tenants: Object.values(tenants), users });
-  const logto: LogtoStandIn = await startLogtoStandIn({ trustedCaPem: entra.caPem, issuerFetchTimeoutMs: 1000 });
+  return users;
+}
+
+const appRedirectUri = "http://127.0.0.1:9/journal/callback";
+
+async function journalApp(logto: LogtoAccess, publicOrigin: string): Promise<{ app: RelyingParty; id: string }> {
   const api = await logtoManagementApi(logto);
-  const redirectUri = "http://127.0.0.1:9/journal/callback";
-  const made = await createTraditionalApp(api, "Day-2 journal app", ["http://127.0.0.1:9/journal"]);
+  const made = await createTraditionalApp(api, `Day-2 journal app ${Date.now().toString(36)}`, [
+    "http://127.0.0.1:9/journal",
+  ]);
+  const app = { logtoUrl: publicOrigin, clientId: made.id, clientSecret: made.secret, redirectUri: appRedirectUri };
+  return { app, id: made.id };
+}
+
+/**
+ * The journal's world over the stand-ins, or, with LOGTO_E2E_* set (test/engine/target.ts), over that real
+ * Logto with the Entra stand-in (which it must trust: ENTRA_STANDIN_CA_DIR, test/standins/README.md).
+ */
+export async function startWorld(): Promise<World> {
+  const entra: EntraStandIn = await startEntraStandIn({ tenants: Object.values(tenants), users: seededUsers() });
+  const real = realLogtoFromEnv(process.env);
+  if (real) return realWorld(entra, real);
+  const standIn = await startLogtoStandIn({ trustedCaPem: entra.caPem, issuerFetchTimeoutMs: 1000 });
+  const { app } = await journalApp(standIn, standIn.url);
+  const logto: JournalLogto = {
+    url: standIn.url,
+    m2mAppId: standIn.m2mAppId,
+    m2mAppSecret: standIn.m2mAppSecret,
+    standIn,
+    faults: standIn.faults,
+    addAddress: () => standIn.addAddress(),
+  };
   return {
     entra,
     logto,
-    appLogtoUrl: logto.url,
-    app: { logtoUrl: logto.url, clientId: made.id, clientSecret: made.secret, redirectUri },
-    close: async () => void (await Promise.all([logto.close(), entra.close()])),
+    appLogtoUrl: standIn.url,
+    app,
+    close: async () => void (await Promise.all([standIn.close(), entra.close()])),
   };
+}
+
+/**
+ * A real Logto: the stack reaches it through a front (so faults can be injected and a second address exists),
+ * people sign in at its own address (its issuer's origin), where the team's apps are.
+ */
+async function realWorld(entra: EntraStandIn, real: { endpoint: string; m2mAppId: string; m2mAppSecret: string }) {
+  const upstream = new URL(real.endpoint).origin;
+  const faults = new FaultInjector();
+  const fronts = [await startLogtoFront(upstream, faults)];
+  const credentials = { m2mAppId: real.m2mAppId, m2mAppSecret: real.m2mAppSecret };
+  const { app, id } = await journalApp({ url: upstream, ...credentials }, upstream);
+  const logto: JournalLogto = {
+    url: fronts[0].url,
+    ...credentials,
+    faults,
+    async addAddress() {
+      const front = await startLogtoFront(upstream, faults);
+      fronts.push(front);
+      return front.url;
+    },
+  };
+  const world: World = {
+    entra,
+    logto,
+    appLogtoUrl: upstream,
+    app,
+    async close() {
+      const api = await logtoManagementApi({ url: upstream, ...credentials });
+      await api("DELETE", `/api/applications/${id}`);
+      await Promise.all([...fronts.map((front) => front.close()), entra.close()]);
+    },
+  };
+  return world;
 }
 
 /** A person signs in to the team's app, in a new browser session, at the address the apps use now. */
 export function signInAs(world: World, someone: Person): Promise<HttpSignInOutcome> {
-  return signInOverHttp(
+  const signIn = world.logto.standIn ? signInOverHttp : signInThroughLogtoExperience;
+  return signIn(
     { ...world.app, logtoUrl: world.appLogtoUrl },
     {
       email: someone.email,
