@@ -36,7 +36,14 @@ interface ApiError {
   message?: string;
 }
 
-const parsed = (page: HttpPage): unknown => (page.text === "" ? undefined : JSON.parse(page.text));
+/** A JSON body, or undefined: some answers are plain text (the 201 of a registering identification: "Created"). */
+function parsed(page: HttpPage): unknown {
+  try {
+    return JSON.parse(page.text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
 
 class ExperienceSession {
   constructor(

@@ -31,7 +31,7 @@ export async function startLogtoFront(upstream: string, faults: FaultInjector): 
       if (fault?.drop === "before") return void request.socket.destroy();
       const body = await readBody(request);
       if (fault?.status !== undefined) {
-        const error = fault.body ?? { code: "standin.fault_injected", message: `Fault injected: ${fault.status}` };
+        const error = fault.body ?? { code: "fault.injected", message: `Fault injected by the test: ${fault.status}.` };
         response.writeHead(fault.status, {
           "content-type": "application/json",
           ...(fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) }),

@@ -98,6 +98,8 @@ export interface JournalLogto extends LogtoAccess {
 }
 
 export interface World {
+  /** Logto users people signed in as: a real Logto's are deleted when the journal ends. */
+  signedInUsers: Set<string>;
   entra: EntraStandIn;
   logto: JournalLogto;
   /** The Logto origin the team's apps (and so their users) use now. */
@@ -150,6 +152,7 @@ export async function startWorld(): Promise<World> {
     addAddress: () => standIn.addAddress(),
   };
   return {
+    signedInUsers: new Set(),
     entra,
     logto,
     appLogtoUrl: standIn.url,
@@ -179,6 +182,7 @@ async function realWorld(entra: EntraStandIn, real: { endpoint: string; m2mAppId
     },
   };
   const world: World = {
+    signedInUsers: new Set(),
     entra,
     logto,
     appLogtoUrl: upstream,
@@ -186,6 +190,7 @@ async function realWorld(entra: EntraStandIn, real: { endpoint: string; m2mAppId
     async close() {
       const api = await logtoManagementApi({ url: upstream, ...credentials });
       await api("DELETE", `/api/applications/${id}`);
+      for (const userId of world.signedInUsers) await api("DELETE", `/api/users/${userId}`);
       await Promise.all([...fronts.map((front) => front.close()), entra.close()]);
     },
   };
@@ -193,9 +198,9 @@ async function realWorld(entra: EntraStandIn, real: { endpoint: string; m2mAppId
 }
 
 /** A person signs in to the team's app, in a new browser session, at the address the apps use now. */
-export function signInAs(world: World, someone: Person): Promise<HttpSignInOutcome> {
+export async function signInAs(world: World, someone: Person): Promise<HttpSignInOutcome> {
   const signIn = world.logto.standIn ? signInOverHttp : signInThroughLogtoExperience;
-  return signIn(
+  const outcome = await signIn(
     { ...world.app, logtoUrl: world.appLogtoUrl },
     {
       email: someone.email,
@@ -204,6 +209,8 @@ export function signInAs(world: World, someone: Person): Promise<HttpSignInOutco
     },
     world.entra.caPem,
   );
+  if (outcome.userId) world.signedInUsers.add(outcome.userId);
+  return outcome;
 }
 
 /** Writes the connection list (and the Logto endpoint) as a person edits Pulumi.<stack>.yaml and sets secrets. */
