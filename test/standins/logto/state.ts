@@ -1,4 +1,5 @@
 import defaultSignInExperience from "./data/sign-in-experience.json";
+import { OrganizationStore } from "./organizations";
 
 export const tenantId = "default";
 
@@ -135,6 +136,8 @@ export class LogtoState {
   readonly userSsoIdentities: UserSsoIdentityRow[] = [];
   /** The audit log, oldest first. */
   readonly logs: LogRow[] = [];
+  /** Organizations, the organization template, memberships and JIT provisioning. */
+  readonly organizations = new OrganizationStore();
 
   connectorByName(connectorName: string): SsoConnectorRow | undefined {
     return [...this.ssoConnectors.values()].find((row) => row.connectorName === connectorName);
@@ -157,12 +160,14 @@ export class LogtoState {
   deleteConnector(id: string): void {
     this.ssoConnectors.delete(id);
     this.removeIdentities((row) => row.ssoConnectorId === id);
+    this.organizations.deleteConnector(id);
   }
 
   /** Deletes a user and (cascade) the user's SSO identities. */
   deleteUser(id: string): void {
     this.users.delete(id);
     this.removeIdentities((row) => row.userId === id);
+    this.organizations.deleteUser(id);
   }
 
   identitiesOf(userId: string): UserSsoIdentityRow[] {
@@ -183,6 +188,7 @@ export class LogtoState {
     this.users.clear();
     this.userSsoIdentities.length = 0;
     this.logs.length = 0;
+    this.organizations.reset();
     this.signInExperience = structuredClone(defaultSignInExperience);
   }
 }
