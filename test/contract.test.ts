@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEntraStandIn, type EntraStandIn } from "./standins/entra";
 import { startLogtoStandIn, managementApiResource, type LogtoStandIn } from "./standins/logto";
 import { isPlainObject } from "./standins/logto/json";
+import { userRow } from "./standins/logto/state";
 
 const sharedContractDir = path.resolve(__dirname, "../../shared/logto-contract");
 const projectContractDir = path.resolve(__dirname, "logto-contract");
@@ -331,24 +332,10 @@ async function replay(session: ReplaySession, dir: string, file: string, links: 
  */
 function seedOrganizationRecordingUser(logto: LogtoStandIn): void {
   const at = 1796653052040;
-  logto.state.users.set("736t0wxmvc6g", {
-    tenantId: "default",
-    id: "736t0wxmvc6g",
-    username: "orgs_rec_653051",
-    primaryEmail: null,
-    primaryPhone: null,
-    name: "Orgs Rec 653051",
-    avatar: null,
-    profile: {},
-    identities: {},
-    customData: {},
-    applicationId: null,
-    cimdClientId: null,
-    isSuspended: false,
-    lastSignInAt: null,
-    createdAt: at,
-    updatedAt: at,
-  });
+  logto.state.users.set(
+    "736t0wxmvc6g",
+    userRow({ id: "736t0wxmvc6g", username: "orgs_rec_653051", name: "Orgs Rec 653051", createdAt: at }),
+  );
 }
 
 /**

@@ -167,6 +167,27 @@ export class OrganizationStore {
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /**
+   * Just-in-time provisioning by SSO connector: the user joins every organization that lists the connector,
+   * with that organization's JIT roles; memberships and roles already there stay (`on conflict do nothing`).
+   * Logto runs it when an SSO identity is added to a user, a new one or an existing one linked by email
+   * (libraries/user.ts `provisionOrganizations`, provision-library.ts `addSsoIdentityToUser`), never for a
+   * returning identity. Returns the organizations the user newly joined.
+   */
+  provisionBySsoConnector(userId: string, ssoConnectorId: string): string[] {
+    const organizationIds = this.jitSsoConnectors.where({ ssoConnectorId }).map((row) => row.organizationId);
+    const joined = organizationIds.filter((organizationId) => !this.members.has({ organizationId, userId }));
+    this.members.insert(organizationIds.map((organizationId) => ({ organizationId, userId })));
+    this.memberRoles.insert(
+      organizationIds.flatMap((organizationId) =>
+        this.jitRoles
+          .where({ organizationId })
+          .map(({ organizationRoleId }) => ({ organizationId, organizationRoleId, userId })),
+      ),
+    );
+    return joined;
+  }
+
   organizationIdsOf(userId: string): string[] {
     return this.members.where({ userId }).map((row) => row.organizationId);
   }

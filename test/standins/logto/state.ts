@@ -86,6 +86,27 @@ export interface UserRow {
   updatedAt: number;
 }
 
+/** A user row with the columns' defaults (users.sql) for what `fields` leaves out. */
+export function userRow(fields: Pick<UserRow, "id" | "createdAt"> & Partial<UserRow>): UserRow {
+  return {
+    tenantId,
+    username: null,
+    primaryEmail: null,
+    primaryPhone: null,
+    name: null,
+    avatar: null,
+    profile: {},
+    identities: {},
+    customData: {},
+    applicationId: null,
+    cimdClientId: null,
+    isSuspended: false,
+    lastSignInAt: null,
+    updatedAt: fields.createdAt,
+    ...fields,
+  };
+}
+
 /**
  * A `user_sso_identities` row (packages/schemas/tables/user_sso_identities.sql): an enterprise SSO account
  * linked to a user, found again by (issuer, identityId), unique per tenant. `ssoConnectorId` and `userId`

@@ -290,7 +290,7 @@ function jitRelationRoutes(
       method: "POST",
       pattern: collection,
       handle: (context) => {
-        const linked = guardBody(object({ [idsKey]: nonEmpty(ids) }), context.body)[idsKey] as string[];
+        const linked = guardBody(object({ [idsKey]: nonEmpty(ids) }), context.body)[idsKey];
         checkRefs(context, linked);
         relation(store(context)).insert(rowsFor(context.params[0], linked));
         return created();
@@ -300,7 +300,7 @@ function jitRelationRoutes(
       method: "PUT",
       pattern: collection,
       handle: (context) => {
-        const linked = guardBody(object({ [idsKey]: ids }), context.body)[idsKey] as string[];
+        const linked = guardBody(object({ [idsKey]: ids }), context.body)[idsKey];
         if (linked.length > 0) checkRefs(context, linked);
         relation(store(context)).replace({ organizationId: context.params[0] }, rowsFor(context.params[0], linked));
         return { status: 204 };

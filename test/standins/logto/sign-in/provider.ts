@@ -33,9 +33,22 @@ const signingAlg = "ES384";
 const userClaims = {
   profile: ["name", "picture", "username", "created_at", "updated_at"],
   email: ["email", "email_verified"],
+  "urn:logto:scope:organizations": ["organizations", "organization_data"],
+  "urn:logto:scope:organization_roles": ["organization_roles"],
 };
 
-function claimsOf(user: UserRow): AccountClaims {
+/**
+ * The user's claims for `use`, as oidc/scope.ts `getUserClaimsData` fills them: `organizations` the ids,
+ * `organization_roles` "{organizationId}:{roleName}" (roles by name), `organization_data` `{id, name,
+ * description}`. The ID token carries only the extended claims the tenant's ID token config enables, by default
+ * `organizations` and `organization_roles` (schemas seeds/logto-config.ts `createDefaultIdTokenConfig`);
+ * userinfo carries all of them (`getAcceptedUserClaims`).
+ */
+function claimsOf(state: LogtoState, user: UserRow, use: string): AccountClaims {
+  const { organizations } = state;
+  const memberships = organizations
+    .organizationIdsOf(user.id)
+    .flatMap((id) => organizations.organizations.get(id) ?? []);
   return {
     sub: user.id,
     name: user.name,
@@ -45,6 +58,13 @@ function claimsOf(user: UserRow): AccountClaims {
     updated_at: user.updatedAt,
     email: user.primaryEmail,
     email_verified: user.primaryEmail !== null,
+    organizations: memberships.map(({ id }) => id),
+    organization_roles: memberships.flatMap(({ id }) =>
+      organizations.memberRolesOf(id, user.id).map(({ name }) => `${id}:${name}`),
+    ),
+    ...(use === "userinfo"
+      ? { organization_data: memberships.map(({ id, name, description }) => ({ id, name, description })) }
+      : {}),
   };
 }
 
@@ -192,7 +212,7 @@ export function createLogtoProvider(
       const user = state.users.get(sub);
       // The user may be deleted after the token is issued (init.ts `findAccount`).
       if (!user) throw new errors.InvalidGrant("user not found");
-      return { accountId: sub, claims: () => claimsOf(user) };
+      return { accountId: sub, claims: (use) => claimsOf(state, user, use) };
     },
     ttl: {
       IdToken: 3600,
