@@ -3,6 +3,9 @@
  * test/contract.test.ts): what deleting things removes, PUT replacing whole sets, and just-in-time provisioning
  * at an enterprise SSO sign-in with the `organizations` / `organization_roles` claims it leads to.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import {
@@ -30,6 +33,17 @@ const adele = {
 const organizationScopes = "urn:logto:scope:organizations urn:logto:scope:organization_roles";
 
 const idOf = (body: unknown): string => String((body as { id: unknown }).id);
+
+/** The real Logto's sign-in with JIT (test/logto-contract/sign-in/sso-jit-sign-in.json). */
+const realSignIn = JSON.parse(
+  readFileSync(path.resolve(__dirname, "../../logto-contract/sign-in/sso-jit-sign-in.json"), "utf8"),
+) as { steps: Array<{ what: string; data: Record<string, unknown> }> };
+const organizationClaimNames = (claims: Record<string, unknown> = {}) =>
+  Object.keys(claims)
+    .filter((name) => name.startsWith("organization") && claims[name] !== undefined)
+    .sort();
+const realClaimNames = (what: string) =>
+  organizationClaimNames(realSignIn.steps.find((step) => step.what === `first: ${what}`)?.data);
 
 describe("Logto stand-in organizations", () => {
   let entra: EntraStandIn;
@@ -129,6 +143,9 @@ describe("Logto stand-in organizations", () => {
         organization_roles: [`${contoso}:member`],
       });
       expect(outcome.idTokenClaims).not.toHaveProperty("organization_data");
+      // The same organization claims as the real Logto's ID token and userinfo of the recorded sign-in.
+      expect(organizationClaimNames(outcome.idTokenClaims)).toEqual(realClaimNames("ID token organization claims"));
+      expect(organizationClaimNames(await userinfo(outcome.accessToken))).toEqual(realClaimNames("userinfo"));
       expect(await userinfo(outcome.accessToken)).toMatchObject({
         sub: userId,
         organizations: [contoso],
