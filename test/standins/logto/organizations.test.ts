@@ -212,6 +212,28 @@ describe("Logto stand-in organizations", () => {
       expect((await organizationsOf(existing.id)).map(({ id }) => id)).toEqual([contoso]);
     });
 
+    it("accepts Logto's reserved organizations resource, which the Logto SDKs ask for with the organizations scope", async () => {
+      const answer = await fetch(
+        `${logto.url}/oidc/auth?${new URLSearchParams({
+          client_id: webApp.id,
+          redirect_uri: `${appUrl}/callback`,
+          response_type: "code",
+          scope: `openid offline_access profile ${organizationScopes}`,
+          resource: "urn:logto:resource:organizations",
+          state: "s",
+        })}`,
+        { redirect: "manual" },
+      );
+      expect(answer.status, await answer.text()).toBe(303);
+      expect(new URL(String(answer.headers.get("location")), logto.url).pathname).toBe("/sign-in");
+      const other = await fetch(
+        `${logto.url}/oidc/auth?${new URLSearchParams({ client_id: webApp.id, redirect_uri: `${appUrl}/callback`, response_type: "code", scope: "openid", resource: "https://api.example/", state: "s" })}`,
+        { redirect: "manual" },
+      );
+      // Any other resource goes back to the app as `invalid_target`, as in a tenant without API resources.
+      expect(new URL(String(other.headers.get("location"))).searchParams.get("error")).toBe("invalid_target");
+    });
+
     it("leaves the organization claims out without the organization scopes", async () => {
       const contoso = await organization("Contoso");
       await jit(contoso, [connectorId], []);

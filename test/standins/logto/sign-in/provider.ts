@@ -25,6 +25,9 @@ import type { ApplicationRow, LogtoState, UserRow } from "../state";
 import { isOidcErrorBody, logtoOidcErrorBody } from "./errors";
 import type { ModelStore } from "./model-store";
 
+/** @logto/core-kit `ReservedResource.Organization`. */
+const organizationsResource = "urn:logto:resource:organizations";
+
 /** Logto's signing algorithms (init.ts `supportedSigningAlgs`). */
 const supportedSigningAlgs = ["RS256", "PS256", "ES256", "ES384", "ES512"] as const;
 const signingAlg = "ES384";
@@ -190,12 +193,17 @@ export function createLogtoProvider(
           ctx.body = "<!DOCTYPE html><title>Signed out</title><p>You have successfully signed out.</p>";
         },
       },
-      // The stand-in has no API resources: any resource indicator is unknown, as in a tenant without any.
+      // The stand-in has no API resources: any resource indicator is unknown, as in a tenant without any, except
+      // Logto's reserved organizations resource, whose scopes are the template's organization scopes
+      // (oidc/resource.ts `findResource`/`findResourceScopes`; the Logto SDKs ask for it with the
+      // `urn:logto:scope:organizations` scope). Organization tokens themselves are not issued here.
       resourceIndicators: {
         enabled: true,
         useGrantedResource: () => false,
-        getResourceServerInfo: () => {
-          throw new errors.InvalidTarget();
+        getResourceServerInfo: (_ctx, indicator) => {
+          if (indicator !== organizationsResource) throw new errors.InvalidTarget();
+          const scope = [...state.organizations.scopes.values()].map(({ name }) => name).join(" ");
+          return { scope, accessTokenFormat: "jwt", accessTokenTTL: 3600, audience: indicator };
         },
       },
     },
