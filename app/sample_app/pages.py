@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import jwt
 from flask import Blueprint, abort, jsonify, render_template, session
 from logto.OidcCore import OidcCore
+from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
 from .logto_client import LogtoRejected
@@ -35,7 +37,12 @@ async def organization(organization_id: str) -> str:
     if token is None:
         raise LogtoRejected("this session has no refresh token, so no organization token can be asked for")
     # Read, not verified: the token is for Logto's APIs and the page only shows what it grants.
-    scopes = sorted(OidcCore.decodeAccessToken(token).scope.split())
+    try:
+        scopes = sorted(OidcCore.decodeAccessToken(token).scope.split())
+    except (jwt.PyJWTError, ValidationError) as error:
+        raise LogtoRejected(
+            f"Logto answered with an access token that is not an organization token: {error}"
+        ) from error
     return render_template("organization.html", membership=membership, scopes=scopes)
 
 

@@ -71,8 +71,10 @@ class OidcStandIn:
     token_requests: list[dict[str, str]] = field(default_factory=list)
     issued_id_tokens: list[str] = field(default_factory=list)
     userinfo_requests: list[str] = field(default_factory=list)
-    # Knob: userinfo answers this status instead of the claims.
+    # Knobs: userinfo answers this status instead of the claims; organization tokens are opaque (an
+    # authorization server that ignores `organization_id`).
     userinfo_status: int = 200
+    opaque_organization_tokens: bool = False
     kid: str = "standin-key"
 
     def __post_init__(self) -> None:
@@ -192,7 +194,8 @@ class OidcStandIn:
             self._refresh_tokens[new_refresh_token] = grant
         organization_id = form.get("organization_id", "")
         if organization_id not in grant.user.get("organizations", []):
-            return 400, {}, {"error": "access_denied", "error_description": "user is not a member of the organization"}
+            # 403, as the real Logto answered (test/logto-contract/sign-in/sso-jit-sign-in.json).
+            return 403, {}, {"error": "access_denied", "error_description": "user is not a member of the organization"}
         asked = set(grant.scope.split())
         given = grant.user.get("organization_scopes", {}).get(organization_id, [])
         now = int(time.time())
@@ -205,7 +208,11 @@ class OidcStandIn:
             "scope": " ".join(scope for scope in given if scope in asked),
             "client_id": self.client_id,
         }
-        token = jwt.encode(claims, rsa_key("standin"), algorithm="RS256", headers={"kid": self.kid})
+        token = (
+            secrets.token_urlsafe(32)
+            if self.opaque_organization_tokens
+            else jwt.encode(claims, rsa_key("standin"), algorithm="RS256", headers={"kid": self.kid})
+        )
         return (
             200,
             {},

@@ -117,6 +117,16 @@ def test_an_organization_token_refused_by_logto_is_reported(
     assert "access_denied" in response.get_data(as_text=True)
 
 
+def test_an_access_token_that_is_not_an_organization_token_is_reported(browser: Browser, standin: OidcStandIn) -> None:
+    standin.opaque_organization_tokens = True
+    browser.sign_in("adele")
+
+    response = browser.client.get("/organizations/contoso00001")
+
+    assert response.status_code == 400
+    assert "not an organization token" in response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("value", ["openid read:reports", "urn:logto:scope:organizations"])
 def test_organization_scopes_setting_refuses_scopes_the_app_asks_for_itself(standin: OidcStandIn, value: str) -> None:
     with pytest.raises(ConfigError) as raised:
