@@ -8,10 +8,11 @@ the OAuth state of the pending sign-in protects it.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, session
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session
 from werkzeug.wrappers import Response
 
-from .logto_client import LogtoRejected
+from .logto_client import LogtoRejected, LogtoUnavailable
+from .organizations import ORGANIZATION_NAMES_KEY, encode_names, fetch_organization_names
 from .state import SESSION_ID_KEY, app_state, new_session_id
 from .storage import PENDING_SIGN_IN_COOKIE_KEY
 
@@ -55,11 +56,21 @@ async def callback() -> Response:
     callback_uri = f"{state.settings.callback_url}?{query}" if query else state.settings.callback_url
     # The tokens go under a session id made now: an id seen before sign-in (fixation) is worth nothing.
     session_id = new_session_id()
+    client = state.client(session_id)
     try:
-        await state.call(state.client(session_id).handleSignInCallback(callback_uri))
+        await state.call(client.handleSignInCallback(callback_uri))
     except BaseException:
         state.store.discard(session_id)
         raise
+    if client.getIdTokenClaims().organizations:
+        # Names are shown where known; without them the page shows organization ids, so this never fails
+        # the sign-in.
+        try:
+            names = await state.call(fetch_organization_names(client))
+        except (LogtoUnavailable, LogtoRejected, ValueError) as error:
+            current_app.logger.warning("Organization names could not be read from userinfo: %s", error)
+        else:
+            state.store.set(session_id, ORGANIZATION_NAMES_KEY, encode_names(names))
     # A fresh cookie session for the signed-in user (a new CSRF token too).
     session.clear()
     session[SESSION_ID_KEY] = session_id

@@ -75,12 +75,19 @@ class SessionLogtoClient(LogtoClient):
 
 
 def logto_config(settings: Settings) -> LogtoConfig:
-    # The SDK always asks for openid, offline_access and profile; email lets "/" show the address.
+    # The SDK always asks for openid, offline_access and profile; email lets "/" show the address; the two
+    # organization scopes put `organizations` and `organization_roles` in the ID token (and make the SDK ask
+    # for Logto's organizations resource, which organization tokens need).
     return LogtoConfig(
         endpoint=settings.logto_endpoint,
         appId=settings.logto_app_id,
         appSecret=settings.logto_app_secret,
-        scopes=[UserInfoScope.email],
+        scopes=[
+            UserInfoScope.email,
+            UserInfoScope.organizations,
+            UserInfoScope.organization_roles,
+            *settings.organization_scopes,
+        ],
     )
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 MIN_SECRET_KEY_LENGTH = 32
+# OIDC scopes the app asks for on its own (logto_client.py `logto_config`, the SDK's defaults).
+_SDK_SCOPES = frozenset({"openid", "offline_access", "profile", "email"})
 
 _HINTS = {
     "LOGTO_ENDPOINT": "set it to the Logto tenant's endpoint, e.g. https://your-tenant.logto.app",
@@ -23,6 +25,10 @@ _HINTS = {
     "BASE_URL": (
         "set it to the public URL users open this app at, e.g. https://app.example.com "
         "(BASE_URL/callback must be a redirect URI of the Logto application)"
+    ),
+    "LOGTO_ORGANIZATION_SCOPES": (
+        "set it to the organization scopes (permissions) to ask for, separated by spaces, e.g. "
+        '"read:reports manage:members", or leave it unset'
     ),
     "SECRET_KEY": (
         f"set it to a random string of at least {MIN_SECRET_KEY_LENGTH} characters, e.g. the output of "
@@ -42,6 +48,9 @@ class Settings:
     logto_app_secret: str = field(repr=False)
     base_url: str
     secret_key: str = field(repr=False)
+    # Organization scopes asked for at sign-in, so organization tokens can carry them (Logto grants an
+    # organization token only the scopes the sign-in asked for that the user's roles there give).
+    organization_scopes: tuple[str, ...] = ()
 
     @property
     def callback_url(self) -> str:
@@ -107,10 +116,18 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     if secret_key.strip() and len(secret_key) < MIN_SECRET_KEY_LENGTH:
         problems.append(f"SECRET_KEY is too short ({len(secret_key)} characters): {_HINTS['SECRET_KEY']}")
 
+    organization_scopes = tuple(environ.get("LOGTO_ORGANIZATION_SCOPES", "").split())
+    reserved = [scope for scope in organization_scopes if scope.startswith("urn:") or scope in _SDK_SCOPES]
+    if reserved:
+        problems.append(
+            f"LOGTO_ORGANIZATION_SCOPES lists {', '.join(reserved)}, which the app asks for itself or which is not an "
+            f"organization scope: {_HINTS['LOGTO_ORGANIZATION_SCOPES']}"
+        )
+
     if problems:
         listed = "\n".join(f"  - {problem}" for problem in problems)
         raise ConfigError("The sample app cannot start; fix these environment variables and start it again:\n" + listed)
-    return Settings(logto_endpoint, logto_app_id, logto_app_secret, base_url, secret_key)
+    return Settings(logto_endpoint, logto_app_id, logto_app_secret, base_url, secret_key, organization_scopes)
 
 
 def _url_problem(value: str) -> str | None:

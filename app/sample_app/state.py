@@ -12,6 +12,7 @@ from logto import LogtoConfig
 from logto.OidcCore import IdTokenClaims
 
 from .logto_client import ProviderMetadata, SessionLogtoClient, call_logto
+from .organizations import ORGANIZATION_NAMES_KEY, Membership, decode_names, memberships
 from .settings import Settings
 from .storage import BrowserStorage
 from .token_store import TokenStore
@@ -46,6 +47,12 @@ class AppState:
         client = self.client(session_id)
         # The ID token was verified (signature, issuer, audience) when the callback stored it.
         return client.getIdTokenClaims() if client.isAuthenticated() else None
+
+    def memberships(self, claims: IdTokenClaims) -> list[Membership]:
+        """The signed-in user's organizations (ID token) with their names (read from userinfo at sign-in)."""
+        session_id = session.get(SESSION_ID_KEY)
+        names = decode_names(self.store.get(session_id, ORGANIZATION_NAMES_KEY)) if session_id else {}
+        return memberships(claims, names)
 
     async def call(self, call: Awaitable[T]) -> T:
         return await call_logto(call, self.settings.logto_endpoint)

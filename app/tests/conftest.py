@@ -28,6 +28,18 @@ BASE_URL = "https://app.example.test"
 USERS = {
     "alice": {"sub": "user-alice", "name": "Alice Anderson", "email": "alice@example.test", "email_verified": True},
     "bob": {"sub": "user-bob", "name": "Bob Brown", "email": "bob@example.test", "email_verified": True},
+    # A member of two organizations, as Logto's claims say it (organization ids are 12 characters).
+    "adele": {
+        "sub": "user-adele",
+        "name": "Adele Vance",
+        "organizations": ["contoso00001", "fabrikam0001"],
+        "organization_roles": ["contoso00001:member", "fabrikam0001:admin", "fabrikam0001:member"],
+        "organization_data": [
+            {"id": "contoso00001", "name": "Contoso", "description": None},
+            {"id": "fabrikam0001", "name": "Fabrikam <Labs>", "description": None},
+        ],
+        "organization_scopes": {"contoso00001": ["read:reports"], "fabrikam0001": ["manage:members", "read:reports"]},
+    },
 }
 
 

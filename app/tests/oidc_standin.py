@@ -5,6 +5,13 @@ the token endpoint) and what a browser visits (authorization and end-session end
 It checks what Logto checks: registered redirect URIs, client credentials, single-use codes bound to the
 redirect URI, and PKCE (S256). The ID tokens are RS256 JWTs signed with the key its JWKS publishes.
 There is no login page: the test picks the user with the OIDC `login_hint` parameter.
+
+Organizations as Logto serves them (packages/core/src/oidc/scope.ts, grants/refresh-token.ts): a user's
+`organizations` / `organization_roles` claims go in the ID token and userinfo, `organization_data` only in
+userinfo (`/oidc/me`, with the access token of the code exchange); the refresh grant with `organization_id`
+gives a member an organization token (a JWT, `aud` urn:logto:organization:<id>) whose `scope` is the
+organization scopes the sign-in asked for that the user's roles there give (`organization_scopes`), and
+refuses a non-member with `access_denied`.
 """
 
 from __future__ import annotations
@@ -40,6 +47,12 @@ class _Grant:
     code_challenge: str
     user: dict[str, Any]
     expires_at: float
+    scope: str = ""
+
+
+# What a user entry holds beside its claims: never put in a token as is.
+_USERINFO_ONLY = ("organization_data",)
+_NOT_CLAIMS = ("organization_scopes",)
 
 
 @dataclass
@@ -57,10 +70,18 @@ class OidcStandIn:
     authorization_requests: list[dict[str, str]] = field(default_factory=list)
     token_requests: list[dict[str, str]] = field(default_factory=list)
     issued_id_tokens: list[str] = field(default_factory=list)
+    userinfo_requests: list[str] = field(default_factory=list)
+    # Knobs: userinfo answers this status instead of the claims; organization tokens are opaque (an
+    # authorization server that ignores `organization_id`).
+    userinfo_status: int = 200
+    opaque_organization_tokens: bool = False
     kid: str = "standin-key"
 
     def __post_init__(self) -> None:
         self._grants: dict[str, _Grant] = {}
+        # Access and refresh tokens issued, by value: the grant they came from.
+        self._access_tokens: dict[str, _Grant] = {}
+        self._refresh_tokens: dict[str, _Grant] = {}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
@@ -115,7 +136,12 @@ class OidcStandIn:
         code = secrets.token_urlsafe(24)
         with self._lock:
             self._grants[code] = _Grant(
-                self.client_id, redirect_uri, query.get("code_challenge", ""), user, time.time() + 60
+                self.client_id,
+                redirect_uri,
+                query.get("code_challenge", ""),
+                user,
+                time.time() + 60,
+                query.get("scope", ""),
             )
         return _redirect(redirect_uri, {"code": code, "state": query.get("state", ""), "iss": self.issuer})
 
@@ -123,6 +149,8 @@ class OidcStandIn:
         self.token_requests.append(form)
         if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
             return 401, {}, {"error": "invalid_client", "error_description": "client authentication failed"}
+        if form.get("grant_type") == "refresh_token":
+            return self._refresh(form)
         if form.get("grant_type") != "authorization_code":
             return 400, {}, {"error": "unsupported_grant_type"}
         with self._lock:
@@ -138,18 +166,74 @@ class OidcStandIn:
             return 400, {}, {"error": "invalid_grant", "error_description": "grant request is invalid"}
         id_token = self._id_token(grant.user)
         self.issued_id_tokens.append(id_token)
+        access_token, refresh_token = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        with self._lock:
+            self._access_tokens[access_token] = grant
+            self._refresh_tokens[refresh_token] = grant
         return (
             200,
             {},
             {
-                "access_token": secrets.token_urlsafe(32),
+                "access_token": access_token,
                 "token_type": "Bearer",
                 "expires_in": 3600,
-                "refresh_token": secrets.token_urlsafe(32),
+                "refresh_token": refresh_token,
                 "id_token": id_token,
                 "scope": "openid offline_access profile email",
             },
         )
+
+    def _refresh(self, form: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+        """The refresh grant, for organization tokens only (`organization_id`), rotating the refresh token."""
+        with self._lock:
+            grant = self._refresh_tokens.pop(form.get("refresh_token", ""), None)
+        if grant is None:
+            return 400, {}, {"error": "invalid_grant", "error_description": "grant request is invalid"}
+        new_refresh_token = secrets.token_urlsafe(32)
+        with self._lock:
+            self._refresh_tokens[new_refresh_token] = grant
+        organization_id = form.get("organization_id", "")
+        if organization_id not in grant.user.get("organizations", []):
+            # 403, as the real Logto answered (test/logto-contract/sign-in/sso-jit-sign-in.json).
+            return 403, {}, {"error": "access_denied", "error_description": "user is not a member of the organization"}
+        asked = set(grant.scope.split())
+        given = grant.user.get("organization_scopes", {}).get(organization_id, [])
+        now = int(time.time())
+        claims = {
+            "iss": self.issuer,
+            "sub": grant.user["sub"],
+            "aud": f"urn:logto:organization:{organization_id}",
+            "iat": now,
+            "exp": now + 3600,
+            "scope": " ".join(scope for scope in given if scope in asked),
+            "client_id": self.client_id,
+        }
+        token = (
+            secrets.token_urlsafe(32)
+            if self.opaque_organization_tokens
+            else jwt.encode(claims, rsa_key("standin"), algorithm="RS256", headers={"kid": self.kid})
+        )
+        return (
+            200,
+            {},
+            {
+                "access_token": token,
+                "token_type": "Bearer",
+                "expires_in": 3600,
+                "refresh_token": new_refresh_token,
+                "scope": claims["scope"],
+            },
+        )
+
+    def userinfo(self, authorization: str) -> tuple[int, dict[str, str], Any]:
+        self.userinfo_requests.append(authorization)
+        with self._lock:
+            grant = self._access_tokens.get(authorization.removeprefix("Bearer "))
+        if grant is None:
+            return 401, {}, {"error": "invalid_token"}
+        if self.userinfo_status != 200:
+            return self.userinfo_status, {}, {"error": "server_error"}
+        return 200, {}, {key: value for key, value in grant.user.items() if key not in _NOT_CLAIMS}
 
     def end_session(self, query: dict[str, str]) -> tuple[int, dict[str, str], Any]:
         target = query.get("post_logout_redirect_uri", "")
@@ -159,7 +243,8 @@ class OidcStandIn:
 
     def _id_token(self, user: dict[str, Any]) -> str:
         now = int(time.time())
-        claims = {"iss": self.issuer, "aud": self.client_id, "iat": now, "exp": now + 3600, **user}
+        in_token = {key: value for key, value in user.items() if key not in _USERINFO_ONLY + _NOT_CLAIMS}
+        claims = {"iss": self.issuer, "aud": self.client_id, "iat": now, "exp": now + 3600, **in_token}
         claims.update(self.id_token_overrides)
         return jwt.encode(claims, rsa_key(self.signing_key_name), algorithm="RS256", headers={"kid": self.kid})
 
@@ -180,6 +265,7 @@ def _handler_for(standin: OidcStandIn) -> type[BaseHTTPRequestHandler]:
                 "/oidc/jwks": lambda: (200, {}, standin.jwks()),
                 "/oidc/auth": lambda: standin.authorize(query),
                 "/oidc/session/end": lambda: standin.end_session(query),
+                "/oidc/me": lambda: standin.userinfo(self.headers.get("Authorization", "")),
             }
             route = routes.get(parts.path)
             self._answer(*(route() if route else (404, {}, {"error": "not_found"})))

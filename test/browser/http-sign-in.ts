@@ -80,6 +80,8 @@ export interface RelyingParty {
   clientId: string;
   clientSecret: string;
   redirectUri: string;
+  /** The scopes asked for; default `openid profile email`. */
+  scope?: string;
 }
 
 export interface HttpAccount {
@@ -94,6 +96,8 @@ export interface HttpSignInOutcome {
   /** The Logto user id (the ID token's `sub`) when the person got back to the app signed in. */
   userId?: string;
   idTokenClaims?: Record<string, unknown>;
+  /** The access token the app got with the ID token (for userinfo). */
+  accessToken?: string;
   /** The page the person was left on when they did not get back to the app. */
   ended?: HttpPage;
   /** What that page said: Logto's toast, Entra's error, or the page's first lines. */
@@ -145,7 +149,7 @@ export function authorizationRequest(app: RelyingParty): { url: string; state: s
     client_id: app.clientId,
     redirect_uri: app.redirectUri,
     response_type: "code",
-    scope: "openid profile email",
+    scope: app.scope ?? "openid profile email",
     state,
   });
   return { url: `${app.logtoUrl}/oidc/auth?${query}`, state };
@@ -221,10 +225,11 @@ async function redeem(app: RelyingParty, code: string): Promise<Omit<HttpSignInO
     },
     body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: app.redirectUri }),
   });
-  const body = (await answer.json()) as { id_token?: unknown; code?: unknown };
+  const body = (await answer.json()) as { id_token?: unknown; access_token?: unknown; code?: unknown };
   if (answer.status !== 200 || typeof body.id_token !== "string") {
     return { problem: `the app could not redeem its code: ${answer.status} ${String(body.code)}` };
   }
   const idTokenClaims = decodeClaims(body.id_token);
-  return { userId: String(idTokenClaims.sub), idTokenClaims };
+  const accessToken = typeof body.access_token === "string" ? { accessToken: body.access_token } : {};
+  return { userId: String(idTokenClaims.sub), idTokenClaims, ...accessToken };
 }

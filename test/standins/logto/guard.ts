@@ -22,7 +22,7 @@ export type GuardIssue =
   | {
       code: "too_small";
       minimum: number;
-      type: "string";
+      type: "string" | "array";
       inclusive: true;
       exact: false;
       message: string;

@@ -14,6 +14,8 @@ export const newApplicationId = (): string => randomString(lowercaseAlphanumeric
 export const newConnectorId = (): string => randomString(lowercaseAlphanumerics, 12);
 // Logto's user ids (generateUserId) and the ids of other rows (generateStandardId: 21).
 export const newUserId = (): string => randomString(lowercaseAlphanumerics, 12);
+// Organizations: `generateStandardId(12)` (organization/index.ts `idLength: 12`).
+export const newOrganizationId = (): string => randomString(lowercaseAlphanumerics, 12);
 export const newRowId = (): string => randomString(lowercaseAlphanumerics, 21);
 export const newSecretValue = (): string => randomString(alphanumerics, 32);
 export const newAccessToken = (): string => randomBytes(32).toString("base64url");

@@ -17,7 +17,9 @@ function parsePositiveInteger(text: string | null, fallback: number): number {
  * Logto's pagination (middleware/koa-pagination.ts). Optional where a route says `isOptional` (applications,
  * connectors): without `page`/`page_size` every row comes back and no header is set. Otherwise, and always on
  * routes where it is required (users, logs: page 1 of 20 by default), one page plus `Total-Number` and `Link`
- * headers (05d, 10b). Link URLs drop the `/api` prefix, as Logto's do.
+ * headers (05d, 10b). Link URLs drop the `/api` prefix, as Logto's do, and repeat the request's query with
+ * `page` set (utils/pagination.ts `buildLink`); the relations are first, prev, last, next in that order
+ * (koa-pagination.ts), as test/logto-contract/07g recorded them.
  */
 export function paginate<Row>(
   rows: Row[],
@@ -34,13 +36,13 @@ export function paginate<Row>(
   const link = (target: number, rel: string): string => {
     const linkQuery = new URLSearchParams(query);
     linkQuery.set("page", String(target));
-    linkQuery.set("page_size", String(pageSize));
     return `<${origin}${pathname.replace(/^\/api/, "")}?${linkQuery}>; rel="${rel}"`;
   };
   const links = [
-    ...(page > 1 ? [link(1, "first"), link(page - 1, "prev")] : []),
-    ...(page < totalPages ? [link(page + 1, "next")] : []),
+    link(1, "first"),
+    ...(page > 1 ? [link(page - 1, "prev")] : []),
     link(totalPages, "last"),
+    ...(page < totalPages ? [link(page + 1, "next")] : []),
   ];
   const start = (page - 1) * pageSize;
   return {

@@ -219,7 +219,8 @@ describe("Logto stand-in", () => {
       expect(names(page1)).toEqual(["third", "second"]);
       expect(page1.headers.get("total-number")).toBe("3");
       expect(page1.headers.get("link")).toBe(
-        `<${logto.url}/sso-connectors?page=2&page_size=2>; rel="next", <${logto.url}/sso-connectors?page=2&page_size=2>; rel="last"`,
+        // Logto's order (koa-pagination.ts; test/logto-contract/07g): first, prev, last, next.
+        `<${logto.url}/sso-connectors?page=1&page_size=2>; rel="first", <${logto.url}/sso-connectors?page=2&page_size=2>; rel="last", <${logto.url}/sso-connectors?page=2&page_size=2>; rel="next"`,
       );
       const page2 = await api("GET", "/api/sso-connectors?page=2&page_size=2");
       expect(names(page2)).toEqual(["first"]);

@@ -1,4 +1,5 @@
 import defaultSignInExperience from "./data/sign-in-experience.json";
+import { OrganizationStore } from "./organizations";
 
 export const tenantId = "default";
 
@@ -85,6 +86,27 @@ export interface UserRow {
   updatedAt: number;
 }
 
+/** A user row with the columns' defaults (users.sql) for what `fields` leaves out. */
+export function userRow(fields: Pick<UserRow, "id" | "createdAt"> & Partial<UserRow>): UserRow {
+  return {
+    tenantId,
+    username: null,
+    primaryEmail: null,
+    primaryPhone: null,
+    name: null,
+    avatar: null,
+    profile: {},
+    identities: {},
+    customData: {},
+    applicationId: null,
+    cimdClientId: null,
+    isSuspended: false,
+    lastSignInAt: null,
+    updatedAt: fields.createdAt,
+    ...fields,
+  };
+}
+
 /**
  * A `user_sso_identities` row (packages/schemas/tables/user_sso_identities.sql): an enterprise SSO account
  * linked to a user, found again by (issuer, identityId), unique per tenant. `ssoConnectorId` and `userId`
@@ -135,6 +157,8 @@ export class LogtoState {
   readonly userSsoIdentities: UserSsoIdentityRow[] = [];
   /** The audit log, oldest first. */
   readonly logs: LogRow[] = [];
+  /** Organizations, the organization template, memberships and JIT provisioning. */
+  readonly organizations = new OrganizationStore();
 
   connectorByName(connectorName: string): SsoConnectorRow | undefined {
     return [...this.ssoConnectors.values()].find((row) => row.connectorName === connectorName);
@@ -157,12 +181,14 @@ export class LogtoState {
   deleteConnector(id: string): void {
     this.ssoConnectors.delete(id);
     this.removeIdentities((row) => row.ssoConnectorId === id);
+    this.organizations.deleteConnector(id);
   }
 
   /** Deletes a user and (cascade) the user's SSO identities. */
   deleteUser(id: string): void {
     this.users.delete(id);
     this.removeIdentities((row) => row.userId === id);
+    this.organizations.deleteUser(id);
   }
 
   identitiesOf(userId: string): UserSsoIdentityRow[] {
@@ -183,6 +209,7 @@ export class LogtoState {
     this.users.clear();
     this.userSsoIdentities.length = 0;
     this.logs.length = 0;
+    this.organizations.reset();
     this.signInExperience = structuredClone(defaultSignInExperience);
   }
 }

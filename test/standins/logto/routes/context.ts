@@ -33,7 +33,7 @@ export interface RouteContext {
 }
 
 export interface Route {
-  method: "GET" | "POST" | "PATCH" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   pattern: RegExp;
   handle(context: RouteContext): Reply | Promise<Reply>;
 }

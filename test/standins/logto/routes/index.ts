@@ -3,6 +3,8 @@ import { ApiError, type Reply } from "../http";
 import { applicationSecretRoutes } from "./application-secrets";
 import { applicationRoutes } from "./applications";
 import { logRoutes } from "./logs";
+import { organizationTemplateRoutes } from "./organization-template";
+import { organizationRoutes } from "./organizations";
 import type { Route, RouteContext } from "./context";
 import { signInExperienceRoutes } from "./sign-in-experience";
 import { ssoConnectorRoutes } from "./sso-connectors";
@@ -15,6 +17,8 @@ const managementApiRoutes: Route[] = [
   ...signInExperienceRoutes,
   ...userRoutes,
   ...logRoutes,
+  ...organizationRoutes,
+  ...organizationTemplateRoutes,
 ];
 
 /** Runs the Management API route for `method` + `context.pathname` (already authorized). */

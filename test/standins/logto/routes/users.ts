@@ -12,7 +12,7 @@ import { newestFirst, type UserRow } from "../state";
 import type { Route, RouteContext } from "./context";
 
 /** `transpileUserProfileResponse`: the selected fields in their order, and whether there is a password (never here). */
-function userJson(user: UserRow): Record<string, unknown> {
+export function userJson(user: UserRow): Record<string, unknown> {
   const { id, username, primaryEmail, primaryPhone, name, avatar, customData, identities, lastSignInAt } = user;
   const { createdAt, updatedAt, profile, applicationId, cimdClientId, isSuspended } = user;
   return {

@@ -25,6 +25,9 @@ import type { ApplicationRow, LogtoState, UserRow } from "../state";
 import { isOidcErrorBody, logtoOidcErrorBody } from "./errors";
 import type { ModelStore } from "./model-store";
 
+/** @logto/core-kit `ReservedResource.Organization`. */
+const organizationsResource = "urn:logto:resource:organizations";
+
 /** Logto's signing algorithms (init.ts `supportedSigningAlgs`). */
 const supportedSigningAlgs = ["RS256", "PS256", "ES256", "ES384", "ES512"] as const;
 const signingAlg = "ES384";
@@ -33,9 +36,22 @@ const signingAlg = "ES384";
 const userClaims = {
   profile: ["name", "picture", "username", "created_at", "updated_at"],
   email: ["email", "email_verified"],
+  "urn:logto:scope:organizations": ["organizations", "organization_data"],
+  "urn:logto:scope:organization_roles": ["organization_roles"],
 };
 
-function claimsOf(user: UserRow): AccountClaims {
+/**
+ * The user's claims for `use`, as oidc/scope.ts `getUserClaimsData` fills them: `organizations` the ids,
+ * `organization_roles` "{organizationId}:{roleName}" (roles by name), `organization_data` `{id, name,
+ * description}`. The ID token carries only the extended claims the tenant's ID token config enables, by default
+ * `organizations` and `organization_roles` (schemas seeds/logto-config.ts `createDefaultIdTokenConfig`);
+ * userinfo carries all of them (`getAcceptedUserClaims`).
+ */
+function claimsOf(state: LogtoState, user: UserRow, use: string): AccountClaims {
+  const { organizations } = state;
+  const memberships = organizations
+    .organizationIdsOf(user.id)
+    .flatMap((id) => organizations.organizations.get(id) ?? []);
   return {
     sub: user.id,
     name: user.name,
@@ -45,6 +61,13 @@ function claimsOf(user: UserRow): AccountClaims {
     updated_at: user.updatedAt,
     email: user.primaryEmail,
     email_verified: user.primaryEmail !== null,
+    organizations: memberships.map(({ id }) => id),
+    organization_roles: memberships.flatMap(({ id }) =>
+      organizations.memberRolesOf(id, user.id).map(({ name }) => `${id}:${name}`),
+    ),
+    ...(use === "userinfo"
+      ? { organization_data: memberships.map(({ id, name, description }) => ({ id, name, description })) }
+      : {}),
   };
 }
 
@@ -170,12 +193,17 @@ export function createLogtoProvider(
           ctx.body = "<!DOCTYPE html><title>Signed out</title><p>You have successfully signed out.</p>";
         },
       },
-      // The stand-in has no API resources: any resource indicator is unknown, as in a tenant without any.
+      // The stand-in has no API resources: any resource indicator is unknown, as in a tenant without any, except
+      // Logto's reserved organizations resource, whose scopes are the template's organization scopes
+      // (oidc/resource.ts `findResource`/`findResourceScopes`; the Logto SDKs ask for it with the
+      // `urn:logto:scope:organizations` scope). Organization tokens themselves are not issued here.
       resourceIndicators: {
         enabled: true,
         useGrantedResource: () => false,
-        getResourceServerInfo: () => {
-          throw new errors.InvalidTarget();
+        getResourceServerInfo: (_ctx, indicator) => {
+          if (indicator !== organizationsResource) throw new errors.InvalidTarget();
+          const scope = [...state.organizations.scopes.values()].map(({ name }) => name).join(" ");
+          return { scope, accessTokenFormat: "jwt", accessTokenTTL: 3600, audience: indicator };
         },
       },
     },
@@ -192,7 +220,7 @@ export function createLogtoProvider(
       const user = state.users.get(sub);
       // The user may be deleted after the token is issued (init.ts `findAccount`).
       if (!user) throw new errors.InvalidGrant("user not found");
-      return { accountId: sub, claims: () => claimsOf(user) };
+      return { accountId: sub, claims: (use) => claimsOf(state, user, use) };
     },
     ttl: {
       IdToken: 3600,

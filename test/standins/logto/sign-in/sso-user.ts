@@ -15,10 +15,16 @@
  *    `toSyncedProfile(true)`) — except in "sign in only" mode, where it shows the error's message and goes
  *    back to the sign-in page (experience pages/SocialSignInWebCallback/use-single-sign-on-listener.ts).
  *
+ * When 2. or 3. adds an identity, the user joins the organizations whose just-in-time provisioning lists the
+ * connector, with their JIT roles (`OrganizationStore.provisionBySsoConnector`); 1. provisions nothing.
+ *
  * Not modelled: the "register only" mode (`signInMode: "Register"`) is treated as "sign in and register".
+ * Email-domain JIT (`jit/email-domains`) is stored but never applied: Logto applies it only to users who
+ * register without an SSO identity, with a verified primary email (provision-library.ts
+ * `provisionNewUserJitOrganizations`), and the stand-in's only sign-in is enterprise SSO.
  */
 import { newRowId, newUserId } from "../ids";
-import { tenantId, type LogtoState, type SsoConnectorRow, type UserRow } from "../state";
+import { tenantId, userRow, type LogtoState, type SsoConnectorRow, type UserRow } from "../state";
 import type { EnterpriseUserInfo } from "./connector";
 import { RequestError } from "./errors";
 
@@ -57,6 +63,7 @@ function addIdentity(
     updatedAt: now,
     ssoConnectorId: connector.id,
   });
+  state.organizations.provisionBySsoConnector(user.id, connector.id);
 }
 
 /** Finds, links or registers the user; throws `user.sso_identity_not_exist` in sign-in-only mode. */
@@ -90,24 +97,14 @@ export function ssoUserFor(
   }
 
   if (state.signInExperience.signInMode === "SignIn") throw new RequestError(404, "user.sso_identity_not_exist");
-  const user: UserRow = {
-    tenantId,
+  const user = userRow({
     id: newUserId(),
-    username: null,
     primaryEmail: userInfo.email ?? null,
-    primaryPhone: null,
     name: userInfo.name ?? null,
     avatar: userInfo.avatar ?? null,
-    profile: {},
-    identities: {},
-    customData: {},
-    applicationId: null,
-    cimdClientId: null,
-    isSuspended: false,
     lastSignInAt: now,
     createdAt: now,
-    updatedAt: now,
-  };
+  });
   state.users.set(user.id, user);
   addIdentity(state, user, connector, issuer, userInfo, now);
   return { user, outcome: "registered", event: "Register" };
