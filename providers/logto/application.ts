@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ManagementClient, isNotFound, managementClient } from "./client";
+import type { ManagementClient } from "./client";
+import { isNotFound } from "./errors";
+import { managementClient } from "./registry";
 import {
   Adoptable,
   AdoptionOutputs,

@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ManagementClient, isLogtoApiError, isNotFound, managementClient, troubleshootingLink } from "./client";
+import type { ManagementClient } from "./client";
+import { isLogtoApiError, isNotFound, troubleshootingLink } from "./errors";
+import { managementClient } from "./registry";
 import {
   OnEndpoint,
   configureFromStack,

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ManagementClient, managementClient } from "./client";
+import type { ManagementClient } from "./client";
+import { managementClient } from "./registry";
 import {
   MovingObject,
   OnEndpoint,

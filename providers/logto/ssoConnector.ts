@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ManagementClient, configuredSettings, isNotFound, managementClient, troubleshootingLink } from "./client";
+import type { ManagementClient } from "./client";
+import { isNotFound, troubleshootingLink } from "./errors";
+import { configuredSettings, managementClient } from "./registry";
 import { callbackUriFor, formerOriginsAfter } from "./publicOrigin";
 import {
   Adoptable,

@@ -1,11 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import {
-  ManagementClient,
-  configureManagementApi,
-  configuredSettings,
-  managementClient,
-  troubleshootingLink,
-} from "./client";
+import type { ManagementClient } from "./client";
+import { troubleshootingLink } from "./errors";
+import { configureManagementApi, configuredSettings, managementClient } from "./registry";
 
 /** The engine's placeholder for values not known yet (during preview). */
 const unknownSentinel = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

@@ -10,7 +10,7 @@
  * refused change stops a `pulumi up` before the first Entra or Logto call, with or without a preview.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { managementClient } from "./client";
+import { managementClient } from "./registry";
 import { configureFromStack, notice } from "./support";
 import { PackedDynamicResource } from "./packedResource";
 

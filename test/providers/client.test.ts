@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { managementClient } from "../../providers/logto/client";
+import { managementClient } from "../../providers/logto/registry";
 import {
   defaultManagementApiResource,
   resolveManagementApiSettings,

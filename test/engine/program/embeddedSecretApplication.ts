@@ -9,7 +9,7 @@
  * create and delete.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { managementClient } from "../../../providers/logto/client";
+import { managementClient } from "../../../providers/logto/registry";
 import { configureFromStack } from "../../../providers/logto/support";
 
 interface EmbeddedSecretInputs {

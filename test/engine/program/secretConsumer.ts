@@ -7,7 +7,7 @@
  * updated relative to the secret's create and delete.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { managementClient } from "../../../providers/logto/client";
+import { managementClient } from "../../../providers/logto/registry";
 import { configureFromStack } from "../../../providers/logto/support";
 
 interface ConsumerInputs {
