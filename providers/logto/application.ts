@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "./client";
+import type { Answer } from "./managementApi";
 import { isNotFound } from "./errors";
 import { managementClient } from "./registry";
 import {
@@ -47,15 +48,11 @@ export interface ApplicationOutputs extends ApplicationInputs, AdoptionOutputs {
  */
 const embeddedSecretFields: readonly string[] = ["secretVersion", "secretName", "appSecret", "createIncomplete"];
 
-interface ApplicationRow {
-  id: string;
-  name: string;
-  description: string | null;
-  type: string;
-  /** Logto replaces it whole on PATCH; besides the URI lists it holds what the console sets (back-channel logout, logo). */
-  oidcClientMetadata: Record<string, unknown> & { redirectUris: string[]; postLogoutRedirectUris: string[] };
-  customClientMetadata: Record<string, unknown> & { corsAllowedOrigins?: string[] };
-}
+/**
+ * Logto replaces `oidcClientMetadata` whole on PATCH; besides the URI lists it holds what the console sets
+ * (back-channel logout, logo).
+ */
+type ApplicationRow = Answer<"/api/applications", "GET">[number];
 
 const nameLimit = 256;
 
@@ -80,12 +77,12 @@ function outputsFrom(row: ApplicationRow, recorded: Recorded): ApplicationOutput
 }
 
 async function getApplication(client: ManagementClient, id: string, action: string): Promise<ApplicationRow> {
-  return (await client.send<ApplicationRow>({ method: "GET", path: `/api/applications/${id}`, action })).data;
+  return (await client.send({ method: "GET", path: "/api/applications/{id}", params: { id }, action })).data;
 }
 
 /** The Traditional applications named exactly `name` (names are not unique in Logto). */
 async function findByName(client: ManagementClient, name: string): Promise<ApplicationRow[]> {
-  const { data } = await client.send<ApplicationRow[]>({
+  const { data } = await client.send({
     method: "GET",
     path: "/api/applications",
     query: { search: name },
@@ -220,9 +217,10 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
       ? soleMatch(await findByName(client, inputs.name), "Traditional applications", `adopting ${label(inputs.name)}`)
       : undefined;
     if (existing) {
-      const { data } = await client.send<ApplicationRow>({
+      const { data } = await client.send({
         method: "PATCH",
-        path: `/api/applications/${existing.id}`,
+        path: "/api/applications/{id}",
+        params: { id: existing.id },
         body: {
           ...body,
           oidcClientMetadata: metadataBody(inputs, existing),
@@ -232,7 +230,7 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
       });
       return { id: existing.id, outs: outputsFrom(data, { ...inputs, adopted: true }) };
     }
-    const row = await client.createOnce<ApplicationRow>(
+    const row = await client.createOnce(
       {
         method: "POST",
         path: "/api/applications",
@@ -296,9 +294,10 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
     if (corsChanged) {
       patch.customClientMetadata = { ...live?.customClientMetadata, corsAllowedOrigins: news.corsAllowedOrigins };
     }
-    const { data } = await client.send<ApplicationRow>({
+    const { data } = await client.send({
       method: "PATCH",
-      path: `/api/applications/${id}`,
+      path: "/api/applications/{id}",
+      params: { id },
       body: patch,
       action: `updating ${label(news.name)} (${changed.join(", ")})`,
     });
@@ -307,7 +306,11 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
 
   async delete(id, props) {
     if (keptBecauseAdopted(`${label(props.name)} (id ${id})`, props)) return;
-    await managementClient(props.endpoint).deleteIfPresent(`/api/applications/${id}`, `deleting ${label(props.name)}`);
+    await managementClient(props.endpoint).deleteIfPresent({
+      path: "/api/applications/{id}",
+      params: { id },
+      action: `deleting ${label(props.name)}`,
+    });
   },
 };
 

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "./client";
+import type { Answer } from "./managementApi";
 import { isLogtoApiError, isNotFound, troubleshootingLink } from "./errors";
 import { managementClient } from "./registry";
 import {
@@ -33,10 +34,7 @@ export interface ApplicationSecretOutputs extends ApplicationSecretInputs {
   value: string;
 }
 
-interface SecretRow {
-  name: string;
-  value: string;
-}
+type SecretRow = Answer<"/api/applications/{id}/secrets", "POST">;
 
 /** The secret Logto gives every new Traditional application; nobody outside the console knows it. */
 const logtoDefaultSecretName = "Default secret";
@@ -50,17 +48,14 @@ function label(inputs: Pick<ApplicationSecretInputs, "applicationId" | "name">):
   return `secret "${inputs.name}" of application ${inputs.applicationId}`;
 }
 
-function secretPath(applicationId: string, name?: string): string {
-  return `/api/applications/${applicationId}/secrets${name === undefined ? "" : `/${encodeURIComponent(name)}`}`;
-}
-
 async function findSecret(
   client: ManagementClient,
   inputs: Pick<ApplicationSecretInputs, "applicationId" | "name">,
 ): Promise<SecretRow | undefined> {
-  const { data } = await client.send<SecretRow[]>({
+  const { data } = await client.send({
     method: "GET",
-    path: secretPath(inputs.applicationId),
+    path: "/api/applications/{id}/secrets",
+    params: { id: inputs.applicationId },
     action: `looking up ${label(inputs)}`,
   });
   return data.find((row) => row.name === inputs.name);
@@ -126,10 +121,11 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
     const client = managementClient();
     // Before the new secret, so a failure leaves nothing half made: the next up simply tries again.
     if (inputs.removeDefaultSecret) {
-      await client.deleteIfPresent(
-        secretPath(inputs.applicationId, logtoDefaultSecretName),
-        `deleting Logto's "${logtoDefaultSecretName}" of application ${inputs.applicationId}`,
-      );
+      await client.deleteIfPresent({
+        path: "/api/applications/{id}/secrets/{name}",
+        params: { id: inputs.applicationId, name: logtoDefaultSecretName },
+        action: `deleting Logto's "${logtoDefaultSecretName}" of application ${inputs.applicationId}`,
+      });
     }
     const id = `${inputs.applicationId}/${inputs.name}`;
     // Looked up first, so that a secret found after a lost answer is known to be the one this create made.
@@ -140,10 +136,11 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
       throw notOursError(inputs);
     }
     try {
-      const row = await client.createOnce<SecretRow>(
+      const row = await client.createOnce(
         {
           method: "POST",
-          path: secretPath(inputs.applicationId),
+          path: "/api/applications/{id}/secrets",
+          params: { id: inputs.applicationId },
           body: { name: inputs.name },
           action: `creating ${label(inputs)}`,
         },
@@ -195,7 +192,11 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
       );
       return;
     }
-    await client.deleteIfPresent(secretPath(props.applicationId, props.name), `deleting ${label(props)}`);
+    await client.deleteIfPresent({
+      path: "/api/applications/{id}/secrets/{name}",
+      params: { id: props.applicationId, name: props.name },
+      action: `deleting ${label(props)}`,
+    });
   },
 };
 

@@ -4,6 +4,7 @@ import { createOnce } from "./createOnce";
 import { apiError, isLogtoApiError, isNotFound } from "./errors";
 import { discoveryPath, publicOriginOf } from "./publicOrigin";
 import { AttemptResult, attempt, withRetries } from "./retryPolicy";
+import type { Answer, ApiPath, HttpMethod, PathParams, RequestBody } from "./managementApi";
 import type { ManagementApiSettings } from "./settings";
 import { createTokenCache } from "./tokenCache";
 import { isLoopbackHostname } from "./validation";
@@ -16,18 +17,19 @@ const axios = nodeRequire("axios") as AxiosStatic;
 const nodeHttp = nodeRequire("node:http") as typeof import("node:http");
 const nodeHttps = nodeRequire("node:https") as typeof import("node:https");
 
-export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
-
-export interface ApiRequest {
-  method: HttpMethod;
-  path: string;
+/** One Management API call, typed by its route in Logto's OpenAPI document. */
+export type ApiRequest<P extends ApiPath, M extends HttpMethod> = {
+  method: M;
+  /** The route as the document names it: `/api/sso-connectors/{id}`. */
+  path: P;
+  /** Logto's search keys (`search`, `search.name`) are outside the document's parameter names. */
   query?: Record<string, string | number>;
-  body?: unknown;
+  body?: RequestBody<P, M>;
   /** What is being done, for error messages: `creating SSO connector "contoso"`. */
   action: string;
   /** Values that must never appear in an error message (secrets sent in the body). */
   sensitiveValues?: string[];
-}
+} & ([PathParams<P, M>] extends [never] ? { params?: undefined } : { params: PathParams<P, M> });
 
 export interface ApiResponse<T> {
   status: number;
@@ -37,22 +39,25 @@ export interface ApiResponse<T> {
 
 export interface ManagementClient {
   readonly endpoint: string;
-  send<T>(request: ApiRequest): Promise<ApiResponse<T>>;
-  /** DELETEs `path`; an object that is gone already (404) counts as deleted. */
-  deleteIfPresent(path: string, action: string): Promise<void>;
+  send<P extends ApiPath, M extends HttpMethod>(request: ApiRequest<P, M>): Promise<ApiResponse<Answer<P, M>>>;
+  /** DELETEs the object; one that is gone already (404) counts as deleted. */
+  deleteIfPresent<P extends ApiPath>(request: Omit<ApiRequest<P, "DELETE">, "method">): Promise<void>;
   /**
    * POSTs a create whose outcome may be lost (connection dropped, gateway timeout). Before sending again it
    * asks `findExisting` whether the first attempt went through, so a lost answer never makes a duplicate.
    */
-  createOnce<T>(request: ApiRequest, findExisting: () => Promise<T | undefined>): Promise<T>;
+  createOnce<P extends ApiPath, T>(
+    request: ApiRequest<P, "POST">,
+    findExisting: () => Promise<T | undefined>,
+  ): Promise<Answer<P, "POST"> | T>;
   /**
    * GETs `path`, or answers with the body of a GET of it begun less than `maxAgeMs` ago by this client (in
    * flight or done): for lists that many concurrent calls need and that are costly for Logto to answer. A
    * failed GET is not shared.
    */
-  sharedGet<T>(path: string, action: string, maxAgeMs: number): Promise<T>;
+  sharedGet<P extends ApiPath>(path: P, action: string, maxAgeMs: number): Promise<Answer<P, "GET">>;
   /** The shared answer for `path` if one is held (to keep it true to this client's own writes), else undefined. */
-  sharedAnswer<T>(path: string): Promise<T> | undefined;
+  sharedAnswer<P extends ApiPath>(path: P): Promise<Answer<P, "GET">> | undefined;
   /** Logto's public origin, from the issuer of its OIDC discovery document (fetched once per client). */
   publicOrigin(): Promise<string>;
   /**
@@ -60,6 +65,11 @@ export interface ManagementClient {
    * answer with them: two addresses of one Logto tenant publish the same keys, two tenants never do.
    */
   signingKeys(): Promise<string[] | undefined>;
+}
+
+/** The route with its `{name}` parts filled in. */
+function pathOf(route: string, params: Record<string, string> | undefined): string {
+  return route.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params?.[name] ?? ""));
 }
 
 function flattenHeaders(headers: AxiosResponse["headers"]): Record<string, string> {
@@ -100,23 +110,27 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
   });
   const tokens = createTokenCache(settings, http);
 
-  async function send<T>(request: ApiRequest): Promise<ApiResponse<T>> {
+  async function send<P extends ApiPath, M extends HttpMethod>(
+    request: ApiRequest<P, M>,
+  ): Promise<ApiResponse<Answer<P, M>>> {
     try {
-      return await sendOnce<T>(request);
+      return await sendOnce(request);
     } catch (error) {
       if (!errorNote || !isLogtoApiError(error)) throw error;
       throw apiError(`${error.message} ${errorNote}`, error);
     }
   }
 
-  async function sendOnce<T>(request: ApiRequest): Promise<ApiResponse<T>> {
+  async function sendOnce<P extends ApiPath, M extends HttpMethod>(
+    request: ApiRequest<P, M>,
+  ): Promise<ApiResponse<Answer<P, M>>> {
     const sensitive = [settings.m2mAppSecret, ...(request.sensitiveValues ?? [])];
     let refreshedAfter401 = false;
     const perform = async (): Promise<AttemptResult> => {
       const bearer = await tokens.get();
       const result = await attempt(http, {
         method: request.method,
-        url: request.path,
+        url: pathOf(request.path, request.params as Record<string, string> | undefined),
         params: request.query,
         data: request.body,
         headers: { authorization: `Bearer ${bearer}` },
@@ -132,14 +146,14 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
     const response = await withRetries(settings, request.action, request.method !== "POST", perform, sensitive);
     return {
       status: response.status,
-      data: response.data as T,
+      data: response.data as Answer<P, M>,
       headers: flattenHeaders(response.headers),
     };
   }
 
-  async function deleteIfPresent(path: string, action: string): Promise<void> {
+  async function deleteIfPresent<P extends ApiPath>(request: Omit<ApiRequest<P, "DELETE">, "method">): Promise<void> {
     try {
-      await send<unknown>({ method: "DELETE", path, action });
+      await send({ ...request, method: "DELETE" } as ApiRequest<P, "DELETE">);
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
@@ -186,24 +200,24 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
 
   const sharedAnswers = new Map<string, { body: Promise<unknown>; startedAt: number }>();
 
-  function sharedGet<T>(path: string, action: string, maxAgeMs: number): Promise<T> {
+  function sharedGet<P extends ApiPath>(path: P, action: string, maxAgeMs: number): Promise<Answer<P, "GET">> {
     const shared = sharedAnswers.get(path);
-    if (shared && Date.now() - shared.startedAt < maxAgeMs) return shared.body as Promise<T>;
-    const body = send<T>({ method: "GET", path, action }).then((response) => response.data);
+    if (shared && Date.now() - shared.startedAt < maxAgeMs) return shared.body as Promise<Answer<P, "GET">>;
+    const body = send({ method: "GET", path, action } as ApiRequest<P, "GET">).then((response) => response.data);
     sharedAnswers.set(path, { body, startedAt: Date.now() });
     body.catch(() => sharedAnswers.delete(path));
     return body;
   }
 
-  function sharedAnswer<T>(path: string): Promise<T> | undefined {
-    return sharedAnswers.get(path)?.body as Promise<T> | undefined;
+  function sharedAnswer<P extends ApiPath>(path: P): Promise<Answer<P, "GET">> | undefined {
+    return sharedAnswers.get(path)?.body as Promise<Answer<P, "GET">> | undefined;
   }
 
   return {
     endpoint: settings.endpoint,
     send,
-    createOnce: <T>(request: ApiRequest, findExisting: () => Promise<T | undefined>) =>
-      createOnce<T>(settings, async () => (await send<T>(request)).data, findExisting),
+    createOnce: <P extends ApiPath, T>(request: ApiRequest<P, "POST">, findExisting: () => Promise<T | undefined>) =>
+      createOnce<Answer<P, "POST"> | T>(settings, async () => (await send(request)).data, findExisting),
     deleteIfPresent,
     sharedGet,
     sharedAnswer,

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "./client";
+import type { Answer } from "./managementApi";
 import { isNotFound, troubleshootingLink } from "./errors";
 import { configuredSettings, managementClient } from "./registry";
 import { callbackUriFor, formerOriginsAfter } from "./publicOrigin";
@@ -32,14 +33,15 @@ export type OidcSsoProviderName = (typeof oidcSsoProviderNames)[number];
 /** Scopes Logto always requests for OIDC connectors, whatever the config says. */
 const scopesLogtoAlwaysAdds: readonly string[] = ["openid", "profile", "email"];
 
-export interface SsoConnectorConfig {
+// A type, not an interface: Logto's `config` is an open record, which only a type alias is assignable to.
+export type SsoConnectorConfig = {
   clientId: string;
   clientSecret: string;
   issuer: string;
   /** Extra scopes, space separated, as Logto stores them. */
   scope?: string;
   trustUnverifiedEmail?: boolean;
-}
+};
 
 export interface SsoConnectorBranding {
   displayName?: string;
@@ -97,16 +99,7 @@ export interface SsoConnectorOutputs extends SsoConnectorDeclared, Partial<OnPub
 }
 
 /** A connector row as the Management API returns it (POST answers the raw row; GET/PATCH add more). */
-interface SsoConnectorRow {
-  id: string;
-  providerName: string;
-  connectorName: string;
-  config: Partial<SsoConnectorConfig> & Record<string, unknown>;
-  domains: string[];
-  branding: SsoConnectorBranding;
-  syncProfile: boolean;
-  enableTokenStorage?: boolean;
-}
+type SsoConnectorRow = Answer<"/api/sso-connectors", "POST">;
 
 type ConnectorBody = Omit<
   SsoConnectorDeclared,
@@ -223,9 +216,10 @@ function movingConnector(id: string, olds: Partial<SsoConnectorInputs>): MovingO
     cost: "Logto deletes every user's link to the old connector with it (user_sso_identities, on delete cascade), so its users' next sign-in links them again only by a verified email (or with trustUnverifiedEmail), else makes new, empty accounts; and the new connector has a new id, so a new callback URI (managed connections get it registered; provided ones need the customer's administrator to add it).",
     async heldBy(client) {
       try {
-        const { data } = await client.send<SsoConnectorRow>({
+        const { data } = await client.send({
           method: "GET",
-          path: `/api/sso-connectors/${id}`,
+          path: "/api/sso-connectors/{id}",
+          params: { id },
           action: `looking up SSO connector ${id} at ${client.endpoint}`,
         });
         return data.providerName === olds.providerName;
@@ -240,7 +234,7 @@ function movingConnector(id: string, olds: Partial<SsoConnectorInputs>): MovingO
 const connectorsPath = "/api/sso-connectors";
 
 async function listConnectors(client: ManagementClient, action: string): Promise<SsoConnectorRow[]> {
-  return (await client.send<SsoConnectorRow[]>({ method: "GET", path: connectorsPath, action })).data;
+  return (await client.send({ method: "GET", path: connectorsPath, action })).data;
 }
 
 /**
@@ -254,7 +248,7 @@ async function listConnectors(client: ManagementClient, action: string): Promise
 const sharedListMs = 10_000;
 
 function connectorsForCreate(client: ManagementClient, action: string): Promise<SsoConnectorRow[]> {
-  return client.sharedGet<SsoConnectorRow[]>(connectorsPath, action, sharedListMs);
+  return client.sharedGet(connectorsPath, action, sharedListMs);
 }
 
 /** Keeps the shared list true to this process's own write: `row` made or changed, or `deletedId` gone. */
@@ -262,7 +256,7 @@ async function trackInSharedList(
   client: ManagementClient,
   change: { row: SsoConnectorRow } | { deletedId: string },
 ): Promise<void> {
-  const rows = await client.sharedAnswer<SsoConnectorRow[]>(connectorsPath)?.catch(() => undefined);
+  const rows: SsoConnectorRow[] | undefined = await client.sharedAnswer(connectorsPath)?.catch(() => undefined);
   if (!rows) return;
   const id = "row" in change ? change.row.id : change.deletedId;
   const at = rows.findIndex((row) => row.id === id);
@@ -519,9 +513,10 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
           `Logto: adopting ${label(inputs)} failed: it exists with providerName ${existing.providerName}, not ${inputs.providerName}. Rename one of them or delete the existing connector.`,
         );
       }
-      const patched = await client.send<SsoConnectorRow>({
+      const patched = await client.send({
         method: "PATCH",
-        path: `/api/sso-connectors/${existing.id}`,
+        path: "/api/sso-connectors/{id}",
+        params: { id: existing.id },
         body,
         action: `adopting ${label(inputs)}`,
         sensitiveValues: secret,
@@ -529,7 +524,7 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
       await trackInSharedList(client, { row: patched.data });
       return { id: existing.id, outs: outputsFromRow(patched.data, recorded(true), inputs.config.clientSecret) };
     }
-    const created = await client.createOnce<SsoConnectorRow>(
+    const created = await client.createOnce(
       {
         method: "POST",
         path: connectorsPath,
@@ -552,9 +547,10 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
   async read(id, props) {
     const recorded = { ...recordedIn(props), ...userLinkSettingsIn(props), ...originsOf(props ?? {}) };
     try {
-      const { data } = await managementClient(recorded.endpoint).send<SsoConnectorRow>({
+      const { data } = await managementClient(recorded.endpoint).send({
         method: "GET",
-        path: `/api/sso-connectors/${id}`,
+        path: "/api/sso-connectors/{id}",
+        params: { id },
         action: `reading SSO connector ${id}`,
       });
       const outs = outputsFromRow(data, recorded, props?.config?.clientSecret ?? "");
@@ -584,9 +580,10 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
     // sent: send each changed field complete, and leave unchanged ones out.
     const patch: Partial<ConnectorBody> = {};
     for (const field of changed) Object.assign(patch, { [field]: body[field] });
-    const { data } = await client.send<SsoConnectorRow>({
+    const { data } = await client.send({
       method: "PATCH",
-      path: `/api/sso-connectors/${id}`,
+      path: "/api/sso-connectors/{id}",
+      params: { id },
       body: patch,
       action,
       sensitiveValues: [news.config.clientSecret, olds.config?.clientSecret],
@@ -598,7 +595,11 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
   async delete(id, props) {
     if (keptBecauseAdopted(`${label(props)} (id ${id})`, props)) return;
     const client = managementClient(props.endpoint);
-    await client.deleteIfPresent(`/api/sso-connectors/${id}`, `deleting ${label(props)}`);
+    await client.deleteIfPresent({
+      path: "/api/sso-connectors/{id}",
+      params: { id },
+      action: `deleting ${label(props)}`,
+    });
     await trackInSharedList(client, { deletedId: id });
   },
 };

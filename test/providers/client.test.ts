@@ -31,7 +31,7 @@ beforeEach(async () => h.reset());
 const tokenRequests = () => calls(h.logto).filter((c) => c === "POST /oidc/token").length;
 
 async function listApps() {
-  return managementClient().send<unknown[]>({
+  return managementClient().send({
     method: "GET",
     path: "/api/applications",
     action: "listing applications",

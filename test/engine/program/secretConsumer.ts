@@ -18,9 +18,10 @@ interface ConsumerInputs {
 type ConsumerOutputs = ConsumerInputs;
 
 async function checkHeldSecret(name: string, inputs: ConsumerInputs): Promise<void> {
-  const { data } = await managementClient().send<Array<{ value: string }>>({
+  const { data } = await managementClient().send({
     method: "GET",
-    path: `/api/applications/${inputs.applicationId}/secrets`,
+    path: "/api/applications/{id}/secrets",
+    params: { id: inputs.applicationId },
     query: { consumer: name },
     action: `checking the secret handed to ${name}`,
     sensitiveValues: [inputs.appSecret],
