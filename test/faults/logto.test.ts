@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applicationProvider, type ApplicationOutputs } from "../../providers/logto/application";
 import { applicationSecretProvider, type ApplicationSecretOutputs } from "../../providers/logto/applicationSecret";
 import { signInExperienceSsoProvider } from "../../providers/logto/signInExperience";
-import { ssoConnectorProvider, type SsoConnectorOutputs } from "../../providers/logto/ssoConnector";
+import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
+import { type SsoConnectorOutputs } from "../../providers/logto/ssoConnectorSchema";
 import { applicationInputs, connectorInputs, startProviderHarness, type ProviderHarness } from "../providers/harness";
 import { printCells, type Cell } from "./table";
 

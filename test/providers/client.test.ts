@@ -7,7 +7,8 @@ import {
   resolveManagementApiSettings,
   settingSource,
 } from "../../providers/logto/settings";
-import { SsoConnectorOutputs, ssoConnectorProvider } from "../../providers/logto/ssoConnector";
+import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
+import { SsoConnectorOutputs } from "../../providers/logto/ssoConnectorSchema";
 import { applicationProvider } from "../../providers/logto/application";
 import { startLogtoStandIn, type LogtoStandIn } from "../standins/logto";
 import {

@@ -12,7 +12,8 @@ import {
   applicationSecretProvider,
 } from "../../providers/logto/applicationSecret";
 import { SignInExperienceSsoOutputs, signInExperienceSsoProvider } from "../../providers/logto/signInExperience";
-import { SsoConnectorInputs, SsoConnectorOutputs, ssoConnectorProvider } from "../../providers/logto/ssoConnector";
+import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
+import { SsoConnectorInputs, SsoConnectorOutputs } from "../../providers/logto/ssoConnectorSchema";
 import { LogtoStandIn, startLogtoStandIn } from "../standins/logto";
 import {
   ProviderHarness,
