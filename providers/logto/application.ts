@@ -1,80 +1,31 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "./client";
-import type { Answer } from "./managementApi";
 import { isNotFound } from "./errors";
 import { managementClient } from "./registry";
 import {
-  Adoptable,
-  AdoptionOutputs,
   MovingObject,
-  OnEndpoint,
   adoptableDiff,
   announceAdoption,
   configureFromStack,
-  configuredEndpoint,
   containsUnknown,
   keptBecauseAdopted,
-  Recorded,
   recordedAfterUpdate,
   recordedIn,
   sameStringSet,
   soleMatch,
 } from "./support";
-import { urlProblems } from "./validation";
 import { PackedDynamicResource } from "./packedResource";
-
-export interface ApplicationInputs extends Adoptable, OnEndpoint {
-  name: string;
-  description: string;
-  redirectUris: string[];
-  postLogoutRedirectUris: string[];
-  corsAllowedOrigins: string[];
-}
-
-/** The application's client secrets are ApplicationSecret resources (issue 11, item 1). */
-export interface ApplicationOutputs extends ApplicationInputs, AdoptionOutputs {
-  applicationId: string;
-  type: "Traditional";
-  /**
-   * State upgraded from the embedded secret only: the name of the secret this resource made itself, which the
-   * stack's ApplicationSecret of that name may take over (no other existing secret is taken over).
-   */
-  legacySecretName?: string;
-}
-
-/**
- * Fields of the state the Application had while it embedded its secret (before issue 11). An update drops
- * them; the secret itself lives on as an ApplicationSecret of the same name.
- */
-const embeddedSecretFields: readonly string[] = ["secretVersion", "secretName", "appSecret", "createIncomplete"];
-
-/**
- * Logto replaces `oidcClientMetadata` whole on PATCH; besides the URI lists it holds what the console sets
- * (back-channel logout, logo).
- */
-type ApplicationRow = Answer<"/api/applications", "GET">[number];
-
-const nameLimit = 256;
-
-function label(name: string): string {
-  return `application "${name}"`;
-}
-
-function outputsFrom(row: ApplicationRow, recorded: Recorded): ApplicationOutputs {
-  return {
-    name: row.name,
-    description: row.description ?? "",
-    redirectUris: row.oidcClientMetadata?.redirectUris ?? [],
-    postLogoutRedirectUris: row.oidcClientMetadata?.postLogoutRedirectUris ?? [],
-    corsAllowedOrigins: row.customClientMetadata?.corsAllowedOrigins ?? [],
-    adoptExisting: recorded.adoptExisting,
-    deleteAdoptedOnDestroy: recorded.deleteAdoptedOnDestroy,
-    endpoint: recorded.endpoint,
-    adopted: recorded.adopted,
-    applicationId: row.id,
-    type: "Traditional",
-  };
-}
+import {
+  ApplicationInputs,
+  ApplicationOutputs,
+  embeddedSecretFields,
+  ApplicationRow,
+  label,
+  outputsFrom,
+  legacySecretNameOf,
+  metadataBody,
+} from "./applicationSchema";
+import { changedApplicationFields, stateNeedsUpgrade, checkFailures, withDefaults } from "./applicationCheck";
 
 async function getApplication(client: ManagementClient, id: string, action: string): Promise<ApplicationRow> {
   return (await client.send({ method: "GET", path: "/api/applications/{id}", params: { id }, action })).data;
@@ -89,40 +40,6 @@ async function findByName(client: ManagementClient, name: string): Promise<Appli
     action: `looking up ${label(name)}`,
   });
   return data.filter((row) => row.name === name && row.type === "Traditional");
-}
-
-/** The secret name an update carries on: the embedded secret's (legacy state), or the one recorded since. */
-function legacySecretNameOf(olds: Partial<ApplicationOutputs> & { secretName?: unknown }): {
-  legacySecretName?: string;
-} {
-  const name = typeof olds.secretName === "string" ? olds.secretName : olds.legacySecretName;
-  return name === undefined ? {} : { legacySecretName: name };
-}
-
-/** The declared URI lists over the live metadata: Logto replaces it whole, so what the console set is sent back. */
-function metadataBody(inputs: ApplicationInputs, live?: ApplicationRow) {
-  return {
-    ...live?.oidcClientMetadata,
-    redirectUris: inputs.redirectUris,
-    postLogoutRedirectUris: inputs.postLogoutRedirectUris,
-  };
-}
-
-type ApplicationField = "name" | "description" | "redirectUris" | "postLogoutRedirectUris" | "corsAllowedOrigins";
-
-export function changedApplicationFields(olds: ApplicationInputs, news: ApplicationInputs): ApplicationField[] {
-  const changed: ApplicationField[] = [];
-  if (olds.name !== news.name) changed.push("name");
-  if ((olds.description ?? "") !== (news.description ?? "")) changed.push("description");
-  for (const key of ["redirectUris", "postLogoutRedirectUris", "corsAllowedOrigins"] as const) {
-    if (!sameStringSet(olds[key] ?? [], news[key] ?? [])) changed.push(key);
-  }
-  return changed;
-}
-
-/** State that still holds the embedded secret. */
-function stateNeedsUpgrade(olds: Partial<ApplicationOutputs>): boolean {
-  return embeddedSecretFields.some((field) => field in olds);
 }
 
 /** An application at another endpoint: the same tenant holds it under its id as a Traditional app. */
@@ -141,53 +58,6 @@ function movingApplication(id: string, olds: Partial<ApplicationInputs>): Moving
         throw error;
       }
     },
-  };
-}
-
-function checkFailures(news: ApplicationInputs): pulumi.dynamic.CheckFailure[] {
-  const failures: pulumi.dynamic.CheckFailure[] = [];
-  const known = (value: unknown) => !containsUnknown(value);
-  if (known(news.name)) {
-    if (typeof news.name !== "string" || news.name.trim() === "") {
-      failures.push({ property: "name", reason: "name is empty: give the application a name." });
-    } else if (news.name.length > nameLimit) {
-      failures.push({
-        property: "name",
-        reason: `name is ${news.name.length} characters long: Logto allows at most ${nameLimit}.`,
-      });
-    }
-  }
-  for (const key of ["redirectUris", "postLogoutRedirectUris", "corsAllowedOrigins"] as const) {
-    if (!known(news[key])) continue;
-    news[key].forEach((uri, index) => {
-      const problems = urlProblems(`${key}[${index}]`, uri, {
-        allowPath: key !== "corsAllowedOrigins",
-        allowTrailingSlash: key !== "corsAllowedOrigins",
-      });
-      problems.forEach((reason) => failures.push({ property: key, reason }));
-    });
-  }
-  if (known(news.redirectUris) && news.redirectUris.length === 0) {
-    failures.push({
-      property: "redirectUris",
-      reason:
-        "redirectUris is empty: a Traditional web app needs its sign-in callback, e.g. https://app.example.com/callback.",
-    });
-  }
-  return failures;
-}
-
-function withDefaults(news: Partial<ApplicationInputs>): ApplicationInputs {
-  return {
-    ...news,
-    name: news.name ?? "",
-    description: news.description ?? "",
-    redirectUris: news.redirectUris ?? [],
-    postLogoutRedirectUris: news.postLogoutRedirectUris ?? [],
-    corsAllowedOrigins: news.corsAllowedOrigins ?? [],
-    adoptExisting: news.adoptExisting ?? false,
-    deleteAdoptedOnDestroy: news.deleteAdoptedOnDestroy ?? false,
-    endpoint: configuredEndpoint(),
   };
 }
 

@@ -1,5 +1,5 @@
 export { Application, ApplicationArgs, applicationProvider } from "./application";
-export type { ApplicationInputs, ApplicationOutputs } from "./application";
+export type { ApplicationInputs, ApplicationOutputs } from "./applicationSchema";
 export {
   ApplicationSecret,
   ApplicationSecretArgs,

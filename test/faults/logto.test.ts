@@ -7,7 +7,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applicationProvider, type ApplicationOutputs } from "../../providers/logto/application";
+import { applicationProvider } from "../../providers/logto/application";
+import { type ApplicationOutputs } from "../../providers/logto/applicationSchema";
 import { applicationSecretProvider, type ApplicationSecretOutputs } from "../../providers/logto/applicationSecret";
 import { signInExperienceSsoProvider } from "../../providers/logto/signInExperience";
 import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";

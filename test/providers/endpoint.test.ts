@@ -5,7 +5,8 @@
  * opt-in logto:moveFromEndpoint. The connector's callback URI follows Logto's public origin (its issuer).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ApplicationInputs, ApplicationOutputs, applicationProvider } from "../../providers/logto/application";
+import { applicationProvider } from "../../providers/logto/application";
+import { ApplicationInputs, ApplicationOutputs } from "../../providers/logto/applicationSchema";
 import {
   ApplicationSecretInputs,
   ApplicationSecretOutputs,

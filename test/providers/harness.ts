@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { vi } from "vitest";
-import type { ApplicationInputs } from "../../providers/logto/application";
+import type { ApplicationInputs } from "../../providers/logto/applicationSchema";
 import type { SsoConnectorInputs } from "../../providers/logto/ssoConnectorSchema";
 import { resetManagementApiRegistry } from "../../providers/logto/registry";
 import { configureFromStack } from "../../providers/logto/support";
