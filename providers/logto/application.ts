@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "./client";
-import { isNotFound } from "./errors";
 import { managementClient } from "./registry";
 import {
   MovingObject,
@@ -8,7 +7,9 @@ import {
   announceAdoption,
   configureFromStack,
   containsUnknown,
+  ifPresent,
   keptBecauseAdopted,
+  readResult,
   recordedAfterUpdate,
   recordedIn,
   sameStringSet,
@@ -48,15 +49,8 @@ function movingApplication(id: string, olds: Partial<ApplicationInputs>): Moving
     what: `${label(olds.name ?? id)} (id ${id})`,
     cost: "a new application with a new client id and secret; every app that signs in with the old ones stops signing in until it gets the new ones (the sample app gets them in the same run), and users signed in through it must sign in again.",
     async heldBy(client) {
-      try {
-        return (
-          (await getApplication(client, id, `looking up ${label(olds.name ?? id)} at ${client.endpoint}`)).type ===
-          "Traditional"
-        );
-      } catch (error) {
-        if (isNotFound(error)) return false;
-        throw error;
-      }
+      const action = `looking up ${label(olds.name ?? id)} at ${client.endpoint}`;
+      return (await ifPresent(() => getApplication(client, id, action)))?.type === "Traditional";
     },
   };
 }
@@ -121,16 +115,11 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
 
   async read(id, props) {
     const recorded = recordedIn(props);
-    try {
-      const row = await getApplication(managementClient(recorded.endpoint), id, `reading application ${id}`);
-      const outs = { ...outputsFrom(row, recorded), ...legacySecretNameOf(props ?? {}) };
-      const { applicationId: _id, type: _type, adopted: _adopted, legacySecretName: _legacy, ...inputs } = outs;
-      // ReadResult types `inputs` as outputs; the engine takes them as the refreshed inputs.
-      return { id, props: outs, inputs: inputs as ApplicationOutputs };
-    } catch (error) {
-      if (isNotFound(error)) return {};
-      throw error;
-    }
+    const row = await ifPresent(() =>
+      getApplication(managementClient(recorded.endpoint), id, `reading application ${id}`),
+    );
+    const outs = row && { ...outputsFrom(row, recorded), ...legacySecretNameOf(props ?? {}) };
+    return readResult(id, outs, ["applicationId", "type", "adopted", "legacySecretName"]);
   },
 
   async update(id, olds, news) {

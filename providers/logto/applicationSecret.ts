@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "./client";
 import type { Answer } from "./managementApi";
-import { isLogtoApiError, isNotFound, troubleshootingLink } from "./errors";
+import { isLogtoApiError, troubleshootingLink } from "./errors";
 import { managementClient } from "./registry";
 import {
   OnEndpoint,
@@ -11,7 +11,9 @@ import {
   endpointDiff,
   endpointMove,
   MovingObject,
+  ifPresent,
   notice,
+  readResult,
 } from "./support";
 import { PackedDynamicResource } from "./packedResource";
 
@@ -67,12 +69,7 @@ function movingSecret(olds: ApplicationSecretOutputs): MovingObject {
     what: label(olds),
     cost: "a new application secret, given to the sample app in the same run.",
     async heldBy(client) {
-      try {
-        return (await findSecret(client, olds))?.value === olds.value;
-      } catch (error) {
-        if (isNotFound(error)) return false;
-        throw error;
-      }
+      return (await ifPresent(() => findSecret(client, olds)))?.value === olds.value;
     },
   };
 }
@@ -162,29 +159,14 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
   async read(id, props) {
     if (!props) return {};
     const endpoint = props.endpoint ?? configuredEndpoint();
-    try {
-      const row = await findSecret(managementClient(endpoint), props);
-      if (!row) return {};
-      const outs = { ...props, endpoint, value: row.value };
-      const { value: _value, ...inputs } = outs;
-      // ReadResult types `inputs` as outputs; the engine takes them as the refreshed inputs.
-      return { id, props: outs, inputs: inputs as ApplicationSecretOutputs };
-    } catch (error) {
-      if (isNotFound(error)) return {};
-      throw error;
-    }
+    const row = await ifPresent(() => findSecret(managementClient(endpoint), props));
+    return readResult(id, row && { ...props, endpoint, value: row.value }, ["value"]);
   },
 
   /** Only the secret this resource made: one of the name with another value (made again by hand) is left. */
   async delete(_id, props) {
     const client = managementClient(props.endpoint);
-    let live: SecretRow | undefined;
-    try {
-      live = await findSecret(client, props);
-    } catch (error) {
-      if (isNotFound(error)) return;
-      throw error;
-    }
+    const live = await ifPresent(() => findSecret(client, props));
     if (!live) return;
     if (live.value !== props.value) {
       notice(

@@ -1,13 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "./client";
-import { isNotFound, troubleshootingLink } from "./errors";
+import { troubleshootingLink } from "./errors";
 import { managementClient } from "./registry";
 import { callbackUriFor } from "./publicOrigin";
 import {
   MovingObject,
   configureFromStack,
   containsUnknown,
+  ifPresent,
   keptBecauseAdopted,
+  readResult,
   Recorded,
   recordedAfterUpdate,
   recordedIn,
@@ -46,23 +48,19 @@ function movingConnector(id: string, olds: Partial<SsoConnectorInputs>): MovingO
     what: `${label({ connectorName: olds.connectorName ?? id })} (id ${id})`,
     cost: "Logto deletes every user's link to the old connector with it (user_sso_identities, on delete cascade), so its users' next sign-in links them again only by a verified email (or with trustUnverifiedEmail), else makes new, empty accounts; and the new connector has a new id, so a new callback URI (managed connections get it registered; provided ones need the customer's administrator to add it).",
     async heldBy(client) {
-      try {
-        const { data } = await client.send({
-          method: "GET",
-          path: "/api/sso-connectors/{id}",
-          params: { id },
-          action: `looking up SSO connector ${id} at ${client.endpoint}`,
-        });
-        return data.providerName === olds.providerName;
-      } catch (error) {
-        if (isNotFound(error)) return false;
-        throw error;
-      }
+      const row = await ifPresent(() =>
+        getConnector(client, id, `looking up SSO connector ${id} at ${client.endpoint}`),
+      );
+      return row !== undefined && row.providerName === olds.providerName;
     },
   };
 }
 
 const connectorsPath = "/api/sso-connectors";
+
+async function getConnector(client: ManagementClient, id: string, action: string): Promise<SsoConnectorRow> {
+  return (await client.send({ method: "GET", path: "/api/sso-connectors/{id}", params: { id }, action })).data;
+}
 
 async function listConnectors(client: ManagementClient, action: string): Promise<SsoConnectorRow[]> {
   return (await client.send({ method: "GET", path: connectorsPath, action })).data;
@@ -208,21 +206,11 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
 
   async read(id, props) {
     const recorded = { ...recordedIn(props), ...userLinkSettingsIn(props), ...originsOf(props ?? {}) };
-    try {
-      const { data } = await managementClient(recorded.endpoint).send({
-        method: "GET",
-        path: "/api/sso-connectors/{id}",
-        params: { id },
-        action: `reading SSO connector ${id}`,
-      });
-      const outs = outputsFromRow(data, recorded, props?.config?.clientSecret ?? "");
-      const { connectorId: _id, callbackUri: _uri, adopted: _adopted, ...inputs } = outs;
-      // ReadResult types `inputs` as outputs; the engine takes them as the refreshed inputs.
-      return { id, props: outs, inputs: inputs as SsoConnectorOutputs };
-    } catch (error) {
-      if (isNotFound(error)) return {};
-      throw error;
-    }
+    const row = await ifPresent(() =>
+      getConnector(managementClient(recorded.endpoint), id, `reading SSO connector ${id}`),
+    );
+    const outs = row && outputsFromRow(row, recorded, props?.config?.clientSecret ?? "");
+    return readResult(id, outs, ["connectorId", "callbackUri", "adopted"]);
   },
 
   async update(id, olds, news) {
