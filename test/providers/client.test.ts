@@ -19,6 +19,7 @@ import {
   failureOf,
   stackConfig,
   startProviderHarness,
+  writeCalls,
 } from "./harness";
 
 let h: ProviderHarness;
@@ -237,6 +238,16 @@ describe("retries", () => {
       "Logto: listing applications failed: HTTP 400 guard.invalid_input: The request body is invalid. (name: Required)",
     );
     expect(calls(h.logto).filter((c) => c === "GET /api/applications")).toHaveLength(1);
+  });
+
+  it("does not send a create again after a 502 before looking whether the first one went through", async () => {
+    h.logto.faults.add({ method: "POST", path: "/api/applications", status: 502 });
+    await applicationProvider.create(applicationInputs(h, { name: "behind-a-gateway" }));
+    expect(writeCalls(h.logto)).toEqual(["POST /api/applications", "POST /api/applications"]);
+    const sent = calls(h.logto).filter((c) => c.endsWith(" /api/applications"));
+    expect(sent).toEqual(["POST /api/applications", "GET /api/applications", "POST /api/applications"]);
+    const { data } = await listApps();
+    expect(data.filter((app) => app.name === "behind-a-gateway")).toHaveLength(1);
   });
 
   it("times a hung request out and retries it", async () => {
