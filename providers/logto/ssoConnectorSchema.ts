@@ -131,10 +131,12 @@ export function outputsFromRow(
     const value = row.branding?.[key];
     if (typeof value === "string") branding[key] = value;
   }
+  // Logto's OIDC config guard makes these strings; the document types the config as an open record.
+  const text = (value: unknown) => (typeof value === "string" ? value : "");
   const config: SsoConnectorConfig = {
-    clientId: String(row.config.clientId ?? ""),
-    clientSecret: hiddenSecret(row.config.clientSecret) ? knownSecret : String(row.config.clientSecret),
-    issuer: String(row.config.issuer ?? ""),
+    clientId: text(row.config.clientId),
+    clientSecret: hiddenSecret(row.config.clientSecret) ? knownSecret : text(row.config.clientSecret),
+    issuer: text(row.config.issuer),
     trustUnverifiedEmail: row.config.trustUnverifiedEmail === true,
   };
   if (typeof row.config.scope === "string" && row.config.scope !== "") config.scope = row.config.scope;
