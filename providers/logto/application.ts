@@ -1,89 +1,40 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ManagementClient, isNotFound, managementClient } from "./client";
+import type { ManagementClient } from "./client";
+import { managementClient } from "./registry";
 import {
-  Adoptable,
-  AdoptionOutputs,
   MovingObject,
-  OnEndpoint,
   adoptableDiff,
   announceAdoption,
   configureFromStack,
-  configuredEndpoint,
   containsUnknown,
+  ifPresent,
   keptBecauseAdopted,
-  Recorded,
+  readResult,
   recordedAfterUpdate,
   recordedIn,
   sameStringSet,
   soleMatch,
 } from "./support";
-import { urlProblems } from "./validation";
 import { PackedDynamicResource } from "./packedResource";
-
-export interface ApplicationInputs extends Adoptable, OnEndpoint {
-  name: string;
-  description: string;
-  redirectUris: string[];
-  postLogoutRedirectUris: string[];
-  corsAllowedOrigins: string[];
-}
-
-/** The application's client secrets are ApplicationSecret resources (issue 11, item 1). */
-export interface ApplicationOutputs extends ApplicationInputs, AdoptionOutputs {
-  applicationId: string;
-  type: "Traditional";
-  /**
-   * State upgraded from the embedded secret only: the name of the secret this resource made itself, which the
-   * stack's ApplicationSecret of that name may take over (no other existing secret is taken over).
-   */
-  legacySecretName?: string;
-}
-
-/**
- * Fields of the state the Application had while it embedded its secret (before issue 11). An update drops
- * them; the secret itself lives on as an ApplicationSecret of the same name.
- */
-const embeddedSecretFields: readonly string[] = ["secretVersion", "secretName", "appSecret", "createIncomplete"];
-
-interface ApplicationRow {
-  id: string;
-  name: string;
-  description: string | null;
-  type: string;
-  /** Logto replaces it whole on PATCH; besides the URI lists it holds what the console sets (back-channel logout, logo). */
-  oidcClientMetadata: Record<string, unknown> & { redirectUris: string[]; postLogoutRedirectUris: string[] };
-  customClientMetadata: Record<string, unknown> & { corsAllowedOrigins?: string[] };
-}
-
-const nameLimit = 256;
-
-function label(name: string): string {
-  return `application "${name}"`;
-}
-
-function outputsFrom(row: ApplicationRow, recorded: Recorded): ApplicationOutputs {
-  return {
-    name: row.name,
-    description: row.description ?? "",
-    redirectUris: row.oidcClientMetadata?.redirectUris ?? [],
-    postLogoutRedirectUris: row.oidcClientMetadata?.postLogoutRedirectUris ?? [],
-    corsAllowedOrigins: row.customClientMetadata?.corsAllowedOrigins ?? [],
-    adoptExisting: recorded.adoptExisting,
-    deleteAdoptedOnDestroy: recorded.deleteAdoptedOnDestroy,
-    endpoint: recorded.endpoint,
-    adopted: recorded.adopted,
-    applicationId: row.id,
-    type: "Traditional",
-  };
-}
+import {
+  ApplicationInputs,
+  ApplicationOutputs,
+  embeddedSecretFields,
+  ApplicationRow,
+  label,
+  outputsFrom,
+  legacySecretNameOf,
+  metadataBody,
+} from "./applicationSchema";
+import { changedApplicationFields, stateNeedsUpgrade, checkFailures, withDefaults } from "./applicationCheck";
 
 async function getApplication(client: ManagementClient, id: string, action: string): Promise<ApplicationRow> {
-  return (await client.send<ApplicationRow>({ method: "GET", path: `/api/applications/${id}`, action })).data;
+  return (await client.send({ method: "GET", path: "/api/applications/{id}", params: { id }, action })).data;
 }
 
 /** The Traditional applications named exactly `name` (names are not unique in Logto). */
 async function findByName(client: ManagementClient, name: string): Promise<ApplicationRow[]> {
-  const { data } = await client.send<ApplicationRow[]>({
+  const { data } = await client.send({
     method: "GET",
     path: "/api/applications",
     query: { search: name },
@@ -92,103 +43,15 @@ async function findByName(client: ManagementClient, name: string): Promise<Appli
   return data.filter((row) => row.name === name && row.type === "Traditional");
 }
 
-/** The secret name an update carries on: the embedded secret's (legacy state), or the one recorded since. */
-function legacySecretNameOf(olds: Partial<ApplicationOutputs> & { secretName?: unknown }): {
-  legacySecretName?: string;
-} {
-  const name = typeof olds.secretName === "string" ? olds.secretName : olds.legacySecretName;
-  return name === undefined ? {} : { legacySecretName: name };
-}
-
-/** The declared URI lists over the live metadata: Logto replaces it whole, so what the console set is sent back. */
-function metadataBody(inputs: ApplicationInputs, live?: ApplicationRow) {
-  return {
-    ...live?.oidcClientMetadata,
-    redirectUris: inputs.redirectUris,
-    postLogoutRedirectUris: inputs.postLogoutRedirectUris,
-  };
-}
-
-type ApplicationField = "name" | "description" | "redirectUris" | "postLogoutRedirectUris" | "corsAllowedOrigins";
-
-export function changedApplicationFields(olds: ApplicationInputs, news: ApplicationInputs): ApplicationField[] {
-  const changed: ApplicationField[] = [];
-  if (olds.name !== news.name) changed.push("name");
-  if ((olds.description ?? "") !== (news.description ?? "")) changed.push("description");
-  for (const key of ["redirectUris", "postLogoutRedirectUris", "corsAllowedOrigins"] as const) {
-    if (!sameStringSet(olds[key] ?? [], news[key] ?? [])) changed.push(key);
-  }
-  return changed;
-}
-
-/** State that still holds the embedded secret. */
-function stateNeedsUpgrade(olds: Partial<ApplicationOutputs>): boolean {
-  return embeddedSecretFields.some((field) => field in olds);
-}
-
 /** An application at another endpoint: the same tenant holds it under its id as a Traditional app. */
 function movingApplication(id: string, olds: Partial<ApplicationInputs>): MovingObject {
   return {
     what: `${label(olds.name ?? id)} (id ${id})`,
     cost: "a new application with a new client id and secret; every app that signs in with the old ones stops signing in until it gets the new ones (the sample app gets them in the same run), and users signed in through it must sign in again.",
     async heldBy(client) {
-      try {
-        return (
-          (await getApplication(client, id, `looking up ${label(olds.name ?? id)} at ${client.endpoint}`)).type ===
-          "Traditional"
-        );
-      } catch (error) {
-        if (isNotFound(error)) return false;
-        throw error;
-      }
+      const action = `looking up ${label(olds.name ?? id)} at ${client.endpoint}`;
+      return (await ifPresent(() => getApplication(client, id, action)))?.type === "Traditional";
     },
-  };
-}
-
-function checkFailures(news: ApplicationInputs): pulumi.dynamic.CheckFailure[] {
-  const failures: pulumi.dynamic.CheckFailure[] = [];
-  const known = (value: unknown) => !containsUnknown(value);
-  if (known(news.name)) {
-    if (typeof news.name !== "string" || news.name.trim() === "") {
-      failures.push({ property: "name", reason: "name is empty: give the application a name." });
-    } else if (news.name.length > nameLimit) {
-      failures.push({
-        property: "name",
-        reason: `name is ${news.name.length} characters long: Logto allows at most ${nameLimit}.`,
-      });
-    }
-  }
-  for (const key of ["redirectUris", "postLogoutRedirectUris", "corsAllowedOrigins"] as const) {
-    if (!known(news[key])) continue;
-    news[key].forEach((uri, index) => {
-      const problems = urlProblems(`${key}[${index}]`, uri, {
-        allowPath: key !== "corsAllowedOrigins",
-        allowTrailingSlash: key !== "corsAllowedOrigins",
-      });
-      problems.forEach((reason) => failures.push({ property: key, reason }));
-    });
-  }
-  if (known(news.redirectUris) && news.redirectUris.length === 0) {
-    failures.push({
-      property: "redirectUris",
-      reason:
-        "redirectUris is empty: a Traditional web app needs its sign-in callback, e.g. https://app.example.com/callback.",
-    });
-  }
-  return failures;
-}
-
-function withDefaults(news: Partial<ApplicationInputs>): ApplicationInputs {
-  return {
-    ...news,
-    name: news.name ?? "",
-    description: news.description ?? "",
-    redirectUris: news.redirectUris ?? [],
-    postLogoutRedirectUris: news.postLogoutRedirectUris ?? [],
-    corsAllowedOrigins: news.corsAllowedOrigins ?? [],
-    adoptExisting: news.adoptExisting ?? false,
-    deleteAdoptedOnDestroy: news.deleteAdoptedOnDestroy ?? false,
-    endpoint: configuredEndpoint(),
   };
 }
 
@@ -218,9 +81,10 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
       ? soleMatch(await findByName(client, inputs.name), "Traditional applications", `adopting ${label(inputs.name)}`)
       : undefined;
     if (existing) {
-      const { data } = await client.send<ApplicationRow>({
+      const { data } = await client.send({
         method: "PATCH",
-        path: `/api/applications/${existing.id}`,
+        path: "/api/applications/{id}",
+        params: { id: existing.id },
         body: {
           ...body,
           oidcClientMetadata: metadataBody(inputs, existing),
@@ -230,7 +94,7 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
       });
       return { id: existing.id, outs: outputsFrom(data, { ...inputs, adopted: true }) };
     }
-    const row = await client.createOnce<ApplicationRow>(
+    const row = await client.createOnce(
       {
         method: "POST",
         path: "/api/applications",
@@ -251,16 +115,11 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
 
   async read(id, props) {
     const recorded = recordedIn(props);
-    try {
-      const row = await getApplication(managementClient(recorded.endpoint), id, `reading application ${id}`);
-      const outs = { ...outputsFrom(row, recorded), ...legacySecretNameOf(props ?? {}) };
-      const { applicationId: _id, type: _type, adopted: _adopted, legacySecretName: _legacy, ...inputs } = outs;
-      // ReadResult types `inputs` as outputs; the engine takes them as the refreshed inputs.
-      return { id, props: outs, inputs: inputs as ApplicationOutputs };
-    } catch (error) {
-      if (isNotFound(error)) return {};
-      throw error;
-    }
+    const row = await ifPresent(() =>
+      getApplication(managementClient(recorded.endpoint), id, `reading application ${id}`),
+    );
+    const outs = row && { ...outputsFrom(row, recorded), ...legacySecretNameOf(props ?? {}) };
+    return readResult(id, outs, ["applicationId", "type", "adopted", "legacySecretName"]);
   },
 
   async update(id, olds, news) {
@@ -294,9 +153,10 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
     if (corsChanged) {
       patch.customClientMetadata = { ...live?.customClientMetadata, corsAllowedOrigins: news.corsAllowedOrigins };
     }
-    const { data } = await client.send<ApplicationRow>({
+    const { data } = await client.send({
       method: "PATCH",
-      path: `/api/applications/${id}`,
+      path: "/api/applications/{id}",
+      params: { id },
       body: patch,
       action: `updating ${label(news.name)} (${changed.join(", ")})`,
     });
@@ -305,7 +165,11 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
 
   async delete(id, props) {
     if (keptBecauseAdopted(`${label(props.name)} (id ${id})`, props)) return;
-    await managementClient(props.endpoint).deleteIfPresent(`/api/applications/${id}`, `deleting ${label(props.name)}`);
+    await managementClient(props.endpoint).deleteIfPresent({
+      path: "/api/applications/{id}",
+      params: { id },
+      action: `deleting ${label(props.name)}`,
+    });
   },
 };
 

@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ManagementClient, isLogtoApiError, isNotFound, managementClient, troubleshootingLink } from "./client";
+import type { ManagementClient } from "./client";
+import type { Answer } from "./managementApi";
+import { isLogtoApiError, troubleshootingLink } from "./errors";
+import { managementClient } from "./registry";
 import {
   OnEndpoint,
   configureFromStack,
@@ -8,7 +11,9 @@ import {
   endpointDiff,
   endpointMove,
   MovingObject,
+  ifPresent,
   notice,
+  readResult,
 } from "./support";
 import { PackedDynamicResource } from "./packedResource";
 
@@ -31,10 +36,7 @@ export interface ApplicationSecretOutputs extends ApplicationSecretInputs {
   value: string;
 }
 
-interface SecretRow {
-  name: string;
-  value: string;
-}
+type SecretRow = Answer<"/api/applications/{id}/secrets", "POST">;
 
 /** The secret Logto gives every new Traditional application; nobody outside the console knows it. */
 const logtoDefaultSecretName = "Default secret";
@@ -48,17 +50,14 @@ function label(inputs: Pick<ApplicationSecretInputs, "applicationId" | "name">):
   return `secret "${inputs.name}" of application ${inputs.applicationId}`;
 }
 
-function secretPath(applicationId: string, name?: string): string {
-  return `/api/applications/${applicationId}/secrets${name === undefined ? "" : `/${encodeURIComponent(name)}`}`;
-}
-
 async function findSecret(
   client: ManagementClient,
   inputs: Pick<ApplicationSecretInputs, "applicationId" | "name">,
 ): Promise<SecretRow | undefined> {
-  const { data } = await client.send<SecretRow[]>({
+  const { data } = await client.send({
     method: "GET",
-    path: secretPath(inputs.applicationId),
+    path: "/api/applications/{id}/secrets",
+    params: { id: inputs.applicationId },
     action: `looking up ${label(inputs)}`,
   });
   return data.find((row) => row.name === inputs.name);
@@ -70,12 +69,7 @@ function movingSecret(olds: ApplicationSecretOutputs): MovingObject {
     what: label(olds),
     cost: "a new application secret, given to the sample app in the same run.",
     async heldBy(client) {
-      try {
-        return (await findSecret(client, olds))?.value === olds.value;
-      } catch (error) {
-        if (isNotFound(error)) return false;
-        throw error;
-      }
+      return (await ifPresent(() => findSecret(client, olds)))?.value === olds.value;
     },
   };
 }
@@ -124,10 +118,11 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
     const client = managementClient();
     // Before the new secret, so a failure leaves nothing half made: the next up simply tries again.
     if (inputs.removeDefaultSecret) {
-      await client.deleteIfPresent(
-        secretPath(inputs.applicationId, logtoDefaultSecretName),
-        `deleting Logto's "${logtoDefaultSecretName}" of application ${inputs.applicationId}`,
-      );
+      await client.deleteIfPresent({
+        path: "/api/applications/{id}/secrets/{name}",
+        params: { id: inputs.applicationId, name: logtoDefaultSecretName },
+        action: `deleting Logto's "${logtoDefaultSecretName}" of application ${inputs.applicationId}`,
+      });
     }
     const id = `${inputs.applicationId}/${inputs.name}`;
     // Looked up first, so that a secret found after a lost answer is known to be the one this create made.
@@ -138,10 +133,11 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
       throw notOursError(inputs);
     }
     try {
-      const row = await client.createOnce<SecretRow>(
+      const row = await client.createOnce(
         {
           method: "POST",
-          path: secretPath(inputs.applicationId),
+          path: "/api/applications/{id}/secrets",
+          params: { id: inputs.applicationId },
           body: { name: inputs.name },
           action: `creating ${label(inputs)}`,
         },
@@ -163,29 +159,14 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
   async read(id, props) {
     if (!props) return {};
     const endpoint = props.endpoint ?? configuredEndpoint();
-    try {
-      const row = await findSecret(managementClient(endpoint), props);
-      if (!row) return {};
-      const outs = { ...props, endpoint, value: row.value };
-      const { value: _value, ...inputs } = outs;
-      // ReadResult types `inputs` as outputs; the engine takes them as the refreshed inputs.
-      return { id, props: outs, inputs: inputs as ApplicationSecretOutputs };
-    } catch (error) {
-      if (isNotFound(error)) return {};
-      throw error;
-    }
+    const row = await ifPresent(() => findSecret(managementClient(endpoint), props));
+    return readResult(id, row && { ...props, endpoint, value: row.value }, ["value"]);
   },
 
   /** Only the secret this resource made: one of the name with another value (made again by hand) is left. */
   async delete(_id, props) {
     const client = managementClient(props.endpoint);
-    let live: SecretRow | undefined;
-    try {
-      live = await findSecret(client, props);
-    } catch (error) {
-      if (isNotFound(error)) return;
-      throw error;
-    }
+    const live = await ifPresent(() => findSecret(client, props));
     if (!live) return;
     if (live.value !== props.value) {
       notice(
@@ -193,7 +174,11 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
       );
       return;
     }
-    await client.deleteIfPresent(secretPath(props.applicationId, props.name), `deleting ${label(props)}`);
+    await client.deleteIfPresent({
+      path: "/api/applications/{id}/secrets/{name}",
+      params: { id: props.applicationId, name: props.name },
+      action: `deleting ${label(props)}`,
+    });
   },
 };
 

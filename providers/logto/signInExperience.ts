@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ManagementClient, managementClient } from "./client";
+import type { ManagementClient } from "./client";
+import { managementClient } from "./registry";
 import {
   MovingObject,
   OnEndpoint,
@@ -18,19 +19,11 @@ export interface SignInExperienceSsoInputs extends OnEndpoint {
 
 export type SignInExperienceSsoOutputs = SignInExperienceSsoInputs;
 
-interface SignInExperienceRow {
-  singleSignOnEnabled: boolean;
-}
-
-interface ConnectorName {
-  connectorName: string;
-}
-
 /** The sign-in experience is a singleton per tenant. */
 const singletonId = "sign-in-exp";
 
 async function liveValue(client: ManagementClient): Promise<boolean> {
-  const { data } = await client.send<SignInExperienceRow>({
+  const { data } = await client.send({
     method: "GET",
     path: "/api/sign-in-exp",
     action: "reading the sign-in experience",
@@ -39,7 +32,7 @@ async function liveValue(client: ManagementClient): Promise<boolean> {
 }
 
 async function setValue(client: ManagementClient, enabled: boolean): Promise<boolean> {
-  const { data } = await client.send<SignInExperienceRow>({
+  const { data } = await client.send({
     method: "PATCH",
     path: "/api/sign-in-exp",
     body: { singleSignOnEnabled: enabled },
@@ -78,7 +71,7 @@ function movingSwitch(olds: Partial<SignInExperienceSsoInputs>): MovingObject {
  * share it. The stack's own connectors depend on the switch, so they are gone by the time it is deleted.
  */
 async function turnOffWhenUnused(client: ManagementClient): Promise<void> {
-  const { data: connectors } = await client.send<ConnectorName[]>({
+  const { data: connectors } = await client.send({
     method: "GET",
     path: "/api/sso-connectors",
     action: "looking up the enterprise SSO connectors left in the tenant",

@@ -1,11 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import {
-  ManagementClient,
-  configureManagementApi,
-  configuredSettings,
-  managementClient,
-  troubleshootingLink,
-} from "./client";
+import type { ManagementClient } from "./client";
+import { isNotFound, troubleshootingLink } from "./errors";
+import { configureManagementApi, configuredSettings, managementClient } from "./registry";
 
 /** The engine's placeholder for values not known yet (during preview). */
 const unknownSentinel = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -15,6 +11,31 @@ export function containsUnknown(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(containsUnknown);
   if (typeof value === "object" && value !== null) return Object.values(value).some(containsUnknown);
   return false;
+}
+
+/** What `get` answers, or undefined when Logto says the object does not exist. */
+export async function ifPresent<T>(get: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await get();
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * A read's answer from the live object's outputs (`{}` when it is gone): its inputs are the outputs without the
+ * fields only Logto or the provider sets. ReadResult types `inputs` as outputs; the engine takes them as the
+ * refreshed inputs.
+ */
+export function readResult<O extends object>(
+  id: string,
+  outs: O | undefined,
+  outputOnly: ReadonlyArray<keyof O>,
+): pulumi.dynamic.ReadResult<O> {
+  if (outs === undefined) return {};
+  const inputs = Object.fromEntries(Object.entries(outs).filter(([key]) => !outputOnly.includes(key as keyof O)));
+  return { id, props: outs, inputs: inputs as O };
 }
 
 /** Shared `configure`: credentials come from the stack config the engine hands the provider process. */

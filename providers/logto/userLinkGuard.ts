@@ -10,7 +10,8 @@
  * refused change stops a `pulumi up` before the first Entra or Logto call, with or without a preview.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { managementClient } from "./client";
+import type { Answer } from "./managementApi";
+import { managementClient } from "./registry";
 import { configureFromStack, notice } from "./support";
 import { PackedDynamicResource } from "./packedResource";
 
@@ -204,10 +205,10 @@ export async function reviewUserLinks(
 
 /** The connectors of the configured Logto, asked at most once per check. */
 function liveClientIds(): LiveClientId {
-  let rows: Promise<Array<{ connectorName: string; config?: { clientId?: unknown } }>> | undefined;
+  let rows: Promise<Answer<"/api/sso-connectors", "GET">> | undefined;
   return async (connectorName) => {
     rows ??= managementClient()
-      .send<Array<{ connectorName: string; config?: { clientId?: unknown } }>>({
+      .send({
         method: "GET",
         path: "/api/sso-connectors",
         action: "looking up which client id the SSO connectors sign in with",

@@ -3,34 +3,29 @@
  * not-found codes, the token errors) and for the Entra sign-in codes, and the provider's messages point
  * to sections that exist.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { troubleshootingLink } from "../../providers/logto/client";
+import { troubleshootingLink } from "../../providers/logto/errors";
 import { enterpriseSsoVerificationLogKey } from "../standins/logto/audit-log";
 import { RequestError } from "../standins/logto/sign-in/errors";
 import { anchors, githubSlug, readDoc, repoRoot } from "./markdown";
 
 const doc = readDoc("docs/troubleshooting.md");
 const docAnchors = anchors(doc);
-const clientSource = readFileSync(join(repoRoot, "providers/logto/client.ts"), "utf8");
-const providerSources = [
-  "client.ts",
-  "ssoConnector.ts",
-  "application.ts",
-  "applicationSecret.ts",
-  "signInExperience.ts",
-  "settings.ts",
-].map((file) => readFileSync(join(repoRoot, "providers/logto", file), "utf8"));
+const errorsSource = readFileSync(join(repoRoot, "providers/logto/errors.ts"), "utf8");
+const providerSources = readdirSync(join(repoRoot, "providers/logto"), { recursive: true, encoding: "utf8" })
+  .filter((file) => file.endsWith(".ts"))
+  .map((file) => readFileSync(join(repoRoot, "providers/logto", file), "utf8"));
 
-/** The keys of `const hints: Record<string, string> = { … }` in client.ts. */
+/** The keys of `const hints: Record<string, string> = { … }` in errors.ts. */
 function hintCodes(): string[] {
-  const block = /const hints: Record<string, string> = \{([\s\S]*?)\n\};/.exec(clientSource)?.[1] ?? "";
+  const block = /const hints: Record<string, string> = \{([\s\S]*?)\n\};/.exec(errorsSource)?.[1] ?? "";
   return [...block.matchAll(/^\s*"([a-z_]+\.[a-z_]+)":/gm)].map((m) => m[1]);
 }
 
 function notExistsCodes(): string[] {
-  const list = /const notExistsCodes: readonly string\[\] = \[([^\]]*)\]/.exec(clientSource)?.[1] ?? "";
+  const list = /const notExistsCodes: readonly string\[\] = \[([^\]]*)\]/.exec(errorsSource)?.[1] ?? "";
   return [...list.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
 }
 

@@ -7,10 +7,12 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applicationProvider, type ApplicationOutputs } from "../../providers/logto/application";
+import { applicationProvider } from "../../providers/logto/application";
+import { type ApplicationOutputs } from "../../providers/logto/applicationSchema";
 import { applicationSecretProvider, type ApplicationSecretOutputs } from "../../providers/logto/applicationSecret";
 import { signInExperienceSsoProvider } from "../../providers/logto/signInExperience";
-import { ssoConnectorProvider, type SsoConnectorOutputs } from "../../providers/logto/ssoConnector";
+import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
+import { type SsoConnectorOutputs } from "../../providers/logto/ssoConnectorSchema";
 import { applicationInputs, connectorInputs, startProviderHarness, type ProviderHarness } from "../providers/harness";
 import { printCells, type Cell } from "./table";
 

@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  ApplicationInputs,
-  ApplicationOutputs,
-  applicationProvider as provider,
-} from "../../providers/logto/application";
+import { applicationProvider as provider } from "../../providers/logto/application";
+import { ApplicationInputs, ApplicationOutputs } from "../../providers/logto/applicationSchema";
 import {
   ProviderHarness,
   applicationInputs,

@@ -1,13 +1,14 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { managementClient } from "../../providers/logto/client";
+import { managementClient } from "../../providers/logto/registry";
 import {
   defaultManagementApiResource,
   resolveManagementApiSettings,
   settingSource,
 } from "../../providers/logto/settings";
-import { SsoConnectorOutputs, ssoConnectorProvider } from "../../providers/logto/ssoConnector";
+import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
+import { SsoConnectorOutputs } from "../../providers/logto/ssoConnectorSchema";
 import { applicationProvider } from "../../providers/logto/application";
 import { startLogtoStandIn, type LogtoStandIn } from "../standins/logto";
 import {
@@ -18,6 +19,7 @@ import {
   failureOf,
   stackConfig,
   startProviderHarness,
+  writeCalls,
 } from "./harness";
 
 let h: ProviderHarness;
@@ -31,7 +33,7 @@ beforeEach(async () => h.reset());
 const tokenRequests = () => calls(h.logto).filter((c) => c === "POST /oidc/token").length;
 
 async function listApps() {
-  return managementClient().send<unknown[]>({
+  return managementClient().send({
     method: "GET",
     path: "/api/applications",
     action: "listing applications",
@@ -236,6 +238,16 @@ describe("retries", () => {
       "Logto: listing applications failed: HTTP 400 guard.invalid_input: The request body is invalid. (name: Required)",
     );
     expect(calls(h.logto).filter((c) => c === "GET /api/applications")).toHaveLength(1);
+  });
+
+  it("does not send a create again after a 502 before looking whether the first one went through", async () => {
+    h.logto.faults.add({ method: "POST", path: "/api/applications", status: 502 });
+    await applicationProvider.create(applicationInputs(h, { name: "behind-a-gateway" }));
+    expect(writeCalls(h.logto)).toEqual(["POST /api/applications", "POST /api/applications"]);
+    const sent = calls(h.logto).filter((c) => c.endsWith(" /api/applications"));
+    expect(sent).toEqual(["POST /api/applications", "GET /api/applications", "POST /api/applications"]);
+    const { data } = await listApps();
+    expect(data.filter((app) => app.name === "behind-a-gateway")).toHaveLength(1);
   });
 
   it("times a hung request out and retries it", async () => {

@@ -5,14 +5,16 @@
  * opt-in logto:moveFromEndpoint. The connector's callback URI follows Logto's public origin (its issuer).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ApplicationInputs, ApplicationOutputs, applicationProvider } from "../../providers/logto/application";
+import { applicationProvider } from "../../providers/logto/application";
+import { ApplicationInputs, ApplicationOutputs } from "../../providers/logto/applicationSchema";
 import {
   ApplicationSecretInputs,
   ApplicationSecretOutputs,
   applicationSecretProvider,
 } from "../../providers/logto/applicationSecret";
 import { SignInExperienceSsoOutputs, signInExperienceSsoProvider } from "../../providers/logto/signInExperience";
-import { SsoConnectorInputs, SsoConnectorOutputs, ssoConnectorProvider } from "../../providers/logto/ssoConnector";
+import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
+import { SsoConnectorInputs, SsoConnectorOutputs } from "../../providers/logto/ssoConnectorSchema";
 import { LogtoStandIn, startLogtoStandIn } from "../standins/logto";
 import {
   ProviderHarness,

@@ -1,8 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { vi } from "vitest";
-import type { ApplicationInputs } from "../../providers/logto/application";
-import type { SsoConnectorInputs } from "../../providers/logto/ssoConnector";
-import { resetManagementApiRegistry } from "../../providers/logto/client";
+import type { ApplicationInputs } from "../../providers/logto/applicationSchema";
+import type { SsoConnectorInputs } from "../../providers/logto/ssoConnectorSchema";
+import { resetManagementApiRegistry } from "../../providers/logto/registry";
 import { configureFromStack } from "../../providers/logto/support";
 import { LogtoStandIn, startLogtoStandIn } from "../standins/logto";
 import { startEntraStandIn, type EntraStandIn } from "../standins/entra";

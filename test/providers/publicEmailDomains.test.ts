@@ -5,7 +5,8 @@
  * packages/core/src/routes/sso-connector/utils.ts `validateConnectorDomains`).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { SsoConnectorInputs, ssoConnectorProvider as provider } from "../../providers/logto/ssoConnector";
+import { ssoConnectorProvider as provider } from "../../providers/logto/ssoConnector";
+import { SsoConnectorInputs } from "../../providers/logto/ssoConnectorSchema";
 import { domainProblems } from "../../providers/logto/validation";
 import { ProviderHarness, connectorInputs, failureOf, startProviderHarness } from "./harness";
 

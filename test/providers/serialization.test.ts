@@ -11,7 +11,8 @@ import {
 } from "../../providers/logto/packedResource";
 import { readFileSync, rmSync } from "node:fs";
 import { signInExperienceSsoProvider } from "../../providers/logto/signInExperience";
-import { SsoConnectorInputs, SsoConnectorOutputs, ssoConnectorProvider } from "../../providers/logto/ssoConnector";
+import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
+import { SsoConnectorInputs, SsoConnectorOutputs } from "../../providers/logto/ssoConnectorSchema";
 import { ProviderHarness, applicationInputs, connectorInputs, failureOf, startProviderHarness } from "./harness";
 
 // The engine's launcher loads the serialised provider with require-from-string (a dependency of @pulumi/pulumi).

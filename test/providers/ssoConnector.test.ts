@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  SsoConnectorInputs,
-  SsoConnectorOutputs,
-  ssoConnectorProvider as provider,
-} from "../../providers/logto/ssoConnector";
+import { ssoConnectorProvider as provider } from "../../providers/logto/ssoConnector";
+import { SsoConnectorInputs, SsoConnectorOutputs } from "../../providers/logto/ssoConnectorSchema";
 import {
   ProviderHarness,
   calls,

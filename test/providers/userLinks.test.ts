@@ -5,11 +5,8 @@
  * the connector's own check against the inputs it was last given.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  SsoConnectorInputs,
-  SsoConnectorOutputs,
-  ssoConnectorProvider as connector,
-} from "../../providers/logto/ssoConnector";
+import { ssoConnectorProvider as connector } from "../../providers/logto/ssoConnector";
+import { SsoConnectorInputs, SsoConnectorOutputs } from "../../providers/logto/ssoConnectorSchema";
 import {
   GuardedConnection,
   UserLinkGuardInputs,

@@ -9,7 +9,7 @@
  * create and delete.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { managementClient } from "../../../providers/logto/client";
+import { managementClient } from "../../../providers/logto/registry";
 import { configureFromStack } from "../../../providers/logto/support";
 
 interface EmbeddedSecretInputs {
@@ -33,7 +33,7 @@ const embeddedSecretProvider: pulumi.dynamic.ResourceProvider<EmbeddedSecretInpu
   configure: configureFromStack,
   async create(inputs) {
     const client = managementClient();
-    const { data: app } = await client.send<{ id: string }>({
+    const { data: app } = await client.send({
       method: "POST",
       path: "/api/applications",
       body: {
@@ -49,23 +49,29 @@ const embeddedSecretProvider: pulumi.dynamic.ResourceProvider<EmbeddedSecretInpu
       action: "creating the embedded-secret application",
     });
     const secretName = `pulumi-managed-${inputs.secretVersion}`;
-    const { data: secret } = await client.send<{ value: string }>({
+    const { data: secret } = await client.send({
       method: "POST",
-      path: `/api/applications/${app.id}/secrets`,
+      path: "/api/applications/{id}/secrets",
+      params: { id: app.id },
       body: { name: secretName },
       action: "creating its secret",
     });
-    await client.deleteIfPresent(
-      `/api/applications/${app.id}/secrets/Default%20secret`,
-      "removing Logto's Default secret",
-    );
+    await client.deleteIfPresent({
+      path: "/api/applications/{id}/secrets/{name}",
+      params: { id: app.id, name: "Default secret" },
+      action: "removing Logto's Default secret",
+    });
     return {
       id: app.id,
       outs: { ...inputs, applicationId: app.id, type: "Traditional", secretName, appSecret: secret.value },
     };
   },
   async delete(id) {
-    await managementClient().deleteIfPresent(`/api/applications/${id}`, "deleting the embedded-secret application");
+    await managementClient().deleteIfPresent({
+      path: "/api/applications/{id}",
+      params: { id },
+      action: "deleting the embedded-secret application",
+    });
   },
 };
 

@@ -7,7 +7,7 @@
  * updated relative to the secret's create and delete.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { managementClient } from "../../../providers/logto/client";
+import { managementClient } from "../../../providers/logto/registry";
 import { configureFromStack } from "../../../providers/logto/support";
 
 interface ConsumerInputs {
@@ -18,9 +18,10 @@ interface ConsumerInputs {
 type ConsumerOutputs = ConsumerInputs;
 
 async function checkHeldSecret(name: string, inputs: ConsumerInputs): Promise<void> {
-  const { data } = await managementClient().send<Array<{ value: string }>>({
+  const { data } = await managementClient().send({
     method: "GET",
-    path: `/api/applications/${inputs.applicationId}/secrets`,
+    path: "/api/applications/{id}/secrets",
+    params: { id: inputs.applicationId },
     query: { consumer: name },
     action: `checking the secret handed to ${name}`,
     sensitiveValues: [inputs.appSecret],

@@ -1,0 +1,71 @@
+/** The application's check and diff: defaults, the declared values Logto would refuse, which fields changed. */
+import * as pulumi from "@pulumi/pulumi";
+import { configuredEndpoint, containsUnknown, sameStringSet } from "./support";
+import { urlProblems } from "./validation";
+import { ApplicationInputs, ApplicationOutputs, embeddedSecretFields } from "./applicationSchema";
+
+const nameLimit = 256;
+
+type ApplicationField = "name" | "description" | "redirectUris" | "postLogoutRedirectUris" | "corsAllowedOrigins";
+
+export function changedApplicationFields(olds: ApplicationInputs, news: ApplicationInputs): ApplicationField[] {
+  const changed: ApplicationField[] = [];
+  if (olds.name !== news.name) changed.push("name");
+  if ((olds.description ?? "") !== (news.description ?? "")) changed.push("description");
+  for (const key of ["redirectUris", "postLogoutRedirectUris", "corsAllowedOrigins"] as const) {
+    if (!sameStringSet(olds[key] ?? [], news[key] ?? [])) changed.push(key);
+  }
+  return changed;
+}
+
+/** State that still holds the embedded secret. */
+export function stateNeedsUpgrade(olds: Partial<ApplicationOutputs>): boolean {
+  return embeddedSecretFields.some((field) => field in olds);
+}
+
+export function checkFailures(news: ApplicationInputs): pulumi.dynamic.CheckFailure[] {
+  const failures: pulumi.dynamic.CheckFailure[] = [];
+  const known = (value: unknown) => !containsUnknown(value);
+  if (known(news.name)) {
+    if (typeof news.name !== "string" || news.name.trim() === "") {
+      failures.push({ property: "name", reason: "name is empty: give the application a name." });
+    } else if (news.name.length > nameLimit) {
+      failures.push({
+        property: "name",
+        reason: `name is ${news.name.length} characters long: Logto allows at most ${nameLimit}.`,
+      });
+    }
+  }
+  for (const key of ["redirectUris", "postLogoutRedirectUris", "corsAllowedOrigins"] as const) {
+    if (!known(news[key])) continue;
+    news[key].forEach((uri, index) => {
+      const problems = urlProblems(`${key}[${index}]`, uri, {
+        allowPath: key !== "corsAllowedOrigins",
+        allowTrailingSlash: key !== "corsAllowedOrigins",
+      });
+      problems.forEach((reason) => failures.push({ property: key, reason }));
+    });
+  }
+  if (known(news.redirectUris) && news.redirectUris.length === 0) {
+    failures.push({
+      property: "redirectUris",
+      reason:
+        "redirectUris is empty: a Traditional web app needs its sign-in callback, e.g. https://app.example.com/callback.",
+    });
+  }
+  return failures;
+}
+
+export function withDefaults(news: Partial<ApplicationInputs>): ApplicationInputs {
+  return {
+    ...news,
+    name: news.name ?? "",
+    description: news.description ?? "",
+    redirectUris: news.redirectUris ?? [],
+    postLogoutRedirectUris: news.postLogoutRedirectUris ?? [],
+    corsAllowedOrigins: news.corsAllowedOrigins ?? [],
+    adoptExisting: news.adoptExisting ?? false,
+    deleteAdoptedOnDestroy: news.deleteAdoptedOnDestroy ?? false,
+    endpoint: configuredEndpoint(),
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * The SSO connector's shapes: what the program declares, the wire row and body (Logto's OpenAPI), expand
+ * (inputs → request body) and flatten (row → outputs). Laid out as terraform-provider-auth0's
+ * internal/auth0/connection/{expand,flatten}.go.
+ */
+import type { Answer } from "./managementApi";
+import { callbackUriFor } from "./publicOrigin";
+import { Adoptable, AdoptionOutputs, OnEndpoint, Recorded } from "./support";
+import { scopeTokens } from "./validation";
+
+/** Enterprise SSO providers with an OIDC client config (clientId, clientSecret, issuer). */
+export const oidcSsoProviderNames = ["AzureAdOidc", "OIDC", "Okta"] as const;
+export type OidcSsoProviderName = (typeof oidcSsoProviderNames)[number];
+
+// A type, not an interface: Logto's `config` is an open record, which only a type alias is assignable to.
+export type SsoConnectorConfig = {
+  clientId: string;
+  clientSecret: string;
+  issuer: string;
+  /** Extra scopes, space separated, as Logto stores them. */
+  scope?: string;
+  trustUnverifiedEmail?: boolean;
+};
+
+export interface SsoConnectorBranding {
+  displayName?: string;
+  logo?: string;
+  darkLogo?: string;
+}
+
+/**
+ * Who made the IdP client (the Entra app registration) the connector signs in with: this stack, which deletes it
+ * when it stops managing it; this stack, which keeps it then (retainOnDelete); or someone else.
+ */
+export const clientOwnerships = ["stack", "stack-kept", "external"] as const;
+export type ClientOwnership = (typeof clientOwnerships)[number];
+
+/** How the connector's users stay linked to their Logto accounts: recorded, never sent to Logto. */
+export interface UserLinkSettings {
+  /**
+   * Accept a change that cuts every user's link to their account: a new connector, issuer or client id (Entra's
+   * subject is pairwise per app registration).
+   */
+  allowUserRelink: boolean;
+  clientOwnership: ClientOwnership;
+}
+
+/** Where browsers see the Logto a connector lives in, recorded by `check` (providers/logto/publicOrigin.ts). */
+export interface OnPublicOrigin {
+  /** Logto's public origin, from its discovery issuer: callback URIs are built from it. */
+  publicOrigin: string;
+  /**
+   * Origins Logto answered at before, whose callback URIs stay registered during a move (until listed in
+   * logto:retiredOrigins).
+   */
+  formerPublicOrigins: string[];
+}
+
+/** What the program declares, with defaults filled. */
+export interface SsoConnectorDeclared extends Adoptable, OnEndpoint, UserLinkSettings {
+  providerName: OidcSsoProviderName;
+  connectorName: string;
+  config: SsoConnectorConfig;
+  domains: string[];
+  branding: SsoConnectorBranding;
+  syncProfile: boolean;
+  enableTokenStorage: boolean;
+}
+
+/** The declared fields and the origins `check` recorded. */
+export interface SsoConnectorInputs extends SsoConnectorDeclared, OnPublicOrigin {}
+
+/** State from before the origins were recorded has none; the next check fills them in. */
+export interface SsoConnectorOutputs extends SsoConnectorDeclared, Partial<OnPublicOrigin>, AdoptionOutputs {
+  connectorId: string;
+  /** Redirect URI to register at the IdP: `{Logto public origin}/callback/{connectorId}`. */
+  callbackUri: string;
+}
+
+/** A connector row as the Management API returns it (POST answers the raw row; GET/PATCH add more). */
+export type SsoConnectorRow = Answer<"/api/sso-connectors", "POST">;
+
+export type ConnectorBody = Omit<
+  SsoConnectorDeclared,
+  keyof Adoptable | keyof OnEndpoint | keyof UserLinkSettings | "providerName"
+> & {
+  providerName?: string;
+};
+
+export function label(inputs: Pick<SsoConnectorInputs, "connectorName">): string {
+  return `SSO connector "${inputs.connectorName}"`;
+}
+
+export function requestBody(inputs: SsoConnectorDeclared): ConnectorBody {
+  const scope = scopeTokens(inputs.config.scope).join(" ");
+  return {
+    connectorName: inputs.connectorName,
+    config: {
+      clientId: inputs.config.clientId,
+      clientSecret: inputs.config.clientSecret,
+      issuer: inputs.config.issuer,
+      ...(scope ? { scope } : {}),
+      trustUnverifiedEmail: inputs.config.trustUnverifiedEmail ?? false,
+    },
+    domains: inputs.domains,
+    branding: inputs.branding,
+    syncProfile: inputs.syncProfile,
+    enableTokenStorage: inputs.enableTokenStorage,
+  };
+}
+
+/**
+ * A client secret a read does not show: absent, empty or made of mask characters. Logto 1.42 returns it in
+ * plain text; newer releases may not, and that is no drift.
+ */
+function hiddenSecret(value: unknown): boolean {
+  return typeof value !== "string" || /^[*•]*$/.test(value);
+}
+
+/**
+ * Live object to state. Keeps only what the user declares, so server-added fields never show as drift.
+ * `knownSecret` (the declared or recorded one) stands in for a secret the answer does not show.
+ */
+export function outputsFromRow(
+  row: SsoConnectorRow,
+  recorded: Recorded & UserLinkSettings & Partial<OnPublicOrigin>,
+  knownSecret: string,
+): SsoConnectorOutputs {
+  const branding: SsoConnectorBranding = {};
+  for (const key of ["displayName", "logo", "darkLogo"] as const) {
+    const value = row.branding?.[key];
+    if (typeof value === "string") branding[key] = value;
+  }
+  // Logto's OIDC config guard makes these strings; the document types the config as an open record.
+  const text = (value: unknown) => (typeof value === "string" ? value : "");
+  const config: SsoConnectorConfig = {
+    clientId: text(row.config.clientId),
+    clientSecret: hiddenSecret(row.config.clientSecret) ? knownSecret : text(row.config.clientSecret),
+    issuer: text(row.config.issuer),
+    trustUnverifiedEmail: row.config.trustUnverifiedEmail === true,
+  };
+  if (typeof row.config.scope === "string" && row.config.scope !== "") config.scope = row.config.scope;
+  return {
+    providerName: row.providerName as OidcSsoProviderName,
+    connectorName: row.connectorName,
+    config,
+    domains: row.domains ?? [],
+    branding,
+    syncProfile: row.syncProfile === true,
+    enableTokenStorage: row.enableTokenStorage === true,
+    adoptExisting: recorded.adoptExisting,
+    deleteAdoptedOnDestroy: recorded.deleteAdoptedOnDestroy,
+    endpoint: recorded.endpoint,
+    ...originsOf(recorded),
+    adopted: recorded.adopted,
+    allowUserRelink: recorded.allowUserRelink,
+    clientOwnership: recorded.clientOwnership,
+    connectorId: row.id,
+    callbackUri: callbackUriFor(recorded.publicOrigin ?? recorded.endpoint, row.id),
+  };
+}
+
+/** The recorded origins; state from before they were recorded has none (the next check fills them in). */
+export function originsOf(recorded: Partial<OnPublicOrigin>): Partial<OnPublicOrigin> {
+  return recorded.publicOrigin === undefined
+    ? {}
+    : { publicOrigin: recorded.publicOrigin, formerPublicOrigins: recorded.formerPublicOrigins ?? [] };
+}
+
+/** The user-link settings a state records; a state from before they were recorded says nothing about its client. */
+export function userLinkSettingsIn(props: Partial<UserLinkSettings> | undefined): UserLinkSettings {
+  return {
+    allowUserRelink: props?.allowUserRelink === true,
+    clientOwnership: props?.clientOwnership ?? "external",
+  };
+}
