@@ -5,9 +5,9 @@
  * nothing (same Entra client id, same Logto connector and callback URI). Steps share one stack.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addEntraPassword, registerEntraApp, type EntraApp } from "../browser/chain";
-import { ChangeStep, EngineSandbox, createEngineSandbox, repoRoot } from "./engine";
-import { ensurePluginsOnPath } from "./plugins";
+import { addEntraPassword, registerEntraApp, type EntraApp } from "../../local/browser/chain";
+import { ChangeStep, EngineSandbox, createEngineSandbox, repoRoot } from "../../local/engine/engine";
+import { ensurePluginsOnPath } from "../../local/engine/plugins";
 import {
   LocalStandIns,
   applyLocalStackConfig,
@@ -16,7 +16,7 @@ import {
   localStackConfig,
   localTenants,
   startLocalStandIns,
-} from "../local/stack";
+} from "../../local/stack";
 
 const stepTimeout = 10 * 60_000;
 

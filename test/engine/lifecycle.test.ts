@@ -6,11 +6,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChangeStep, EngineSandbox, createEngineSandbox, readAll, stateResources } from "./engine";
-import { findLeaks, TextSource } from "./leaks";
+import { ChangeStep, EngineSandbox, createEngineSandbox, readAll, stateResources } from "../../local/engine/engine";
+import { findLeaks, TextSource } from "../../local/engine/leaks";
 import { writeCalls } from "../providers/harness";
-import { LogtoTarget, openLogtoTarget, realLogtoFromEnv } from "./target";
-import { ConnectorRow, TenantSnapshot } from "./tenant";
+import { LogtoTarget, openLogtoTarget, realLogtoFromEnv } from "../../local/engine/target";
+import { ConnectorRow, TenantSnapshot } from "../../local/engine/tenant";
 
 const types = {
   connector: "pulumi-nodejs:dynamic/logto:SsoConnector",

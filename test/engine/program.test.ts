@@ -1,16 +1,21 @@
 /**
  * The product's own program (infra/, the real Pulumi.yaml and config schema) under the real engine, with the
- * azuread plugin (the real one where installed, our double otherwise: scripts/provider-plugins.sh) against the
+ * azuread plugin (the real one where installed, our double otherwise: local/engine/provider-plugins.sh) against the
  * Graph + Entra stand-in and the Logto provider against the Logto stand-in: two connections in two tenants,
  * taken through up, a clean second run, drift made by hand in Entra, a secret rotation with the clock moved
  * on, and destroy. The steps share one stack, so they run in order.
  */
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { microsoftGraphAppId, microsoftGraphScopes, type Application, type TenantDirectory } from "../standins/entra";
-import { ChangeStep, EngineSandbox, createEngineSandbox, readAll, repoRoot } from "./engine";
-import { findLeaks, type TextSource } from "./leaks";
-import { ensurePluginsOnPath } from "./plugins";
+import {
+  microsoftGraphAppId,
+  microsoftGraphScopes,
+  type Application,
+  type TenantDirectory,
+} from "../../local/standins/entra";
+import { ChangeStep, EngineSandbox, createEngineSandbox, readAll, repoRoot } from "../../local/engine/engine";
+import { findLeaks, type TextSource } from "../../local/engine/leaks";
+import { ensurePluginsOnPath } from "../../local/engine/plugins";
 import {
   LocalStandIns,
   applyLocalStackConfig,
@@ -20,7 +25,7 @@ import {
   localStackConfig,
   localTenants,
   startLocalStandIns,
-} from "../local/stack";
+} from "../../local/stack";
 
 const stepTimeout = 10 * 60_000;
 const tenants = [

@@ -10,14 +10,14 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, type Browser } from "../browser/chromium";
-import { freePort } from "../browser/sample-app";
-import { signIn, signOut, type Scenario } from "../browser/sign-in";
-import { type Application } from "../standins/entra";
-import { ChangeStep, EngineSandbox, createEngineSandbox, readAll, repoRoot } from "./engine";
-import { findLeaks } from "./leaks";
-import { ensurePluginsOnPath } from "./plugins";
-import { containerEvents, dockerGet, ensureDockerEngine, localBaseImage } from "../local/docker";
+import { launchChromium, type Browser } from "../../local/browser/chromium";
+import { freePort } from "../../local/browser/sample-app";
+import { signIn, signOut, type Scenario } from "../../local/browser/sign-in";
+import { type Application } from "../../local/standins/entra";
+import { ChangeStep, EngineSandbox, createEngineSandbox, readAll, repoRoot } from "../../local/engine/engine";
+import { findLeaks } from "../../local/engine/leaks";
+import { ensurePluginsOnPath } from "../../local/engine/plugins";
+import { containerEvents, dockerGet, ensureDockerEngine, localBaseImage } from "../../local/docker/docker";
 import {
   LocalStandIns,
   LocalUser,
@@ -29,7 +29,7 @@ import {
   localTenants,
   localUsers,
   startLocalStandIns,
-} from "../local/stack";
+} from "../../local/stack";
 
 const stepTimeout = 10 * 60_000;
 const users = localUsers();
@@ -160,7 +160,7 @@ beforeAll(async () => {
         localConnection("contoso", localTenants.contoso),
         localConnection("fabrikam", localTenants.fabrikam),
       ],
-      // The Docker engine here has no bridge network (scripts/docker-engine.sh): host networking throughout.
+      // The Docker engine here has no bridge network (local/docker/docker-engine.sh): host networking throughout.
       sampleApp: {
         enabled: true,
         port,

@@ -8,8 +8,8 @@
  * redeemed with its client secret) and reads the ID token's iss and sub. Steps share one stack, in order.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChangeStep, EngineSandbox, createEngineSandbox, removeEngineStack, repoRoot } from "./engine";
-import { ensurePluginsOnPath } from "./plugins";
+import { ChangeStep, EngineSandbox, createEngineSandbox, removeEngineStack, repoRoot } from "../../local/engine/engine";
+import { ensurePluginsOnPath } from "../../local/engine/plugins";
 import {
   LocalConnection,
   LocalStandIns,
@@ -21,8 +21,8 @@ import {
   localTenants,
   localUsers,
   startLocalStandIns,
-} from "../local/stack";
-import { addPassword, call, field, graphClient } from "../standins/entra/testing";
+} from "../../local/stack";
+import { addPassword, call, field, graphClient } from "../../local/standins/entra/testing";
 
 const stepTimeout = 10 * 60_000;
 const domains = ["contoso.example"];

@@ -1,13 +1,13 @@
 /**
  * The fault matrix, Graph side: faults on the Microsoft Graph stand-in at create, update and delete of the
  * Entra objects, under the real engine running the product's program (infra/) with the azuread plugin (ours
- * or the real one, scripts/provider-plugins.sh). Each cell: the operation succeeds (the plugin retried) or
+ * or the real one, local/engine/provider-plugins.sh). Each cell: the operation succeeds (the plugin retried) or
  * fails naming no secret, and the next `up` (or `destroy`) leaves the tenant as the state says, with no
  * duplicate and no orphan; the one cell where the azuread provider itself leaves an orphan is marked upstream.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEngineSandbox, repoRoot, stateResources, type EngineSandbox } from "../engine/engine";
-import { ensurePluginsOnPath } from "../engine/plugins";
+import { createEngineSandbox, repoRoot, stateResources, type EngineSandbox } from "../../local/engine/engine";
+import { ensurePluginsOnPath } from "../../local/engine/plugins";
 import {
   applyLocalStackConfig,
   localConnection,
@@ -17,8 +17,8 @@ import {
   localTenants,
   startLocalStandIns,
   type LocalStandIns,
-} from "../local/stack";
-import type { FaultSpec } from "../standins/shared/faults";
+} from "../../local/stack";
+import type { FaultSpec } from "../../local/standins/shared/faults";
 import { printCells, type Cell } from "./table";
 
 const tenantId = localTenants.contoso;

@@ -13,7 +13,7 @@ import {
 } from "../../providers/logto/applicationSecret";
 import { SignInExperienceSsoOutputs, signInExperienceSsoProvider } from "../../providers/logto/signInExperience";
 import { SsoConnectorInputs, SsoConnectorOutputs, ssoConnectorProvider } from "../../providers/logto/ssoConnector";
-import { LogtoStandIn, startLogtoStandIn } from "../standins/logto";
+import { LogtoStandIn, startLogtoStandIn } from "../../local/standins/logto";
 import {
   ProviderHarness,
   applicationInputs,

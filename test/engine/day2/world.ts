@@ -2,16 +2,21 @@
  * The world of the day-2 journal: the Entra and Logto stand-ins with six Entra tenants and the people in them,
  * the stack's connection list as a platform team edits it in Pulumi.<stack>.yaml, what customers'
  * administrators do in their own tenants when the stack's outputs tell them to, and a person signing in to a
- * Logto app (over HTTP, test/browser/http-sign-in.ts) at whatever address the team's apps use.
+ * Logto app (over HTTP, local/browser/http-sign-in.ts) at whatever address the team's apps use.
  */
 import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
 
-import { createTraditionalApp, logtoManagementApi, registerEntraApp, type EntraApp } from "../../browser/chain";
-import { signInOverHttp, type HttpSignInOutcome, type RelyingParty } from "../../browser/http-sign-in";
-import { startEntraStandIn, type EntraStandIn, type TestUserSeed } from "../../standins/entra";
-import { consentInTenant } from "../../standins/entra/testing";
-import { startLogtoStandIn, type LogtoStandIn } from "../../standins/logto";
-import { applyLocalStackConfig, localStackConfig, type LocalStandIns } from "../../local/stack";
+import {
+  createTraditionalApp,
+  logtoManagementApi,
+  registerEntraApp,
+  type EntraApp,
+} from "../../../local/browser/chain";
+import { signInOverHttp, type HttpSignInOutcome, type RelyingParty } from "../../../local/browser/http-sign-in";
+import { startEntraStandIn, type EntraStandIn, type TestUserSeed } from "../../../local/standins/entra";
+import { consentInTenant } from "../../../local/standins/entra/testing";
+import { startLogtoStandIn, type LogtoStandIn } from "../../../local/standins/logto";
+import { applyLocalStackConfig, localStackConfig, type LocalStandIns } from "../../../local/stack";
 
 export const tenants = {
   contoso: "6f2c4a1e-8b3d-4e5f-9a7b-1c2d3e4f5a6b",
