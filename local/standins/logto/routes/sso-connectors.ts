@@ -1,8 +1,8 @@
-import { publicEmailDomains as publicEmailDomainList } from "../../../../providers/logto/validation";
 import { array, boolean, guardBody, object, optional, record, string, transform } from "../guard";
 import { ApiError, notExistsWithId } from "../http";
 import { newConnectorId } from "../ids";
 import { paginate } from "../pagination";
+import { singleSignOnDomainBlackList } from "../public-email-domains";
 import { newestFirst, tenantId, type LogtoState, type SsoConnectorRow } from "../state";
 import type { Route, RouteContext } from "./context";
 import {
@@ -14,8 +14,8 @@ import {
   ssoConnectorProviders,
 } from "./sso-connector-config";
 
-// Logto's `singleSignOnDomainBlackList`: one list with the provider's check (issue 11, item 9).
-const publicEmailDomains = new Set(publicEmailDomainList);
+// Logto's own list, not the provider's: the stand-in must catch a wrong list in the provider.
+const publicEmailDomains = new Set(singleSignOnDomainBlackList);
 
 // Domains are lowercased before anything else looks at them (25c reports "A.example" as "a.example").
 const domainsSchema = transform(array(string()), (domains) => domains.map((domain) => domain.toLowerCase()));
