@@ -20,17 +20,16 @@ import { launchChromium, type Browser } from "./browser/chromium";
 import { freePort } from "./browser/sample-app";
 import { artefactDir, signIn, signOut } from "./browser/sign-in";
 import { ensureDockerEngine, localBaseImage } from "./docker/docker";
-import { createEngineSandbox, ensureEngineOnPath, repoRoot, type EngineSandbox } from "./engine/engine";
+import { ensureEngineOnPath, repoRoot } from "./engine/engine";
 import { ensurePluginsOnPath } from "./engine/plugins";
 import {
   applyLocalStackConfig,
   localConnection,
-  localEngineEnv,
   localStackConfig,
   localTenants,
   localUsers,
-  startLocalStandIns,
-  type LocalStandIns,
+  openLocalStack,
+  type LocalStack,
 } from "./stack";
 
 const run = promisify(execFile);
@@ -103,31 +102,27 @@ function printSummary(): void {
 }
 
 async function main(): Promise<number> {
-  let standIns: LocalStandIns | undefined;
+  let local: LocalStack | undefined;
   let browser: Browser | undefined;
-  let engine: EngineSandbox | undefined;
   let deployed = false;
   let interrupted = 0;
   const teardown = async () => {
     await browser?.close();
-    if (engine && deployed) {
+    if (local && deployed) {
+      const { engine } = local;
       await step(
         "destroy",
-        () => engine!.destroy(),
+        () => engine.destroy(),
         (d) => `${d.result.summary.result}, ${d.result.summary.resourceChanges?.delete ?? 0} deleted`,
       );
     }
-    if (engine) {
-      await engine.stack.workspace.removeStack(engine.stackName, { force: true }).catch(() => undefined);
-      await engine.dispose();
-    }
-    await standIns?.close();
+    await local?.close();
     await stopDockerEngine();
   };
   process.on("SIGINT", () => {
     interrupted += 1;
     if (interrupted > 1) {
-      say(`second Ctrl-C: leaving now${engine ? "; the state stays in the stack's temporary directory" : ""}`);
+      say(`second Ctrl-C: leaving now${local ? "; the state stays in the stack's temporary directory" : ""}`);
       process.exit(130);
     }
     say("Ctrl-C: tearing down what was made (Ctrl-C again to leave at once)");
@@ -162,17 +157,14 @@ async function main(): Promise<number> {
       (executable) => executable,
     );
     const users = localUsers();
-    standIns = await step(
+    local = await step(
       "stand-ins",
-      () => startLocalStandIns({ users }),
-      (s) => `Logto ${s.logto.url}, Entra ${s.entra.url}`,
+      () => openLocalStack("demo", { standIns: { users }, env: { DOCKER_HOST: dockerHost } }),
+      (l) => `Logto ${l.standIns.logto.url}, Entra ${l.standIns.entra.url}`,
     );
+    const { standIns, engine } = local;
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    engine = await createEngineSandbox(`demo-${Date.now().toString(36)}`, repoRoot, {
-      ...localEngineEnv(standIns),
-      DOCKER_HOST: dockerHost,
-    });
     const config = localStackConfig(standIns, {
       connections: [
         localConnection("contoso", localTenants.contoso),
@@ -196,7 +188,7 @@ async function main(): Promise<number> {
     deployed = true;
     const up = await step(
       "pulumi up",
-      () => engine!.up(),
+      () => engine.up(),
       (u) =>
         `${u.result.summary.result}, ${u.result.summary.resourceChanges?.create ?? 0} created, ` +
         `program on Node.js ${programNodeVersion(u.events) ?? "(not reported)"}`,
@@ -205,7 +197,7 @@ async function main(): Promise<number> {
     await step(
       "second preview",
       async () => {
-        const preview = await engine!.preview();
+        const preview = await engine.preview();
         if (preview.changes.length > 0)
           throw new Error(`it plans ${preview.changes.map((c) => `${c.op} ${c.name}`).join(", ")}`);
         return preview;

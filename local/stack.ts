@@ -2,12 +2,16 @@
  * The product's program (infra/) on this machine: the Logto and Entra stand-ins on 127.0.0.1, and the stack
  * config a person would write for them (the Logto endpoint and M2M app, the Entra cloud described by the
  * stand-in's metadata host, one connection per tenant signing in with that tenant's deployer credentials).
- * Used by the engine suite, `npm run demo` and the benchmark.
+ * Used by the engine suite, `npm run demo` and the benchmark; `openLocalStack` is the one fixture of a stack of
+ * infra/ over them, with its set-up and teardown.
  */
 import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
 import { randomBytes } from "node:crypto";
 import { startEntraStandIn, type EntraStandIn, type TestUserSeed } from "./standins/entra";
 import { startLogtoStandIn, type LogtoStandIn } from "./standins/logto";
+import { createEngineSandbox, removeEngineStack, repoRoot, type EngineSandbox } from "./engine/engine";
+import { ensurePluginsOnPath, type PluginsOnPath } from "./engine/plugins";
+import { uniqueSuffix } from "./engine/target";
 
 /** Customer tenants of a local run, by connection name. */
 export const localTenants = {
@@ -39,9 +43,14 @@ export interface LocalStandIns {
   close(): Promise<void>;
 }
 
-export async function startLocalStandIns(
-  options: { tenantIds?: string[]; issuerFetchTimeoutMs?: number; users?: LocalUser[] } = {},
-): Promise<LocalStandIns> {
+export interface LocalStandInOptions {
+  /** The Entra tenants the stand-in serves (default: `localTenants`). */
+  tenantIds?: string[];
+  issuerFetchTimeoutMs?: number;
+  users?: LocalUser[];
+}
+
+export async function startLocalStandIns(options: LocalStandInOptions = {}): Promise<LocalStandIns> {
   const users: Record<string, TestUserSeed[]> = {};
   for (const user of options.users ?? []) {
     (users[user.tenantId] ??= []).push({
@@ -146,4 +155,44 @@ export function localSecrets(standIns: LocalStandIns, tenantIds: readonly string
     "M2M secret": [standIns.logto.m2mAppSecret],
     "deployer secret": tenantIds.map((tenantId) => standIns.entra.deployer(tenantId).clientSecret),
   };
+}
+
+/** A stack of the product's program (infra/) over the local stand-ins, in its own engine sandbox. */
+export interface LocalStack {
+  standIns: LocalStandIns;
+  engine: EngineSandbox;
+  plugins: PluginsOnPath;
+  /** Destroys and removes the stack (what is gone already is no failure), its sandbox, then the stand-ins. */
+  close(): Promise<void>;
+}
+
+/**
+ * The plugins on PATH, the stand-ins started, and an empty stack `<name>-<unique suffix>` of infra/ whose
+ * engine reaches them (`localEngineEnv`, plus `env`). The caller writes the stack's config
+ * (`applyLocalStackConfig`) and calls `close()` at its end, whatever happened.
+ */
+export async function openLocalStack(
+  name: string,
+  options: { standIns?: LocalStandInOptions; env?: Record<string, string> } = {},
+): Promise<LocalStack> {
+  const plugins = await ensurePluginsOnPath();
+  const standIns = await startLocalStandIns(options.standIns);
+  try {
+    const engine = await createEngineSandbox(`${name}-${uniqueSuffix()}`, repoRoot, {
+      ...localEngineEnv(standIns),
+      ...options.env,
+    });
+    return {
+      standIns,
+      engine,
+      plugins,
+      async close() {
+        await removeEngineStack(engine);
+        await standIns.close();
+      },
+    };
+  } catch (error) {
+    await standIns.close();
+    throw error;
+  }
 }

@@ -6,20 +6,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addEntraPassword, registerEntraApp, type EntraApp } from "../../local/browser/chain";
-import { ChangeStep, EngineSandbox, createEngineSandbox, repoRoot } from "../../local/engine/engine";
-import { ensurePluginsOnPath } from "../../local/engine/plugins";
+import { ChangeStep, EngineSandbox } from "../../local/engine/engine";
 import {
   LocalStandIns,
   applyLocalStackConfig,
   localConnection,
-  localEngineEnv,
   localStackConfig,
   localTenants,
-  startLocalStandIns,
+  openLocalStack,
+  type LocalStack,
 } from "../../local/stack";
 
 const stepTimeout = 10 * 60_000;
 
+let local: LocalStack;
 let standIns: LocalStandIns;
 let engine: EngineSandbox;
 let customerApp: EntraApp;
@@ -49,11 +49,10 @@ function steps(changes: ChangeStep[]): string[] {
 }
 
 beforeAll(async () => {
-  await ensurePluginsOnPath();
-  standIns = await startLocalStandIns({ issuerFetchTimeoutMs: 1000 });
+  local = await openLocalStack("modes", { standIns: { issuerFetchTimeoutMs: 1000 } });
+  ({ standIns, engine } = local);
   // What the customer's administrator did in their tenant before sending the client id and a secret.
   customerApp = await registerEntraApp(standIns.entra, localTenants.fabrikam, "Logto SSO (made by Fabrikam's admin)");
-  engine = await createEngineSandbox(`modes-${Date.now().toString(36)}`, repoRoot, localEngineEnv(standIns));
   const config = localStackConfig(standIns, {
     connections: [
       localConnection("contoso", localTenants.contoso),
@@ -65,12 +64,7 @@ beforeAll(async () => {
 }, 30 * 60_000);
 
 afterAll(async () => {
-  if (engine) {
-    await engine.stack.destroy().catch(() => undefined);
-    await engine.stack.workspace.removeStack(engine.stackName, { force: true }).catch(() => undefined);
-    await engine.dispose();
-  }
-  await standIns?.close();
+  await local?.close();
 }, 10 * 60_000);
 
 describe.sequential("engine: managed and provided connections, a customer's secret rotation, a rename", () => {

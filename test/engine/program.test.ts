@@ -13,18 +13,17 @@ import {
   type Application,
   type TenantDirectory,
 } from "../../local/standins/entra";
-import { ChangeStep, EngineSandbox, createEngineSandbox, readAll, repoRoot } from "../../local/engine/engine";
+import { ChangeStep, EngineSandbox, readAll } from "../../local/engine/engine";
 import { findLeaks, type TextSource } from "../../local/engine/leaks";
-import { ensurePluginsOnPath } from "../../local/engine/plugins";
 import {
   LocalStandIns,
   applyLocalStackConfig,
   localConnection,
-  localEngineEnv,
   localSecrets,
   localStackConfig,
   localTenants,
-  startLocalStandIns,
+  openLocalStack,
+  type LocalStack,
 } from "../../local/stack";
 
 const stepTimeout = 10 * 60_000;
@@ -35,6 +34,7 @@ const tenants = [
 const scopeNames = ["openid", "profile", "email", "User.Read"];
 const dayMs = 24 * 3600 * 1000;
 
+let local: LocalStack;
 let standIns: LocalStandIns;
 let realPlugins: string[] = [];
 let engine: EngineSandbox;
@@ -107,8 +107,16 @@ function secretsToFind(): { [what: string]: string[] } {
 }
 
 beforeAll(async () => {
-  realPlugins = (await ensurePluginsOnPath()).real;
-  standIns = await startLocalStandIns({ issuerFetchTimeoutMs: 1000 });
+  local = await openLocalStack("infra", {
+    standIns: { issuerFetchTimeoutMs: 1000 },
+    env: {
+      // Lets step 4 move the program's clock on (test/engine/clock-shift.cjs); 0 until then.
+      NODE_OPTIONS: `--require ${path.join(__dirname, "clock-shift.cjs")}`,
+      CLOCK_SHIFT_MS: "0",
+    },
+  });
+  ({ standIns, engine } = local);
+  realPlugins = local.plugins.real;
   entraBefore = JSON.stringify(standIns.entra.dump());
   for (const [what, values] of Object.entries(
     localSecrets(
@@ -117,12 +125,6 @@ beforeAll(async () => {
     ),
   ))
     remember(what, values);
-  engine = await createEngineSandbox(`infra-${Date.now().toString(36)}`, repoRoot, {
-    ...localEngineEnv(standIns),
-    // Lets step 4 move the program's clock on (test/engine/clock-shift.cjs); 0 until then.
-    NODE_OPTIONS: `--require ${path.join(__dirname, "clock-shift.cjs")}`,
-    CLOCK_SHIFT_MS: "0",
-  });
   await applyLocalStackConfig(
     engine.stack,
     localStackConfig(standIns, {
@@ -132,12 +134,7 @@ beforeAll(async () => {
 }, 30 * 60_000);
 
 afterAll(async () => {
-  if (engine) {
-    await engine.stack.destroy().catch(() => undefined);
-    await engine.stack.workspace.removeStack(engine.stackName, { force: true }).catch(() => undefined);
-    await engine.dispose();
-  }
-  await standIns?.close();
+  await local?.close();
 }, 10 * 60_000);
 
 describe.sequential("engine: the real program (infra/) over the Entra and Logto stand-ins", () => {

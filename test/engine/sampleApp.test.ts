@@ -14,21 +14,20 @@ import { launchChromium, type Browser } from "../../local/browser/chromium";
 import { freePort } from "../../local/browser/sample-app";
 import { signIn, signOut, type Scenario } from "../../local/browser/sign-in";
 import { type Application } from "../../local/standins/entra";
-import { ChangeStep, EngineSandbox, createEngineSandbox, readAll, repoRoot } from "../../local/engine/engine";
+import { ChangeStep, EngineSandbox, readAll } from "../../local/engine/engine";
 import { findLeaks } from "../../local/engine/leaks";
-import { ensurePluginsOnPath } from "../../local/engine/plugins";
 import { containerEvents, dockerGet, ensureDockerEngine, localBaseImage } from "../../local/docker/docker";
 import {
   LocalStandIns,
   LocalUser,
   applyLocalStackConfig,
   localConnection,
-  localEngineEnv,
   localSecrets,
   localStackConfig,
   localTenants,
   localUsers,
-  startLocalStandIns,
+  openLocalStack,
+  type LocalStack,
 } from "../../local/stack";
 
 const stepTimeout = 10 * 60_000;
@@ -36,6 +35,7 @@ const users = localUsers();
 const [adele, bianca] = users;
 const flaskSecretKey = randomBytes(32).toString("hex");
 
+let local: LocalStack;
 let standIns: LocalStandIns;
 let engine: EngineSandbox;
 let browser: Browser;
@@ -144,15 +144,15 @@ function resourceSteps(changes: ChangeStep[]): string[] {
 }
 
 beforeAll(async () => {
-  realPlugins = (await ensurePluginsOnPath()).real;
   dockerHost = await ensureDockerEngine();
-  standIns = await startLocalStandIns({ users, issuerFetchTimeoutMs: 1000 });
+  local = await openLocalStack("app", {
+    standIns: { users, issuerFetchTimeoutMs: 1000 },
+    env: { DOCKER_HOST: dockerHost },
+  });
+  ({ standIns, engine } = local);
+  realPlugins = local.plugins.real;
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
-  engine = await createEngineSandbox(`app-${Date.now().toString(36)}`, repoRoot, {
-    ...localEngineEnv(standIns),
-    DOCKER_HOST: dockerHost,
-  });
   await applyLocalStackConfig(
     engine.stack,
     localStackConfig(standIns, {
@@ -177,12 +177,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (engine) {
-    await engine.stack.destroy().catch(() => undefined);
-    await engine.stack.workspace.removeStack(engine.stackName, { force: true }).catch(() => undefined);
-    await engine.dispose();
-  }
-  await standIns?.close();
+  await local?.close();
 }, 10 * 60_000);
 
 describe.sequential("engine: infra/ with the sample app container, and people signing in through it", () => {

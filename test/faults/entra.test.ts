@@ -6,16 +6,16 @@
  * duplicate and no orphan; the one cell where the azuread provider itself leaves an orphan is marked upstream.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEngineSandbox, repoRoot, stateResources, type EngineSandbox } from "../../local/engine/engine";
+import { stateResources, type EngineSandbox } from "../../local/engine/engine";
 import { ensurePluginsOnPath } from "../../local/engine/plugins";
 import {
   applyLocalStackConfig,
   localConnection,
-  localEngineEnv,
   localSecrets,
   localStackConfig,
   localTenants,
-  startLocalStandIns,
+  openLocalStack,
+  type LocalStack,
   type LocalStandIns,
 } from "../../local/stack";
 import type { FaultSpec } from "../../local/standins/shared/faults";
@@ -24,6 +24,7 @@ import { printCells, type Cell } from "./table";
 const tenantId = localTenants.contoso;
 const stepTimeout = 5 * 60_000;
 const cells: Cell[] = [];
+let local: LocalStack;
 let standIns: LocalStandIns;
 let engine: EngineSandbox;
 let secrets: string[];
@@ -130,26 +131,21 @@ const principalByIdPath = /^\/v1\.0\/servicePrincipals\/[^/]+$/;
 
 beforeAll(async () => {
   const plugins = await ensurePluginsOnPath();
-  standIns = await startLocalStandIns({ tenantIds: [tenantId], issuerFetchTimeoutMs: 1000 });
-  secrets = Object.values(localSecrets(standIns, [tenantId])).flat();
   // Our azuread double waits as the real one does (5 reads 5 s apart after a delete); scaled down here. The
   // real plugin ignores the setting and takes its time.
   const scale: Record<string, string> = plugins.real.includes("azuread") ? {} : { AZUREAD_DOUBLE_TIME_SCALE: "0.02" };
-  engine = await createEngineSandbox(`faults-${Date.now().toString(36)}`, repoRoot, {
-    ...localEngineEnv(standIns),
-    ...scale,
+  local = await openLocalStack("faults", {
+    standIns: { tenantIds: [tenantId], issuerFetchTimeoutMs: 1000 },
+    env: scale,
   });
+  ({ standIns, engine } = local);
+  secrets = Object.values(localSecrets(standIns, [tenantId])).flat();
   await configure(["User.Read"]);
 }, stepTimeout);
 
 afterAll(async () => {
   printCells("Graph fault matrix (real engine, azuread plugin)", cells);
-  if (engine) {
-    await engine.stack.destroy().catch(() => undefined);
-    await engine.stack.workspace.removeStack(engine.stackName, { force: true }).catch(() => undefined);
-    await engine.dispose();
-  }
-  await standIns?.close();
+  await local?.close();
 }, stepTimeout);
 
 describe.sequential("fault matrix: Graph, under the real engine", () => {
