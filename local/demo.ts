@@ -7,6 +7,9 @@
  *
  *   --keep   leave the stack and the stand-ins running after the sign-in, print the sign-in URL and the test
  *            user's credentials for a person to click through; Ctrl-C then tears everything down.
+ *   --logto  deploy to the real Logto that LOGTO_E2E_ENDPOINT, LOGTO_E2E_M2M_APP_ID and LOGTO_E2E_M2M_APP_SECRET
+ *            name instead of the Logto stand-in, with the Entra stand-in signing with the kept CA that Logto
+ *            trusts (ENTRA_STANDIN_CA_DIR; local/README.md gives the order), and sign in through its own UI.
  *
  * Ctrl-C at any time tears down what was made; a second Ctrl-C leaves at once (the temporary directory with the
  * state is then kept, and its path printed).
@@ -22,9 +25,11 @@ import { artefactDir, signIn, signOut } from "./browser/sign-in";
 import { ensureDockerEngine, localBaseImage } from "./docker/docker";
 import { ensureEngineOnPath, repoRoot } from "./engine/engine";
 import { ensurePluginsOnPath } from "./engine/plugins";
+import { realLogtoFromEnv, uniqueSuffix } from "./engine/target";
 import {
   applyLocalStackConfig,
   localConnection,
+  localDomain,
   localStackConfig,
   localTenants,
   localUsers,
@@ -42,9 +47,10 @@ interface StepResult {
 
 const results: StepResult[] = [];
 const keep = process.argv.includes("--keep");
-const unknown = process.argv.slice(2).filter((argument) => argument !== "--keep");
+const realLogto = process.argv.includes("--logto");
+const unknown = process.argv.slice(2).filter((argument) => argument !== "--keep" && argument !== "--logto");
 if (unknown.length > 0) {
-  process.stderr.write(`demo: unknown argument(s) ${unknown.join(" ")}; usage: npm run demo [-- --keep]\n`);
+  process.stderr.write(`demo: unknown argument(s) ${unknown.join(" ")}; usage: npm run demo [-- --keep] [--logto]\n`);
   process.exit(2);
 }
 
@@ -156,19 +162,28 @@ async function main(): Promise<number> {
       },
       (executable) => executable,
     );
-    const users = localUsers();
+    // A real Logto may be shared: its connectors' domains must be this run's alone.
+    const domainSuffix = realLogto ? uniqueSuffix() : undefined;
+    const users = localUsers(domainSuffix);
     local = await step(
-      "stand-ins",
-      () => openLocalStack("demo", { standIns: { users }, env: { DOCKER_HOST: dockerHost } }),
-      (l) => `Logto ${l.standIns.logto.url}, Entra ${l.standIns.entra.url}`,
+      realLogto ? "Entra stand-in" : "stand-ins",
+      () => {
+        if (realLogto && !realLogtoFromEnv(process.env)) {
+          throw new Error("--logto needs LOGTO_E2E_ENDPOINT, LOGTO_E2E_M2M_APP_ID and LOGTO_E2E_M2M_APP_SECRET");
+        }
+        // Without --logto, always the stand-in, whatever the environment says.
+        const processEnv = realLogto ? process.env : {};
+        return openLocalStack("demo", { standIns: { users }, env: { DOCKER_HOST: dockerHost }, processEnv });
+      },
+      (l) => `Logto ${l.world.logto.url}${l.world.logto.standIn ? "" : " (real)"}, Entra ${l.world.entra.url}`,
     );
-    const { standIns, engine } = local;
+    const { world, engine } = local;
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    const config = localStackConfig(standIns, {
+    const config = localStackConfig(world, {
       connections: [
-        localConnection("contoso", localTenants.contoso),
-        localConnection("fabrikam", localTenants.fabrikam),
+        localConnection("contoso", localTenants.contoso, { domains: [localDomain("contoso", domainSuffix)] }),
+        localConnection("fabrikam", localTenants.fabrikam, { domains: [localDomain("fabrikam", domainSuffix)] }),
       ],
       sampleApp: {
         enabled: true,
@@ -212,7 +227,7 @@ async function main(): Promise<number> {
         context: browser.context,
         name: `demo-tenant-${index + 1}`,
         appUrl: baseUrl,
-        entraUrl: standIns.entra.url,
+        entraUrl: world.entra.url,
       };
       await browser.context.clearCookies();
       await step(

@@ -11,7 +11,8 @@ import { startEntraStandIn, type EntraStandIn, type TestUserSeed } from "./stand
 import { startLogtoStandIn, type LogtoStandIn } from "./standins/logto";
 import { createEngineSandbox, removeEngineStack, repoRoot, type EngineSandbox } from "./engine/engine";
 import { ensurePluginsOnPath, type PluginsOnPath } from "./engine/plugins";
-import { uniqueSuffix } from "./engine/target";
+import { realLogtoFromEnv, startEntraForRealLogto, uniqueSuffix } from "./engine/target";
+import { tenantOf, type Tenant } from "./engine/tenant";
 
 /** Customer tenants of a local run, by connection name. */
 export const localTenants = {
@@ -27,11 +28,16 @@ export interface LocalUser {
   displayName: string;
 }
 
-/** One test user per local tenant, `<first name>@<connection name>.example` (the default domain of localConnection). */
-export function localUsers(): LocalUser[] {
+/**
+ * One test user per local tenant, `<first name>@<domain of the connection>`: `<connection name>.example` (the
+ * default of localConnection), or `<connection name>-<domainSuffix>.example` where a shared real Logto needs
+ * domains no other connector lists.
+ */
+export function localUsers(domainSuffix?: string): LocalUser[] {
+  const domain = (name: string) => localDomain(name, domainSuffix);
   const people = [
-    { tenantId: localTenants.contoso, email: "adele@contoso.example", displayName: "Adele Vance" },
-    { tenantId: localTenants.fabrikam, email: "bianca@fabrikam.example", displayName: "Bianca Pisani" },
+    { tenantId: localTenants.contoso, email: `adele@${domain("contoso")}`, displayName: "Adele Vance" },
+    { tenantId: localTenants.fabrikam, email: `bianca@${domain("fabrikam")}`, displayName: "Bianca Pisani" },
   ];
   // Made per run: a stand-in's test password, never a real one, but not a constant either.
   return people.map((person) => ({ ...person, password: `Pw-${randomBytes(9).toString("base64url")}` }));
@@ -50,7 +56,7 @@ export interface LocalStandInOptions {
   users?: LocalUser[];
 }
 
-export async function startLocalStandIns(options: LocalStandInOptions = {}): Promise<LocalStandIns> {
+function entraOptions(options: LocalStandInOptions): { tenants: string[]; users: Record<string, TestUserSeed[]> } {
   const users: Record<string, TestUserSeed[]> = {};
   for (const user of options.users ?? []) {
     (users[user.tenantId] ??= []).push({
@@ -60,7 +66,11 @@ export async function startLocalStandIns(options: LocalStandInOptions = {}): Pro
       mail: user.email,
     });
   }
-  const entra = await startEntraStandIn({ tenants: options.tenantIds ?? Object.values(localTenants), users });
+  return { tenants: options.tenantIds ?? Object.values(localTenants), users };
+}
+
+export async function startLocalStandIns(options: LocalStandInOptions = {}): Promise<LocalStandIns> {
+  const entra = await startEntraStandIn(entraOptions(options));
   try {
     const logto = await startLogtoStandIn({
       trustedCaPem: entra.caPem,
@@ -73,15 +83,69 @@ export async function startLocalStandIns(options: LocalStandInOptions = {}): Pro
   }
 }
 
+/** A Logto as a local run reaches it: the stand-in, or a real Logto (LOGTO_E2E_*, local/engine/target.ts). */
+export interface LocalLogto {
+  url: string;
+  m2mAppId: string;
+  m2mAppSecret: string;
+  /** The tenant as a person sees it in the console, through the Management API: the same for either Logto. */
+  tenant: Tenant;
+  /** The stand-in itself (its state, request log, faults), when it is one. */
+  standIn?: LogtoStandIn;
+}
+
+/** The world a local run deploys into: the Entra stand-in, and the Logto stand-in or a real Logto. */
+export interface LocalWorld {
+  logto: LocalLogto;
+  entra: EntraStandIn;
+  close(): Promise<void>;
+}
+
+/**
+ * The Logto stand-in, or the real Logto that LOGTO_E2E_ENDPOINT, _M2M_APP_ID and _M2M_APP_SECRET name (with
+ * the Entra stand-in signing with the kept CA that Logto trusts, ENTRA_STANDIN_CA_DIR); the Entra stand-in
+ * either way.
+ */
+export async function openLocalWorld(
+  options: LocalStandInOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LocalWorld> {
+  const real = realLogtoFromEnv(env);
+  if (!real) {
+    const standIns = await startLocalStandIns(options);
+    const { logto, entra } = standIns;
+    const access = { url: logto.url, m2mAppId: logto.m2mAppId, m2mAppSecret: logto.m2mAppSecret };
+    return {
+      logto: { ...access, tenant: tenantOf({ ...access, endpoint: logto.url }), standIn: logto },
+      entra,
+      close: () => standIns.close(),
+    };
+  }
+  const entra = await startEntraForRealLogto(entraOptions(options), env);
+  const access = { url: real.endpoint, m2mAppId: real.m2mAppId, m2mAppSecret: real.m2mAppSecret };
+  return { logto: { ...access, tenant: tenantOf(real) }, entra, close: () => entra.close() };
+}
+
+/** What a local stack's config and engine need of its world: Logto's address and M2M app, the Entra stand-in. */
+export interface LocalTargets {
+  logto: { url: string; m2mAppId: string; m2mAppSecret: string };
+  entra: EntraStandIn;
+}
+
 /** One connection of a local stack, as it goes into `logto-entra-sso:connections`. */
 export type LocalConnection = { name: string; tenantId: string; domains: string[] } & { [key: string]: unknown };
+
+/** A connection's email domain in a local run: `<name>.example`, or `<name>-<suffix>.example`. */
+export function localDomain(name: string, suffix?: string): string {
+  return suffix ? `${name}-${suffix}.example` : `${name}.example`;
+}
 
 export function localConnection(
   name: string,
   tenantId: string,
   overrides: Partial<LocalConnection> = {},
 ): LocalConnection {
-  return { name, tenantId, domains: [`${name}.example`], extraScopes: ["User.Read"], ...overrides };
+  return { name, tenantId, domains: [localDomain(name)], extraScopes: ["User.Read"], ...overrides };
 }
 
 /** A stack's config for a local run, in the two forms a person writes it. */
@@ -97,7 +161,7 @@ export interface LocalStackConfig {
  * ARM_CLIENT_ID/SECRET for that tenant), so a connection list written by a test stays free of secrets.
  */
 export function localStackConfig(
-  standIns: LocalStandIns,
+  standIns: LocalTargets,
   options: {
     connections: LocalConnection[];
     sampleApp?: { [key: string]: unknown };
@@ -145,54 +209,70 @@ export async function applyLocalStackConfig(stack: Stack, config: LocalStackConf
 }
 
 /** What the engine's plugins need to reach the stand-ins: the run's CA (Go reads SSL_CERT_FILE), loopback direct. */
-export function localEngineEnv(standIns: LocalStandIns): Record<string, string> {
+export function localEngineEnv(standIns: LocalTargets): Record<string, string> {
   return { SSL_CERT_FILE: standIns.entra.caFile, NO_PROXY: "127.0.0.1,localhost", no_proxy: "127.0.0.1,localhost" };
 }
 
 /** Every secret of a local run, for leak checks. */
-export function localSecrets(standIns: LocalStandIns, tenantIds: readonly string[]): { [what: string]: string[] } {
+export function localSecrets(standIns: LocalTargets, tenantIds: readonly string[]): { [what: string]: string[] } {
   return {
     "M2M secret": [standIns.logto.m2mAppSecret],
     "deployer secret": tenantIds.map((tenantId) => standIns.entra.deployer(tenantId).clientSecret),
   };
 }
 
-/** A stack of the product's program (infra/) over the local stand-ins, in its own engine sandbox. */
+/**
+ * The stand-ins of a world, for suites that read the Logto stand-in's own state, request log or faults: a
+ * clear error when the world's Logto is a real one.
+ */
+export function standInsOf(world: LocalWorld): LocalStandIns {
+  const { standIn } = world.logto;
+  if (!standIn) {
+    throw new Error(
+      "this suite reads the Logto stand-in's state and request log, which a real Logto does not have: " +
+        "unset LOGTO_E2E_ENDPOINT to run it over the stand-in",
+    );
+  }
+  return { logto: standIn, entra: world.entra, close: () => world.close() };
+}
+
+/** A stack of the product's program (infra/) over the local world, in its own engine sandbox. */
 export interface LocalStack {
-  standIns: LocalStandIns;
+  world: LocalWorld;
   engine: EngineSandbox;
   plugins: PluginsOnPath;
-  /** Destroys and removes the stack (what is gone already is no failure), its sandbox, then the stand-ins. */
+  /** Destroys and removes the stack (what is gone already is no failure), its sandbox, then the world. */
   close(): Promise<void>;
 }
 
 /**
- * The plugins on PATH, the stand-ins started, and an empty stack `<name>-<unique suffix>` of infra/ whose
- * engine reaches them (`localEngineEnv`, plus `env`). The caller writes the stack's config
- * (`applyLocalStackConfig`) and calls `close()` at its end, whatever happened.
+ * The plugins on PATH, the world opened (`openLocalWorld`: the stand-ins, or a real Logto named by
+ * LOGTO_E2E_*), and an empty stack `<name>-<unique suffix>` of infra/ whose engine reaches them
+ * (`localEngineEnv`, plus `env`). The caller writes the stack's config (`applyLocalStackConfig`) and calls
+ * `close()` at its end, whatever happened.
  */
 export async function openLocalStack(
   name: string,
-  options: { standIns?: LocalStandInOptions; env?: Record<string, string> } = {},
+  options: { standIns?: LocalStandInOptions; env?: Record<string, string>; processEnv?: NodeJS.ProcessEnv } = {},
 ): Promise<LocalStack> {
   const plugins = await ensurePluginsOnPath();
-  const standIns = await startLocalStandIns(options.standIns);
+  const world = await openLocalWorld(options.standIns, options.processEnv);
   try {
     const engine = await createEngineSandbox(`${name}-${uniqueSuffix()}`, repoRoot, {
-      ...localEngineEnv(standIns),
+      ...localEngineEnv(world),
       ...options.env,
     });
     return {
-      standIns,
+      world,
       engine,
       plugins,
       async close() {
         await removeEngineStack(engine);
-        await standIns.close();
+        await world.close();
       },
     };
   } catch (error) {
-    await standIns.close();
+    await world.close();
     throw error;
   }
 }

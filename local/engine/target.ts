@@ -1,10 +1,14 @@
 /**
  * Which Logto the engine tests run against: the in-process stand-in (default), or a developer's own Logto
- * when LOGTO_E2E_ENDPOINT, LOGTO_E2E_M2M_APP_ID, LOGTO_E2E_M2M_APP_SECRET and LOGTO_E2E_ISSUER are all set.
- * Against a real Logto every object gets a unique name, so a shared dev tenant is safe to use.
+ * when LOGTO_E2E_ENDPOINT, LOGTO_E2E_M2M_APP_ID and LOGTO_E2E_M2M_APP_SECRET are set. The Entra side is the
+ * Entra stand-in either way; a real Logto fetches its discovery over https, so it must trust the stand-in's
+ * CA: the stand-in then signs with the CA kept in ENTRA_STANDIN_CA_DIR, which that Logto was started trusting
+ * (NODE_EXTRA_CA_CERTS, read once at start; local/README.md gives the order). LOGTO_E2E_ISSUER, optional,
+ * names another issuer the Logto can reach instead. Against a real Logto every object gets a unique name, so
+ * a shared dev tenant is safe to use.
  */
 import { randomBytes } from "node:crypto";
-import { startEntraStandIn } from "../standins/entra";
+import { startEntraStandIn, type EntraStandIn } from "../standins/entra";
 import { startLogtoStandIn, type LogtoStandIn } from "../standins/logto";
 import { ManagementApiAccess, Tenant, tenantOf } from "./tenant";
 
@@ -12,8 +16,15 @@ export const realLogtoVariables = {
   endpoint: "LOGTO_E2E_ENDPOINT",
   m2mAppId: "LOGTO_E2E_M2M_APP_ID",
   m2mAppSecret: "LOGTO_E2E_M2M_APP_SECRET",
-  issuer: "LOGTO_E2E_ISSUER",
 } as const;
+/** Optional with a real Logto: an OIDC issuer it can reach, used instead of the Entra stand-in's. */
+export const realLogtoIssuerVariable = "LOGTO_E2E_ISSUER";
+/** The kept CA a real Logto trusts; the Entra stand-in signs with it (local/standins/entra/tls.ts). */
+export const keptCaVariable = "ENTRA_STANDIN_CA_DIR";
+
+export interface RealLogto extends ManagementApiAccess {
+  issuer?: string;
+}
 
 export interface LogtoTarget extends ManagementApiAccess {
   /** Present when running over the stand-in: its request log, state and fault hooks. */
@@ -43,7 +54,7 @@ function namesFor(suffix: string): LogtoTarget["names"] {
 }
 
 /** The real Logto named by the environment, undefined when none is; a partial setting is an error. */
-export function realLogtoFromEnv(env: NodeJS.ProcessEnv): (ManagementApiAccess & { issuer: string }) | undefined {
+export function realLogtoFromEnv(env: NodeJS.ProcessEnv): RealLogto | undefined {
   const values = Object.fromEntries(
     Object.entries(realLogtoVariables).map(([field, name]) => [field, env[name] ?? ""]),
   ) as Record<keyof typeof realLogtoVariables, string>;
@@ -53,21 +64,54 @@ export function realLogtoFromEnv(env: NodeJS.ProcessEnv): (ManagementApiAccess &
   if (missing.length === Object.keys(realLogtoVariables).length) return undefined;
   if (missing.length > 0) {
     throw new Error(
-      `Engine tests against a real Logto need ${Object.values(realLogtoVariables).join(", ")}; missing: ${missing.join(", ")}. ` +
-        "Set all of them (LOGTO_E2E_ISSUER: an OIDC issuer your Logto can reach), or none to use the stand-in.",
+      `Runs against a real Logto need ${Object.values(realLogtoVariables).join(", ")}; missing: ${missing.join(", ")}. ` +
+        "Set all of them, or none to use the Logto stand-in.",
     );
   }
-  return values;
+  const issuer = env[realLogtoIssuerVariable];
+  return { ...values, endpoint: new URL(values.endpoint).origin, ...(issuer ? { issuer } : {}) };
+}
+
+/**
+ * The Entra stand-in a real Logto can reach: signed with the kept CA (ENTRA_STANDIN_CA_DIR), which that Logto
+ * must have been started trusting. Without the variable it says what to do, in order.
+ */
+export async function startEntraForRealLogto(
+  options: Parameters<typeof startEntraStandIn>[0],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<EntraStandIn> {
+  const caDir = env[keptCaVariable];
+  if (!caDir) {
+    throw new Error(
+      `A real Logto reaches the Entra stand-in over https only if it trusts the stand-in's CA: set ${keptCaVariable} ` +
+        "to a directory for a kept CA, run once to create it (or see local/README.md), start Logto with " +
+        "NODE_EXTRA_CA_CERTS=<system CAs + $ENTRA_STANDIN_CA_DIR/ca.pem>, then run again " +
+        `(or set ${realLogtoIssuerVariable} to an issuer that Logto already trusts).`,
+    );
+  }
+  return startEntraStandIn({ ...options, caDir });
 }
 
 export async function openLogtoTarget(env: NodeJS.ProcessEnv = process.env): Promise<LogtoTarget> {
   const names = namesFor(uniqueSuffix());
+  const entraTenantId = "8f0c1c2e-7d4a-4a52-9a55-2d1f3b6c9e01";
   const real = realLogtoFromEnv(env);
+  if (real?.issuer) {
+    const { issuer, ...access } = real;
+    return { ...access, issuer, tenant: tenantOf(access), names, close: async () => {} };
+  }
   if (real) {
-    return { ...real, endpoint: new URL(real.endpoint).origin, tenant: tenantOf(real), names, close: async () => {} };
+    const entra = await startEntraForRealLogto({ tenants: [entraTenantId] }, env);
+    return {
+      ...real,
+      issuer: entra.issuerFor(entraTenantId),
+      issuerCaPem: entra.caPem,
+      tenant: tenantOf(real),
+      names,
+      close: () => entra.close(),
+    };
   }
   // Short issuer discovery timeout: a failing discovery should fail a test quickly, not in Logto's 3 s.
-  const entraTenantId = "8f0c1c2e-7d4a-4a52-9a55-2d1f3b6c9e01";
   const entra = await startEntraStandIn({ tenants: [entraTenantId] });
   const standIn = await startLogtoStandIn({ issuerFetchTimeoutMs: 500, trustedCaPem: entra.caPem });
   const access = { endpoint: standIn.url, m2mAppId: standIn.m2mAppId, m2mAppSecret: standIn.m2mAppSecret };

@@ -14,6 +14,7 @@ import {
   localStackConfig,
   localTenants,
   openLocalStack,
+  standInsOf,
   type LocalStack,
 } from "../../local/stack";
 
@@ -50,7 +51,8 @@ function steps(changes: ChangeStep[]): string[] {
 
 beforeAll(async () => {
   local = await openLocalStack("modes", { standIns: { issuerFetchTimeoutMs: 1000 } });
-  ({ standIns, engine } = local);
+  ({ engine } = local);
+  standIns = standInsOf(local.world);
   // What the customer's administrator did in their tenant before sending the client id and a secret.
   customerApp = await registerEntraApp(standIns.entra, localTenants.fabrikam, "Logto SSO (made by Fabrikam's admin)");
   const config = localStackConfig(standIns, {

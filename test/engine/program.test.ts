@@ -23,6 +23,7 @@ import {
   localStackConfig,
   localTenants,
   openLocalStack,
+  standInsOf,
   type LocalStack,
 } from "../../local/stack";
 
@@ -115,7 +116,8 @@ beforeAll(async () => {
       CLOCK_SHIFT_MS: "0",
     },
   });
-  ({ standIns, engine } = local);
+  ({ engine } = local);
+  standIns = standInsOf(local.world);
   realPlugins = local.plugins.real;
   entraBefore = JSON.stringify(standIns.entra.dump());
   for (const [what, values] of Object.entries(

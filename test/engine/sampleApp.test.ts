@@ -27,6 +27,7 @@ import {
   localTenants,
   localUsers,
   openLocalStack,
+  standInsOf,
   type LocalStack,
 } from "../../local/stack";
 
@@ -149,7 +150,8 @@ beforeAll(async () => {
     standIns: { users, issuerFetchTimeoutMs: 1000 },
     env: { DOCKER_HOST: dockerHost },
   });
-  ({ standIns, engine } = local);
+  ({ engine } = local);
+  standIns = standInsOf(local.world);
   realPlugins = local.plugins.real;
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;

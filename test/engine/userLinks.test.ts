@@ -19,6 +19,7 @@ import {
   localTenants,
   localUsers,
   openLocalStack,
+  standInsOf,
   type LocalStack,
 } from "../../local/stack";
 import { addPassword, call, field, graphClient } from "../../local/standins/entra/testing";
@@ -161,7 +162,8 @@ async function signIn(connectorId: string, user: LocalUser): Promise<IdToken> {
 beforeAll(async () => {
   [adele, bianca] = localUsers();
   local = await openLocalStack("links", { standIns: { issuerFetchTimeoutMs: 1000, users: [adele, bianca] } });
-  ({ standIns, engine } = local);
+  ({ engine } = local);
+  standIns = standInsOf(local.world);
   await setConnections([localConnection("contoso", localTenants.contoso, { domains })]);
 }, 30 * 60_000);
 
