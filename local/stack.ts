@@ -98,6 +98,8 @@ export interface LocalLogto {
 export interface LocalWorld {
   logto: LocalLogto;
   entra: EntraStandIn;
+  /** With a real Logto, which others may share: a suffix that makes this run's email domains its own. */
+  domainSuffix?: string;
   close(): Promise<void>;
 }
 
@@ -123,7 +125,12 @@ export async function openLocalWorld(
   }
   const entra = await startEntraForRealLogto(entraOptions(options), env);
   const access = { url: real.endpoint, m2mAppId: real.m2mAppId, m2mAppSecret: real.m2mAppSecret };
-  return { logto: { ...access, tenant: tenantOf(real) }, entra, close: () => entra.close() };
+  return {
+    logto: { ...access, tenant: tenantOf(real) },
+    entra,
+    domainSuffix: uniqueSuffix(),
+    close: () => entra.close(),
+  };
 }
 
 /** What a local stack's config and engine need of its world: Logto's address and M2M app, the Entra stand-in. */

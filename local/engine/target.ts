@@ -10,7 +10,7 @@
 import { randomBytes } from "node:crypto";
 import { startEntraStandIn, type EntraStandIn } from "../standins/entra";
 import { startLogtoStandIn, type LogtoStandIn } from "../standins/logto";
-import { ManagementApiAccess, Tenant, tenantOf } from "./tenant";
+import { ManagementApiAccess, Tenant, runScoped, tenantOf } from "./tenant";
 
 export const realLogtoVariables = {
   endpoint: "LOGTO_E2E_ENDPOINT",
@@ -98,7 +98,7 @@ export async function openLogtoTarget(env: NodeJS.ProcessEnv = process.env): Pro
   const real = realLogtoFromEnv(env);
   if (real?.issuer) {
     const { issuer, ...access } = real;
-    return { ...access, issuer, tenant: tenantOf(access), names, close: async () => {} };
+    return { ...access, issuer, tenant: runScoped(tenantOf(access), names.suffix), names, close: async () => {} };
   }
   if (real) {
     const entra = await startEntraForRealLogto({ tenants: [entraTenantId] }, env);
@@ -106,7 +106,7 @@ export async function openLogtoTarget(env: NodeJS.ProcessEnv = process.env): Pro
       ...real,
       issuer: entra.issuerFor(entraTenantId),
       issuerCaPem: entra.caPem,
-      tenant: tenantOf(real),
+      tenant: runScoped(tenantOf(real), names.suffix),
       names,
       close: () => entra.close(),
     };

@@ -37,7 +37,8 @@ export interface AppSecretRow {
 export interface TenantSnapshot {
   connectorIds: string[];
   applicationIds: string[];
-  singleSignOnEnabled: boolean;
+  /** The tenant-wide SSO switch; left out where others share the tenant and change it too (`runScoped`). */
+  singleSignOnEnabled?: boolean;
 }
 
 export interface Tenant {
@@ -128,4 +129,28 @@ export function tenantOf(access: ManagementApiAccess): Tenant {
     },
   };
   return tenant;
+}
+
+/**
+ * A tenant others use at the same time (a shared real Logto), as one run sees it: its snapshots hold only the
+ * objects whose names carry the run's unique suffix, and not the tenant-wide SSO switch, which others' stacks
+ * turn on and off; everything else is the tenant's.
+ */
+export function runScoped(tenant: Tenant, suffix: string): Tenant {
+  return {
+    ...tenant,
+    async snapshot() {
+      const [connectors, applications] = await Promise.all([tenant.connectors(), tenant.applications()]);
+      return {
+        connectorIds: connectors
+          .filter((row) => row.connectorName.includes(suffix))
+          .map((row) => row.id)
+          .sort(),
+        applicationIds: applications
+          .filter((row) => row.name.includes(suffix))
+          .map((row) => row.id)
+          .sort(),
+      };
+    },
+  };
 }
