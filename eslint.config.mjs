@@ -35,7 +35,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["test/**/*.ts", "bench/**/*.ts"],
+    files: ["test/**/*.ts", "local/**/*.ts", "bench/**/*.ts"],
     rules: {
       // Vitest's asymmetric matchers (expect.any, expect.objectContaining, …) are typed `any` by design, and so
       // are the engine's exported deployments; the rules against calling or reading through `any` stay on.

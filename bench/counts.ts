@@ -2,7 +2,7 @@
  * What one engine operation asked of the stand-ins, from their request logs: tokens, reads, writes, and how
  * many requests were in flight at once; and the call-count floors the benchmark holds the provider to.
  */
-import type { RecordedExchange } from "../test/standins/shared/exchange";
+import type { RecordedExchange } from "../local/standins/shared/exchange";
 
 export type Operation = "up" | "preview" | "up (no-op)" | "preview --refresh" | "refresh" | "destroy";
 export const operations: readonly Operation[] = [

@@ -10,7 +10,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { ensurePluginsOnPath } from "../test/engine/plugins";
+import { ensurePluginsOnPath } from "../local/engine/plugins";
 import { graphFloorViolations, logtoFloorViolations, operations } from "./counts";
 import { renderPlot } from "./plot";
 import { renderReport, summarise, type BenchCell, type BenchResult } from "./report";

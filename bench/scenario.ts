@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { createEngineSandbox, repoRoot, stateResources, type EngineSandbox } from "../test/engine/engine";
+import { createEngineSandbox, repoRoot, stateResources, type EngineSandbox } from "../local/engine/engine";
 import {
   applyLocalStackConfig,
   localConnection,
@@ -14,7 +14,7 @@ import {
   localStackConfig,
   startLocalStandIns,
   type LocalStandIns,
-} from "../test/local/stack";
+} from "../local/stack";
 import { countCalls, operations, type CallCounts, type LogtoObjects, type Operation } from "./counts";
 import { graphShape, type ExportedResource } from "./shape";
 

@@ -19,7 +19,7 @@
 # Smoke check: `pulumi preview --expect-no-changes` right after `up` (a converged stack plans nothing; the
 # program's own post-deploy HTTP checks already ran inside `up`), then --check if given.
 # The backend is whatever pulumi uses here (PULUMI_BACKEND_URL, `pulumi login`). Without a pulumi on PATH the
-# repository's engine (scripts/pulumi-engine.sh) is used. Exit status: the first failing step's, else 0.
+# repository's engine (local/engine/pulumi-engine.sh) is used. Exit status: the first failing step's, else 0.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -67,7 +67,7 @@ cd "$project_dir"
 project_dir=$(pwd)
 
 if ! command -v pulumi >/dev/null; then
-  PATH="$(bash "$repo/scripts/pulumi-engine.sh"):$PATH"
+  PATH="$(bash "$repo/local/engine/pulumi-engine.sh"):$PATH"
 fi
 
 stack="test-$(date -u +%Y%m%d%H%M%S)-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"

@@ -16,7 +16,7 @@ check() {
   "$@" || failed+=("$name")
 }
 
-go_modules=(test/plugin-doubles scripts/pulumi-engine)
+go_modules=(local/plugin-doubles local/engine/pulumi-engine)
 gofmt_clean() {
   local unformatted
   unformatted=$(gofmt -l "${go_modules[@]}")

@@ -10,21 +10,21 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 results="$(mktemp -d)"
 # A Docker engine started for this run is stopped with it, however it ends.
-trap 'bash scripts/docker-engine.sh stop --owner $$ 2>/dev/null || true; rm -rf "$results"' EXIT
+trap 'bash local/docker/docker-engine.sh stop --owner $$ 2>/dev/null || true; rm -rf "$results"' EXIT
 
 python="$(bash scripts/python-venv.sh)"
-engine_bin="$(bash scripts/pulumi-engine.sh)"
-plugins_bin="$(bash scripts/provider-plugins.sh)"
+engine_bin="$(bash local/engine/pulumi-engine.sh)"
+plugins_bin="$(bash local/engine/provider-plugins.sh)"
 export PATH="$engine_bin:$plugins_bin:$PATH"
 # The suites that need Docker get DOCKER_HOST; without an engine they say why (and fail where CI=true).
-if docker_host="$(bash scripts/docker-engine.sh start --owner $$)"; then
+if docker_host="$(bash local/docker/docker-engine.sh start --owner $$)"; then
   export DOCKER_HOST="$docker_host"
 else
   echo "test.sh: no Docker engine could be started (see above)" >&2
 fi
 
 # The browser sign-in test drives this Chromium; without one it fails saying how to get it.
-if chromium="$(bash scripts/browser.sh)"; then
+if chromium="$(bash local/browser/browser.sh)"; then
   export CHROMIUM="$chromium"
 else
   echo "test.sh: no Chromium could be installed (see above)" >&2
@@ -33,11 +33,11 @@ fi
 npx tsc --noEmit
 
 status=0
-(cd test/plugin-doubles && GOWORK=off go test -mod=readonly -count=1 -json ./... >"$results/go-test.json") || status=$?
+(cd local/plugin-doubles && GOWORK=off go test -mod=readonly -count=1 -json ./... >"$results/go-test.json") || status=$?
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json" "$@" || status=$?
 (cd app && "$python" -m pytest -q -rs --junitxml="$results/pytest.xml") || status=$?
 # Now rather than in the trap, so that the summary stays the last line.
-bash scripts/docker-engine.sh stop --owner $$
+bash local/docker/docker-engine.sh stop --owner $$
 
 node -e '
 const fs = require("fs");

@@ -1,4 +1,4 @@
-"""The image itself: built from app/ by a real Docker engine (scripts/docker-engine.sh starts one where the
+"""The image itself: built from app/ by a real Docker engine (local/docker/docker-engine.sh starts one where the
 machine has none, with its Python base image pinned by digest), run confined as the stack runs it (read-only
 root file system, secrets as read-only files, no capabilities, no-new-privileges, memory and pids limits) with
 host networking on a free loopback port, and used over HTTP as a browser would. Skipped, with the reason, only
@@ -27,7 +27,7 @@ from test_server import SERVER_COMMAND, requirement_lines
 from conftest import APP_SECRET, HttpClient, free_port, new_standin, settings_env, sign_in_over_http
 
 APP_DIR = Path(__file__).resolve().parents[1]
-ENGINE_SCRIPT = APP_DIR.parent / "scripts" / "docker-engine.sh"
+ENGINE_SCRIPT = APP_DIR.parent / "local" / "docker" / "docker-engine.sh"
 IMAGE = "logto-entra-sso-sample:pytest"
 # Docker's predefined build arguments: passed on by name where the machine needs a proxy for PyPI.
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy")
@@ -49,7 +49,7 @@ class Docker:
         return result
 
     def run_script(self, *arguments: str, timeout: float) -> subprocess.CompletedProcess[str]:
-        """scripts/docker-engine.sh with this engine's DOCKER_HOST."""
+        """local/docker/docker-engine.sh with this engine's DOCKER_HOST."""
         result = subprocess.run(
             ["bash", str(ENGINE_SCRIPT), *arguments], env=self.env, capture_output=True, text=True, timeout=timeout
         )

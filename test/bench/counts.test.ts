@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { countCalls, graphFloorViolations, logtoFloorViolations, type LogtoObjects } from "../../bench/counts";
 import { graphShape } from "../../bench/shape";
-import type { RecordedExchange } from "../standins/shared/exchange";
+import type { RecordedExchange } from "../../local/standins/shared/exchange";
 
 let sequence = 0;
 function request(method: string, path: string, receivedAt: number, answeredAt: number): RecordedExchange {

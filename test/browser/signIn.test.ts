@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
-import { pairwiseSubject, startEntraStandIn, type EntraStandIn } from "../standins/entra";
-import { startLogtoStandIn, type LogtoStandIn } from "../standins/logto";
+import { pairwiseSubject, startEntraStandIn, type EntraStandIn } from "../../local/standins/entra";
+import { startLogtoStandIn, type LogtoStandIn } from "../../local/standins/logto";
 import {
   addEntraPassword,
   connectEntraApp,
@@ -18,10 +18,10 @@ import {
   type EntraApp,
   type LogtoCall,
   type TraditionalApp,
-} from "./chain";
-import { launchChromium, type Browser } from "./chromium";
-import { freePort, startSampleApp, type SampleApp } from "./sample-app";
-import { signIn, signOut, type Scenario } from "./sign-in";
+} from "../../local/browser/chain";
+import { launchChromium, type Browser } from "../../local/browser/chromium";
+import { freePort, startSampleApp, type SampleApp } from "../../local/browser/sample-app";
+import { signIn, signOut, type Scenario } from "../../local/browser/sign-in";
 
 const contoso = { tenantId: "c0a1b2c3-0000-4000-8000-00000000c001", domain: "contoso.example" };
 const fabrikam = { tenantId: "fab1b2c3-0000-4000-8000-00000000fab2", domain: "fabrikam.example" };

@@ -1,4 +1,4 @@
-/** Relative links and #anchors in README.md and docs/*.md resolve, by GitHub's anchor rules. */
+/** Relative links and #anchors in README.md, docs/*.md and the local world's READMEs resolve, by GitHub's anchor rules. */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -9,6 +9,10 @@ const documents = [
   ...readdirSync(join(repoRoot, "docs"))
     .filter((f) => f.endsWith(".md"))
     .map((f) => `docs/${f}`),
+  "local/README.md",
+  ...readdirSync(join(repoRoot, "local"))
+    .filter((f) => existsSync(join(repoRoot, "local", f, "README.md")))
+    .map((f) => `local/${f}/README.md`),
 ];
 
 function problemsOf(document: string): string[] {

@@ -7,8 +7,8 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { troubleshootingLink } from "../../providers/logto/errors";
-import { enterpriseSsoVerificationLogKey } from "../standins/logto/audit-log";
-import { RequestError } from "../standins/logto/sign-in/errors";
+import { enterpriseSsoVerificationLogKey } from "../../local/standins/logto/audit-log";
+import { RequestError } from "../../local/standins/logto/sign-in/errors";
 import { anchors, githubSlug, readDoc, repoRoot } from "./markdown";
 
 const doc = readDoc("docs/troubleshooting.md");

@@ -5,35 +5,42 @@
  * nothing (same Entra client id, same Logto connector and callback URI). Steps share one stack.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addEntraPassword, registerEntraApp, type EntraApp } from "../browser/chain";
-import { ChangeStep, EngineSandbox, createEngineSandbox, repoRoot } from "./engine";
-import { ensurePluginsOnPath } from "./plugins";
+import { addEntraPassword, registerEntraApp, type EntraApp } from "../../local/browser/chain";
+import { ChangeStep, EngineSandbox } from "../../local/engine/engine";
 import {
-  LocalStandIns,
   applyLocalStackConfig,
   localConnection,
-  localEngineEnv,
+  localDomain,
   localStackConfig,
   localTenants,
-  startLocalStandIns,
-} from "../local/stack";
+  openLocalStack,
+  type LocalStack,
+  type LocalWorld,
+} from "../../local/stack";
 
 const stepTimeout = 10 * 60_000;
 
-let standIns: LocalStandIns;
+let local: LocalStack;
+let world: LocalWorld;
 let engine: EngineSandbox;
 let customerApp: EntraApp;
 let contosoIds: { clientId: string; connectorId: string; callbackUri: string };
 
-function connector(connectorName: string) {
-  const found = standIns.logto.state.connectorByName(connectorName);
+/** A connector as the Management API shows it (the stand-in's or a real Logto's). */
+async function connector(connectorName: string) {
+  const found = (await world.logto.tenant.connectors()).find((row) => row.connectorName === connectorName);
   if (!found) throw new Error(`no connector ${connectorName}`);
   return found;
 }
 
+/** The connectors this stack made: its name prefixes theirs (other stacks may share a real Logto). */
+async function stackConnectors() {
+  return (await world.logto.tenant.connectors()).filter((row) => row.connectorName.startsWith(`${engine.stackName}-`));
+}
+
 function appsIn(tenantId: string) {
-  return [...standIns.entra.tenant(tenantId).applications.values()].filter(
-    (app) => app.appId !== standIns.entra.deployer(tenantId).clientId,
+  return [...world.entra.tenant(tenantId).applications.values()].filter(
+    (app) => app.appId !== world.entra.deployer(tenantId).clientId,
   );
 }
 
@@ -49,15 +56,19 @@ function steps(changes: ChangeStep[]): string[] {
 }
 
 beforeAll(async () => {
-  await ensurePluginsOnPath();
-  standIns = await startLocalStandIns({ issuerFetchTimeoutMs: 1000 });
+  local = await openLocalStack("modes", { standIns: { issuerFetchTimeoutMs: 1000 } });
+  ({ engine } = local);
+  world = local.world;
   // What the customer's administrator did in their tenant before sending the client id and a secret.
-  customerApp = await registerEntraApp(standIns.entra, localTenants.fabrikam, "Logto SSO (made by Fabrikam's admin)");
-  engine = await createEngineSandbox(`modes-${Date.now().toString(36)}`, repoRoot, localEngineEnv(standIns));
-  const config = localStackConfig(standIns, {
+  customerApp = await registerEntraApp(world.entra, localTenants.fabrikam, "Logto SSO (made by Fabrikam's admin)");
+  const config = localStackConfig(world, {
     connections: [
-      localConnection("contoso", localTenants.contoso),
-      localConnection("fabrikam", localTenants.fabrikam, { mode: "provided", clientId: customerApp.appId }),
+      localConnection("contoso", localTenants.contoso, { domains: [localDomain("contoso", world.domainSuffix)] }),
+      localConnection("fabrikam", localTenants.fabrikam, {
+        mode: "provided",
+        clientId: customerApp.appId,
+        domains: [localDomain("fabrikam", world.domainSuffix)],
+      }),
     ],
   });
   config.pathSecrets["logto-entra-sso:connections[1].clientSecret"] = { value: customerApp.secret, secret: true };
@@ -65,12 +76,7 @@ beforeAll(async () => {
 }, 30 * 60_000);
 
 afterAll(async () => {
-  if (engine) {
-    await engine.stack.destroy().catch(() => undefined);
-    await engine.stack.workspace.removeStack(engine.stackName, { force: true }).catch(() => undefined);
-    await engine.dispose();
-  }
-  await standIns?.close();
+  await local?.close();
 }, 10 * 60_000);
 
 describe.sequential("engine: managed and provided connections, a customer's secret rotation, a rename", () => {
@@ -82,20 +88,20 @@ describe.sequential("engine: managed and provided connections, a customer's secr
       // Nothing made in the customer's tenant, and no azuread provider for it.
       expect(appsIn(localTenants.fabrikam).map((app) => app.appId)).toEqual([customerApp.appId]);
       expect(up.changes.map((step) => step.name)).not.toContain("fabrikam-azuread");
-      const fabrikam = connector(`${engine.stackName}-fabrikam`);
+      const fabrikam = await connector(`${engine.stackName}-fabrikam`);
       expect(fabrikam.config).toMatchObject({
         clientId: customerApp.appId,
         clientSecret: customerApp.secret,
-        issuer: standIns.entra.issuerFor(localTenants.fabrikam),
+        issuer: world.entra.issuerFor(localTenants.fabrikam),
       });
 
       const outputs = await connectionOutputs();
-      const callbackUri = `${standIns.logto.url}/callback/${fabrikam.id}`;
+      const callbackUri = `${world.logto.url}/callback/${fabrikam.id}`;
       expect(outputs.fabrikam).toMatchObject({
         mode: "provided",
         entraClientId: customerApp.appId,
         callbackUri,
-        adminConsentUrl: `${standIns.entra.url}/${localTenants.fabrikam}/adminconsent?client_id=${customerApp.appId}`,
+        adminConsentUrl: `${world.entra.url}/${localTenants.fabrikam}/adminconsent?client_id=${customerApp.appId}`,
       });
       expect(outputs.fabrikam.customerAdminSteps).toEqual([
         expect.stringContaining(`redirect URI ${callbackUri}`),
@@ -104,11 +110,11 @@ describe.sequential("engine: managed and provided connections, a customer's secr
       ]);
       expect(JSON.stringify(outputs)).not.toContain(customerApp.secret);
       const [contosoApp] = appsIn(localTenants.contoso);
-      const contoso = connector(`${engine.stackName}-contoso`);
+      const contoso = await connector(`${engine.stackName}-contoso`);
       contosoIds = {
         clientId: contosoApp.appId,
         connectorId: contoso.id,
-        callbackUri: `${standIns.logto.url}/callback/${contoso.id}`,
+        callbackUri: `${world.logto.url}/callback/${contoso.id}`,
       };
       expect((await engine.preview()).changes).toEqual([]);
     },
@@ -126,7 +132,7 @@ describe.sequential("engine: managed and provided connections, a customer's secr
       );
       const up = await engine.up();
       expect(steps(up.changes)).toEqual(["update fabrikam-sso-connector"]);
-      expect(connector(`${engine.stackName}-fabrikam`).config.clientSecret).toBe(rotated.secret);
+      expect((await connector(`${engine.stackName}-fabrikam`)).config.clientSecret).toBe(rotated.secret);
       expect((await engine.preview()).changes).toEqual([]);
     },
     stepTimeout,
@@ -142,13 +148,13 @@ describe.sequential("engine: managed and provided connections, a customer's secr
       );
       const { clientSecret: _deployerSecret, ...credentials } = connections[0].credentials as Record<string, unknown>;
       connections[0] = { ...connections[0], credentials, name: "contoso-eu", formerNames: ["contoso"] };
-      const deployerSecret = standIns.entra.deployer(localTenants.contoso).clientSecret;
+      const deployerSecret = world.entra.deployer(localTenants.contoso).clientSecret;
       await applyLocalStackConfig(engine.stack, {
         settings: { "logto-entra-sso:connections": connections },
         pathSecrets: {
           "logto-entra-sso:connections[0].credentials.clientSecret": { value: deployerSecret, secret: true },
           "logto-entra-sso:connections[1].clientSecret": {
-            value: String(connector(`${engine.stackName}-fabrikam`).config.clientSecret),
+            value: String((await connector(`${engine.stackName}-fabrikam`)).config.clientSecret),
             secret: true,
           },
         },
@@ -163,7 +169,7 @@ describe.sequential("engine: managed and provided connections, a customer's secr
 
       const [contosoApp] = appsIn(localTenants.contoso);
       expect(contosoApp.appId).toBe(contosoIds.clientId);
-      const renamed = connector(`${engine.stackName}-contoso-eu`);
+      const renamed = await connector(`${engine.stackName}-contoso-eu`);
       expect(renamed.id).toBe(contosoIds.connectorId);
       expect(contosoApp.web.redirectUris).toEqual([contosoIds.callbackUri]);
       expect(Object.keys(await connectionOutputs()).sort()).toEqual(["contoso-eu", "fabrikam"]);
@@ -179,7 +185,7 @@ describe.sequential("engine: managed and provided connections, a customer's secr
       expect(destroy.result.summary.result).toBe("succeeded");
       expect(appsIn(localTenants.contoso)).toEqual([]);
       expect(appsIn(localTenants.fabrikam).map((app) => app.appId)).toEqual([customerApp.appId]);
-      expect([...standIns.logto.state.ssoConnectors.values()]).toEqual([]);
+      expect(await stackConnectors()).toEqual([]);
     },
     stepTimeout,
   );

@@ -3,7 +3,7 @@
  * team runs it, against the Logto and Entra stand-ins (which keep users and SSO identities as Logto and Entra
  * do). People of three customer tenants sign in first; then every routine operation is done as the README and
  * docs/ tell a user, and the same people sign in at every checkpoint (also between a failed `up` and the one
- * that fixes it), over HTTP (test/browser/http-sign-in.ts) to an app of the Logto tenant. Each operation is one
+ * that fixes it), over HTTP (local/browser/http-sign-in.ts) to an app of the Logto tenant. Each operation is one
  * step that records its row (operation, plan, sign-ins, same Logto user, verdict, see day2/journal.ts) and
  * fails when its row fails; later steps go on from whatever state it left. The table is printed at the end and
  * written to test-results/day2-journal.md.
@@ -14,9 +14,9 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { addPassword, graphClient } from "../standins/entra/testing";
-import type { HttpSignInOutcome } from "../browser/http-sign-in";
-import { localEngineEnv } from "../local/stack";
+import { addPassword, graphClient } from "../../local/standins/entra/testing";
+import type { HttpSignInOutcome } from "../../local/browser/http-sign-in";
+import { localEngineEnv } from "../../local/stack";
 import { Journal, JournalRow, namesLinkLoss } from "./day2/journal";
 import {
   applyConnections,
@@ -32,9 +32,9 @@ import {
   type PersonKey,
   type World,
 } from "./day2/world";
-import { createEngineSandbox, repoRoot, type EngineSandbox } from "./engine";
-import { ensurePluginsOnPath } from "./plugins";
-import { uniqueSuffix } from "./target";
+import { createEngineSandbox, repoRoot, type EngineSandbox } from "../../local/engine/engine";
+import { ensurePluginsOnPath } from "../../local/engine/plugins";
+import { uniqueSuffix } from "../../local/engine/target";
 
 const stepTimeout = 8 * 60_000;
 const dayMs = 24 * 60 * 60 * 1000;

@@ -9,11 +9,11 @@ import { existsSync } from "node:fs";
 import { readFile, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EngineEnvironment, createEngineEnvironment, engineProgramDir, repoRoot } from "./engine";
-import { findLeaks } from "./leaks";
+import { EngineEnvironment, createEngineEnvironment, engineProgramDir, repoRoot } from "../../local/engine/engine";
+import { findLeaks } from "../../local/engine/leaks";
 import { writeCalls } from "../providers/harness";
-import { LogtoTarget, openLogtoTarget, realLogtoFromEnv } from "./target";
-import { TenantSnapshot } from "./tenant";
+import { LogtoTarget, openLogtoTarget, realLogtoFromEnv } from "../../local/engine/target";
+import { TenantSnapshot } from "../../local/engine/tenant";
 
 const script = path.join(repoRoot, "scripts/ephemeral-stack.sh");
 const scriptTimeout = 180_000;

@@ -1,26 +1,32 @@
 /**
  * The product's own program (infra/, the real Pulumi.yaml and config schema) under the real engine, with the
- * azuread plugin (the real one where installed, our double otherwise: scripts/provider-plugins.sh) against the
- * Graph + Entra stand-in and the Logto provider against the Logto stand-in: two connections in two tenants,
+ * azuread plugin (the real one where installed, our double otherwise: local/engine/provider-plugins.sh) against the
+ * Graph + Entra stand-in and the Logto provider against the Logto stand-in (or a real Logto: LOGTO_E2E_*, see
+ * local/README.md; its writes are then not seen, so the write checks cover Entra alone): two connections in two tenants,
  * taken through up, a clean second run, drift made by hand in Entra, a secret rotation with the clock moved
  * on, and destroy. The steps share one stack, so they run in order.
  */
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { microsoftGraphAppId, microsoftGraphScopes, type Application, type TenantDirectory } from "../standins/entra";
-import { ChangeStep, EngineSandbox, createEngineSandbox, readAll, repoRoot } from "./engine";
-import { findLeaks, type TextSource } from "./leaks";
-import { ensurePluginsOnPath } from "./plugins";
 import {
-  LocalStandIns,
+  microsoftGraphAppId,
+  microsoftGraphScopes,
+  type Application,
+  type TenantDirectory,
+} from "../../local/standins/entra";
+import { ChangeStep, EngineSandbox, readAll } from "../../local/engine/engine";
+import { findLeaks, type TextSource } from "../../local/engine/leaks";
+import {
   applyLocalStackConfig,
   localConnection,
-  localEngineEnv,
+  localDomain,
   localSecrets,
   localStackConfig,
   localTenants,
-  startLocalStandIns,
-} from "../local/stack";
+  openLocalStack,
+  type LocalStack,
+  type LocalWorld,
+} from "../../local/stack";
 
 const stepTimeout = 10 * 60_000;
 const tenants = [
@@ -30,7 +36,8 @@ const tenants = [
 const scopeNames = ["openid", "profile", "email", "User.Read"];
 const dayMs = 24 * 3600 * 1000;
 
-let standIns: LocalStandIns;
+let local: LocalStack;
+let standIns: LocalWorld;
 let realPlugins: string[] = [];
 let engine: EngineSandbox;
 let entraBefore: string;
@@ -53,11 +60,26 @@ function ourApplication(tenantId: string): Application {
   return apps[0];
 }
 
-function connectorOf(name: string) {
-  const connector = standIns.logto.state.connectorByName(`${engine.stackName}-${name}`);
-  if (!connector) throw new Error(`no connector ${engine.stackName}-${name} in the Logto stand-in`);
+/** A connection's connector as the Management API shows it (the Logto stand-in's or a real Logto's). */
+async function connectorOf(name: string) {
+  const connectorName = `${engine.stackName}-${name}`;
+  const connector = (await standIns.logto.tenant.connectors()).find((row) => row.connectorName === connectorName);
+  if (!connector) throw new Error(`no connector ${connectorName} in Logto`);
   remember("Entra client secret", [String(connector.config.clientSecret)]);
   return connector;
+}
+
+/** What this stack made in Logto: its name prefixes every object's (others may share a real Logto). */
+async function stackObjects(): Promise<{ connectors: string[]; applications: string[] }> {
+  const ours = (name: string) => name.startsWith(`${engine.stackName}-`) || name.startsWith(`${engine.stackName} `);
+  const [connectors, applications] = await Promise.all([
+    standIns.logto.tenant.connectors(),
+    standIns.logto.tenant.applications(),
+  ]);
+  return {
+    connectors: connectors.filter((row) => ours(row.connectorName)).map((row) => row.id),
+    applications: applications.filter((row) => ours(row.name)).map((row) => row.id),
+  };
 }
 
 /** Resource steps as "op name", provider steps left out. */
@@ -68,13 +90,13 @@ function resourceSteps(changes: ChangeStep[]): string[] {
     .sort();
 }
 
-/** Requests that change something, in the order they arrived at either stand-in. */
+/** Requests that change something, in the order they arrived at either stand-in (Entra's alone with a real Logto). */
 function writesSince(sequence: number): string[] {
   const isWrite = (method: string) => method !== "GET";
   const entra = standIns.entra.requests
     .filter((r) => r.sequence > sequence && isWrite(r.method) && !r.path.endsWith("/oauth2/v2.0/token"))
     .map((r) => ({ sequence: r.sequence, text: `entra ${r.method} ${r.path}` }));
-  const logto = standIns.logto.requests
+  const logto = (standIns.logto.standIn?.requests ?? [])
     .filter((r) => r.sequence > sequence && isWrite(r.method) && r.path !== "/oidc/token")
     .map((r) => ({ sequence: r.sequence, text: `logto ${r.method} ${r.path}` }));
   return [...entra, ...logto].sort((a, b) => a.sequence - b.sequence).map((r) => r.text);
@@ -84,7 +106,7 @@ function lastSequence(): number {
   return Math.max(
     0,
     ...standIns.entra.requests.map((r) => r.sequence),
-    ...standIns.logto.requests.map((r) => r.sequence),
+    ...(standIns.logto.standIn?.requests ?? []).map((r) => r.sequence),
   );
 }
 
@@ -102,8 +124,17 @@ function secretsToFind(): { [what: string]: string[] } {
 }
 
 beforeAll(async () => {
-  realPlugins = (await ensurePluginsOnPath()).real;
-  standIns = await startLocalStandIns({ issuerFetchTimeoutMs: 1000 });
+  local = await openLocalStack("infra", {
+    standIns: { issuerFetchTimeoutMs: 1000 },
+    env: {
+      // Lets step 4 move the program's clock on (test/engine/clock-shift.cjs); 0 until then.
+      NODE_OPTIONS: `--require ${path.join(__dirname, "clock-shift.cjs")}`,
+      CLOCK_SHIFT_MS: "0",
+    },
+  });
+  ({ engine } = local);
+  standIns = local.world;
+  realPlugins = local.plugins.real;
   entraBefore = JSON.stringify(standIns.entra.dump());
   for (const [what, values] of Object.entries(
     localSecrets(
@@ -112,27 +143,21 @@ beforeAll(async () => {
     ),
   ))
     remember(what, values);
-  engine = await createEngineSandbox(`infra-${Date.now().toString(36)}`, repoRoot, {
-    ...localEngineEnv(standIns),
-    // Lets step 4 move the program's clock on (test/engine/clock-shift.cjs); 0 until then.
-    NODE_OPTIONS: `--require ${path.join(__dirname, "clock-shift.cjs")}`,
-    CLOCK_SHIFT_MS: "0",
-  });
   await applyLocalStackConfig(
     engine.stack,
     localStackConfig(standIns, {
-      connections: tenants.map((t) => localConnection(t.name, t.tenantId, { secretRotationDays: 30 })),
+      connections: tenants.map((t) =>
+        localConnection(t.name, t.tenantId, {
+          secretRotationDays: 30,
+          domains: [localDomain(t.name, standIns.domainSuffix)],
+        }),
+      ),
     }),
   );
 }, 30 * 60_000);
 
 afterAll(async () => {
-  if (engine) {
-    await engine.stack.destroy().catch(() => undefined);
-    await engine.stack.workspace.removeStack(engine.stackName, { force: true }).catch(() => undefined);
-    await engine.dispose();
-  }
-  await standIns?.close();
+  await local?.close();
 }, 10 * 60_000);
 
 describe.sequential("engine: the real program (infra/) over the Entra and Logto stand-ins", () => {
@@ -146,10 +171,10 @@ describe.sequential("engine: the real program (infra/) over the Entra and Logto 
 
       for (const { name, tenantId } of tenants) {
         const app = ourApplication(tenantId);
-        const connector = connectorOf(name);
+        const connector = await connectorOf(name);
         expect(connector).toMatchObject({
           providerName: "AzureAdOidc",
-          domains: [`${name}.example`],
+          domains: [localDomain(name, standIns.domainSuffix)],
           config: { clientId: app.appId, issuer: standIns.entra.issuerFor(tenantId), scope: "User.Read" },
         });
         expect(app).toMatchObject({
@@ -175,8 +200,8 @@ describe.sequential("engine: the real program (infra/) over the Entra and Logto 
         // The connector holds the one password the registration has: Entra accepts it.
         expect(dir.checkSecret(app, String(connector.config.clientSecret))).toBe("valid");
       }
-      expect(standIns.logto.state.signInExperience.singleSignOnEnabled).toBe(true);
-      expect([...standIns.logto.state.ssoConnectors.values()]).toHaveLength(2);
+      expect(await standIns.logto.tenant.singleSignOnEnabled()).toBe(true);
+      expect((await stackObjects()).connectors).toHaveLength(2);
     },
     stepTimeout,
   );
@@ -199,7 +224,7 @@ describe.sequential("engine: the real program (infra/) over the Entra and Logto 
     async () => {
       const contoso = ourApplication(localTenants.contoso);
       const fabrikam = ourApplication(localTenants.fabrikam);
-      const oldFabrikamSecret = String(connectorOf("fabrikam").config.clientSecret);
+      const oldFabrikamSecret = String((await connectorOf("fabrikam")).config.clientSecret);
       // As in the Entra admin center: a redirect URI removed, a Graph permission removed, a client secret deleted.
       contoso.web.redirectUris = [];
       contoso.requiredResourceAccess[0].resourceAccess = contoso.requiredResourceAccess[0].resourceAccess.slice(0, -1);
@@ -230,10 +255,12 @@ describe.sequential("engine: the real program (infra/) over the Entra and Logto 
         ourApplication(localTenants.contoso),
         ourApplication(localTenants.fabrikam),
       ];
-      expect(contosoAfter.web.redirectUris).toEqual([`${standIns.logto.url}/callback/${connectorOf("contoso").id}`]);
+      expect(contosoAfter.web.redirectUris).toEqual([
+        `${standIns.logto.url}/callback/${(await connectorOf("contoso")).id}`,
+      ]);
       expect(contosoAfter.requiredResourceAccess[0].resourceAccess).toHaveLength(scopeNames.length);
       expect(fabrikamAfter.passwordCredentials).toHaveLength(1);
-      const newSecret = String(connectorOf("fabrikam").config.clientSecret);
+      const newSecret = String((await connectorOf("fabrikam")).config.clientSecret);
       expect(newSecret).not.toBe(oldFabrikamSecret);
       expect(directory(localTenants.fabrikam).checkSecret(fabrikamAfter, newSecret)).toBe("valid");
       expect((await engine.preview()).changes).toEqual([]);
@@ -260,25 +287,27 @@ describe.sequential("engine: the real program (infra/) over the Entra and Logto 
           ])
           .sort(),
       );
-      const writes = writesSince(since).filter(
-        (write) => write.includes(app.id) || write.includes(connectorOf("contoso").id),
-      );
+      const contosoConnectorId = (await connectorOf("contoso")).id;
+      const writes = writesSince(since).filter((write) => write.includes(app.id) || write.includes(contosoConnectorId));
       const added = writes.indexOf(`entra POST /v1.0/applications/${app.id}/addPassword`);
-      const patched = writes.indexOf(`logto PATCH /api/sso-connectors/${connectorOf("contoso").id}`);
       const removed = writes.indexOf(`entra POST /v1.0/applications/${app.id}/removePassword`);
-      expect({ added, patched, removed }).toEqual({
-        added: expect.any(Number),
-        patched: expect.any(Number),
-        removed: expect.any(Number),
-      });
       expect(added).toBeGreaterThanOrEqual(0);
-      expect(patched).toBeGreaterThan(added);
-      expect(removed).toBeGreaterThan(patched);
+      expect(removed).toBeGreaterThan(added);
+      // The connector's update between the two shows in the Logto stand-in's request log (a real Logto keeps
+      // none); with either, the connector ends with the one valid password (below).
+      if (standIns.logto.standIn) {
+        const patched = writes.indexOf(`logto PATCH /api/sso-connectors/${contosoConnectorId}`);
+        expect(patched).toBeGreaterThan(added);
+        expect(removed).toBeGreaterThan(patched);
+      }
       const rotated = ourApplication(localTenants.contoso);
       expect(rotated.passwordCredentials.map((credential) => credential.keyId)).not.toContain(oldKey);
       expect(rotated.passwordCredentials).toHaveLength(1);
       expect(
-        directory(localTenants.contoso).checkSecret(rotated, String(connectorOf("contoso").config.clientSecret)),
+        directory(localTenants.contoso).checkSecret(
+          rotated,
+          String((await connectorOf("contoso")).config.clientSecret),
+        ),
       ).toBe("valid");
       expect((await engine.preview()).changes).toEqual([]);
     },
@@ -286,14 +315,17 @@ describe.sequential("engine: the real program (infra/) over the Entra and Logto 
   );
 
   it(
-    "5. destroy leaves both stand-ins as found, and nothing the engine wrote or printed holds a secret",
+    "5. destroy leaves Entra and Logto as found, and nothing the engine wrote or printed holds a secret",
     async () => {
       const sources = await leakSources();
       const destroy = await engine.destroy();
       expect(destroy.result.summary.result).toBe("succeeded");
       expect(JSON.stringify(standIns.entra.dump())).toBe(entraBefore);
-      expect([...standIns.logto.state.ssoConnectors.values()]).toEqual([]);
-      expect([...standIns.logto.state.applications.values()]).toEqual([]);
+      expect(await stackObjects()).toEqual({ connectors: [], applications: [] });
+      if (standIns.logto.standIn) {
+        expect([...standIns.logto.standIn.state.ssoConnectors.values()]).toEqual([]);
+        expect([...standIns.logto.standIn.state.applications.values()]).toEqual([]);
+      }
       const leaks = findLeaks(secretsToFind(), [...sources, ...(await leakSources())]);
       expect(leaks.filter((leak) => leak.upstream === undefined)).toEqual([]);
       const upstream = leaks.filter((leak) => leak.upstream !== undefined);

@@ -10,32 +10,33 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, type Browser } from "../browser/chromium";
-import { freePort } from "../browser/sample-app";
-import { signIn, signOut, type Scenario } from "../browser/sign-in";
-import { type Application } from "../standins/entra";
-import { ChangeStep, EngineSandbox, createEngineSandbox, readAll, repoRoot } from "./engine";
-import { findLeaks } from "./leaks";
-import { ensurePluginsOnPath } from "./plugins";
-import { containerEvents, dockerGet, ensureDockerEngine, localBaseImage } from "../local/docker";
+import { launchChromium, type Browser } from "../../local/browser/chromium";
+import { freePort } from "../../local/browser/sample-app";
+import { signIn, signOut, type Scenario } from "../../local/browser/sign-in";
+import { type Application } from "../../local/standins/entra";
+import { ChangeStep, EngineSandbox, readAll } from "../../local/engine/engine";
+import { findLeaks } from "../../local/engine/leaks";
+import { containerEvents, dockerGet, ensureDockerEngine, localBaseImage } from "../../local/docker/docker";
 import {
   LocalStandIns,
   LocalUser,
   applyLocalStackConfig,
   localConnection,
-  localEngineEnv,
   localSecrets,
   localStackConfig,
   localTenants,
   localUsers,
-  startLocalStandIns,
-} from "../local/stack";
+  openLocalStack,
+  standInsOf,
+  type LocalStack,
+} from "../../local/stack";
 
 const stepTimeout = 10 * 60_000;
 const users = localUsers();
 const [adele, bianca] = users;
 const flaskSecretKey = randomBytes(32).toString("hex");
 
+let local: LocalStack;
 let standIns: LocalStandIns;
 let engine: EngineSandbox;
 let browser: Browser;
@@ -144,15 +145,16 @@ function resourceSteps(changes: ChangeStep[]): string[] {
 }
 
 beforeAll(async () => {
-  realPlugins = (await ensurePluginsOnPath()).real;
   dockerHost = await ensureDockerEngine();
-  standIns = await startLocalStandIns({ users, issuerFetchTimeoutMs: 1000 });
+  local = await openLocalStack("app", {
+    standIns: { users, issuerFetchTimeoutMs: 1000 },
+    env: { DOCKER_HOST: dockerHost },
+  });
+  ({ engine } = local);
+  standIns = standInsOf(local.world);
+  realPlugins = local.plugins.real;
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
-  engine = await createEngineSandbox(`app-${Date.now().toString(36)}`, repoRoot, {
-    ...localEngineEnv(standIns),
-    DOCKER_HOST: dockerHost,
-  });
   await applyLocalStackConfig(
     engine.stack,
     localStackConfig(standIns, {
@@ -160,7 +162,7 @@ beforeAll(async () => {
         localConnection("contoso", localTenants.contoso),
         localConnection("fabrikam", localTenants.fabrikam),
       ],
-      // The Docker engine here has no bridge network (scripts/docker-engine.sh): host networking throughout.
+      // The Docker engine here has no bridge network (local/docker/docker-engine.sh): host networking throughout.
       sampleApp: {
         enabled: true,
         port,
@@ -177,12 +179,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (engine) {
-    await engine.stack.destroy().catch(() => undefined);
-    await engine.stack.workspace.removeStack(engine.stackName, { force: true }).catch(() => undefined);
-    await engine.dispose();
-  }
-  await standIns?.close();
+  await local?.close();
 }, 10 * 60_000);
 
 describe.sequential("engine: infra/ with the sample app container, and people signing in through it", () => {

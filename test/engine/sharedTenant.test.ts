@@ -13,12 +13,12 @@
 import net from "node:net";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChangeStep, EngineSandbox, createEngineSandbox, readAll, stateResources } from "./engine";
-import { findLeaks } from "./leaks";
+import { ChangeStep, EngineSandbox, createEngineSandbox, readAll, stateResources } from "../../local/engine/engine";
+import { findLeaks } from "../../local/engine/leaks";
 import { writeCalls } from "../providers/harness";
 import { startSecondAddress } from "../providers/secondAddress";
-import { startLogtoStandIn, type RecordedRequest } from "../standins/logto";
-import { LogtoTarget, openLogtoTarget, realLogtoFromEnv, uniqueSuffix } from "./target";
+import { startLogtoStandIn, type RecordedRequest } from "../../local/standins/logto";
+import { LogtoTarget, openLogtoTarget, realLogtoFromEnv, uniqueSuffix } from "../../local/engine/target";
 
 const stepTimeout = 180_000;
 const againstRealLogto = realLogtoFromEnv(process.env) !== undefined;

@@ -8,25 +8,26 @@
  * redeemed with its client secret) and reads the ID token's iss and sub. Steps share one stack, in order.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChangeStep, EngineSandbox, createEngineSandbox, removeEngineStack, repoRoot } from "./engine";
-import { ensurePluginsOnPath } from "./plugins";
+import { ChangeStep, EngineSandbox } from "../../local/engine/engine";
 import {
   LocalConnection,
   LocalStandIns,
   LocalUser,
   applyLocalStackConfig,
   localConnection,
-  localEngineEnv,
   localStackConfig,
   localTenants,
   localUsers,
-  startLocalStandIns,
-} from "../local/stack";
-import { addPassword, call, field, graphClient } from "../standins/entra/testing";
+  openLocalStack,
+  standInsOf,
+  type LocalStack,
+} from "../../local/stack";
+import { addPassword, call, field, graphClient } from "../../local/standins/entra/testing";
 
 const stepTimeout = 10 * 60_000;
 const domains = ["contoso.example"];
 
+let local: LocalStack;
 let standIns: LocalStandIns;
 let engine: EngineSandbox;
 let adele: LocalUser;
@@ -159,16 +160,15 @@ async function signIn(connectorId: string, user: LocalUser): Promise<IdToken> {
 }
 
 beforeAll(async () => {
-  await ensurePluginsOnPath();
   [adele, bianca] = localUsers();
-  standIns = await startLocalStandIns({ issuerFetchTimeoutMs: 1000, users: [adele, bianca] });
-  engine = await createEngineSandbox(`links-${Date.now().toString(36)}`, repoRoot, localEngineEnv(standIns));
+  local = await openLocalStack("links", { standIns: { issuerFetchTimeoutMs: 1000, users: [adele, bianca] } });
+  ({ engine } = local);
+  standIns = standInsOf(local.world);
   await setConnections([localConnection("contoso", localTenants.contoso, { domains })]);
 }, 30 * 60_000);
 
 afterAll(async () => {
-  await removeEngineStack(engine);
-  await standIns?.close();
+  await local?.close();
 }, 10 * 60_000);
 
 describe.sequential("engine: day-2 changes that would cut users off their Logto accounts", () => {

@@ -10,7 +10,7 @@ import {
 import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
 import { SsoConnectorOutputs } from "../../providers/logto/ssoConnectorSchema";
 import { applicationProvider } from "../../providers/logto/application";
-import { startLogtoStandIn, type LogtoStandIn } from "../standins/logto";
+import { startLogtoStandIn, type LogtoStandIn } from "../../local/standins/logto";
 import {
   ProviderHarness,
   applicationInputs,
@@ -70,7 +70,7 @@ describe("token", () => {
   });
 
   it("refreshes a token that is about to expire", async () => {
-    const shortLived = await (await import("../standins/logto")).startLogtoStandIn({ tokenTtlSeconds: 30 });
+    const shortLived = await (await import("../../local/standins/logto")).startLogtoStandIn({ tokenTtlSeconds: 30 });
     try {
       await h.reset({
         "logto:endpoint": shortLived.url,

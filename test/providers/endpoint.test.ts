@@ -15,7 +15,7 @@ import {
 import { SignInExperienceSsoOutputs, signInExperienceSsoProvider } from "../../providers/logto/signInExperience";
 import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
 import { SsoConnectorInputs, SsoConnectorOutputs } from "../../providers/logto/ssoConnectorSchema";
-import { LogtoStandIn, startLogtoStandIn } from "../standins/logto";
+import { LogtoStandIn, startLogtoStandIn } from "../../local/standins/logto";
 import {
   ProviderHarness,
   applicationInputs,

@@ -4,8 +4,8 @@ import type { ApplicationInputs } from "../../providers/logto/applicationSchema"
 import type { SsoConnectorInputs } from "../../providers/logto/ssoConnectorSchema";
 import { resetManagementApiRegistry } from "../../providers/logto/registry";
 import { configureFromStack } from "../../providers/logto/support";
-import { LogtoStandIn, startLogtoStandIn } from "../standins/logto";
-import { startEntraStandIn, type EntraStandIn } from "../standins/entra";
+import { LogtoStandIn, startLogtoStandIn } from "../../local/standins/logto";
+import { startEntraStandIn, type EntraStandIn } from "../../local/standins/entra";
 
 export interface ProviderHarness {
   logto: LogtoStandIn;

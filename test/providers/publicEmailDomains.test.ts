@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ssoConnectorProvider as provider } from "../../providers/logto/ssoConnector";
 import { SsoConnectorInputs } from "../../providers/logto/ssoConnectorSchema";
-import { domainProblems } from "../../providers/logto/validation";
+import { domainProblems, publicEmailDomains } from "../../providers/logto/validation";
+import { singleSignOnDomainBlackList } from "../../local/standins/logto/public-email-domains";
 import { ProviderHarness, connectorInputs, failureOf, startProviderHarness } from "./harness";
 
 let h: ProviderHarness;
@@ -22,6 +23,10 @@ function connector(domains: string[]): SsoConnectorInputs {
 }
 
 describe("item 9: public mail domains are Logto's list, in check and in the stand-in", () => {
+  it("the provider's list is the stand-in's copy of Logto's, no domain more or less", () => {
+    expect([...publicEmailDomains].sort()).toEqual([...singleSignOnDomainBlackList].sort());
+  });
+
   it("check refuses what Logto refuses (mail.ru, sina.com, sohu.com, yanex.com) and the stand-in answers 422", async () => {
     for (const domain of ["mail.ru", "sina.com", "sohu.com", "yanex.com"]) {
       expect(domainProblems("domains", [domain])).toEqual([expect.stringContaining("public email domains")]);

@@ -15,7 +15,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-import type { HttpSignInOutcome } from "../../browser/http-sign-in";
+import type { HttpSignInOutcome } from "../../../local/browser/http-sign-in";
 import type { PersonKey } from "./world";
 
 export type RowKind = "keep" | "may-cut";

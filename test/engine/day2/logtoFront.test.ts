@@ -1,9 +1,9 @@
 /** The front the journal puts before a real Logto, tried here before the Logto stand-in. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { startLogtoStandIn, type LogtoStandIn } from "../../standins/logto";
-import { FaultInjector } from "../../standins/shared/faults";
-import { logtoManagementApi } from "../../browser/chain";
+import { startLogtoStandIn, type LogtoStandIn } from "../../../local/standins/logto";
+import { FaultInjector } from "../../../local/standins/shared/faults";
+import { logtoManagementApi } from "../../../local/browser/chain";
 import { startLogtoFront, type LogtoFront } from "./logtoFront";
 
 describe("a front before a Logto (another address of the same tenant)", () => {

@@ -7,8 +7,8 @@
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 
-import { FaultInjector } from "../../standins/shared/faults";
-import { closeServer, listenOnLoopback } from "../../standins/shared/loopback-server";
+import { FaultInjector } from "../../../local/standins/shared/faults";
+import { closeServer, listenOnLoopback } from "../../../local/standins/shared/loopback-server";
 
 export interface LogtoFront {
   url: string;

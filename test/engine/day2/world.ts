@@ -2,20 +2,27 @@
  * The world of the day-2 journal: the Entra and Logto stand-ins with six Entra tenants and the people in them,
  * the stack's connection list as a platform team edits it in Pulumi.<stack>.yaml, what customers'
  * administrators do in their own tenants when the stack's outputs tell them to, and a person signing in to a
- * Logto app (over HTTP, test/browser/http-sign-in.ts) at whatever address the team's apps use.
+ * Logto app (over HTTP, local/browser/http-sign-in.ts) at whatever address the team's apps use.
  */
 import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
 
-import { createTraditionalApp, logtoManagementApi, registerEntraApp, type EntraApp } from "../../browser/chain";
-import { signInOverHttp, type HttpSignInOutcome, type RelyingParty } from "../../browser/http-sign-in";
-import { startEntraStandIn, type EntraStandIn, type TestUserSeed } from "../../standins/entra";
-import { consentInTenant } from "../../standins/entra/testing";
-import { startLogtoStandIn, type LogtoStandIn } from "../../standins/logto";
-import { FaultInjector } from "../../standins/shared/faults";
-import { signInThroughLogtoExperience } from "../../browser/experience-sign-in";
-import { applyLocalStackConfig, localStackConfig, type LogtoAccess } from "../../local/stack";
-import { realLogtoFromEnv } from "../target";
+import {
+  createTraditionalApp,
+  logtoManagementApi,
+  registerEntraApp,
+  type EntraApp,
+} from "../../../local/browser/chain";
+import { signInThroughLogtoExperience } from "../../../local/browser/experience-sign-in";
+import { signInOverHttp, type HttpSignInOutcome, type RelyingParty } from "../../../local/browser/http-sign-in";
+import { realLogtoFromEnv } from "../../../local/engine/target";
+import { startEntraStandIn, type EntraStandIn, type TestUserSeed } from "../../../local/standins/entra";
+import { consentInTenant } from "../../../local/standins/entra/testing";
+import { startLogtoStandIn, type LogtoStandIn } from "../../../local/standins/logto";
+import { FaultInjector } from "../../../local/standins/shared/faults";
+import { applyLocalStackConfig, localStackConfig, type LocalTargets } from "../../../local/stack";
 import { startLogtoFront } from "./logtoFront";
+
+type LogtoAccess = LocalTargets["logto"];
 
 export const tenants = {
   contoso: "6f2c4a1e-8b3d-4e5f-9a7b-1c2d3e4f5a6b",
@@ -135,7 +142,7 @@ async function journalApp(logto: LogtoAccess, publicOrigin: string): Promise<{ a
 
 /**
  * The journal's world over the stand-ins, or, with LOGTO_E2E_* set (test/engine/target.ts), over that real
- * Logto with the Entra stand-in (which it must trust: ENTRA_STANDIN_CA_DIR, test/standins/README.md).
+ * Logto with the Entra stand-in (which it must trust: ENTRA_STANDIN_CA_DIR, local/standins/README.md).
  */
 export async function startWorld(): Promise<World> {
   const entra: EntraStandIn = await startEntraStandIn({ tenants: Object.values(tenants), users: seededUsers() });
