@@ -18,7 +18,7 @@ import {
   soleMatch,
 } from "./support";
 import { urlProblems } from "./validation";
-import { PackedDynamicResource } from "./packedResource";
+import { ReferencedDynamicResource } from "./referencedResource";
 
 export interface ApplicationInputs extends Adoptable, OnEndpoint {
   name: string;
@@ -322,7 +322,7 @@ export interface ApplicationArgs {
 }
 
 /** A Logto "Traditional web" application; its client secrets are ApplicationSecret resources. */
-export class Application extends PackedDynamicResource {
+export class Application extends ReferencedDynamicResource {
   // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
   declare public readonly applicationId: pulumi.Output<string>;
   declare public readonly redirectUris: pulumi.Output<string[]>;

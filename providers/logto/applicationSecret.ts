@@ -10,7 +10,7 @@ import {
   MovingObject,
   notice,
 } from "./support";
-import { PackedDynamicResource } from "./packedResource";
+import { ReferencedDynamicResource } from "./referencedResource";
 
 export interface ApplicationSecretInputs extends OnEndpoint {
   applicationId: string;
@@ -212,7 +212,7 @@ export interface ApplicationSecretArgs {
  * ApplicationPassword: whatever uses `value` (the sample app container) is updated before the old secret is
  * deleted.
  */
-export class ApplicationSecret extends PackedDynamicResource {
+export class ApplicationSecret extends ReferencedDynamicResource {
   // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
   declare public readonly value: pulumi.Output<string>;
   declare public readonly name: pulumi.Output<string>;

@@ -20,7 +20,7 @@ import {
   soleMatch,
 } from "./support";
 import { domainProblems, issuerProblems, scopeTokens, trustedEmailProblems } from "./validation";
-import { PackedDynamicResource } from "./packedResource";
+import { ReferencedDynamicResource } from "./referencedResource";
 import { relinkConsequence } from "./userLinkGuard";
 
 /** Enterprise SSO providers with an OIDC client config (clientId, clientSecret, issuer). */
@@ -633,7 +633,7 @@ export interface SsoConnectorArgs {
 }
 
 /** A Logto enterprise SSO connector managed through the Management API. */
-export class SsoConnector extends PackedDynamicResource {
+export class SsoConnector extends ReferencedDynamicResource {
   // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
   declare public readonly connectorId: pulumi.Output<string>;
   declare public readonly connectorName: pulumi.Output<string>;
