@@ -70,10 +70,11 @@ function writeAtomically(file: string, text: string): void {
  */
 export function installProviderPackage(): string {
   const packageDir = providerPackageDir();
-  // Resolved from the project, not from the SDK (which carries its own, older TypeScript).
-  const ts = nodeRequire("typescript") as typeof import("typescript");
+  // Resolved from the project, not from the SDK (which carries its own, older TypeScript); loaded only to
+  // build, as loading it costs a program run about half a second.
+  const compilerVersion = (nodeRequire("typescript/package.json") as { version: string }).version;
   const files = sourceFiles();
-  const digest = createHash("sha256").update(`typescript ${ts.version}\n`);
+  const digest = createHash("sha256").update(`typescript ${compilerVersion}\n`);
   const sources = files.map((file) => {
     const text = readFileSync(path.join(__dirname, file), "utf8");
     digest.update(`${file}\n${text.length}\n${text}`);
@@ -82,6 +83,7 @@ export function installProviderPackage(): string {
   const sourceDigest = digest.digest("hex");
   if (readManifest(packageDir)?.sourceDigest === sourceDigest) return packageDir;
 
+  const ts = nodeRequire("typescript") as typeof import("typescript");
   const compiled = new Set<string>();
   for (const { file, text } of sources) {
     const output = ts.transpileModule(text, {
