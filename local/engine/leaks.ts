@@ -1,5 +1,7 @@
 /** Finds secret values written in plain text in what the engine produced. */
-import { unpackedProviders } from "../../providers/logto/packedResource";
+import { readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { providerPackageDir, providerPackageName } from "../../providers/logto/referencedResource";
 
 export interface TextSource {
   /** Where the text came from: a file path, "engine transcript #12", "pulumi stack export". */
@@ -45,21 +47,25 @@ function upstreamCause(source: TextSource): string | undefined {
   return undefined;
 }
 
-/** Each source, and the provider code packed in it (a Logto resource's state): a secret captured there counts too. */
-function withPackedProviders(sources: readonly TextSource[]): TextSource[] {
-  return sources.flatMap((source) => [
-    source,
-    ...unpackedProviders(source.text).map((text, index) => ({
-      ...source,
-      where: `${source.where} (packed provider #${index + 1})`,
-      text,
-    })),
-  ]);
+/**
+ * Each source, and where one refers to the installed Logto provider (a Logto resource's state), that
+ * package's code: the code the state runs, so a secret captured there counts too.
+ */
+function withReferencedProviders(sources: readonly TextSource[]): TextSource[] {
+  if (!sources.some((source) => source.text.includes(providerPackageName))) return [...sources];
+  const dir = providerPackageDir();
+  const modules = readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((file) => file.endsWith(".js"))
+    .map((file) => ({
+      where: `${dir}/${file} (the provider the state refers to)`,
+      text: readFileSync(path.join(dir, file), "utf8"),
+    }));
+  return [...sources, ...modules];
 }
 
 export function findLeaks(secrets: SecretValues, given: readonly TextSource[]): Leak[] {
   const leaks: Leak[] = [];
-  const sources = withPackedProviders(given);
+  const sources = withReferencedProviders(given);
   for (const [secret, values] of Object.entries(secrets)) {
     for (const value of new Set(values)) {
       if (value.length < 8) throw new Error(`findLeaks: a ${secret} value this short would match by chance`);

@@ -15,7 +15,7 @@ import {
   sameStringSet,
   soleMatch,
 } from "./support";
-import { PackedDynamicResource } from "./packedResource";
+import { ReferencedDynamicResource } from "./referencedResource";
 import {
   ApplicationInputs,
   ApplicationOutputs,
@@ -186,7 +186,7 @@ export interface ApplicationArgs {
 }
 
 /** A Logto "Traditional web" application; its client secrets are ApplicationSecret resources. */
-export class Application extends PackedDynamicResource {
+export class Application extends ReferencedDynamicResource {
   // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
   declare public readonly applicationId: pulumi.Output<string>;
   declare public readonly redirectUris: pulumi.Output<string[]>;

@@ -15,7 +15,7 @@ import {
   notice,
   readResult,
 } from "./support";
-import { PackedDynamicResource } from "./packedResource";
+import { ReferencedDynamicResource } from "./referencedResource";
 
 export interface ApplicationSecretInputs extends OnEndpoint {
   applicationId: string;
@@ -197,7 +197,7 @@ export interface ApplicationSecretArgs {
  * ApplicationPassword: whatever uses `value` (the sample app container) is updated before the old secret is
  * deleted.
  */
-export class ApplicationSecret extends PackedDynamicResource {
+export class ApplicationSecret extends ReferencedDynamicResource {
   // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
   declare public readonly value: pulumi.Output<string>;
   declare public readonly name: pulumi.Output<string>;

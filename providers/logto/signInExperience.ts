@@ -10,7 +10,7 @@ import {
   endpointMove,
   notice,
 } from "./support";
-import { PackedDynamicResource } from "./packedResource";
+import { ReferencedDynamicResource } from "./referencedResource";
 
 export interface SignInExperienceSsoInputs extends OnEndpoint {
   /** The value of "Enterprise SSO" in the sign-in experience while the stack exists. */
@@ -150,7 +150,7 @@ export interface SignInExperienceSsoArgs {
  * turns it off only when no enterprise SSO connector is left in the tenant (declare the stack's connectors
  * with `dependsOn` this switch, so they go first). Not declaring it leaves the switch alone.
  */
-export class SignInExperienceSso extends PackedDynamicResource {
+export class SignInExperienceSso extends ReferencedDynamicResource {
   // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
   declare public readonly enabled: pulumi.Output<boolean>;
   declare public readonly endpoint: pulumi.Output<string>;

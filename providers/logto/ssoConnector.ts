@@ -17,7 +17,7 @@ import {
   announceAdoption,
   soleMatch,
 } from "./support";
-import { PackedDynamicResource } from "./packedResource";
+import { ReferencedDynamicResource } from "./referencedResource";
 import {
   ClientOwnership,
   OidcSsoProviderName,
@@ -286,7 +286,7 @@ export interface SsoConnectorArgs {
 }
 
 /** A Logto enterprise SSO connector managed through the Management API. */
-export class SsoConnector extends PackedDynamicResource {
+export class SsoConnector extends ReferencedDynamicResource {
   // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
   declare public readonly connectorId: pulumi.Output<string>;
   declare public readonly connectorName: pulumi.Output<string>;

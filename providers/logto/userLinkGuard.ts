@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Answer } from "./managementApi";
 import { managementClient } from "./registry";
 import { configureFromStack, notice } from "./support";
-import { PackedDynamicResource } from "./packedResource";
+import { ReferencedDynamicResource } from "./referencedResource";
 
 /** One connection as the guard records it: plain config values, nothing secret. */
 export interface GuardedConnection {
@@ -269,7 +269,7 @@ export interface UserLinkGuardArgs {
  * The record of what each connection's users are keyed on. Declare it before the connections and make each
  * connection's first resources (its azuread provider, its connector) depend on it.
  */
-export class UserLinkGuard extends PackedDynamicResource {
+export class UserLinkGuard extends ReferencedDynamicResource {
   declare public readonly connections: pulumi.Output<GuardedConnection[]>;
 
   constructor(name: string, args: UserLinkGuardArgs, opts?: pulumi.CustomResourceOptions) {

@@ -1,38 +1,50 @@
 import { createRequire } from "node:module";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { applicationProvider } from "../../providers/logto/application";
 import { applicationSecretProvider } from "../../providers/logto/applicationSecret";
 import {
-  cachedLoaderFile,
-  providerLoader,
-  storedProviderText,
-  unpackedProviders,
-} from "../../providers/logto/packedResource";
-import { readFileSync, rmSync } from "node:fs";
+  installProviderPackage,
+  providerPackageName,
+  storedProviderReference,
+} from "../../providers/logto/referencedResource";
 import { signInExperienceSsoProvider } from "../../providers/logto/signInExperience";
 import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
 import { SsoConnectorInputs, SsoConnectorOutputs } from "../../providers/logto/ssoConnectorSchema";
+import { userLinkGuardProvider } from "../../providers/logto/userLinkGuard";
 import { ProviderHarness, applicationInputs, connectorInputs, failureOf, startProviderHarness } from "./harness";
 
-// The engine's launcher loads the serialised provider with require-from-string (a dependency of @pulumi/pulumi).
+// The engine's launcher loads the stored provider with require-from-string (a dependency of @pulumi/pulumi).
 const requireFromString: (code: string) => { handler: () => unknown } = createRequire(
   require.resolve("@pulumi/pulumi/package.json"),
 )("require-from-string");
 
-/** The provider as the engine's provider process sees it: serialised, packed, then loaded from that text. */
+const providers = {
+  "logto:SsoConnector": ssoConnectorProvider,
+  "logto:Application": applicationProvider,
+  "logto:ApplicationSecret": applicationSecretProvider,
+  "logto:SignInExperienceSso": signInExperienceSsoProvider,
+  "logto:UserLinkGuard": userLinkGuardProvider,
+};
+
+/** The provider as the engine's provider process sees it: the stored text, then what loading it returns. */
 async function roundTrip<I, O>(
   provider: pulumi.dynamic.ResourceProvider<I, O>,
 ): Promise<{ text: string; loaded: pulumi.dynamic.ResourceProvider<I, O> }> {
-  const { text } = await pulumi.runtime.serializeFunction(() => provider);
-  const stored = providerLoader(text);
-  return { text: stored, loaded: requireFromString(stored).handler() as pulumi.dynamic.ResourceProvider<I, O> };
+  const text = await storedProviderReference(provider as pulumi.dynamic.ResourceProvider, "logto-test:RoundTrip");
+  return { text, loaded: requireFromString(text).handler() as pulumi.dynamic.ResourceProvider<I, O> };
 }
 
-/** A provider's serialised module and the loader text the engine stores for it. */
-async function storedForms(provider: object): Promise<{ serialised: string; stored: string }> {
-  const { text } = await pulumi.runtime.serializeFunction(() => provider);
-  return { serialised: text, stored: providerLoader(text) };
+/** The installed package's modules: the code a state's reference runs. */
+function installedModules(): { file: string; text: string }[] {
+  const dir = installProviderPackage();
+  const walk = (sub: string): string[] =>
+    readdirSync(path.join(dir, sub), { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory() ? walk(path.join(sub, entry.name)) : [path.join(sub, entry.name)],
+    );
+  return walk("").map((file) => ({ file, text: readFileSync(path.join(dir, file), "utf8") }));
 }
 
 let h: ProviderHarness;
@@ -43,55 +55,60 @@ afterAll(async () => h.close());
 beforeEach(async () => h.reset());
 
 describe("the serialised providers", () => {
-  it("carry no credential, and axios as a require", async () => {
+  it("are stored as a reference to the installed package, carrying no credential and no code", async () => {
     // Credentials are configured in this process (as the engine's configure would), and in the env.
     process.env.LOGTO_M2M_APP_SECRET = h.logto.m2mAppSecret;
     try {
-      for (const provider of [
-        ssoConnectorProvider,
-        applicationProvider,
-        applicationSecretProvider,
-        signInExperienceSsoProvider,
-      ]) {
-        const { serialised, stored } = await storedForms(provider);
-        const [text] = unpackedProviders(JSON.stringify({ __provider: stored })); // as it stands in a state file
-        expect(text).toBe(serialised);
+      for (const [kind, provider] of Object.entries(providers)) {
+        const text = await storedProviderReference(provider as pulumi.dynamic.ResourceProvider, kind);
+        // A few hundred bytes at most, where the serialised provider was 33 to 40 KB packed.
+        expect(text.length).toBeLessThan(300);
+        expect(text).toMatch(
+          new RegExp(
+            `^exports\\.handler = function \\(\\) \\{ return require\\("${providerPackageName}"\\)\\.\\w+; \\};\\n$`,
+          ),
+        );
         expect(text).not.toContain(h.logto.m2mAppSecret);
         expect(text).not.toContain(h.logto.m2mAppId);
         expect(text).not.toContain(h.logto.url);
-        expect(text).toMatch(/require\("axios[^"]*"\)/);
+      }
+      for (const { file, text } of installedModules()) {
+        expect(text, file).not.toContain(h.logto.m2mAppSecret);
+        expect(text, file).not.toContain(h.logto.m2mAppId);
       }
     } finally {
       delete process.env.LOGTO_M2M_APP_SECRET;
     }
   });
 
-  it("are stored packed, at most a third of their serialised size", async () => {
-    for (const provider of [
-      ssoConnectorProvider,
-      applicationProvider,
-      applicationSecretProvider,
-      signInExperienceSsoProvider,
-    ]) {
-      const { serialised, stored } = await storedForms(provider);
-      expect(stored.length).toBeLessThan(serialised.length / 3);
+  it("load the installed package's provider, with axios required from node_modules", async () => {
+    for (const provider of Object.values(providers)) {
+      const { loaded } = await roundTrip(provider as pulumi.dynamic.ResourceProvider);
+      expect(Object.keys(loaded).sort()).toEqual(Object.keys(provider).sort());
     }
+    const client = installedModules().find(({ file }) => file === "client.js");
+    expect(client?.text).toMatch(/nodeRequire\("axios"\)/);
   });
 
-  it("are kept for the next program run, keyed by the providers' sources", async () => {
-    const kind = "logto-test:SerialisationCache";
-    const file = cachedLoaderFile(kind);
-    rmSync(file, { force: true });
-    try {
-      const stored = await storedProviderText(ssoConnectorProvider, kind);
-      // What the next run reads instead of serialising again (2.3 s for the four providers).
-      expect(readFileSync(file, "utf8")).toBe(stored);
-      const loaded = requireFromString(stored).handler() as typeof ssoConnectorProvider;
-      expect(Object.keys(loaded).sort()).toEqual(Object.keys(ssoConnectorProvider).sort());
-      expect(cachedLoaderFile("logto-test:OtherKind")).not.toBe(file);
-    } finally {
-      rmSync(file, { force: true });
-    }
+  it("are written the way Pulumi's closure serialiser writes a module under node_modules", async () => {
+    // What the serialiser makes of a function that returns the installed package's provider: a require of
+    // the package, no code (runtime/closure/createClosure.ts, captureModuleAsync).
+    const installed = createRequire(__filename)(providerPackageName) as Record<string, unknown>;
+    const { text } = await pulumi.runtime.serializeFunction(() => installed.ssoConnectorProvider);
+    expect(text).toContain(`require("${providerPackageName}/index.js")`);
+    expect(text).not.toContain("managementClient");
+  });
+
+  it("rebuild the installed package when it was built from other sources", async () => {
+    const dir = installProviderPackage();
+    const manifest = path.join(dir, "package.json");
+    const before = readFileSync(manifest, "utf8");
+    // As after a `git pull` that changed, and moved, provider sources since `npm ci`.
+    writeFileSync(manifest, JSON.stringify({ ...JSON.parse(before), sourceDigest: "older" }));
+    writeFileSync(path.join(dir, "movedAway.js"), "exports.gone = true;\n");
+    expect(installProviderPackage()).toBe(dir);
+    expect(readFileSync(manifest, "utf8")).toBe(before);
+    expect(existsSync(path.join(dir, "movedAway.js"))).toBe(false);
   });
 
   it("still check, diff and create once loaded from their text", async () => {
