@@ -42,8 +42,9 @@ def locked_requirements(name: str) -> dict[str, list[str]]:
     locked: dict[str, list[str]] = {}
     pin = ""
     for line in (APP_DIR / name).read_text().splitlines():
-        if match := re.fullmatch(r"([A-Za-z0-9_.-]+==[0-9][0-9A-Za-z.]*) \\", line):
-            pin = match.group(1)
+        # A pin may name extras (cachecontrol[filecache]==…): pip --require-hashes needs them in the lock.
+        if match := re.fullmatch(r"([A-Za-z0-9_.-]+)(?:\[[A-Za-z0-9_,-]+\])?(==[0-9][0-9A-Za-z.]*) \\", line):
+            pin = match.group(1) + match.group(2)
             locked[pin] = []
         elif match := re.fullmatch(r"\s+--hash=sha256:([0-9a-f]{64})( \\)?", line):
             locked[pin].append(match.group(1))
