@@ -18,7 +18,13 @@ interface ManagementApiRegistry {
   clients: Map<string, ManagementClient>;
 }
 
-const registryKey = "__logtoEntraSsoManagementApi";
+/**
+ * Versioned with the client's interface: a state written before the provider was stored by reference still
+ * runs its own packed provider for reads and deletes, in the same process as today's, and that code keeps its
+ * clients (with the older `send`/`deleteIfPresent` signatures) under the unversioned key. Sharing one key let
+ * whichever came first hand the other a client it calls wrongly. Change the suffix when the interface changes.
+ */
+const registryKey = "__logtoEntraSsoManagementApi@typed-routes";
 
 function registry(): ManagementApiRegistry {
   const holder = globalThis as unknown as Record<string, ManagementApiRegistry | undefined>;

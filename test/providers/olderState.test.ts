@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { applicationProvider } from "../../providers/logto/application";
 import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
-import { ProviderHarness, applicationInputs, connectorInputs, startProviderHarness } from "./harness";
+import { ProviderHarness, applicationInputs, connectorInputs, stackConfig, startProviderHarness } from "./harness";
 
 // The engine's launcher loads a stored provider with require-from-string (a dependency of @pulumi/pulumi).
 const requireFromString: (code: string) => { handler: () => unknown } = createRequire(
@@ -28,6 +28,13 @@ const olderLoaders = JSON.parse(
 
 function olderProvider(kind: string): pulumi.dynamic.ResourceProvider {
   return requireFromString(olderLoaders[kind]).handler() as pulumi.dynamic.ResourceProvider;
+}
+
+/** An older provider as the engine's dynamic-provider host hands it out: deserialised, then configured. */
+async function configuredOlderProvider(kind: string): Promise<pulumi.dynamic.ResourceProvider> {
+  const provider = olderProvider(kind);
+  await provider.configure?.({ config: stackConfig(h.config) });
+  return provider;
 }
 
 let h: ProviderHarness;
@@ -56,8 +63,10 @@ describe("a state written with the packed providers", () => {
     const connector = await ssoConnectorProvider.create(connectorInputs(h, { connectorName: "written-before" }));
     const app = await applicationProvider.create(applicationInputs(h, { name: "written-before" }));
 
-    const olderConnector = olderProvider("logto:SsoConnector");
-    const olderApplication = olderProvider("logto:Application");
+    // Today's providers ran first in this process (create above), as they do in an `up` that also deletes an
+    // older resource: the older code must not be handed today's client.
+    const olderConnector = await configuredOlderProvider("logto:SsoConnector");
+    const olderApplication = await configuredOlderProvider("logto:Application");
     const read = await olderConnector.read!(connector.id, connector.outs);
     expect(read.id).toBe(connector.id);
     expect(read.props).toMatchObject({ connectorName: "written-before" });
