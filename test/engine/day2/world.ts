@@ -131,13 +131,12 @@ function seededUsers(): Record<string, TestUserSeed[]> {
 
 const appRedirectUri = "http://127.0.0.1:9/journal/callback";
 
-async function journalApp(logto: LogtoAccess, publicOrigin: string): Promise<{ app: RelyingParty; id: string }> {
+async function journalApp(logto: LogtoAccess, publicOrigin: string): Promise<RelyingParty> {
   const api = await logtoManagementApi(logto);
   const made = await createTraditionalApp(api, `Day-2 journal app ${Date.now().toString(36)}`, [
     "http://127.0.0.1:9/journal",
   ]);
-  const app = { logtoUrl: publicOrigin, clientId: made.id, clientSecret: made.secret, redirectUri: appRedirectUri };
-  return { app, id: made.id };
+  return { logtoUrl: publicOrigin, clientId: made.id, clientSecret: made.secret, redirectUri: appRedirectUri };
 }
 
 /**
@@ -149,7 +148,7 @@ export async function startWorld(): Promise<World> {
   const real = realLogtoFromEnv(process.env);
   if (real) return realWorld(entra, real);
   const standIn = await startLogtoStandIn({ trustedCaPem: entra.caPem, issuerFetchTimeoutMs: 1000 });
-  const { app } = await journalApp(standIn, standIn.url);
+  const app = await journalApp(standIn, standIn.url);
   const logto: JournalLogto = {
     url: standIn.url,
     m2mAppId: standIn.m2mAppId,
@@ -177,7 +176,7 @@ async function realWorld(entra: EntraStandIn, real: { endpoint: string; m2mAppId
   const faults = new FaultInjector();
   const fronts = [await startLogtoFront(upstream, faults)];
   const credentials = { m2mAppId: real.m2mAppId, m2mAppSecret: real.m2mAppSecret };
-  const { app, id } = await journalApp({ url: upstream, ...credentials }, upstream);
+  const app = await journalApp({ url: upstream, ...credentials }, upstream);
   const logto: JournalLogto = {
     url: fronts[0].url,
     ...credentials,
@@ -196,7 +195,7 @@ async function realWorld(entra: EntraStandIn, real: { endpoint: string; m2mAppId
     app,
     async close() {
       const api = await logtoManagementApi({ url: upstream, ...credentials });
-      await api("DELETE", `/api/applications/${id}`);
+      await api("DELETE", `/api/applications/${app.clientId}`);
       for (const userId of world.signedInUsers) await api("DELETE", `/api/users/${userId}`);
       await Promise.all([...fronts.map((front) => front.close()), entra.close()]);
     },
