@@ -1,0 +1,58 @@
+/**
+ * What the organization kinds share. The organization template (roles and scopes) is tenant-wide in Logto and
+ * its names are unique (422 `entity.unique_integrity_violation`, test/logto-contract/01c, 03c): a role or
+ * scope of the declared name that another stack or the console made is used as it is, never changed or
+ * deleted by this stack; the stack records which ones it made itself.
+ */
+import { apiError, isLogtoApiError } from "./errors";
+import { notice } from "./support";
+
+/** Who made a template role or scope: this stack (it changes and deletes it), or someone else (used by name only). */
+export const templateOwnerships = ["stack", "external"] as const;
+export type TemplateOwnership = (typeof templateOwnerships)[number];
+
+/**
+ * The object of this name: one another stack or the console made is used (external); else it is created once
+ * (a lost answer is found again by its unique name); a create that loses the race to another maker (422) uses
+ * theirs.
+ */
+export async function createOrUse<Row>(
+  find: () => Promise<Row | undefined>,
+  create: () => Promise<Row>,
+): Promise<{ row: Row; ownership: TemplateOwnership }> {
+  const existing = await find();
+  if (existing !== undefined) return { row: existing, ownership: "external" };
+  try {
+    return { row: await create(), ownership: "stack" };
+  } catch (error) {
+    if (!isLogtoApiError(error) || error.code !== "entity.unique_integrity_violation") throw error;
+    const theirs = await find();
+    if (theirs === undefined) throw error;
+    return { row: theirs, ownership: "external" };
+  }
+}
+
+/** Whether delete must leave a template object in Logto because another stack or the console made it, saying so. */
+export function keptBecauseExternal(what: string, ownership: TemplateOwnership | undefined): boolean {
+  if (ownership === "stack") return false;
+  notice(
+    `${what} was not made by this stack (another stack or the Logto console made it; the template is tenant-wide), so it is kept in Logto and only leaves the state.`,
+  );
+  return true;
+}
+
+/**
+ * A PATCH whose object is gone: Logto answers it 404 `entity.not_exists` ("The organization does not exist.",
+ * test/logto-contract/04i), not the GET's code; said as what happened and what to run.
+ */
+export async function patchOrExplain<T>(what: string, patch: () => Promise<T>): Promise<T> {
+  try {
+    return await patch();
+  } catch (error) {
+    if (!isLogtoApiError(error) || error.status !== 404 || error.code !== "entity.not_exists") throw error;
+    throw apiError(
+      `${error.message} ${what} was deleted in Logto outside this stack: run \`pulumi refresh\` (it leaves the state), then \`pulumi up\` to make it again.`,
+      error,
+    );
+  }
+}

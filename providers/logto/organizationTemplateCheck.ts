@@ -1,0 +1,46 @@
+/**
+ * Logto's own limits on the organization kinds' names and descriptions (packages/schemas/tables/organization*.sql:
+ * name varchar(128), non-empty by the route guard; description varchar(256)).
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { containsUnknown } from "./support";
+
+export const nameLimit = 128;
+export const descriptionLimit = 256;
+
+/** Failures of a declared name and description, each naming the field and the limit. */
+export function templateFieldFailures(
+  news: { name: unknown; description: unknown },
+  what: string,
+): pulumi.dynamic.CheckFailure[] {
+  const failures: pulumi.dynamic.CheckFailure[] = [];
+  if (!containsUnknown(news.name)) {
+    if (typeof news.name !== "string" || news.name.trim() === "") {
+      failures.push({ property: "name", reason: `name is empty: give the ${what} a name.` });
+    } else if (news.name.length > nameLimit) {
+      failures.push({
+        property: "name",
+        reason: `name is ${news.name.length} characters long: Logto allows at most ${nameLimit}.`,
+      });
+    }
+  }
+  if (!containsUnknown(news.description) && typeof news.description === "string") {
+    if (news.description.length > descriptionLimit) {
+      failures.push({
+        property: "description",
+        reason: `description is ${news.description.length} characters long: Logto allows at most ${descriptionLimit}.`,
+      });
+    }
+  }
+  return failures;
+}
+
+/** `list[i]` named for each value listed twice (Logto keeps a set: the second would be refused or dropped). */
+export function duplicateFailures(property: string, values: unknown): pulumi.dynamic.CheckFailure[] {
+  if (!Array.isArray(values) || containsUnknown(values)) return [];
+  return values.flatMap((value, index) =>
+    values.indexOf(value) < index
+      ? [{ property, reason: `${property}[${index}] "${String(value)}" is listed twice: list it once.` }]
+      : [],
+  );
+}
