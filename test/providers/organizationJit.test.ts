@@ -131,10 +131,10 @@ describe("update, read, delete", () => {
   it("read shows a set changed in the console (drift); the same set in another order is none", async () => {
     const declared = inputs({ emailDomains: ["contoso.com", "Contoso.example"] });
     const { outs } = await provider.create(declared);
-    const same = await provider.read!(organizationId, outs as OrganizationJitOutputs);
+    const same = await provider.read!(organizationId, outs);
     expect(same.props).toEqual(declared);
     store().jitSsoConnectors.deleteWhere({ organizationId });
-    const drifted = await provider.read!(organizationId, outs as OrganizationJitOutputs);
+    const drifted = await provider.read!(organizationId, outs);
     expect(drifted.props).toMatchObject({ ssoConnectorIds: [] });
     expect((await provider.diff!(organizationId, drifted.props as OrganizationJitOutputs, declared)).changes).toBe(
       true,

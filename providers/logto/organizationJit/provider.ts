@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "../client";
-import { apiError, isLogtoApiError } from "../errors";
+import { apiError, isLogtoApiError, troubleshootingLink } from "../errors";
 import { allPages } from "../pagedList";
 import { managementClient } from "../registry";
 import { configureFromStack, containsUnknown, endpointDiff, endpointMove, ifPresent, readResult } from "../support";
@@ -43,7 +43,7 @@ async function roleIdsOf(client: ManagementClient, names: string[], action: stri
   const missing = names.filter((name) => !roles.some((role) => role.name === name));
   if (missing.length > 0) {
     throw new Error(
-      `Logto: ${action} failed: the tenant has no organization role ${missing.map((name) => `"${name}"`).join(", ")}: declare it (OrganizationRole) before the organizations that give it, or create it in the Logto console.`,
+      `Logto: ${action} failed: the tenant has no organization role ${missing.map((name) => `"${name}"`).join(", ")}: declare it (OrganizationRole) before the organizations that give it, or create it in the Logto console (${troubleshootingLink("Unknown organization scope")}).`,
     );
   }
   return names.map((name) => roles.find((role) => role.name === name)!.id);
