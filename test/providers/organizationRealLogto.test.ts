@@ -56,7 +56,7 @@ describe.skipIf(!endpoint)("organization kinds against a real Logto", () => {
     cleanup.push(() => organizationRoleProvider.delete!(role.id, role.outs as OrganizationRoleOutputs));
     const roleNews = { ...roleIn, description: "Administrator", scopes: [scopeIn.name, `manage:members-${suffix}`] };
     const roleUpdated = await organizationRoleProvider.update!(role.id, role.outs as OrganizationRoleOutputs, roleNews);
-    const roleRead = await organizationRoleProvider.read!(role.id, roleUpdated.outs as OrganizationRoleOutputs);
+    const roleRead = await organizationRoleProvider.read!(role.id, roleUpdated.outs);
     expect(roleRead.props).toMatchObject({ description: "Administrator", scopes: roleNews.scopes, ownership: "stack" });
 
     const orgIn = { name: `Contoso-${suffix}`, description: "", adoptOrganizationId: "", endpoint: endpoint! };
