@@ -4,7 +4,7 @@
  * scope of the declared name that another stack or the console made is used as it is, never changed or
  * deleted by this stack; the stack records which ones it made itself.
  */
-import { apiError, isLogtoApiError } from "./errors";
+import { isLogtoApiError } from "./errors";
 import { notice } from "./support";
 
 /** Who made a template role or scope: this stack (it changes and deletes it), or someone else (used by name only). */
@@ -39,20 +39,4 @@ export function keptBecauseExternal(what: string, ownership: TemplateOwnership |
     `${what} was not made by this stack (another stack or the Logto console made it; the template is tenant-wide), so it is kept in Logto and only leaves the state.`,
   );
   return true;
-}
-
-/**
- * A PATCH whose object is gone: Logto answers it 404 `entity.not_exists` ("The organization does not exist.",
- * test/logto-contract/04i), not the GET's code; said as what happened and what to run.
- */
-export async function patchOrExplain<T>(what: string, patch: () => Promise<T>): Promise<T> {
-  try {
-    return await patch();
-  } catch (error) {
-    if (!isLogtoApiError(error) || error.status !== 404 || error.code !== "entity.not_exists") throw error;
-    throw apiError(
-      `${error.message} ${what} was deleted in Logto outside this stack: run \`pulumi refresh\` (it leaves the state), then \`pulumi up\` to make it again.`,
-      error,
-    );
-  }
 }

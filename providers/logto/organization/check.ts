@@ -1,6 +1,6 @@
 /** The organization's check and diff: defaults, what Logto would refuse, which fields changed. */
 import type * as pulumi from "@pulumi/pulumi";
-import { templateFieldFailures } from "../organizationTemplateCheck";
+import { nameAndDescriptionFailures } from "../organizationFields";
 import { configuredEndpoint } from "../support";
 import type { OrganizationInputs, OrganizationOutputs } from "./schema";
 
@@ -15,7 +15,7 @@ export function withDefaults(news: Partial<OrganizationInputs>): OrganizationInp
 }
 
 export function checkFailures(news: OrganizationInputs): pulumi.dynamic.CheckFailure[] {
-  return templateFieldFailures(news, "organization");
+  return nameAndDescriptionFailures(news, "organization");
 }
 
 type OrganizationField = "name" | "description";

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "../client";
-import { patchOrExplain } from "../organizationTemplate";
-import { allPages } from "../pagedList";
+import { patchOrExplain } from "../organizationFields";
+import { allPages } from "../lists";
 import { managementClient } from "../registry";
 import {
   configureFromStack,

@@ -1,6 +1,6 @@
 /** The JIT settings' check and diff: defaults, what Logto would refuse, which sets changed. */
 import type * as pulumi from "@pulumi/pulumi";
-import { duplicateFailures } from "../organizationTemplateCheck";
+import { duplicateFailures } from "../organizationFields";
 import { configuredEndpoint, containsUnknown, sameStringSet } from "../support";
 import { JitSet, OrganizationJitInputs, jitSets } from "./schema";
 

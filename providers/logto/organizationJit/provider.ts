@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "../client";
 import { apiError, isLogtoApiError, troubleshootingLink } from "../errors";
-import { allPages } from "../pagedList";
+import { allPages } from "../lists";
 import { managementClient } from "../registry";
 import { configureFromStack, containsUnknown, endpointDiff, endpointMove, ifPresent, readResult } from "../support";
 import { changedSets, checkFailures, withDefaults } from "./check";

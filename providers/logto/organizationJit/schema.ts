@@ -4,7 +4,7 @@
  * each as a set that its PUT route replaces whole (test/logto-contract/05b, 06, 07).
  */
 import type { Answer } from "../managementApi";
-import { inDeclaredOrder } from "../pagedList";
+import { inDeclaredOrder } from "../lists";
 import type { OnEndpoint } from "../support";
 
 /** What the program declares, with defaults filled. */

@@ -1,6 +1,6 @@
 /** The organization role's check and diff: defaults, what Logto would refuse, which fields changed. */
 import type * as pulumi from "@pulumi/pulumi";
-import { duplicateFailures, templateFieldFailures } from "../organizationTemplateCheck";
+import { duplicateFailures, nameAndDescriptionFailures } from "../organizationFields";
 import { configuredEndpoint, sameStringSet } from "../support";
 import type { OrganizationRoleInputs, OrganizationRoleOutputs } from "./schema";
 
@@ -15,7 +15,7 @@ export function withDefaults(news: Partial<OrganizationRoleInputs>): Organizatio
 }
 
 export function checkFailures(news: OrganizationRoleInputs): pulumi.dynamic.CheckFailure[] {
-  return [...templateFieldFailures(news, "organization role"), ...duplicateFailures("scopes", news.scopes)];
+  return [...nameAndDescriptionFailures(news, "organization role"), ...duplicateFailures("scopes", news.scopes)];
 }
 
 type RoleField = "name" | "description" | "scopes";

@@ -1,8 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "../client";
 import { troubleshootingLink } from "../errors";
-import { createOrUse, keptBecauseExternal, patchOrExplain } from "../organizationTemplate";
-import { allPages } from "../pagedList";
+import { patchOrExplain } from "../organizationFields";
+import { createOrUse, keptBecauseExternal } from "../organizationTemplate";
+import { allPages } from "../lists";
 import { managementClient } from "../registry";
 import {
   configureFromStack,

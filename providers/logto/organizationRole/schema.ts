@@ -4,7 +4,7 @@
  */
 import type { Answer, RequestBody } from "../managementApi";
 import type { TemplateOwnership } from "../organizationTemplate";
-import { inDeclaredOrder } from "../pagedList";
+import { inDeclaredOrder } from "../lists";
 import type { OnEndpoint } from "../support";
 
 /** What the program declares, with defaults filled. */

@@ -1,7 +1,7 @@
 /** The organization scope's check and diff: defaults, what Logto would refuse, which fields changed. */
 import type * as pulumi from "@pulumi/pulumi";
 import { configuredEndpoint } from "../support";
-import { templateFieldFailures } from "../organizationTemplateCheck";
+import { nameAndDescriptionFailures } from "../organizationFields";
 import type { OrganizationScopeInputs, OrganizationScopeOutputs } from "./schema";
 
 export function withDefaults(news: Partial<OrganizationScopeInputs>): OrganizationScopeInputs {
@@ -9,7 +9,7 @@ export function withDefaults(news: Partial<OrganizationScopeInputs>): Organizati
 }
 
 export function checkFailures(news: OrganizationScopeInputs): pulumi.dynamic.CheckFailure[] {
-  return templateFieldFailures(news, "organization scope");
+  return nameAndDescriptionFailures(news, "organization scope");
 }
 
 type ScopeField = "name" | "description";

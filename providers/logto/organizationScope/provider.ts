@@ -1,7 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "../client";
-import { createOrUse, keptBecauseExternal, patchOrExplain } from "../organizationTemplate";
-import { allPages } from "../pagedList";
+import { patchOrExplain } from "../organizationFields";
+import { createOrUse, keptBecauseExternal } from "../organizationTemplate";
+import { allPages } from "../lists";
 import { managementClient } from "../registry";
 import { configureFromStack, containsUnknown, endpointDiff, endpointMove, ifPresent, readResult } from "../support";
 import { changedFields, checkFailures, withDefaults } from "./check";

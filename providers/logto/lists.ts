@@ -1,8 +1,4 @@
-/**
- * Every row of a Management API list. Logto pages some lists always (organizations, organization roles: 20 rows
- * by default) and others only when a page is asked (koa-pagination.ts, `isOptional`): asking for pages every
- * time reads both alike and never stops at the first 20.
- */
+/** Management API lists: read whole, and compared as the sets Logto keeps. */
 import type { ApiRequest, ManagementClient } from "./client";
 import type { Answer, ApiPath } from "./managementApi";
 import { sameStringSet } from "./support";
@@ -10,6 +6,11 @@ import { sameStringSet } from "./support";
 /** koaPagination's largest page. */
 const pageSize = 100;
 
+/**
+ * Every row of a Management API list. Logto pages some lists always (organizations, organization roles: 20 rows
+ * by default) and others only when a page is asked (koa-pagination.ts, `isOptional`): asking for pages every
+ * time reads both alike and never stops at the first 20.
+ */
 export async function allPages<P extends ApiPath>(
   client: ManagementClient,
   request: ApiRequest<P, "GET">,

@@ -1,15 +1,17 @@
 /**
- * Logto's own limits on the organization kinds' names and descriptions (packages/schemas/tables/organization*.sql:
- * name varchar(128), non-empty by the route guard; description varchar(256)).
+ * What the organization kinds share besides the template's ownership: Logto's own limits on their names and
+ * descriptions (packages/schemas/tables/organization*.sql: name varchar(128), non-empty by the route guard;
+ * description varchar(256)), and the PATCH of an object that is gone.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { apiError, isLogtoApiError } from "./errors";
 import { containsUnknown } from "./support";
 
 export const nameLimit = 128;
 export const descriptionLimit = 256;
 
 /** Failures of a declared name and description, each naming the field and the limit. */
-export function templateFieldFailures(
+export function nameAndDescriptionFailures(
   news: { name: unknown; description: unknown },
   what: string,
 ): pulumi.dynamic.CheckFailure[] {
@@ -43,4 +45,20 @@ export function duplicateFailures(property: string, values: unknown): pulumi.dyn
       ? [{ property, reason: `${property}[${index}] "${String(value)}" is listed twice: list it once.` }]
       : [],
   );
+}
+
+/**
+ * A PATCH whose object is gone: Logto answers it 404 `entity.not_exists` ("The organization does not exist.",
+ * test/logto-contract/04i), not the GET's code; said as what happened and what to run.
+ */
+export async function patchOrExplain<T>(what: string, patch: () => Promise<T>): Promise<T> {
+  try {
+    return await patch();
+  } catch (error) {
+    if (!isLogtoApiError(error) || error.status !== 404 || error.code !== "entity.not_exists") throw error;
+    throw apiError(
+      `${error.message} ${what} was deleted in Logto outside this stack: run \`pulumi refresh\` (it leaves the state), then \`pulumi up\` to make it again.`,
+      error,
+    );
+  }
 }
