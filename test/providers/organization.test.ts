@@ -2,7 +2,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { organizationProvider as provider } from "../../providers/logto/organization/provider";
 import type { OrganizationInputs, OrganizationOutputs } from "../../providers/logto/organization/schema";
 import { userRow } from "../../local/standins/logto/state";
+import { organizationJitProvider } from "../../providers/logto/organizationJit/provider";
+import type { OrganizationJitInputs } from "../../providers/logto/organizationJit/schema";
+import { startLogtoStandIn } from "../../local/standins/logto";
 import { ProviderHarness, calls, failureOf, noticesDuring, startProviderHarness, writeCalls } from "./harness";
+import { startSecondAddress } from "./secondAddress";
 
 let h: ProviderHarness;
 
@@ -153,6 +157,13 @@ describe("read", () => {
     store().deleteOrganization(id);
     expect(await provider.read!(id, outs)).toEqual({});
   });
+
+  it("a 404 without Logto's code (a proxy's page) is an error, not a deleted organization", async () => {
+    const { id, outs } = await create();
+    h.logto.faults.add({ method: "GET", path: `/api/organizations/${id}`, status: 404, body: "Not Found" });
+    const error = await failureOf(() => provider.read!(id, outs));
+    expect(error.message).toMatch(/reading organization \w+ failed: HTTP 404/);
+  });
 });
 
 describe("delete", () => {
@@ -175,5 +186,46 @@ describe("delete", () => {
     expect(notices.join("\n")).toMatch(/was adopted .* kept in Logto with its members/);
     expect(writeCalls(h.logto)).toEqual([]);
     expect(store().members.where({ organizationId: id })).toHaveLength(1);
+  });
+});
+
+describe("logto:endpoint re-pointed", () => {
+  it("the same Logto under another address: organization and JIT updated in place, nothing sent", async () => {
+    const { id, outs } = await create();
+    const jitIn: OrganizationJitInputs = {
+      organizationId: id,
+      ssoConnectorIds: [],
+      roles: [],
+      emailDomains: ["contoso.com"],
+      endpoint: h.logto.url,
+    };
+    await organizationJitProvider.create(jitIn);
+    const tunnel = await startSecondAddress(h.logto.url, { ownIssuer: false });
+    try {
+      await h.configure({ "logto:endpoint": tunnel.url });
+      h.logto.requests.length = 0;
+      const news = inputs({ endpoint: tunnel.url });
+      expect(await provider.diff!(id, outs, news)).toMatchObject({ changes: true, replaces: [] });
+      const jitNews = { ...jitIn, endpoint: tunnel.url };
+      expect(await organizationJitProvider.diff!(id, jitIn, jitNews)).toMatchObject({ changes: true, replaces: [] });
+      expect((await provider.update!(id, outs, news)).outs).toMatchObject({ endpoint: tunnel.url, organizationId: id });
+      await organizationJitProvider.update!(id, jitIn, jitNews);
+      expect(writeCalls(h.logto)).toEqual([]);
+    } finally {
+      await tunnel.close();
+    }
+  });
+
+  it("another Logto is refused at preview, saying what a move would cost the members", async () => {
+    const { id, outs } = await create();
+    const other = await startLogtoStandIn({ m2mAppId: h.logto.m2mAppId, m2mAppSecret: h.logto.m2mAppSecret });
+    try {
+      await h.configure({ "logto:endpoint": other.url });
+      const error = await failureOf(() => provider.diff!(id, outs, inputs({ endpoint: other.url })));
+      expect(error.message).toMatch(/does not hold it: that is another Logto/);
+      expect(error.message).toMatch(/old one's members lose their memberships/);
+    } finally {
+      await other.close();
+    }
   });
 });
