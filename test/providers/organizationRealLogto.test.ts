@@ -152,4 +152,52 @@ describe.skipIf(!endpoint)("organization kinds against a real Logto", () => {
     await organizationRoleProvider.delete!(role.id, roleUpdated.outs as OrganizationRoleOutputs);
     expect(await organizationRoleProvider.read!(role.id, roleUpdated.outs as OrganizationRoleOutputs)).toEqual({});
   });
+
+  it("an organization made in the console is adopted by id and only unlinked; a role made there is used, never deleted", async () => {
+    const client = managementClient();
+    const made = await client.send({
+      method: "POST",
+      path: "/api/organizations",
+      body: { name: `Console-${suffix}` },
+      action: "making an organization in the console",
+    });
+    cleanup.push(() =>
+      client.deleteIfPresent({ path: "/api/organizations/{id}", params: { id: made.data.id }, action: "deleting it" }),
+    );
+    const adopted = await organizationProvider.create({
+      name: `Fabrikam-${suffix}`,
+      description: "Adopted",
+      adoptOrganizationId: made.data.id,
+      endpoint: endpoint!,
+    });
+    expect(adopted).toMatchObject({ id: made.data.id, outs: { adopted: true, name: `Fabrikam-${suffix}` } });
+    await noticesDuring(() => organizationProvider.delete!(adopted.id, adopted.outs as OrganizationOutputs));
+    expect((await organizationProvider.read!(adopted.id, adopted.outs as OrganizationOutputs)).props).toMatchObject({
+      name: `Fabrikam-${suffix}`,
+      description: "Adopted",
+    });
+
+    const theirs = await client.send({
+      method: "POST",
+      path: "/api/organization-roles",
+      body: { name: `viewer-${suffix}`, organizationScopeIds: [], resourceScopeIds: [] },
+      action: "making a role in the console",
+    });
+    cleanup.push(() =>
+      client.deleteIfPresent({
+        path: "/api/organization-roles/{id}",
+        params: { id: theirs.data.id },
+        action: "deleting it",
+      }),
+    );
+    const used = await organizationRoleProvider.create({
+      name: `viewer-${suffix}`,
+      description: "",
+      scopes: [],
+      endpoint: endpoint!,
+    });
+    expect(used).toMatchObject({ id: theirs.data.id, outs: { ownership: "external" } });
+    await noticesDuring(() => organizationRoleProvider.delete!(used.id, used.outs as OrganizationRoleOutputs));
+    expect((await organizationRoleProvider.read!(used.id, used.outs as OrganizationRoleOutputs)).props).toBeDefined();
+  });
 });
