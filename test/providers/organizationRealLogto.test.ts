@@ -23,6 +23,18 @@ const suffix = `${Date.now().toString(36)}`;
 /** Objects to delete afterwards, newest first. */
 const cleanup: Array<() => Promise<unknown>> = [];
 
+/** Deletes afterwards what the test made straight through the Management API (as the console would). */
+function deleteAfterwards(kind: "user" | "organization" | "role", id: string): void {
+  const client = managementClient();
+  const action = `deleting ${kind} ${id}`;
+  cleanup.push(() => {
+    if (kind === "user") return client.deleteIfPresent({ path: "/api/users/{userId}", params: { userId: id }, action });
+    if (kind === "role")
+      return client.deleteIfPresent({ path: "/api/organization-roles/{id}", params: { id }, action });
+    return client.deleteIfPresent({ path: "/api/organizations/{id}", params: { id }, action });
+  });
+}
+
 describe.skipIf(!endpoint)("organization kinds against a real Logto", () => {
   beforeAll(async () => {
     resetManagementApiRegistry();
@@ -119,13 +131,7 @@ describe.skipIf(!endpoint)("organization kinds against a real Logto", () => {
       body: { username: `orgs_${suffix}` },
       action: "making a user",
     });
-    cleanup.push(() =>
-      client.deleteIfPresent({
-        path: "/api/users/{userId}",
-        params: { userId: user.data.id },
-        action: "deleting the user",
-      }),
-    );
+    deleteAfterwards("user", user.data.id);
     await client.send({
       method: "POST",
       path: "/api/organizations/{id}/users",
@@ -161,9 +167,7 @@ describe.skipIf(!endpoint)("organization kinds against a real Logto", () => {
       body: { name: `Console-${suffix}` },
       action: "making an organization in the console",
     });
-    cleanup.push(() =>
-      client.deleteIfPresent({ path: "/api/organizations/{id}", params: { id: made.data.id }, action: "deleting it" }),
-    );
+    deleteAfterwards("organization", made.data.id);
     const adopted = await organizationProvider.create({
       name: `Fabrikam-${suffix}`,
       description: "Adopted",
@@ -183,13 +187,7 @@ describe.skipIf(!endpoint)("organization kinds against a real Logto", () => {
       body: { name: `viewer-${suffix}`, organizationScopeIds: [], resourceScopeIds: [] },
       action: "making a role in the console",
     });
-    cleanup.push(() =>
-      client.deleteIfPresent({
-        path: "/api/organization-roles/{id}",
-        params: { id: theirs.data.id },
-        action: "deleting it",
-      }),
-    );
+    deleteAfterwards("role", theirs.data.id);
     const used = await organizationRoleProvider.create({
       name: `viewer-${suffix}`,
       description: "",
