@@ -44,6 +44,9 @@ describe("CustomerOrganization", () => {
       roles: ["member"],
       emailDomains: ["contoso.com"],
     });
+    // The state refers to the installed provider package's exports, as the engine loads them.
+    expect(organization.inputs.__provider).toContain('require("logto-entra-sso-provider").organizationProvider;');
+    expect(jit.inputs.__provider).toContain('require("logto-entra-sso-provider").organizationJitProvider;');
     expect(jit.dependencies).toEqual(
       expect.arrayContaining([organization.urn, find(recording, types.role, "member").urn]),
     );
