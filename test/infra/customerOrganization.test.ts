@@ -47,6 +47,9 @@ describe("CustomerOrganization", () => {
     // The state refers to the installed provider package's exports, as the engine loads them.
     expect(organization.inputs.__provider).toContain('require("logto-entra-sso-provider").organizationProvider;');
     expect(jit.inputs.__provider).toContain('require("logto-entra-sso-provider").organizationJitProvider;');
+    expect(find(recording, types.role, "member").inputs.__provider).toContain(
+      'require("logto-entra-sso-provider").organizationRoleProvider;',
+    );
     expect(jit.dependencies).toEqual(
       expect.arrayContaining([organization.urn, find(recording, types.role, "member").urn]),
     );
