@@ -32,11 +32,17 @@ export async function createOrUse<Row>(
   }
 }
 
-/** Whether delete must leave a template object in Logto because another stack or the console made it, saying so. */
-export function keptBecauseExternal(what: string, ownership: TemplateOwnership | undefined): boolean {
-  if (ownership === "stack") return false;
-  notice(
-    `${what} was not made by this stack (another stack or the Logto console made it; the template is tenant-wide), so it is kept in Logto and only leaves the state.`,
-  );
-  return true;
+/**
+ * Whether delete must leave a template object in Logto because another stack or the console made it, saying so;
+ * else says what deleting the stack's own costs (`cost`), since other stacks may have come to use it.
+ */
+export function keptBecauseExternal(what: string, ownership: TemplateOwnership | undefined, cost: string): boolean {
+  if (ownership !== "stack") {
+    notice(
+      `${what} was not made by this stack (another stack or the Logto console made it; the template is tenant-wide), so it is kept in Logto and only leaves the state.`,
+    );
+    return true;
+  }
+  notice(`deleting ${what}, made by this stack: ${cost}`);
+  return false;
 }

@@ -214,11 +214,14 @@ describe("organization role", () => {
     expect(store().roles.has(theirs.id)).toBe(true);
   });
 
-  it("deleting the stack's role removes it; gone already is no error", async () => {
+  it("deleting the stack's role says what that costs, and removes it; gone already is no error", async () => {
     const { id, outs } = await createRole({ scopes: [] });
-    await roles.delete!(id, outs);
+    const notices = await noticesDuring(() => roles.delete!(id, outs));
+    expect(notices.join("\n")).toMatch(
+      /deleting organization role "admin" .*made by this stack: Logto removes it from the JIT default roles of every organization and from every member holding it/,
+    );
     expect(store().roles.has(id)).toBe(false);
-    await roles.delete!(id, outs);
+    await noticesDuring(() => roles.delete!(id, outs));
     expect(await roles.read!(id, outs)).toEqual({});
   });
 });

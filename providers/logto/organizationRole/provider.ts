@@ -177,7 +177,14 @@ export const organizationRoleProvider: pulumi.dynamic.ResourceProvider<
   },
 
   async delete(id, props) {
-    if (keptBecauseExternal(`${label(props.name)} (id ${id})`, props.ownership)) return;
+    if (
+      keptBecauseExternal(
+        `${label(props.name)} (id ${id})`,
+        props.ownership,
+        "Logto removes it from the JIT default roles of every organization and from every member holding it, in every organization of the tenant.",
+      )
+    )
+      return;
     await managementClient(props.endpoint).deleteIfPresent({
       path: "/api/organization-roles/{id}",
       params: { id },

@@ -102,7 +102,14 @@ export const organizationScopeProvider: pulumi.dynamic.ResourceProvider<
   },
 
   async delete(id, props) {
-    if (keptBecauseExternal(`${label(props.name)} (id ${id})`, props.ownership)) return;
+    if (
+      keptBecauseExternal(
+        `${label(props.name)} (id ${id})`,
+        props.ownership,
+        "Logto removes it from every organization role that grants it, in the whole tenant.",
+      )
+    )
+      return;
     await managementClient(props.endpoint).deleteIfPresent({
       path: "/api/organization-scopes/{id}",
       params: { id },
