@@ -5,6 +5,7 @@
  * deleted by this stack; the stack records which ones it made itself.
  */
 import { isLogtoApiError } from "./errors";
+import { managementClient } from "./registry";
 import { notice } from "./support";
 
 /** Who made a template role or scope: this stack (it changes and deletes it), or someone else (used by name only). */
@@ -33,16 +34,22 @@ export async function createOrUse<Row>(
 }
 
 /**
- * Whether delete must leave a template object in Logto because another stack or the console made it, saying so;
- * else says what deleting the stack's own costs (`cost`), since other stacks may have come to use it.
+ * Deletes a template object the stack made, first saying what that costs (`cost`: other stacks may have come to
+ * use it); one another stack or the console made is kept, and that is said instead.
  */
-export function keptBecauseExternal(what: string, ownership: TemplateOwnership | undefined, cost: string): boolean {
-  if (ownership !== "stack") {
+export async function deleteIfOwned(
+  path: "/api/organization-roles/{id}" | "/api/organization-scopes/{id}",
+  id: string,
+  props: { name: string; endpoint: string; ownership?: TemplateOwnership },
+  what: string,
+  cost: string,
+): Promise<void> {
+  if (props.ownership !== "stack") {
     notice(
-      `${what} was not made by this stack (another stack or the Logto console made it; the template is tenant-wide), so it is kept in Logto and only leaves the state.`,
+      `${what} (id ${id}) was not made by this stack (another stack or the Logto console made it; the template is tenant-wide), so it is kept in Logto and only leaves the state.`,
     );
-    return true;
+    return;
   }
-  notice(`deleting ${what}, made by this stack: ${cost}`);
-  return false;
+  notice(`deleting ${what} (id ${id}), made by this stack: ${cost}`);
+  await managementClient(props.endpoint).deleteIfPresent({ path, params: { id }, action: `deleting ${what}` });
 }

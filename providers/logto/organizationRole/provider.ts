@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "../client";
 import { troubleshootingLink } from "../errors";
 import { patchOrExplain } from "../organizationFields";
-import { createOrUse, keptBecauseExternal } from "../organizationTemplate";
+import { createOrUse, deleteIfOwned } from "../organizationTemplate";
 import { allPages } from "../lists";
 import { managementClient } from "../registry";
 import {
@@ -177,18 +177,12 @@ export const organizationRoleProvider: pulumi.dynamic.ResourceProvider<
   },
 
   async delete(id, props) {
-    if (
-      keptBecauseExternal(
-        `${label(props.name)} (id ${id})`,
-        props.ownership,
-        "Logto removes it from the JIT default roles of every organization and from every member holding it, in every organization of the tenant.",
-      )
-    )
-      return;
-    await managementClient(props.endpoint).deleteIfPresent({
-      path: "/api/organization-roles/{id}",
-      params: { id },
-      action: `deleting ${label(props.name)}`,
-    });
+    await deleteIfOwned(
+      "/api/organization-roles/{id}",
+      id,
+      props,
+      label(props.name),
+      "Logto removes it from the JIT default roles of every organization and from every member holding it, in every organization of the tenant.",
+    );
   },
 };

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "../client";
 import { patchOrExplain } from "../organizationFields";
-import { createOrUse, keptBecauseExternal } from "../organizationTemplate";
+import { createOrUse, deleteIfOwned } from "../organizationTemplate";
 import { allPages } from "../lists";
 import { managementClient } from "../registry";
 import { configureFromStack, containsUnknown, endpointDiff, endpointMove, ifPresent, readResult } from "../support";
@@ -102,18 +102,12 @@ export const organizationScopeProvider: pulumi.dynamic.ResourceProvider<
   },
 
   async delete(id, props) {
-    if (
-      keptBecauseExternal(
-        `${label(props.name)} (id ${id})`,
-        props.ownership,
-        "Logto removes it from every organization role that grants it, in the whole tenant.",
-      )
-    )
-      return;
-    await managementClient(props.endpoint).deleteIfPresent({
-      path: "/api/organization-scopes/{id}",
-      params: { id },
-      action: `deleting ${label(props.name)}`,
-    });
+    await deleteIfOwned(
+      "/api/organization-scopes/{id}",
+      id,
+      props,
+      label(props.name),
+      "Logto removes it from every organization role that grants it, in the whole tenant.",
+    );
   },
 };
