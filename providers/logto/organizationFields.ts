@@ -37,7 +37,10 @@ export function nameAndDescriptionFailures(
   return failures;
 }
 
-/** `list[i]` named for each value listed twice (Logto keeps a set: the second would be refused or dropped). */
+/**
+ * `list[i]` named for each value listed twice: Logto inserts a set's rows as given (core/src/utils/RelationQueries.ts
+ * `replace`), so a repeated one breaks the relation's primary key and the whole set is refused.
+ */
 export function duplicateFailures(property: string, values: unknown): pulumi.dynamic.CheckFailure[] {
   if (!Array.isArray(values) || containsUnknown(values)) return [];
   return values.flatMap((value, index) =>
