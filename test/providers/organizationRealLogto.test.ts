@@ -3,6 +3,8 @@
  * /work/real-logto on the development machine; skipped without them). Every object is named with a run suffix
  * and deleted afterwards.
  */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { organizationProvider } from "../../providers/logto/organization/provider";
 import type { OrganizationOutputs } from "../../providers/logto/organization/schema";
@@ -23,11 +25,57 @@ const suffix = `${Date.now().toString(36)}`;
 /** Objects to delete afterwards, newest first. */
 const cleanup: Array<() => Promise<unknown>> = [];
 
+function credentials(): Record<string, string> {
+  return {
+    "logto:endpoint": endpoint ?? "",
+    "logto:m2mAppId": process.env.LOGTO_E2E_M2M_APP_ID ?? "",
+    "logto:m2mAppSecret": process.env.LOGTO_E2E_M2M_APP_SECRET ?? "",
+    "logto:retryBaseDelayMs": "50",
+  };
+}
+
+/**
+ * The real Logto behind a proxy that carries out the first `POST /api/organizations` and then drops the
+ * connection instead of answering: a create whose answer was lost.
+ */
+async function losingFirstCreate(target: string): Promise<{ url: string; close(): Promise<void> }> {
+  let dropped = false;
+  const server = http.createServer((request, response) => {
+    const drop = !dropped && request.method === "POST" && request.url === "/api/organizations";
+    dropped ||= drop;
+    const upstream = http.request(
+      `${target}${request.url ?? "/"}`,
+      { method: request.method, headers: { ...request.headers, host: new URL(target).host } },
+      (answer) => {
+        if (drop) {
+          answer.resume();
+          answer.on("end", () => response.socket?.destroy());
+          return;
+        }
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    upstream.on("error", () => response.destroy());
+    request.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 /** Deletes afterwards what the test made straight through the Management API (as the console would). */
 function deleteAfterwards(kind: "user" | "organization" | "role", id: string): void {
-  const client = managementClient();
   const action = `deleting ${kind} ${id}`;
   cleanup.push(() => {
+    // Asked for at clean-up: the client of the configured Logto then, not of a proxy gone by then.
+    const client = managementClient();
     if (kind === "user") return client.deleteIfPresent({ path: "/api/users/{userId}", params: { userId: id }, action });
     if (kind === "role")
       return client.deleteIfPresent({ path: "/api/organization-roles/{id}", params: { id }, action });
@@ -38,13 +86,7 @@ function deleteAfterwards(kind: "user" | "organization" | "role", id: string): v
 describe.skipIf(!endpoint)("organization kinds against a real Logto", () => {
   beforeAll(async () => {
     resetManagementApiRegistry();
-    await configureFromStack({
-      config: stackConfig({
-        "logto:endpoint": endpoint!,
-        "logto:m2mAppId": process.env.LOGTO_E2E_M2M_APP_ID ?? "",
-        "logto:m2mAppSecret": process.env.LOGTO_E2E_M2M_APP_SECRET ?? "",
-      }),
-    });
+    await configureFromStack({ config: stackConfig(credentials()) });
   });
   afterAll(async () => {
     for (const undo of cleanup.reverse()) await noticesDuring(undo).catch(() => undefined);
@@ -197,5 +239,41 @@ describe.skipIf(!endpoint)("organization kinds against a real Logto", () => {
     expect(used).toMatchObject({ id: theirs.data.id, outs: { ownership: "external" } });
     await noticesDuring(() => organizationRoleProvider.delete!(used.id, used.outs as OrganizationRoleOutputs));
     expect((await organizationRoleProvider.read!(used.id, used.outs as OrganizationRoleOutputs)).props).toBeDefined();
+  });
+
+  it("a create whose answer was lost makes one organization, though another has its name", async () => {
+    const name = `Lost-${suffix}`;
+    const client = managementClient();
+    const twin = await client.send({
+      method: "POST",
+      path: "/api/organizations",
+      body: { name },
+      action: "making a twin",
+    });
+    deleteAfterwards("organization", twin.data.id);
+    const proxy = await losingFirstCreate(endpoint!);
+    try {
+      resetManagementApiRegistry();
+      await configureFromStack({ config: stackConfig({ ...credentials(), "logto:endpoint": proxy.url }) });
+      const made = await organizationProvider.create({
+        name,
+        description: "",
+        adoptOrganizationId: "",
+        endpoint: proxy.url,
+      });
+      deleteAfterwards("organization", made.id);
+      expect(made.id).not.toBe(twin.data.id);
+    } finally {
+      await proxy.close();
+      resetManagementApiRegistry();
+      await configureFromStack({ config: stackConfig(credentials()) });
+    }
+    const named = await client.send({
+      method: "GET",
+      path: "/api/organizations",
+      query: { q: name },
+      action: "listing them",
+    });
+    expect(named.data.filter((row) => row.name === name)).toHaveLength(2);
   });
 });
