@@ -36,6 +36,14 @@ export class CustomerOrganization extends pulumi.ComponentResource {
 
   constructor(name: string, args: CustomerOrganizationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("logto-entra-sso:logto:CustomerOrganization", name, {}, opts);
+    // Plain values are checked here, all at once; values only known at deployment are checked by the resources.
+    const problems = [
+      ...(typeof args.name === "string" && args.name.trim() === "" ? ["name is empty: name the organization."] : []),
+      ...(Array.isArray(args.defaultRoles) && args.defaultRoles.length === 0
+        ? ["defaultRoles is empty: give the role users joining through the connector get, e.g. member."]
+        : []),
+    ];
+    if (problems.length > 0) throw new Error(`CustomerOrganization "${name}": ${problems.join(" ")}`);
     const organization = new Organization(
       `${name}-organization`,
       { name: args.name, description: args.description, adoptOrganizationId: args.adoptOrganizationId },
