@@ -4,7 +4,7 @@
  * scope of the declared name that another stack or the console made is used as it is, never changed or
  * deleted by this stack; the stack records which ones it made itself.
  */
-import { isLogtoApiError } from "./errors";
+import { isLogtoApiError, troubleshootingLink } from "./errors";
 import { managementClient } from "./registry";
 import { notice } from "./support";
 
@@ -52,4 +52,24 @@ export async function deleteIfOwned(
   }
   notice(`deleting ${what} (id ${id}), made by this stack: ${cost}`);
   await managementClient(props.endpoint).deleteIfPresent({ path, params: { id }, action: `deleting ${what}` });
+}
+
+/**
+ * The ids of the template objects `names` names, in order; an error naming every one the tenant does not have.
+ * `what`: `organization scope`; `declare`: where to declare it, e.g. `OrganizationScope) before the roles that grant it`.
+ */
+export function idsByName(
+  rows: ReadonlyArray<{ id: string; name: string }>,
+  names: readonly string[],
+  what: string,
+  declare: string,
+  action: string,
+): string[] {
+  const missing = names.filter((name) => !rows.some((row) => row.name === name));
+  if (missing.length > 0) {
+    throw new Error(
+      `Logto: ${action} failed: the tenant has no ${what} ${missing.map((name) => `"${name}"`).join(", ")}: declare it (${declare}), or create it in the Logto console (${troubleshootingLink("Unknown organization scope")}).`,
+    );
+  }
+  return names.map((name) => rows.find((row) => row.name === name)!.id);
 }

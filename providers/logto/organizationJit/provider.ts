@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "../client";
-import { apiError, isLogtoApiError, troubleshootingLink } from "../errors";
+import { apiError, isLogtoApiError } from "../errors";
+import { idsByName } from "../organizationTemplate";
 import { allPages } from "../lists";
 import { managementClient } from "../registry";
 import { configureFromStack, containsUnknown, endpointDiff, endpointMove, ifPresent, readResult } from "../support";
@@ -40,13 +41,13 @@ async function liveSets(client: ManagementClient, id: string, action: string) {
 async function roleIdsOf(client: ManagementClient, names: string[], action: string): Promise<string[]> {
   if (names.length === 0) return [];
   const roles = await allPages(client, { method: "GET", path: "/api/organization-roles", action });
-  const missing = names.filter((name) => !roles.some((role) => role.name === name));
-  if (missing.length > 0) {
-    throw new Error(
-      `Logto: ${action} failed: the tenant has no organization role ${missing.map((name) => `"${name}"`).join(", ")}: declare it (OrganizationRole) before the organizations that give it, or create it in the Logto console (${troubleshootingLink("Unknown organization scope")}).`,
-    );
-  }
-  return names.map((name) => roles.find((role) => role.name === name)!.id);
+  return idsByName(
+    roles,
+    names,
+    "organization role",
+    "OrganizationRole) before the organizations that give it",
+    action,
+  );
 }
 
 /**

@@ -1,8 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "../client";
-import { troubleshootingLink } from "../errors";
 import { patchOrExplain } from "../organizationFields";
-import { createOrUse, deleteIfOwned } from "../organizationTemplate";
+import { createOrUse, deleteIfOwned, idsByName } from "../organizationTemplate";
 import { allPages } from "../lists";
 import { managementClient } from "../registry";
 import {
@@ -56,13 +55,7 @@ export async function findRoleByName(client: ManagementClient, name: string) {
 async function scopeIdsOf(client: ManagementClient, names: string[], action: string): Promise<string[]> {
   if (names.length === 0) return [];
   const scopes = await allPages(client, { method: "GET", path: "/api/organization-scopes", action });
-  const missing = names.filter((name) => !scopes.some((scope) => scope.name === name));
-  if (missing.length > 0) {
-    throw new Error(
-      `Logto: ${action} failed: the tenant has no organization scope ${missing.map((name) => `"${name}"`).join(", ")}: declare it (OrganizationScope) before the roles that grant it, or create it in the Logto console (${troubleshootingLink("Unknown organization scope")}).`,
-    );
-  }
-  return names.map((name) => scopes.find((scope) => scope.name === name)!.id);
+  return idsByName(scopes, names, "organization scope", "OrganizationScope) before the roles that grant it", action);
 }
 
 export const organizationRoleProvider: pulumi.dynamic.ResourceProvider<
