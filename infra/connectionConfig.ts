@@ -1,6 +1,6 @@
 /** One customer tenant's connection in the stack config: its fields, and checks across connections. */
 import * as pulumi from "@pulumi/pulumi";
-import { domainProblems, scopeProblems, urlProblems } from "../providers/logto/validation";
+import { domainProblems, urlProblems } from "../providers/logto/validation";
 import {
   Fields,
   Problems,
@@ -15,7 +15,7 @@ import {
   setHint,
 } from "./configReaders";
 import { secretGraceDays } from "./rotation";
-import { connectorScopes, graphScopeNames, offlineAccessScope } from "./scopes";
+import { connectorScopes, graphScopeNames, offlineAccessScope, scopeProblems } from "./scopes";
 
 export const signInAudiences = ["AzureADMyOrg", "AzureADMultipleOrgs"] as const;
 export type SignInAudience = (typeof signInAudiences)[number];
