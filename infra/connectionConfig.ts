@@ -145,38 +145,43 @@ const httpsImageUrl = text("give an https:// URL of an image.", (url, ctx) => {
 
 const secretFix = "set it with: pulumi config set --secret --path '{path}' <value>.";
 
-const credentialsSchema = settings(
-  {
-    clientId: guid("the application (client) id of the identity that deploys to this tenant"),
-    clientSecret: secretText(secretFix),
-    clientCertificatePath: text("give the path of a PKCS#12 (.pfx) file."),
-    clientCertificatePassword: secretText(secretFix),
-    useOidc: flag(false),
-    oidcTokenFilePath: text("give the path of the federated token file."),
-  },
-  (credentials, ctx) => {
-    const methods = [
-      credentials.clientSecret && "clientSecret",
-      credentials.clientCertificatePath && "clientCertificatePath",
-      credentials.useOidc && "useOidc",
-    ].filter((method): method is string => typeof method === "string");
-    if (methods.length !== 1) {
-      problem(
-        ctx,
-        methods.length === 0 ? "no sign-in method" : methods.join(" and "),
-        "give exactly one way to sign in: clientSecret (secret), clientCertificatePath (with clientCertificatePassword if the file has one), or useOidc: true (workload identity federation); or leave credentials out to use the ambient Azure login.",
-      );
-      return;
-    }
-    if (credentials.clientCertificatePassword && !credentials.clientCertificatePath) {
-      problem(ctx, "set", "it only applies with clientCertificatePath.", ["clientCertificatePassword"]);
-    }
-    if (credentials.oidcTokenFilePath !== undefined && !credentials.useOidc) {
-      problem(ctx, credentials.oidcTokenFilePath, "it only applies with useOidc: true.", ["oidcTokenFilePath"]);
-    }
-  },
-);
+const credentialsShape = {
+  clientId: guid("the application (client) id of the identity that deploys to this tenant"),
+  clientSecret: secretText(secretFix),
+  clientCertificatePath: text("give the path of a PKCS#12 (.pfx) file."),
+  clientCertificatePassword: secretText(secretFix),
+  useOidc: flag(false),
+  oidcTokenFilePath: text("give the path of the federated token file."),
+};
+
+const credentialsSchema = settings(credentialsShape, (credentials, ctx) => {
+  const methods = [
+    credentials.clientSecret && "clientSecret",
+    credentials.clientCertificatePath && "clientCertificatePath",
+    credentials.useOidc && "useOidc",
+  ].filter((method): method is string => typeof method === "string");
+  if (methods.length !== 1) {
+    problem(
+      ctx,
+      methods.length === 0 ? "no sign-in method" : methods.join(" and "),
+      "give exactly one way to sign in: clientSecret (secret), clientCertificatePath (with clientCertificatePassword if the file has one), or useOidc: true (workload identity federation); or leave credentials out to use the ambient Azure login.",
+    );
+    return;
+  }
+  if (credentials.clientCertificatePassword && !credentials.clientCertificatePath) {
+    problem(ctx, "set", "it only applies with clientCertificatePath.", ["clientCertificatePassword"]);
+  }
+  if (credentials.oidcTokenFilePath !== undefined && !credentials.useOidc) {
+    problem(ctx, credentials.oidcTokenFilePath, "it only applies with useOidc: true.", ["oidcTokenFilePath"]);
+  }
+});
 type CredentialSettings = z.output<typeof credentialsSchema>;
+
+const brandingShape = {
+  displayName: text("give the name shown on the sign-in button."),
+  logo: httpsImageUrl,
+  darkLogo: httpsImageUrl,
+};
 
 const commonShape = {
   name: setting((value, ctx) => {
@@ -213,11 +218,7 @@ const commonShape = {
   tokenStorage: flag(false),
   syncProfile: flag(false),
   trustUnverifiedEmail: flag(false),
-  branding: settings({
-    displayName: text("give the name shown on the sign-in button."),
-    logo: httpsImageUrl,
-    darkLogo: httpsImageUrl,
-  }),
+  branding: settings(brandingShape),
   signInAudience: choice(signInAudiences, connectionDefaults.signInAudience, (audience) =>
     personalAccountAudiences.includes(audience)
       ? "personal Microsoft accounts sign in with another issuer than the tenant's, which the Logto connector would reject;"
@@ -247,15 +248,8 @@ const providedOnlyShape = {
 };
 const connectionShape = { ...commonShape, ...managedOnlyShape, ...providedOnlyShape };
 export const connectionKeys = Object.keys(connectionShape);
-export const brandingKeys = ["displayName", "logo", "darkLogo"];
-export const credentialKeys = [
-  "clientId",
-  "clientSecret",
-  "clientCertificatePath",
-  "clientCertificatePassword",
-  "useOidc",
-  "oidcTokenFilePath",
-];
+export const brandingKeys = Object.keys(brandingShape);
+export const credentialKeys = Object.keys(credentialsShape);
 
 type ConnectionSettings = z.output<ReturnType<typeof connectionSchema>>;
 
