@@ -720,6 +720,21 @@ describe("validateStackConfig", () => {
     expect(problems.join("\n")).not.toContain(secretValue);
   });
 
+  it("refuses deployer credentials in mode: provided without printing the secret they hold", () => {
+    const secretValue = "deployer-secret-marker-5c2e";
+    const problems = problemsOf(
+      withConnection({
+        mode: "provided",
+        clientId: tenantIds.fabrikam,
+        clientSecret: "customer-secret",
+        credentials: { clientId: tenantIds.northwind, clientSecret: secretValue },
+      }),
+    );
+    expect(problems).toEqual([
+      `${c0}.credentials is "set": it applies only to mode: managed; in mode: provided the customer's admin owns the app registration, its secret and consent. Remove it.`,
+    ]);
+  });
+
   it("refuses a former name that another connection has or had", () => {
     const problems = problemsOf(
       rawConfig({
