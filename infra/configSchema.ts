@@ -35,14 +35,15 @@ function shown(value: unknown): string {
   return value === undefined ? "not set" : JSON.stringify(value);
 }
 
-/** Anything zod hands a check to report an issue through. */
-type IssueSink = { issues: z.core.$ZodRawIssue[] } | z.RefinementCtx;
+/** What zod hands a transform or a check to report issues through. */
+type IssueSink = z.RefinementCtx;
 
-/** One whole problem line; `{field}` stands for the setting's name, `path` leads to a setting inside this one. */
+/**
+ * One whole problem line; `{field}` stands for the setting's name, `path` leads to a setting inside this one.
+ * Continuable: the checks of the objects around it still run.
+ */
 export function report(ctx: IssueSink, line: string, path: PropertyKey[] = []): void {
-  const issue = { code: "custom" as const, message: line, input: undefined, path, continue: true };
-  if ("addIssue" in ctx) ctx.addIssue(issue);
-  else ctx.issues.push(issue);
+  ctx.addIssue({ code: "custom", message: line, input: undefined, path, continue: true });
 }
 
 /** `{field} is <value>: <why>`. */

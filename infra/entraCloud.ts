@@ -76,7 +76,7 @@ export const entraSchema = structured(
       problem(
         ctx,
         undefined,
-        `it is required with entra.metadataHost: the issuers of the Logto connectors are built from it when the program runs (${setHint("https://<login host>", "entra.loginEndpoint")}).`,
+        `it is required with entra.metadataHost: the issuers of the Logto connectors are built from it when the program runs (${setHint("https://<login host>")}).`,
         ["loginEndpoint"],
       );
     }
