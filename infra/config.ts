@@ -4,16 +4,28 @@
  * never part of a message and leave this module wrapped in secret Outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import { settingKeys } from "../providers/logto/settings";
 import { logtoEndpointProblems } from "../providers/logto/validation";
-import { Problems, ValidationContext, configKey, projectNamespace, readBoolean, structured } from "./configReaders";
-import { ConnectionConfig, crossConnectionProblems, readConnection } from "./connectionConfig";
-import { EntraCloud, readEntraCloud } from "./entraCloud";
+import {
+  ValidationContext,
+  configKey,
+  fieldToken,
+  flag,
+  lines,
+  problem,
+  problemLines,
+  projectNamespace,
+  setting,
+  structured,
+} from "./configSchema";
+import { ConnectionConfig, connectionConfig, connectionsSchema } from "./connectionConfig";
+import { EntraCloud, entraCloud, entraSchema } from "./entraCloud";
 import { parseEpochDate } from "./rotation";
-import { SampleAppConfig, readSampleApp } from "./sampleAppConfig";
+import { SampleAppConfig, sampleAppConfig, sampleAppSchema } from "./sampleAppConfig";
 
-export { projectNamespace } from "./configReaders";
-export type { ValidationContext } from "./configReaders";
+export { projectNamespace } from "./configSchema";
+export type { ValidationContext } from "./configSchema";
 export type {
   AzureCredentials,
   ConnectionConfig,
@@ -53,85 +65,94 @@ export interface RawStackConfig {
   rotationEpoch?: unknown;
 }
 
-function readLogtoEndpoint(value: unknown, problems: Problems): string {
+const logtoEndpoint = setting((value, ctx): string => {
   const { config: field, env } = settingKeys.endpoint;
   if (typeof value !== "string" || value === "") {
-    problems.add(
-      field,
+    problem(
+      ctx,
       value,
       `run \`pulumi config set ${field} https://<your-logto-host>\` (the Logto origin, no path), or set ${env}.`,
     );
     return "";
   }
-  problems.addAll(logtoEndpointProblems(field, value, `Fix: pulumi config set ${field} <origin>.`));
+  lines(ctx, logtoEndpointProblems(fieldToken, value, `Fix: pulumi config set ${field} <origin>.`));
   return value;
+});
+
+function rotationEpoch(now: Date) {
+  return setting((value, ctx): string => {
+    if (value === undefined) return defaultRotationEpoch;
+    const epoch = typeof value === "string" ? parseEpochDate(value) : undefined;
+    if (!epoch) {
+      problem(
+        ctx,
+        value,
+        `give a calendar date as YYYY-MM-DD (pulumi config set rotationEpoch ${defaultRotationEpoch}).`,
+      );
+    } else if (epoch.getTime() > now.getTime()) {
+      problem(ctx, value, "it is in the future; rotation periods count from it, so use a past date.");
+    } else {
+      return value as string;
+    }
+    return defaultRotationEpoch;
+  });
 }
 
-function readRotationEpoch(value: unknown, now: Date, problems: Problems): string {
-  const field = configKey("rotationEpoch");
-  if (value === undefined) return defaultRotationEpoch;
-  const epoch = typeof value === "string" ? parseEpochDate(value) : undefined;
-  if (!epoch) {
-    problems.add(
-      field,
-      value,
-      `give a calendar date as YYYY-MM-DD (pulumi config set rotationEpoch ${defaultRotationEpoch}).`,
-    );
-    return defaultRotationEpoch;
-  }
-  if (epoch.getTime() > now.getTime()) {
-    problems.add(field, value, "it is in the future; rotation periods count from it, so use a past date.");
-    return defaultRotationEpoch;
-  }
-  return value as string;
+/** The whole stack config: one schema, in the order its problems are reported. */
+function stackConfigSchema(context: ValidationContext) {
+  return z.object({
+    logtoEndpoint,
+    entra: entraSchema,
+    connections: structured(connectionsSchema(context).optional()),
+    protect: flag(false),
+    manageSsoSwitch: flag(true),
+    rotationEpoch: rotationEpoch(context.now),
+    sampleApp: sampleAppSchema,
+  });
+}
+
+/** The full key of a setting, from its path in the schema. */
+function fullKey(path: string): string {
+  return path === "logtoEndpoint" ? settingKeys.endpoint.config : configKey(path);
 }
 
 /** Checks the raw settings and returns the typed config; throws one error that lists every problem. */
 export function validateStackConfig(raw: RawStackConfig, context: ValidationContext): StackConfig {
-  const problems = new Problems();
-  const notices: string[] = [];
-  const logtoEndpoint = readLogtoEndpoint(raw.logtoEndpoint, problems);
-  const entra = readEntraCloud(structured(raw.entra, configKey("entra"), problems), problems);
-
-  const connectionsField = configKey("connections");
-  const connectionsValue = structured(raw.connections, connectionsField, problems);
-  let connections: ConnectionConfig[] = [];
-  if (connectionsValue !== undefined && !Array.isArray(connectionsValue)) {
-    problems.add(
-      connectionsField,
-      connectionsValue,
-      "it must be a list of connections (one per customer Entra tenant).",
+  const parsed = stackConfigSchema(context).safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    const problems = problemLines(parsed.error, fullKey);
+    // RunError: Pulumi shows the message alone, without a stack trace.
+    throw new pulumi.RunError(
+      `The stack configuration of "${context.stack}" has ${problems.length} problem(s); fix them in Pulumi.${context.stack}.yaml (every setting: docs/configuration.md):\n  - ${problems.join("\n  - ")}`,
     );
-  } else if (Array.isArray(connectionsValue)) {
-    const read = connectionsValue.map((value, index) => readConnection(value, index, context, problems, notices));
-    crossConnectionProblems(read, problems);
-    connections = read.filter((connection): connection is ConnectionConfig => connection !== undefined);
   }
+  const settings = parsed.data;
+  const notices: string[] = [];
+  const connections = (settings.connections ?? []).map((connection, index) =>
+    connectionConfig(connection, index, context, notices),
+  );
+  const connectionsField = configKey("connections");
   if (connections.length === 0) {
     notices.push(
       `${connectionsField} is empty: no enterprise SSO connection is made and the sign-in experience is left as it is.`,
     );
   }
-
-  const protect = readBoolean(raw.protect, configKey("protect"), false, problems);
-  const manageSsoSwitch = readBoolean(raw.manageSsoSwitch, configKey("manageSsoSwitch"), true, problems);
-  if (!manageSsoSwitch && connections.length > 0) {
+  if (!settings.manageSsoSwitch && connections.length > 0) {
     notices.push(
       `${configKey("manageSsoSwitch")} is false: the sign-in experience's Enterprise SSO switch is left as it is; turn it on in the Logto console (Sign-in experience > Sign-up and sign-in) for the connections to be offered.`,
     );
   }
-  const rotationEpoch = readRotationEpoch(raw.rotationEpoch, context.now, problems);
-  const sampleApp = readSampleApp(raw.sampleApp, context, problems);
-
-  if (problems.list.length > 0) {
-    // RunError: Pulumi shows the message alone, without a stack trace.
-    throw new pulumi.RunError(
-      `The stack configuration of "${context.stack}" has ${problems.list.length} problem(s); fix them in Pulumi.${context.stack}.yaml (every setting: docs/configuration.md):\n  - ${problems.list.join("\n  - ")}`,
-    );
-  }
-  return { logtoEndpoint, entra, connections, sampleApp, protect, manageSsoSwitch, rotationEpoch, notices };
+  return {
+    logtoEndpoint: settings.logtoEndpoint,
+    entra: entraCloud(settings.entra),
+    connections,
+    sampleApp: sampleAppConfig(settings.sampleApp, context),
+    protect: settings.protect,
+    manageSsoSwitch: settings.manageSsoSwitch,
+    rotationEpoch: settings.rotationEpoch,
+    notices,
+  };
 }
-
 /** Reads the stack config through the engine, validates it, and logs what was fixed up. */
 export function loadStackConfig(now: Date = new Date()): StackConfig {
   const own = new pulumi.Config(projectNamespace);

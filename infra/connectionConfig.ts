@@ -1,21 +1,27 @@
 /** One customer tenant's connection in the stack config: its fields, and checks across connections. */
 import * as pulumi from "@pulumi/pulumi";
-import { domainProblems, scopeProblems, urlProblems } from "../providers/logto/validation";
+import { z } from "zod";
+import { domainProblems, urlProblems } from "../providers/logto/validation";
 import {
-  Fields,
-  Problems,
   ValidationContext,
+  choice,
   configKey,
-  readBoolean,
-  readChoice,
-  readInteger,
-  readObject,
-  readString,
-  readStringList,
+  fieldToken,
+  flag,
+  objectToken,
+  lines,
+  problem,
+  report,
+  secretText,
   setHint,
-} from "./configReaders";
+  setting,
+  settings,
+  stringList,
+  text,
+  wholeNumber,
+} from "./configSchema";
 import { secretGraceDays } from "./rotation";
-import { connectorScopes, graphScopeNames, offlineAccessScope } from "./scopes";
+import { connectorScopes, graphScopeNames, offlineAccessScope, scopeProblems } from "./scopes";
 
 export const signInAudiences = ["AzureADMyOrg", "AzureADMultipleOrgs"] as const;
 export type SignInAudience = (typeof signInAudiences)[number];
@@ -104,403 +110,253 @@ export type ConnectionConfig = ManagedConnectionConfig | ProvidedConnectionConfi
 
 const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const connectionNamePattern = /^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+const nameRule = "lowercase letters, digits and dashes, up to 40, starting with a letter";
 
-function httpsUrlProblems(field: string, value: string): string[] {
-  const problems = urlProblems(field, value, { allowPath: true, allowTrailingSlash: true });
-  if (problems.length === 0 && !value.startsWith("https://")) {
-    problems.push(`${field} is "${value}": the sign-in page is served over https, so use an https:// URL.`);
-  }
-  return problems;
-}
-
-const commonKeys = [
-  "name",
-  "formerNames",
-  "mode",
-  "connectorName",
-  "tenantId",
-  "domains",
-  "extraScopes",
-  "tokenStorage",
-  "syncProfile",
-  "trustUnverifiedEmail",
-  "branding",
-  "signInAudience",
-  "allowUserRelink",
-] as const;
-const managedOnlyKeys = ["keepAppRegistration", "adminConsent", "secretRotationDays", "credentials"] as const;
-const providedOnlyKeys = ["clientId", "clientSecret"] as const;
-export const connectionKeys = [...commonKeys, ...managedOnlyKeys, ...providedOnlyKeys] as const;
-export const brandingKeys = ["displayName", "logo", "darkLogo"] as const;
-export const credentialKeys = [
-  "clientId",
-  "clientSecret",
-  "clientCertificatePath",
-  "clientCertificatePassword",
-  "useOidc",
-  "oidcTokenFilePath",
-] as const;
-
-function readBranding(value: unknown, field: string, problems: Problems): ConnectionBranding {
-  const fields = readObject(value, field, problems, brandingKeys) ?? {};
-  const branding: ConnectionBranding = {};
-  const displayName = readString(
-    fields.displayName,
-    `${field}.displayName`,
-    problems,
-    "give the name shown on the sign-in button.",
-  );
-  if (displayName !== undefined) branding.displayName = displayName;
-  for (const logoKey of ["logo", "darkLogo"] as const) {
-    const url = readString(fields[logoKey], `${field}.${logoKey}`, problems, "give an https:// URL of an image.");
-    if (url === undefined) continue;
-    const urlIssues = httpsUrlProblems(`${field}.${logoKey}`, url);
-    problems.addAll(urlIssues);
-    if (urlIssues.length === 0) branding[logoKey] = url;
-  }
-  return branding;
-}
-
-function readGuid(value: unknown, field: string, problems: Problems, what: string): string {
+function guidFix(what: string, value: unknown): string {
   const text = typeof value === "string" ? value : "";
-  if (guidPattern.test(text)) return text;
   const lowercase = guidPattern.test(text.toLowerCase())
     ? ` Write it in lowercase ("${text.toLowerCase()}"), as Entra's issuer does.`
     : "";
-  problems.add(field, value, `give ${what}, a GUID.${lowercase} ${setHint(field, "<guid>")}`);
-  return text;
+  return `give ${what}, a GUID.${lowercase} ${setHint("<guid>")}`;
 }
 
-function readTenantId(value: unknown, field: string, problems: Problems): string {
-  return readGuid(
-    value,
-    field,
-    problems,
-    "the customer's Entra tenant (directory) id as shown in Entra admin center > Overview > Tenant ID",
-  );
-}
-
-function readScopes(value: unknown, field: string, problems: Problems): string[] {
-  const scopes = readStringList(value, field, problems, '["User.Read", "Mail.Read"]');
-  problems.addAll(scopeProblems(field, scopes));
-  scopes.forEach((scope, index) => {
-    const first = scopes.indexOf(scope);
-    if (first !== index)
-      problems.add(`${field}[${index}]`, scope, `it repeats ${field}[${first}]: list each scope once.`);
+/** A GUID; unset is a problem only when `required`. */
+function guid(what: string, required = true) {
+  return setting((value, ctx): string | undefined => {
+    if (value === undefined && !required) return undefined;
+    if (typeof value === "string" && guidPattern.test(value)) return value;
+    problem(ctx, value, guidFix(what, value));
+    return typeof value === "string" ? value : "";
   });
-  return scopes;
 }
 
 function validName(value: unknown): value is string {
   return typeof value === "string" && connectionNamePattern.test(value);
 }
 
-const nameRule = "lowercase letters, digits and dashes, up to 40, starting with a letter";
+const httpsImageUrl = text("give an https:// URL of an image.", (url, ctx) => {
+  const issues = urlProblems(fieldToken, url, { allowPath: true, allowTrailingSlash: true });
+  if (issues.length === 0 && !url.startsWith("https://")) {
+    issues.push(`${fieldToken} is "${url}": the sign-in page is served over https, so use an https:// URL.`);
+  }
+  lines(ctx, issues);
+  return issues.length === 0 ? url : undefined;
+});
 
-function readFormerNames(value: unknown, field: string, name: string, problems: Problems): string[] {
-  const names = readStringList(value, field, problems, '["contoso-old"]');
-  return names.filter((former, index) => {
-    if (!validName(former)) {
-      problems.add(
-        `${field}[${index}]`,
-        former,
-        `a former connection name follows the same rule as name (${nameRule}).`,
+const secretFix = "set it with: pulumi config set --secret --path '{path}' <value>.";
+
+const credentialsShape = {
+  clientId: guid("the application (client) id of the identity that deploys to this tenant"),
+  clientSecret: secretText(secretFix),
+  clientCertificatePath: text("give the path of a PKCS#12 (.pfx) file."),
+  clientCertificatePassword: secretText(secretFix),
+  useOidc: flag(false),
+  oidcTokenFilePath: text("give the path of the federated token file."),
+};
+
+const credentialsSchema = settings(credentialsShape, (credentials, ctx) => {
+  const methods = [
+    credentials.clientSecret && "clientSecret",
+    credentials.clientCertificatePath && "clientCertificatePath",
+    credentials.useOidc && "useOidc",
+  ].filter((method): method is string => typeof method === "string");
+  if (methods.length !== 1) {
+    problem(
+      ctx,
+      methods.length === 0 ? "no sign-in method" : methods.join(" and "),
+      "give exactly one way to sign in: clientSecret (secret), clientCertificatePath (with clientCertificatePassword if the file has one), or useOidc: true (workload identity federation); or leave credentials out to use the ambient Azure login.",
+    );
+    return;
+  }
+  if (credentials.clientCertificatePassword && !credentials.clientCertificatePath) {
+    problem(ctx, "set", "it only applies with clientCertificatePath.", ["clientCertificatePassword"]);
+  }
+  if (credentials.oidcTokenFilePath !== undefined && !credentials.useOidc) {
+    problem(ctx, credentials.oidcTokenFilePath, "it only applies with useOidc: true.", ["oidcTokenFilePath"]);
+  }
+});
+type CredentialSettings = z.output<typeof credentialsSchema>;
+
+const brandingShape = {
+  displayName: text("give the name shown on the sign-in button."),
+  logo: httpsImageUrl,
+  darkLogo: httpsImageUrl,
+};
+
+const commonShape = {
+  name: setting((value, ctx) => {
+    if (validName(value)) return value;
+    problem(ctx, value, `give a short name (${nameRule}); it names the resources: ${setHint("contoso")}.`);
+    return undefined;
+  }),
+  formerNames: stringList('["contoso-old"]', (names, ctx) =>
+    names.filter((former, index) => {
+      if (validName(former)) return true;
+      problem(ctx, former, `a former connection name follows the same rule as name (${nameRule}).`, [index]);
+      return false;
+    }),
+  ),
+  mode: choice(connectionModes, "managed"),
+  connectorName: text("give the connector a name that is unique in the Logto tenant."),
+  tenantId: guid("the customer's Entra tenant (directory) id as shown in Entra admin center > Overview > Tenant ID"),
+  domains: stringList(
+    '["contoso.com"]',
+    (domains, ctx) => {
+      lines(ctx, domainProblems(fieldToken, domains));
+      return domains;
+    },
+    `list at least one email domain of the customer: Logto sends users to this IdP by the domain of their address (${setHint("contoso.com", "{path}[0]")}).`,
+  ),
+  extraScopes: stringList('["User.Read", "Mail.Read"]', (scopes, ctx) => {
+    lines(ctx, scopeProblems(fieldToken, scopes));
+    scopes.forEach((scope, index) => {
+      const first = scopes.indexOf(scope);
+      if (first !== index) problem(ctx, scope, `it repeats ${fieldToken}[${first}]: list each scope once.`, [index]);
+    });
+    return scopes;
+  }),
+  tokenStorage: flag(false),
+  syncProfile: flag(false),
+  trustUnverifiedEmail: flag(false),
+  branding: settings(brandingShape),
+  signInAudience: choice(signInAudiences, connectionDefaults.signInAudience, (audience) =>
+    personalAccountAudiences.includes(audience)
+      ? "personal Microsoft accounts sign in with another issuer than the tenant's, which the Logto connector would reject;"
+      : undefined,
+  ),
+  allowUserRelink: flag(false),
+};
+/** Unset here, so that setting them in the other mode is told apart from their defaults. */
+const managedOnlyShape = {
+  keepAppRegistration: flag(undefined),
+  adminConsent: flag(undefined),
+  secretRotationDays: wholeNumber({
+    fallback: undefined,
+    min: 1,
+    max: maxSecretRotationDays,
+    why: `a secret lives for its period plus ${secretGraceDays} days, and Entra allows at most two years`,
+  }),
+  credentials: credentialsSchema.optional(),
+};
+const providedClientIdWhat =
+  "the application (client) id of the customer's app registration (Entra admin center > App registrations > Overview)";
+const providedSecretFix =
+  "set the client secret the customer's admin gave you with: pulumi config set --secret --path '{path}' <value>.";
+const providedOnlyShape = {
+  clientId: guid(providedClientIdWhat, false),
+  clientSecret: secretText(providedSecretFix),
+};
+const connectionShape = { ...commonShape, ...managedOnlyShape, ...providedOnlyShape };
+export const connectionKeys = Object.keys(connectionShape);
+export const brandingKeys = Object.keys(brandingShape);
+export const credentialKeys = Object.keys(credentialsShape);
+
+type ConnectionSettings = z.output<ReturnType<typeof connectionSchema>>;
+
+function connectorNameOf(connection: ConnectionSettings, index: number, context: ValidationContext): string {
+  return connection.connectorName ?? `${context.stack}-${connection.name ?? `connection-${index}`}`;
+}
+
+/** Settings of the other mode are refused rather than ignored: a user who sets them expects an effect. */
+function refuseOtherModeKeys(connection: ConnectionSettings, ctx: z.RefinementCtx): void {
+  const managed = connection.mode === "managed";
+  for (const key of Object.keys(managed ? providedOnlyShape : managedOnlyShape) as Array<keyof ConnectionSettings>) {
+    if (connection[key] === undefined) continue;
+    // Secrets, and objects that hold them, are only said to be set.
+    const shown = ["clientSecret", "credentials"].includes(key) ? "set" : connection[key];
+    problem(
+      ctx,
+      shown,
+      managed
+        ? `it belongs to mode: provided (a customer-made app registration); the stack makes the app registration and its secret itself in mode: managed. Remove it, or ${setHint("provided", `${objectToken}.mode`)}.`
+        : "it applies only to mode: managed; in mode: provided the customer's admin owns the app registration, its secret and consent. Remove it.",
+      [key],
+    );
+  }
+}
+
+function connectionSchema(context: ValidationContext) {
+  return settings(connectionShape, (connection, ctx) => {
+    refuseOtherModeKeys(connection, ctx);
+    const connectorName = connection.connectorName ?? `${context.stack}-${connection.name}`;
+    if (connectorName.length > 128) {
+      problem(ctx, connectorName, "Logto allows at most 128 characters; shorten it.", ["connectorName"]);
+    }
+    if (connection.signInAudience === "AzureADMultipleOrgs" && connection.trustUnverifiedEmail) {
+      // nOAuth: the consenting tenant's admin sets `mail`; Logto checks neither its domain against the connector's
+      // domains nor the tenant (it reads userinfo too, so Entra's own filtering of the email claim does not help).
+      problem(
+        ctx,
+        true,
+        "any Entra tenant's administrator can consent to a multi-tenant app and give a user any mail address, and Logto would link that user to the Logto account with this address (whatever its domain): remove trustUnverifiedEmail, or give each customer tenant its own connection with signInAudience: AzureADMyOrg.",
+        ["trustUnverifiedEmail"],
       );
-      return false;
     }
-    if (former === name) {
-      problems.add(`${field}[${index}]`, former, "it is the connection's current name: list only names it had before.");
-      return false;
+    connection.formerNames.forEach((former, index) => {
+      if (former === connection.name) {
+        problem(ctx, former, "it is the connection's current name: list only names it had before.", [
+          "formerNames",
+          index,
+        ]);
+      }
+    });
+    if (connection.mode !== "provided") return;
+    if (connection.clientId === undefined) {
+      problem(ctx, undefined, guidFix(providedClientIdWhat, undefined), ["clientId"]);
     }
-    return true;
+    if (connection.clientSecret === undefined) {
+      report(ctx, `${fieldToken} is not set: ${providedSecretFix}`, ["clientSecret"]);
+    }
   });
 }
 
 /**
- * A secret in a connection: only whether it is set and its type are ever reported. The value leaves this
- * module as a secret Output.
+ * Two connections sharing a name, connector name or email domain would make routing ambiguous. Entries that
+ * are no object are undefined here, so that indexes stay those of the config.
  */
-function readSecretField(
-  value: unknown,
-  field: string,
-  problems: Problems,
-  fix: string,
-): pulumi.Output<string> | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "string" || value === "") {
-    problems.list.push(`${field} is ${typeof value === "string" ? "empty" : "not a string"}: ${fix}`);
-    return undefined;
-  }
-  return pulumi.secret(value);
-}
-
-function readCredentials(value: unknown, field: string, problems: Problems): AzureCredentials | undefined {
-  if (value === undefined) return undefined;
-  const fields = readObject(value, field, problems, credentialKeys);
-  if (!fields) return undefined;
-  const clientId = readGuid(
-    fields.clientId,
-    `${field}.clientId`,
-    problems,
-    "the application (client) id of the identity that deploys to this tenant",
-  );
-  const secretFix = (key: string) =>
-    `set it with: pulumi config set --secret --path '${field.slice(configKey("").length)}.${key}' <value>.`;
-  const clientSecret = readSecretField(
-    fields.clientSecret,
-    `${field}.clientSecret`,
-    problems,
-    secretFix("clientSecret"),
-  );
-  const certificatePath = readString(
-    fields.clientCertificatePath,
-    `${field}.clientCertificatePath`,
-    problems,
-    "give the path of a PKCS#12 (.pfx) file.",
-  );
-  const certificatePassword = readSecretField(
-    fields.clientCertificatePassword,
-    `${field}.clientCertificatePassword`,
-    problems,
-    secretFix("clientCertificatePassword"),
-  );
-  const useOidc = readBoolean(fields.useOidc, `${field}.useOidc`, false, problems);
-  const tokenFile = readString(
-    fields.oidcTokenFilePath,
-    `${field}.oidcTokenFilePath`,
-    problems,
-    "give the path of the federated token file.",
-  );
-  const methods = [
-    clientSecret && "clientSecret",
-    certificatePath && "clientCertificatePath",
-    useOidc && "useOidc",
-  ].filter((method): method is string => typeof method === "string");
-  if (methods.length !== 1) {
-    problems.add(
-      field,
-      methods.length === 0 ? "no sign-in method" : methods.join(" and "),
-      "give exactly one way to sign in: clientSecret (secret), clientCertificatePath (with clientCertificatePassword if the file has one), or useOidc: true (workload identity federation); or leave credentials out to use the ambient Azure login.",
-    );
-    return undefined;
-  }
-  if (certificatePassword && !certificatePath) {
-    problems.add(`${field}.clientCertificatePassword`, "set", "it only applies with clientCertificatePath.");
-  }
-  if (tokenFile !== undefined && !useOidc)
-    problems.add(`${field}.oidcTokenFilePath`, tokenFile, "it only applies with useOidc: true.");
-  if (clientSecret) return { kind: "clientSecret", clientId, clientSecret };
-  if (certificatePath) {
-    return {
-      kind: "clientCertificate",
-      clientId,
-      clientCertificatePath: certificatePath,
-      ...(certificatePassword ? { clientCertificatePassword: certificatePassword } : {}),
-    };
-  }
-  return { kind: "oidc", clientId, ...(tokenFile !== undefined ? { oidcTokenFilePath: tokenFile } : {}) };
-}
-
-/** Settings of the other mode are refused rather than ignored: a user who sets them expects an effect. */
-function refuseOtherModeKeys(fields: Fields, field: string, mode: ConnectionMode, problems: Problems): void {
-  const foreign = mode === "managed" ? providedOnlyKeys : managedOnlyKeys;
-  for (const key of foreign) {
-    if (fields[key] === undefined) continue;
-    const shown = key === "clientSecret" ? "set" : fields[key];
-    problems.add(
-      `${field}.${key}`,
-      shown,
-      mode === "managed"
-        ? `it belongs to mode: provided (a customer-made app registration); the stack makes the app registration and its secret itself in mode: managed. Remove it, or ${setHint(`${field}.mode`, "provided")}.`
-        : "it applies only to mode: managed; in mode: provided the customer's admin owns the app registration, its secret and consent. Remove it.",
-    );
-  }
-}
-
-export function readConnection(
-  value: unknown,
-  index: number,
+function crossConnectionProblems(
+  connections: Array<ConnectionSettings | undefined>,
   context: ValidationContext,
-  problems: Problems,
-  notices: string[],
-): ConnectionConfig | undefined {
-  const field = `${configKey("connections")}[${index}]`;
-  const fields = readObject(value, field, problems, connectionKeys);
-  if (!fields) return undefined;
-  let name = `connection-${index}`;
-  if (validName(fields.name)) {
-    name = fields.name;
-  } else {
-    problems.add(
-      `${field}.name`,
-      fields.name,
-      `give a short name (${nameRule}); it names the resources: ${setHint(`${field}.name`, "contoso")}.`,
-    );
-  }
-  const mode = readChoice(fields.mode, `${field}.mode`, connectionModes, "managed", problems);
-  refuseOtherModeKeys(fields, field, mode, problems);
-  const connectorName =
-    readString(
-      fields.connectorName,
-      `${field}.connectorName`,
-      problems,
-      "give the connector a name that is unique in the Logto tenant.",
-    ) ?? `${context.stack}-${name}`;
-  if (connectorName.length > 128) {
-    problems.add(`${field}.connectorName`, connectorName, "Logto allows at most 128 characters; shorten it.");
-  }
-  const tenantId = readTenantId(fields.tenantId, `${field}.tenantId`, problems);
-
-  const domains = readStringList(fields.domains, `${field}.domains`, problems, '["contoso.com"]');
-  if (Array.isArray(fields.domains) ? fields.domains.length === 0 : fields.domains === undefined) {
-    problems.add(
-      `${field}.domains`,
-      fields.domains,
-      `list at least one email domain of the customer: Logto sends users to this IdP by the domain of their address (${setHint(`${field}.domains[0]`, "contoso.com")}).`,
-    );
-  }
-  problems.addAll(domainProblems(`${field}.domains`, domains));
-
-  const extraScopes = readScopes(fields.extraScopes, `${field}.extraScopes`, problems);
-  const tokenStorage = readBoolean(fields.tokenStorage, `${field}.tokenStorage`, false, problems);
-  if (tokenStorage && !extraScopes.includes(offlineAccessScope)) {
-    notices.push(
-      `${field}.tokenStorage is on, so ${offlineAccessScope} was added to the scopes of both Entra and Logto (without it Entra issues no refresh token to store); list it in extraScopes to make this explicit.`,
-    );
-  }
-  const trustUnverifiedEmail = readBoolean(
-    fields.trustUnverifiedEmail,
-    `${field}.trustUnverifiedEmail`,
-    false,
-    problems,
+  ctx: z.RefinementCtx,
+): void {
+  const names = connections.map((connection, index) => connection && (connection.name ?? `connection-${index}`));
+  const connectorNames = connections.map(
+    (connection, index) => connection && connectorNameOf(connection, index, context),
   );
-  if (trustUnverifiedEmail) {
-    notices.push(
-      `${field}.trustUnverifiedEmail is on: Logto will treat email addresses from tenant ${tenantId} as verified although Entra sends no email_verified and some tenants let users edit their address.`,
-    );
-  }
-  const signInAudience = readChoice(
-    fields.signInAudience,
-    `${field}.signInAudience`,
-    signInAudiences,
-    connectionDefaults.signInAudience,
-    problems,
-    (audience) =>
-      personalAccountAudiences.includes(audience)
-        ? "personal Microsoft accounts sign in with another issuer than the tenant's, which the Logto connector would reject;"
-        : undefined,
-  );
-  if (signInAudience === "AzureADMultipleOrgs" && trustUnverifiedEmail) {
-    // nOAuth: the consenting tenant's admin sets `mail`; Logto checks neither its domain against the connector's
-    // domains nor the tenant (it reads userinfo too, so Entra's own filtering of the email claim does not help).
-    problems.add(
-      `${field}.trustUnverifiedEmail`,
-      true,
-      "any Entra tenant's administrator can consent to a multi-tenant app and give a user any mail address, and Logto would link that user to the Logto account with this address (whatever its domain): remove trustUnverifiedEmail, or give each customer tenant its own connection with signInAudience: AzureADMyOrg.",
-    );
-  } else if (signInAudience === "AzureADMultipleOrgs") {
-    notices.push(
-      `${field}.signInAudience is AzureADMultipleOrgs: the connector trusts the "organizations" issuer, so a user of any Entra tenant whose admin consented to the app can sign in through it; list every customer tenant's domains in domains.`,
-    );
-  }
-
-  const allowUserRelink = readBoolean(fields.allowUserRelink, `${field}.allowUserRelink`, false, problems);
-  if (allowUserRelink) {
-    notices.push(
-      `${field}.allowUserRelink is on: a change of this connection's issuer (tenantId, signInAudience), app registration (mode, clientId) or connector is applied although every user who signed in through it loses the link to their Logto account (linked again at their next sign-in only by a verified email address, else given a new, empty account). Remove it after the pulumi up that needed it.`,
-    );
-  }
-
-  const common: ConnectionCommon = {
-    name,
-    formerNames: readFormerNames(fields.formerNames, `${field}.formerNames`, name, problems),
-    connectorName,
-    tenantId,
-    domains,
-    extraScopes,
-    connectorScopes: connectorScopes(extraScopes, tokenStorage),
-    graphScopes: graphScopeNames(extraScopes, tokenStorage),
-    tokenStorage,
-    syncProfile: readBoolean(fields.syncProfile, `${field}.syncProfile`, false, problems),
-    trustUnverifiedEmail,
-    branding: readBranding(fields.branding, `${field}.branding`, problems),
-    signInAudience,
-    allowUserRelink,
-  };
-
-  if (mode === "provided") {
-    const clientId = readGuid(
-      fields.clientId,
-      `${field}.clientId`,
-      problems,
-      "the application (client) id of the customer's app registration (Entra admin center > App registrations > Overview)",
-    );
-    const secretFix = `set the client secret the customer's admin gave you with: pulumi config set --secret --path 'connections[${index}].clientSecret' <value>.`;
-    const clientSecret = readSecretField(fields.clientSecret, `${field}.clientSecret`, problems, secretFix);
-    if (fields.clientSecret === undefined) problems.list.push(`${field}.clientSecret is not set: ${secretFix}`);
-    return clientSecret ? { ...common, mode, clientId, clientSecret } : undefined;
-  }
-
-  const credentials = readCredentials(fields.credentials, `${field}.credentials`, problems);
-  return {
-    ...common,
-    mode,
-    keepAppRegistration: readBoolean(fields.keepAppRegistration, `${field}.keepAppRegistration`, false, problems),
-    adminConsent: readBoolean(fields.adminConsent, `${field}.adminConsent`, true, problems),
-    secretRotationDays: readInteger(
-      fields.secretRotationDays,
-      `${field}.secretRotationDays`,
-      {
-        fallback: connectionDefaults.secretRotationDays,
-        min: 1,
-        max: maxSecretRotationDays,
-        why: `a secret lives for its period plus ${secretGraceDays} days, and Entra allows at most two years`,
-      },
-      problems,
-    ),
-    ...(credentials ? { credentials } : {}),
-  };
-}
-
-/**
- * Two connections sharing a name, connector name or email domain would make routing ambiguous. Entries
- * that are no object are undefined here, so that indexes stay those of the config.
- */
-export function crossConnectionProblems(connections: Array<ConnectionConfig | undefined>, problems: Problems): void {
-  const field = configKey("connections");
-  const firstWith = (pick: (c: ConnectionConfig) => string, value: string) =>
-    connections.findIndex((other) => other !== undefined && pick(other) === value);
   const domainOwner = new Map<string, number>();
   connections.forEach((connection, index) => {
     if (!connection) return;
-    const sameName = firstWith((c) => c.name, connection.name);
+    const sameName = names.indexOf(names[index]);
     if (sameName !== index) {
-      problems.add(
-        `${field}[${index}].name`,
-        connection.name,
-        `connections[${sameName}] has this name too: give each connection its own name.`,
-      );
+      problem(ctx, names[index], `connections[${sameName}] has this name too: give each connection its own name.`, [
+        index,
+        "name",
+      ]);
     }
     connection.formerNames.forEach((former, formerIndex) => {
       const owner = connections.findIndex(
         (other, otherIndex) =>
-          other !== undefined && (other.name === former || (otherIndex < index && other.formerNames.includes(former))),
+          other !== undefined &&
+          otherIndex !== index &&
+          (names[otherIndex] === former || (otherIndex < index && other.formerNames.includes(former))),
       );
       if (owner !== -1) {
-        problems.add(
-          `${field}[${index}].formerNames[${formerIndex}]`,
+        problem(
+          ctx,
           former,
-          `connections[${owner}] ${connections[owner]?.name === former ? "is called so" : "lists it as a former name too"}: one set of resources cannot move to two connections.`,
+          `connections[${owner}] ${names[owner] === former ? "is called so" : "lists it as a former name too"}: one set of resources cannot move to two connections.`,
+          [index, "formerNames", formerIndex],
         );
       }
     });
-    const sameConnector = firstWith((c) => c.connectorName, connection.connectorName);
+    const sameConnector = connectorNames.indexOf(connectorNames[index]);
     // A repeated name repeats the default connector name: one message is enough.
     if (sameConnector !== index && sameName === index) {
-      problems.add(
-        `${field}[${index}].connectorName`,
-        connection.connectorName,
+      problem(
+        ctx,
+        connectorNames[index],
         `connections[${sameConnector}] uses this connector name too; Logto requires unique names.`,
+        [index, "connectorName"],
       );
     }
     connection.domains.forEach((domain, domainIndex) => {
@@ -508,12 +364,98 @@ export function crossConnectionProblems(connections: Array<ConnectionConfig | un
       if (first === undefined) {
         domainOwner.set(domain.toLowerCase(), index);
       } else if (first !== index) {
-        problems.add(
-          `${field}[${index}].domains[${domainIndex}]`,
+        problem(
+          ctx,
           domain,
-          `connections[${first}] (${connections[first]?.name}) lists this domain too; Logto would not know which IdP to send these users to. Keep each domain on one connection.`,
+          `connections[${first}] (${names[first]}) lists this domain too; Logto would not know which IdP to send these users to. Keep each domain on one connection.`,
+          [index, "domains", domainIndex],
         );
       }
     });
   });
+}
+
+/** `connections`: one per customer Entra tenant, and the rules between them. */
+export function connectionsSchema(context: ValidationContext) {
+  return z
+    .array(connectionSchema(context), { error: "it must be a list of connections (one per customer Entra tenant)." })
+    .superRefine((connections, ctx) => crossConnectionProblems(connections, context, ctx));
+}
+
+function credentialsOf(credentials: CredentialSettings): AzureCredentials {
+  const {
+    clientId = "",
+    clientSecret,
+    clientCertificatePath,
+    clientCertificatePassword,
+    oidcTokenFilePath,
+  } = credentials;
+  if (clientSecret) return { kind: "clientSecret", clientId, clientSecret: pulumi.secret(clientSecret) };
+  if (clientCertificatePath) {
+    return {
+      kind: "clientCertificate",
+      clientId,
+      clientCertificatePath,
+      ...(clientCertificatePassword ? { clientCertificatePassword: pulumi.secret(clientCertificatePassword) } : {}),
+    };
+  }
+  return { kind: "oidc", clientId, ...(oidcTokenFilePath !== undefined ? { oidcTokenFilePath } : {}) };
+}
+
+/** What a valid connection's settings mean for the people running the stack. */
+function connectionNotices(connection: ConnectionSettings, field: string): string[] {
+  const { extraScopes, tokenStorage, trustUnverifiedEmail, signInAudience, allowUserRelink } = connection;
+  return [
+    tokenStorage && !extraScopes.includes(offlineAccessScope)
+      ? `${field}.tokenStorage is on, so ${offlineAccessScope} was added to the scopes of both Entra and Logto (without it Entra issues no refresh token to store); list it in extraScopes to make this explicit.`
+      : "",
+    trustUnverifiedEmail
+      ? `${field}.trustUnverifiedEmail is on: Logto will treat email addresses from tenant ${connection.tenantId} as verified although Entra sends no email_verified and some tenants let users edit their address.`
+      : "",
+    signInAudience === "AzureADMultipleOrgs"
+      ? `${field}.signInAudience is AzureADMultipleOrgs: the connector trusts the "organizations" issuer, so a user of any Entra tenant whose admin consented to the app can sign in through it; list every customer tenant's domains in domains.`
+      : "",
+    allowUserRelink
+      ? `${field}.allowUserRelink is on: a change of this connection's issuer (tenantId, signInAudience), app registration (mode, clientId) or connector is applied although every user who signed in through it loses the link to their Logto account (linked again at their next sign-in only by a verified email address, else given a new, empty account). Remove it after the pulumi up that needed it.`
+      : "",
+  ].filter((notice) => notice !== "");
+}
+
+/** The typed connection of valid settings, with its defaults; `notices` gets what should be known about it. */
+export function connectionConfig(
+  connection: ConnectionSettings,
+  index: number,
+  context: ValidationContext,
+  notices: string[],
+): ConnectionConfig {
+  notices.push(...connectionNotices(connection, `${configKey("connections")}[${index}]`));
+  const { extraScopes, tokenStorage } = connection;
+  const common: ConnectionCommon = {
+    name: connection.name ?? "",
+    formerNames: connection.formerNames,
+    connectorName: connectorNameOf(connection, index, context),
+    tenantId: connection.tenantId ?? "",
+    domains: connection.domains,
+    extraScopes,
+    connectorScopes: connectorScopes(extraScopes, tokenStorage),
+    graphScopes: graphScopeNames(extraScopes, tokenStorage),
+    tokenStorage,
+    syncProfile: connection.syncProfile,
+    trustUnverifiedEmail: connection.trustUnverifiedEmail,
+    branding: connection.branding ?? {},
+    signInAudience: connection.signInAudience,
+    allowUserRelink: connection.allowUserRelink,
+  };
+  if (connection.mode === "provided") {
+    const { clientId = "", clientSecret = "" } = connection;
+    return { ...common, mode: "provided", clientId, clientSecret: pulumi.secret(clientSecret ?? "") };
+  }
+  return {
+    ...common,
+    mode: "managed",
+    keepAppRegistration: connection.keepAppRegistration ?? false,
+    adminConsent: connection.adminConsent ?? true,
+    secretRotationDays: connection.secretRotationDays ?? connectionDefaults.secretRotationDays,
+    ...(connection.credentials ? { credentials: credentialsOf(connection.credentials) } : {}),
+  };
 }

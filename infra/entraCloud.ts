@@ -3,8 +3,9 @@
  * admin-consent links are built from, and what the azuread providers are told (`environment`, or
  * `metadataHost` for a cloud that is described by a metadata endpoint: Azure Stack, or a local stand-in).
  */
+import { z } from "zod";
 import { urlProblems } from "../providers/logto/validation";
-import { Problems, configKey, readChoice, readObject, readString, setHint } from "./configReaders";
+import { choice, fieldToken, lines, problem, setHint, settings, structured, text } from "./configSchema";
 
 /** The azuread provider's cloud names and their login endpoints (Microsoft's national cloud list). */
 export const entraEnvironments = {
@@ -23,65 +24,69 @@ export interface EntraCloud {
   provider: { environment: EntraEnvironment } | { metadataHost: string };
 }
 
-export const entraKeys = ["environment", "loginEndpoint", "metadataHost"] as const;
-
 /** `host` or `host:port`, as the azuread provider's metadata_host takes it (it adds https:// itself). */
 const metadataHostPattern =
   /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(?::\d{1,5})?$/;
 
-export function readEntraCloud(value: unknown, problems: Problems): EntraCloud {
-  const field = configKey("entra");
-  const fields = readObject(value, field, problems, entraKeys) ?? {};
-  const metadataHost = readString(
-    fields.metadataHost,
-    `${field}.metadataHost`,
-    problems,
-    "give a host name, with a port if needed, e.g. management.local.azurestack.external.",
-  );
-  if (metadataHost !== undefined && !metadataHostPattern.test(metadataHost)) {
-    problems.add(
-      `${field}.metadataHost`,
-      metadataHost,
+const metadataHost = text(
+  "give a host name, with a port if needed, e.g. management.local.azurestack.external.",
+  (host, ctx) => {
+    if (metadataHostPattern.test(host)) return host;
+    problem(
+      ctx,
+      host,
       "give only the host (and port) of the metadata endpoint, without https:// or a path, e.g. 127.0.0.1:8443.",
     );
-  }
-  if (metadataHost !== undefined && fields.environment !== undefined) {
-    problems.add(
-      `${field}.environment`,
-      fields.environment,
-      "remove it: the azuread provider ignores the cloud name when entra.metadataHost is set.",
-    );
-  }
-  const environment = readChoice(fields.environment, `${field}.environment`, environmentNames, "global", problems);
+    return host;
+  },
+);
 
-  const loginEndpoint = readString(
-    fields.loginEndpoint,
-    `${field}.loginEndpoint`,
-    problems,
-    "give the origin of the Entra login endpoint, e.g. https://login.microsoftonline.com.",
-  );
-  if (loginEndpoint !== undefined) {
-    const issues = urlProblems(`${field}.loginEndpoint`, loginEndpoint, {
-      allowPath: false,
-      allowTrailingSlash: false,
-    });
-    problems.addAll(issues);
-    if (issues.length === 0 && !loginEndpoint.startsWith("https://")) {
-      problems.add(
-        `${field}.loginEndpoint`,
-        loginEndpoint,
-        "Entra's login endpoint is served over https: use an https:// origin.",
+const loginEndpoint = text(
+  "give the origin of the Entra login endpoint, e.g. https://login.microsoftonline.com.",
+  (endpoint, ctx) => {
+    const issues = urlProblems(fieldToken, endpoint, { allowPath: false, allowTrailingSlash: false });
+    lines(ctx, issues);
+    if (issues.length === 0 && !endpoint.startsWith("https://")) {
+      problem(ctx, endpoint, "Entra's login endpoint is served over https: use an https:// origin.");
+    }
+    return endpoint;
+  },
+);
+
+const entraShape = {
+  environment: choice(environmentNames, undefined),
+  loginEndpoint,
+  metadataHost,
+};
+export const entraKeys = Object.keys(entraShape);
+
+/** `entra`: which cloud, or which metadata host and login endpoint. */
+export const entraSchema = structured(
+  settings(entraShape, (entra, ctx) => {
+    if (entra.metadataHost === undefined) return;
+    if (entra.environment !== undefined) {
+      problem(
+        ctx,
+        entra.environment,
+        "remove it: the azuread provider ignores the cloud name when entra.metadataHost is set.",
+        ["environment"],
       );
     }
-  } else if (metadataHost !== undefined) {
-    problems.add(
-      `${field}.loginEndpoint`,
-      undefined,
-      `it is required with entra.metadataHost: the issuers of the Logto connectors are built from it when the program runs (${setHint(`${field}.loginEndpoint`, "https://<login host>")}).`,
-    );
-  }
+    if (entra.loginEndpoint === undefined) {
+      problem(
+        ctx,
+        undefined,
+        `it is required with entra.metadataHost: the issuers of the Logto connectors are built from it when the program runs (${setHint("https://<login host>")}).`,
+        ["loginEndpoint"],
+      );
+    }
+  }),
+);
+
+export function entraCloud(entra: z.output<typeof entraSchema>): EntraCloud {
+  const environment = entra.environment ?? "global";
   return {
-    loginEndpoint: loginEndpoint ?? entraEnvironments[environment],
-    provider: metadataHost !== undefined ? { metadataHost } : { environment },
+    loginEndpoint: entra.loginEndpoint ?? entraEnvironments[environment],
+    provider: entra.metadataHost !== undefined ? { metadataHost: entra.metadataHost } : { environment },
   };
 }

@@ -2,20 +2,23 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import { urlProblems } from "../providers/logto/validation";
 import {
-  Fields,
-  Problems,
   ValidationContext,
-  configKey,
+  choice,
+  fieldToken,
+  flag,
+  lines,
+  problem,
   projectNamespace,
-  readBoolean,
-  readChoice,
-  readInteger,
-  readObject,
-  readString,
+  report,
+  secretText,
+  settings,
   structured,
-} from "./configReaders";
+  text,
+  wholeNumber,
+} from "./configSchema";
 
 export const restartPolicies = ["no", "on-failure", "always", "unless-stopped"] as const;
 export type RestartPolicy = (typeof restartPolicies)[number];
@@ -109,186 +112,127 @@ const buildNetworkPattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const secretVersionPattern = /^[A-Za-z0-9._-]{1,64}$/;
 const ipv4Pattern = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
-export const sampleAppKeys = [
-  "enabled",
-  "baseUrl",
-  "port",
-  "bindAddress",
-  "restartPolicy",
-  "networkMode",
-  "buildNetwork",
-  "baseImage",
-  "imageName",
-  "logtoAppName",
-  "appSecretVersion",
-  "readOnlyRootFilesystem",
-  "dropAllCapabilities",
-  "noNewPrivileges",
-  "memoryLimitMb",
-  "pidsLimit",
-  "secretKey",
-] as const;
+const secretKeyFix = `set it with: pulumi config set --secret --path sampleApp.secretKey "$(python3 -c 'import secrets; print(secrets.token_hex(32))')"`;
+const baseImageFix = `give a Docker image reference such as ${sampleAppDefaults.baseImage} (optionally with @sha256:<digest>); it is app/Dockerfile's BASE_IMAGE build argument.`;
+const buildNetworkFix = "give host, none, default or the name of a Docker network.";
 
-function readSecretKey(
-  value: unknown,
-  field: string,
-  enabled: boolean,
-  problems: Problems,
-): pulumi.Output<string> | undefined {
-  const fix = `set it with: pulumi config set --secret --path sampleApp.secretKey "$(python3 -c 'import secrets; print(secrets.token_hex(32))')"`;
-  // Only the length is ever reported: the value is a secret.
-  if (value !== undefined && typeof value !== "string") {
-    problems.list.push(`${field} is not a string: ${fix}.`);
-  } else if (typeof value === "string" && value.length < minSecretKeyLength) {
-    problems.list.push(
-      `${field} is ${value.length} characters long: Flask signs sessions with it, so use at least ${minSecretKeyLength} random characters; ${fix}.`,
-    );
-  } else if (typeof value === "string") {
-    return pulumi.secret(value);
-  } else if (enabled) {
-    problems.list.push(
-      `${field} is not set but the sample app is enabled: ${fix} (or set sampleApp.enabled to false).`,
-    );
-  }
-  return undefined;
+const baseUrlProblems = (baseUrl: string) =>
+  urlProblems(fieldToken, baseUrl, { allowPath: true, allowTrailingSlash: false });
+
+/** A text setting that must also match `pattern`. */
+function patterned(fix: string, pattern: RegExp, patternFix = fix) {
+  return text(fix, (value, ctx) => {
+    if (!pattern.test(value)) problem(ctx, value, patternFix);
+    return value;
+  });
 }
 
-function readBaseUrl(
-  value: unknown,
-  field: string,
-  where: { port: number; networkMode: NetworkMode },
-  enabled: boolean,
-  problems: Problems,
-): string {
-  const { port } = where;
-  const baseUrl =
-    readString(value, field, problems, "give the URL users open the app at.") ?? `http://localhost:${port}`;
-  const issues = urlProblems(field, baseUrl, { allowPath: true, allowTrailingSlash: false });
-  problems.addAll(issues);
-  if (issues.length === 0 && enabled) {
-    const url = new URL(baseUrl);
-    const urlPort = Number(url.port || (url.protocol === "https:" ? 443 : 80));
-    if (["localhost", "127.0.0.1"].includes(url.hostname) && urlPort !== port) {
-      problems.add(
-        field,
-        baseUrl,
-        `it points at port ${urlPort} of this machine but the container ${where.networkMode === "host" ? "listens" : "is published"} on sampleApp.port ${port}: make them match, or Logto redirects users to the wrong port.`,
+const sampleAppShape = {
+  enabled: flag(true),
+  baseUrl: text("give the URL users open the app at.", (baseUrl, ctx) => {
+    const issues = baseUrlProblems(baseUrl);
+    lines(ctx, issues);
+    return issues.length === 0 ? baseUrl : undefined;
+  }),
+  port: wholeNumber({
+    fallback: sampleAppDefaults.port,
+    min: 1,
+    max: 65535,
+    why: "the host port the app is reached on",
+  }),
+  bindAddress: patterned(
+    "give an IPv4 address such as 127.0.0.1.",
+    ipv4Pattern,
+    "give an IPv4 address: 127.0.0.1 (this machine only) or 0.0.0.0 (all interfaces).",
+  ),
+  restartPolicy: choice(restartPolicies, sampleAppDefaults.restartPolicy),
+  networkMode: choice(networkModes, sampleAppDefaults.networkMode),
+  buildNetwork: patterned(buildNetworkFix, buildNetworkPattern),
+  baseImage: patterned(baseImageFix, pullableImagePattern),
+  imageName: patterned(
+    "give a Docker image name.",
+    imageNamePattern,
+    "give a Docker image reference in lowercase, e.g. logto-entra-sso-sample:dev.",
+  ),
+  logtoAppName: text("give the application a name."),
+  // `pulumi config set --path sampleApp.appSecretVersion 2` stores the number 2: a label either way.
+  appSecretVersion: z.preprocess(
+    (value) => (Number.isInteger(value) ? String(value) : value),
+    patterned(
+      "give a version label such as 2.",
+      secretVersionPattern,
+      "use 1 to 64 letters, digits, dots, dashes or underscores.",
+    ),
+  ),
+  readOnlyRootFilesystem: flag(sampleAppDefaults.confinement.readOnlyRootFilesystem),
+  dropAllCapabilities: flag(sampleAppDefaults.confinement.dropAllCapabilities),
+  noNewPrivileges: flag(sampleAppDefaults.confinement.noNewPrivileges),
+  memoryLimitMb: wholeNumber({
+    fallback: sampleAppDefaults.confinement.memoryLimitMb,
+    ...confinementLimits.memoryLimitMb,
+    why: "the container's memory in MB",
+  }),
+  pidsLimit: wholeNumber({
+    fallback: sampleAppDefaults.confinement.pidsLimit,
+    ...confinementLimits.pidsLimit,
+    why: "processes and threads in the container",
+  }),
+  // Only the length is ever reported: the value is a secret.
+  secretKey: secretText(`${secretKeyFix}.`, (key) =>
+    key.length < minSecretKeyLength
+      ? `${key.length} characters long: Flask signs sessions with it, so use at least ${minSecretKeyLength} random characters; ${secretKeyFix}.`
+      : undefined,
+  ),
+};
+export const sampleAppKeys = Object.keys(sampleAppShape);
+
+/** `sampleApp`: the container and the Logto application of the Flask sample. */
+export const sampleAppSchema = structured(
+  settings(sampleAppShape, (app, ctx) => {
+    if (!app.enabled) return;
+    if (app.secretKey === undefined) {
+      report(
+        ctx,
+        `${fieldToken} is not set but the sample app is enabled: ${secretKeyFix} (or set sampleApp.enabled to false).`,
+        ["secretKey"],
       );
     }
-  }
-  return baseUrl;
-}
+    // A wrong URL is undefined here, reported already.
+    if (app.baseUrl === undefined) return;
+    const url = new URL(app.baseUrl);
+    const urlPort = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+    if (["localhost", "127.0.0.1"].includes(url.hostname) && urlPort !== app.port) {
+      problem(
+        ctx,
+        app.baseUrl,
+        `it points at port ${urlPort} of this machine but the container ${app.networkMode === "host" ? "listens" : "is published"} on sampleApp.port ${app.port}: make them match, or Logto redirects users to the wrong port.`,
+        ["baseUrl"],
+      );
+    }
+  }),
+);
 
-function readConfinement(fields: Fields, field: string, problems: Problems): ContainerConfinement {
-  const defaults = sampleAppDefaults.confinement;
-  const flag = (key: "readOnlyRootFilesystem" | "dropAllCapabilities" | "noNewPrivileges") =>
-    readBoolean(fields[key], `${field}.${key}`, defaults[key], problems);
+/** The typed sample app settings, with the defaults that depend on the stack. */
+export function sampleAppConfig(app: z.output<typeof sampleAppSchema>, context: ValidationContext): SampleAppConfig {
   return {
-    readOnlyRootFilesystem: flag("readOnlyRootFilesystem"),
-    dropAllCapabilities: flag("dropAllCapabilities"),
-    noNewPrivileges: flag("noNewPrivileges"),
-    memoryLimitMb: readInteger(
-      fields.memoryLimitMb,
-      `${field}.memoryLimitMb`,
-      { fallback: defaults.memoryLimitMb, ...confinementLimits.memoryLimitMb, why: "the container's memory in MB" },
-      problems,
-    ),
-    pidsLimit: readInteger(
-      fields.pidsLimit,
-      `${field}.pidsLimit`,
-      { fallback: defaults.pidsLimit, ...confinementLimits.pidsLimit, why: "processes and threads in the container" },
-      problems,
-    ),
-  };
-}
-
-export function readSampleApp(value: unknown, context: ValidationContext, problems: Problems): SampleAppConfig {
-  const field = configKey("sampleApp");
-  // When sampleApp is no object, its fields are checked as if unset, without a second message about them.
-  const fields = readObject(structured(value, field, problems), field, problems, sampleAppKeys) ?? { enabled: false };
-  const enabled = readBoolean(fields.enabled, `${field}.enabled`, true, problems);
-  const port = readInteger(
-    fields.port,
-    `${field}.port`,
-    { fallback: sampleAppDefaults.port, min: 1, max: 65535, why: "the host port the app is reached on" },
-    problems,
-  );
-  const bindAddress =
-    readString(fields.bindAddress, `${field}.bindAddress`, problems, "give an IPv4 address such as 127.0.0.1.") ??
-    sampleAppDefaults.bindAddress;
-  if (!ipv4Pattern.test(bindAddress)) {
-    problems.add(
-      `${field}.bindAddress`,
-      bindAddress,
-      "give an IPv4 address: 127.0.0.1 (this machine only) or 0.0.0.0 (all interfaces).",
-    );
-  }
-  const imageName =
-    readString(fields.imageName, `${field}.imageName`, problems, "give a Docker image name.") ??
-    `${projectNamespace}-sample:${context.stack.toLowerCase()}`;
-  if (!imageNamePattern.test(imageName)) {
-    problems.add(
-      `${field}.imageName`,
-      imageName,
-      "give a Docker image reference in lowercase, e.g. logto-entra-sso-sample:dev.",
-    );
-  }
-  const networkMode = readChoice(
-    fields.networkMode,
-    `${field}.networkMode`,
-    networkModes,
-    sampleAppDefaults.networkMode,
-    problems,
-  );
-  const buildNetwork = readString(
-    fields.buildNetwork,
-    `${field}.buildNetwork`,
-    problems,
-    "give host, none, default or the name of a Docker network.",
-  );
-  if (buildNetwork !== undefined && !buildNetworkPattern.test(buildNetwork)) {
-    problems.add(`${field}.buildNetwork`, buildNetwork, "give host, none, default or the name of a Docker network.");
-  }
-  const baseImageFix = `give a Docker image reference such as ${sampleAppDefaults.baseImage} (optionally with @sha256:<digest>); it is app/Dockerfile's BASE_IMAGE build argument.`;
-  const baseImage =
-    readString(fields.baseImage, `${field}.baseImage`, problems, baseImageFix) ?? sampleAppDefaults.baseImage;
-  if (!pullableImagePattern.test(baseImage)) problems.add(`${field}.baseImage`, baseImage, baseImageFix);
-  // `pulumi config set --path sampleApp.appSecretVersion 2` stores the number 2: a label either way.
-  const versionValue = Number.isInteger(fields.appSecretVersion)
-    ? String(fields.appSecretVersion)
-    : fields.appSecretVersion;
-  const appSecretVersion =
-    readString(versionValue, `${field}.appSecretVersion`, problems, "give a version label such as 2.") ??
-    sampleAppDefaults.appSecretVersion;
-  if (!secretVersionPattern.test(appSecretVersion)) {
-    problems.add(
-      `${field}.appSecretVersion`,
-      appSecretVersion,
-      "use 1 to 64 letters, digits, dots, dashes or underscores.",
-    );
-  }
-  const secretKey = readSecretKey(fields.secretKey, `${field}.secretKey`, enabled, problems);
-  return {
-    enabled,
-    baseUrl: readBaseUrl(fields.baseUrl, `${field}.baseUrl`, { port, networkMode }, enabled, problems),
-    port,
-    bindAddress,
-    restartPolicy: readChoice(
-      fields.restartPolicy,
-      `${field}.restartPolicy`,
-      restartPolicies,
-      sampleAppDefaults.restartPolicy,
-      problems,
-    ),
-    networkMode,
-    ...(buildNetwork !== undefined ? { buildNetwork } : {}),
-    baseImage,
-    imageName,
-    logtoAppName:
-      readString(fields.logtoAppName, `${field}.logtoAppName`, problems, "give the application a name.") ??
-      `Sample app (${context.stack})`,
-    appSecretVersion,
-    confinement: readConfinement(fields, field, problems),
-    ...(secretKey ? { secretKey } : {}),
+    enabled: app.enabled,
+    baseUrl: app.baseUrl ?? `http://localhost:${app.port}`,
+    port: app.port,
+    bindAddress: app.bindAddress ?? sampleAppDefaults.bindAddress,
+    restartPolicy: app.restartPolicy,
+    networkMode: app.networkMode,
+    ...(app.buildNetwork !== undefined ? { buildNetwork: app.buildNetwork } : {}),
+    baseImage: app.baseImage ?? sampleAppDefaults.baseImage,
+    imageName: app.imageName ?? `${projectNamespace}-sample:${context.stack.toLowerCase()}`,
+    logtoAppName: app.logtoAppName ?? `Sample app (${context.stack})`,
+    appSecretVersion: app.appSecretVersion ?? sampleAppDefaults.appSecretVersion,
+    confinement: {
+      readOnlyRootFilesystem: app.readOnlyRootFilesystem,
+      dropAllCapabilities: app.dropAllCapabilities,
+      noNewPrivileges: app.noNewPrivileges,
+      memoryLimitMb: app.memoryLimitMb,
+      pidsLimit: app.pidsLimit,
+    },
+    ...(app.secretKey ? { secretKey: pulumi.secret(app.secretKey) } : {}),
   };
 }

@@ -9,6 +9,17 @@ export const oidcBaseScopes: readonly string[] = ["openid", "profile", "email"];
 /** Entra issues a refresh token only for this scope; Logto's token storage has nothing to keep without it. */
 export const offlineAccessScope = "offline_access";
 
+const scopePattern = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/** OAuth scope tokens (RFC 6749 §3.3): printable ASCII without spaces, quotes or backslashes. */
+export function scopeProblems(field: string, scopes: readonly string[]): string[] {
+  return scopes.flatMap((scope, index) =>
+    scopePattern.test(scope)
+      ? []
+      : [`${field}[${index}] is "${scope}": a scope is one word of printable ASCII, e.g. User.Read.`],
+  );
+}
+
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
 }

@@ -2,12 +2,11 @@ import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import { ClientOwnership, SsoConnector, SsoConnectorBranding } from "../../providers/logto";
 import { callbackUriFor } from "../../providers/logto/publicOrigin";
-import { domainProblems, issuerProblems, scopeProblems } from "../../providers/logto/validation";
 import { connectorScopes } from "../scopes";
 
 export interface EnterpriseSsoConnectionArgs {
   /** Connector name in Logto, unique in the tenant. */
-  connectorName: string;
+  connectorName: pulumi.Input<string>;
   /** The Entra application (client) id. */
   clientId: pulumi.Input<string>;
   /** The Entra client secret; kept secret. */
@@ -15,27 +14,31 @@ export interface EnterpriseSsoConnectionArgs {
   /** `https://login.microsoftonline.com/{tenantId}/v2.0` (no trailing slash). */
   issuer: pulumi.Input<string>;
   /** Email domains routed to this IdP (lowercase, no public mail domains). */
-  domains: string[];
-  /** Scopes besides openid, profile and email, e.g. User.Read. */
+  domains: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Scopes besides openid, profile and email, e.g. User.Read. Plain, as tokenStorage: together they decide
+   * whether the connector has a scope at all.
+   */
   scopes?: string[];
   /** Let Logto keep the IdP's access and refresh tokens; adds offline_access to the scopes. Default false. */
   tokenStorage?: boolean;
-  branding?: SsoConnectorBranding;
+  branding?: pulumi.Input<SsoConnectorBranding>;
   /** Update the Logto profile from the IdP at every sign-in, not only the first. Default false. */
-  syncProfile?: boolean;
+  syncProfile?: pulumi.Input<boolean>;
   /**
    * Treat the IdP's email addresses as verified. Default false: Entra sends no `email_verified`, and in
    * some tenants users can edit their email claim, so trusting it could hand one user another's account.
    */
-  trustUnverifiedEmail?: boolean;
+  trustUnverifiedEmail?: pulumi.Input<boolean>;
   /**
    * Apply a change that cuts every user's link to their Logto account (a new connector, issuer or client id);
    * the connector refuses it otherwise. Default false.
    */
-  allowUserRelink?: boolean;
+  allowUserRelink?: pulumi.Input<boolean>;
   /**
    * Who made the app registration: `stack` (deleted when the stack stops managing it), `stack-kept` (left in
-   * Entra then, the redirect URI on it included) or `external` (the default).
+   * Entra then, the redirect URI on it included) or `external` (the default). Plain: it decides whether the
+   * redirect URIs outlive the stack (retainOnDelete).
    */
   clientOwnership?: ClientOwnership;
   /**
@@ -47,9 +50,13 @@ export interface EnterpriseSsoConnectionArgs {
 
 /**
  * A Logto enterprise SSO connector for Microsoft Entra ID (OIDC) and, when the app registration is known,
- * the Web redirect URI on the Entra side that points back at the connector's callback.
+ * the Web redirect URI on the Entra side that points back at the connector's callback. The arguments are
+ * checked where they come from (the stack config) and by the connector's own check, not here.
  */
 export class EnterpriseSsoConnection extends pulumi.ComponentResource {
+  public readonly connector: SsoConnector;
+  /** The connector's callback URIs on the Entra app registration; absent without entraApplicationObjectId. */
+  public readonly redirectUris?: azuread.ApplicationRedirectUris;
   public readonly connectorId: pulumi.Output<string>;
   /** `{Logto public origin}/callback/{connectorId}`: the redirect URI the IdP must allow. */
   public readonly callbackUri: pulumi.Output<string>;
@@ -64,9 +71,8 @@ export class EnterpriseSsoConnection extends pulumi.ComponentResource {
 
   constructor(name: string, args: EnterpriseSsoConnectionArgs, opts?: pulumi.ComponentResourceOptions) {
     super("logto-entra-sso:logto:EnterpriseSsoConnection", name, {}, opts);
-    const problems = argumentProblems(args);
-    if (problems.length > 0) throw new Error(`EnterpriseSsoConnection "${name}": ${problems.join(" ")}`);
-    const scope = connectorScopes(args.scopes ?? [], args.tokenStorage ?? false).join(" ");
+    const tokenStorage = args.tokenStorage ?? false;
+    const scope = connectorScopes(args.scopes ?? [], tokenStorage).join(" ");
 
     const connector = new SsoConnector(
       `${name}-connector`,
@@ -83,7 +89,7 @@ export class EnterpriseSsoConnection extends pulumi.ComponentResource {
         domains: args.domains,
         branding: args.branding ?? {},
         syncProfile: args.syncProfile ?? false,
-        enableTokenStorage: args.tokenStorage ?? false,
+        enableTokenStorage: tokenStorage,
         allowUserRelink: args.allowUserRelink ?? false,
         clientOwnership: args.clientOwnership ?? "external",
       },
@@ -101,7 +107,7 @@ export class EnterpriseSsoConnection extends pulumi.ComponentResource {
       .all([connector.formerPublicOrigins, connector.id])
       .apply(([origins, id]) => (origins ?? []).map((origin) => callbackUriFor(origin, id)));
     if (args.entraApplicationObjectId !== undefined) {
-      new azuread.ApplicationRedirectUris(
+      this.redirectUris = new azuread.ApplicationRedirectUris(
         `${name}-redirect-uris`,
         {
           applicationId: pulumi.interpolate`/applications/${args.entraApplicationObjectId}`,
@@ -116,6 +122,7 @@ export class EnterpriseSsoConnection extends pulumi.ComponentResource {
       );
     }
 
+    this.connector = connector;
     this.connectorId = connector.connectorId;
     this.callbackUri = callbackUri;
     this.formerCallbackUris = formerCallbackUris;
@@ -129,19 +136,4 @@ export class EnterpriseSsoConnection extends pulumi.ComponentResource {
       scope: this.scope,
     });
   }
-}
-
-function argumentProblems(args: EnterpriseSsoConnectionArgs): string[] {
-  const problems: string[] = [];
-  if (!args.connectorName || args.connectorName.trim() === "") {
-    problems.push("connectorName is empty: give a name that is unique in the Logto tenant.");
-  }
-  if (!args.domains || args.domains.length === 0) {
-    problems.push("domains is empty: list the email domains whose users sign in through this IdP.");
-  } else {
-    problems.push(...domainProblems("domains", args.domains));
-  }
-  problems.push(...scopeProblems("scopes", args.scopes ?? []));
-  if (typeof args.issuer === "string") problems.push(...issuerProblems("issuer", args.issuer));
-  return problems;
 }

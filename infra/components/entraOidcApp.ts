@@ -1,24 +1,24 @@
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
-import { SignInAudience, signInAudiences } from "../connectionConfig";
-import { urlProblems } from "../../providers/logto/validation";
+import { SignInAudience } from "../connectionConfig";
 import { SecretRotationWindow } from "../rotation";
 import { oidcBaseScopes, resolveScopeIds } from "../scopes";
 
 export interface EntraOidcAppArgs {
   /** Name of the app registration in the customer's tenant. */
-  displayName: string;
+  displayName: pulumi.Input<string>;
   /** The customer's tenant (directory) id; the issuer is derived from it. */
-  tenantId: string;
+  tenantId: pulumi.Input<string>;
   /** Origin of the Entra login endpoint of the tenant's cloud, e.g. https://login.microsoftonline.com. */
-  loginEndpoint: string;
+  loginEndpoint: pulumi.Input<string>;
   /** Default AzureADMyOrg (single tenant). */
-  signInAudience?: SignInAudience;
+  signInAudience?: pulumi.Input<SignInAudience>;
   /** Microsoft Graph delegated permissions by name; openid, profile and email are always included. */
-  graphScopes: string[];
+  graphScopes: pulumi.Input<string[]>;
   /**
    * Grant tenant-wide admin consent from the stack (default true). Turn off when the deployer is no
-   * administrator of the tenant; `consentStatus` then says who must consent where.
+   * administrator of the tenant; `consentStatus` then says who must consent where. Plain: it decides whether
+   * the consent grant exists.
    */
   adminConsent?: boolean;
   /** The client secret's rotation period; a new period replaces the secret. */
@@ -28,19 +28,26 @@ export interface EntraOidcAppArgs {
   /**
    * Leave the app registration, its Graph access, service principal and consent in Entra when they leave the
    * stack (retainOnDelete), so that sign-in through it goes on; the client secret is deleted as ever. Default false.
+   * Plain, as resource options are.
    */
   keepInEntra?: boolean;
 }
 
-const tenantIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const graphApi = "Microsoft Graph";
 
 /**
  * An Entra ID app registration that Logto signs users in with over OIDC: Web platform, Microsoft Graph
  * delegated permissions resolved by name, a service principal, optional admin consent, and a rotating
  * client secret. The redirect URI is registered by the SSO connection, once Logto has made the connector.
+ * The arguments are checked where they come from (the stack config), not here.
  */
 export class EntraOidcApp extends pulumi.ComponentResource {
+  public readonly registration: azuread.ApplicationRegistration;
+  public readonly graphAccess: azuread.ApplicationApiAccess;
+  public readonly servicePrincipal: azuread.ServicePrincipal;
+  /** Absent when adminConsent is false. */
+  public readonly adminConsent?: azuread.ServicePrincipalDelegatedPermissionGrant;
+  public readonly password: azuread.ApplicationPassword;
   public readonly clientId: pulumi.Output<string>;
   /** Secret output. */
   public readonly clientSecret: pulumi.Output<string>;
@@ -58,9 +65,10 @@ export class EntraOidcApp extends pulumi.ComponentResource {
 
   constructor(name: string, args: EntraOidcAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("logto-entra-sso:entra:EntraOidcApp", name, {}, opts);
-    const problems = argumentProblems(args);
-    if (problems.length > 0) throw new Error(`EntraOidcApp "${name}": ${problems.join(" ")}`);
-    const scopeNames = [...new Set([...oidcBaseScopes, ...args.graphScopes])];
+    const scopeNames = pulumi
+      .output(args.graphScopes)
+      .apply((graphScopes) => [...new Set([...oidcBaseScopes, ...graphScopes])]);
+    const signInAudience = args.signInAudience ?? "AzureADMyOrg";
     // Everything here lives in one tenant: another tenant id makes each anew there (and the old ones are deleted
     // by the old provider instance, last). The secret goes with the stack even when the registration is kept.
     const inTenant = { parent: this, replacementTrigger: args.tenantId };
@@ -70,7 +78,7 @@ export class EntraOidcApp extends pulumi.ComponentResource {
       `${name}-registration`,
       {
         displayName: args.displayName,
-        signInAudience: args.signInAudience ?? "AzureADMyOrg",
+        signInAudience,
         notes: "Managed by Pulumi (logto-entra-sso): Logto enterprise SSO over OIDC.",
       },
       kept,
@@ -85,8 +93,8 @@ export class EntraOidcApp extends pulumi.ComponentResource {
       return id;
     });
     const graph = azuread.getServicePrincipalOutput({ clientId: graphClientId }, { parent: this });
-    this.graphScopeIds = graph.oauth2PermissionScopes.apply((scopes) =>
-      resolveScopeIds(scopeNames, scopes, {
+    this.graphScopeIds = pulumi.all([scopeNames, graph.oauth2PermissionScopes]).apply(([names, scopes]) =>
+      resolveScopeIds(names, scopes, {
         api: graphApi,
         field: args.scopesField ?? `EntraOidcApp "${name}" graphScopes`,
       }),
@@ -103,7 +111,7 @@ export class EntraOidcApp extends pulumi.ComponentResource {
       kept,
     );
     if (args.adminConsent ?? true) {
-      new azuread.ServicePrincipalDelegatedPermissionGrant(
+      this.adminConsent = new azuread.ServicePrincipalDelegatedPermissionGrant(
         `${name}-admin-consent`,
         {
           servicePrincipalObjectId: servicePrincipal.objectId,
@@ -127,19 +135,26 @@ export class EntraOidcApp extends pulumi.ComponentResource {
       { ...inTenant, protect: false, deleteBeforeReplace: false },
     );
 
+    this.registration = registration;
+    this.graphAccess = apiAccess;
+    this.servicePrincipal = servicePrincipal;
+    this.password = password;
     this.clientId = registration.clientId;
     this.clientSecret = pulumi.secret(password.value);
-    this.issuer = pulumi.output(entraIssuer(args.loginEndpoint, args.tenantId, args.signInAudience ?? "AzureADMyOrg"));
-    this.adminConsentUrl = registration.clientId.apply((clientId) =>
-      adminConsentUrl(args.loginEndpoint, args.tenantId, clientId),
-    );
+    this.issuer = pulumi
+      .all([args.loginEndpoint, args.tenantId, signInAudience])
+      .apply(([loginEndpoint, tenantId, audience]) => entraIssuer(loginEndpoint, tenantId, audience));
+    this.adminConsentUrl = pulumi
+      .all([args.loginEndpoint, args.tenantId, registration.clientId])
+      .apply(([loginEndpoint, tenantId, clientId]) => adminConsentUrl(loginEndpoint, tenantId, clientId));
     this.applicationObjectId = registration.objectId;
     this.servicePrincipalObjectId = servicePrincipal.objectId;
     this.secretExpiresAt = password.endDate;
+    const scopeList = scopeNames.apply((names) => names.join(" "));
     this.consentStatus =
       (args.adminConsent ?? true)
-        ? pulumi.output(`granted by this stack (tenant-wide, delegated: ${scopeNames.join(" ")})`)
-        : pulumi.interpolate`pending: an administrator of tenant ${args.tenantId} (Global Administrator, Privileged Role Administrator, Cloud Application Administrator or Application Administrator) must grant admin consent for ${scopeNames.join(" ")}: open ${this.adminConsentUrl} or Entra admin center > App registrations > ${args.displayName} > API permissions > Grant admin consent.`;
+        ? pulumi.interpolate`granted by this stack (tenant-wide, delegated: ${scopeList})`
+        : pulumi.interpolate`pending: an administrator of tenant ${args.tenantId} (Global Administrator, Privileged Role Administrator, Cloud Application Administrator or Application Administrator) must grant admin consent for ${scopeList}: open ${this.adminConsentUrl} or Entra admin center > App registrations > ${args.displayName} > API permissions > Grant admin consent.`;
 
     this.registerOutputs({
       clientId: this.clientId,
@@ -168,25 +183,4 @@ export function entraIssuer(loginEndpoint: string, tenantId: string, audience: S
 /** Entra's admin-consent endpoint for one tenant and one app. */
 export function adminConsentUrl(loginEndpoint: string, tenantId: string, clientId: string): string {
   return `${loginEndpoint}/${tenantId}/adminconsent?client_id=${encodeURIComponent(clientId)}`;
-}
-
-function argumentProblems(args: EntraOidcAppArgs): string[] {
-  const problems: string[] = [];
-  if (!args.displayName || args.displayName.trim() === "")
-    problems.push("displayName is empty: name the app registration.");
-  if (!tenantIdPattern.test(args.tenantId ?? "")) {
-    problems.push(`tenantId is "${args.tenantId}": give the tenant id as a lowercase GUID.`);
-  }
-  problems.push(
-    ...urlProblems("loginEndpoint", args.loginEndpoint ?? "", { allowPath: false, allowTrailingSlash: false }),
-  );
-  if (args.signInAudience !== undefined && !signInAudiences.includes(args.signInAudience)) {
-    problems.push(
-      `signInAudience is "${args.signInAudience}": use ${signInAudiences.join(" or ")}; personal Microsoft accounts have another issuer than the tenant's.`,
-    );
-  }
-  if (Number.isNaN(Date.parse(args.secretRotation?.endDate ?? ""))) {
-    problems.push(`secretRotation.endDate is "${args.secretRotation?.endDate}": give an RFC 3339 date.`);
-  }
-  return problems;
 }

@@ -3,6 +3,7 @@
  * this program, curl is not. It polls the URL until it answers 200 (with the expected text, if any) or
  * the time is up, then exits 1 with the last failure.
  */
+import * as pulumi from "@pulumi/pulumi";
 
 /** JavaScript for `node -e`; reads CHECK_URL, CHECK_EXPECT (optional) and CHECK_TIMEOUT_SECONDS. */
 export const httpCheckScript = `
@@ -37,7 +38,10 @@ const deadline = Date.now() + Number(process.env.CHECK_TIMEOUT_SECONDS || "60") 
  * travels in the environment and `create` only evaluates it: the command provider quotes `create` in every
  * failure message, which should then read as the check's own one-line verdict, not as the whole script.
  */
-export function httpCheckCommand(url: string, options: { expect?: string; timeoutSeconds: number }) {
+export function httpCheckCommand<Url extends pulumi.Input<string>>(
+  url: Url,
+  options: { expect?: string; timeoutSeconds: number },
+) {
   return {
     create: "eval(process.env.CHECK_SCRIPT)",
     interpreter: ["node", "-e"],

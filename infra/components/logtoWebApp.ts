@@ -1,23 +1,24 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Application, ApplicationSecret, secretNameFor } from "../../providers/logto";
-import { urlProblems } from "../../providers/logto/validation";
 
 export interface LogtoWebAppArgs {
   /** Application name shown in the Logto console. */
-  appName: string;
+  appName: pulumi.Input<string>;
   /** Where users open the app, without trailing slash; the callback and sign-out URIs derive from it. */
-  baseUrl: string;
+  baseUrl: pulumi.Input<string>;
   /** Change it to rotate the application secret. Default "1". */
-  secretVersion?: string;
+  secretVersion?: pulumi.Input<string>;
 }
 
 /**
  * The Logto "Traditional web" application a server-side web app (the Flask sample) signs users in with:
  * callback `{baseUrl}/callback`, post sign-out `{baseUrl}/`, and one stack-managed secret. The secret is its
  * own resource: a new `secretVersion` makes a new secret, the users of `appSecret` are updated, and only
- * then is the old secret deleted.
+ * then is the old secret deleted. The arguments are checked where they come from (the stack config).
  */
 export class LogtoWebApp extends pulumi.ComponentResource {
+  public readonly application: Application;
+  public readonly secret: ApplicationSecret;
   public readonly applicationId: pulumi.Output<string>;
   /** Secret output. It carries the dependency on the secret resource, so its users are updated before the old secret goes. */
   public readonly appSecret: pulumi.Output<string>;
@@ -28,13 +29,8 @@ export class LogtoWebApp extends pulumi.ComponentResource {
 
   constructor(name: string, args: LogtoWebAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("logto-entra-sso:logto:LogtoWebApp", name, {}, opts);
-    const problems = [
-      ...(!args.appName || args.appName.trim() === "" ? ["appName is empty: name the application."] : []),
-      ...urlProblems("baseUrl", args.baseUrl, { allowPath: true, allowTrailingSlash: false }),
-    ];
-    if (problems.length > 0) throw new Error(`LogtoWebApp "${name}": ${problems.join(" ")}`);
-    const callbackUri = `${args.baseUrl}/callback`;
-    const postSignOutUri = `${args.baseUrl}/`;
+    const callbackUri = pulumi.interpolate`${args.baseUrl}/callback`;
+    const postSignOutUri = pulumi.interpolate`${args.baseUrl}/`;
 
     const application = new Application(
       `${name}-application`,
@@ -53,7 +49,7 @@ export class LogtoWebApp extends pulumi.ComponentResource {
       `${name}-application-secret`,
       {
         applicationId,
-        name: secretNameFor(args.secretVersion ?? "1"),
+        name: pulumi.output(args.secretVersion ?? "1").apply(secretNameFor),
         // Logto's "Default secret" of an app the stack made would be a second, unmanaged way in.
         removeDefaultSecret: application.adopted.apply((adopted) => !adopted),
         // Only the secret the Application made itself before issue 11; any other of the name is refused.
@@ -63,11 +59,13 @@ export class LogtoWebApp extends pulumi.ComponentResource {
       { parent: this, protect: false, deleteBeforeReplace: false },
     );
 
+    this.application = application;
+    this.secret = secret;
     this.applicationId = applicationId;
     this.appSecret = pulumi.secret(secret.value);
-    this.callbackUri = pulumi.output(callbackUri);
-    this.postSignOutUri = pulumi.output(postSignOutUri);
-    this.signInUrl = pulumi.output(`${args.baseUrl}/sign-in`);
+    this.callbackUri = callbackUri;
+    this.postSignOutUri = postSignOutUri;
+    this.signInUrl = pulumi.interpolate`${args.baseUrl}/sign-in`;
     this.registerOutputs({
       applicationId: this.applicationId,
       appSecret: this.appSecret,

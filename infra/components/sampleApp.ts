@@ -1,16 +1,7 @@
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { urlProblems } from "../../providers/logto/validation";
-import {
-  ContainerConfinement,
-  NetworkMode,
-  RestartPolicy,
-  confinementLimits,
-  networkModes,
-  restartPolicies,
-  sampleAppDefaults,
-} from "../sampleAppConfig";
+import { ContainerConfinement, NetworkMode, RestartPolicy, sampleAppDefaults } from "../sampleAppConfig";
 import { httpCheckCommand } from "./httpCheck";
 
 /**
@@ -28,33 +19,34 @@ export const secretFiles = {
 
 export interface SampleAppArgs {
   /** Docker image reference to build, e.g. logto-entra-sso-sample:dev. Built locally, never pushed. */
-  imageName: string;
+  imageName: pulumi.Input<string>;
   /** Build context holding the Dockerfile: absolute, or relative to the program's working directory. */
-  buildContext: string;
-  containerName: string;
+  buildContext: pulumi.Input<string>;
+  containerName: pulumi.Input<string>;
   /** Public URL of the app (BASE_URL); `/healthz` under it is checked after deploy. */
-  baseUrl: string;
+  baseUrl: pulumi.Input<string>;
   /** Host port the app is reached on. */
-  port: number;
+  port: pulumi.Input<number>;
   /** Host address the port is bound to. */
-  bindAddress: string;
-  restartPolicy: RestartPolicy;
+  bindAddress: pulumi.Input<string>;
+  restartPolicy: pulumi.Input<RestartPolicy>;
   /**
    * bridge (default): the container port is published on bindAddress:port. host: the container shares the
    * host's network (it then reaches a Logto on localhost) and gunicorn itself listens on bindAddress:port.
+   * Plain: it decides whether the container has a port mapping.
    */
   networkMode?: NetworkMode;
   /** `docker build --network` for the RUN steps, e.g. host; unset: Docker's default. */
-  buildNetwork?: string;
+  buildNetwork?: pulumi.Input<string>;
   /** app/Dockerfile's BASE_IMAGE build argument; unset: the Dockerfile's pinned default. */
-  baseImage?: string;
-  logtoEndpoint: string;
+  baseImage?: pulumi.Input<string>;
+  logtoEndpoint: pulumi.Input<string>;
   logtoAppId: pulumi.Input<string>;
   /** Kept secret. */
   logtoAppSecret: pulumi.Input<string>;
   /** Flask SECRET_KEY; kept secret. */
   secretKey: pulumi.Input<string>;
-  /** How the container is confined; default sampleAppDefaults.confinement (everything on). */
+  /** How the container is confined; default sampleAppDefaults.confinement (everything on). Plain, as it shapes the container. */
   confinement?: ContainerConfinement;
   /** How long each post-deploy check waits for an answer. Default 60 s. */
   checkTimeoutSeconds?: number;
@@ -65,9 +57,14 @@ export interface SampleAppArgs {
  * settings in the environment and its secrets as files on a read-only volume, confined (read-only root file
  * system, no capabilities, no-new-privileges, memory and process limits), two post-deploy checks (the app
  * answers `/healthz`, and Logto's OIDC discovery document is reachable), and the removal of the image once it
- * is not used.
+ * is not used. The arguments are checked where they come from (the stack config).
  */
 export class SampleApp extends pulumi.ComponentResource {
+  public readonly image: docker.Image;
+  public readonly secretsVolume: docker.Volume;
+  /** Created and never started: it writes the secret files into secretsVolume. */
+  public readonly secretsWriter: docker.Container;
+  public readonly container: docker.Container;
   /** The built image's id, which changes with every rebuild. */
   public readonly imageRef: pulumi.Output<string>;
   public readonly containerName: pulumi.Output<string>;
@@ -76,12 +73,10 @@ export class SampleApp extends pulumi.ComponentResource {
 
   constructor(name: string, args: SampleAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("logto-entra-sso:app:SampleApp", name, {}, opts);
-    const problems = argumentProblems(args);
-    if (problems.length > 0) throw new Error(`SampleApp "${name}": ${problems.join(" ")}`);
     const timeoutSeconds = args.checkTimeoutSeconds ?? 60;
     const confinement = args.confinement ?? sampleAppDefaults.confinement;
-    const healthzUrl = `${args.baseUrl}/healthz`;
-    const discoveryUrl = `${args.logtoEndpoint}/oidc/.well-known/openid-configuration`;
+    const healthzUrl = pulumi.interpolate`${args.baseUrl}/healthz`;
+    const discoveryUrl = pulumi.interpolate`${args.logtoEndpoint}/oidc/.well-known/openid-configuration`;
     const networkMode = args.networkMode ?? "bridge";
 
     const image = new docker.Image(
@@ -101,7 +96,7 @@ export class SampleApp extends pulumi.ComponentResource {
     // With host networking there is no port mapping: the app binds the host address and port itself.
     const listening =
       networkMode === "host"
-        ? { envs: [`PORT=${args.port}`, `BIND_ADDRESS=${args.bindAddress}`] }
+        ? { envs: [pulumi.interpolate`PORT=${args.port}`, pulumi.interpolate`BIND_ADDRESS=${args.bindAddress}`] }
         : {
             envs: [`PORT=${containerPort}`],
             ports: [{ internal: containerPort, external: args.port, ip: args.bindAddress }],
@@ -132,13 +127,13 @@ export class SampleApp extends pulumi.ComponentResource {
     // named volume, which the app's container mounts read-only.
     const secretsVolume = new docker.Volume(
       `${name}-secrets`,
-      { name: `${args.containerName}-secrets` },
+      { name: pulumi.interpolate`${args.containerName}-secrets` },
       { parent: this },
     );
     const secretsWriter = new docker.Container(
       `${name}-secrets-writer`,
       {
-        name: `${args.containerName}-secrets-writer`,
+        name: pulumi.interpolate`${args.containerName}-secrets-writer`,
         image: image.repoDigest,
         start: false,
         mustRun: false,
@@ -160,10 +155,10 @@ export class SampleApp extends pulumi.ComponentResource {
         // For a local build this is the image id, so a rebuilt image replaces the container.
         image: image.repoDigest,
         envs: [
-          `LOGTO_ENDPOINT=${args.logtoEndpoint}`,
+          pulumi.interpolate`LOGTO_ENDPOINT=${args.logtoEndpoint}`,
           pulumi.interpolate`LOGTO_APP_ID=${args.logtoAppId}`,
           `LOGTO_APP_SECRET_FILE=${secretFiles.logtoAppSecret}`,
-          `BASE_URL=${args.baseUrl}`,
+          pulumi.interpolate`BASE_URL=${args.baseUrl}`,
           `SECRET_KEY_FILE=${secretFiles.secretKey}`,
           ...listening.envs,
         ],
@@ -219,10 +214,14 @@ export class SampleApp extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    this.image = image;
+    this.secretsVolume = secretsVolume;
+    this.secretsWriter = secretsWriter;
+    this.container = container;
     this.imageRef = image.repoDigest;
     this.containerName = container.name;
-    this.healthzUrl = pulumi.output(healthzUrl);
-    this.discoveryUrl = pulumi.output(discoveryUrl);
+    this.healthzUrl = healthzUrl;
+    this.discoveryUrl = discoveryUrl;
     this.registerOutputs({
       imageRef: this.imageRef,
       containerName: this.containerName,
@@ -230,27 +229,4 @@ export class SampleApp extends pulumi.ComponentResource {
       discoveryUrl: this.discoveryUrl,
     });
   }
-}
-
-function argumentProblems(args: SampleAppArgs): string[] {
-  const problems: string[] = [];
-  if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535) {
-    problems.push(`port is ${args.port}: use a whole number from 1 to 65535.`);
-  }
-  if (!restartPolicies.includes(args.restartPolicy)) {
-    problems.push(`restartPolicy is "${args.restartPolicy}": use one of ${restartPolicies.join(", ")}.`);
-  }
-  if (args.networkMode !== undefined && !networkModes.includes(args.networkMode)) {
-    problems.push(`networkMode is "${args.networkMode}": use one of ${networkModes.join(", ")}.`);
-  }
-  for (const key of ["memoryLimitMb", "pidsLimit"] as const) {
-    const value = args.confinement?.[key];
-    const { min, max } = confinementLimits[key];
-    if (value !== undefined && !(Number.isInteger(value) && value >= min && value <= max)) {
-      problems.push(`confinement.${key} is ${value}: use a whole number from ${min} to ${max}.`);
-    }
-  }
-  problems.push(...urlProblems("baseUrl", args.baseUrl, { allowPath: true, allowTrailingSlash: false }));
-  problems.push(...urlProblems("logtoEndpoint", args.logtoEndpoint, { allowPath: false, allowTrailingSlash: false }));
-  return problems;
 }

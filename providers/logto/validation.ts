@@ -113,17 +113,6 @@ export function trustedEmailProblems(field: string, issuer: string, trustUnverif
   ];
 }
 
-const scopePattern = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
-
-/** OAuth scope tokens (RFC 6749 §3.3): printable ASCII without spaces, quotes or backslashes. */
-export function scopeProblems(field: string, scopes: readonly string[]): string[] {
-  return scopes.flatMap((scope, index) =>
-    scopePattern.test(scope)
-      ? []
-      : [`${field}[${index}] is "${scope}": a scope is one word of printable ASCII, e.g. User.Read.`],
-  );
-}
-
 /** Splits a space-separated scope string into unique tokens, keeping their order. */
 export function scopeTokens(scope: string | undefined): string[] {
   return [...new Set((scope ?? "").split(/\s+/).filter((token) => token.length > 0))];

@@ -486,6 +486,40 @@ const singleProblemCases: Array<[string, RawStackConfig, string, string]> = [
   ],
 ];
 
+/**
+ * The rules the components checked again at construction until the config became the one place they live
+ * (issue 22); the connector's own check refuses the Logto ones too (test/providers/ssoConnector.test.ts).
+ */
+const formerComponentRuleCases: Array<[string, RawStackConfig, string, string]> = [
+  ["connector name blank", withConnection({ connectorName: " " }), `${c0}.connectorName is " "`, "unique in the Logto"],
+  [
+    "public domain outlook.com",
+    withConnection({ domains: ["outlook.com"] }),
+    `${c0}.domains[0] is "outlook.com"`,
+    "public email domains cannot be routed to an enterprise IdP",
+  ],
+  [
+    "scope with a space, Mail Read",
+    withConnection({ extraScopes: ["Mail Read"] }),
+    `${c0}.extraScopes[0] is "Mail Read"`,
+    "a scope is one word of printable ASCII",
+  ],
+  [
+    "tenant id with one capital",
+    withConnection({ tenantId: "44444444-4444-4444-8444-44444444444A" }),
+    `${c0}.tenantId is "44444444-4444-4444-8444-44444444444A"`,
+    'Write it in lowercase ("44444444-4444-4444-8444-44444444444a")',
+  ],
+  [
+    "entra login endpoint with a trailing slash (the issuers are built from it)",
+    rawConfig({ entra: { loginEndpoint: "https://login.microsoftonline.com/" } }),
+    `${ns}:entra.loginEndpoint is "https://login.microsoftonline.com/"`,
+    "remove the trailing slash",
+  ],
+  ["app name empty", withSampleApp({ logtoAppName: "" }), `${app}.logtoAppName is ""`, "give the application a name"],
+  ["port 0", withSampleApp({ port: 0 }), `${app}.port is 0`, "use a whole number from 1 to 65535"],
+];
+
 describe("validateStackConfig", () => {
   it("turns a minimal config into the typed config with every default", async () => {
     const config = validate(rawConfig());
@@ -627,7 +661,7 @@ describe("validateStackConfig", () => {
     expect(config.sampleApp.secretKey).toBeUndefined();
   });
 
-  it.each(singleProblemCases)("reports %s", (_case, raw, start, fragment) => {
+  it.each([...singleProblemCases, ...formerComponentRuleCases])("reports %s", (_case, raw, start, fragment) => {
     const problems = problemsOf(raw);
     expect(problems).toHaveLength(1);
     expect(problems[0].startsWith(start), problems[0]).toBe(true);
@@ -684,6 +718,21 @@ describe("validateStackConfig", () => {
     );
     expect(problems.length).toBeGreaterThan(1);
     expect(problems.join("\n")).not.toContain(secretValue);
+  });
+
+  it("refuses deployer credentials in mode: provided without printing the secret they hold", () => {
+    const secretValue = "deployer-secret-marker-5c2e";
+    const problems = problemsOf(
+      withConnection({
+        mode: "provided",
+        clientId: tenantIds.fabrikam,
+        clientSecret: "customer-secret",
+        credentials: { clientId: tenantIds.northwind, clientSecret: secretValue },
+      }),
+    );
+    expect(problems).toEqual([
+      `${c0}.credentials is "set": it applies only to mode: managed; in mode: provided the customer's admin owns the app registration, its secret and consent. Remove it.`,
+    ]);
   });
 
   it("refuses a former name that another connection has or had", () => {
