@@ -1,22 +1,22 @@
-export { Application, ApplicationArgs, applicationProvider } from "./application";
-export type { ApplicationInputs, ApplicationOutputs } from "./applicationSchema";
+export { Application, ApplicationArgs, applicationProvider } from "./application/provider";
+export type { ApplicationInputs, ApplicationOutputs } from "./application/schema";
 export {
   ApplicationSecret,
   ApplicationSecretArgs,
   applicationSecretProvider,
   secretNameFor,
-} from "./applicationSecret";
-export type { ApplicationSecretInputs, ApplicationSecretOutputs } from "./applicationSecret";
-export { SignInExperienceSso, SignInExperienceSsoArgs, signInExperienceSsoProvider } from "./signInExperience";
-export { SsoConnector, SsoConnectorArgs, SsoConnectorConfigArgs, ssoConnectorProvider } from "./ssoConnector";
-export { SsoConnectorBranding, oidcSsoProviderNames } from "./ssoConnectorSchema";
+} from "./applicationSecret/provider";
+export type { ApplicationSecretInputs, ApplicationSecretOutputs } from "./applicationSecret/provider";
+export { SignInExperienceSso, SignInExperienceSsoArgs, signInExperienceSsoProvider } from "./signInExperience/provider";
+export { SsoConnector, SsoConnectorArgs, SsoConnectorConfigArgs, ssoConnectorProvider } from "./ssoConnector/provider";
+export { SsoConnectorBranding, oidcSsoProviderNames } from "./ssoConnector/schema";
 export type {
   ClientOwnership,
   OidcSsoProviderName,
   SsoConnectorInputs,
   SsoConnectorOutputs,
   UserLinkSettings,
-} from "./ssoConnectorSchema";
-export { UserLinkGuard, UserLinkGuardArgs, userLinkGuardProvider } from "./userLinkGuard";
-export type { GuardedConnection, UserLinkGuardInputs, UserLinkGuardOutputs } from "./userLinkGuard";
+} from "./ssoConnector/schema";
+export { UserLinkGuard, UserLinkGuardArgs, userLinkGuardProvider } from "./userLinkGuard/check";
+export type { GuardedConnection, UserLinkGuardInputs, UserLinkGuardOutputs } from "./userLinkGuard/check";
 export { settingKeys } from "./settings";

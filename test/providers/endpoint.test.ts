@@ -5,16 +5,16 @@
  * opt-in logto:moveFromEndpoint. The connector's callback URI follows Logto's public origin (its issuer).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { applicationProvider } from "../../providers/logto/application";
-import { ApplicationInputs, ApplicationOutputs } from "../../providers/logto/applicationSchema";
+import { applicationProvider } from "../../providers/logto/application/provider";
+import { ApplicationInputs, ApplicationOutputs } from "../../providers/logto/application/schema";
 import {
   ApplicationSecretInputs,
   ApplicationSecretOutputs,
   applicationSecretProvider,
-} from "../../providers/logto/applicationSecret";
-import { SignInExperienceSsoOutputs, signInExperienceSsoProvider } from "../../providers/logto/signInExperience";
-import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
-import { SsoConnectorInputs, SsoConnectorOutputs } from "../../providers/logto/ssoConnectorSchema";
+} from "../../providers/logto/applicationSecret/provider";
+import { SignInExperienceSsoOutputs, signInExperienceSsoProvider } from "../../providers/logto/signInExperience/provider";
+import { ssoConnectorProvider } from "../../providers/logto/ssoConnector/provider";
+import { SsoConnectorInputs, SsoConnectorOutputs } from "../../providers/logto/ssoConnector/schema";
 import { LogtoStandIn, startLogtoStandIn } from "../../local/standins/logto";
 import {
   ProviderHarness,

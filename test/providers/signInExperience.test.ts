@@ -2,8 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   signInExperienceSsoProvider as provider,
   SignInExperienceSsoOutputs,
-} from "../../providers/logto/signInExperience";
-import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
+} from "../../providers/logto/signInExperience/provider";
+import { ssoConnectorProvider } from "../../providers/logto/ssoConnector/provider";
 import { ProviderHarness, connectorInputs, noticesDuring, startProviderHarness, writeCalls } from "./harness";
 
 let h: ProviderHarness;

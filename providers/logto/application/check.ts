@@ -1,8 +1,8 @@
 /** The application's check and diff: defaults, the declared values Logto would refuse, which fields changed. */
 import * as pulumi from "@pulumi/pulumi";
-import { configuredEndpoint, containsUnknown, sameStringSet } from "./support";
-import { urlProblems } from "./validation";
-import { ApplicationInputs, ApplicationOutputs, embeddedSecretFields } from "./applicationSchema";
+import { configuredEndpoint, containsUnknown, sameStringSet } from "../support";
+import { urlProblems } from "../validation";
+import { ApplicationInputs, ApplicationOutputs, embeddedSecretFields } from "./schema";
 
 const nameLimit = 256;
 

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ManagementClient } from "./client";
-import { troubleshootingLink } from "./errors";
-import { managementClient } from "./registry";
-import { callbackUriFor } from "./publicOrigin";
+import type { ManagementClient } from "../client";
+import { troubleshootingLink } from "../errors";
+import { managementClient } from "../registry";
+import { callbackUriFor } from "../publicOrigin";
 import {
   MovingObject,
   configureFromStack,
@@ -16,8 +16,8 @@ import {
   adoptableDiff,
   announceAdoption,
   soleMatch,
-} from "./support";
-import { ReferencedDynamicResource } from "./referencedResource";
+} from "../support";
+import { ReferencedDynamicResource } from "../referencedResource";
 import {
   ClientOwnership,
   OidcSsoProviderName,
@@ -32,7 +32,7 @@ import {
   outputsFromRow,
   originsOf,
   userLinkSettingsIn,
-} from "./ssoConnectorSchema";
+} from "./schema";
 import {
   checkedOrigins,
   originsChanged,
@@ -40,7 +40,7 @@ import {
   checkFailures,
   userLinkFailures,
   withDefaults,
-} from "./ssoConnectorCheck";
+} from "./check";
 
 /** A connector at another endpoint: the same tenant holds it under its id, with the same provider. */
 function movingConnector(id: string, olds: Partial<SsoConnectorInputs>): MovingObject {

@@ -1,10 +1,10 @@
 /** The SSO connector's check and diff: defaults, the declared values Logto would refuse, and what cuts users' links. */
 import * as pulumi from "@pulumi/pulumi";
-import { configuredSettings, managementClient } from "./registry";
-import { formerOriginsAfter } from "./publicOrigin";
-import { configuredEndpoint, containsUnknown, notice, sameStringSet } from "./support";
-import { domainProblems, issuerProblems, scopeTokens, trustedEmailProblems } from "./validation";
-import { relinkConsequence } from "./userLinkGuard";
+import { configuredSettings, managementClient } from "../registry";
+import { formerOriginsAfter } from "../publicOrigin";
+import { configuredEndpoint, containsUnknown, notice, sameStringSet } from "../support";
+import { domainProblems, issuerProblems, scopeTokens, trustedEmailProblems } from "../validation";
+import { relinkConsequence } from "../userLinkGuard/check";
 import {
   oidcSsoProviderNames,
   SsoConnectorConfig,
@@ -14,7 +14,7 @@ import {
   SsoConnectorInputs,
   ConnectorBody,
   label,
-} from "./ssoConnectorSchema";
+} from "./schema";
 
 /** Scopes Logto always requests for OIDC connectors, whatever the config says. */
 const scopesLogtoAlwaysAdds: readonly string[] = ["openid", "profile", "email"];

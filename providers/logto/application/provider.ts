@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ManagementClient } from "./client";
-import { managementClient } from "./registry";
+import type { ManagementClient } from "../client";
+import { managementClient } from "../registry";
 import {
   MovingObject,
   adoptableDiff,
@@ -14,8 +14,8 @@ import {
   recordedIn,
   sameStringSet,
   soleMatch,
-} from "./support";
-import { ReferencedDynamicResource } from "./referencedResource";
+} from "../support";
+import { ReferencedDynamicResource } from "../referencedResource";
 import {
   ApplicationInputs,
   ApplicationOutputs,
@@ -25,8 +25,8 @@ import {
   outputsFrom,
   legacySecretNameOf,
   metadataBody,
-} from "./applicationSchema";
-import { changedApplicationFields, stateNeedsUpgrade, checkFailures, withDefaults } from "./applicationCheck";
+} from "./schema";
+import { changedApplicationFields, stateNeedsUpgrade, checkFailures, withDefaults } from "./check";
 
 async function getApplication(client: ManagementClient, id: string, action: string): Promise<ApplicationRow> {
   return (await client.send({ method: "GET", path: "/api/applications/{id}", params: { id }, action })).data;

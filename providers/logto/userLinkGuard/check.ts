@@ -10,10 +10,10 @@
  * refused change stops a `pulumi up` before the first Entra or Logto call, with or without a preview.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { Answer } from "./managementApi";
-import { managementClient } from "./registry";
-import { configureFromStack, notice } from "./support";
-import { ReferencedDynamicResource } from "./referencedResource";
+import type { Answer } from "../managementApi";
+import { managementClient } from "../registry";
+import { configureFromStack, notice } from "../support";
+import { ReferencedDynamicResource } from "../referencedResource";
 
 /** One connection as the guard records it: plain config values, nothing secret. */
 export interface GuardedConnection {

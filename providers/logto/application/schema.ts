@@ -2,8 +2,8 @@
  * The application's shapes: what the program declares, the wire row (Logto's OpenAPI), expand (inputs → the
  * OIDC metadata sent) and flatten (row → outputs), as in terraform-provider-auth0's connection/{expand,flatten}.go.
  */
-import type { Answer } from "./managementApi";
-import { Adoptable, AdoptionOutputs, OnEndpoint, Recorded } from "./support";
+import type { Answer } from "../managementApi";
+import { Adoptable, AdoptionOutputs, OnEndpoint, Recorded } from "../support";
 
 export interface ApplicationInputs extends Adoptable, OnEndpoint {
   name: string;

@@ -3,10 +3,10 @@
  * (inputs → request body) and flatten (row → outputs). Laid out as terraform-provider-auth0's
  * internal/auth0/connection/{expand,flatten}.go.
  */
-import type { Answer } from "./managementApi";
-import { callbackUriFor } from "./publicOrigin";
-import { Adoptable, AdoptionOutputs, OnEndpoint, Recorded } from "./support";
-import { scopeTokens } from "./validation";
+import type { Answer } from "../managementApi";
+import { callbackUriFor } from "../publicOrigin";
+import { Adoptable, AdoptionOutputs, OnEndpoint, Recorded } from "../support";
+import { scopeTokens } from "../validation";
 
 /** Enterprise SSO providers with an OIDC client config (clientId, clientSecret, issuer). */
 export const oidcSsoProviderNames = ["AzureAdOidc", "OIDC", "Okta"] as const;

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ManagementClient } from "./client";
-import { managementClient } from "./registry";
+import type { ManagementClient } from "../client";
+import { managementClient } from "../registry";
 import {
   MovingObject,
   OnEndpoint,
@@ -9,8 +9,8 @@ import {
   endpointDiff,
   endpointMove,
   notice,
-} from "./support";
-import { ReferencedDynamicResource } from "./referencedResource";
+} from "../support";
+import { ReferencedDynamicResource } from "../referencedResource";
 
 export interface SignInExperienceSsoInputs extends OnEndpoint {
   /** The value of "Enterprise SSO" in the sign-in experience while the stack exists. */

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ManagementClient } from "./client";
-import type { Answer } from "./managementApi";
-import { isLogtoApiError, troubleshootingLink } from "./errors";
-import { managementClient } from "./registry";
+import type { ManagementClient } from "../client";
+import type { Answer } from "../managementApi";
+import { isLogtoApiError, troubleshootingLink } from "../errors";
+import { managementClient } from "../registry";
 import {
   OnEndpoint,
   configureFromStack,
@@ -14,8 +14,8 @@ import {
   ifPresent,
   notice,
   readResult,
-} from "./support";
-import { ReferencedDynamicResource } from "./referencedResource";
+} from "../support";
+import { ReferencedDynamicResource } from "../referencedResource";
 
 export interface ApplicationSecretInputs extends OnEndpoint {
   applicationId: string;
