@@ -1,14 +1,14 @@
-export { Application, ApplicationArgs, applicationProvider } from "./application/provider";
+export { applicationProvider } from "./application/provider";
+export { Application, ApplicationArgs } from "./application/resource";
 export type { ApplicationInputs, ApplicationOutputs } from "./application/schema";
-export {
-  ApplicationSecret,
-  ApplicationSecretArgs,
-  applicationSecretProvider,
-  secretNameFor,
-} from "./applicationSecret/provider";
-export type { ApplicationSecretInputs, ApplicationSecretOutputs } from "./applicationSecret/provider";
-export { SignInExperienceSso, SignInExperienceSsoArgs, signInExperienceSsoProvider } from "./signInExperience/provider";
-export { SsoConnector, SsoConnectorArgs, SsoConnectorConfigArgs, ssoConnectorProvider } from "./ssoConnector/provider";
+export { applicationSecretProvider } from "./applicationSecret/provider";
+export { ApplicationSecret, ApplicationSecretArgs } from "./applicationSecret/resource";
+export { secretNameFor } from "./applicationSecret/schema";
+export type { ApplicationSecretInputs, ApplicationSecretOutputs } from "./applicationSecret/schema";
+export { signInExperienceSsoProvider } from "./signInExperience/provider";
+export { SignInExperienceSso, SignInExperienceSsoArgs } from "./signInExperience/resource";
+export { ssoConnectorProvider } from "./ssoConnector/provider";
+export { SsoConnector, SsoConnectorArgs, SsoConnectorConfigArgs } from "./ssoConnector/resource";
 export { SsoConnectorBranding, oidcSsoProviderNames } from "./ssoConnector/schema";
 export type {
   ClientOwnership,
@@ -17,6 +17,7 @@ export type {
   SsoConnectorOutputs,
   UserLinkSettings,
 } from "./ssoConnector/schema";
-export { UserLinkGuard, UserLinkGuardArgs, userLinkGuardProvider } from "./userLinkGuard/check";
-export type { GuardedConnection, UserLinkGuardInputs, UserLinkGuardOutputs } from "./userLinkGuard/check";
+export { userLinkGuardProvider } from "./userLinkGuard/provider";
+export { UserLinkGuard, UserLinkGuardArgs } from "./userLinkGuard/resource";
+export type { GuardedConnection, UserLinkGuardInputs, UserLinkGuardOutputs } from "./userLinkGuard/schema";
 export { settingKeys } from "./settings";

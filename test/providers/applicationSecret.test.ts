@@ -5,12 +5,12 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { applicationProvider } from "../../providers/logto/application/provider";
+import { applicationSecretProvider as provider } from "../../providers/logto/applicationSecret/provider";
 import {
   ApplicationSecretInputs,
   ApplicationSecretOutputs,
-  applicationSecretProvider as provider,
   secretNameFor,
-} from "../../providers/logto/applicationSecret/provider";
+} from "../../providers/logto/applicationSecret/schema";
 import {
   ProviderHarness,
   applicationInputs,

@@ -7,12 +7,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { applicationProvider } from "../../providers/logto/application/provider";
 import { ApplicationInputs, ApplicationOutputs } from "../../providers/logto/application/schema";
-import {
-  ApplicationSecretInputs,
-  ApplicationSecretOutputs,
-  applicationSecretProvider,
-} from "../../providers/logto/applicationSecret/provider";
-import { SignInExperienceSsoOutputs, signInExperienceSsoProvider } from "../../providers/logto/signInExperience/provider";
+import { applicationSecretProvider } from "../../providers/logto/applicationSecret/provider";
+import { ApplicationSecretInputs, ApplicationSecretOutputs } from "../../providers/logto/applicationSecret/schema";
+import { signInExperienceSsoProvider } from "../../providers/logto/signInExperience/provider";
+import { SignInExperienceSsoOutputs } from "../../providers/logto/signInExperience/schema";
 import { ssoConnectorProvider } from "../../providers/logto/ssoConnector/provider";
 import { SsoConnectorInputs, SsoConnectorOutputs } from "../../providers/logto/ssoConnector/schema";
 import { LogtoStandIn, startLogtoStandIn } from "../../local/standins/logto";

@@ -13,7 +13,7 @@ import {
 import { signInExperienceSsoProvider } from "../../providers/logto/signInExperience/provider";
 import { ssoConnectorProvider } from "../../providers/logto/ssoConnector/provider";
 import { SsoConnectorInputs, SsoConnectorOutputs } from "../../providers/logto/ssoConnector/schema";
-import { userLinkGuardProvider } from "../../providers/logto/userLinkGuard/check";
+import { userLinkGuardProvider } from "../../providers/logto/userLinkGuard/provider";
 import { ProviderHarness, applicationInputs, connectorInputs, failureOf, startProviderHarness } from "./harness";
 
 // The engine's launcher loads the stored provider with require-from-string (a dependency of @pulumi/pulumi).

@@ -4,7 +4,6 @@ import { managementClient } from "../registry";
 import {
   MovingObject,
   adoptableDiff,
-  announceAdoption,
   configureFromStack,
   containsUnknown,
   ifPresent,
@@ -15,7 +14,6 @@ import {
   sameStringSet,
   soleMatch,
 } from "../support";
-import { ReferencedDynamicResource } from "../referencedResource";
 import {
   ApplicationInputs,
   ApplicationOutputs,
@@ -172,54 +170,3 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
     });
   },
 };
-
-export interface ApplicationArgs {
-  name: pulumi.Input<string>;
-  description?: pulumi.Input<string>;
-  redirectUris: pulumi.Input<pulumi.Input<string>[]>;
-  postLogoutRedirectUris: pulumi.Input<pulumi.Input<string>[]>;
-  corsAllowedOrigins?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Take over a Traditional application that already has this name instead of creating another. */
-  adoptExisting?: pulumi.Input<boolean>;
-  /** Delete an adopted application on destroy too. Default false: it was not this stack's to delete. */
-  deleteAdoptedOnDestroy?: pulumi.Input<boolean>;
-}
-
-/** A Logto "Traditional web" application; its client secrets are ApplicationSecret resources. */
-export class Application extends ReferencedDynamicResource {
-  // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
-  declare public readonly applicationId: pulumi.Output<string>;
-  declare public readonly redirectUris: pulumi.Output<string[]>;
-  declare public readonly postLogoutRedirectUris: pulumi.Output<string[]>;
-  declare public readonly endpoint: pulumi.Output<string>;
-  /** True when the stack took over an existing application (it then keeps its other secrets). */
-  declare public readonly adopted: pulumi.Output<boolean>;
-  /** The secret this resource made itself before ApplicationSecret existed (upgraded state only). */
-  declare public readonly legacySecretName: pulumi.Output<string | undefined>;
-
-  constructor(name: string, args: ApplicationArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      applicationProvider,
-      name,
-      {
-        name: args.name,
-        description: args.description ?? "",
-        redirectUris: args.redirectUris,
-        postLogoutRedirectUris: args.postLogoutRedirectUris,
-        corsAllowedOrigins: args.corsAllowedOrigins ?? [],
-        adoptExisting: args.adoptExisting ?? false,
-        deleteAdoptedOnDestroy: args.deleteAdoptedOnDestroy ?? false,
-        // Filled by check from logto:endpoint.
-        endpoint: undefined,
-        adopted: undefined,
-        applicationId: undefined,
-        type: undefined,
-        legacySecretName: undefined,
-      },
-      opts,
-      "logto",
-      "Application",
-    );
-    announceAdoption(`application ${name}`, args);
-  }
-}
