@@ -97,9 +97,8 @@ async function madeObjects() {
 
 /** Each object's check and diff as a preview at the configured endpoint runs them. */
 async function previewAll(objects: Awaited<ReturnType<typeof madeObjects>>) {
-  const connector = (
-    await ssoConnectorProvider.check!(objects.connector.outs as SsoConnectorInputs, connectorInputs(h))
-  ).inputs as SsoConnectorInputs;
+  const connector = (await ssoConnectorProvider.check!(objects.connector.outs, connectorInputs(h)))
+    .inputs as SsoConnectorInputs;
   const application = (await applicationProvider.check!(objects.application.outs, applicationInputs(h)))
     .inputs as ApplicationInputs;
   const secret = (await applicationSecretProvider.check!(objects.secret.outs, objects.secret.inputs as never))

@@ -2,14 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "../client";
 import { managementClient } from "../registry";
 import {
-  MovingObject,
-  adoptableDiff,
+  adoptOrCreate,
   configureFromStack,
-  containsUnknown,
-  ifPresent,
-  keptBecauseAdopted,
-  readResult,
-  recordedAfterUpdate,
+  deleteUnlessAdopted,
+  readOrGone,
   recordedIn,
   sameStringSet,
   soleMatch,
@@ -19,16 +15,13 @@ import {
   ApplicationOutputs,
   embeddedSecretFields,
   ApplicationRow,
+  getApplication,
   label,
   outputsFrom,
   legacySecretNameOf,
   metadataBody,
 } from "./schema";
-import { changedApplicationFields, stateNeedsUpgrade, checkFailures, withDefaults } from "./check";
-
-async function getApplication(client: ManagementClient, id: string, action: string): Promise<ApplicationRow> {
-  return (await client.send({ method: "GET", path: "/api/applications/{id}", params: { id }, action })).data;
-}
+import { changedApplicationFields, checkApplication, diffApplication } from "./check";
 
 /** The Traditional applications named exactly `name` (names are not unique in Logto). */
 async function findByName(client: ManagementClient, name: string): Promise<ApplicationRow[]> {
@@ -41,30 +34,10 @@ async function findByName(client: ManagementClient, name: string): Promise<Appli
   return data.filter((row) => row.name === name && row.type === "Traditional");
 }
 
-/** An application at another endpoint: the same tenant holds it under its id as a Traditional app. */
-function movingApplication(id: string, olds: Partial<ApplicationInputs>): MovingObject {
-  return {
-    what: `${label(olds.name ?? id)} (id ${id})`,
-    cost: "a new application with a new client id and secret; every app that signs in with the old ones stops signing in until it gets the new ones (the sample app gets them in the same run), and users signed in through it must sign in again.",
-    async heldBy(client) {
-      const action = `looking up ${label(olds.name ?? id)} at ${client.endpoint}`;
-      return (await ifPresent(() => getApplication(client, id, action)))?.type === "Traditional";
-    },
-  };
-}
-
 export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInputs, ApplicationOutputs> = {
   configure: configureFromStack,
-
-  async check(_olds, news) {
-    const inputs = withDefaults(news);
-    return { inputs, failures: checkFailures(inputs) };
-  },
-
-  async diff(id, olds, news) {
-    const changed = containsUnknown(news) || changedApplicationFields(olds, news).length > 0 || stateNeedsUpgrade(olds);
-    return adoptableDiff(olds, news, { replaces: [], changed }, movingApplication(id, olds));
-  },
+  check: async (_olds, news) => checkApplication(news),
+  diff: diffApplication,
 
   /** One POST (or, adopting, one list and one PATCH): nothing is left half made. */
   async create(inputs) {
@@ -78,52 +51,56 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
     const existing = inputs.adoptExisting
       ? soleMatch(await findByName(client, inputs.name), "Traditional applications", `adopting ${label(inputs.name)}`)
       : undefined;
-    if (existing) {
-      const { data } = await client.send({
-        method: "PATCH",
-        path: "/api/applications/{id}",
-        params: { id: existing.id },
-        body: {
-          ...body,
-          oidcClientMetadata: metadataBody(inputs, existing),
-          customClientMetadata: { ...existing.customClientMetadata, ...body.customClientMetadata },
-        },
-        action: `adopting ${label(inputs.name)}`,
-      });
-      return { id: existing.id, outs: outputsFrom(data, { ...inputs, adopted: true }) };
-    }
-    const row = await client.createOnce(
-      {
-        method: "POST",
-        path: "/api/applications",
-        body: { ...body, type: "Traditional" },
-        action: `creating ${label(inputs.name)}`,
+    return adoptOrCreate(existing, {
+      async adopt(existing) {
+        const { data } = await client.send({
+          method: "PATCH",
+          path: "/api/applications/{id}",
+          params: { id: existing.id },
+          body: {
+            ...body,
+            oidcClientMetadata: metadataBody(inputs, existing),
+            customClientMetadata: { ...existing.customClientMetadata, ...body.customClientMetadata },
+          },
+          action: `adopting ${label(inputs.name)}`,
+        });
+        return data;
       },
-      async () =>
-        soleMatch(
-          (await findByName(client, inputs.name)).filter((found) =>
-            sameStringSet(found.oidcClientMetadata.redirectUris, inputs.redirectUris),
-          ),
-          "Traditional applications with these redirect URIs",
-          `looking up ${label(inputs.name)} after its create went unanswered`,
+      create: () =>
+        client.createOnce(
+          {
+            method: "POST",
+            path: "/api/applications",
+            body: { ...body, type: "Traditional" },
+            action: `creating ${label(inputs.name)}`,
+          },
+          async () =>
+            soleMatch(
+              (await findByName(client, inputs.name)).filter((found) =>
+                sameStringSet(found.oidcClientMetadata.redirectUris, inputs.redirectUris),
+              ),
+              "Traditional applications with these redirect URIs",
+              `looking up ${label(inputs.name)} after its create went unanswered`,
+            ),
         ),
-    );
-    return { id: row.id, outs: outputsFrom(row, { ...inputs, adopted: false }) };
+      flatten: (row, adopted) => outputsFrom(row, { ...inputs, adopted }),
+    });
   },
 
   async read(id, props) {
-    const recorded = recordedIn(props);
-    const row = await ifPresent(() =>
-      getApplication(managementClient(recorded.endpoint), id, `reading application ${id}`),
+    return readOrGone(
+      id,
+      props,
+      (props) => getApplication(managementClient(props.endpoint), id, `reading application ${id}`),
+      (row, props) => ({ ...outputsFrom(row, recordedIn(props)), ...legacySecretNameOf(props) }),
+      ["applicationId", "type", "adopted", "legacySecretName"],
     );
-    const outs = row && { ...outputsFrom(row, recorded), ...legacySecretNameOf(props ?? {}) };
-    return readResult(id, outs, ["applicationId", "type", "adopted", "legacySecretName"]);
   },
 
   async update(id, olds, news) {
     const client = managementClient();
     const changed = changedApplicationFields(olds, news);
-    const recorded = recordedAfterUpdate(olds, news);
+    const recorded = { ...news, adopted: recordedIn(olds).adopted };
     if (changed.length === 0) {
       // Settings or the state's shape only: nothing to send. The embedded secret's fields are not carried over.
       const kept = Object.fromEntries(Object.entries(olds).filter(([key]) => !embeddedSecretFields.includes(key)));
@@ -162,8 +139,7 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
   },
 
   async delete(id, props) {
-    if (keptBecauseAdopted(`${label(props.name)} (id ${id})`, props)) return;
-    await managementClient(props.endpoint).deleteIfPresent({
+    await deleteUnlessAdopted(`${label(props.name)} (id ${id})`, props, {
       path: "/api/applications/{id}",
       params: { id },
       action: `deleting ${label(props.name)}`,

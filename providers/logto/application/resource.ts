@@ -32,14 +32,8 @@ export class Application extends ReferencedDynamicResource {
       applicationProvider,
       name,
       {
-        name: args.name,
-        description: args.description ?? "",
-        redirectUris: args.redirectUris,
-        postLogoutRedirectUris: args.postLogoutRedirectUris,
-        corsAllowedOrigins: args.corsAllowedOrigins ?? [],
-        adoptExisting: args.adoptExisting ?? false,
-        deleteAdoptedOnDestroy: args.deleteAdoptedOnDestroy ?? false,
-        // Filled by check from logto:endpoint.
+        ...args,
+        // Filled by check: the defaults (check.ts, withDefaults) and logto:endpoint.
         endpoint: undefined,
         adopted: undefined,
         applicationId: undefined,

@@ -4,13 +4,12 @@ import { isLogtoApiError, troubleshootingLink } from "../errors";
 import { managementClient } from "../registry";
 import {
   configureFromStack,
-  configuredEndpoint,
   endpointDiff,
   endpointMove,
   MovingObject,
   ifPresent,
   notice,
-  readResult,
+  readOrGone,
 } from "../support";
 import { checkApplicationSecret } from "./check";
 import { ApplicationSecretInputs, ApplicationSecretOutputs, SecretRow, label } from "./schema";
@@ -55,9 +54,7 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
 > = {
   configure: configureFromStack,
 
-  async check(_olds, news) {
-    return checkApplicationSecret(news);
-  },
+  check: async (_olds, news) => checkApplicationSecret(news),
 
   /**
    * Everything that identifies the secret replaces it; the engine makes the new one before deleting the old. A
@@ -113,10 +110,13 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
   },
 
   async read(id, props) {
-    if (!props) return {};
-    const endpoint = props.endpoint ?? configuredEndpoint();
-    const row = await ifPresent(() => findSecret(managementClient(endpoint), props));
-    return readResult(id, row && { ...props, endpoint, value: row.value }, ["value"]);
+    return readOrGone(
+      id,
+      props,
+      (recorded) => findSecret(managementClient(recorded.endpoint), recorded),
+      (row, recorded) => ({ ...recorded, value: row.value }),
+      ["value"],
+    );
   },
 
   /** Only the secret this resource made: one of the name with another value (made again by hand) is left. */

@@ -27,14 +27,8 @@ export class ApplicationSecret extends ReferencedDynamicResource {
     super(
       applicationSecretProvider,
       name,
-      {
-        applicationId: args.applicationId,
-        name: args.name,
-        removeDefaultSecret: args.removeDefaultSecret ?? false,
-        takeOverName: args.takeOverName,
-        endpoint: undefined,
-        value: undefined,
-      },
+      // The defaults and logto:endpoint are filled by check (check.ts).
+      { ...args, endpoint: undefined, value: undefined },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["value"] }),
       "logto",
       "ApplicationSecret",

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "../client";
 import { managementClient } from "../registry";
-import { MovingObject, configureFromStack, configuredEndpoint, endpointDiff, endpointMove, notice } from "../support";
+import { MovingObject, configureFromStack, endpointDiff, endpointMove, notice } from "../support";
 import { checkSignInExperienceSso } from "./check";
 import { SignInExperienceSsoInputs, SignInExperienceSsoOutputs } from "./schema";
 
@@ -81,15 +81,12 @@ export const signInExperienceSsoProvider: pulumi.dynamic.ResourceProvider<
 > = {
   configure: configureFromStack,
 
-  async check(_olds, news) {
-    return checkSignInExperienceSso(news);
-  },
+  check: async (_olds, news) => checkSignInExperienceSso(news),
 
   async diff(_id, olds, news) {
     const moved = endpointDiff(await endpointMove(olds, news, movingSwitch(olds)));
     return {
-      // State from before the endpoint was recorded gets it by an update.
-      changes: olds.enabled !== news.enabled || olds.endpoint === undefined || moved.changed,
+      changes: olds.enabled !== news.enabled || moved.changed,
       replaces: moved.replaces,
       deleteBeforeReplace: moved.replaces.length > 0,
     };
@@ -103,8 +100,8 @@ export const signInExperienceSsoProvider: pulumi.dynamic.ResourceProvider<
   },
 
   async read(id, props) {
-    const endpoint = props?.endpoint ?? configuredEndpoint();
-    const outs = { enabled: await liveValue(managementClient(endpoint)), endpoint };
+    const client = managementClient(props?.endpoint);
+    const outs = { enabled: await liveValue(client), endpoint: client.endpoint };
     return { id, props: outs, inputs: outs };
   },
 

@@ -21,7 +21,8 @@ export class SignInExperienceSso extends ReferencedDynamicResource {
     super(
       signInExperienceSsoProvider,
       name,
-      { enabled: args.enabled ?? true, endpoint: undefined },
+      // The default (true) and logto:endpoint are filled by check (check.ts).
+      { enabled: args.enabled, endpoint: undefined },
       opts,
       "logto",
       "SignInExperienceSso",

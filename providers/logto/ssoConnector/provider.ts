@@ -3,52 +3,20 @@ import type { ManagementClient } from "../client";
 import { troubleshootingLink } from "../errors";
 import { managementClient } from "../registry";
 import { callbackUriFor } from "../publicOrigin";
+import { adoptOrCreate, configureFromStack, deleteUnlessAdopted, readOrGone, soleMatch } from "../support";
 import {
-  MovingObject,
-  configureFromStack,
-  containsUnknown,
-  ifPresent,
-  keptBecauseAdopted,
-  readResult,
-  Recorded,
-  recordedAfterUpdate,
-  recordedIn,
-  adoptableDiff,
-  soleMatch,
-} from "../support";
-import {
-  UserLinkSettings,
   SsoConnectorInputs,
   SsoConnectorOutputs,
   SsoConnectorRow,
   ConnectorBody,
+  getConnector,
   label,
   requestBody,
   outputsFromRow,
-  originsOf,
-  userLinkSettingsIn,
 } from "./schema";
-import { checkedOrigins, originsChanged, changedFields, checkFailures, userLinkFailures, withDefaults } from "./check";
-
-/** A connector at another endpoint: the same tenant holds it under its id, with the same provider. */
-function movingConnector(id: string, olds: Partial<SsoConnectorInputs>): MovingObject {
-  return {
-    what: `${label({ connectorName: olds.connectorName ?? id })} (id ${id})`,
-    cost: "Logto deletes every user's link to the old connector with it (user_sso_identities, on delete cascade), so its users' next sign-in links them again only by a verified email (or with trustUnverifiedEmail), else makes new, empty accounts; and the new connector has a new id, so a new callback URI (managed connections get it registered; provided ones need the customer's administrator to add it).",
-    async heldBy(client) {
-      const row = await ifPresent(() =>
-        getConnector(client, id, `looking up SSO connector ${id} at ${client.endpoint}`),
-      );
-      return row !== undefined && row.providerName === olds.providerName;
-    },
-  };
-}
+import { changedFields, checkSsoConnector, diffSsoConnector } from "./check";
 
 const connectorsPath = "/api/sso-connectors";
-
-async function getConnector(client: ManagementClient, id: string, action: string): Promise<SsoConnectorRow> {
-  return (await client.send({ method: "GET", path: "/api/sso-connectors/{id}", params: { id }, action })).data;
-}
 
 async function listConnectors(client: ManagementClient, action: string): Promise<SsoConnectorRow[]> {
   return (await client.send({ method: "GET", path: connectorsPath, action })).data;
@@ -108,32 +76,8 @@ function assertDomainsFree(
 
 export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorInputs, SsoConnectorOutputs> = {
   configure: configureFromStack,
-
-  async check(olds, news) {
-    const inputs = withDefaults(news);
-    const failures = [...checkFailures(inputs), ...userLinkFailures(olds ?? {}, inputs)];
-    // The declared values are wrong: say so without asking Logto for its origin.
-    if (failures.length > 0) return { failures };
-    return { inputs: { ...inputs, ...(await checkedOrigins(olds ?? {}, inputs.endpoint)) }, failures };
-  },
-
-  async diff(id, olds, news) {
-    const replaces = olds.providerName !== news.providerName ? ["providerName"] : [];
-    return adoptableDiff(
-      olds,
-      news,
-      {
-        replaces,
-        // Who owns the client decides what a later change may do: recorded by an update that sends nothing.
-        changed:
-          containsUnknown(news) ||
-          changedFields(olds, news).length > 0 ||
-          (olds.clientOwnership ?? "external") !== news.clientOwnership ||
-          originsChanged(olds, news),
-      },
-      movingConnector(id, olds),
-    );
-  },
+  check: checkSsoConnector,
+  diff: diffSsoConnector,
 
   async create(inputs) {
     const client = managementClient();
@@ -154,58 +98,62 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
     const existing = inputs.adoptExisting ? sameName : undefined;
     // A connector of the same name is adopted, or gets Logto's 409 (which names adoptExisting): not a domain clash.
     assertDomainsFree(connectors, inputs, sameName?.id, existing ? `adopting ${label(inputs)}` : action);
-    const recorded = (adopted: boolean): Recorded & UserLinkSettings => ({ ...inputs, adopted });
-    if (existing) {
-      if (existing.providerName !== inputs.providerName) {
-        throw new Error(
-          `Logto: adopting ${label(inputs)} failed: it exists with providerName ${existing.providerName}, not ${inputs.providerName}. Rename one of them or delete the existing connector.`,
-        );
-      }
-      const patched = await client.send({
-        method: "PATCH",
-        path: "/api/sso-connectors/{id}",
-        params: { id: existing.id },
-        body,
-        action: `adopting ${label(inputs)}`,
-        sensitiveValues: secret,
-      });
-      await trackInSharedList(client, { row: patched.data });
-      return { id: existing.id, outs: outputsFromRow(patched.data, recorded(true), inputs.config.clientSecret) };
-    }
-    const created = await client.createOnce(
-      {
-        method: "POST",
-        path: connectorsPath,
-        body: { ...body, providerName: inputs.providerName },
-        action,
-        sensitiveValues: secret,
+    const tracked = async (row: SsoConnectorRow) => (await trackInSharedList(client, { row }), row);
+    return adoptOrCreate(existing, {
+      async adopt(existing) {
+        if (existing.providerName !== inputs.providerName) {
+          throw new Error(
+            `Logto: adopting ${label(inputs)} failed: it exists with providerName ${existing.providerName}, not ${inputs.providerName}. Rename one of them or delete the existing connector.`,
+          );
+        }
+        const patched = await client.send({
+          method: "PATCH",
+          path: "/api/sso-connectors/{id}",
+          params: { id: existing.id },
+          body,
+          action: `adopting ${label(inputs)}`,
+          sensitiveValues: secret,
+        });
+        return tracked(patched.data);
       },
-      async () => {
-        // Only our own lost create counts: the name and the client id must both match.
-        const found = (await listConnectors(client, `looking up ${label(inputs)}`)).find(
-          (row) => row.connectorName === inputs.connectorName,
+      async create() {
+        const created = await client.createOnce(
+          {
+            method: "POST",
+            path: connectorsPath,
+            body: { ...body, providerName: inputs.providerName },
+            action,
+            sensitiveValues: secret,
+          },
+          async () => {
+            // Only our own lost create counts: the name and the client id must both match.
+            const found = (await listConnectors(client, `looking up ${label(inputs)}`)).find(
+              (row) => row.connectorName === inputs.connectorName,
+            );
+            return found && found.config.clientId === inputs.config.clientId ? found : undefined;
+          },
         );
-        return found && found.config.clientId === inputs.config.clientId ? found : undefined;
+        return tracked(created);
       },
-    );
-    await trackInSharedList(client, { row: created });
-    return { id: created.id, outs: outputsFromRow(created, recorded(false), inputs.config.clientSecret) };
+      flatten: (row, adopted) => outputsFromRow(row, { ...inputs, adopted }, inputs.config.clientSecret),
+    });
   },
 
   async read(id, props) {
-    const recorded = { ...recordedIn(props), ...userLinkSettingsIn(props), ...originsOf(props ?? {}) };
-    const row = await ifPresent(() =>
-      getConnector(managementClient(recorded.endpoint), id, `reading SSO connector ${id}`),
+    return readOrGone(
+      id,
+      props,
+      (recorded) => getConnector(managementClient(recorded.endpoint), id, `reading SSO connector ${id}`),
+      (row, recorded) => outputsFromRow(row, recorded, recorded.config.clientSecret),
+      ["connectorId", "callbackUri", "adopted"],
     );
-    const outs = row && outputsFromRow(row, recorded, props?.config?.clientSecret ?? "");
-    return readResult(id, outs, ["connectorId", "callbackUri", "adopted"]);
   },
 
   async update(id, olds, news) {
     const client = managementClient();
     const body = requestBody(news);
     const changed = changedFields(olds, news);
-    const recorded = { ...recordedAfterUpdate(olds, news), ...userLinkSettingsIn(news), ...originsOf(news) };
+    const recorded = { ...news, adopted: olds.adopted };
     const action = `updating ${label(news)} (${changed.join(", ")})`;
     if (changed.length === 0) {
       const callbackUri = callbackUriFor(news.publicOrigin, id);
@@ -231,13 +179,9 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
   },
 
   async delete(id, props) {
-    if (keptBecauseAdopted(`${label(props)} (id ${id})`, props)) return;
-    const client = managementClient(props.endpoint);
-    await client.deleteIfPresent({
-      path: "/api/sso-connectors/{id}",
-      params: { id },
-      action: `deleting ${label(props)}`,
-    });
-    await trackInSharedList(client, { deletedId: id });
+    const request = { path: "/api/sso-connectors/{id}", params: { id }, action: `deleting ${label(props)}` } as const;
+    if (await deleteUnlessAdopted(`${label(props)} (id ${id})`, props, request)) {
+      await trackInSharedList(managementClient(props.endpoint), { deletedId: id });
+    }
   },
 };

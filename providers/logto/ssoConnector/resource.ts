@@ -52,25 +52,11 @@ export class SsoConnector extends ReferencedDynamicResource {
       ssoConnectorProvider,
       name,
       {
-        providerName: args.providerName ?? "AzureAdOidc",
-        connectorName: args.connectorName,
-        config: {
-          clientId: args.config.clientId,
-          // Secret whatever the caller passed: the engine then keeps the stored copy encrypted too.
-          clientSecret: pulumi.secret(args.config.clientSecret),
-          issuer: args.config.issuer,
-          scope: args.config.scope,
-          trustUnverifiedEmail: args.config.trustUnverifiedEmail ?? false,
-        },
-        domains: args.domains ?? [],
-        branding: args.branding ?? {},
-        syncProfile: args.syncProfile ?? false,
-        enableTokenStorage: args.enableTokenStorage ?? false,
-        adoptExisting: args.adoptExisting ?? false,
-        deleteAdoptedOnDestroy: args.deleteAdoptedOnDestroy ?? false,
-        allowUserRelink: args.allowUserRelink ?? false,
-        clientOwnership: args.clientOwnership ?? "external",
-        // Filled by check from logto:endpoint and the discovery document there.
+        ...args,
+        // Secret whatever the caller passed: the engine then keeps the stored copy encrypted too.
+        config: { ...args.config, clientSecret: pulumi.secret(args.config.clientSecret) },
+        domains: args.domains,
+        // Filled by check: the defaults (check.ts, withDefaults), logto:endpoint and the discovery document there.
         endpoint: undefined,
         publicOrigin: undefined,
         formerPublicOrigins: undefined,
