@@ -9,10 +9,9 @@ import type { ManagementApiSettings } from "./settings";
 import { createTokenCache } from "./tokenCache";
 import { isLoopbackHostname } from "./validation";
 
-// Loaded with Node's own loader: Pulumi's closure serialiser then writes `require("axios…")` into the
-// provider text. Under Vitest a plain import is a transformed module that the serialiser would try (and
-// fail) to copy by value. axios is loaded by the first client only: the program imports this module for
-// the resource classes, and axios is needed only in the provider process.
+// Node's own loader (under Vitest a plain import is a transformed module that Pulumi's closure serialiser
+// would fail to copy by value); axios by the first client only, as the program imports this module for the
+// resource classes and axios is needed only in the provider process.
 const nodeRequire = createRequire(__filename);
 const nodeHttp = nodeRequire("node:http") as typeof import("node:http");
 const nodeHttps = nodeRequire("node:https") as typeof import("node:https");

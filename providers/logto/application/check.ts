@@ -23,7 +23,7 @@ export function stateNeedsUpgrade(olds: Partial<ApplicationOutputs>): boolean {
   return embeddedSecretFields.some((field) => field in olds);
 }
 
-export function checkFailures(news: ApplicationInputs): pulumi.dynamic.CheckFailure[] {
+function checkFailures(news: ApplicationInputs): pulumi.dynamic.CheckFailure[] {
   const failures: pulumi.dynamic.CheckFailure[] = [];
   const known = (value: unknown) => !containsUnknown(value);
   if (known(news.name)) {
@@ -56,8 +56,9 @@ export function checkFailures(news: ApplicationInputs): pulumi.dynamic.CheckFail
   return failures;
 }
 
-export function withDefaults(news: Partial<ApplicationInputs>): ApplicationInputs {
-  return {
+/** The defaults filled (so that state always has every field), and the declared values Logto would refuse. */
+export function checkApplication(news: Partial<ApplicationInputs>): pulumi.dynamic.CheckResult<ApplicationInputs> {
+  const inputs: ApplicationInputs = {
     ...news,
     name: news.name ?? "",
     description: news.description ?? "",
@@ -68,10 +69,6 @@ export function withDefaults(news: Partial<ApplicationInputs>): ApplicationInput
     deleteAdoptedOnDestroy: news.deleteAdoptedOnDestroy ?? false,
     endpoint: configuredEndpoint(),
   };
-}
-
-export function checkApplication(news: Partial<ApplicationInputs>): pulumi.dynamic.CheckResult<ApplicationInputs> {
-  const inputs = withDefaults(news);
   return { inputs, failures: checkFailures(inputs) };
 }
 

@@ -17,7 +17,6 @@ export interface ApplicationArgs {
 
 /** A Logto "Traditional web" application; its client secrets are ApplicationSecret resources. */
 export class Application extends ReferencedDynamicResource {
-  // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
   declare public readonly applicationId: pulumi.Output<string>;
   declare public readonly redirectUris: pulumi.Output<string[]>;
   declare public readonly postLogoutRedirectUris: pulumi.Output<string[]>;

@@ -18,7 +18,6 @@ export interface ApplicationSecretArgs {
  * deleted.
  */
 export class ApplicationSecret extends ReferencedDynamicResource {
-  // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
   declare public readonly value: pulumi.Output<string>;
   declare public readonly name: pulumi.Output<string>;
   declare public readonly applicationId: pulumi.Output<string>;

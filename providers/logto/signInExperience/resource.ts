@@ -13,7 +13,6 @@ export interface SignInExperienceSsoArgs {
  * with `dependsOn` this switch, so they go first). Not declaring it leaves the switch alone.
  */
 export class SignInExperienceSso extends ReferencedDynamicResource {
-  // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
   declare public readonly enabled: pulumi.Output<boolean>;
   declare public readonly endpoint: pulumi.Output<string>;
 

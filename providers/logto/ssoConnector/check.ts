@@ -241,18 +241,11 @@ export async function diffSsoConnector(
   news: SsoConnectorInputs,
 ): Promise<pulumi.dynamic.DiffResult> {
   const replaces = olds.providerName !== news.providerName ? ["providerName"] : [];
-  return adoptableDiff(
-    olds,
-    news,
-    {
-      replaces,
-      // Who owns the client decides what a later change may do: recorded by an update that sends nothing.
-      changed:
-        containsUnknown(news) ||
-        changedFields(olds, news).length > 0 ||
-        olds.clientOwnership !== news.clientOwnership ||
-        originsChanged(olds, news),
-    },
-    movingConnector(id, olds),
-  );
+  // Who owns the client decides what a later change may do: recorded by an update that sends nothing.
+  const changed =
+    containsUnknown(news) ||
+    changedFields(olds, news).length > 0 ||
+    olds.clientOwnership !== news.clientOwnership ||
+    originsChanged(olds, news);
+  return adoptableDiff(olds, news, { replaces, changed }, movingConnector(id, olds));
 }

@@ -37,7 +37,6 @@ export interface SsoConnectorArgs {
 
 /** A Logto enterprise SSO connector managed through the Management API. */
 export class SsoConnector extends ReferencedDynamicResource {
-  // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
   declare public readonly connectorId: pulumi.Output<string>;
   declare public readonly connectorName: pulumi.Output<string>;
   declare public readonly callbackUri: pulumi.Output<string>;

@@ -1,7 +1,9 @@
-/** The guard's check: the review of a change of the recorded connections. */
+/** The guard's check (the review of a change of the recorded connections) and diff. */
+import type * as pulumi from "@pulumi/pulumi";
 import type { Answer } from "../managementApi";
 import { managementClient } from "../registry";
-import type { GuardedConnection } from "./schema";
+import { notice } from "../support";
+import { GuardedConnection, UserLinkGuardInputs, guardedIn } from "./schema";
 
 /** What happens to the users of a re-keyed connection (or a replaced connector). */
 export const relinkConsequence =
@@ -164,7 +166,7 @@ export async function reviewUserLinks(
 }
 
 /** The connectors of the configured Logto, asked at most once per check. */
-export function liveClientIds(): LiveClientId {
+function liveClientIds(): LiveClientId {
   let rows: Promise<Answer<"/api/sso-connectors", "GET">> | undefined;
   return async (connectorName) => {
     rows ??= managementClient()
@@ -177,4 +179,22 @@ export function liveClientIds(): LiveClientId {
     const row = (await rows).find((connector) => connector.connectorName === connectorName);
     return typeof row?.config?.clientId === "string" ? row.config.clientId : undefined;
   };
+}
+
+export async function checkUserLinkGuard(
+  olds: Partial<UserLinkGuardInputs> | undefined,
+  news: Partial<UserLinkGuardInputs>,
+): Promise<pulumi.dynamic.CheckResult<UserLinkGuardInputs>> {
+  const connections = guardedIn(news);
+  const { refused, accepted } = await reviewUserLinks(guardedIn(olds), connections, liveClientIds());
+  // Said at preview and again at up: the person running either sees what the change costs.
+  accepted.forEach(notice);
+  return { inputs: { connections }, failures: refused.map((reason) => ({ property: "", reason })) };
+}
+
+/** The opt-in matters only to the change it is set for: turning it on or off is no update of the record. */
+export function diffUserLinkGuard(olds: UserLinkGuardInputs, news: UserLinkGuardInputs): pulumi.dynamic.DiffResult {
+  const record = (props: UserLinkGuardInputs) =>
+    JSON.stringify(guardedIn(props).map(({ allowUserRelink: _optIn, ...rest }) => rest));
+  return { changes: record(olds) !== record(news) };
 }
