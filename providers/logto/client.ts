@@ -9,10 +9,11 @@ import type { ManagementApiSettings } from "./settings";
 import { createTokenCache } from "./tokenCache";
 import { isLoopbackHostname } from "./validation";
 
-// Node's own loader (under Vitest a plain import is a transformed module that Pulumi's closure serialiser
-// would fail to copy by value); axios by the first client only, as the program imports this module for the
-// resource classes and axios is needed only in the provider process.
+// Loaded with Node's own loader: Pulumi's closure serialiser then writes `require("axios…")` into the
+// provider text. Under Vitest a plain import is a transformed module that the serialiser would try (and
+// fail) to copy by value.
 const nodeRequire = createRequire(__filename);
+const axios = nodeRequire("axios") as AxiosStatic;
 const nodeHttp = nodeRequire("node:http") as typeof import("node:http");
 const nodeHttps = nodeRequire("node:https") as typeof import("node:https");
 
@@ -100,7 +101,7 @@ function proxyOptions(endpoint: string): { proxy?: false; httpAgent?: unknown; h
  * to every error it reports (why this endpoint, when it is not the configured one).
  */
 export function createManagementClient(settings: ManagementApiSettings, errorNote?: string): ManagementClient {
-  const http = (nodeRequire("axios") as AxiosStatic).create({
+  const http = axios.create({
     baseURL: settings.endpoint,
     timeout: settings.requestTimeoutMs,
     validateStatus: () => true,

@@ -32,10 +32,6 @@ async function listConnectors(client: ManagementClient, action: string): Promise
  */
 const sharedListMs = 10_000;
 
-function connectorsForCreate(client: ManagementClient, action: string): Promise<SsoConnectorRow[]> {
-  return client.sharedGet(connectorsPath, action, sharedListMs);
-}
-
 /** Keeps the shared list true to this process's own write: `row` made or changed, or `deletedId` gone. */
 async function trackInSharedList(
   client: ManagementClient,
@@ -86,8 +82,8 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
     const action = `creating ${label(inputs)}`;
     // One list serves both the adoption lookup and the domain check.
     const needsList = inputs.adoptExisting || inputs.domains.length > 0;
-    const connectors = needsList
-      ? await connectorsForCreate(client, `looking up SSO connectors for ${label(inputs)}`)
+    const connectors: SsoConnectorRow[] = needsList
+      ? await client.sharedGet(connectorsPath, `looking up SSO connectors for ${label(inputs)}`, sharedListMs)
       : [];
     // Logto keeps connector names unique; should two ever match, neither is taken.
     const sameName = soleMatch(
