@@ -1,24 +1,24 @@
-export { Application, ApplicationArgs, applicationProvider } from "./application";
-export type { ApplicationInputs, ApplicationOutputs } from "./applicationSchema";
-export {
-  ApplicationSecret,
-  ApplicationSecretArgs,
-  applicationSecretProvider,
-  secretNameFor,
-} from "./applicationSecret";
-export type { ApplicationSecretInputs, ApplicationSecretOutputs } from "./applicationSecret";
-export { SignInExperienceSso, SignInExperienceSsoArgs, signInExperienceSsoProvider } from "./signInExperience";
-export { SsoConnector, SsoConnectorArgs, SsoConnectorConfigArgs, ssoConnectorProvider } from "./ssoConnector";
-export { SsoConnectorBranding, oidcSsoProviderNames } from "./ssoConnectorSchema";
+export { applicationProvider } from "./application/provider";
+export { Application, ApplicationArgs } from "./application/resource";
+export type { ApplicationInputs, ApplicationOutputs } from "./application/schema";
+export { applicationSecretProvider } from "./applicationSecret/provider";
+export { ApplicationSecret, ApplicationSecretArgs } from "./applicationSecret/resource";
+export { secretNameFor, type ApplicationSecretInputs, type ApplicationSecretOutputs } from "./applicationSecret/schema";
+export { signInExperienceSsoProvider } from "./signInExperience/provider";
+export { SignInExperienceSso, SignInExperienceSsoArgs } from "./signInExperience/resource";
+export { ssoConnectorProvider } from "./ssoConnector/provider";
+export { SsoConnector, SsoConnectorArgs, SsoConnectorConfigArgs } from "./ssoConnector/resource";
+export { SsoConnectorBranding, oidcSsoProviderNames } from "./ssoConnector/schema";
 export type {
   ClientOwnership,
   OidcSsoProviderName,
   SsoConnectorInputs,
   SsoConnectorOutputs,
   UserLinkSettings,
-} from "./ssoConnectorSchema";
-export { UserLinkGuard, UserLinkGuardArgs, userLinkGuardProvider } from "./userLinkGuard";
-export type { GuardedConnection, UserLinkGuardInputs, UserLinkGuardOutputs } from "./userLinkGuard";
+} from "./ssoConnector/schema";
+export { userLinkGuardProvider } from "./userLinkGuard/provider";
+export { UserLinkGuard, UserLinkGuardArgs } from "./userLinkGuard/resource";
+export type { GuardedConnection, UserLinkGuardInputs, UserLinkGuardOutputs } from "./userLinkGuard/schema";
 export { settingKeys } from "./settings";
 export { Organization, OrganizationArgs } from "./organization/resource";
 export { organizationProvider } from "./organization/provider";

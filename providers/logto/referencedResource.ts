@@ -143,6 +143,8 @@ export function storedProviderReference(provider: pulumi.dynamic.ResourceProvide
 /**
  * `pulumi.dynamic.Resource` with the provider referenced: the same type token (`pulumi-nodejs:dynamic/<module>:
  * <type>`) and the same `__provider` input, so the engine's provider process loads it as any dynamic provider.
+ * Subclasses list their outputs with `declare`: this constructor fills them in, and an ES2022 class field
+ * would reset them to undefined.
  */
 export abstract class ReferencedDynamicResource extends pulumi.CustomResource {
   constructor(

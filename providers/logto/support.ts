@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ManagementClient } from "./client";
+import type { ApiRequest, ManagementClient } from "./client";
+import type { ApiPath } from "./managementApi";
 import { isNotFound, troubleshootingLink } from "./errors";
 import { configureManagementApi, configuredSettings, managementClient } from "./registry";
 
@@ -38,6 +39,22 @@ export function readResult<O extends object>(
   return { id, props: outs, inputs: inputs as O };
 }
 
+/**
+ * The read of every kind: the live object (found by `get` from the state) flattened to outputs, or `{}` when
+ * it is gone (`get` answers undefined or Logto 404), which drops it from the state.
+ */
+export async function readOrGone<S, Row, O extends object>(
+  id: string,
+  state: S | undefined,
+  get: (state: S) => Promise<Row | undefined>,
+  flatten: (row: Row, state: S) => O,
+  outputOnly: ReadonlyArray<keyof O>,
+): Promise<pulumi.dynamic.ReadResult<O>> {
+  if (state === undefined) return {};
+  const row = await ifPresent(() => get(state));
+  return readResult(id, row === undefined ? undefined : flatten(row, state), outputOnly);
+}
+
 /** Shared `configure`: credentials come from the stack config the engine hands the provider process. */
 export async function configureFromStack(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
   configureManagementApi(req.config);
@@ -70,7 +87,8 @@ export function configuredEndpoint(): string {
 
 /**
  * What a changed logto:endpoint does to one object, decided at diff (so preview says it):
- * - "none": the endpoint did not change (or the state predates recording it);
+ * - "none": the endpoint did not change (or the state predates recording it: the Application's embedded-secret
+ *   state, see application/schema.ts);
  * - "in place": the configured Logto holds the object (the same tenant under another address): an update
  *   records the new endpoint, nothing is replaced;
  * - "replace": the configured Logto does not hold it and logto:moveFromEndpoint names the recorded endpoint:
@@ -142,28 +160,15 @@ export interface AdoptionOutputs {
 export type Recorded = Adoptable & OnEndpoint & AdoptionOutputs;
 
 /**
- * The recorded fields of a resource's state, for read. State written before `endpoint` and `adopted` were
- * recorded: the configured endpoint, and adopted when adoptExisting was on.
+ * The recorded fields of a resource's state. The Application's embedded-secret state (application/schema.ts)
+ * recorded neither `endpoint` nor `adopted`: the configured endpoint, and adopted when adoptExisting was on.
  */
-export function recordedIn(props: Partial<Recorded> | undefined): Recorded {
+export function recordedIn(props: Partial<Recorded>): Recorded {
   return {
-    adoptExisting: props?.adoptExisting ?? false,
-    deleteAdoptedOnDestroy: props?.deleteAdoptedOnDestroy ?? false,
-    endpoint: props?.endpoint ?? configuredEndpoint(),
-    adopted: props?.adopted ?? props?.adoptExisting ?? false,
-  };
-}
-
-/**
- * The recorded fields after an update: the declared settings, the configured endpoint (an update runs only when
- * the endpoint did not change or diff found the object there), and adoption as it was.
- */
-export function recordedAfterUpdate(olds: Partial<Recorded>, news: Adoptable & OnEndpoint): Recorded {
-  return {
-    adoptExisting: news.adoptExisting,
-    deleteAdoptedOnDestroy: news.deleteAdoptedOnDestroy,
-    endpoint: news.endpoint,
-    adopted: olds.adopted ?? olds.adoptExisting ?? false,
+    adoptExisting: props.adoptExisting ?? false,
+    deleteAdoptedOnDestroy: props.deleteAdoptedOnDestroy ?? false,
+    endpoint: props.endpoint ?? configuredEndpoint(),
+    adopted: props.adopted ?? props.adoptExisting ?? false,
   };
 }
 
@@ -192,15 +197,33 @@ export async function adoptableDiff(
 }
 
 /**
- * Whether delete must leave the object in Logto because the stack adopted it, saying so. State written before
- * `adopted` was recorded counts an adoptExisting resource as adopted: keeping too much is the safe mistake.
+ * The create of an adoptable object: `existing` (what adoptExisting found by name) is taken over by `adopt`,
+ * else the object is made by `create` (through ManagementClient.createOnce, so a lost answer makes no duplicate).
  */
-export function keptBecauseAdopted(what: string, props: Partial<Adoptable & AdoptionOutputs>): boolean {
-  const adopted = props.adopted ?? props.adoptExisting ?? false;
-  if (!adopted || props.deleteAdoptedOnDestroy === true) return false;
-  notice(
-    `${what} was adopted (adoptExisting) rather than made by this stack, so it is kept in Logto and only leaves the state; set deleteAdoptedOnDestroy: true (and run pulumi up) to delete it on destroy.`,
-  );
+export async function adoptOrCreate<Row extends { id: string }, O>(
+  existing: Row | undefined,
+  steps: { adopt(existing: Row): Promise<Row>; create(): Promise<Row>; flatten(row: Row, adopted: boolean): O },
+): Promise<{ id: string; outs: O }> {
+  const row = existing ? await steps.adopt(existing) : await steps.create();
+  return { id: row.id, outs: steps.flatten(row, existing !== undefined) };
+}
+
+/**
+ * The delete of an adoptable object: kept when the stack adopted it (saying so), else deleted (one gone counts as
+ * deleted). Whether it was deleted.
+ */
+export async function deleteUnlessAdopted<P extends ApiPath>(
+  what: string,
+  props: Partial<Recorded>,
+  request: Omit<ApiRequest<P, "DELETE">, "method">,
+): Promise<boolean> {
+  if (recordedIn(props).adopted && !props.deleteAdoptedOnDestroy) {
+    notice(
+      `${what} was adopted (adoptExisting) rather than made by this stack, so it is kept in Logto and only leaves the state; set deleteAdoptedOnDestroy: true (and run pulumi up) to delete it on destroy.`,
+    );
+    return false;
+  }
+  await managementClient(props.endpoint).deleteIfPresent(request);
   return true;
 }
 

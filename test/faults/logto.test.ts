@@ -7,12 +7,13 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applicationProvider } from "../../providers/logto/application";
-import { type ApplicationOutputs } from "../../providers/logto/applicationSchema";
-import { applicationSecretProvider, type ApplicationSecretOutputs } from "../../providers/logto/applicationSecret";
-import { signInExperienceSsoProvider } from "../../providers/logto/signInExperience";
-import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
-import { type SsoConnectorOutputs } from "../../providers/logto/ssoConnectorSchema";
+import { applicationProvider } from "../../providers/logto/application/provider";
+import { type ApplicationOutputs } from "../../providers/logto/application/schema";
+import { applicationSecretProvider } from "../../providers/logto/applicationSecret/provider";
+import { type ApplicationSecretOutputs } from "../../providers/logto/applicationSecret/schema";
+import { signInExperienceSsoProvider } from "../../providers/logto/signInExperience/provider";
+import { ssoConnectorProvider } from "../../providers/logto/ssoConnector/provider";
+import { type SsoConnectorOutputs } from "../../providers/logto/ssoConnector/schema";
 import { applicationInputs, connectorInputs, startProviderHarness, type ProviderHarness } from "../providers/harness";
 import { printCells, type Cell } from "./table";
 

@@ -60,7 +60,7 @@ export function graphScopeId(value: string): string {
 export const logtoEndpointValue = "https://auth.example.test";
 
 /**
- * What the mocked connectors' check records (providers/logto/ssoConnector.ts): Logto's public origin and the
+ * What the mocked connectors' check records (providers/logto/ssoConnector/check.ts): Logto's public origin and the
  * ones it answered at before. Tests of a move change it and put it back.
  */
 export const mockedLogtoOrigins = { publicOrigin: logtoEndpointValue, formerPublicOrigins: [] as string[] };

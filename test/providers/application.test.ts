@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { applicationProvider as provider } from "../../providers/logto/application";
-import { ApplicationInputs, ApplicationOutputs } from "../../providers/logto/applicationSchema";
+import { applicationProvider as provider } from "../../providers/logto/application/provider";
+import { ApplicationInputs, ApplicationOutputs } from "../../providers/logto/application/schema";
 import {
   ProviderHarness,
   applicationInputs,

@@ -4,13 +4,13 @@
  * container) took the new one (the order under the engine: test/engine/sharedTenant.test.ts).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { applicationProvider } from "../../providers/logto/application";
+import { applicationProvider } from "../../providers/logto/application/provider";
+import { applicationSecretProvider as provider } from "../../providers/logto/applicationSecret/provider";
 import {
   ApplicationSecretInputs,
   ApplicationSecretOutputs,
-  applicationSecretProvider as provider,
   secretNameFor,
-} from "../../providers/logto/applicationSecret";
+} from "../../providers/logto/applicationSecret/schema";
 import {
   ProviderHarness,
   applicationInputs,

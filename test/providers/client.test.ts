@@ -7,9 +7,9 @@ import {
   resolveManagementApiSettings,
   settingSource,
 } from "../../providers/logto/settings";
-import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
-import { SsoConnectorOutputs } from "../../providers/logto/ssoConnectorSchema";
-import { applicationProvider } from "../../providers/logto/application";
+import { ssoConnectorProvider } from "../../providers/logto/ssoConnector/provider";
+import { SsoConnectorOutputs } from "../../providers/logto/ssoConnector/schema";
+import { applicationProvider } from "../../providers/logto/application/provider";
 import { startLogtoStandIn, type LogtoStandIn } from "../../local/standins/logto";
 import {
   ProviderHarness,

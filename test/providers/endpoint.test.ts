@@ -5,16 +5,14 @@
  * opt-in logto:moveFromEndpoint. The connector's callback URI follows Logto's public origin (its issuer).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { applicationProvider } from "../../providers/logto/application";
-import { ApplicationInputs, ApplicationOutputs } from "../../providers/logto/applicationSchema";
-import {
-  ApplicationSecretInputs,
-  ApplicationSecretOutputs,
-  applicationSecretProvider,
-} from "../../providers/logto/applicationSecret";
-import { SignInExperienceSsoOutputs, signInExperienceSsoProvider } from "../../providers/logto/signInExperience";
-import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
-import { SsoConnectorInputs, SsoConnectorOutputs } from "../../providers/logto/ssoConnectorSchema";
+import { applicationProvider } from "../../providers/logto/application/provider";
+import { ApplicationInputs, ApplicationOutputs } from "../../providers/logto/application/schema";
+import { applicationSecretProvider } from "../../providers/logto/applicationSecret/provider";
+import { ApplicationSecretInputs, ApplicationSecretOutputs } from "../../providers/logto/applicationSecret/schema";
+import { signInExperienceSsoProvider } from "../../providers/logto/signInExperience/provider";
+import { SignInExperienceSsoOutputs } from "../../providers/logto/signInExperience/schema";
+import { ssoConnectorProvider } from "../../providers/logto/ssoConnector/provider";
+import { SsoConnectorInputs, SsoConnectorOutputs } from "../../providers/logto/ssoConnector/schema";
 import { LogtoStandIn, startLogtoStandIn } from "../../local/standins/logto";
 import {
   ProviderHarness,
@@ -99,9 +97,8 @@ async function madeObjects() {
 
 /** Each object's check and diff as a preview at the configured endpoint runs them. */
 async function previewAll(objects: Awaited<ReturnType<typeof madeObjects>>) {
-  const connector = (
-    await ssoConnectorProvider.check!(objects.connector.outs as SsoConnectorInputs, connectorInputs(h))
-  ).inputs as SsoConnectorInputs;
+  const connector = (await ssoConnectorProvider.check!(objects.connector.outs, connectorInputs(h)))
+    .inputs as SsoConnectorInputs;
   const application = (await applicationProvider.check!(objects.application.outs, applicationInputs(h)))
     .inputs as ApplicationInputs;
   const secret = (await applicationSecretProvider.check!(objects.secret.outs, objects.secret.inputs as never))

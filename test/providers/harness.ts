@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { vi } from "vitest";
-import type { ApplicationInputs } from "../../providers/logto/applicationSchema";
-import type { SsoConnectorInputs } from "../../providers/logto/ssoConnectorSchema";
+import type { ApplicationInputs } from "../../providers/logto/application/schema";
+import type { SsoConnectorInputs } from "../../providers/logto/ssoConnector/schema";
 import { resetManagementApiRegistry } from "../../providers/logto/registry";
 import { configureFromStack } from "../../providers/logto/support";
 import { LogtoStandIn, startLogtoStandIn } from "../../local/standins/logto";

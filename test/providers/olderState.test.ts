@@ -11,8 +11,8 @@ import path from "node:path";
 import { brotliDecompressSync } from "node:zlib";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { applicationProvider } from "../../providers/logto/application";
-import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
+import { applicationProvider } from "../../providers/logto/application/provider";
+import { ssoConnectorProvider } from "../../providers/logto/ssoConnector/provider";
 import { ProviderHarness, applicationInputs, connectorInputs, stackConfig, startProviderHarness } from "./harness";
 
 // The engine's launcher loads a stored provider with require-from-string (a dependency of @pulumi/pulumi).

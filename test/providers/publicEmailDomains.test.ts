@@ -5,8 +5,8 @@
  * packages/core/src/routes/sso-connector/utils.ts `validateConnectorDomains`).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ssoConnectorProvider as provider } from "../../providers/logto/ssoConnector";
-import { SsoConnectorInputs } from "../../providers/logto/ssoConnectorSchema";
+import { ssoConnectorProvider as provider } from "../../providers/logto/ssoConnector/provider";
+import { SsoConnectorInputs } from "../../providers/logto/ssoConnector/schema";
 import { domainProblems, publicEmailDomains } from "../../providers/logto/validation";
 import { singleSignOnDomainBlackList } from "../../local/standins/logto/public-email-domains";
 import { ProviderHarness, connectorInputs, failureOf, startProviderHarness } from "./harness";

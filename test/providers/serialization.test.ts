@@ -3,17 +3,17 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { applicationProvider } from "../../providers/logto/application";
-import { applicationSecretProvider } from "../../providers/logto/applicationSecret";
+import { applicationProvider } from "../../providers/logto/application/provider";
+import { applicationSecretProvider } from "../../providers/logto/applicationSecret/provider";
 import {
   installProviderPackage,
   providerPackageName,
   storedProviderReference,
 } from "../../providers/logto/referencedResource";
-import { signInExperienceSsoProvider } from "../../providers/logto/signInExperience";
-import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
-import { SsoConnectorInputs, SsoConnectorOutputs } from "../../providers/logto/ssoConnectorSchema";
-import { userLinkGuardProvider } from "../../providers/logto/userLinkGuard";
+import { signInExperienceSsoProvider } from "../../providers/logto/signInExperience/provider";
+import { ssoConnectorProvider } from "../../providers/logto/ssoConnector/provider";
+import { SsoConnectorInputs, SsoConnectorOutputs } from "../../providers/logto/ssoConnector/schema";
+import { userLinkGuardProvider } from "../../providers/logto/userLinkGuard/provider";
 import { ProviderHarness, applicationInputs, connectorInputs, failureOf, startProviderHarness } from "./harness";
 
 // The engine's launcher loads the stored provider with require-from-string (a dependency of @pulumi/pulumi).

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  signInExperienceSsoProvider as provider,
-  SignInExperienceSsoOutputs,
-} from "../../providers/logto/signInExperience";
-import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
+import { signInExperienceSsoProvider as provider } from "../../providers/logto/signInExperience/provider";
+import { SignInExperienceSsoOutputs } from "../../providers/logto/signInExperience/schema";
+import { ssoConnectorProvider } from "../../providers/logto/ssoConnector/provider";
 import { ProviderHarness, connectorInputs, noticesDuring, startProviderHarness, writeCalls } from "./harness";
 
 let h: ProviderHarness;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ssoConnectorProvider as provider } from "../../providers/logto/ssoConnector";
-import { SsoConnectorInputs, SsoConnectorOutputs } from "../../providers/logto/ssoConnectorSchema";
+import { ssoConnectorProvider as provider } from "../../providers/logto/ssoConnector/provider";
+import { SsoConnectorInputs, SsoConnectorOutputs } from "../../providers/logto/ssoConnector/schema";
 import {
   ProviderHarness,
   calls,

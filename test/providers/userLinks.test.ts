@@ -5,14 +5,11 @@
  * the connector's own check against the inputs it was last given.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ssoConnectorProvider as connector } from "../../providers/logto/ssoConnector";
-import { SsoConnectorInputs, SsoConnectorOutputs } from "../../providers/logto/ssoConnectorSchema";
-import {
-  GuardedConnection,
-  UserLinkGuardInputs,
-  reviewUserLinks,
-  userLinkGuardProvider as guard,
-} from "../../providers/logto/userLinkGuard";
+import { ssoConnectorProvider as connector } from "../../providers/logto/ssoConnector/provider";
+import { SsoConnectorInputs, SsoConnectorOutputs } from "../../providers/logto/ssoConnector/schema";
+import { reviewUserLinks } from "../../providers/logto/userLinkGuard/check";
+import { userLinkGuardProvider as guard } from "../../providers/logto/userLinkGuard/provider";
+import { GuardedConnection, UserLinkGuardInputs } from "../../providers/logto/userLinkGuard/schema";
 import { ProviderHarness, connectorInputs, noticesDuring, startProviderHarness, writeCalls } from "./harness";
 
 const tenantA = "6f2c4a1e-8b3d-4e5f-9a7b-1c2d3e4f5a6b";

@@ -2,8 +2,9 @@
  * The application's shapes: what the program declares, the wire row (Logto's OpenAPI), expand (inputs → the
  * OIDC metadata sent) and flatten (row → outputs), as in terraform-provider-auth0's connection/{expand,flatten}.go.
  */
-import type { Answer } from "./managementApi";
-import { Adoptable, AdoptionOutputs, OnEndpoint, Recorded } from "./support";
+import type { ManagementClient } from "../client";
+import type { Answer } from "../managementApi";
+import { Adoptable, AdoptionOutputs, OnEndpoint, Recorded } from "../support";
 
 export interface ApplicationInputs extends Adoptable, OnEndpoint {
   name: string;
@@ -71,4 +72,8 @@ export function metadataBody(inputs: ApplicationInputs, live?: ApplicationRow) {
     redirectUris: inputs.redirectUris,
     postLogoutRedirectUris: inputs.postLogoutRedirectUris,
   };
+}
+
+export async function getApplication(client: ManagementClient, id: string, action: string): Promise<ApplicationRow> {
+  return (await client.send({ method: "GET", path: "/api/applications/{id}", params: { id }, action })).data;
 }

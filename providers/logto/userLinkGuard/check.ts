@@ -1,47 +1,9 @@
-/**
- * What Logto finds a connection's users by, recorded per connection, and a refusal of every change that would
- * lose them. Logto finds a returning SSO user by the ID token's issuer and subject
- * (`user_sso_identities`, logto-io/logto packages/schemas/tables/user_sso_identities.sql, one row per
- * (issuer, identity_id)), and Entra's subject is pairwise: it differs per app registration. So a new issuer
- * (another tenant, single ↔ multi-tenant, another cloud) or a new app registration re-keys every user, as a
- * replaced connector does (its identities are deleted with it: `on delete cascade`).
- *
- * The guard is registered before anything of the connections and everything of theirs depends on it, so a
- * refused change stops a `pulumi up` before the first Entra or Logto call, with or without a preview.
- */
-import * as pulumi from "@pulumi/pulumi";
-import type { Answer } from "./managementApi";
-import { managementClient } from "./registry";
-import { configureFromStack, notice } from "./support";
-import { ReferencedDynamicResource } from "./referencedResource";
-
-/** One connection as the guard records it: plain config values, nothing secret. */
-export interface GuardedConnection {
-  /** The connection's name; its resources are named after it. */
-  name: string;
-  /** Names it had before: a rename with them keeps every resource. */
-  formerNames: string[];
-  /** Where it is in the stack config, for messages: `logto-entra-sso:connections[0]`. */
-  field: string;
-  connectorName: string;
-  domains: string[];
-  /** The issuer the connector trusts. */
-  issuer: string;
-  /** Whose app registration the users' subjects are pairwise to: `managed` (the stack's) or `provided:<client id>`. */
-  appRegistration: string;
-  /** The settings issuer and appRegistration are made of (tenantId, signInAudience, mode, clientId), by name. */
-  keySettings: { [setting: string]: string };
-  /** Managed only: the stack leaves its app registration in Entra when it stops managing it. */
-  keepsAppRegistration: boolean;
-  /** Accept a change that re-keys the users. */
-  allowUserRelink: boolean;
-}
-
-export interface UserLinkGuardInputs {
-  connections: GuardedConnection[];
-}
-
-export type UserLinkGuardOutputs = UserLinkGuardInputs;
+/** The guard's check (the review of a change of the recorded connections) and diff. */
+import type * as pulumi from "@pulumi/pulumi";
+import type { Answer } from "../managementApi";
+import { managementClient } from "../registry";
+import { notice } from "../support";
+import { GuardedConnection, UserLinkGuardInputs, guardedIn } from "./schema";
 
 /** What happens to the users of a re-keyed connection (or a replaced connector). */
 export const relinkConsequence =
@@ -219,60 +181,20 @@ function liveClientIds(): LiveClientId {
   };
 }
 
-/** Guard state is a plain record; the record of a state without it is empty. */
-function guardedIn(props: Partial<UserLinkGuardInputs> | undefined): GuardedConnection[] {
-  return Array.isArray(props?.connections) ? props.connections : [];
+export async function checkUserLinkGuard(
+  olds: Partial<UserLinkGuardInputs> | undefined,
+  news: Partial<UserLinkGuardInputs>,
+): Promise<pulumi.dynamic.CheckResult<UserLinkGuardInputs>> {
+  const connections = guardedIn(news);
+  const { refused, accepted } = await reviewUserLinks(guardedIn(olds), connections, liveClientIds());
+  // Said at preview and again at up: the person running either sees what the change costs.
+  accepted.forEach(notice);
+  return { inputs: { connections }, failures: refused.map((reason) => ({ property: "", reason })) };
 }
 
-const guardId = "user-links";
-
-export const userLinkGuardProvider: pulumi.dynamic.ResourceProvider<UserLinkGuardInputs, UserLinkGuardOutputs> = {
-  configure: configureFromStack,
-
-  async check(olds, news) {
-    const connections = guardedIn(news);
-    const { refused, accepted } = await reviewUserLinks(guardedIn(olds), connections, liveClientIds());
-    // Said at preview and again at up: the person running either sees what the change costs.
-    accepted.forEach(notice);
-    return { inputs: { connections }, failures: refused.map((reason) => ({ property: "", reason })) };
-  },
-
-  async diff(_id, olds, news) {
-    // The opt-in matters only to the change it is set for: turning it on or off is no update of the record.
-    const record = (props: Partial<UserLinkGuardInputs>) =>
-      JSON.stringify(guardedIn(props).map(({ allowUserRelink: _optIn, ...rest }) => rest));
-    return { changes: record(olds) !== record(news) };
-  },
-
-  async create(inputs) {
-    return { id: guardId, outs: { connections: guardedIn(inputs) } };
-  },
-
-  async read(id, props) {
-    const outs = { connections: guardedIn(props) };
-    return { id, props: outs, inputs: outs };
-  },
-
-  async update(_id, _olds, news) {
-    return { outs: { connections: guardedIn(news) } };
-  },
-
-  // Nothing outside the state: the record goes with it.
-  async delete() {},
-};
-
-export interface UserLinkGuardArgs {
-  connections: GuardedConnection[];
-}
-
-/**
- * The record of what each connection's users are keyed on. Declare it before the connections and make each
- * connection's first resources (its azuread provider, its connector) depend on it.
- */
-export class UserLinkGuard extends ReferencedDynamicResource {
-  declare public readonly connections: pulumi.Output<GuardedConnection[]>;
-
-  constructor(name: string, args: UserLinkGuardArgs, opts?: pulumi.CustomResourceOptions) {
-    super(userLinkGuardProvider, name, { connections: args.connections }, opts, "logto", "UserLinkGuard");
-  }
+/** The opt-in matters only to the change it is set for: turning it on or off is no update of the record. */
+export function diffUserLinkGuard(olds: UserLinkGuardInputs, news: UserLinkGuardInputs): pulumi.dynamic.DiffResult {
+  const record = (props: UserLinkGuardInputs) =>
+    JSON.stringify(guardedIn(props).map(({ allowUserRelink: _optIn, ...rest }) => rest));
+  return { changes: record(olds) !== record(news) };
 }

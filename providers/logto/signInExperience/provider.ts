@@ -1,23 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ManagementClient } from "./client";
-import { managementClient } from "./registry";
-import {
-  MovingObject,
-  OnEndpoint,
-  configureFromStack,
-  configuredEndpoint,
-  endpointDiff,
-  endpointMove,
-  notice,
-} from "./support";
-import { ReferencedDynamicResource } from "./referencedResource";
-
-export interface SignInExperienceSsoInputs extends OnEndpoint {
-  /** The value of "Enterprise SSO" in the sign-in experience while the stack exists. */
-  enabled: boolean;
-}
-
-export type SignInExperienceSsoOutputs = SignInExperienceSsoInputs;
+import type { ManagementClient } from "../client";
+import { managementClient } from "../registry";
+import { MovingObject, configureFromStack, endpointDiff, endpointMove, notice } from "../support";
+import { checkSignInExperienceSso } from "./check";
+import { SignInExperienceSsoInputs, SignInExperienceSsoOutputs } from "./schema";
 
 /** The sign-in experience is a singleton per tenant. */
 const singletonId = "sign-in-exp";
@@ -95,19 +81,12 @@ export const signInExperienceSsoProvider: pulumi.dynamic.ResourceProvider<
 > = {
   configure: configureFromStack,
 
-  async check(_olds, news) {
-    const failures =
-      news.enabled === undefined || typeof news.enabled === "boolean"
-        ? []
-        : [{ property: "enabled", reason: `enabled is "${String(news.enabled)}": use true or false.` }];
-    return { inputs: { ...news, enabled: news.enabled ?? true, endpoint: configuredEndpoint() }, failures };
-  },
+  check: async (_olds, news) => checkSignInExperienceSso(news),
 
   async diff(_id, olds, news) {
     const moved = endpointDiff(await endpointMove(olds, news, movingSwitch(olds)));
     return {
-      // State from before the endpoint was recorded gets it by an update.
-      changes: olds.enabled !== news.enabled || olds.endpoint === undefined || moved.changed,
+      changes: olds.enabled !== news.enabled || moved.changed,
       replaces: moved.replaces,
       deleteBeforeReplace: moved.replaces.length > 0,
     };
@@ -121,8 +100,8 @@ export const signInExperienceSsoProvider: pulumi.dynamic.ResourceProvider<
   },
 
   async read(id, props) {
-    const endpoint = props?.endpoint ?? configuredEndpoint();
-    const outs = { enabled: await liveValue(managementClient(endpoint)), endpoint };
+    const client = managementClient(props?.endpoint);
+    const outs = { enabled: await liveValue(client), endpoint: client.endpoint };
     return { id, props: outs, inputs: outs };
   },
 
@@ -139,30 +118,3 @@ export const signInExperienceSsoProvider: pulumi.dynamic.ResourceProvider<
     await turnOffWhenUnused(managementClient(props.endpoint));
   },
 };
-
-export interface SignInExperienceSsoArgs {
-  /** Default true. */
-  enabled?: pulumi.Input<boolean>;
-}
-
-/**
- * The "Enterprise SSO" switch of the tenant's sign-in experience. It is tenant-wide: deleting the resource
- * turns it off only when no enterprise SSO connector is left in the tenant (declare the stack's connectors
- * with `dependsOn` this switch, so they go first). Not declaring it leaves the switch alone.
- */
-export class SignInExperienceSso extends ReferencedDynamicResource {
-  // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
-  declare public readonly enabled: pulumi.Output<boolean>;
-  declare public readonly endpoint: pulumi.Output<string>;
-
-  constructor(name: string, args: SignInExperienceSsoArgs = {}, opts?: pulumi.CustomResourceOptions) {
-    super(
-      signInExperienceSsoProvider,
-      name,
-      { enabled: args.enabled ?? true, endpoint: undefined },
-      opts,
-      "logto",
-      "SignInExperienceSso",
-    );
-  }
-}

@@ -1,10 +1,18 @@
 /** The SSO connector's check and diff: defaults, the declared values Logto would refuse, and what cuts users' links. */
 import * as pulumi from "@pulumi/pulumi";
-import { configuredSettings, managementClient } from "./registry";
-import { formerOriginsAfter } from "./publicOrigin";
-import { configuredEndpoint, containsUnknown, notice, sameStringSet } from "./support";
-import { domainProblems, issuerProblems, scopeTokens, trustedEmailProblems } from "./validation";
-import { relinkConsequence } from "./userLinkGuard";
+import { configuredSettings, managementClient } from "../registry";
+import { formerOriginsAfter } from "../publicOrigin";
+import {
+  MovingObject,
+  adoptableDiff,
+  configuredEndpoint,
+  containsUnknown,
+  ifPresent,
+  notice,
+  sameStringSet,
+} from "../support";
+import { domainProblems, issuerProblems, scopeTokens, trustedEmailProblems } from "../validation";
+import { relinkConsequence } from "../userLinkGuard/check";
 import {
   oidcSsoProviderNames,
   SsoConnectorConfig,
@@ -12,9 +20,11 @@ import {
   OnPublicOrigin,
   SsoConnectorDeclared,
   SsoConnectorInputs,
+  SsoConnectorOutputs,
   ConnectorBody,
+  getConnector,
   label,
-} from "./ssoConnectorSchema";
+} from "./schema";
 
 /** Scopes Logto always requests for OIDC connectors, whatever the config says. */
 const scopesLogtoAlwaysAdds: readonly string[] = ["openid", "profile", "email"];
@@ -31,15 +41,12 @@ export async function checkedOrigins(olds: Partial<SsoConnectorInputs>, endpoint
       ? olds.publicOrigin
       : await managementClient().publicOrigin();
   const leaving = olds.endpoint !== undefined && olds.endpoint === settings.moveFromEndpoint;
-  // State from before the origins were recorded: its callback URIs were built from the endpoint.
-  const previous = leaving ? {} : { ...olds, publicOrigin: olds.publicOrigin ?? olds.endpoint };
+  const previous = leaving ? {} : olds;
   return { publicOrigin, formerPublicOrigins: formerOriginsAfter(previous, publicOrigin, settings.retiredOrigins) };
 }
 
-export function originsChanged(olds: Partial<OnPublicOrigin>, news: OnPublicOrigin): boolean {
-  return (
-    olds.publicOrigin !== news.publicOrigin || !sameStringSet(olds.formerPublicOrigins ?? [], news.formerPublicOrigins)
-  );
+export function originsChanged(olds: OnPublicOrigin, news: OnPublicOrigin): boolean {
+  return olds.publicOrigin !== news.publicOrigin || !sameStringSet(olds.formerPublicOrigins, news.formerPublicOrigins);
 }
 
 /** Declared scope compared as a set, without the scopes Logto adds anyway. */
@@ -190,7 +197,7 @@ export function withDefaults(news: Partial<SsoConnectorInputs>): SsoConnectorDec
     ...news,
     providerName: news.providerName ?? "AzureAdOidc",
     connectorName: news.connectorName ?? "",
-    config: news.config ?? ({} as SsoConnectorConfig),
+    config: { ...news.config, trustUnverifiedEmail: news.config?.trustUnverifiedEmail ?? false } as SsoConnectorConfig,
     domains: news.domains ?? [],
     branding: news.branding ?? {},
     syncProfile: news.syncProfile ?? false,
@@ -201,4 +208,44 @@ export function withDefaults(news: Partial<SsoConnectorInputs>): SsoConnectorDec
     allowUserRelink: news.allowUserRelink ?? false,
     clientOwnership: news.clientOwnership ?? "external",
   };
+}
+
+/** A connector at another endpoint: the same tenant holds it under its id, with the same provider. */
+function movingConnector(id: string, olds: Partial<SsoConnectorInputs>): MovingObject {
+  return {
+    what: `${label({ connectorName: olds.connectorName ?? id })} (id ${id})`,
+    cost: "Logto deletes every user's link to the old connector with it (user_sso_identities, on delete cascade), so its users' next sign-in links them again only by a verified email (or with trustUnverifiedEmail), else makes new, empty accounts; and the new connector has a new id, so a new callback URI (managed connections get it registered; provided ones need the customer's administrator to add it).",
+    async heldBy(client) {
+      const row = await ifPresent(() =>
+        getConnector(client, id, `looking up SSO connector ${id} at ${client.endpoint}`),
+      );
+      return row !== undefined && row.providerName === olds.providerName;
+    },
+  };
+}
+
+export async function checkSsoConnector(
+  olds: Partial<SsoConnectorInputs> | undefined,
+  news: Partial<SsoConnectorInputs>,
+): Promise<pulumi.dynamic.CheckResult<SsoConnectorInputs>> {
+  const inputs = withDefaults(news);
+  const failures = [...checkFailures(inputs), ...userLinkFailures(olds ?? {}, inputs)];
+  // The declared values are wrong: say so without asking Logto for its origin.
+  if (failures.length > 0) return { failures };
+  return { inputs: { ...inputs, ...(await checkedOrigins(olds ?? {}, inputs.endpoint)) }, failures };
+}
+
+export async function diffSsoConnector(
+  id: string,
+  olds: SsoConnectorOutputs,
+  news: SsoConnectorInputs,
+): Promise<pulumi.dynamic.DiffResult> {
+  const replaces = olds.providerName !== news.providerName ? ["providerName"] : [];
+  // Who owns the client decides what a later change may do: recorded by an update that sends nothing.
+  const changed =
+    containsUnknown(news) ||
+    changedFields(olds, news).length > 0 ||
+    olds.clientOwnership !== news.clientOwnership ||
+    originsChanged(olds, news);
+  return adoptableDiff(olds, news, { replaces, changed }, movingConnector(id, olds));
 }

@@ -3,10 +3,11 @@
  * (inputs → request body) and flatten (row → outputs). Laid out as terraform-provider-auth0's
  * internal/auth0/connection/{expand,flatten}.go.
  */
-import type { Answer } from "./managementApi";
-import { callbackUriFor } from "./publicOrigin";
-import { Adoptable, AdoptionOutputs, OnEndpoint, Recorded } from "./support";
-import { scopeTokens } from "./validation";
+import type { ManagementClient } from "../client";
+import type { Answer } from "../managementApi";
+import { callbackUriFor } from "../publicOrigin";
+import { Adoptable, AdoptionOutputs, OnEndpoint, Recorded } from "../support";
+import { scopeTokens } from "../validation";
 
 /** Enterprise SSO providers with an OIDC client config (clientId, clientSecret, issuer). */
 export const oidcSsoProviderNames = ["AzureAdOidc", "OIDC", "Okta"] as const;
@@ -70,8 +71,7 @@ export interface SsoConnectorDeclared extends Adoptable, OnEndpoint, UserLinkSet
 /** The declared fields and the origins `check` recorded. */
 export interface SsoConnectorInputs extends SsoConnectorDeclared, OnPublicOrigin {}
 
-/** State from before the origins were recorded has none; the next check fills them in. */
-export interface SsoConnectorOutputs extends SsoConnectorDeclared, Partial<OnPublicOrigin>, AdoptionOutputs {
+export interface SsoConnectorOutputs extends SsoConnectorInputs, AdoptionOutputs {
   connectorId: string;
   /** Redirect URI to register at the IdP: `{Logto public origin}/callback/{connectorId}`. */
   callbackUri: string;
@@ -123,7 +123,7 @@ function hiddenSecret(value: unknown): boolean {
  */
 export function outputsFromRow(
   row: SsoConnectorRow,
-  recorded: Recorded & UserLinkSettings & Partial<OnPublicOrigin>,
+  recorded: Recorded & UserLinkSettings & OnPublicOrigin,
   knownSecret: string,
 ): SsoConnectorOutputs {
   const branding: SsoConnectorBranding = {};
@@ -151,26 +151,16 @@ export function outputsFromRow(
     adoptExisting: recorded.adoptExisting,
     deleteAdoptedOnDestroy: recorded.deleteAdoptedOnDestroy,
     endpoint: recorded.endpoint,
-    ...originsOf(recorded),
+    publicOrigin: recorded.publicOrigin,
+    formerPublicOrigins: recorded.formerPublicOrigins,
     adopted: recorded.adopted,
     allowUserRelink: recorded.allowUserRelink,
     clientOwnership: recorded.clientOwnership,
     connectorId: row.id,
-    callbackUri: callbackUriFor(recorded.publicOrigin ?? recorded.endpoint, row.id),
+    callbackUri: callbackUriFor(recorded.publicOrigin, row.id),
   };
 }
 
-/** The recorded origins; state from before they were recorded has none (the next check fills them in). */
-export function originsOf(recorded: Partial<OnPublicOrigin>): Partial<OnPublicOrigin> {
-  return recorded.publicOrigin === undefined
-    ? {}
-    : { publicOrigin: recorded.publicOrigin, formerPublicOrigins: recorded.formerPublicOrigins ?? [] };
-}
-
-/** The user-link settings a state records; a state from before they were recorded says nothing about its client. */
-export function userLinkSettingsIn(props: Partial<UserLinkSettings> | undefined): UserLinkSettings {
-  return {
-    allowUserRelink: props?.allowUserRelink === true,
-    clientOwnership: props?.clientOwnership ?? "external",
-  };
+export async function getConnector(client: ManagementClient, id: string, action: string): Promise<SsoConnectorRow> {
+  return (await client.send({ method: "GET", path: "/api/sso-connectors/{id}", params: { id }, action })).data;
 }

@@ -1,8 +1,8 @@
 /** The application's check and diff: defaults, the declared values Logto would refuse, which fields changed. */
 import * as pulumi from "@pulumi/pulumi";
-import { configuredEndpoint, containsUnknown, sameStringSet } from "./support";
-import { urlProblems } from "./validation";
-import { ApplicationInputs, ApplicationOutputs, embeddedSecretFields } from "./applicationSchema";
+import { MovingObject, adoptableDiff, configuredEndpoint, containsUnknown, ifPresent, sameStringSet } from "../support";
+import { urlProblems } from "../validation";
+import { ApplicationInputs, ApplicationOutputs, embeddedSecretFields, getApplication, label } from "./schema";
 
 const nameLimit = 256;
 
@@ -23,7 +23,7 @@ export function stateNeedsUpgrade(olds: Partial<ApplicationOutputs>): boolean {
   return embeddedSecretFields.some((field) => field in olds);
 }
 
-export function checkFailures(news: ApplicationInputs): pulumi.dynamic.CheckFailure[] {
+function checkFailures(news: ApplicationInputs): pulumi.dynamic.CheckFailure[] {
   const failures: pulumi.dynamic.CheckFailure[] = [];
   const known = (value: unknown) => !containsUnknown(value);
   if (known(news.name)) {
@@ -56,8 +56,9 @@ export function checkFailures(news: ApplicationInputs): pulumi.dynamic.CheckFail
   return failures;
 }
 
-export function withDefaults(news: Partial<ApplicationInputs>): ApplicationInputs {
-  return {
+/** The defaults filled (so that state always has every field), and the declared values Logto would refuse. */
+export function checkApplication(news: Partial<ApplicationInputs>): pulumi.dynamic.CheckResult<ApplicationInputs> {
+  const inputs: ApplicationInputs = {
     ...news,
     name: news.name ?? "",
     description: news.description ?? "",
@@ -68,4 +69,26 @@ export function withDefaults(news: Partial<ApplicationInputs>): ApplicationInput
     deleteAdoptedOnDestroy: news.deleteAdoptedOnDestroy ?? false,
     endpoint: configuredEndpoint(),
   };
+  return { inputs, failures: checkFailures(inputs) };
+}
+
+/** An application at another endpoint: the same tenant holds it under its id as a Traditional app. */
+function movingApplication(id: string, olds: Partial<ApplicationInputs>): MovingObject {
+  return {
+    what: `${label(olds.name ?? id)} (id ${id})`,
+    cost: "a new application with a new client id and secret; every app that signs in with the old ones stops signing in until it gets the new ones (the sample app gets them in the same run), and users signed in through it must sign in again.",
+    async heldBy(client) {
+      const action = `looking up ${label(olds.name ?? id)} at ${client.endpoint}`;
+      return (await ifPresent(() => getApplication(client, id, action)))?.type === "Traditional";
+    },
+  };
+}
+
+export async function diffApplication(
+  id: string,
+  olds: ApplicationOutputs,
+  news: ApplicationInputs,
+): Promise<pulumi.dynamic.DiffResult> {
+  const changed = containsUnknown(news) || changedApplicationFields(olds, news).length > 0 || stateNeedsUpgrade(olds);
+  return adoptableDiff(olds, news, { replaces: [], changed }, movingApplication(id, olds));
 }

@@ -1,54 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ManagementClient } from "./client";
-import type { Answer } from "./managementApi";
-import { isLogtoApiError, troubleshootingLink } from "./errors";
-import { managementClient } from "./registry";
+import type { ManagementClient } from "../client";
+import { isLogtoApiError, troubleshootingLink } from "../errors";
+import { managementClient } from "../registry";
 import {
-  OnEndpoint,
   configureFromStack,
-  configuredEndpoint,
-  containsUnknown,
   endpointDiff,
   endpointMove,
   MovingObject,
   ifPresent,
   notice,
-  readResult,
-} from "./support";
-import { ReferencedDynamicResource } from "./referencedResource";
-
-export interface ApplicationSecretInputs extends OnEndpoint {
-  applicationId: string;
-  /** Unique per application; a new name is a new secret (rotation). */
-  name: string;
-  /** Delete Logto's "Default secret" first: true for an application this stack made, false for an adopted one. */
-  removeDefaultSecret: boolean;
-  /**
-   * The name of a secret this stack made before ApplicationSecret existed (the Application's embedded secret):
-   * one of this name that exists already is taken over, value kept. Any other existing secret of the name is
-   * refused, never taken over (and so never deleted by a later rotation).
-   */
-  takeOverName?: string;
-}
-
-export interface ApplicationSecretOutputs extends ApplicationSecretInputs {
-  /** The client secret (a secret output). */
-  value: string;
-}
-
-type SecretRow = Answer<"/api/applications/{id}/secrets", "POST">;
+  readOrGone,
+} from "../support";
+import { checkApplicationSecret } from "./check";
+import { ApplicationSecretInputs, ApplicationSecretOutputs, SecretRow, label } from "./schema";
 
 /** The secret Logto gives every new Traditional application; nobody outside the console knows it. */
 const logtoDefaultSecretName = "Default secret";
-
-/** The name derived from a version, so a retried rotation finds its own earlier attempt. */
-export function secretNameFor(secretVersion: string): string {
-  return `pulumi-managed-${secretVersion}`;
-}
-
-function label(inputs: Pick<ApplicationSecretInputs, "applicationId" | "name">): string {
-  return `secret "${inputs.name}" of application ${inputs.applicationId}`;
-}
 
 async function findSecret(
   client: ManagementClient,
@@ -87,21 +54,7 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
 > = {
   configure: configureFromStack,
 
-  async check(_olds, news) {
-    const inputs: ApplicationSecretInputs = {
-      ...news,
-      removeDefaultSecret: news.removeDefaultSecret ?? false,
-      endpoint: configuredEndpoint(),
-    };
-    const failures: pulumi.dynamic.CheckFailure[] = [];
-    if (!containsUnknown(inputs.name) && !/^[A-Za-z0-9._ -]{1,256}$/.test(inputs.name ?? "")) {
-      failures.push({
-        property: "name",
-        reason: `name is ${inputs.name ? `"${inputs.name}"` : "empty"}: use 1 to 256 letters, digits, spaces, dots, dashes or underscores.`,
-      });
-    }
-    return { inputs, failures };
-  },
+  check: async (_olds, news) => checkApplicationSecret(news),
 
   /**
    * Everything that identifies the secret replaces it; the engine makes the new one before deleting the old. A
@@ -157,10 +110,13 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
   },
 
   async read(id, props) {
-    if (!props) return {};
-    const endpoint = props.endpoint ?? configuredEndpoint();
-    const row = await ifPresent(() => findSecret(managementClient(endpoint), props));
-    return readResult(id, row && { ...props, endpoint, value: row.value }, ["value"]);
+    return readOrGone(
+      id,
+      props,
+      (recorded) => findSecret(managementClient(recorded.endpoint), recorded),
+      (row, recorded) => ({ ...recorded, value: row.value }),
+      ["value"],
+    );
   },
 
   /** Only the secret this resource made: one of the name with another value (made again by hand) is left. */
@@ -181,43 +137,3 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
     });
   },
 };
-
-export interface ApplicationSecretArgs {
-  applicationId: pulumi.Input<string>;
-  /** Change it (e.g. secretNameFor(version)) to rotate: a new secret, then the dependants, then the old one goes. */
-  name: pulumi.Input<string>;
-  /** Delete Logto's "Default secret" of the application first. Default false; true for apps the stack made. */
-  removeDefaultSecret?: pulumi.Input<boolean>;
-  /** The name of a secret this stack made before ApplicationSecret existed (Application's `legacySecretName`). */
-  takeOverName?: pulumi.Input<string | undefined>;
-}
-
-/**
- * One client secret of a Logto application. Rotation is a create-before-delete replacement, as with azuread's
- * ApplicationPassword: whatever uses `value` (the sample app container) is updated before the old secret is
- * deleted.
- */
-export class ApplicationSecret extends ReferencedDynamicResource {
-  // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
-  declare public readonly value: pulumi.Output<string>;
-  declare public readonly name: pulumi.Output<string>;
-  declare public readonly applicationId: pulumi.Output<string>;
-
-  constructor(name: string, args: ApplicationSecretArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      applicationSecretProvider,
-      name,
-      {
-        applicationId: args.applicationId,
-        name: args.name,
-        removeDefaultSecret: args.removeDefaultSecret ?? false,
-        takeOverName: args.takeOverName,
-        endpoint: undefined,
-        value: undefined,
-      },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["value"] }),
-      "logto",
-      "ApplicationSecret",
-    );
-  }
-}
