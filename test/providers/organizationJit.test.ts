@@ -3,7 +3,7 @@ import { organizationProvider } from "../../providers/logto/organization/provide
 import { organizationJitProvider as provider } from "../../providers/logto/organizationJit/provider";
 import type { OrganizationJitInputs, OrganizationJitOutputs } from "../../providers/logto/organizationJit/schema";
 import { organizationRoleProvider } from "../../providers/logto/organizationRole/provider";
-import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
+import { ssoConnectorProvider } from "../../providers/logto/ssoConnector/provider";
 import { ProviderHarness, connectorInputs, failureOf, startProviderHarness, writeCalls } from "./harness";
 
 let h: ProviderHarness;

@@ -15,8 +15,8 @@ import type { OrganizationRoleOutputs } from "../../providers/logto/organization
 import { organizationScopeProvider } from "../../providers/logto/organizationScope/provider";
 import type { OrganizationScopeOutputs } from "../../providers/logto/organizationScope/schema";
 import { managementClient, resetManagementApiRegistry } from "../../providers/logto/registry";
-import { ssoConnectorProvider } from "../../providers/logto/ssoConnector";
-import type { SsoConnectorOutputs } from "../../providers/logto/ssoConnectorSchema";
+import { ssoConnectorProvider } from "../../providers/logto/ssoConnector/provider";
+import type { SsoConnectorOutputs } from "../../providers/logto/ssoConnector/schema";
 import { configureFromStack } from "../../providers/logto/support";
 import { failureOf, noticesDuring, stackConfig } from "./harness";
 
