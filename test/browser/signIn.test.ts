@@ -37,6 +37,7 @@ const fabrikam = { tenantId: "fab1b2c3-0000-4000-8000-00000000fab2", domain: loc
 const adele = { email: `adele@${contoso.domain}`, password: "Adele-Passw0rd!", displayName: "Adele Vance" };
 const bianca = { email: `bianca@${fabrikam.domain}`, password: "Bianca-Passw0rd!", displayName: "Bianca Pisani" };
 
+// Four sign-ins and a second app in one test: a real Logto's experience app takes some 8 s per sign-in here.
 describe("signing in to the sample app through Logto and Entra, in Chromium", () => {
   let world: LocalWorld;
   let entra: EntraStandIn;
@@ -66,6 +67,16 @@ describe("signing in to the sample app through Logto and Entra, in Chromium", ()
   const authorizeRequests = (tenantId: string) =>
     entra.requests.filter((entry) => entry.path === `/${tenantId}/oauth2/v2.0/authorize`).length;
   /** The sign-in page where Logto tells a person their address has no SSO: the stand-in's form, or the SPA's. */
+  /**
+   * What reached Entra apart from Logto's reads of its published metadata (discovery and keys, no user's data):
+   * a real Logto reads them whenever anyone lists the connectors, on its own schedule.
+   */
+  const entraRequestsOfPeople = () =>
+    entra.requests.filter(
+      (entry) => !/\/(v2\.0\/\.well-known\/openid-configuration|discovery\/v2\.0\/keys)$/.test(entry.path),
+    ).length;
+  /** A page without its query (a real Logto's pages carry `?app_id=`). */
+  const pageOf = (url: string) => `${new URL(url).origin}${new URL(url).pathname}`;
   const emailPage = () => `${logtoUrl}${standIn ? "/sign-in" : "/single-sign-on/email"}`;
   /** Errors of the enterprise SSO verification in the audit log since `since` (a shared Logto logs others' too). */
   const ssoErrorsSince = async (since: number): Promise<LogRow[]> =>
@@ -174,15 +185,15 @@ describe("signing in to the sample app through Logto and Entra, in Chromium", ()
   });
 
   it("does not send an address of an unlisted domain to any IdP", async () => {
-    const before = entra.requests.length;
+    const before = entraRequestsOfPeople();
     const outcome = await signIn(scenario("unlisted-domain"), {
       email: `someone@${localDomain("unlisted", suffix)}`,
       password: "unused",
     });
     expect(outcome.entraSignInUrl).toBeUndefined();
-    expect(outcome.url).toBe(emailPage());
+    expect(pageOf(outcome.url)).toBe(emailPage());
     expect(outcome.text).toContain("Single Sign-On is not enabled for this email account.");
-    expect(entra.requests.length).toBe(before);
+    expect(entraRequestsOfPeople()).toBe(before);
   });
 
   it.skipIf(againstRealLogto)(
@@ -211,7 +222,7 @@ describe("signing in to the sample app through Logto and Entra, in Chromium", ()
     const attempted = Date.now();
     const failed = await signIn(scenario("password-deleted"), adele);
     // Back on Logto's sign-in page with the toast real Logto shows, nothing of Entra's answer.
-    expect(failed.url).toBe(`${logtoUrl}/sign-in`);
+    expect(pageOf(failed.url)).toBe(`${logtoUrl}/sign-in`);
     expect(failed.text).toContain("The user's authorization process is unsuccessful.");
     expect(failed.text).not.toContain("AADSTS");
     expect(failed.claims).toBeUndefined();
@@ -269,5 +280,5 @@ describe("signing in to the sample app through Logto and Entra, in Chromium", ()
     expect(deletedSecret.claims).toBeUndefined();
     expect(deletedSecret.url).toMatch(new RegExp(`^${sampleApp.url}/callback\\?`));
     expect(deletedSecret.text).toContain("invalid_client");
-  });
+  }, 120_000);
 });
