@@ -3,17 +3,25 @@
  * its default address and through a gateway or tunnel. It rewrites nothing but the Host (the upstream's, as
  * gateways do), so Logto answers with its own issuer and URLs. Faults are injected here, at the edge, through
  * the stand-ins' own pipeline and in Logto's error shape (local/standins/shared/exchange.ts,
- * local/standins/logto/http.ts): what the journal needs of a failing Logto without touching the real one.
+ * local/standins/logto/http.ts): what the journal needs of a failing Logto without touching the real one. It
+ * logs what passes, as the stand-ins do: what a test reads of a real Logto's traffic.
  */
 import http from "node:http";
 
-import { arrivedExchange, exchangeListener, type Reply } from "../../../local/standins/shared/exchange";
+import {
+  arrivedExchange,
+  exchangeListener,
+  type RecordedExchange,
+  type Reply,
+} from "../../../local/standins/shared/exchange";
 import { FaultInjector } from "../../../local/standins/shared/faults";
 import { faultReply } from "../../../local/standins/logto/http";
 import { closeServer, listenOnLoopback } from "../../../local/standins/shared/loopback-server";
 
 export interface LogtoFront {
   url: string;
+  /** What came through the front, in order (bodies as sent, so secrets too: never print them). */
+  requests: RecordedExchange[];
   close(): Promise<void>;
 }
 
@@ -45,12 +53,16 @@ async function forward(request: http.IncomingMessage, url: URL, body: string): P
 /** A proxy to `upstream` (an origin) on a new port of 127.0.0.1, faulted by `faults`. */
 export async function startLogtoFront(upstream: string, faults: FaultInjector): Promise<LogtoFront> {
   const closing = new AbortController();
+  const requests: RecordedExchange[] = [];
   const server = http.createServer(
     exchangeListener(() => upstream, {
       faults,
       closing: closing.signal,
-      // Nothing is kept: the front only needs the pipeline's faults.
-      record: (request, url) => arrivedExchange(request, url),
+      record(request, url) {
+        const entry = arrivedExchange(request, url);
+        requests.push(entry);
+        return entry;
+      },
       parse: (text) => ({ ok: true, body: text }),
       answer: (request, url, entry) => forward(request, url, String(entry.body)),
       faultReply,
@@ -63,6 +75,7 @@ export async function startLogtoFront(upstream: string, faults: FaultInjector): 
   const url = await listenOnLoopback(server);
   return {
     url,
+    requests,
     close: async () => {
       closing.abort();
       await closeServer(server);
