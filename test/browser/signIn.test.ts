@@ -78,10 +78,14 @@ describe("signing in to the sample app through Logto and Entra, in Chromium", ()
   /** A page without its query (a real Logto's pages carry `?app_id=`). */
   const pageOf = (url: string) => `${new URL(url).origin}${new URL(url).pathname}`;
   const emailPage = () => `${logtoUrl}${standIn ? "/sign-in" : "/single-sign-on/email"}`;
-  /** Errors of the enterprise SSO verification in the audit log since `since` (a shared Logto logs others' too). */
-  const ssoErrorsSince = async (since: number): Promise<LogRow[]> =>
+  /**
+   * Errors of the enterprise SSO verification through `connectorId` in the audit log since `since` (a shared
+   * Logto logs others' too; the connector id is in the payload, where each Logto puts it).
+   */
+  const ssoErrorsSince = async (since: number, connectorId: string): Promise<LogRow[]> =>
     (await world.logto.tenant.logs("Interaction.SignIn.Verification.EnterpriseSso.Submit")).filter(
-      (row) => row.createdAt >= since && row.payload.result === "Error",
+      (row) =>
+        row.createdAt >= since && row.payload.result === "Error" && JSON.stringify(row.payload).includes(connectorId),
     );
 
   beforeAll(async () => {
@@ -226,9 +230,9 @@ describe("signing in to the sample app through Logto and Entra, in Chromium", ()
     expect(failed.text).toContain("The user's authorization process is unsuccessful.");
     expect(failed.text).not.toContain("AADSTS");
     expect(failed.claims).toBeUndefined();
-    expect((await ssoErrorsSince(attempted)).map((row) => JSON.stringify(row.payload.error))).toEqual([
-      expect.stringContaining("AADSTS7000215: Invalid client secret provided."),
-    ]);
+    expect(
+      (await ssoErrorsSince(attempted, contosoConnectorId)).map((row) => JSON.stringify(row.payload.error)),
+    ).toEqual([expect.stringContaining("AADSTS7000215: Invalid client secret provided.")]);
 
     // What `pulumi up --refresh` does: a new password, and the connector's config sent whole with it.
     const { secret, keyId } = await addEntraPassword(contosoApp);

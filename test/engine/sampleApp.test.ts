@@ -324,8 +324,12 @@ describe.sequential("engine: infra/ with the sample app container, and people si
       expect(failed.claims).toBeUndefined();
       expect(failed.text).toContain("The user's authorization process is unsuccessful.");
       // The console's audit log (GET /api/logs) holds Entra's answer; a shared Logto logs others' sign-ins too.
+      const [contoso] = (await stackConnectors()).filter((row) => row.connectorName.endsWith("-contoso"));
       const logged = (await world.logto.tenant.logs("Interaction.SignIn.Verification.EnterpriseSso.Submit")).filter(
-        (row) => row.createdAt >= attempted && row.payload.result === "Error",
+        (row) =>
+          row.createdAt >= attempted &&
+          row.payload.result === "Error" &&
+          JSON.stringify(row.payload).includes(contoso.id),
       );
       expect(logged.map((row) => JSON.stringify(row.payload.error))).toEqual([
         expect.stringContaining("AADSTS7000215"),
