@@ -77,6 +77,7 @@ export interface Tenant {
   editConnector(id: string, change: { domains: string[]; config: ConnectorRow["config"] }): Promise<void>;
   deleteConnector(id: string): Promise<void>;
   deleteApplication(id: string): Promise<void>;
+  deleteUser(id: string): Promise<void>;
   setSingleSignOnEnabled(enabled: boolean): Promise<void>;
 }
 
@@ -152,6 +153,9 @@ export function tenantOf(access: ManagementApiAccess): Tenant {
     },
     async deleteApplication(id) {
       await call("DELETE", `/api/applications/${id}`);
+    },
+    async deleteUser(id) {
+      await call("DELETE", `/api/users/${id}`);
     },
     async setSingleSignOnEnabled(enabled) {
       await call("PATCH", "/api/sign-in-exp", { singleSignOnEnabled: enabled });

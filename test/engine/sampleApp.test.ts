@@ -51,6 +51,8 @@ let dockerHost: string;
 let baseUrl: string;
 let realPlugins: string[] = [];
 const seen = { appSecrets: new Set<string>(), entraSecrets: new Set<string>() };
+/** Logto users the sign-ins made: they outlive the stack's connectors, and a real Logto is shared. */
+const signedInUsers = new Set<string>();
 
 function scenario(name: string): Scenario {
   return { context: browser.context, name: `stack-${name}`, appUrl: baseUrl, entraUrl: world.entra.url };
@@ -62,7 +64,9 @@ function authorizeRequests(tenantId: string): number {
 
 async function signInAs(name: string, user: Pick<LocalUser, "email" | "password">) {
   await browser.context.clearCookies();
-  return signIn(scenario(name), user);
+  const outcome = await signIn(scenario(name), user);
+  if (outcome.claims) signedInUsers.add(outcome.claims.sub);
+  return outcome;
 }
 
 /** The stack's Logto objects, through the Management API: its app is `Sample app (<stack>)`, its connectors `<stack>-*`. */
@@ -230,6 +234,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  for (const id of signedInUsers) await world.logto.tenant.deleteUser(id).catch(() => undefined);
   await local?.close();
 }, 10 * 60_000);
 
