@@ -15,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChangeStep, EngineSandbox, createEngineSandbox, readAll, stateResources } from "../../local/engine/engine";
 import { findLeaks } from "../../local/engine/leaks";
 import { writeCalls } from "../providers/harness";
-import { startSecondAddress } from "../providers/secondAddress";
 import { startLogtoStandIn, type RecordedRequest } from "../../local/standins/logto";
 import { LogtoTarget, openLogtoTarget, realLogtoFromEnv, uniqueSuffix } from "../../local/engine/target";
 import { FaultInjector } from "../../local/standins/shared/faults";
@@ -253,7 +252,7 @@ describe.sequential("engine: stacks sharing one Logto tenant (issue 11)", () => 
 
       // The same Logto behind a second address (a new reverse proxy, a tunnel, an internal address).
       const forwarder = await startLogtoFront(target.endpoint, new FaultInjector());
-      const customDomain = await startSecondAddress(target.endpoint, { ownIssuer: true });
+      const customDomain = await startLogtoFront(target.endpoint, new FaultInjector(), { ownIssuer: true });
       try {
         await stack.engine.stack.setConfig("logto:endpoint", { value: forwarder.url });
         const preview = await stack.engine.preview();
