@@ -14,15 +14,7 @@ import { ensurePluginsOnPath } from "../local/engine/plugins";
 import { graphFloorViolations, logtoFloorViolations, operations } from "./counts";
 import { renderPlot } from "./plot";
 import { renderReport, summarise, type BenchCell, type BenchResult } from "./report";
-import {
-  benchModes,
-  benchTenantIds,
-  runBaseline,
-  runProduct,
-  startLocalStandIns,
-  uniqueStackName,
-  type BenchMode,
-} from "./scenario";
+import { benchModes, runBaseline, runProduct, uniqueStackName, type BenchMode } from "./scenario";
 
 interface BenchOptions {
   modes: BenchMode[];
@@ -96,38 +88,31 @@ async function runCell(
   scratch: string,
   destroyParallel: number | undefined,
 ): Promise<BenchCell> {
-  const standIns = await startLocalStandIns({ tenantIds: benchTenantIds(size) });
   const cell: BenchCell = { mode, size, latencyMs, product: [], baseline: [], violations: [] };
-  try {
-    standIns.logto.faults.latencyMs = latencyMs;
-    standIns.entra.faults.latencyMs = latencyMs;
-    for (let repeat = 0; repeat < repeats; repeat++) {
-      const shapeFile = path.join(scratch, `shape-${mode}-${size}-${latencyMs}-${repeat}.json`);
-      process.stderr.write(
-        `bench: ${mode}, N=${size}, latency ${latencyMs} ms, run ${repeat + 1}/${repeats}: product…`,
-      );
-      const product = await runProduct(standIns, {
-        count: size,
-        mode,
-        stackName: uniqueStackName(`bench${size}`),
-        shapeFile,
-        destroyParallel,
-      });
-      process.stderr.write(" baseline…");
-      const baseline = await runBaseline(shapeFile, uniqueStackName(`base${size}`), destroyParallel);
-      process.stderr.write(" done\n");
-      cell.product.push(product);
-      cell.baseline.push(baseline);
-      for (const sample of product.samples) {
-        if (sample.logto)
-          cell.violations.push(...logtoFloorViolations(sample.operation, sample.logto, product.logtoObjects));
-        if (sample.graph && mode === "managed")
-          cell.violations.push(...graphFloorViolations(sample.operation, sample.graph, size));
-      }
-      cell.violations.push(...product.leftAfterDestroy.map((left) => `destroy left ${left}`));
+  for (let repeat = 0; repeat < repeats; repeat++) {
+    const shapeFile = path.join(scratch, `shape-${mode}-${size}-${latencyMs}-${repeat}.json`);
+    process.stderr.write(`bench: ${mode}, N=${size}, latency ${latencyMs} ms, run ${repeat + 1}/${repeats}: product…`);
+    // Each run on stand-ins of its own (openLocalStack makes the stack name unique).
+    const product = await runProduct({
+      count: size,
+      mode,
+      stackName: `bench${size}`,
+      shapeFile,
+      latencyMs,
+      destroyParallel,
+    });
+    process.stderr.write(" baseline…");
+    const baseline = await runBaseline(shapeFile, uniqueStackName(`base${size}`), destroyParallel);
+    process.stderr.write(" done\n");
+    cell.product.push(product);
+    cell.baseline.push(baseline);
+    for (const sample of product.samples) {
+      if (sample.logto)
+        cell.violations.push(...logtoFloorViolations(sample.operation, sample.logto, product.logtoObjects));
+      if (sample.graph && mode === "managed")
+        cell.violations.push(...graphFloorViolations(sample.operation, sample.graph, size));
     }
-  } finally {
-    await standIns.close();
+    cell.violations.push(...product.leftAfterDestroy.map((left) => `destroy left ${left}`));
   }
   cell.violations = [...new Set(cell.violations)];
   return cell;

@@ -1,18 +1,26 @@
 /**
- * One benchmark cell: a stack of N managed connections of the product's program (Entra side included, the
- * sample app off) on one Logto stand-in and one Entra stand-in with N tenants, and the baseline stack of the
- * same graph, each taken through the six operations, timed, its calls counted.
+ * One benchmark run: a stack of N connections of the product's program (the sample app off) on a Logto
+ * stand-in and an Entra stand-in with N tenants (`openLocalStack`, local/stack.ts: the one fixture of a stack
+ * of infra/ over the local world), and the baseline stack of the same graph (its own program, bench/baseline,
+ * which talks to no Logto or Entra, so only an engine sandbox), each taken through the six operations, timed,
+ * its calls counted.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { createEngineSandbox, repoRoot, stateResources, type EngineSandbox } from "../local/engine/engine";
+import {
+  createEngineSandbox,
+  removeEngineStack,
+  repoRoot,
+  stateResources,
+  type EngineSandbox,
+} from "../local/engine/engine";
 import {
   applyLocalStackConfig,
   localConnection,
-  localEngineEnv,
   localStackConfig,
-  startLocalStandIns,
+  openLocalStack,
+  standInsOf,
   type LocalStandIns,
 } from "../local/stack";
 import { countCalls, operations, type CallCounts, type LogtoObjects, type Operation } from "./counts";
@@ -136,7 +144,7 @@ function benchStackConfig(standIns: LocalStandIns, count: number, mode: BenchMod
 /**
  * Takes a fresh stack through every operation, timing each, after `configure`; `countCalls`, called just
  * before an operation, returns what counts the calls it made; `afterUp` sees the state once `up` has made it.
- * The stack is removed however it ends.
+ * The caller removes the stack however it ends.
  */
 async function throughEveryOperation(
   engine: EngineSandbox,
@@ -147,36 +155,58 @@ async function throughEveryOperation(
     destroyParallel?: number;
   },
 ): Promise<StackRun> {
-  try {
-    await hooks.configure();
-    const samples: OperationSample[] = [];
-    let stateBytes = 0;
-    let resources = 0;
-    for (const operation of operations) {
-      const callsSince = hooks.countCalls?.();
-      const seconds = await timed(() => perform(engine, operation, hooks.destroyParallel));
-      samples.push({ operation, seconds, ...callsSince?.() });
-      if (operation === "up") {
-        const state = await stateResources<ExportedResource>(engine.stack);
-        stateBytes = Buffer.byteLength(JSON.stringify(state));
-        resources = state.length;
-        await hooks.afterUp?.(state);
-      }
+  await hooks.configure();
+  const samples: OperationSample[] = [];
+  let stateBytes = 0;
+  let resources = 0;
+  for (const operation of operations) {
+    const callsSince = hooks.countCalls?.();
+    const seconds = await timed(() => perform(engine, operation, hooks.destroyParallel));
+    samples.push({ operation, seconds, ...callsSince?.() });
+    if (operation === "up") {
+      const state = await stateResources<ExportedResource>(engine.stack);
+      stateBytes = Buffer.byteLength(JSON.stringify(state));
+      resources = state.length;
+      await hooks.afterUp?.(state);
     }
-    return { samples, stateBytes, resources };
-  } finally {
-    await engine.stack.workspace.removeStack(engine.stackName, { force: true }).catch(() => undefined);
-    await engine.dispose();
   }
+  return { samples, stateBytes, resources };
 }
 
 /** The product's stack of `count` connections through every operation; writes the graph's shape to `shapeFile`. */
-export async function runProduct(
+export async function runProduct(options: {
+  count: number;
+  mode: BenchMode;
+  stackName: string;
+  shapeFile: string;
+  /** Added to every request by both stand-ins. */
+  latencyMs: number;
+  /** `destroy --parallel`; absent: the engine's default. */
+  destroyParallel?: number;
+}): Promise<ProductRun> {
+  const { count, stackName } = options;
+  // Always over the stand-ins, whatever LOGTO_E2E_* say: the bench counts the requests they log.
+  const local = await openLocalStack(stackName, { standIns: { tenantIds: benchTenantIds(count) }, processEnv: {} });
+  try {
+    return await productThroughEveryOperation(local.engine, standInsOf(local.world), options);
+  } finally {
+    await local.close();
+  }
+}
+
+async function productThroughEveryOperation(
+  engine: EngineSandbox,
   standIns: LocalStandIns,
-  options: { count: number; mode: BenchMode; stackName: string; shapeFile: string; destroyParallel?: number },
+  {
+    count,
+    mode,
+    shapeFile,
+    latencyMs,
+    destroyParallel,
+  }: { count: number; mode: BenchMode; shapeFile: string; latencyMs: number; destroyParallel?: number },
 ): Promise<ProductRun> {
-  const { count, mode, stackName, shapeFile, destroyParallel } = options;
-  const engine = await createEngineSandbox(stackName, repoRoot, localEngineEnv(standIns));
+  standIns.logto.faults.latencyMs = latencyMs;
+  standIns.entra.faults.latencyMs = latencyMs;
   let objects: LogtoObjects = { addressable: 0, applications: 0, secrets: 0, switches: 1 };
   const run = await throughEveryOperation(engine, {
     destroyParallel,
@@ -199,14 +229,16 @@ export async function runProduct(
 /** The baseline stack of the graph in `shapeFile` through every operation. */
 export async function runBaseline(shapeFile: string, stackName: string, destroyParallel?: number): Promise<StackRun> {
   const engine = await createEngineSandbox(stackName, baselineProgramDir);
-  return throughEveryOperation(engine, {
-    destroyParallel,
-    configure: () => engine.stack.setConfig("bench:shapeFile", { value: shapeFile }),
-  });
+  try {
+    return await throughEveryOperation(engine, {
+      destroyParallel,
+      configure: () => engine.stack.setConfig("bench:shapeFile", { value: shapeFile }),
+    });
+  } finally {
+    await removeEngineStack(engine);
+  }
 }
 
 export function uniqueStackName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 6)}`;
 }
-
-export { startLocalStandIns };

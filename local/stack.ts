@@ -26,6 +26,10 @@ export interface LocalUser {
   email: string;
   password: string;
   displayName: string;
+  /** The account they sign in to Entra with, when it is not `email`. */
+  entraLogin?: string;
+  /** Entra's `mail` attribute (its `email` claim), when it is not `email`. */
+  mail?: string;
 }
 
 /**
@@ -60,10 +64,10 @@ function entraOptions(options: LocalStandInOptions): { tenants: string[]; users:
   const users: Record<string, TestUserSeed[]> = {};
   for (const user of options.users ?? []) {
     (users[user.tenantId] ??= []).push({
-      userPrincipalName: user.email,
+      userPrincipalName: user.entraLogin ?? user.email,
       password: user.password,
       displayName: user.displayName,
-      mail: user.email,
+      mail: user.mail ?? user.email,
     });
   }
   return { tenants: options.tenantIds ?? Object.values(localTenants), users };

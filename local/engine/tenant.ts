@@ -33,6 +33,28 @@ export interface AppSecretRow {
   value: string;
 }
 
+/** A user as `GET /api/users/:id?includeSsoIdentities=true` shows it: the rows that link it to SSO connectors. */
+export interface UserRow {
+  id: string;
+  name: string | null;
+  primaryEmail: string | null;
+  ssoIdentities: Array<{
+    userId: string;
+    issuer: string;
+    identityId: string;
+    ssoConnectorId: string;
+    detail: Record<string, unknown>;
+  }>;
+}
+
+/** An audit log entry (what the console's audit log shows), `GET /api/logs`. */
+export interface LogRow {
+  id: string;
+  key: string;
+  payload: { result: "Success" | "Error"; error?: unknown; [key: string]: unknown };
+  createdAt: number;
+}
+
 /** What the tests compare before and after a stack's life. */
 export interface TenantSnapshot {
   connectorIds: string[];
@@ -43,14 +65,19 @@ export interface TenantSnapshot {
 
 export interface Tenant {
   connectors(): Promise<ConnectorRow[]>;
+  connector(id: string): Promise<ConnectorRow>;
   applications(): Promise<ApplicationRow[]>;
   appSecrets(applicationId: string): Promise<AppSecretRow[]>;
   singleSignOnEnabled(): Promise<boolean>;
+  user(id: string): Promise<UserRow>;
+  /** The newest audit log entries of one key (one page of 100). */
+  logs(logKey: string): Promise<LogRow[]>;
   snapshot(): Promise<TenantSnapshot>;
   /** A console edit of the connector: PATCH with the complete config, as Logto replaces it whole. */
   editConnector(id: string, change: { domains: string[]; config: ConnectorRow["config"] }): Promise<void>;
   deleteConnector(id: string): Promise<void>;
   deleteApplication(id: string): Promise<void>;
+  deleteUser(id: string): Promise<void>;
   setSingleSignOnEnabled(enabled: boolean): Promise<void>;
 }
 
@@ -98,11 +125,14 @@ export function tenantOf(access: ManagementApiAccess): Tenant {
 
   const tenant: Tenant = {
     connectors: () => call<ConnectorRow[]>("GET", "/api/sso-connectors"),
+    connector: (id) => call<ConnectorRow>("GET", `/api/sso-connectors/${encodeURIComponent(id)}`),
     applications: () => call<ApplicationRow[]>("GET", "/api/applications"),
     appSecrets: (applicationId) => call<AppSecretRow[]>("GET", `/api/applications/${applicationId}/secrets`),
     async singleSignOnEnabled() {
       return (await call<{ singleSignOnEnabled: boolean }>("GET", "/api/sign-in-exp")).singleSignOnEnabled;
     },
+    user: (id) => call<UserRow>("GET", `/api/users/${encodeURIComponent(id)}?includeSsoIdentities=true`),
+    logs: (logKey) => call<LogRow[]>("GET", `/api/logs?${new URLSearchParams({ logKey, page_size: "100" })}`),
     async snapshot() {
       const [connectors, applications, singleSignOnEnabled] = await Promise.all([
         tenant.connectors(),
@@ -123,6 +153,9 @@ export function tenantOf(access: ManagementApiAccess): Tenant {
     },
     async deleteApplication(id) {
       await call("DELETE", `/api/applications/${id}`);
+    },
+    async deleteUser(id) {
+      await call("DELETE", `/api/users/${id}`);
     },
     async setSingleSignOnEnabled(enabled) {
       await call("PATCH", "/api/sign-in-exp", { singleSignOnEnabled: enabled });

@@ -16,7 +16,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { addPassword, graphClient } from "../../local/standins/entra/testing";
 import type { HttpSignInOutcome } from "../../local/browser/http-sign-in";
-import { localEngineEnv } from "../../local/stack";
 import { Journal, JournalRow, namesLinkLoss } from "./day2/journal";
 import {
   applyConnections,
@@ -26,19 +25,19 @@ import {
   people,
   signInAs,
   stackAppsIn,
-  startWorld,
+  openJournalStack,
+  type JournalStack,
   tenants,
   type Connection,
   type PersonKey,
   type World,
 } from "./day2/world";
-import { createEngineSandbox, repoRoot, type EngineSandbox } from "../../local/engine/engine";
-import { ensurePluginsOnPath } from "../../local/engine/plugins";
-import { uniqueSuffix } from "../../local/engine/target";
+import { repoRoot, type EngineSandbox } from "../../local/engine/engine";
 
 const stepTimeout = 8 * 60_000;
 const dayMs = 24 * 60 * 60 * 1000;
 
+let journalStack: JournalStack | undefined;
 let world: World;
 let engine: EngineSandbox;
 const journal = new Journal();
@@ -227,25 +226,18 @@ function finish(row: JournalRow): void {
 }
 
 beforeAll(async () => {
-  await ensurePluginsOnPath();
-  world = await startWorld();
-  endpoint = world.logto.url;
-  engine = await createEngineSandbox(`journal-${uniqueSuffix()}`, repoRoot, {
-    ...localEngineEnv(world),
+  journalStack = await openJournalStack({
     // Lets the rotation step move the program's clock past a rotation boundary (test/engine/clock-shift.cjs).
     NODE_OPTIONS: `--require ${path.join(__dirname, "clock-shift.cjs")}`,
     CLOCK_SHIFT_MS: "0",
   });
+  ({ world, engine } = journalStack);
+  endpoint = world.logto.url;
 }, 30 * 60_000);
 
 afterAll(async () => {
   await journal.print(path.join(repoRoot, "test-results"));
-  if (engine) {
-    await engine.stack.destroy().catch(() => undefined);
-    await engine.stack.workspace.removeStack(engine.stackName, { force: true }).catch(() => undefined);
-    await engine.dispose();
-  }
-  await world?.close();
+  await journalStack?.close();
 }, 10 * 60_000);
 
 describe.sequential("day-2 journal: routine operations keep every user's Logto account and sign-in", () => {

@@ -7,6 +7,9 @@
  * ones that work. The container is confined as the stack's defaults say, read back with `docker inspect`
  * (read-only root file system, no capabilities, no-new-privileges, memory and pids limits, secrets on a
  * read-only volume). Steps share one stack, so they run in order. Screenshots: test-results/sign-in/stack-*.
+ * Logto is read through its Management API (applications, secrets, connectors, users, the audit log), so the
+ * suite runs over the Logto stand-in or a real Logto (LOGTO_E2E_*, local/engine/target.ts), whose sign-in UI
+ * the browser driver knows too.
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,67 +18,116 @@ import { freePort } from "../../local/browser/sample-app";
 import { signIn, signOut, type Scenario } from "../../local/browser/sign-in";
 import { type Application } from "../../local/standins/entra";
 import { ChangeStep, EngineSandbox, readAll } from "../../local/engine/engine";
+import type { AppSecretRow } from "../../local/engine/tenant";
 import { findLeaks } from "../../local/engine/leaks";
 import { containerEvents, dockerGet, ensureDockerEngine, localBaseImage } from "../../local/docker/docker";
+import { realLogtoFromEnv, uniqueSuffix } from "../../local/engine/target";
 import {
-  LocalStandIns,
   LocalUser,
+  LocalWorld,
   applyLocalStackConfig,
   localConnection,
+  localDomain,
   localSecrets,
   localStackConfig,
   localTenants,
   localUsers,
   openLocalStack,
-  standInsOf,
   type LocalStack,
 } from "../../local/stack";
 
 const stepTimeout = 10 * 60_000;
-const users = localUsers();
-const [adele, bianca] = users;
 const flaskSecretKey = randomBytes(32).toString("hex");
 
 let local: LocalStack;
-let standIns: LocalStandIns;
+let world: LocalWorld;
+let adele: LocalUser;
+let bianca: LocalUser;
+/** Adele's Logto user, as the app showed it after her first sign-in. */
+let adeleUserId: string | undefined;
 let engine: EngineSandbox;
 let browser: Browser;
 let dockerHost: string;
 let baseUrl: string;
 let realPlugins: string[] = [];
 const seen = { appSecrets: new Set<string>(), entraSecrets: new Set<string>() };
+/** Logto users the sign-ins made: they outlive the stack's connectors, and a real Logto is shared. */
+const signedInUsers = new Set<string>();
 
 function scenario(name: string): Scenario {
-  return { context: browser.context, name: `stack-${name}`, appUrl: baseUrl, entraUrl: standIns.entra.url };
+  return { context: browser.context, name: `stack-${name}`, appUrl: baseUrl, entraUrl: world.entra.url };
 }
 
 function authorizeRequests(tenantId: string): number {
-  return standIns.entra.requests.filter((entry) => entry.path === `/${tenantId}/oauth2/v2.0/authorize`).length;
+  return world.entra.requests.filter((entry) => entry.path === `/${tenantId}/oauth2/v2.0/authorize`).length;
 }
 
 async function signInAs(name: string, user: Pick<LocalUser, "email" | "password">) {
   await browser.context.clearCookies();
-  return signIn(scenario(name), user);
+  const outcome = await signIn(scenario(name), user);
+  if (outcome.claims) signedInUsers.add(outcome.claims.sub);
+  return outcome;
 }
 
-function sampleApplication() {
-  const apps = [...standIns.logto.state.applications.values()].filter((app) => app.type === "Traditional");
-  expect(apps).toHaveLength(1);
-  const secrets = standIns.logto.state.appSecrets.get(apps[0].id) ?? [];
+/** The stack's Logto objects, through the Management API: its app is `Sample app (<stack>)`, its connectors `<stack>-*`. */
+async function stackApplications() {
+  return (await world.logto.tenant.applications()).filter((app) => app.name === `Sample app (${engine.stackName})`);
+}
+
+async function stackConnectors() {
+  return (await world.logto.tenant.connectors()).filter((row) => row.connectorName.startsWith(`${engine.stackName}-`));
+}
+
+async function appSecrets(applicationId: string): Promise<AppSecretRow[]> {
+  const secrets = await world.logto.tenant.appSecrets(applicationId);
   for (const secret of secrets) seen.appSecrets.add(secret.value);
-  return { app: apps[0], secrets };
+  return secrets;
+}
+
+async function sampleApplication() {
+  const apps = await stackApplications();
+  expect(apps.map((app) => app.type)).toEqual(["Traditional"]);
+  return { app: apps[0], secrets: await appSecrets(apps[0].id) };
 }
 
 function entraApp(tenantId: string): Application {
-  const [app] = [...standIns.entra.tenant(tenantId).applications.values()].filter((a) =>
+  const [app] = [...world.entra.tenant(tenantId).applications.values()].filter((a) =>
     a.displayName?.endsWith("(Logto SSO)"),
   );
   return app;
 }
 
-function rememberEntraSecrets(): void {
-  for (const connector of standIns.logto.state.ssoConnectors.values())
-    seen.entraSecrets.add(String(connector.config.clientSecret));
+async function rememberEntraSecrets(): Promise<void> {
+  for (const connector of await stackConnectors()) seen.entraSecrets.add(String(connector.config.clientSecret));
+}
+
+/**
+ * The app's secrets as the Management API lists them every 100 ms while `perform` runs: when each name was
+ * first and last seen. A name first seen at t was created by t; one last seen at t was deleted after t.
+ */
+async function watchSecrets<T>(
+  applicationId: string,
+  perform: () => Promise<T>,
+): Promise<{ value: T; seen: Map<string, { first: number; last: number }> }> {
+  const sightings = new Map<string, { first: number; last: number }>();
+  let done = false;
+  const watching = (async () => {
+    while (!done) {
+      const at = Date.now();
+      for (const { name } of await world.logto.tenant.appSecrets(applicationId)) {
+        const seenName = sightings.get(name);
+        if (seenName) seenName.last = at;
+        else sightings.set(name, { first: at, last: at });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  try {
+    return { value: await perform(), seen: sightings };
+  } finally {
+    done = true;
+    await watching;
+  }
 }
 
 interface Confinement {
@@ -146,21 +198,24 @@ function resourceSteps(changes: ChangeStep[]): string[] {
 
 beforeAll(async () => {
   dockerHost = await ensureDockerEngine();
+  // A shared real Logto routes domains no other connector lists: the users' domains carry a per-run suffix.
+  const domainSuffix = realLogtoFromEnv(process.env) ? uniqueSuffix() : undefined;
+  const users = localUsers(domainSuffix);
+  [adele, bianca] = users;
   local = await openLocalStack("app", {
     standIns: { users, issuerFetchTimeoutMs: 1000 },
     env: { DOCKER_HOST: dockerHost },
   });
-  ({ engine } = local);
-  standIns = standInsOf(local.world);
+  ({ engine, world } = local);
   realPlugins = local.plugins.real;
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   await applyLocalStackConfig(
     engine.stack,
-    localStackConfig(standIns, {
+    localStackConfig(world, {
       connections: [
-        localConnection("contoso", localTenants.contoso),
-        localConnection("fabrikam", localTenants.fabrikam),
+        localConnection("contoso", localTenants.contoso, { domains: [localDomain("contoso", domainSuffix)] }),
+        localConnection("fabrikam", localTenants.fabrikam, { domains: [localDomain("fabrikam", domainSuffix)] }),
       ],
       // The Docker engine here has no bridge network (local/docker/docker-engine.sh): host networking throughout.
       sampleApp: {
@@ -179,6 +234,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  for (const id of signedInUsers) await world.logto.tenant.deleteUser(id).catch(() => undefined);
   await local?.close();
 }, 10 * 60_000);
 
@@ -188,7 +244,7 @@ describe.sequential("engine: infra/ with the sample app container, and people si
     async () => {
       const up = await engine.up();
       expect(up.result.summary.result).toBe("succeeded");
-      const { app, secrets } = sampleApplication();
+      const { app, secrets } = await sampleApplication();
       expect(secrets.map((secret) => secret.name)).toEqual(["pulumi-managed-1"]);
       const running = await container();
       expect(running).toMatchObject({ status: 200, running: true });
@@ -227,6 +283,15 @@ describe.sequential("engine: infra/ with the sample app container, and people si
       const first = await signInAs("tenant-1", adele);
       expect(first.claims, first.text).toMatchObject({ name: adele.displayName });
       expect(first.entraSignInUrl).toContain(`/${localTenants.contoso}/oauth2/v2.0/authorize`);
+      adeleUserId = first.claims?.sub;
+      // The Logto user the app shows is the one linked to the stack's contoso connector, by Entra's issuer.
+      const [contosoConnector] = (await stackConnectors()).filter((row) => row.connectorName.endsWith("-contoso"));
+      expect((await world.logto.tenant.user(String(adeleUserId))).ssoIdentities).toEqual([
+        expect.objectContaining({
+          ssoConnectorId: contosoConnector.id,
+          issuer: world.entra.issuerFor(localTenants.contoso),
+        }),
+      ]);
       const out = await signOut(scenario("tenant-1"));
       expect(out.claims).toBeUndefined();
 
@@ -242,7 +307,10 @@ describe.sequential("engine: infra/ with the sample app container, and people si
     "3. an address of a domain no connection lists is not sent to Entra",
     async () => {
       const before = [localTenants.contoso, localTenants.fabrikam].map(authorizeRequests);
-      const outcome = await signInAs("unlisted", { email: "someone@unlisted.example", password: "not-used" });
+      const outcome = await signInAs("unlisted", {
+        email: `someone@${localDomain("unlisted", world.domainSuffix)}`,
+        password: "not-used",
+      });
       expect(outcome.claims).toBeUndefined();
       expect(outcome.entraSignInUrl).toBeUndefined();
       expect(outcome.text).toContain("Single Sign-On is not enabled for this email account");
@@ -254,23 +322,31 @@ describe.sequential("engine: infra/ with the sample app container, and people si
   it(
     "4. the Entra password deleted by hand: sign-in fails with Logto's short message (AADSTS7000215 in its audit log); up --refresh repairs it",
     async () => {
-      rememberEntraSecrets();
+      await rememberEntraSecrets();
       entraApp(localTenants.contoso).passwordCredentials = [];
+      const attempted = Date.now();
       const failed = await signInAs("deleted-password", adele);
       expect(failed.claims).toBeUndefined();
       expect(failed.text).toContain("The user's authorization process is unsuccessful.");
-      const [logged] = standIns.logto.state.logs.filter(
-        (row) => row.key === "Interaction.SignIn.Verification.EnterpriseSso.Submit" && row.payload.result === "Error",
+      // The console's audit log (GET /api/logs) holds Entra's answer; a shared Logto logs others' sign-ins too.
+      const [contoso] = (await stackConnectors()).filter((row) => row.connectorName.endsWith("-contoso"));
+      const logged = (await world.logto.tenant.logs("Interaction.SignIn.Verification.EnterpriseSso.Submit")).filter(
+        (row) =>
+          row.createdAt >= attempted &&
+          row.payload.result === "Error" &&
+          JSON.stringify(row.payload).includes(contoso.id),
       );
-      expect(JSON.stringify(logged?.payload.error)).toContain("AADSTS7000215");
+      expect(logged.map((row) => JSON.stringify(row.payload.error))).toEqual([
+        expect.stringContaining("AADSTS7000215"),
+      ]);
 
       const up = await engine.up({ refresh: true });
       expect(resourceSteps(up.changes)).toEqual(["create contoso-entra-secret", "update contoso-sso-connector"]);
-      rememberEntraSecrets();
+      await rememberEntraSecrets();
       const again = await signInAs("repaired", adele);
       // The same Logto user as in step 2: the connector was updated, not replaced.
-      const [adeleUser] = [...standIns.logto.state.users.values()].filter((user) => user.name === adele.displayName);
-      expect(again.claims, again.text).toMatchObject({ name: adele.displayName, sub: adeleUser?.id });
+      expect(adeleUserId).toBeDefined();
+      expect(again.claims, again.text).toMatchObject({ name: adele.displayName, sub: adeleUserId });
     },
     stepTimeout,
   );
@@ -281,13 +357,13 @@ describe.sequential("engine: infra/ with the sample app container, and people si
       const {
         app,
         secrets: [old],
-      } = sampleApplication();
+      } = await sampleApplication();
       const before = await container();
       const started = Date.now();
       await engine.stack.setConfig("logto-entra-sso:sampleApp.appSecretVersion", { value: "2" }, true);
-      const up = await engine.up();
+      const { value: up, seen: sightings } = await watchSecrets(app.id, () => engine.up());
       expect(up.result.summary.result).toBe("succeeded");
-      const { secrets } = sampleApplication();
+      const { secrets } = await sampleApplication();
       expect(secrets.map((secret) => secret.name)).toEqual(["pulumi-managed-2"]);
       const after = await container();
       expect(after).toMatchObject({ running: true });
@@ -295,11 +371,10 @@ describe.sequential("engine: infra/ with the sample app container, and people si
       expect(after.confinement).toMatchObject(confined(256, 128));
       expect(after.inspectText.includes(secrets[0].value)).toBe(false);
 
-      const secretCalls = standIns.logto.requests.filter(
-        (r) => r.receivedAt >= started && r.path.startsWith(`/api/applications/${app.id}/secrets`),
-      );
-      const created = secretCalls.find((r) => r.method === "POST" && r.status === 201);
-      const deleted = secretCalls.find((r) => r.method === "DELETE" && r.path.endsWith(`/${old.name}`));
+      // Seen through the Management API while up ran: the new secret listed before the new container started
+      // (so made before), the old one still listed after it started (so deleted after).
+      const created = sightings.get(secrets[0].name);
+      const deleted = sightings.get(old.name);
       const starts = (await containerEvents(dockerHost, started, Date.now())).filter(
         (event) => event.action === "start" && event.name === `logto-entra-sso-${engine.stackName}-sample`,
       );
@@ -307,8 +382,8 @@ describe.sequential("engine: infra/ with the sample app container, and people si
         created && deleted && starts.length === 1,
         JSON.stringify({ created: !!created, deleted: !!deleted, starts }),
       ).toBe(true);
-      expect(created!.receivedAt).toBeLessThan(starts[0].atMs);
-      expect(deleted!.receivedAt).toBeGreaterThan(starts[0].atMs);
+      expect(created!.first).toBeLessThan(starts[0].atMs);
+      expect(deleted!.last).toBeGreaterThan(starts[0].atMs);
 
       const signedIn = await signInAs("rotated-app-secret", bianca);
       expect(signedIn.claims, signedIn.text).toMatchObject({ name: bianca.displayName });
@@ -335,7 +410,7 @@ describe.sequential("engine: infra/ with the sample app container, and people si
   );
 
   it(
-    "7. destroy removes the container, its writer, volume and image, leaves the stand-ins empty, and no secret was written or printed",
+    "7. destroy removes the container, its writer, volume and image, leaves no application or connector of the stack in Logto, and no secret was written or printed",
     async () => {
       const exported = await engine.cli(["stack", "export"]);
       const destroy = await engine.destroy();
@@ -345,11 +420,14 @@ describe.sequential("engine: infra/ with the sample app container, and people si
       expect((await dockerGet(dockerHost, `/volumes/${secretsVolume()}`)).status).toBe(404);
       // This stack's build is gone (the same image may stay under another stack's tag, as builds are cached).
       expect((await dockerGet(dockerHost, `/images/logto-entra-sso-sample:${engine.stackName}/json`)).status).toBe(404);
-      expect([...standIns.logto.state.applications.values()]).toEqual([]);
-      expect([...standIns.logto.state.ssoConnectors.values()]).toEqual([]);
+      expect(await stackApplications()).toEqual([]);
+      expect(await stackConnectors()).toEqual([]);
+      // The stand-in's tenant is this run's alone: nothing at all is left in it.
+      if (world.logto.standIn)
+        expect(await world.logto.tenant.snapshot()).toMatchObject({ connectorIds: [], applicationIds: [] });
 
       const secrets = {
-        ...localSecrets(standIns, [localTenants.contoso, localTenants.fabrikam]),
+        ...localSecrets(world, [localTenants.contoso, localTenants.fabrikam]),
         "Logto app secret": [...seen.appSecrets],
         "Entra client secret": [...seen.entraSecrets],
         "Flask secret key": [flaskSecretKey],

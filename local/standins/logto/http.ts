@@ -1,4 +1,5 @@
 import type { Reply } from "../shared/exchange";
+import type { FaultSpec } from "../shared/faults";
 
 export type { Reply };
 
@@ -41,3 +42,15 @@ export const invalidJsonBody = (): ApiError =>
     message: "The request body is invalid.",
     details: "The body is not valid JSON; send `Content-Type: application/json` with a JSON document.",
   });
+
+/** An injected fault's answer, in Logto's error shape unless the fault brings its own body. */
+export function faultReply(fault: FaultSpec & { status: number }): Reply {
+  return {
+    status: fault.status,
+    body: fault.body ?? { code: "fault.injected", message: `Fault injected by the test: ${fault.status}.` },
+    headers: {
+      ...fault.headers,
+      ...(fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) }),
+    },
+  };
+}

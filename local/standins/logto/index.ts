@@ -15,10 +15,10 @@ import {
   type RecordedExchange,
   type Reply,
 } from "../shared/exchange";
-import { FaultInjector, type FaultSpec } from "../shared/faults";
+import { FaultInjector } from "../shared/faults";
 import { closeServer, listenOnLoopback } from "../shared/loopback-server";
 import { issueClientCredentialsToken, managementApiResource, TokenStore } from "./auth";
-import { ApiError, invalidJsonBody } from "./http";
+import { ApiError, faultReply, invalidJsonBody } from "./http";
 import { newApplicationId, newSecretValue } from "./ids";
 import type { StandInSettings } from "./routes/context";
 import { routeManagementApi } from "./routes/index";
@@ -144,17 +144,6 @@ const errorReply = (error: unknown): Reply =>
         status: 500,
         body: { code: "standin.internal_error", message: error instanceof Error ? error.message : String(error) },
       };
-
-function faultReply(fault: FaultSpec & { status: number }): Reply {
-  return {
-    status: fault.status,
-    body: fault.body ?? { code: "fault.injected", message: `Fault injected by the test: ${fault.status}.` },
-    headers: {
-      ...fault.headers,
-      ...(fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) }),
-    },
-  };
-}
 
 export async function startLogtoStandIn(options: LogtoStandInOptions = {}): Promise<LogtoStandIn> {
   const settings = settingsFrom(options);

@@ -15,14 +15,20 @@ export interface Reply {
 }
 
 /**
- * Writes `reply`: a string body with its own content type (an HTML page) as it is, any other body as JSON
- * with `application/json; charset=utf-8` unless the reply names its own type.
+ * Writes `reply`: bytes (a proxied answer) or a string body with its own content type (an HTML page) as they
+ * are, any other body as JSON with `application/json; charset=utf-8` unless the reply names its own type.
  */
 export function writeReply(response: ServerResponse, reply: Reply): void {
   const headers: Record<string, string | string[]> = { ...reply.headers };
   if (reply.body === undefined) {
     response.writeHead(reply.status, headers);
     response.end();
+    return;
+  }
+  if (Buffer.isBuffer(reply.body)) {
+    headers["content-length"] = String(reply.body.length);
+    response.writeHead(reply.status, headers);
+    response.end(reply.body);
     return;
   }
   const text =

@@ -53,4 +53,23 @@ describe("a front before a Logto (another address of the same tenant)", () => {
     await expect(api("DELETE", `/api/applications/${id}`)).rejects.toThrow();
     expect(logto.state.applications.size).toBe(0);
   });
+
+  it("with ownIssuer, names itself as the issuer in the discovery document (another public origin of the tenant)", async () => {
+    const own = await startLogtoFront(logto.url, new FaultInjector(), { ownIssuer: true });
+    try {
+      const discovery = (await (await fetch(`${own.url}/oidc/.well-known/openid-configuration`)).json()) as {
+        issuer: string;
+        token_endpoint: string;
+      };
+      expect(discovery.issuer).toBe(`${own.url}/oidc`);
+      expect(discovery.token_endpoint.startsWith(own.url)).toBe(true);
+      // Through the plain front, Logto names itself.
+      const plain = (await (await fetch(`${front.url}/oidc/.well-known/openid-configuration`)).json()) as {
+        issuer: string;
+      };
+      expect(plain.issuer).toBe(`${logto.url}/oidc`);
+    } finally {
+      await own.close();
+    }
+  });
 });

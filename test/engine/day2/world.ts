@@ -2,7 +2,8 @@
  * The world of the day-2 journal: the Entra and Logto stand-ins with six Entra tenants and the people in them,
  * the stack's connection list as a platform team edits it in Pulumi.<stack>.yaml, what customers'
  * administrators do in their own tenants when the stack's outputs tell them to, and a person signing in to a
- * Logto app (over HTTP, local/browser/http-sign-in.ts) at whatever address the team's apps use.
+ * Logto app (over HTTP, local/browser/http-sign-in.ts) at whatever address the team's apps use. The stack and
+ * its world are `openLocalStack`'s (local/stack.ts): the stand-ins, or a real Logto named by LOGTO_E2E_*.
  */
 import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
 
@@ -14,12 +15,18 @@ import {
 } from "../../../local/browser/chain";
 import { signInThroughLogtoExperience } from "../../../local/browser/experience-sign-in";
 import { signInOverHttp, type HttpSignInOutcome, type RelyingParty } from "../../../local/browser/http-sign-in";
-import { realLogtoFromEnv } from "../../../local/engine/target";
-import { startEntraStandIn, type EntraStandIn, type TestUserSeed } from "../../../local/standins/entra";
+import type { EngineSandbox } from "../../../local/engine/engine";
+import type { EntraStandIn } from "../../../local/standins/entra";
 import { consentInTenant } from "../../../local/standins/entra/testing";
-import { startLogtoStandIn, type LogtoStandIn } from "../../../local/standins/logto";
+import type { LogtoStandIn } from "../../../local/standins/logto";
 import { FaultInjector } from "../../../local/standins/shared/faults";
-import { applyLocalStackConfig, localStackConfig, type LocalTargets } from "../../../local/stack";
+import {
+  applyLocalStackConfig,
+  localStackConfig,
+  openLocalStack,
+  type LocalTargets,
+  type LocalWorld,
+} from "../../../local/stack";
 import { startLogtoFront } from "./logtoFront";
 
 type LogtoAccess = LocalTargets["logto"];
@@ -113,20 +120,16 @@ export interface World {
   appLogtoUrl: string;
   /** The relying party people sign in to: an app of the tenant, not the stack's. */
   app: RelyingParty;
+  /** Deletes what the journal made in Logto and closes its fronts (after the stack is gone). */
   close(): Promise<void>;
 }
 
-function seededUsers(): Record<string, TestUserSeed[]> {
-  const users: Record<string, TestUserSeed[]> = {};
-  for (const someone of Object.values(people)) {
-    (users[someone.tenantId] ??= []).push({
-      userPrincipalName: someone.entraLogin ?? someone.email,
-      password: someone.password,
-      displayName: someone.displayName,
-      mail: someone.mail,
-    });
-  }
-  return users;
+/** The journal's stack (infra/ in its engine sandbox) in its world. */
+export interface JournalStack {
+  world: World;
+  engine: EngineSandbox;
+  /** Destroys and removes the stack, then closes the world. */
+  close(): Promise<void>;
 }
 
 const appRedirectUri = "http://127.0.0.1:9/journal/callback";
@@ -140,14 +143,33 @@ async function journalApp(logto: LogtoAccess, publicOrigin: string): Promise<Rel
 }
 
 /**
- * The journal's world over the stand-ins, or, with LOGTO_E2E_* set (test/engine/target.ts), over that real
- * Logto with the Entra stand-in (which it must trust: ENTRA_STANDIN_CA_DIR, local/standins/README.md).
+ * The journal's stack over the stand-ins, or, with LOGTO_E2E_* set (local/engine/target.ts), over that real
+ * Logto with the Entra stand-in (which it must trust: ENTRA_STANDIN_CA_DIR, local/README.md): `openLocalStack`
+ * with the journal's tenants and people, `env` for its engine.
  */
-export async function startWorld(): Promise<World> {
-  const entra: EntraStandIn = await startEntraStandIn({ tenants: Object.values(tenants), users: seededUsers() });
-  const real = realLogtoFromEnv(process.env);
-  if (real) return realWorld(entra, real);
-  const standIn = await startLogtoStandIn({ trustedCaPem: entra.caPem, issuerFetchTimeoutMs: 1000 });
+export async function openJournalStack(env: Record<string, string>): Promise<JournalStack> {
+  const local = await openLocalStack("journal", {
+    standIns: { tenantIds: Object.values(tenants), users: Object.values(people), issuerFetchTimeoutMs: 1000 },
+    env,
+  });
+  try {
+    const { standIn } = local.world.logto;
+    const world = standIn ? await standInWorld(local.world, standIn) : await realWorld(local.world);
+    return {
+      world,
+      engine: local.engine,
+      async close() {
+        await local.close();
+        await world.close();
+      },
+    };
+  } catch (error) {
+    await local.close();
+    throw error;
+  }
+}
+
+async function standInWorld(local: LocalWorld, standIn: LogtoStandIn): Promise<World> {
   const app = await journalApp(standIn, standIn.url);
   const logto: JournalLogto = {
     url: standIn.url,
@@ -157,25 +179,20 @@ export async function startWorld(): Promise<World> {
     faults: standIn.faults,
     addAddress: () => standIn.addAddress(),
   };
-  return {
-    signedInUsers: new Set(),
-    entra,
-    logto,
-    appLogtoUrl: standIn.url,
-    app,
-    close: async () => void (await Promise.all([standIn.close(), entra.close()])),
-  };
+  // The stand-ins close with the local world.
+  return { signedInUsers: new Set(), entra: local.entra, logto, appLogtoUrl: standIn.url, app, close: async () => {} };
 }
 
 /**
  * A real Logto: the stack reaches it through a front (so faults can be injected and a second address exists),
  * people sign in at its own address (its issuer's origin), where the team's apps are.
  */
-async function realWorld(entra: EntraStandIn, real: { endpoint: string; m2mAppId: string; m2mAppSecret: string }) {
-  const upstream = new URL(real.endpoint).origin;
+async function realWorld(local: LocalWorld): Promise<World> {
+  const { entra } = local;
+  const upstream = new URL(local.logto.url).origin;
   const faults = new FaultInjector();
   const fronts = [await startLogtoFront(upstream, faults)];
-  const credentials = { m2mAppId: real.m2mAppId, m2mAppSecret: real.m2mAppSecret };
+  const credentials = { m2mAppId: local.logto.m2mAppId, m2mAppSecret: local.logto.m2mAppSecret };
   const app = await journalApp({ url: upstream, ...credentials }, upstream);
   const logto: JournalLogto = {
     url: fronts[0].url,
@@ -197,7 +214,8 @@ async function realWorld(entra: EntraStandIn, real: { endpoint: string; m2mAppId
       const api = await logtoManagementApi({ url: upstream, ...credentials });
       await api("DELETE", `/api/applications/${app.clientId}`);
       for (const userId of world.signedInUsers) await api("DELETE", `/api/users/${userId}`);
-      await Promise.all([...fronts.map((front) => front.close()), entra.close()]);
+      // The Entra stand-in closes with the local world.
+      await Promise.all(fronts.map((front) => front.close()));
     },
   };
   return world;
