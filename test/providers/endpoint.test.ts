@@ -24,7 +24,8 @@ import {
   startProviderHarness,
   writeCalls,
 } from "./harness";
-import { startSecondAddress } from "./secondAddress";
+import { FaultInjector } from "../../local/standins/shared/faults";
+import { startLogtoFront } from "../engine/day2/logtoFront";
 
 let h: ProviderHarness;
 /** A second Logto that accepts the same M2M credentials (the same tenant behind another address, say). */
@@ -119,7 +120,7 @@ async function previewAll(objects: Awaited<ReturnType<typeof madeObjects>>) {
 describe("issue 23: logto:endpoint re-pointed", () => {
   it("the same Logto under another address is an in-place update of every object: nothing replaced, nothing sent, the new address recorded", async () => {
     const objects = await madeObjects();
-    const tunnel = await startSecondAddress(h.logto.url, { ownIssuer: false });
+    const tunnel = await startLogtoFront(h.logto.url, new FaultInjector(), { ownIssuer: false });
     try {
       await configureEndpoint(tunnel.url);
       h.logto.requests.length = 0;
@@ -172,7 +173,7 @@ describe("issue 23: logto:endpoint re-pointed", () => {
 
   it("a new public origin (the tenant answering with another issuer) moves the callback URI and keeps the old one registered until retired", async () => {
     const objects = await madeObjects();
-    const customDomain = await startSecondAddress(h.logto.url, { ownIssuer: true });
+    const customDomain = await startLogtoFront(h.logto.url, new FaultInjector(), { ownIssuer: true });
     try {
       await configureEndpoint(customDomain.url);
       const { inputs, diffs } = await previewAll(objects);

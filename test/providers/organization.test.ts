@@ -6,7 +6,8 @@ import { organizationJitProvider } from "../../providers/logto/organizationJit/p
 import type { OrganizationJitInputs } from "../../providers/logto/organizationJit/schema";
 import { startLogtoStandIn } from "../../local/standins/logto";
 import { ProviderHarness, calls, failureOf, noticesDuring, startProviderHarness, writeCalls } from "./harness";
-import { startSecondAddress } from "./secondAddress";
+import { FaultInjector } from "../../local/standins/shared/faults";
+import { startLogtoFront } from "../engine/day2/logtoFront";
 
 let h: ProviderHarness;
 
@@ -200,7 +201,7 @@ describe("logto:endpoint re-pointed", () => {
       endpoint: h.logto.url,
     };
     await organizationJitProvider.create(jitIn);
-    const tunnel = await startSecondAddress(h.logto.url, { ownIssuer: false });
+    const tunnel = await startLogtoFront(h.logto.url, new FaultInjector(), { ownIssuer: false });
     try {
       await h.configure({ "logto:endpoint": tunnel.url });
       h.logto.requests.length = 0;
