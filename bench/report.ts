@@ -43,7 +43,15 @@ export interface BenchResult {
   date: string;
   machine: string;
   plugins: { real: string[]; doubles: string[] };
-  options: { modes: BenchMode[]; sizes: number[]; latencies: number[]; repeats: number; quick: boolean };
+  options: {
+    modes: BenchMode[];
+    sizes: number[];
+    latencies: number[];
+    repeats: number;
+    quick: boolean;
+    /** `destroy --parallel` of product and baseline; absent: the engine's default. */
+    destroyParallel?: number;
+  };
   operations: Operation[];
   cells: CellSummary[];
 }
@@ -109,7 +117,7 @@ export function renderReport(result: BenchResult): string {
     `# Benchmark ${result.date.slice(0, 10)}`,
     "",
     `Machine: ${result.machine}. Plugins: real ${result.plugins.real.join(", ") || "none"}; doubles ${result.plugins.doubles.join(", ") || "none"}.`,
-    `Repeats: ${result.options.repeats}. Times in seconds, min / median; ratio = product median / baseline median (goal ≤ ${timeGoal}).`,
+    `Repeats: ${result.options.repeats}${result.options.destroyParallel ? `; destroy with --parallel ${result.options.destroyParallel}` : ""}. Times in seconds, min / median; ratio = product median / baseline median (goal ≤ ${timeGoal}).`,
     "Calls: token/GET/POST/PATCH+PUT/DELETE (most requests in flight at once), the most any repeat made.",
     "",
   ];

@@ -5,7 +5,7 @@
  * a call count exceeds its floor or destroy leaves an object behind.
  *
  *   npm run bench [-- --quick] [--modes managed,provided] [--sizes 1,10,50] [--latency 0,50] [--repeats 3]
- *                 [--out bench/results] [--label name]
+ *                 [--destroy-parallel P] [--out bench/results] [--label name]
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -33,6 +33,8 @@ interface BenchOptions {
   /** Names the result files: <date>[-<label>].json */
   label?: string;
   quick: boolean;
+  /** `destroy --parallel`: the engine's default (CPU count × 4) when absent. */
+  destroyParallel?: number;
 }
 
 function numberList(flag: string, text: string | undefined, min: number): number[] {
@@ -74,11 +76,12 @@ function parseOptions(argv: string[]): BenchOptions {
     else if (flag === "--sizes") options.sizes = numberList(flag, value, 1);
     else if (flag === "--latency") options.latencies = numberList(flag, value, 0);
     else if (flag === "--repeats") [options.repeats] = numberList(flag, value, 1);
+    else if (flag === "--destroy-parallel") [options.destroyParallel] = numberList(flag, value, 1);
     else if (flag === "--out" && value !== undefined) options.outDir = path.resolve(value);
     else if (flag === "--label" && value !== undefined && /^[a-z0-9-]+$/.test(value)) options.label = value;
     else
       throw new Error(
-        `bench: unknown option ${flag}; use --quick, --modes managed,provided, --sizes 1,10,50, --latency 0,50, --repeats 3, --out <dir>, --label <lowercase-name>`,
+        `bench: unknown option ${flag}; use --quick, --modes managed,provided, --sizes 1,10,50, --latency 0,50, --repeats 3, --destroy-parallel 64, --out <dir>, --label <lowercase-name>`,
       );
     index++;
   }
@@ -91,6 +94,7 @@ async function runCell(
   latencyMs: number,
   repeats: number,
   scratch: string,
+  destroyParallel: number | undefined,
 ): Promise<BenchCell> {
   const standIns = await startLocalStandIns({ tenantIds: benchTenantIds(size) });
   const cell: BenchCell = { mode, size, latencyMs, product: [], baseline: [], violations: [] };
@@ -107,9 +111,10 @@ async function runCell(
         mode,
         stackName: uniqueStackName(`bench${size}`),
         shapeFile,
+        destroyParallel,
       });
       process.stderr.write(" baseline…");
-      const baseline = await runBaseline(shapeFile, uniqueStackName(`base${size}`));
+      const baseline = await runBaseline(shapeFile, uniqueStackName(`base${size}`), destroyParallel);
       process.stderr.write(" done\n");
       cell.product.push(product);
       cell.baseline.push(baseline);
@@ -144,6 +149,7 @@ async function writeResult(
       latencies: options.latencies,
       repeats: options.repeats,
       quick: options.quick,
+      destroyParallel: options.destroyParallel,
     },
     operations: [...operations],
     cells: cells.map(summarise),
@@ -166,7 +172,7 @@ async function main(): Promise<void> {
     for (const mode of options.modes) {
       for (const latencyMs of options.latencies) {
         for (const size of options.sizes) {
-          cells.push(await runCell(mode, size, latencyMs, options.repeats, scratch));
+          cells.push(await runCell(mode, size, latencyMs, options.repeats, scratch, options.destroyParallel));
           await writeResult(options, cells, plugins.real);
         }
       }

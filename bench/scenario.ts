@@ -56,7 +56,7 @@ async function timed<Result>(perform: () => Promise<Result>): Promise<number> {
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
-function perform(engine: EngineSandbox, operation: Operation): Promise<unknown> {
+function perform(engine: EngineSandbox, operation: Operation, destroyParallel: number | undefined): Promise<unknown> {
   switch (operation) {
     case "up":
     case "up (no-op)":
@@ -68,7 +68,7 @@ function perform(engine: EngineSandbox, operation: Operation): Promise<unknown> 
     case "refresh":
       return engine.refresh();
     case "destroy":
-      return engine.destroy();
+      return engine.destroy({ parallel: destroyParallel });
   }
 }
 
@@ -144,6 +144,7 @@ async function throughEveryOperation(
     configure: () => Promise<void>;
     countCalls?: () => () => Pick<OperationSample, "logto" | "graph">;
     afterUp?: (state: ExportedResource[]) => Promise<void>;
+    destroyParallel?: number;
   },
 ): Promise<StackRun> {
   try {
@@ -153,7 +154,7 @@ async function throughEveryOperation(
     let resources = 0;
     for (const operation of operations) {
       const callsSince = hooks.countCalls?.();
-      const seconds = await timed(() => perform(engine, operation));
+      const seconds = await timed(() => perform(engine, operation, hooks.destroyParallel));
       samples.push({ operation, seconds, ...callsSince?.() });
       if (operation === "up") {
         const state = await stateResources<ExportedResource>(engine.stack);
@@ -172,12 +173,13 @@ async function throughEveryOperation(
 /** The product's stack of `count` connections through every operation; writes the graph's shape to `shapeFile`. */
 export async function runProduct(
   standIns: LocalStandIns,
-  options: { count: number; mode: BenchMode; stackName: string; shapeFile: string },
+  options: { count: number; mode: BenchMode; stackName: string; shapeFile: string; destroyParallel?: number },
 ): Promise<ProductRun> {
-  const { count, mode, stackName, shapeFile } = options;
+  const { count, mode, stackName, shapeFile, destroyParallel } = options;
   const engine = await createEngineSandbox(stackName, repoRoot, localEngineEnv(standIns));
   let objects: LogtoObjects = { addressable: 0, applications: 0, secrets: 0, switches: 1 };
   const run = await throughEveryOperation(engine, {
+    destroyParallel,
     configure: () => applyLocalStackConfig(engine.stack, benchStackConfig(standIns, count, mode)),
     countCalls() {
       const before = lastSequence(standIns);
@@ -195,9 +197,10 @@ export async function runProduct(
 }
 
 /** The baseline stack of the graph in `shapeFile` through every operation. */
-export async function runBaseline(shapeFile: string, stackName: string): Promise<StackRun> {
+export async function runBaseline(shapeFile: string, stackName: string, destroyParallel?: number): Promise<StackRun> {
   const engine = await createEngineSandbox(stackName, baselineProgramDir);
   return throughEveryOperation(engine, {
+    destroyParallel,
     configure: () => engine.stack.setConfig("bench:shapeFile", { value: shapeFile }),
   });
 }

@@ -93,7 +93,8 @@ export interface EngineSandbox {
   up(options?: { refresh?: boolean }): Promise<Operation<UpResult>>;
   preview(options?: { refresh?: boolean }): Promise<Operation<PreviewResult>>;
   refresh(): Promise<Operation<RefreshResult>>;
-  destroy(): Promise<Operation<DestroyResult>>;
+  /** `parallel`: at most this many resource operations at once (the CLI's --parallel). */
+  destroy(options?: { parallel?: number }): Promise<Operation<DestroyResult>>;
   /** Runs the pulumi CLI in the program directory with this sandbox's environment; output is transcribed. */
   cli(args: string[]): Promise<string>;
   /** Paths of every file the engine wrote: backend (state, history, backups), PULUMI_HOME, TMPDIR, stack settings. */
@@ -226,7 +227,7 @@ export async function createEngineSandbox(
       operation((callbacks) => stack.preview({ ...callbacks, refresh: options.refresh, diff: true }), ["refresh"]),
     // A refresh reports its reads as `refresh` steps; what it changed in the state shows as update/delete.
     refresh: () => operation((callbacks) => stack.refresh(callbacks)),
-    destroy: () => operation((callbacks) => stack.destroy(callbacks)),
+    destroy: (options = {}) => operation((callbacks) => stack.destroy({ ...callbacks, parallel: options.parallel })),
     async cli(args) {
       try {
         const { stdout, stderr } = await run("pulumi", [...args, "--stack", stackName, "--non-interactive"], {

@@ -6,7 +6,7 @@
  */
 import type { paths } from "@logto/api/lib/generated-types/management";
 
-export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 export type ApiPath = keyof paths;
 
 type Operation<P extends ApiPath, M extends HttpMethod> = NonNullable<paths[P][Lowercase<M>]>;

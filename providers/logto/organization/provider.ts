@@ -1,0 +1,174 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { ManagementClient } from "../client";
+import { patchOrExplain } from "../organizationFields";
+import { allPages } from "../lists";
+import { managementClient } from "../registry";
+import {
+  configureFromStack,
+  containsUnknown,
+  endpointDiff,
+  endpointMove,
+  ifPresent,
+  notice,
+  readResult,
+  soleMatch,
+} from "../support";
+import { adoptsAnother, changedFields, checkFailures, withDefaults } from "./check";
+import { OrganizationInputs, OrganizationOutputs, OrganizationRow, label, outputsFromRow, requestBody } from "./schema";
+
+function getOrganization(client: ManagementClient, id: string, action: string): Promise<OrganizationRow> {
+  return client.send({ method: "GET", path: "/api/organizations/{id}", params: { id }, action }).then((r) => r.data);
+}
+
+/** The organizations named exactly `name` (`q` searches ids and names by substring; names are not unique). */
+async function findByName(client: ManagementClient, name: string): Promise<OrganizationRow[]> {
+  const rows = await allPages(client, {
+    method: "GET",
+    path: "/api/organizations",
+    query: { q: name },
+    action: `looking up ${label(name)}`,
+  });
+  return rows.filter((row) => row.name === name);
+}
+
+/** How many members the organization has (`showFeatured` adds `usersCount`, test/logto-contract/08j). */
+export async function memberCount(client: ManagementClient, id: string, action: string): Promise<number | undefined> {
+  const rows = await allPages(client, {
+    method: "GET",
+    path: "/api/organizations",
+    query: { q: id, showFeatured: "true" },
+    action,
+  });
+  return rows.find((row) => row.id === id)?.usersCount;
+}
+
+function membersText(count: number | undefined): string {
+  if (count === undefined) return "its member count could not be read";
+  return `it has ${count} member${count === 1 ? "" : "s"}`;
+}
+
+/** What deleting the organization costs, said before it happens. */
+async function deletionCost(client: ManagementClient, what: string, id: string): Promise<string> {
+  const count = await memberCount(client, id, `counting the members of ${what}`);
+  return `${membersText(count)}, whose memberships and organization roles Logto deletes with it (they sign in as before, without this organization)`;
+}
+
+export const organizationProvider: pulumi.dynamic.ResourceProvider<OrganizationInputs, OrganizationOutputs> = {
+  configure: configureFromStack,
+
+  async check(_olds, news) {
+    const inputs = withDefaults(news);
+    return { inputs, failures: checkFailures(inputs) };
+  },
+
+  async diff(id, olds, news) {
+    const what = `${label(olds.name ?? id)} (id ${id})`;
+    const move = await endpointMove(olds, news, {
+      what,
+      cost: "the new organization starts without members; the old one's members lose their memberships and organization roles.",
+      heldBy: async (client) =>
+        (await ifPresent(() => getOrganization(client, id, `looking up ${what} at ${client.endpoint}`))) !== undefined,
+    });
+    const moved = endpointDiff(move);
+    // Every field is updated in place: only managing another organization replaces this one in the state.
+    const replaces = [...(adoptsAnother(olds, news) ? ["adoptOrganizationId"] : []), ...moved.replaces];
+    if (replaces.includes("adoptOrganizationId") && !olds.adopted) {
+      const client = managementClient(olds.endpoint);
+      notice(
+        `${what} is replaced by the adopted organization ${news.adoptOrganizationId}, so it is deleted: ${await deletionCost(client, what, id)}.`,
+      );
+    }
+    const changed =
+      containsUnknown(news) ||
+      changedFields(olds, news).length > 0 ||
+      (olds.adoptOrganizationId ?? "") !== news.adoptOrganizationId;
+    return { changes: changed || moved.changed || replaces.length > 0, replaces, deleteBeforeReplace: false };
+  },
+
+  async create(inputs) {
+    const client = managementClient();
+    const recorded = { ...inputs, adopted: inputs.adoptOrganizationId !== "" };
+    if (recorded.adopted) {
+      const id = inputs.adoptOrganizationId;
+      const action = `adopting organization ${id} as ${label(inputs.name)}`;
+      const existing = await ifPresent(() => getOrganization(client, id, action));
+      if (!existing) {
+        throw new Error(
+          `Logto: ${action} failed: ${client.endpoint} has no organization with id ${id} (adoptOrganizationId): check the id in the Logto console (Organizations), or leave adoptOrganizationId out to create the organization.`,
+        );
+      }
+      const changed = changedFields(outputsFromRow(existing, recorded), inputs);
+      if (changed.length === 0) return { id, outs: outputsFromRow(existing, recorded) };
+      const body = requestBody(inputs);
+      const { data } = await client.send({
+        method: "PATCH",
+        path: "/api/organizations/{id}",
+        params: { id },
+        body: Object.fromEntries(changed.map((field) => [field, body[field]])),
+        action,
+      });
+      return { id, outs: outputsFromRow(data, recorded) };
+    }
+    // Names are not unique: a lost answer is found as the one organization of this name that was not there before.
+    const before = new Set((await findByName(client, inputs.name)).map((row) => row.id));
+    const row = await client.createOnce(
+      {
+        method: "POST",
+        path: "/api/organizations",
+        body: requestBody(inputs),
+        action: `creating ${label(inputs.name)}`,
+      },
+      async () =>
+        soleMatch(
+          (await findByName(client, inputs.name)).filter((found) => !before.has(found.id)),
+          "new organizations",
+          `looking up ${label(inputs.name)} after its create went unanswered`,
+        ),
+    );
+    return { id: row.id, outs: outputsFromRow(row, recorded) };
+  },
+
+  async read(id, props) {
+    const endpoint = props?.endpoint ?? managementClient().endpoint;
+    const row = await ifPresent(() => getOrganization(managementClient(endpoint), id, `reading organization ${id}`));
+    const outs =
+      row &&
+      outputsFromRow(row, {
+        endpoint,
+        adoptOrganizationId: props?.adoptOrganizationId ?? "",
+        // Not knowing is counted as adopted: keeping an organization is the safe mistake.
+        adopted: props?.adopted ?? true,
+      });
+    return readResult(id, outs, ["organizationId", "adopted"]);
+  },
+
+  async update(id, olds, news) {
+    const changed = changedFields(olds, news);
+    const recorded = { ...news, adopted: olds.adopted };
+    if (changed.length === 0) return { outs: { ...olds, ...recorded, organizationId: id } };
+    const body = requestBody(news);
+    const { data } = await patchOrExplain(`${label(olds.name)} (id ${id})`, () =>
+      managementClient().send({
+        method: "PATCH",
+        path: "/api/organizations/{id}",
+        params: { id },
+        body: Object.fromEntries(changed.map((field) => [field, body[field]])),
+        action: `updating ${label(news.name)} (${changed.join(", ")})`,
+      }),
+    );
+    return { outs: outputsFromRow(data, recorded) };
+  },
+
+  async delete(id, props) {
+    const what = `${label(props.name)} (id ${id})`;
+    if (props.adopted !== false) {
+      notice(
+        `${what} was adopted (adoptOrganizationId), not made by this stack: it is kept in Logto with its members and only leaves the state.`,
+      );
+      return;
+    }
+    const client = managementClient(props.endpoint);
+    notice(`deleting ${what}: ${await deletionCost(client, what, id)}.`);
+    await client.deleteIfPresent({ path: "/api/organizations/{id}", params: { id }, action: `deleting ${what}` });
+  },
+};

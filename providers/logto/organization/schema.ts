@@ -1,0 +1,50 @@
+/**
+ * The organization's shapes: what the program declares, the wire row and body (Logto's OpenAPI), expand
+ * (inputs → request body) and flatten (row → outputs).
+ */
+import type { Answer, RequestBody } from "../managementApi";
+import type { OnEndpoint } from "../support";
+
+/** What the program declares, with defaults filled. */
+export interface OrganizationDeclared {
+  /** The organization's display name; Logto does not keep names unique (test/logto-contract/04b). */
+  name: string;
+  description: string;
+}
+
+export interface OrganizationInputs extends OrganizationDeclared, OnEndpoint {
+  /** The id of an existing organization to manage instead of creating one ("" for none). */
+  adoptOrganizationId: string;
+}
+
+export interface OrganizationOutputs extends OrganizationInputs {
+  organizationId: string;
+  /** True when the stack took over an existing organization: destroy then only unlinks it. */
+  adopted: boolean;
+}
+
+export type OrganizationRow = Answer<"/api/organizations/{id}", "GET">;
+export type OrganizationBody = RequestBody<"/api/organizations", "POST">;
+
+export function label(name: string): string {
+  return `organization "${name}"`;
+}
+
+/** An empty description is none (Logto keeps null). */
+export function requestBody(declared: OrganizationDeclared): OrganizationBody {
+  return { name: declared.name, description: declared.description === "" ? null : declared.description };
+}
+
+export function outputsFromRow(
+  row: Pick<OrganizationRow, "id" | "name" | "description">,
+  recorded: OnEndpoint & Pick<OrganizationOutputs, "adoptOrganizationId" | "adopted">,
+): OrganizationOutputs {
+  return {
+    name: row.name,
+    description: row.description ?? "",
+    adoptOrganizationId: recorded.adoptOrganizationId,
+    endpoint: recorded.endpoint,
+    organizationId: row.id,
+    adopted: recorded.adopted,
+  };
+}

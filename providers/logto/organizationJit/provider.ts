@@ -1,0 +1,173 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { ManagementClient } from "../client";
+import { apiError, isLogtoApiError } from "../errors";
+import { idsByName } from "../organizationTemplate";
+import { allPages } from "../lists";
+import { managementClient } from "../registry";
+import { configureFromStack, containsUnknown, endpointDiff, endpointMove, ifPresent, readResult } from "../support";
+import { changedSets, checkFailures, withDefaults } from "./check";
+import {
+  JitSet,
+  OrganizationJitDeclared,
+  OrganizationJitInputs,
+  OrganizationJitOutputs,
+  label,
+  outputsFromLive,
+} from "./schema";
+
+async function organizationExists(client: ManagementClient, id: string, action: string): Promise<boolean> {
+  const row = await ifPresent(() =>
+    client.send({ method: "GET", path: "/api/organizations/{id}", params: { id }, action }),
+  );
+  return row !== undefined;
+}
+
+/** The live sets; a missing organization answers its lists 404 `entity.not_exists_with_id` (test/logto-contract/05h). */
+async function liveSets(client: ManagementClient, id: string, action: string) {
+  const request = { method: "GET", params: { id }, action } as const;
+  const [connectors, roles, domains] = await Promise.all([
+    allPages(client, { ...request, path: "/api/organizations/{id}/jit/sso-connectors" }),
+    allPages(client, { ...request, path: "/api/organizations/{id}/jit/roles" }),
+    allPages(client, { ...request, path: "/api/organizations/{id}/jit/email-domains" }),
+  ]);
+  return {
+    ssoConnectorIds: connectors.map((row) => row.id),
+    roles: roles.map((row) => row.name),
+    emailDomains: domains.map((row) => row.emailDomain),
+  };
+}
+
+/** The ids of the organization roles named, or an error naming every one the tenant does not have. */
+async function roleIdsOf(client: ManagementClient, names: string[], action: string): Promise<string[]> {
+  if (names.length === 0) return [];
+  const roles = await allPages(client, { method: "GET", path: "/api/organization-roles", action });
+  return idsByName(
+    roles,
+    names,
+    "organization role",
+    "OrganizationRole) before the organizations that give it",
+    action,
+  );
+}
+
+/**
+ * Logto refuses a whole set with 422 `entity.relation_foreign_key_not_found` when the organization or one of
+ * the ids does not exist, and keeps the old set (test/logto-contract/05d, 05e, 05g): say which.
+ */
+async function explainMissing(
+  client: ManagementClient,
+  error: unknown,
+  declared: OrganizationJitDeclared,
+  set: JitSet,
+): Promise<unknown> {
+  if (!isLogtoApiError(error) || error.code !== "entity.relation_foreign_key_not_found") return error;
+  const action = `looking up what ${label(declared.organizationId)} refers to`;
+  if (!(await organizationExists(client, declared.organizationId, action))) {
+    return apiError(
+      `${error.message} Organization ${declared.organizationId} does not exist in Logto (deleted outside this stack?): run \`pulumi refresh\`, then \`pulumi up\`.`,
+      error,
+    );
+  }
+  if (set !== "ssoConnectorIds") return error;
+  const missing: string[] = [];
+  for (const id of declared.ssoConnectorIds) {
+    const found = await ifPresent(() =>
+      client.send({ method: "GET", path: "/api/sso-connectors/{id}", params: { id }, action }),
+    );
+    if (!found) missing.push(id);
+  }
+  return apiError(
+    `${error.message} No SSO connector has the id ${missing.join(", ") || "(none found missing; one was deleted meanwhile)"}: the set was left as it was.`,
+    error,
+  );
+}
+
+/** Replaces each set named by the declared one, with its own PUT. */
+async function putSets(client: ManagementClient, declared: OrganizationJitDeclared, sets: JitSet[]): Promise<void> {
+  const id = declared.organizationId;
+  const action = (set: JitSet) => `setting ${label(id)} (${set})`;
+  for (const set of sets) {
+    try {
+      if (set === "ssoConnectorIds") {
+        await client.send({
+          method: "PUT",
+          path: "/api/organizations/{id}/jit/sso-connectors",
+          params: { id },
+          body: { ssoConnectorIds: declared.ssoConnectorIds },
+          action: action(set),
+        });
+      } else if (set === "roles") {
+        await client.send({
+          method: "PUT",
+          path: "/api/organizations/{id}/jit/roles",
+          params: { id },
+          body: { organizationRoleIds: await roleIdsOf(client, declared.roles, action(set)) },
+          action: action(set),
+        });
+      } else {
+        await client.send({
+          method: "PUT",
+          path: "/api/organizations/{id}/jit/email-domains",
+          params: { id },
+          body: { emailDomains: declared.emailDomains },
+          action: action(set),
+        });
+      }
+    } catch (error) {
+      throw await explainMissing(client, error, declared, set);
+    }
+  }
+}
+
+const emptySets: Omit<OrganizationJitDeclared, "organizationId"> = { ssoConnectorIds: [], roles: [], emailDomains: [] };
+
+export const organizationJitProvider: pulumi.dynamic.ResourceProvider<OrganizationJitInputs, OrganizationJitOutputs> = {
+  configure: configureFromStack,
+
+  async check(_olds, news) {
+    const inputs = withDefaults(news);
+    return { inputs, failures: checkFailures(inputs) };
+  },
+
+  async diff(id, olds, news) {
+    const move = await endpointMove(olds, news, {
+      what: label(id),
+      cost: "the organization itself is made anew there: this stack's Organization resource says what that costs.",
+      heldBy: (client) => organizationExists(client, id, `looking up organization ${id} at ${client.endpoint}`),
+    });
+    const moved = endpointDiff(move);
+    // Another organization's settings: set there, and this one's cleared.
+    const replaces = [...(olds.organizationId !== news.organizationId ? ["organizationId"] : []), ...moved.replaces];
+    const changed = containsUnknown(news) || changedSets(olds, news).length > 0;
+    return { changes: changed || moved.changed || replaces.length > 0, replaces, deleteBeforeReplace: false };
+  },
+
+  /**
+   * Three PUTs, each replacing a whole set (whatever was set before this stack managed it too): sent again after
+   * a lost answer, they change nothing more.
+   */
+  async create(inputs) {
+    await putSets(managementClient(), inputs, ["ssoConnectorIds", "roles", "emailDomains"]);
+    return { id: inputs.organizationId, outs: { ...inputs } };
+  },
+
+  async read(id, props) {
+    const endpoint = props?.endpoint ?? managementClient().endpoint;
+    const live = await ifPresent(() => liveSets(managementClient(endpoint), id, `reading ${label(id)}`));
+    const outs = live && outputsFromLive(live, { ...props, organizationId: id, endpoint });
+    return readResult(id, outs, []);
+  },
+
+  async update(_id, olds, news) {
+    await putSets(managementClient(), news, changedSets(olds, news));
+    return { outs: { ...news } };
+  },
+
+  /** Unlinks: the organization stays, no connector's users join it any more. */
+  async delete(id, props) {
+    const client = managementClient(props.endpoint);
+    const action = `looking up organization ${id}`;
+    if (!(await organizationExists(client, id, action))) return;
+    await putSets(client, { ...emptySets, organizationId: id }, ["ssoConnectorIds", "roles", "emailDomains"]);
+  },
+};

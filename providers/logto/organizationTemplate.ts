@@ -1,0 +1,75 @@
+/**
+ * What the organization kinds share. The organization template (roles and scopes) is tenant-wide in Logto and
+ * its names are unique (422 `entity.unique_integrity_violation`, test/logto-contract/01c, 03c): a role or
+ * scope of the declared name that another stack or the console made is used as it is, never changed or
+ * deleted by this stack; the stack records which ones it made itself.
+ */
+import { isLogtoApiError, troubleshootingLink } from "./errors";
+import { managementClient } from "./registry";
+import { notice } from "./support";
+
+/** Who made a template role or scope: this stack (it changes and deletes it), or someone else (used by name only). */
+export const templateOwnerships = ["stack", "external"] as const;
+export type TemplateOwnership = (typeof templateOwnerships)[number];
+
+/**
+ * The object of this name: one another stack or the console made is used (external); else it is created once
+ * (a lost answer is found again by its unique name); a create that loses the race to another maker (422) uses
+ * theirs.
+ */
+export async function createOrUse<Row>(
+  find: () => Promise<Row | undefined>,
+  create: () => Promise<Row>,
+): Promise<{ row: Row; ownership: TemplateOwnership }> {
+  const existing = await find();
+  if (existing !== undefined) return { row: existing, ownership: "external" };
+  try {
+    return { row: await create(), ownership: "stack" };
+  } catch (error) {
+    if (!isLogtoApiError(error) || error.code !== "entity.unique_integrity_violation") throw error;
+    const theirs = await find();
+    if (theirs === undefined) throw error;
+    return { row: theirs, ownership: "external" };
+  }
+}
+
+/**
+ * Deletes a template object the stack made, first saying what that costs (`cost`: other stacks may have come to
+ * use it); one another stack or the console made is kept, and that is said instead.
+ */
+export async function deleteIfOwned(
+  path: "/api/organization-roles/{id}" | "/api/organization-scopes/{id}",
+  id: string,
+  props: { name: string; endpoint: string; ownership?: TemplateOwnership },
+  what: string,
+  cost: string,
+): Promise<void> {
+  if (props.ownership !== "stack") {
+    notice(
+      `${what} (id ${id}) was not made by this stack (another stack or the Logto console made it; the template is tenant-wide), so it is kept in Logto and only leaves the state.`,
+    );
+    return;
+  }
+  notice(`deleting ${what} (id ${id}), made by this stack: ${cost}`);
+  await managementClient(props.endpoint).deleteIfPresent({ path, params: { id }, action: `deleting ${what}` });
+}
+
+/**
+ * The ids of the template objects `names` names, in order; an error naming every one the tenant does not have.
+ * `what`: `organization scope`; `declare`: where to declare it, e.g. `OrganizationScope) before the roles that grant it`.
+ */
+export function idsByName(
+  rows: ReadonlyArray<{ id: string; name: string }>,
+  names: readonly string[],
+  what: string,
+  declare: string,
+  action: string,
+): string[] {
+  const missing = names.filter((name) => !rows.some((row) => row.name === name));
+  if (missing.length > 0) {
+    throw new Error(
+      `Logto: ${action} failed: the tenant has no ${what} ${missing.map((name) => `"${name}"`).join(", ")}: declare it (${declare}), or create it in the Logto console (${troubleshootingLink("Unknown organization scope")}).`,
+    );
+  }
+  return names.map((name) => rows.find((row) => row.name === name)!.id);
+}
