@@ -98,8 +98,8 @@ export const organizationTemplateSchema = settings(templateShape, (template, ctx
 });
 
 function listed(names: Array<string | undefined>): string {
-  const known = names.filter((name): name is string => name !== undefined);
-  return known.length > 0 ? known.join(", ") : "none";
+  const known = new Set(names.filter((name): name is string => name !== undefined));
+  return known.size > 0 ? [...known].join(", ") : "none";
 }
 
 const organizationShape = {
