@@ -8,11 +8,16 @@ import { z } from "zod";
 import { descriptionLimit, nameLimit } from "../providers/logto/organizationFields";
 import { configKey, flag, problem, setHint, setting, settings, stringList, text } from "./configSchema";
 
+/** Logto's column sizes (packages/schemas/tables/organization*.sql). */
+function tooLong(value: string, limit: number): string {
+  return `it is ${value.length} characters long; Logto allows at most ${limit}: shorten it.`;
+}
+
 /** A name Logto takes: non-empty, at most its limit; undefined when unset or refused. */
 function limitedText(fix: string, limit: number) {
   return text(fix, (value, ctx) => {
     if (value.length <= limit) return value;
-    problem(ctx, value, `it is ${value.length} characters long; Logto allows at most ${limit}: shorten it.`);
+    problem(ctx, value, tooLong(value, limit));
     return undefined;
   });
 }
@@ -21,14 +26,8 @@ function limitedText(fix: string, limit: number) {
 function requiredName(what: string, example: string) {
   return setting((value, ctx): string | undefined => {
     if (typeof value === "string" && value.trim() !== "" && value.length <= nameLimit) return value;
-    const tooLong = typeof value === "string" && value.length > nameLimit;
-    problem(
-      ctx,
-      value,
-      tooLong
-        ? `it is ${value.length} characters long; Logto allows at most ${nameLimit}: shorten it.`
-        : `give the ${what} a name, e.g. ${setHint(example)}.`,
-    );
+    const long = typeof value === "string" && value.length > nameLimit;
+    problem(ctx, value, long ? tooLong(value, nameLimit) : `give the ${what} a name, e.g. ${setHint(example)}.`);
     return undefined;
   });
 }
