@@ -25,9 +25,18 @@ function limitedText(fix: string, limit: number) {
 /** A template object's name: required, non-empty, within Logto's limit. */
 function requiredName(what: string, example: string) {
   return setting((value, ctx): string | undefined => {
-    if (typeof value === "string" && value.trim() !== "" && value.length <= nameLimit) return value;
-    const long = typeof value === "string" && value.length > nameLimit;
-    problem(ctx, value, long ? tooLong(value, nameLimit) : `give the ${what} a name, e.g. ${setHint(example)}.`);
+    const name = typeof value === "string" ? value : "";
+    // It names the stack's resource too, and "::" separates the parts of a Pulumi URN.
+    if (name.trim() !== "" && name.length <= nameLimit && !name.includes("::")) return name;
+    problem(
+      ctx,
+      value,
+      name.length > nameLimit
+        ? tooLong(name, nameLimit)
+        : name.includes("::")
+          ? `"::" cannot be part of it (it names the stack's resource, and Pulumi's URNs use "::" as separator): rename it.`
+          : `give the ${what} a name, e.g. ${setHint(example)}.`,
+    );
     return undefined;
   });
 }

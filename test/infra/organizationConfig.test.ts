@@ -170,6 +170,11 @@ describe("organizationTemplate and connections[].organization", () => {
       `${t}.roles[0].name is not set: give the organization role a name, e.g. pulumi config set --path 'organizationTemplate.roles[0].name' member.`,
     ],
     [
+      "a scope name with the separator of Pulumi's URNs",
+      rawConfig({ organizationTemplate: { scopes: [{ name: "reports::read" }] } }),
+      `${t}.scopes[0].name is "reports::read": "::" cannot be part of it (it names the stack's resource, and Pulumi's URNs use "::" as separator): rename it.`,
+    ],
+    [
       "a template that is no object",
       rawConfig({ organizationTemplate: ["member"] }),
       `${t} is ["member"]: it must be an object with the keys scopes, roles.`,
