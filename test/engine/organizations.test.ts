@@ -2,8 +2,9 @@
  * B2B onboarding under the real engine (issue 19): the program (infra/) over the Entra and Logto stand-ins with
  * an organization template and a connection with an `organization`. One `pulumi up` makes the connection, the
  * template and the organization joined through the connector; Adele's first SSO sign-in makes her a member with
- * the default role, as the ID token's organization claims say; removing the entry's `organization` removes the
- * JIT link and keeps the organization and its member.
+ * the default role, as the ID token's organization claims say; a rename and a role change keep the organization
+ * and its member; removing the entry's `organization` removes the JIT link and keeps the organization and its
+ * member.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTraditionalApp, logtoManagementApi, type LogtoCall } from "../../local/browser/chain";
@@ -76,6 +77,8 @@ describe.sequential("engine: a connection with an organization", () => {
       expect((jitConnectors as Array<{ id: string }>).map((row) => row.id)).toEqual([connections.contoso.connectorId]);
       const jitRoles = (await api("GET", `/api/organizations/${organizationId}/jit/roles`)).body;
       expect((jitRoles as Array<{ name: string }>).map((row) => row.name)).toEqual(["member"]);
+      // Read back from Logto, everything is as declared: no change planned.
+      expect((await engine.preview({ refresh: true })).changes).toEqual([]);
     },
     stepTimeout,
   );
@@ -106,7 +109,24 @@ describe.sequential("engine: a connection with an organization", () => {
   );
 
   it(
-    "3. removing the entry's organization removes the JIT link and keeps the organization with its member",
+    "3. a rename and a role change are made in place: the same organization, its member kept",
+    async () => {
+      await applyConnection({ name: "Contoso Ltd", defaultRoles: ["admin", "member"] });
+      const { result } = await engine.up();
+      expect(result.summary.result).toBe("succeeded");
+      const connections = result.outputs.connections.value as { contoso: { organization: { id: string } } };
+      expect(connections.contoso.organization.id).toBe(organizationId);
+      expect((await api("GET", `/api/organizations/${organizationId}`)).body).toMatchObject({ name: "Contoso Ltd" });
+      const jitRoles = (await api("GET", `/api/organizations/${organizationId}/jit/roles`)).body;
+      expect((jitRoles as Array<{ name: string }>).map((row) => row.name).sort()).toEqual(["admin", "member"]);
+      const members = (await api("GET", `/api/organizations/${organizationId}/users`)).body as Array<{ id: string }>;
+      expect(members.map((m) => m.id)).toEqual([adeleUserId]);
+    },
+    stepTimeout,
+  );
+
+  it(
+    "4. removing the entry's organization removes the JIT link and keeps the organization with its member",
     async () => {
       await applyConnection(undefined);
       const { result } = await engine.up();
