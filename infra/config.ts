@@ -21,6 +21,7 @@ import {
 } from "./configSchema";
 import { ConnectionConfig, connectionConfig, connectionsSchema } from "./connectionConfig";
 import { EntraCloud, entraCloud, entraSchema } from "./entraCloud";
+import * as organizations from "./organizationConfig";
 import { parseEpochDate } from "./rotation";
 import { SampleAppConfig, sampleAppConfig, sampleAppSchema } from "./sampleAppConfig";
 
@@ -33,6 +34,7 @@ export type {
   ProvidedConnectionConfig,
 } from "./connectionConfig";
 export type { EntraCloud } from "./entraCloud";
+export type { OrganizationConfig, OrganizationTemplateConfig } from "./organizationConfig";
 export type { SampleAppConfig } from "./sampleAppConfig";
 
 export const defaultRotationEpoch = "2025-01-01";
@@ -41,6 +43,8 @@ export interface StackConfig {
   logtoEndpoint: string;
   entra: EntraCloud;
   connections: ConnectionConfig[];
+  /** The organization scopes and roles this stack declares (tenant-wide in Logto); empty when unset. */
+  organizationTemplate: organizations.OrganizationTemplateConfig;
   sampleApp: SampleAppConfig;
   protect: boolean;
   /**
@@ -59,6 +63,7 @@ export interface RawStackConfig {
   logtoEndpoint?: unknown;
   entra?: unknown;
   connections?: unknown;
+  organizationTemplate?: unknown;
   sampleApp?: unknown;
   protect?: unknown;
   manageSsoSwitch?: unknown;
@@ -104,6 +109,7 @@ function stackConfigSchema(context: ValidationContext) {
     logtoEndpoint,
     entra: entraSchema,
     connections: structured(connectionsSchema(context).optional()),
+    organizationTemplate: structured(organizations.organizationTemplateSchema),
     protect: flag(false),
     manageSsoSwitch: flag(true),
     rotationEpoch: rotationEpoch(context.now),
@@ -118,7 +124,9 @@ function fullKey(path: string): string {
 
 /** Checks the raw settings and returns the typed config; throws one error that lists every problem. */
 export function validateStackConfig(raw: RawStackConfig, context: ValidationContext): StackConfig {
-  const parsed = stackConfigSchema(context).safeParse(raw, { reportInput: true });
+  const parsed = stackConfigSchema(context)
+    .superRefine(organizations.organizationRules)
+    .safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const problems = problemLines(parsed.error, fullKey);
     // RunError: Pulumi shows the message alone, without a stack trace.
@@ -146,6 +154,7 @@ export function validateStackConfig(raw: RawStackConfig, context: ValidationCont
     logtoEndpoint: settings.logtoEndpoint,
     entra: entraCloud(settings.entra),
     connections,
+    organizationTemplate: organizations.organizationTemplateConfig(settings.organizationTemplate),
     sampleApp: sampleAppConfig(settings.sampleApp, context),
     protect: settings.protect,
     manageSsoSwitch: settings.manageSsoSwitch,
@@ -162,6 +171,7 @@ export function loadStackConfig(now: Date = new Date()): StackConfig {
       logtoEndpoint: new pulumi.Config("logto").get("endpoint") || process.env[settingKeys.endpoint.env],
       entra: own.get("entra"),
       connections: own.get("connections"),
+      organizationTemplate: own.get("organizationTemplate"),
       sampleApp: own.get("sampleApp"),
       protect: own.get("protect"),
       manageSsoSwitch: own.get("manageSsoSwitch"),

@@ -20,6 +20,7 @@ import {
   text,
   wholeNumber,
 } from "./configSchema";
+import { OrganizationConfig, connectionOrganizationSchema, organizationConfig } from "./organizationConfig";
 import { secretGraceDays } from "./rotation";
 import { connectorScopes, graphScopeNames, offlineAccessScope, scopeProblems } from "./scopes";
 
@@ -84,6 +85,8 @@ interface ConnectionCommon {
    * connector); such a change is refused without it.
    */
   allowUserRelink: boolean;
+  /** The customer's Logto organization, joined through this connection's connector; none when unset. */
+  organization?: OrganizationConfig;
 }
 
 export interface ManagedConnectionConfig extends ConnectionCommon {
@@ -225,6 +228,7 @@ const commonShape = {
       : undefined,
   ),
   allowUserRelink: flag(false),
+  organization: connectionOrganizationSchema,
 };
 /** Unset here, so that setting them in the other mode is told apart from their defaults. */
 const managedOnlyShape = {
@@ -445,6 +449,7 @@ export function connectionConfig(
     branding: connection.branding ?? {},
     signInAudience: connection.signInAudience,
     allowUserRelink: connection.allowUserRelink,
+    ...(connection.organization ? { organization: organizationConfig(connection) } : {}),
   };
   if (connection.mode === "provided") {
     const { clientId = "", clientSecret = "" } = connection;

@@ -1,7 +1,8 @@
 /**
  * The stack's resource graph, from validated config. Per connection: its own azuread provider (one per
  * customer tenant), the Entra app (client id + secret), then the Logto connector that needs them, then the
- * redirect URI that needs the connector's id. Then the sign-in experience switch and the sample app.
+ * redirect URI that needs the connector's id, and (with `organization`) the customer's organization joined
+ * through the connector. Then the sign-in experience switch and the sample app.
  */
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
@@ -20,6 +21,12 @@ import {
   projectNamespace,
 } from "./config";
 import type { ConnectionMode } from "./connectionConfig";
+import {
+  OrganizationOutputs,
+  TemplateRoles,
+  deployCustomerOrganization,
+  deployOrganizationTemplate,
+} from "./organizations";
 import { secretRotationWindow } from "./rotation";
 
 /** What a person needs about one connection; nothing secret. */
@@ -46,6 +53,8 @@ export interface ConnectionOutputs {
   secretExpiresAt?: pulumi.Output<string>;
   /** Provided only: what the customer's Entra administrator must do, in order. */
   customerAdminSteps?: pulumi.Output<string[]>;
+  /** The customer's Logto organization, which the connection's users join at their first sign-in. */
+  organization?: OrganizationOutputs;
 }
 
 export interface StackOutputs {
@@ -275,10 +284,21 @@ function deployProvidedConnection(
   };
 }
 
-function deployConnection(connection: ConnectionConfig, index: number, context: ConnectionContext): DeployedConnection {
-  return connection.mode === "managed"
-    ? deployManagedConnection(connection, index, context)
-    : deployProvidedConnection(connection, index, context);
+function deployConnection(
+  connection: ConnectionConfig,
+  index: number,
+  context: ConnectionContext,
+  templateRoles: TemplateRoles,
+): DeployedConnection {
+  const deployed =
+    connection.mode === "managed"
+      ? deployManagedConnection(connection, index, context)
+      : deployProvidedConnection(connection, index, context);
+  const organization = deployCustomerOrganization(connection, deployed.connector.connectorId, templateRoles, {
+    protect: context.config.protect,
+    aliases: renameAliases(connection, "-organization"),
+  });
+  return organization ? { ...deployed, outputs: { ...deployed.outputs, organization } } : deployed;
 }
 
 export function deployStack(config: StackConfig, options: DeployOptions): StackOutputs {
@@ -295,9 +315,11 @@ export function deployStack(config: StackConfig, options: DeployOptions): StackO
           connections: config.connections.map((connection, index) => guardedConnection(connection, index, config)),
         })
       : undefined;
+  // Tenant-wide: the roles the connections' organizations give exist before them.
+  const templateRoles = deployOrganizationTemplate(config.organizationTemplate, config.protect);
   const connections = userLinkGuard
     ? config.connections.map((connection, index) =>
-        deployConnection(connection, index, { config, now: options.now, ssoSwitch, userLinkGuard }),
+        deployConnection(connection, index, { config, now: options.now, ssoSwitch, userLinkGuard }, templateRoles),
       )
     : [];
 

@@ -26,7 +26,8 @@ export interface CustomerOrganizationArgs {
 /**
  * One customer's Logto organization and its just-in-time provisioning through the customer's SSO connector:
  * users signing in through it become members with the default roles. Renames and role or domain changes are
- * made in place; the organization and its members are never replaced by a routine change.
+ * made in place; the organization and its members are never replaced by a routine change. Its plain values come
+ * checked from the stack config (infra/organizationConfig.ts).
  */
 export class CustomerOrganization extends pulumi.ComponentResource {
   public readonly organizationId: pulumi.Output<string>;
@@ -36,14 +37,6 @@ export class CustomerOrganization extends pulumi.ComponentResource {
 
   constructor(name: string, args: CustomerOrganizationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("logto-entra-sso:logto:CustomerOrganization", name, {}, opts);
-    // Plain values are checked here, all at once; values only known at deployment are checked by the resources.
-    const problems = [
-      ...(typeof args.name === "string" && args.name.trim() === "" ? ["name is empty: name the organization."] : []),
-      ...(Array.isArray(args.defaultRoles) && args.defaultRoles.length === 0
-        ? ["defaultRoles is empty: give the role users joining through the connector get, e.g. member."]
-        : []),
-    ];
-    if (problems.length > 0) throw new Error(`CustomerOrganization "${name}": ${problems.join(" ")}`);
     const organization = new Organization(
       `${name}-organization`,
       { name: args.name, description: args.description, adoptOrganizationId: args.adoptOrganizationId },

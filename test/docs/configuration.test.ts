@@ -10,6 +10,12 @@ import { describe, expect, it } from "vitest";
 import { validateStackConfig } from "../../infra/config";
 import { brandingKeys, connectionKeys, credentialKeys } from "../../infra/connectionConfig";
 import { entraKeys } from "../../infra/entraCloud";
+import {
+  connectionOrganizationKeys,
+  organizationRoleKeys,
+  organizationScopeKeys,
+  organizationTemplateKeys,
+} from "../../infra/organizationConfig";
 import { sampleAppKeys } from "../../infra/sampleAppConfig";
 import { resolveManagementApiSettings, settingKeys } from "../../providers/logto/settings";
 import { headings, readDoc, repoRoot, sectionBody } from "./markdown";
@@ -38,6 +44,10 @@ const acceptedKeys = [
   ...connectionKeys.map((key) => `connections[].${key}`),
   ...brandingKeys.map((key) => `connections[].branding.${key}`),
   ...credentialKeys.map((key) => `connections[].credentials.${key}`),
+  ...connectionOrganizationKeys.map((key) => `connections[].organization.${key}`),
+  ...organizationTemplateKeys.map((key) => `organizationTemplate.${key}`),
+  ...organizationScopeKeys.map((key) => `organizationTemplate.scopes[].${key}`),
+  ...organizationRoleKeys.map((key) => `organizationTemplate.roles[].${key}`),
   ...entraKeys.map((key) => `entra.${key}`),
   ...sampleAppKeys.map((key) => `sampleApp.${key}`),
 ];
@@ -97,12 +107,22 @@ describe("docs/configuration.md", () => {
     const config = validateStackConfig(
       {
         logtoEndpoint: "https://auth.example.com",
-        connections: [{ name: "contoso", tenantId: "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", domains: ["contoso.com"] }],
+        connections: [
+          {
+            name: "contoso",
+            tenantId: "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee",
+            domains: ["contoso.com"],
+            organization: { defaultRoles: ["member"] },
+          },
+        ],
+        organizationTemplate: { roles: [{ name: "member" }] },
         sampleApp: { secretKey: "k".repeat(32) },
       },
       { stack: "dev", now: new Date("2026-01-01T00:00:00Z") },
     );
     const [connection] = config.connections;
+    const { organization } = connection;
+    if (!organization) throw new Error("the connection should have its organization");
     if (connection.mode !== "managed") throw new Error("the default mode should be managed");
     const settings = resolveManagementApiSettings(
       (name) =>
@@ -154,6 +174,14 @@ describe("docs/configuration.md", () => {
         ).map((key) => [`sampleApp.${key}`, config.sampleApp[key]]),
       ),
       ...Object.fromEntries(
+        (["name", "provisionEmailDomains", "deleteOrganizationOnRemoval"] as const).map((key) => [
+          `connections[].organization.${key}`,
+          organization[key],
+        ]),
+      ),
+      "organizationTemplate.scopes": config.organizationTemplate.scopes,
+      "organizationTemplate.roles[].scopes": config.organizationTemplate.roles[0].scopes,
+      ...Object.fromEntries(
         Object.entries(config.sampleApp.confinement).map(([key, value]) => [`sampleApp.${key}`, value]),
       ),
     };
@@ -169,7 +197,13 @@ describe("docs/configuration.md", () => {
       "sampleApp.buildNetwork",
       "sampleApp.secretKey",
       "entra.metadataHost",
+      "connections[].organization",
+      "connections[].organization.description",
+      "connections[].organization.adoptOrganizationId",
+      "organizationTemplate.roles[].description",
     ];
+    expect(organization.description).toBeUndefined();
+    expect(organization.adoptOrganizationId).toBeUndefined();
     expect(connection.credentials).toBeUndefined();
     expect(config.sampleApp.buildNetwork).toBeUndefined();
     for (const key of [...unset, "connections[].credentials"])

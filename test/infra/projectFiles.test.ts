@@ -44,6 +44,7 @@ describe("Pulumi.yaml", () => {
     expect(project.config).toEqual({
       connections: { type: "array", items: { type: "object" }, default: [], description: expect.any(String) },
       entra: { type: "object", default: {}, description: expect.any(String) },
+      organizationTemplate: { type: "object", default: {}, description: expect.any(String) },
       sampleApp: { type: "object", default: {}, description: expect.any(String) },
       protect: { type: "boolean", default: false, description: expect.any(String) },
       manageSsoSwitch: { type: "boolean", default: true, description: expect.any(String) },

@@ -1,0 +1,71 @@
+/**
+ * The B2B part of the resource graph: the organization template (scopes, then the roles that grant them) and,
+ * per connection with an `organization`, the customer's organization joined through the connection's connector.
+ * Nothing is declared without organization config.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { OrganizationRole, OrganizationScope } from "../providers/logto";
+import { CustomerOrganization } from "./components/customerOrganization";
+import type { ConnectionConfig, OrganizationTemplateConfig } from "./config";
+
+/** What a person needs about a connection's organization; nothing secret. */
+export interface OrganizationOutputs {
+  id: pulumi.Output<string>;
+  name: pulumi.Output<string>;
+}
+
+/** The template's roles by name; their `name` outputs carry the dependency on them. */
+export type TemplateRoles = Map<string, OrganizationRole>;
+
+/** The template's scopes and roles; each role depends on the scopes it grants (their name outputs). */
+export function deployOrganizationTemplate(template: OrganizationTemplateConfig, protect: boolean): TemplateRoles {
+  const scopes = new Map(
+    template.scopes.map((scope) => [
+      scope.name,
+      new OrganizationScope(`organization-scope-${scope.name}`, scope, { protect }),
+    ]),
+  );
+  return new Map(
+    template.roles.map((role) => [
+      role.name,
+      new OrganizationRole(
+        `organization-role-${role.name}`,
+        {
+          name: role.name,
+          ...(role.description !== undefined ? { description: role.description } : {}),
+          // The config checked that every scope is declared.
+          scopes: role.scopes.map((scope) => scopes.get(scope)!.name),
+        },
+        { protect },
+      ),
+    ]),
+  );
+}
+
+/** The connection's organization and its JIT link through `ssoConnectorId`; undefined without `organization`. */
+export function deployCustomerOrganization(
+  connection: ConnectionConfig,
+  ssoConnectorId: pulumi.Output<string>,
+  roles: TemplateRoles,
+  opts: { protect: boolean; aliases: pulumi.Alias[] },
+): OrganizationOutputs | undefined {
+  const { organization } = connection;
+  if (!organization) return undefined;
+  const customer = new CustomerOrganization(
+    `${connection.name}-organization`,
+    {
+      name: organization.name,
+      ...(organization.description !== undefined ? { description: organization.description } : {}),
+      ...(organization.adoptOrganizationId !== undefined
+        ? { adoptOrganizationId: organization.adoptOrganizationId }
+        : {}),
+      ssoConnectorId,
+      // The config checked that every default role is declared in the template.
+      defaultRoles: organization.defaultRoles.map((role) => roles.get(role)!.name),
+      emailDomains: organization.provisionEmailDomains ? connection.domains : [],
+      deleteOrganizationOnRemoval: organization.deleteOrganizationOnRemoval,
+    },
+    opts,
+  );
+  return { id: customer.organizationId, name: customer.organizationName };
+}
