@@ -4,9 +4,11 @@
  * scope of the declared name that another stack or the console made is used as it is, never changed or
  * deleted by this stack; the stack records which ones it made itself.
  */
+import type * as pulumi from "@pulumi/pulumi";
+import type { ManagementClient } from "./client";
 import { isLogtoApiError, troubleshootingLink } from "./errors";
 import { managementClient } from "./registry";
-import { notice } from "./support";
+import { containsUnknown, endpointDiff, endpointMove, notice, type OnEndpoint } from "./support";
 
 /** Who made a template role or scope: this stack (it changes and deletes it), or someone else (used by name only). */
 export const templateOwnerships = ["stack", "external"] as const;
@@ -72,4 +74,32 @@ export function idsByName(
     );
   }
   return names.map((name) => rows.find((row) => row.name === name)!.id);
+}
+
+/**
+ * A template object's diff: every field in place; another maker's object under another name is another object
+ * (the state moves to it, theirs is left alone); a new `logto:endpoint` as `endpointMove` decides. `cost`: what
+ * a replacement at another Logto costs; `exists`: whether a Logto has the object `id`.
+ */
+export async function templateDiff(
+  id: string,
+  olds: Partial<OnEndpoint> & { name?: string; ownership?: TemplateOwnership },
+  news: OnEndpoint & { name: string },
+  object: {
+    what: string;
+    cost: string;
+    changed: readonly string[];
+    exists: (client: ManagementClient) => Promise<boolean>;
+  },
+): Promise<pulumi.dynamic.DiffResult> {
+  const moved = endpointDiff(
+    await endpointMove(olds, news, { what: `${object.what} (id ${id})`, cost: object.cost, heldBy: object.exists }),
+  );
+  const replaces = olds.ownership === "external" && olds.name !== news.name ? ["name"] : [];
+  const changed = containsUnknown(news) || object.changed.length > 0;
+  return {
+    changes: changed || moved.changed || replaces.length > 0,
+    replaces: [...replaces, ...moved.replaces],
+    deleteBeforeReplace: false,
+  };
 }

@@ -1,19 +1,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "../client";
 import { patchOrExplain } from "../organizationFields";
-import { createOrUse, deleteIfOwned, idsByName } from "../organizationTemplate";
+import { createOrUse, deleteIfOwned, idsByName, templateDiff } from "../organizationTemplate";
 import { allPages } from "../lists";
 import { managementClient } from "../registry";
-import {
-  configureFromStack,
-  containsUnknown,
-  endpointDiff,
-  endpointMove,
-  ifPresent,
-  notice,
-  readResult,
-  sameStringSet,
-} from "../support";
+import { configureFromStack, ifPresent, notice, readResult, sameStringSet } from "../support";
 import { changedFields, checkFailures, withDefaults } from "./check";
 import {
   OrganizationRoleInputs,
@@ -70,21 +61,14 @@ export const organizationRoleProvider: pulumi.dynamic.ResourceProvider<
   },
 
   async diff(id, olds, news) {
-    const move = await endpointMove(olds, news, {
-      what: `${label(olds.name ?? id)} (id ${id})`,
+    // Another maker's role under another name is another role: used anew, this one left alone.
+    return templateDiff(id, olds, news, {
+      what: label(olds.name ?? id),
       cost: "members holding the role there keep it there; the organizations of this stack get the new role as JIT default.",
-      heldBy: async (client) =>
+      changed: changedFields(olds, news),
+      exists: async (client) =>
         (await ifPresent(() => getRole(client, id, `looking up ${label(olds.name ?? id)}`))) !== undefined,
     });
-    const moved = endpointDiff(move);
-    // Another maker's role under another name is another role: used anew, this one left alone.
-    const replaces = olds.ownership === "external" && olds.name !== news.name ? ["name"] : [];
-    const changed = containsUnknown(news) || changedFields(olds, news).length > 0;
-    return {
-      changes: changed || moved.changed || replaces.length > 0,
-      replaces: [...replaces, ...moved.replaces],
-      deleteBeforeReplace: false,
-    };
   },
 
   async create(inputs) {

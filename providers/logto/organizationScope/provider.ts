@@ -1,10 +1,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "../client";
 import { patchOrExplain } from "../organizationFields";
-import { createOrUse, deleteIfOwned } from "../organizationTemplate";
+import { createOrUse, deleteIfOwned, templateDiff } from "../organizationTemplate";
 import { allPages } from "../lists";
 import { managementClient } from "../registry";
-import { configureFromStack, containsUnknown, endpointDiff, endpointMove, ifPresent, readResult } from "../support";
+import { configureFromStack, ifPresent, readResult } from "../support";
 import { changedFields, checkFailures, withDefaults } from "./check";
 import {
   OrganizationScopeInputs,
@@ -47,21 +47,14 @@ export const organizationScopeProvider: pulumi.dynamic.ResourceProvider<
   },
 
   async diff(id, olds, news) {
-    const move = await endpointMove(olds, news, {
-      what: `${label(olds.name ?? id)} (id ${id})`,
+    // Another maker's scope under another name is another scope: used anew, this one left alone.
+    return templateDiff(id, olds, news, {
+      what: label(olds.name ?? id),
       cost: "organization roles of this stack that hold the scope get the new one; roles made elsewhere lose it.",
-      heldBy: async (client) =>
+      changed: changedFields(olds, news),
+      exists: async (client) =>
         (await ifPresent(() => getScope(client, id, `looking up ${label(olds.name ?? id)}`))) !== undefined,
     });
-    const moved = endpointDiff(move);
-    // Another maker's scope under another name is another scope: used anew, this one left alone.
-    const replaces = olds.ownership === "external" && olds.name !== news.name ? ["name"] : [];
-    const changed = containsUnknown(news) || changedFields(olds, news).length > 0;
-    return {
-      changes: changed || moved.changed || replaces.length > 0,
-      replaces: [...replaces, ...moved.replaces],
-      deleteBeforeReplace: false,
-    };
   },
 
   async create(inputs) {
