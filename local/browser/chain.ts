@@ -2,8 +2,8 @@
  * Puts into the two stand-ins what the stack puts into Logto and Entra, through the same APIs (Graph with the
  * deployer's token, Logto's Management API with the M2M app's): per customer tenant an app registration with
  * a password, its service principal and an admin consent grant, a Logto connector with that client id,
- * secret and issuer whose callback becomes the Entra Web redirect URI; a Traditional app for the sample app;
- * the SSO switch on.
+ * secret and issuer whose callback becomes the Entra Web redirect URI; a connection's organization with its
+ * JIT connector and default role; a Traditional app for the sample app; the SSO switch on.
  */
 import type { EntraStandIn } from "../standins/entra";
 import {

@@ -68,7 +68,9 @@ async function outcome(page: Page, scenario: Scenario): Promise<Omit<SignInOutco
       }
     : undefined;
   // "No organization." is a paragraph of that id, the memberships are the items of a list.
-  const organizations = signedIn ? (await page.locator("#organizations li").allInnerTexts()).map((item) => item.trim()) : [];
+  const organizations = signedIn
+    ? (await page.locator("#organizations li").allInnerTexts()).map((item) => item.trim())
+    : [];
   return { url: page.url(), title: await page.title(), text, ...(claims ? { claims, organizations } : {}) };
 }
 
