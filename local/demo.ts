@@ -3,7 +3,7 @@
  * Entra ID stand-ins on 127.0.0.1 and a Docker engine when none answers, deploys the real program (infra/)
  * with the real provider plugins where installed (our doubles otherwise) to a throw-away stack, checks that a
  * second preview plans nothing, signs a test user of each tenant in through the sample app with headless
- * Chromium, then destroys everything. Each step is printed with its time and result, and a summary closes the run.
+ * Chromium (each lands in their tenant's organization with the default role `member`), then destroys everything. Each step is printed with its time and result, and a summary closes the run.
  *
  *   --keep   leave the stack and the stand-ins running after the sign-in, print the sign-in URL and the test
  *            user's credentials for a person to click through; Ctrl-C then tears everything down.
@@ -30,6 +30,8 @@ import {
   applyLocalStackConfig,
   localConnection,
   localDomain,
+  localOrganization,
+  localOrganizationTemplate,
   localStackConfig,
   localTenants,
   localUsers,
@@ -107,6 +109,12 @@ function printSummary(): void {
   process.stdout.write(`  result: ${failed ? "FAILED" : "passed"}\n`);
 }
 
+/** "Contoso" for the connection `contoso`; on a shared real Logto, a name of this run's own. */
+function organizationName(connection: string, domainSuffix: string | undefined): string {
+  const name = connection.charAt(0).toUpperCase() + connection.slice(1);
+  return domainSuffix ? `${name} (demo ${domainSuffix})` : name;
+}
+
 async function main(): Promise<number> {
   let local: LocalStack | undefined;
   let browser: Browser | undefined;
@@ -181,10 +189,14 @@ async function main(): Promise<number> {
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
     const config = localStackConfig(world, {
-      connections: [
-        localConnection("contoso", localTenants.contoso, { domains: [localDomain("contoso", domainSuffix)] }),
-        localConnection("fabrikam", localTenants.fabrikam, { domains: [localDomain("fabrikam", domainSuffix)] }),
-      ],
+      // Each customer tenant with its organization, whose users join as `member` on their first sign-in.
+      connections: Object.entries(localTenants).map(([name, tenantId]) =>
+        localConnection(name, tenantId, {
+          domains: [localDomain(name, domainSuffix)],
+          organization: localOrganization(organizationName(name, domainSuffix)),
+        }),
+      ),
+      settings: { "logto-entra-sso:organizationTemplate": localOrganizationTemplate },
       sampleApp: {
         enabled: true,
         port,
@@ -236,11 +248,15 @@ async function main(): Promise<number> {
           const outcome = await signIn(scenario, user);
           if (!outcome.claims)
             throw new Error(`not signed in; the page says: ${outcome.text.replace(/\s+/g, " ").slice(0, 200)}`);
+          const organizations = outcome.organizations ?? [];
+          if (organizations.length === 0) throw new Error(`${outcome.claims.name} signed in, but in no organization`);
           const out = await signOut(scenario);
           if (out.claims) throw new Error("still signed in after signing out");
-          return outcome.claims;
+          return { ...outcome.claims, organizations };
         },
-        (claims) => `${claims.name} (email ${claims.email}) signed in through Entra tenant ${user.tenantId}, then out`,
+        (shown) =>
+          `${shown.name} (email ${shown.email}) signed in through Entra tenant ${user.tenantId}, then out ` +
+          `→ organization ${shown.organizations.join(", ")}`,
       );
     }
     say(`screenshots of each step: ${path.relative(process.cwd(), artefactDir)}/demo-*.png`);

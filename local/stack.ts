@@ -159,6 +159,23 @@ export function localConnection(
   return { name, tenantId, domains: [localDomain(name)], extraScopes: ["User.Read"], ...overrides };
 }
 
+/**
+ * A small organization template (`logto-entra-sso:organizationTemplate`, as in the README's B2B section):
+ * `member` reads reports, `admin` also manages members.
+ */
+export const localOrganizationTemplate = {
+  scopes: [{ name: "manage:members" }, { name: "read:reports" }],
+  roles: [
+    { name: "admin", scopes: ["manage:members", "read:reports"] },
+    { name: "member", scopes: ["read:reports"] },
+  ],
+};
+
+/** A connection's `organization` of a local run: its users join `name` as `member` on their first sign-in. */
+export function localOrganization(name: string): { name: string; defaultRoles: string[] } {
+  return { name, defaultRoles: ["member"] };
+}
+
 /** A stack's config for a local run, in the two forms a person writes it. */
 export interface LocalStackConfig {
   /** Settings as they stand in Pulumi.<stack>.yaml, objects and lists structured. */

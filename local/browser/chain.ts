@@ -2,8 +2,8 @@
  * Puts into the two stand-ins what the stack puts into Logto and Entra, through the same APIs (Graph with the
  * deployer's token, Logto's Management API with the M2M app's): per customer tenant an app registration with
  * a password, its service principal and an admin consent grant, a Logto connector with that client id,
- * secret and issuer whose callback becomes the Entra Web redirect URI; a Traditional app for the sample app;
- * the SSO switch on.
+ * secret and issuer whose callback becomes the Entra Web redirect URI; a connection's organization with its
+ * JIT connector and default role; a Traditional app for the sample app; the SSO switch on.
  */
 import type { EntraStandIn } from "../standins/entra";
 import {
@@ -139,4 +139,39 @@ export async function enableSingleSignOn(logtoApi: LogtoCall, enabled: boolean):
     200,
     "switch enterprise SSO",
   );
+}
+
+export interface JitOrganization {
+  id: string;
+  roleId: string;
+}
+
+/**
+ * What a connection's `organization` makes in Logto: an organization role, the organization, and its JIT
+ * settings (the connector's users join with that role; PUT replaces each list whole).
+ */
+export async function createJitOrganization(
+  logtoApi: LogtoCall,
+  seed: { name: string; roleName: string; ssoConnectorId: string },
+): Promise<JitOrganization> {
+  const role = expectStatus(
+    await logtoApi("POST", "/api/organization-roles", { name: seed.roleName }),
+    201,
+    "create organization role",
+  );
+  const roleId = text(field(role, "id"), "organization role id");
+  const organization = expectStatus(
+    await logtoApi("POST", "/api/organizations", { name: seed.name }),
+    201,
+    "create organization",
+  );
+  const id = text(field(organization, "id"), "organization id");
+  const jit = `/api/organizations/${id}/jit`;
+  expectStatus(
+    await logtoApi("PUT", `${jit}/sso-connectors`, { ssoConnectorIds: [seed.ssoConnectorId] }),
+    204,
+    "set JIT connectors",
+  );
+  expectStatus(await logtoApi("PUT", `${jit}/roles`, { organizationRoleIds: [roleId] }), 204, "set JIT roles");
+  return { id, roleId };
 }

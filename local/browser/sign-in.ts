@@ -1,6 +1,6 @@
 /**
  * A person signing in to the sample app through Logto and Entra, in a real browser: open the app, "Sign in",
- * the enterprise email on Logto's page, the Entra sign-in page, back on the app reading the claims it shows,
+ * the enterprise email on Logto's page, the Entra sign-in page, back on the app reading the claims and organizations it shows,
  * and "Sign out". Logto's page is either sign-in UI: the stand-in's form, or a real Logto's single-page
  * experience app (logto-io/logto packages/experience: the "Use Single Sign-On" link on `/sign-in`
  * (pages/SignIn), the email form on `/single-sign-on/email` (components/SingleSignOnForm), back from the IdP
@@ -38,6 +38,8 @@ export interface SignInOutcome {
   entraSignInUrl?: string;
   /** Set when the browser ended on the app signed in. */
   claims?: ShownClaims;
+  /** Set with `claims`: the organizations the app lists, each as shown, e.g. "Contoso (member)". */
+  organizations?: string[];
 }
 
 export interface Scenario {
@@ -65,7 +67,11 @@ async function outcome(page: Page, scenario: Scenario): Promise<Omit<SignInOutco
         sub: await page.locator("#sub").innerText(),
       }
     : undefined;
-  return { url: page.url(), title: await page.title(), text, ...(claims ? { claims } : {}) };
+  // "No organization." is a paragraph of that id, the memberships are the items of a list.
+  const organizations = signedIn
+    ? (await page.locator("#organizations li").allInnerTexts()).map((item) => item.trim())
+    : [];
+  return { url: page.url(), title: await page.title(), text, ...(claims ? { claims, organizations } : {}) };
 }
 
 /** How long a real Logto's experience app may take to move on by itself (its API calls, then a redirect). */

@@ -16,11 +16,13 @@ import type { LogRow } from "../../local/engine/tenant";
 import {
   addEntraPassword,
   connectEntraApp,
+  createJitOrganization,
   createTraditionalApp,
   enableSingleSignOn,
   logtoManagementApi,
   registerEntraApp,
   type EntraApp,
+  type JitOrganization,
   type LogtoCall,
   type TraditionalApp,
 } from "../../local/browser/chain";
@@ -36,6 +38,9 @@ const contoso = { tenantId: "c0a1b2c3-0000-4000-8000-00000000c001", domain: loca
 const fabrikam = { tenantId: "fab1b2c3-0000-4000-8000-00000000fab2", domain: localDomain("fabrikam", suffix) };
 const adele = { email: `adele@${contoso.domain}`, password: "Adele-Passw0rd!", displayName: "Adele Vance" };
 const bianca = { email: `bianca@${fabrikam.domain}`, password: "Bianca-Passw0rd!", displayName: "Bianca Pisani" };
+/** Contoso's organization, which its connector's users join on their first sign-in with the default role. */
+const contosoOrganizationName = named("Contoso");
+const defaultRole = named("member");
 
 // Four sign-ins and a second app in one test: a real Logto's experience app takes some 8 s per sign-in here.
 describe("signing in to the sample app through Logto and Entra, in Chromium", () => {
@@ -52,6 +57,7 @@ describe("signing in to the sample app through Logto and Entra, in Chromium", ()
   const signedInUsers = new Set<string>();
   let contosoApp: EntraApp;
   let contosoConnectorId: string;
+  let contosoOrganization: JitOrganization | undefined;
   let webApp: TraditionalApp;
   let sampleApp: SampleApp;
   let browser: Browser;
@@ -110,6 +116,12 @@ describe("signing in to the sample app through Logto and Entra, in Chromium", ()
       domains: [contoso.domain],
     });
     madeConnectors.push(contosoConnectorId);
+    // What a connection's `organization` makes (Fabrikam's connection has none).
+    contosoOrganization = await createJitOrganization(logtoApi, {
+      name: contosoOrganizationName,
+      roleName: defaultRole,
+      ssoConnectorId: contosoConnectorId,
+    });
     const fabrikamApp = await registerEntraApp(entra, fabrikam.tenantId, "Logto SSO (fabrikam)");
     const fabrikamConnectorId = await connectEntraApp(logtoApi, logtoUrl, {
       name: named("fabrikam"),
@@ -143,13 +155,17 @@ describe("signing in to the sample app through Logto and Entra, in Chromium", ()
       // What this run made in Logto is deleted (a real Logto is shared), and the SSO switch put back as found.
       for (const id of signedInUsers) await logtoApi("DELETE", `/api/users/${id}`);
       for (const id of madeConnectors) await logtoApi("DELETE", `/api/sso-connectors/${id}`);
+      if (contosoOrganization) {
+        await logtoApi("DELETE", `/api/organizations/${contosoOrganization.id}`);
+        await logtoApi("DELETE", `/api/organization-roles/${contosoOrganization.roleId}`);
+      }
       if (webApp) await logtoApi("DELETE", `/api/applications/${webApp.id}`);
       await enableSingleSignOn(logtoApi, singleSignOnWas);
     }
     await world?.close();
   });
 
-  it("signs a user of tenant 1 in: the app shows the Logto user, Entra's email kept unverified, then signs out", async () => {
+  it("signs a user of tenant 1 in: the app shows the Logto user, Entra's email kept unverified, the organization joined with the default role, then signs out", async () => {
     const run = scenario("tenant-1");
     const outcome = await signIn(run, adele);
     expect(outcome.entraSignInUrl).toMatch(new RegExp(`^${entra.url}/${contoso.tenantId}/oauth2/v2.0/authorize\\?`));
@@ -159,6 +175,8 @@ describe("signing in to the sample app through Logto and Entra, in Chromium", ()
     const user = await world.logto.tenant.user(userId);
     const contosoUser = entra.tenant(contoso.tenantId).userByPrincipalName(adele.email);
     expect(outcome.claims).toEqual({ name: adele.displayName, email: "(not shared)", sub: user.id });
+    // Just in time: the first sign-in through Contoso's connector made her a member with the default role.
+    expect(outcome.organizations).toEqual([`${contosoOrganizationName} (${defaultRole})`]);
     // trustUnverifiedEmail is off and Entra sends no email_verified: the address stays out of the profile.
     expect(user.primaryEmail).toBeNull();
     expect(user.ssoIdentities).toEqual([
@@ -184,6 +202,8 @@ describe("signing in to the sample app through Logto and Entra, in Chromium", ()
     expect(outcome.entraSignInUrl).toMatch(new RegExp(`^${entra.url}/${fabrikam.tenantId}/oauth2/v2.0/authorize\\?`));
     expect(authorizeRequests(contoso.tenantId)).toBe(before);
     expect(outcome.claims).toMatchObject({ name: bianca.displayName, email: bianca.email });
+    // Her connector provisions into no organization: Contoso's is not hers.
+    expect(outcome.organizations).toEqual([]);
     signedInUsers.add(String(outcome.claims?.sub));
     await signOut(scenario("tenant-2"));
   });
