@@ -5,45 +5,64 @@
  * the default role, as the ID token's organization claims say; a rename and a role change keep the organization
  * and its member; removing the entry's `organization` removes the JIT link and keeps the organization and its
  * member.
+ *
+ * With LOGTO_E2E_* set (local/engine/target.ts) it runs over that real Logto with the Entra stand-in, which it
+ * must trust (ENTRA_STANDIN_CA_DIR): Adele signs in through Logto's experience API as its sign-in app does
+ * (local/browser/experience-sign-in.ts), Logto is read through the Management API either way, and the tenant
+ * being shared, the run's domain, organization, template roles and scopes carry a per-run suffix (the template
+ * is tenant-wide: others' roles and scopes are never touched); what the run made is deleted at the end.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTraditionalApp, logtoManagementApi, type LogtoCall } from "../../local/browser/chain";
+import { signInThroughLogtoExperience } from "../../local/browser/experience-sign-in";
 import { signInOverHttp } from "../../local/browser/http-sign-in";
 import type { EngineSandbox } from "../../local/engine/engine";
+import { realLogtoFromEnv, uniqueSuffix } from "../../local/engine/target";
 import {
   applyLocalStackConfig,
   localConnection,
+  localDomain,
   localStackConfig,
   localTenants,
   localUsers,
   openLocalStack,
-  standInsOf,
   type LocalStack,
 } from "../../local/stack";
 
 const stepTimeout = 10 * 60_000;
 const appUrl = "http://127.0.0.1:9";
 const organizationScopes = "urn:logto:scope:organizations urn:logto:scope:organization_roles";
-const [adele] = localUsers();
+const real = realLogtoFromEnv(process.env);
+// A shared real Logto: this run's domain, organization and template names are its own.
+const run = uniqueSuffix();
+const domainSuffix = real ? run : undefined;
+const [adele] = localUsers(domainSuffix);
+const scope = { manageMembers: `manage:members:${run}`, readReports: `read:reports:${run}` };
+const role = { admin: `admin-${run}`, member: `member-${run}` };
 const template = {
-  scopes: [{ name: "manage:members" }, { name: "read:reports" }],
+  scopes: [{ name: scope.manageMembers }, { name: scope.readReports }],
   roles: [
-    { name: "admin", scopes: ["manage:members", "read:reports"] },
-    { name: "member", scopes: ["read:reports"] },
+    { name: role.admin, scopes: [scope.manageMembers, scope.readReports] },
+    { name: role.member, scopes: [scope.readReports] },
   ],
 };
+const organizationName = { first: `Contoso ${run}`, renamed: `Contoso Ltd ${run}` };
 
 let local: LocalStack;
 let engine: EngineSandbox;
 let api: LogtoCall;
-let organizationId: string;
+let appId: string | undefined;
+let organizationId: string | undefined;
 let adeleUserId: string | undefined;
 
 async function applyConnection(organization: { [key: string]: unknown } | undefined): Promise<void> {
+  const domains = [localDomain("contoso", domainSuffix)];
   await applyLocalStackConfig(
     engine.stack,
     localStackConfig(local.world, {
-      connections: [localConnection("contoso", localTenants.contoso, organization ? { organization } : {})],
+      connections: [
+        localConnection("contoso", localTenants.contoso, organization ? { domains, organization } : { domains }),
+      ],
       settings: { "logto-entra-sso:organizationTemplate": template },
     }),
   );
@@ -52,14 +71,31 @@ async function applyConnection(organization: { [key: string]: unknown } | undefi
 beforeAll(async () => {
   local = await openLocalStack("orgs", { standIns: { users: [adele] } });
   ({ engine } = local);
-  // Sign-in through Logto's pages is the stand-in's (a real Logto's experience needs the browser driver).
-  standInsOf(local.world);
   api = await logtoManagementApi(local.world.logto);
-  await applyConnection({ name: "Contoso", defaultRoles: ["member"] });
+  await applyConnection({ name: organizationName.first, defaultRoles: [role.member] });
 }, 30 * 60_000);
+
+/**
+ * A real Logto outlives the run: after the stack is destroyed (its connector, JIT link and the template roles
+ * and scopes it made), what else the run made goes: the organization it keeps on removal, Adele, the app, and
+ * any of this run's uniquely named roles and scopes a failed destroy left.
+ */
+async function deleteWhatTheRunMade(): Promise<void> {
+  const after = await logtoManagementApi(local.world.logto);
+  if (organizationId) await after("DELETE", `/api/organizations/${organizationId}`);
+  if (adeleUserId) await after("DELETE", `/api/users/${adeleUserId}`);
+  if (appId) await after("DELETE", `/api/applications/${appId}`);
+  const names = new Set<string>([...Object.values(role), ...Object.values(scope)]);
+  for (const kind of ["organization-roles", "organization-scopes"]) {
+    const rows = (await after("GET", `/api/${kind}?page_size=100`)).body as Array<{ id: string; name: string }>;
+    for (const row of rows.filter((r) => names.has(r.name))) await after("DELETE", `/api/${kind}/${row.id}`);
+  }
+}
 
 afterAll(async () => {
   await local?.close();
+  // The stand-in closed with the local world, and everything in it.
+  if (real && local) await deleteWhatTheRunMade();
 }, 10 * 60_000);
 
 describe.sequential("engine: a connection with an organization", () => {
@@ -71,12 +107,12 @@ describe.sequential("engine: a connection with an organization", () => {
       const connections = result.outputs.connections.value as {
         contoso: { connectorId: string; organization: { id: string; name: string } };
       };
-      expect(connections.contoso.organization).toEqual({ id: expect.any(String), name: "Contoso" });
+      expect(connections.contoso.organization).toEqual({ id: expect.any(String), name: organizationName.first });
       organizationId = connections.contoso.organization.id;
       const jitConnectors = (await api("GET", `/api/organizations/${organizationId}/jit/sso-connectors`)).body;
       expect((jitConnectors as Array<{ id: string }>).map((row) => row.id)).toEqual([connections.contoso.connectorId]);
       const jitRoles = (await api("GET", `/api/organizations/${organizationId}/jit/roles`)).body;
-      expect((jitRoles as Array<{ name: string }>).map((row) => row.name)).toEqual(["member"]);
+      expect((jitRoles as Array<{ name: string }>).map((row) => row.name)).toEqual([role.member]);
       // Read back from Logto, everything is as declared: no change planned.
       expect((await engine.preview({ refresh: true })).changes).toEqual([]);
     },
@@ -87,7 +123,10 @@ describe.sequential("engine: a connection with an organization", () => {
     "2. Adele's first SSO sign-in makes her a member with the default role, as her ID token says",
     async () => {
       const app = await createTraditionalApp(api, `${engine.stackName} app`, [appUrl]);
-      const outcome = await signInOverHttp(
+      appId = app.id;
+      // The stand-in's own sign-in pages, or a real Logto's sign-in app (its experience API).
+      const signIn = local.world.logto.standIn ? signInOverHttp : signInThroughLogtoExperience;
+      const outcome = await signIn(
         {
           logtoUrl: local.world.logto.url,
           clientId: app.id,
@@ -98,11 +137,14 @@ describe.sequential("engine: a connection with an organization", () => {
         { email: adele.email, password: adele.password },
         local.world.entra.caPem,
       );
-      expect(outcome.problem).toBeUndefined();
       adeleUserId = outcome.userId;
+      expect(outcome.problem).toBeUndefined();
+      console.info(
+        `ID token organization claims: ${JSON.stringify({ organizations: outcome.idTokenClaims?.organizations, organization_roles: outcome.idTokenClaims?.organization_roles })}`,
+      );
       expect(outcome.idTokenClaims).toMatchObject({
         organizations: [organizationId],
-        organization_roles: [`${organizationId}:member`],
+        organization_roles: [`${organizationId}:${role.member}`],
       });
     },
     stepTimeout,
@@ -111,14 +153,18 @@ describe.sequential("engine: a connection with an organization", () => {
   it(
     "3. a rename and a role change are made in place: the same organization, its member kept",
     async () => {
-      await applyConnection({ name: "Contoso Ltd", defaultRoles: ["admin", "member"] });
+      await applyConnection({ name: organizationName.renamed, defaultRoles: [role.admin, role.member] });
       const { result } = await engine.up();
       expect(result.summary.result).toBe("succeeded");
       const connections = result.outputs.connections.value as { contoso: { organization: { id: string } } };
       expect(connections.contoso.organization.id).toBe(organizationId);
-      expect((await api("GET", `/api/organizations/${organizationId}`)).body).toMatchObject({ name: "Contoso Ltd" });
+      expect((await api("GET", `/api/organizations/${organizationId}`)).body).toMatchObject({
+        name: organizationName.renamed,
+      });
       const jitRoles = (await api("GET", `/api/organizations/${organizationId}/jit/roles`)).body;
-      expect((jitRoles as Array<{ name: string }>).map((row) => row.name).sort()).toEqual(["admin", "member"]);
+      expect((jitRoles as Array<{ name: string }>).map((row) => row.name).sort()).toEqual(
+        [role.admin, role.member].sort(),
+      );
       const members = (await api("GET", `/api/organizations/${organizationId}/users`)).body as Array<{ id: string }>;
       expect(members.map((m) => m.id)).toEqual([adeleUserId]);
     },
@@ -137,7 +183,9 @@ describe.sequential("engine: a connection with an organization", () => {
         id: string;
         organizationRoles: Array<{ name: string }>;
       }>;
-      expect(members.map((m) => [m.id, m.organizationRoles.map((r) => r.name)])).toEqual([[adeleUserId, ["member"]]]);
+      expect(members.map((m) => [m.id, m.organizationRoles.map((r) => r.name)])).toEqual([
+        [adeleUserId, [role.member]],
+      ]);
     },
     stepTimeout,
   );
