@@ -227,15 +227,16 @@ describe("signing in to the sample app through Logto and Entra, in Chromium", ()
     async () => {
       const switchWas = await world.logto.tenant.singleSignOnEnabled();
       const before = entraRequestsOfPeople();
-      await enableSingleSignOn(logtoApi, false);
       try {
         if (standIn) {
+          await enableSingleSignOn(logtoApi, false);
           const outcome = await signIn(scenario("sso-off"), adele);
           expect(outcome.entraSignInUrl).toBeUndefined();
           expect(outcome.text).toContain("Single Sign-On is not enabled for this email account.");
         } else {
-          // A real Logto's experience app offers no way to SSO at all (logto-io/logto packages/experience
-          // pages/SignIn: no "Single Sign-On" link; pages/SingleSignOnLanding: back to /sign-in).
+          // A real Logto's sign-in page offers no SSO at all then: no "Single Sign-On" link (logto-io/logto
+          // packages/experience pages/SignIn), no connector for any email (core sign-in-experience-validator.ts
+          // getEnabledSsoConnectorsByEmail, which the page asks as the person types). Seen on, then off.
           const page = await browser.context.newPage();
           try {
             await page.goto(sampleApp.url);
@@ -243,11 +244,19 @@ describe("signing in to the sample app through Logto and Entra, in Chromium", ()
               page.waitForURL((url) => url.pathname === "/sign-in"),
               page.getByRole("button", { name: "Sign in", exact: true }).click(),
             ]);
-            await page.locator('input[name="identifier"]').waitFor();
-            expect(await page.getByText("Single Sign-On", { exact: true }).count()).toBe(0);
-            await page.goto(`${logtoUrl}/single-sign-on/email`);
-            await page.waitForURL((url) => url.pathname === "/sign-in");
-            expect(pageOf(page.url())).toBe(`${logtoUrl}/sign-in`);
+            const offered = async () => {
+              await page.locator('input[name="identifier"]').waitFor();
+              const connectors: unknown = await page.evaluate(
+                async (email) =>
+                  (await fetch(`/api/experience/sso-connectors?email=${encodeURIComponent(email)}`)).json(),
+                adele.email,
+              );
+              return { link: await page.getByText("Single Sign-On", { exact: true }).count(), connectors };
+            };
+            expect(await offered()).toEqual({ link: 1, connectors: { connectorIds: [contosoConnectorId] } });
+            await enableSingleSignOn(logtoApi, false);
+            await page.reload();
+            expect(await offered()).toEqual({ link: 0, connectors: { connectorIds: [] } });
           } finally {
             await page.close();
           }
