@@ -31,6 +31,8 @@ import { freePort, startSampleApp, type SampleApp } from "../../local/browser/sa
 import { signIn, signOut, type Scenario } from "../../local/browser/sign-in";
 
 const againstRealLogto = realLogtoFromEnv(process.env) !== undefined;
+/** The run owns the real Logto's tenant (LOGTO_E2E_EXCLUSIVE=true): tenant-wide settings may be flipped, then put back. */
+const ownsTenant = !againstRealLogto || process.env.LOGTO_E2E_EXCLUSIVE === "true";
 /** A shared real Logto routes domains no other connector lists, and names objects no one else uses. */
 const suffix = againstRealLogto ? `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}` : "";
 const named = (name: string) => (suffix ? `${name} (browser test ${suffix})` : name);
@@ -220,16 +222,48 @@ describe("signing in to the sample app through Logto and Entra, in Chromium", ()
     expect(entraRequestsOfPeople()).toBe(before);
   });
 
-  it.skipIf(againstRealLogto)(
-    "(the switch is tenant-wide: not flipped on a real Logto others share) does not send anyone to Entra while the sign-in experience's SSO switch is off",
+  it.skipIf(!ownsTenant)(
+    "(the switch is tenant-wide: on a real Logto only with LOGTO_E2E_EXCLUSIVE=true, when no one else uses the tenant) does not send anyone to Entra while the sign-in experience's SSO switch is off",
     async () => {
-      await enableSingleSignOn(logtoApi, false);
+      const switchWas = await world.logto.tenant.singleSignOnEnabled();
+      const before = entraRequestsOfPeople();
       try {
-        const outcome = await signIn(scenario("sso-off"), adele);
-        expect(outcome.entraSignInUrl).toBeUndefined();
-        expect(outcome.text).toContain("Single Sign-On is not enabled for this email account.");
+        if (standIn) {
+          await enableSingleSignOn(logtoApi, false);
+          const outcome = await signIn(scenario("sso-off"), adele);
+          expect(outcome.entraSignInUrl).toBeUndefined();
+          expect(outcome.text).toContain("Single Sign-On is not enabled for this email account.");
+        } else {
+          // A real Logto's sign-in page offers no SSO at all then: no "Single Sign-On" link (logto-io/logto
+          // packages/experience pages/SignIn), no connector for any email (core sign-in-experience-validator.ts
+          // getEnabledSsoConnectorsByEmail, which the page asks as the person types). Seen on, then off.
+          const page = await browser.context.newPage();
+          try {
+            await page.goto(sampleApp.url);
+            await Promise.all([
+              page.waitForURL((url) => url.pathname === "/sign-in"),
+              page.getByRole("button", { name: "Sign in", exact: true }).click(),
+            ]);
+            const offered = async () => {
+              await page.locator('input[name="identifier"]').waitFor();
+              const connectors: unknown = await page.evaluate(
+                async (email) =>
+                  (await fetch(`/api/experience/sso-connectors?email=${encodeURIComponent(email)}`)).json(),
+                adele.email,
+              );
+              return { link: await page.getByText("Single Sign-On", { exact: true }).count(), connectors };
+            };
+            expect(await offered()).toEqual({ link: 1, connectors: { connectorIds: [contosoConnectorId] } });
+            await enableSingleSignOn(logtoApi, false);
+            await page.reload();
+            expect(await offered()).toEqual({ link: 0, connectors: { connectorIds: [] } });
+          } finally {
+            await page.close();
+          }
+        }
+        expect(entraRequestsOfPeople()).toBe(before);
       } finally {
-        await enableSingleSignOn(logtoApi, true);
+        await enableSingleSignOn(logtoApi, switchWas);
       }
     },
   );

@@ -7,13 +7,15 @@
  * Logto's connector does (authorize with the connector's client id and callback URI, the user's sign-in, the code
  * redeemed with its client secret) and reads the ID token's iss and sub. Steps share one stack, in order.
  * Logto is read through its Management API, so the suite runs over the stand-in or a real Logto (LOGTO_E2E_*,
- * local/engine/target.ts); only the order of Logto's and Entra's writes in step 5 needs the stand-in's request log.
+ * local/engine/target.ts). The order of Logto's and Entra's writes in step 5 is read from request logs: the
+ * stand-in's own, or, with a real Logto, that of a front the stack reaches it through (day2/logtoFront.ts, which
+ * rewrites only the Host, so Logto's issuer and the connector's callback URIs stay the real Logto's).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChangeStep, EngineSandbox } from "../../local/engine/engine";
-import { realLogtoFromEnv } from "../../local/engine/target";
 import type { RecordedEntraRequest } from "../../local/standins/entra";
-import type { RecordedRequest } from "../../local/standins/logto";
+import type { RecordedExchange } from "../../local/standins/shared/exchange";
+import { FaultInjector } from "../../local/standins/shared/faults";
 import {
   LocalConnection,
   LocalUser,
@@ -28,12 +30,14 @@ import {
   type LocalStack,
 } from "../../local/stack";
 import { addPassword, call, field, graphClient } from "../../local/standins/entra/testing";
+import { startLogtoFront, type LogtoFront } from "./day2/logtoFront";
 
 const stepTimeout = 10 * 60_000;
-const againstRealLogto = realLogtoFromEnv(process.env) !== undefined;
 
 let local: LocalStack;
 let world: LocalWorld;
+/** With a real Logto: the address the stack reaches it at, whose log shows what the stack wrote. */
+let front: LogtoFront | undefined;
 /** The connection's email domain: its own per run where a real Logto is shared. */
 let domain: string;
 let domains: string[];
@@ -42,8 +46,8 @@ let adele: LocalUser;
 let bianca: LocalUser;
 /** What users are keyed on, as recorded after the first up. */
 let first: { connectorId: string; clientId: string; adele: IdToken };
-/** What Logto and Entra received during step 5's up, when the Logto is the stand-in (which logs requests). */
-let moveRequests: { logto: RecordedRequest[]; entra: RecordedEntraRequest[] } | undefined;
+/** What Logto (the stand-in, or the front before a real Logto) and Entra received during step 5's up. */
+let moveRequests: { logto: RecordedExchange[]; entra: RecordedEntraRequest[] } | undefined;
 
 interface IdToken {
   iss: string;
@@ -52,7 +56,8 @@ interface IdToken {
 
 /** The connection list of Pulumi.<stack>.yaml; provided connections' secrets are set by path. */
 async function setConnections(connections: LocalConnection[], providedSecrets: { [index: number]: string } = {}) {
-  const config = localStackConfig(world, { connections });
+  const logto = front ? { ...world.logto, url: front.url } : world.logto;
+  const config = localStackConfig({ logto, entra: world.entra }, { connections });
   for (const [index, secret] of Object.entries(providedSecrets)) {
     config.pathSecrets[`logto-entra-sso:connections[${index}].clientSecret`] = { value: secret, secret: true };
   }
@@ -172,13 +177,16 @@ beforeAll(async () => {
   [adele, bianca] = localUsers();
   local = await openLocalStack("links", { standIns: { issuerFetchTimeoutMs: 1000, users: [adele, bianca] } });
   ({ engine, world } = local);
+  if (!world.logto.standIn) front = await startLogtoFront(new URL(world.logto.url).origin, new FaultInjector());
   domain = localDomain("contoso", world.domainSuffix);
   domains = [domain];
   await setConnections([localConnection("contoso", localTenants.contoso, { domains })]);
 }, 30 * 60_000);
 
 afterAll(async () => {
+  // The stack is destroyed through the front, so the front closes after it.
   await local?.close();
+  await front?.close();
 }, 10 * 60_000);
 
 describe.sequential("engine: day-2 changes that would cut users off their Logto accounts", () => {
@@ -298,14 +306,10 @@ describe.sequential("engine: day-2 changes that would cut users off their Logto 
       expect(said).toContain("Applied because allowUserRelink is on");
 
       const entraBefore = world.entra.requests.length;
-      const logtoBefore = world.logto.standIn?.requests.length ?? 0;
+      const logtoLog = world.logto.standIn?.requests ?? front?.requests ?? [];
+      const logtoBefore = logtoLog.length;
       expect((await engine.up()).result.summary.result).toBe("succeeded");
-      if (world.logto.standIn) {
-        moveRequests = {
-          logto: world.logto.standIn.requests.slice(logtoBefore),
-          entra: world.entra.requests.slice(entraBefore),
-        };
-      }
+      moveRequests = { logto: logtoLog.slice(logtoBefore), entra: world.entra.requests.slice(entraBefore) };
       const [newApp] = appsIn(localTenants.fabrikam);
       expect(appsIn(localTenants.contoso)).toEqual([]);
       const row = await connector(first.connectorId);
@@ -325,19 +329,16 @@ describe.sequential("engine: day-2 changes that would cut users off their Logto 
     stepTimeout,
   );
 
-  it.skipIf(againstRealLogto)(
-    "5b. (needs the Logto stand-in's request log, which a real Logto does not keep) in step 5 the old registration was deleted only after the connector pointed at the new one",
-    () => {
-      if (!moveRequests) throw new Error("step 5 did not record the stand-ins' requests");
-      const connectorPatch = moveRequests.logto.find(
-        (r) => r.method === "PATCH" && r.path === `/api/sso-connectors/${first.connectorId}`,
-      );
-      const oldAppDelete = moveRequests.entra.find(
-        (r) => r.method === "DELETE" && r.path.includes("/applications/") && r.tenant === localTenants.contoso,
-      );
-      expect(connectorPatch?.sequence).toBeLessThan(oldAppDelete?.sequence ?? -1);
-    },
-  );
+  it("5b. in step 5 the old registration was deleted only after the connector pointed at the new one", () => {
+    if (!moveRequests) throw new Error("step 5 did not record the requests of its up");
+    const connectorPatch = moveRequests.logto.find(
+      (r) => r.method === "PATCH" && r.path === `/api/sso-connectors/${first.connectorId}`,
+    );
+    const oldAppDelete = moveRequests.entra.find(
+      (r) => r.method === "DELETE" && r.path.includes("/applications/") && r.tenant === localTenants.contoso,
+    );
+    expect(connectorPatch?.sequence).toBeLessThan(oldAppDelete?.sequence ?? -1);
+  });
 
   it(
     "6. managed → provided keeping the app registration: refused while the stack would delete it; with keepAppRegistration first, users keep their accounts",
