@@ -120,15 +120,24 @@ async function main(): Promise<number> {
   let browser: Browser | undefined;
   let deployed = false;
   let interrupted = 0;
+  // Logto users the sign-ins made: a real Logto keeps them after the stack is gone (the stand-in goes with the run).
+  const signedInUserIds: string[] = [];
   const teardown = async () => {
     await browser?.close();
     if (local && deployed) {
-      const { engine } = local;
+      const { engine, world } = local;
       await step(
         "destroy",
         () => engine.destroy(),
         (d) => `${d.result.summary.result}, ${d.result.summary.resourceChanges?.delete ?? 0} deleted`,
       );
+      if (!world.logto.standIn && signedInUserIds.length > 0) {
+        await step(
+          "delete signed-in users",
+          () => Promise.all(signedInUserIds.map((id) => world.logto.tenant.deleteUser(id))),
+          (deleted) => `${deleted.length} Logto user(s) of this run deleted`,
+        );
+      }
     }
     await local?.close();
     await stopDockerEngine();
@@ -248,6 +257,7 @@ async function main(): Promise<number> {
           const outcome = await signIn(scenario, user);
           if (!outcome.claims)
             throw new Error(`not signed in; the page says: ${outcome.text.replace(/\s+/g, " ").slice(0, 200)}`);
+          signedInUserIds.push(outcome.claims.sub);
           const organizations = outcome.organizations ?? [];
           if (organizations.length === 0) throw new Error(`${outcome.claims.name} signed in, but in no organization`);
           const out = await signOut(scenario);

@@ -171,9 +171,16 @@ export const localOrganizationTemplate = {
   ],
 };
 
-/** A connection's `organization` of a local run: its users join `name` as `member` on their first sign-in. */
-export function localOrganization(name: string): { name: string; defaultRoles: string[] } {
-  return { name, defaultRoles: ["member"] };
+/**
+ * A connection's `organization` of a local run: its users join `name` as `member` on their first sign-in. The run
+ * destroys its stack, and the organization goes with it (kept by default, it would stay in a real Logto).
+ */
+export function localOrganization(name: string): {
+  name: string;
+  defaultRoles: string[];
+  deleteOrganizationOnRemoval: boolean;
+} {
+  return { name, defaultRoles: ["member"], deleteOrganizationOnRemoval: true };
 }
 
 /** A stack's config for a local run, in the two forms a person writes it. */
