@@ -63,11 +63,15 @@ async function roleUseIn(
     : undefined;
 }
 
-/** The organizations using the role `roleId`, as JIT default role or held by members. */
+/**
+ * The organizations using the role `roleId`, as JIT default role or held by members; past `limit` organizations
+ * read, the role counts as used.
+ */
 export async function organizationRoleUsage(
   client: ManagementClient,
   roleId: string,
   what: string,
+  limit = maxOrganizationsChecked,
 ): Promise<TemplateUsage> {
   const action = `checking whether an organization uses ${what}`;
   const uses: string[] = [];
@@ -88,8 +92,8 @@ export async function organizationRoleUsage(
       if (uses.length >= usesShown) return { uses: uses.slice(0, usesShown), more: true };
     }
     if (organizations.length < pageSize) return { uses, more: false };
-    if (checked >= maxOrganizationsChecked) {
-      uses.push(`more than ${maxOrganizationsChecked} organizations, of which only the first were checked`);
+    if (checked >= limit) {
+      uses.push(`only the first ${checked} organizations were checked, the tenant has more`);
       return { uses, more: true };
     }
   }

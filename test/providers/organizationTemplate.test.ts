@@ -4,6 +4,7 @@ import type { OrganizationRoleInputs, OrganizationRoleOutputs } from "../../prov
 import { organizationScopeProvider as scopes } from "../../providers/logto/organizationScope/provider";
 import type { OrganizationScopeInputs, OrganizationScopeOutputs } from "../../providers/logto/organizationScope/schema";
 import { managementClient } from "../../providers/logto/registry";
+import { organizationRoleUsage } from "../../providers/logto/templateUsage";
 import { userRow } from "../../local/standins/logto/state";
 import { ProviderHarness, failureOf, noticesDuring, startProviderHarness, writeCalls } from "./harness";
 
@@ -295,6 +296,34 @@ describe("organization role", () => {
       { page: "1", page_size: "100" },
       { page: "2", page_size: "100" },
     ]);
+  });
+
+  it("past its bound of organizations read, a role counts as used: it is kept, saying why", async () => {
+    const { id } = await createRole({ scopes: [] });
+    const unused = await organizationRoleUsage(managementClient(), id, "it", 150);
+    expect(unused).toEqual({ uses: [], more: false });
+    for (let n = 0; n < 250; n++) {
+      const organizationId = `org${n}`;
+      store().organizations.set(organizationId, {
+        tenantId: "default",
+        id: organizationId,
+        name: `Customer ${n}`,
+        description: null,
+        customData: {},
+        isMfaRequired: false,
+        color: {},
+        branding: {},
+        customCss: null,
+        createdAt: Date.now(),
+      });
+    }
+    h.logto.requests.length = 0;
+    expect(await organizationRoleUsage(managementClient(), id, "it", 150)).toEqual({
+      uses: ["only the first 200 organizations were checked, the tenant has more"],
+      more: true,
+    });
+    const lists = h.logto.requests.filter((r) => r.method === "GET" && r.path === "/api/organizations");
+    expect(lists.map((r) => r.query.page)).toEqual(["1", "2"]);
   });
 
   it("the stack's scope that a role left in the tenant grants is kept; unused, it is deleted", async () => {
