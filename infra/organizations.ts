@@ -64,6 +64,7 @@ export function deployCustomerOrganization(
       defaultRoles: organization.defaultRoles.map((role) => roles.get(role)!.name),
       emailDomains: organization.provisionEmailDomains ? connection.domains : [],
       deleteOrganizationOnRemoval: organization.deleteOrganizationOnRemoval,
+      templateRoles: [...roles.values()],
     },
     opts,
   );

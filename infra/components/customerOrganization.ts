@@ -21,6 +21,12 @@ export interface CustomerOrganizationArgs {
    * destroyed. Default false: removing the connection only removes its JIT link and keeps the organization.
    */
   deleteOrganizationOnRemoval?: boolean;
+  /**
+   * The stack's organization roles. The organization depends on them, so a destroy deletes it (when
+   * `deleteOrganizationOnRemoval`) before them: a role's usage check (it is kept while any organization uses it)
+   * then no longer finds the stack's own organization and its members.
+   */
+  templateRoles?: pulumi.Resource[];
 }
 
 /**
@@ -42,7 +48,7 @@ export class CustomerOrganization extends pulumi.ComponentResource {
       { name: args.name, description: args.description, adoptOrganizationId: args.adoptOrganizationId },
       // Kept in Logto with its members unless the entry asks otherwise (retainOnDelete: the engine removes it from
       // the state only).
-      { parent: this, retainOnDelete: args.deleteOrganizationOnRemoval !== true },
+      { parent: this, retainOnDelete: args.deleteOrganizationOnRemoval !== true, dependsOn: args.templateRoles },
     );
     // The resource id, which an update keeps: a preview of a rename knows it, and plans no change of the JIT link.
     const organizationId = organization.id;

@@ -9,6 +9,7 @@ import type { ManagementClient } from "./client";
 import { isLogtoApiError, troubleshootingLink } from "./errors";
 import { managementClient } from "./registry";
 import { containsUnknown, endpointDiff, endpointMove, notice, type OnEndpoint } from "./support";
+import { type TemplateUsage, usageText } from "./templateUsage";
 
 /** Who made a template role or scope: this stack (it changes and deletes it), or someone else (used by name only). */
 export const templateOwnerships = ["stack", "external"] as const;
@@ -36,8 +37,9 @@ export async function createOrUse<Row>(
 }
 
 /**
- * Deletes a template object the stack made, first saying what that costs (`cost`: other stacks may have come to
- * use it); one another stack or the console made is kept, and that is said instead.
+ * Deletes a template object the stack made, first saying what that costs (`cost`), unless `usage` finds it in use
+ * anywhere in the tenant (another stack, the console, an organization the stack keeps): Logto would take it from
+ * all of them, so it is kept and leaves the state only. One another stack or the console made is always kept.
  */
 export async function deleteIfOwned(
   path: "/api/organization-roles/{id}" | "/api/organization-scopes/{id}",
@@ -45,6 +47,7 @@ export async function deleteIfOwned(
   props: { name: string; endpoint: string; ownership?: TemplateOwnership },
   what: string,
   cost: string,
+  usage: (client: ManagementClient) => Promise<TemplateUsage>,
 ): Promise<void> {
   if (props.ownership !== "stack") {
     notice(
@@ -52,8 +55,16 @@ export async function deleteIfOwned(
     );
     return;
   }
+  const client = managementClient(props.endpoint);
+  const inUse = await usage(client);
+  if (inUse.uses.length > 0) {
+    notice(
+      `${what} (id ${id}) was made by this stack but is in use in the tenant (${usageText(inUse)}), so it is kept in Logto and only leaves the state: deleting it would remove it there too. Delete it in the Logto console once nothing uses it (${troubleshootingLink("Organization role kept on destroy")}).`,
+    );
+    return;
+  }
   notice(`deleting ${what} (id ${id}), made by this stack: ${cost}`);
-  await managementClient(props.endpoint).deleteIfPresent({ path, params: { id }, action: `deleting ${what}` });
+  await client.deleteIfPresent({ path, params: { id }, action: `deleting ${what}` });
 }
 
 /**

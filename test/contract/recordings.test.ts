@@ -327,15 +327,16 @@ async function replay(session: ReplaySession, dir: string, file: string, links: 
 }
 
 /**
- * The user the organization recordings made members of was created beforehand with `POST /api/users`, which
- * the stand-in does not serve (its users come from sign-ins): the pass adds the row as recorded.
+ * The users the organization recordings made members of (08-*, 13-*) were created beforehand with
+ * `POST /api/users`, which the stand-in does not serve (its users come from sign-ins): the pass adds the rows as
+ * recorded.
  */
-function seedOrganizationRecordingUser(logto: LogtoStandIn): void {
-  const at = 1796653052040;
-  logto.state.users.set(
-    "736t0wxmvc6g",
-    userRow({ id: "736t0wxmvc6g", username: "orgs_rec_653051", name: "Orgs Rec 653051", createdAt: at }),
-  );
+function seedOrganizationRecordingUsers(logto: LogtoStandIn): void {
+  const users = [
+    { id: "736t0wxmvc6g", username: "orgs_rec_653051", name: "Orgs Rec 653051", createdAt: 1796653052040 },
+    { id: "9758849pouin", username: "orgs_usage_716236", name: "Orgs Usage 716236", createdAt: 1796676716650 },
+  ];
+  for (const user of users) logto.state.users.set(user.id, userRow(user));
 }
 
 /**
@@ -386,7 +387,7 @@ const passes: Pass[] = [
     dir: projectContractDir,
     files: recordingsIn(projectContractDir),
     links: "whole",
-    seed: seedOrganizationRecordingUser,
+    seed: seedOrganizationRecordingUsers,
   },
 ];
 

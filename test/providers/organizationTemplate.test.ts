@@ -4,6 +4,8 @@ import type { OrganizationRoleInputs, OrganizationRoleOutputs } from "../../prov
 import { organizationScopeProvider as scopes } from "../../providers/logto/organizationScope/provider";
 import type { OrganizationScopeInputs, OrganizationScopeOutputs } from "../../providers/logto/organizationScope/schema";
 import { managementClient } from "../../providers/logto/registry";
+import { organizationRoleUsage } from "../../providers/logto/templateUsage";
+import { userRow } from "../../local/standins/logto/state";
 import { ProviderHarness, failureOf, noticesDuring, startProviderHarness, writeCalls } from "./harness";
 
 let h: ProviderHarness;
@@ -40,6 +42,28 @@ async function roleMadeElsewhere(name: string) {
 }
 
 const store = () => h.logto.state.organizations;
+
+/** An organization another stack or the console made, through the Management API. */
+async function organizationMadeElsewhere(name: string): Promise<string> {
+  const action = "making it elsewhere";
+  const body = { name };
+  return (await managementClient().send({ method: "POST", path: "/api/organizations", body, action })).data.id;
+}
+
+/** `organizationId` gets the role as JIT default role, as the console's "Just-in-time provisioning" tab does. */
+async function giveJitDefaultRole(organizationId: string, roleId: string): Promise<void> {
+  const params = { id: organizationId };
+  const body = { organizationRoleIds: [roleId] };
+  const action = "setting JIT roles elsewhere";
+  await managementClient().send({ method: "PUT", path: "/api/organizations/{id}/jit/roles", params, body, action });
+}
+
+/** A new member of `organizationId` holding the role there (Logto's users are outside the provider's routes). */
+function memberHolding(organizationId: string, organizationRoleId: string, userId: string): void {
+  h.logto.state.users.set(userId, userRow({ id: userId, createdAt: Date.now(), name: userId }));
+  store().members.insert([{ organizationId, userId }]);
+  store().memberRoles.insert([{ organizationId, organizationRoleId, userId }]);
+}
 
 beforeAll(async () => {
   h = await startProviderHarness();
@@ -218,10 +242,107 @@ describe("organization role", () => {
     const { id, outs } = await createRole({ scopes: [] });
     const notices = await noticesDuring(() => roles.delete!(id, outs));
     expect(notices.join("\n")).toMatch(
-      /deleting organization role "admin" .*made by this stack: Logto removes it from the JIT default roles of every organization and from every member holding it/,
+      /deleting organization role "admin" .*made by this stack: no organization of the tenant has it as JIT default role or a member holding it/,
     );
     expect(store().roles.has(id)).toBe(false);
     await noticesDuring(() => roles.delete!(id, outs));
     expect(await roles.read!(id, outs)).toEqual({});
+  });
+
+  it("the stack's role that an organization elsewhere has as JIT default role is kept, naming it", async () => {
+    const { id, outs } = await createRole({ scopes: [] });
+    const elsewhere = await organizationMadeElsewhere("Northwind");
+    await giveJitDefaultRole(elsewhere, id);
+    const notices = await noticesDuring(() => roles.delete!(id, outs));
+    expect(notices.join("\n")).toMatch(
+      new RegExp(
+        `organization role "admin" \\(id ${id}\\) was made by this stack but is in use in the tenant \\(organization "Northwind" \\(id ${elsewhere}\\): its JIT default role\\), so it is kept in Logto and only leaves the state`,
+      ),
+    );
+    expect(store().roles.has(id)).toBe(true);
+    expect(writeCalls(h.logto).filter((line) => line.startsWith("DELETE"))).toEqual([]);
+  });
+
+  it("the stack's role held by a member of any organization is kept, saying how many hold it", async () => {
+    const { id, outs } = await createRole({ scopes: [] });
+    const other = await createRole({ name: "member", scopes: [] });
+    await organizationMadeElsewhere("Empty");
+    const elsewhere = await organizationMadeElsewhere("Northwind");
+    memberHolding(elsewhere, id, "alice");
+    memberHolding(elsewhere, id, "bob");
+    memberHolding(elsewhere, other.id, "carol");
+    const notices = await noticesDuring(() => roles.delete!(id, outs));
+    expect(notices.join("\n")).toContain(`(organization "Northwind" (id ${elsewhere}): held by 2 members)`);
+    expect(store().roles.has(id)).toBe(true);
+    // Nobody holds "admin" any more once its members are gone: then the stack's role is deleted.
+    store().memberRoles.deleteWhere({ organizationRoleId: id });
+    const later = await noticesDuring(() => roles.delete!(id, outs));
+    expect(later.join("\n")).toMatch(/deleting organization role "admin" .*made by this stack: no organization/);
+    expect(store().roles.has(id)).toBe(false);
+    expect(store().roles.has(other.id)).toBe(true);
+  });
+
+  it("reads every organization page by page, stopping once enough uses are found", async () => {
+    const { id, outs } = await createRole({ scopes: [] });
+    for (let n = 0; n < 105; n++) await organizationMadeElsewhere(`Customer ${n}`);
+    const last = await organizationMadeElsewhere("Last");
+    await giveJitDefaultRole(last, id);
+    h.logto.requests.length = 0;
+    const notices = await noticesDuring(() => roles.delete!(id, outs));
+    expect(notices.join("\n")).toContain(`organization "Last" (id ${last}): its JIT default role`);
+    expect(store().roles.has(id)).toBe(true);
+    const lists = h.logto.requests.filter((r) => r.method === "GET" && r.path === "/api/organizations");
+    expect(lists.map((r) => r.query)).toEqual([
+      { page: "1", page_size: "100" },
+      { page: "2", page_size: "100" },
+    ]);
+  });
+
+  it("past its bound of organizations read, a role counts as used: it is kept, saying why", async () => {
+    const { id } = await createRole({ scopes: [] });
+    const unused = await organizationRoleUsage(managementClient(), id, "it", 150);
+    expect(unused).toEqual({ uses: [], more: false });
+    for (let n = 0; n < 250; n++) {
+      const organizationId = `org${n}`;
+      store().organizations.set(organizationId, {
+        tenantId: "default",
+        id: organizationId,
+        name: `Customer ${n}`,
+        description: null,
+        customData: {},
+        isMfaRequired: false,
+        color: {},
+        branding: {},
+        customCss: null,
+        createdAt: Date.now(),
+      });
+    }
+    h.logto.requests.length = 0;
+    expect(await organizationRoleUsage(managementClient(), id, "it", 150)).toEqual({
+      uses: ["only the first 200 organizations were checked, the tenant has more"],
+      more: true,
+    });
+    const lists = h.logto.requests.filter((r) => r.method === "GET" && r.path === "/api/organizations");
+    expect(lists.map((r) => r.query.page)).toEqual(["1", "2"]);
+  });
+
+  it("the stack's scope that a role left in the tenant grants is kept; unused, it is deleted", async () => {
+    const { id, outs } = await createScope();
+    const theirs = await roleMadeElsewhere("auditor");
+    await managementClient().send({
+      method: "PUT",
+      path: "/api/organization-roles/{id}/scopes",
+      params: { id: theirs.id },
+      body: { organizationScopeIds: [id] },
+      action: "granting it elsewhere",
+    });
+    const notices = await noticesDuring(() => scopes.delete!(id, outs));
+    expect(notices.join("\n")).toContain(
+      `organization scope "read:reports" (id ${id}) was made by this stack but is in use in the tenant (granted by organization role "auditor" (id ${theirs.id}))`,
+    );
+    expect(store().scopes.has(id)).toBe(true);
+    store().roleScopes.deleteWhere({ organizationRoleId: theirs.id });
+    await noticesDuring(() => scopes.delete!(id, outs));
+    expect(store().scopes.has(id)).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import type { ManagementClient } from "../client";
 import { patchOrExplain } from "../organizationFields";
 import { createOrUse, deleteIfOwned, idsByName, templateDiff } from "../organizationTemplate";
 import { allPages } from "../lists";
+import { organizationRoleUsage } from "../templateUsage";
 import { managementClient } from "../registry";
 import { configureFromStack, ifPresent, notice, readResult, sameStringSet } from "../support";
 import { changedFields, checkFailures, withDefaults } from "./check";
@@ -159,7 +160,8 @@ export const organizationRoleProvider: pulumi.dynamic.ResourceProvider<
       id,
       props,
       label(props.name),
-      "Logto removes it from the JIT default roles of every organization and from every member holding it, in every organization of the tenant.",
+      "no organization of the tenant has it as JIT default role or a member holding it.",
+      (client) => organizationRoleUsage(client, id, label(props.name)),
     );
   },
 };

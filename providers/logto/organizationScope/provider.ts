@@ -3,6 +3,7 @@ import type { ManagementClient } from "../client";
 import { patchOrExplain } from "../organizationFields";
 import { createOrUse, deleteIfOwned, templateDiff } from "../organizationTemplate";
 import { allPages } from "../lists";
+import { organizationScopeUsage } from "../templateUsage";
 import { managementClient } from "../registry";
 import { configureFromStack, ifPresent, readResult } from "../support";
 import { changedFields, checkFailures, withDefaults } from "./check";
@@ -100,7 +101,8 @@ export const organizationScopeProvider: pulumi.dynamic.ResourceProvider<
       id,
       props,
       label(props.name),
-      "Logto removes it from every organization role that grants it, in the whole tenant.",
+      "no organization role of the tenant grants it.",
+      (client) => organizationScopeUsage(client, id, label(props.name)),
     );
   },
 };

@@ -112,10 +112,21 @@ const roleRefs = (context: RouteContext, organizationId: string, userId: string)
     .memberRolesOf(organizationId, userId)
     .map(({ id, name }) => ({ id, name }));
 
-/** Members with their organization roles; a missing organization is an empty list (10c). */
+/**
+ * Members with their organization roles; a missing organization is an empty list (10c). `organizationRoleId`:
+ * only members holding that role in it (user-relations.ts `getUsersByOrganizationId`, test/logto-contract/13b).
+ */
 function listMembers(context: RouteContext) {
   const organizationId = context.params[0];
-  const rows = membersOf(context, organizationId).map((user) => {
+  const roleId = context.query.get("organizationRoleId");
+  const holders = membersOf(context, organizationId).filter(
+    (user) =>
+      !roleId ||
+      store(context)
+        .memberRolesOf(organizationId, user.id)
+        .some(({ id }) => id === roleId),
+  );
+  const rows = holders.map((user) => {
     const { hasPassword: _hasPassword, ...fields } = userJson(user);
     return { ...fields, organizationRoles: roleRefs(context, organizationId, user.id) };
   });
