@@ -8,6 +8,13 @@
  * fails when its row fails; later steps go on from whatever state it left. The table is printed at the end and
  * written to test-results/day2-journal.md.
  *
+ * B2B (issue 19): the stack has an organization template, and contoso and fabrikam an `organization` joined just
+ * in time through their connectors, so their people become members at their first sign-in. At every checkpoint
+ * each of them must come back a member with the roles their Logto user joined with (the ID token's
+ * `organization_roles`, what the app shows), and the stack's organization must keep its id: an operation that
+ * cut members off fails its row. Three rows change the organization itself (rename, default roles, the
+ * connection's domains with `provisionEmailDomains`) and read its members through the Management API.
+ *
  * Time: about 10 minutes on a quiet 2-core machine (each `up` 10-40 s, an app registration's deletion ~25 s of
  * the azuread provider's waits, destroy at the end), bounded by the step timeouts below.
  */
@@ -16,7 +23,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { addPassword, graphClient } from "../../local/standins/entra/testing";
 import type { HttpSignInOutcome } from "../../local/browser/http-sign-in";
-import { Journal, JournalRow, namesLinkLoss } from "./day2/journal";
+import { logtoManagementApi } from "../../local/browser/chain";
+import { Journal, JournalRow, namesLinkLoss, type ExpectedMembership } from "./day2/journal";
 import {
   applyConnections,
   customerAddsRedirectUri,
@@ -29,6 +37,7 @@ import {
   type JournalStack,
   tenants,
   type Connection,
+  type ConnectionOrganization,
   type PersonKey,
   type World,
 } from "./day2/world";
@@ -47,6 +56,11 @@ let connections: Connection[] = [];
 let endpoint = "";
 /** Who has a connection that should sign them in now. */
 const standing = new Set<PersonKey>(["adele", "bianca", "nora"]);
+
+/** Each organization's id (by its connection's tenant), as the stack's output gave it first. */
+const organizationIds = new Map<string, string>();
+/** The organization roles each Logto user joined with (Logto gives them once, when the user joins). */
+const joinedWith = new Map<string, string[]>();
 
 /** The connection serving a tenant now (its name changes with renames). */
 function connectionOf(tenantId: string): Connection {
@@ -68,11 +82,132 @@ interface ConnectionOutput {
   callbackUri: string;
   connectorId: string;
   customerAdminSteps?: string[];
+  organization?: { id: string; name: string };
+}
+
+async function connectionOutputs(): Promise<Record<string, ConnectionOutput>> {
+  return ((await engine.stack.outputs()).connections?.value as Record<string, ConnectionOutput> | undefined) ?? {};
 }
 
 async function outputOf(name: string): Promise<ConnectionOutput | undefined> {
-  const value = (await engine.stack.outputs()).connections?.value as Record<string, ConnectionOutput> | undefined;
-  return value?.[name];
+  return (await connectionOutputs())[name];
+}
+
+/**
+ * The membership a person's Logto user must have: Logto provisions a user into the organizations JIT-linked to
+ * the connector once, when they join through it (a new user, or an SSO identity newly linked to one), with the
+ * connector's default roles then; later sign-ins provision nothing (logto-io/logto core 1.42
+ * `src/routes/experience/classes/libraries/provision-library.ts`, `provisionNewUserJitOrganizations`, and
+ * `src/libraries/user.ts`, `insertJitMemberships`). So a user keeps the roles they joined with.
+ */
+function membershipOf(person: PersonKey, userId: string): ExpectedMembership | undefined {
+  const { tenantId } = people[person];
+  const organization = connections.find((connection) => connection.tenantId === tenantId)?.organization;
+  const organizationId = organizationIds.get(tenantId);
+  if (!organization || !organizationId) return undefined;
+  const roles = joinedWith.get(userId) ?? organization.defaultRoles;
+  joinedWith.set(userId, roles);
+  return { organizationId, organizationName: organization.name, roles };
+}
+
+/** The stack's organizations keep their ids (one replaced would leave its members behind in the old one). */
+async function organizationsKept(row: JournalRow): Promise<void> {
+  const outputs = await connectionOutputs();
+  for (const connection of connections.filter((candidate) => candidate.organization)) {
+    const id = outputs[connection.name]?.organization?.id;
+    if (!id) continue;
+    world.made.organizations.add(id);
+    const known = organizationIds.get(connection.tenantId);
+    if (known && known !== id)
+      row.fail(`${connection.name}'s organization was replaced (${known} → ${id}): its members stay in the old one`);
+    organizationIds.set(connection.tenantId, id);
+  }
+}
+
+/** An organization as the Logto console shows it: name, JIT settings and members with their roles. */
+interface OrganizationInLogto {
+  name: string;
+  jitRoles: string[];
+  jitEmailDomains: string[];
+  members: Map<string, string[]>;
+}
+
+async function organizationInLogto(tenantId: string): Promise<OrganizationInLogto> {
+  const id = organizationIds.get(tenantId);
+  if (!id) throw new Error(`no organization for tenant ${tenantId}`);
+  const api = await logtoManagementApi({ ...world.logto, url: world.appLogtoUrl });
+  const read = async <T>(path: string) => {
+    const answer = await api("GET", `/api/organizations/${id}${path}`);
+    if (answer.status !== 200) throw new Error(`GET organization ${id}${path}: ${answer.status}`);
+    return answer.body as T;
+  };
+  const { name } = await read<{ name: string }>("");
+  const jitRoles = await read<Array<{ name: string }>>("/jit/roles");
+  const jitEmailDomains = await read<Array<{ emailDomain: string }>>("/jit/email-domains");
+  const users = await read<Array<{ id: string; organizationRoles: Array<{ name: string }> }>>("/users?page_size=100");
+  return {
+    name,
+    jitRoles: jitRoles.map((role) => role.name).sort(),
+    jitEmailDomains: jitEmailDomains.map((domain) => domain.emailDomain).sort(),
+    members: new Map(users.map((user) => [user.id, user.organizationRoles.map((role) => role.name).sort()])),
+  };
+}
+
+/**
+ * An organization row's check through the Management API: the same organization, named and JIT-set as
+ * declared, and every member it had before still a member with the same roles.
+ */
+async function organizationAfter(row: JournalRow, connection: Connection, before: OrganizationInLogto) {
+  const declared = connection.organization;
+  if (!declared) throw new Error(`${connection.name} has no organization`);
+  const after = await organizationInLogto(connection.tenantId);
+  const expected = {
+    name: declared.name,
+    jitRoles: [...declared.defaultRoles].sort(),
+    jitEmailDomains: declared.provisionEmailDomains ? [...connection.domains].sort() : [],
+  };
+  const seen = { name: after.name, jitRoles: after.jitRoles, jitEmailDomains: after.jitEmailDomains };
+  if (JSON.stringify(seen) !== JSON.stringify(expected))
+    row.fail(`Logto's organization is ${JSON.stringify(seen)}, declared ${JSON.stringify(expected)}`);
+  const lost = [...before.members].filter(([userId, roles]) => after.members.get(userId)?.join() !== roles.join());
+  if (lost.length > 0) row.fail(`${lost.length} member(s) lost or changed roles: ${lost.map(([id]) => id).join(", ")}`);
+  row.note(
+    `Logto (Management API): organization "${after.name}", same id, JIT roles [${after.jitRoles.join(", ")}], ` +
+      `JIT email domains [${after.jitEmailDomains.join(", ")}], members kept ${before.members.size - lost.length}/${before.members.size} of ${after.members.size}`,
+  );
+  return after;
+}
+
+/**
+ * After an organization change: the standing people (and a newcomer, at their first sign-in) at a checkpoint,
+ * then the organization read back from Logto; the row closes.
+ */
+async function afterOrganizationChange(
+  row: JournalRow,
+  label: string,
+  changed: { connection: Connection; before: OrganizationInLogto },
+  newcomer?: PersonKey,
+): Promise<void> {
+  await checkpoint(row, label, [], newcomer ? [newcomer] : []);
+  if (newcomer) standing.add(newcomer);
+  await organizationAfter(row, changed.connection, changed.before);
+  finish(row);
+}
+
+/** An organization change as the docs tell it: the entry's `organization` edited, preview, up. */
+async function changeOrganization(
+  row: JournalRow,
+  tenantId: string,
+  edit: (connection: Connection, organization: ConnectionOrganization) => Connection,
+): Promise<{ connection: Connection; before: OrganizationInLogto }> {
+  const current = connectionOf(tenantId);
+  if (!current.organization) throw new Error(`${current.name} has no organization`);
+  const before = await organizationInLogto(tenantId);
+  const connection = edit(current, current.organization);
+  replaceConnection(tenantId, connection);
+  await apply();
+  if ((await change(row)).refused) row.fail("refused at preview");
+  return { connection, before };
 }
 
 /** The first line of an engine failure that says what went wrong, without the resource it was printed under. */
@@ -207,7 +342,8 @@ async function signInMany(keys: PersonKey[]): Promise<[PersonKey, HttpSignInOutc
  */
 async function checkpoint(row: JournalRow, label: string, expectedOut: PersonKey[] = [], extra: PersonKey[] = []) {
   const who = [...standing, ...extra].filter((key) => !journal.outOfJournal.has(key));
-  return row.record(label, await signInMany(who), expectedOut);
+  await organizationsKept(row);
+  return row.record(label, await signInMany(who), expectedOut, false, membershipOf);
 }
 
 /** Customers' administrators follow each provided connection's customerAdminSteps (the redirect URI). */
@@ -242,13 +378,28 @@ afterAll(async () => {
 
 describe.sequential("day-2 journal: routine operations keep every user's Logto account and sign-in", () => {
   it(
-    "0. first up: contoso and fabrikam managed (fabrikam trusts its email), northwind provided; everyone signs in",
+    "0. first up: contoso and fabrikam managed with organizations (fabrikam trusts its email), northwind provided; everyone signs in",
     async () => {
-      const row = journal.row("first up; customers follow customerAdminSteps; first sign-ins", "keep");
+      const row = journal.row(
+        "first up (contoso and fabrikam with an organization, default role member); customers follow customerAdminSteps; first sign-ins",
+        "keep",
+      );
       const northwindApp = await customerRegistersApp(world, tenants.northwind, "Northwind's Logto SSO app");
+      const { suffix, role } = world.made.template;
       connections = [
-        { name: "contoso", tenantId: tenants.contoso, domains: ["contoso.example"] },
-        { name: "fabrikam", tenantId: tenants.fabrikam, domains: ["fabrikam.example"], trustUnverifiedEmail: true },
+        {
+          name: "contoso",
+          tenantId: tenants.contoso,
+          domains: ["contoso.example"],
+          organization: { name: `Contoso${suffix}`, defaultRoles: [role.member] },
+        },
+        {
+          name: "fabrikam",
+          tenantId: tenants.fabrikam,
+          domains: ["fabrikam.example"],
+          trustUnverifiedEmail: true,
+          organization: { name: `Fabrikam${suffix}`, defaultRoles: [role.member], provisionEmailDomains: true },
+        },
         {
           name: "northwind",
           tenantId: tenants.northwind,
@@ -302,6 +453,54 @@ describe.sequential("day-2 journal: routine operations keep every user's Logto a
       if ((await change(row)).refused) row.fail("refused at preview");
       await checkpoint(row, "after up");
       finish(row);
+    },
+    stepTimeout,
+  );
+
+  it(
+    "2a. an organization renamed",
+    async () => {
+      const row = journal.row("organization renamed (fabrikam-eu's: Fabrikam → Fabrikam Europe)", "keep");
+      const changed = await changeOrganization(row, tenants.fabrikam, (current, organization) => ({
+        ...current,
+        organization: { ...organization, name: `Fabrikam Europe${world.made.template.suffix}` },
+      }));
+      await afterOrganizationChange(row, "after up", changed);
+    },
+    stepTimeout,
+  );
+
+  it(
+    "2b. a connection's email domains changed, with provisionEmailDomains",
+    async () => {
+      const row = journal.row(
+        "domain added to a connection whose organization has `provisionEmailDomains` (fabrikam-eu + fabrikam-eu.example)",
+        "keep",
+      );
+      row.record("before, Bruno of the new domain", await signInMany(["bruno"]), ["bruno"], false, membershipOf);
+      const changed = await changeOrganization(row, tenants.fabrikam, (current) => ({
+        ...current,
+        domains: [...current.domains, "fabrikam-eu.example"],
+      }));
+      await afterOrganizationChange(row, "after up", changed, "bruno");
+    },
+    stepTimeout,
+  );
+
+  it(
+    "2c. an organization's default roles changed",
+    async () => {
+      const row = journal.row(
+        "organization's `defaultRoles` member → admin, member (fabrikam-eu); Carla joins afterwards",
+        "keep",
+      );
+      const { role } = world.made.template;
+      const changed = await changeOrganization(row, tenants.fabrikam, (current, organization) => ({
+        ...current,
+        organization: { ...organization, defaultRoles: [role.admin, role.member] },
+      }));
+      // Members keep the roles they joined with; Carla, joining now, gets the new ones (membershipOf).
+      await afterOrganizationChange(row, "after up; Carla's first sign-in", changed, "carla");
     },
     stepTimeout,
   );
@@ -381,7 +580,7 @@ describe.sequential("day-2 journal: routine operations keep every user's Logto a
         sampling = false;
         await sampler;
       }
-      row.record("sampled every 0.2 s during the three ups", samples, [], true);
+      row.record("sampled every 0.2 s during the three ups", samples, [], true, membershipOf);
       const app = world.entra.tenant(tenants.contoso).applicationByAppId(output.entraClientId);
       row.note(`contoso's app has ${app?.passwordCredentials.length ?? 0} password(s) after the fixing up`);
       finish(row);

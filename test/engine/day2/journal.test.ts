@@ -1,7 +1,7 @@
 /** The journal's verdicts (no engine): what counts as a cut link, a failed sign-in, and a warning said beforehand. */
 import { describe, expect, it } from "vitest";
 
-import { Journal, namesLinkLoss } from "./journal";
+import { Journal, namesLinkLoss, rolesInToken } from "./journal";
 
 const signedIn = (userId: string) => ({ userId, visited: [] });
 const refused = (problem: string) => ({ problem, visited: [] });
@@ -57,5 +57,30 @@ describe("day-2 journal verdicts", () => {
     warned.record("after up", [["adele", signedIn("u2")]], []);
     warned.record("removed", [["nora", refused("Single Sign-On is not enabled for this email account.")]], ["nora"]);
     expect(warned.failures).toEqual([]);
+  });
+
+  it("fails a sign-in whose ID token does not list the person's organization with the roles expected", () => {
+    const journal = new Journal();
+    journal.accounts.set("bianca", "u1");
+    const token = (roles: string[]) => ({
+      userId: "u1",
+      visited: [],
+      idTokenClaims: { organizations: roles.length ? ["o1"] : [], organization_roles: roles.map((r) => `o1:${r}`) },
+    });
+    const member = () => ({ organizationId: "o1", organizationName: "Fabrikam", roles: ["member"] });
+    const row = journal.row("routine", "keep");
+    row.record("kept", [["bianca", token(["member"])]], [], false, member);
+    expect(row.failures).toEqual([]);
+    row.record("cut off", [["bianca", token([])]], [], false, member);
+    row.record("roles changed", [["bianca", token(["admin", "member"])]], [], false, member);
+    expect(row.failures).toEqual([
+      "cut off: bianca Fabrikam: NOT a member, expected member",
+      "roles changed: bianca Fabrikam: admin, member, expected member",
+    ]);
+    journal.close(row);
+    expect(journal.markdown()).toContain("bianca ✓ same (Fabrikam: member)");
+    expect(rolesInToken({ organizations: ["o1", "o2"], organization_roles: ["o2:admin", "o1:member"] }, "o2")).toEqual([
+      "admin",
+    ]);
   });
 });

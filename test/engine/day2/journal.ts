@@ -11,6 +11,10 @@
  *
  * People a row's operation broke for good (their connection no longer signs anyone in) are left out of the
  * verdicts of later rows, and the table says so.
+ *
+ * A person whose connection has an organization (issue 19) must also come back a member of it with the roles
+ * expected of their Logto user, as their ID token's `organization_roles` claim says (what the app shows them):
+ * any row that signs them in without it fails, whatever its kind.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -20,6 +24,19 @@ import type { PersonKey } from "./world";
 
 export type RowKind = "keep" | "may-cut";
 
+/** The organization a signed-in person must be a member of, and with which roles (names). */
+export interface ExpectedMembership {
+  organizationId: string;
+  /** As the table shows it. */
+  organizationName: string;
+  roles: string[];
+}
+
+export interface MembershipRecord extends ExpectedMembership {
+  /** The roles in that organization the ID token gave; undefined when it does not list the organization. */
+  seen?: string[];
+}
+
 export interface SignInRecord {
   person: PersonKey;
   userId?: string;
@@ -28,6 +45,38 @@ export interface SignInRecord {
   before?: string;
   /** The person was not expected to get in at this checkpoint (their connection is being removed or fixed). */
   expectedOut?: boolean;
+  /** Their organization membership as the ID token says, where their connection has an organization. */
+  membership?: MembershipRecord;
+}
+
+/**
+ * The organizations and roles in an ID token (claims `organizations`, `organization_roles` as
+ * `<organization id>:<role name>`, asked for with the `urn:logto:scope:organization*` scopes): the roles in
+ * `organizationId`, or undefined when the token does not list it.
+ */
+export function rolesInToken(claims: Record<string, unknown> | undefined, organizationId: string) {
+  const organizations = Array.isArray(claims?.organizations) ? claims.organizations : [];
+  if (!organizations.includes(organizationId)) return undefined;
+  const roles = Array.isArray(claims?.organization_roles) ? claims.organization_roles : [];
+  return roles
+    .filter((entry): entry is string => typeof entry === "string" && entry.startsWith(`${organizationId}:`))
+    .map((entry) => entry.slice(organizationId.length + 1))
+    .sort();
+}
+
+function sameRoles(seen: string[] | undefined, expected: string[]): boolean {
+  return seen !== undefined && seen.join("\n") === [...expected].sort().join("\n");
+}
+
+function rolesText(roles: string[]): string {
+  return roles.length > 0 ? [...roles].sort().join(", ") : "no role";
+}
+
+/** A membership as the table shows it. */
+function membershipText({ organizationName, roles, seen }: MembershipRecord): string {
+  if (seen === undefined) return `${organizationName}: NOT a member, expected ${rolesText(roles)}`;
+  if (!sameRoles(seen, roles)) return `${organizationName}: ${rolesText(seen)}, expected ${rolesText(roles)}`;
+  return `${organizationName}: ${rolesText(seen)}`;
 }
 
 export interface Checkpoint {
@@ -82,19 +131,28 @@ export class JournalRow {
     this.failures.push(text);
   }
 
-  /** Records the sign-ins of one checkpoint; `expectedOut` people may fail there without failing the row. */
+  /**
+   * Records the sign-ins of one checkpoint; `expectedOut` people may fail there without failing the row.
+   * `membershipOf` gives the organization membership a signed-in person's Logto user must have, if any.
+   */
   record(
     label: string,
     outcomes: [PersonKey, HttpSignInOutcome][],
     expectedOut: PersonKey[] = [],
     sampled = false,
+    membershipOf: (person: PersonKey, userId: string) => ExpectedMembership | undefined = () => undefined,
   ): Checkpoint {
-    const signIns: SignInRecord[] = outcomes.map(([person, outcome]) => ({
-      person,
-      ...(outcome.userId ? { userId: outcome.userId } : { problem: outcome.problem ?? "no way back to the app" }),
-      ...(this.accounts.has(person) ? { before: this.accounts.get(person) } : {}),
-      ...(expectedOut.includes(person) ? { expectedOut: true } : {}),
-    }));
+    const signIns: SignInRecord[] = outcomes.map(([person, outcome]) => {
+      const expected = outcome.userId ? membershipOf(person, outcome.userId) : undefined;
+      const seen = expected && rolesInToken(outcome.idTokenClaims, expected.organizationId);
+      return {
+        person,
+        ...(outcome.userId ? { userId: outcome.userId } : { problem: outcome.problem ?? "no way back to the app" }),
+        ...(this.accounts.has(person) ? { before: this.accounts.get(person) } : {}),
+        ...(expectedOut.includes(person) ? { expectedOut: true } : {}),
+        ...(expected ? { membership: { ...expected, ...(seen ? { seen } : {}) } } : {}),
+      };
+    });
     const checkpoint = { label, signIns, ...(sampled ? { sampled } : {}) };
     this.checkpoints.push(checkpoint);
     for (const signIn of signIns) {
@@ -107,6 +165,8 @@ export class JournalRow {
             (this.kind === "may-cut" ? " and neither the preview nor up said people lose their links" : ""),
         );
       }
+      if (signIn.membership && !sameRoles(signIn.membership.seen, signIn.membership.roles))
+        this.fail(`${label}: ${signIn.person} ${membershipText(signIn.membership)}`);
     }
     return checkpoint;
   }
@@ -163,13 +223,17 @@ function checkpointText(checkpoint: Checkpoint): string {
       (signIn) => signIn.userId && signIn.before && signIn.userId !== signIn.before,
     );
     const problems = [...new Set(failed.map((signIn) => `${signIn.person} ✗ ${brief(signIn.problem)}`))];
-    return `${checkpoint.label}: ${checkpoint.signIns.length} sign-ins, ${failed.length} failed, ${moved.length} in another user${problems.length ? ` (${problems.join(", ")})` : ""}`;
+    const checked = checkpoint.signIns.filter((signIn) => signIn.membership);
+    const members = checked.length
+      ? `, ${checked.filter((signIn) => signIn.membership && sameRoles(signIn.membership.seen, signIn.membership.roles)).length}/${checked.length} members with their roles`
+      : "";
+    return `${checkpoint.label}: ${checkpoint.signIns.length} sign-ins, ${failed.length} failed, ${moved.length} in another user${members}${problems.length ? ` (${problems.join(", ")})` : ""}`;
   }
   const parts = checkpoint.signIns.map((signIn) => {
     if (signIn.userId === undefined)
       return `${signIn.person} ✗ ${signIn.expectedOut ? "(expected) " : ""}${brief(signIn.problem)}`;
     const same = signIn.before === undefined ? "" : signIn.userId === signIn.before ? " same" : " NEW";
-    return `${signIn.person} ✓${same}`;
+    return `${signIn.person} ✓${same}${signIn.membership ? ` (${membershipText(signIn.membership)})` : ""}`;
   });
   return `${checkpoint.label}: ${parts.join(", ")}`;
 }

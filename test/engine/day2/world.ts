@@ -20,6 +20,7 @@ import type { EntraStandIn } from "../../../local/standins/entra";
 import { consentInTenant } from "../../../local/standins/entra/testing";
 import type { LogtoStandIn } from "../../../local/standins/logto";
 import { FaultInjector } from "../../../local/standins/shared/faults";
+import { uniqueSuffix } from "../../../local/engine/target";
 import {
   applyLocalStackConfig,
   localStackConfig,
@@ -69,6 +70,10 @@ const person = (key: string, tenantId: string, email: string, displayName: strin
 export const people = {
   adele: person("adele", tenants.contoso, "adele@contoso.example", "Adele Vance"),
   bianca: person("bianca", tenants.fabrikam, "bianca@fabrikam.example", "Bianca Pisani"),
+  /** Of Fabrikam's second email domain, which its connection lists only from the domain-change row on. */
+  bruno: person("bruno", tenants.fabrikam, "bruno@fabrikam-eu.example", "Bruno Keller"),
+  /** Of Fabrikam, first signs in after its organization's default roles changed. */
+  carla: person("carla", tenants.fabrikam, "carla@fabrikam.example", "Carla Mendes"),
   nora: person("nora", tenants.northwind, "nora@northwind.example", "Nora Lind"),
   tess: person("tess", tenants.tailspin, "tess@tailspin.example", "Tess Okafor"),
   /**
@@ -82,6 +87,36 @@ export const people = {
 } satisfies Record<string, Person>;
 
 export type PersonKey = keyof typeof people;
+
+/** A connection's `organization` (docs/configuration.md), as the journal uses it. */
+export interface ConnectionOrganization {
+  name: string;
+  defaultRoles: string[];
+  provisionEmailDomains?: boolean;
+}
+
+/**
+ * The journal's `organizationTemplate` (README "B2B"): `member` and `admin` with their scopes. A real Logto is
+ * shared and its template tenant-wide, so there every name carries `suffix` (the run's own).
+ */
+export function journalTemplate(suffix: string) {
+  const scope = { manageMembers: `manage:members${suffix}`, readReports: `read:reports${suffix}` };
+  const role = { admin: `admin${suffix}`, member: `member${suffix}` };
+  return {
+    suffix,
+    role,
+    scopeNames: Object.values(scope),
+    settings: {
+      scopes: [{ name: scope.manageMembers }, { name: scope.readReports }],
+      roles: [
+        { name: role.admin, scopes: [scope.manageMembers, scope.readReports] },
+        { name: role.member, scopes: [scope.readReports] },
+      ],
+    },
+  };
+}
+
+export type JournalTemplate = ReturnType<typeof journalTemplate>;
 
 /** One entry of `logto-entra-sso:connections`, secrets apart (they are set with `--secret --path`). */
 export interface Connection {
@@ -97,6 +132,7 @@ export interface Connection {
   clientId?: string;
   /** Provided: its secret, set by path as a secret. */
   clientSecret?: string;
+  organization?: ConnectionOrganization;
   /** Opt-ins a refusal named (see the journal's `change`). */
   [optIn: string]: unknown;
 }
@@ -114,6 +150,11 @@ export interface JournalLogto extends LogtoAccess {
 export interface World {
   /** Logto users people signed in as: a real Logto's are deleted when the journal ends. */
   signedInUsers: Set<string>;
+  /**
+   * Organizations the stack made, which it keeps in Logto when it is destroyed (deleteOrganizationOnRemoval is
+   * off, as by default), and the template's role and scope names: a real Logto's are deleted when it ends.
+   */
+  made: { organizations: Set<string>; template: JournalTemplate };
   entra: EntraStandIn;
   logto: JournalLogto;
   /** The Logto origin the team's apps (and so their users) use now. */
@@ -133,13 +174,21 @@ export interface JournalStack {
 }
 
 const appRedirectUri = "http://127.0.0.1:9/journal/callback";
+/** The app asks for the organizations and their roles in the ID token, as the sample app does. */
+const appScope = "openid profile email urn:logto:scope:organizations urn:logto:scope:organization_roles";
 
 async function journalApp(logto: LogtoAccess, publicOrigin: string): Promise<RelyingParty> {
   const api = await logtoManagementApi(logto);
   const made = await createTraditionalApp(api, `Day-2 journal app ${Date.now().toString(36)}`, [
     "http://127.0.0.1:9/journal",
   ]);
-  return { logtoUrl: publicOrigin, clientId: made.id, clientSecret: made.secret, redirectUri: appRedirectUri };
+  return {
+    logtoUrl: publicOrigin,
+    clientId: made.id,
+    clientSecret: made.secret,
+    redirectUri: appRedirectUri,
+    scope: appScope,
+  };
 }
 
 /**
@@ -154,7 +203,9 @@ export async function openJournalStack(env: Record<string, string>): Promise<Jou
   });
   try {
     const { standIn } = local.world.logto;
-    const world = standIn ? await standInWorld(local.world, standIn) : await realWorld(local.world);
+    const world = standIn
+      ? await standInWorld(local.world, standIn)
+      : await realWorld(local.world, journalTemplate(`-${uniqueSuffix()}`));
     return {
       world,
       engine: local.engine,
@@ -180,14 +231,22 @@ async function standInWorld(local: LocalWorld, standIn: LogtoStandIn): Promise<W
     addAddress: () => standIn.addAddress(),
   };
   // The stand-ins close with the local world.
-  return { signedInUsers: new Set(), entra: local.entra, logto, appLogtoUrl: standIn.url, app, close: async () => {} };
+  return {
+    signedInUsers: new Set(),
+    made: { organizations: new Set(), template: journalTemplate("") },
+    entra: local.entra,
+    logto,
+    appLogtoUrl: standIn.url,
+    app,
+    close: async () => {},
+  };
 }
 
 /**
  * A real Logto: the stack reaches it through a front (so faults can be injected and a second address exists),
  * people sign in at its own address (its issuer's origin), where the team's apps are.
  */
-async function realWorld(local: LocalWorld): Promise<World> {
+async function realWorld(local: LocalWorld, template: JournalTemplate): Promise<World> {
   const { entra } = local;
   const upstream = new URL(local.logto.url).origin;
   const faults = new FaultInjector();
@@ -206,6 +265,7 @@ async function realWorld(local: LocalWorld): Promise<World> {
   };
   const world: World = {
     signedInUsers: new Set(),
+    made: { organizations: new Set(), template },
     entra,
     logto,
     appLogtoUrl: upstream,
@@ -214,6 +274,15 @@ async function realWorld(local: LocalWorld): Promise<World> {
       const api = await logtoManagementApi({ url: upstream, ...credentials });
       await api("DELETE", `/api/applications/${app.clientId}`);
       for (const userId of world.signedInUsers) await api("DELETE", `/api/users/${userId}`);
+      for (const organizationId of world.made.organizations)
+        await api("DELETE", `/api/organizations/${organizationId}`);
+      // The destroy deleted the template's roles and scopes it made; any a failed destroy left go here.
+      const names = new Set([...Object.values(template.role), ...template.scopeNames]);
+      for (const kind of ["organization-roles", "organization-scopes"]) {
+        const rows = (await api("GET", `/api/${kind}?page_size=100`)).body as Array<{ id: string; name: string }>;
+        for (const row of rows.filter((candidate) => names.has(candidate.name)))
+          await api("DELETE", `/api/${kind}/${row.id}`);
+      }
       // The Entra stand-in closes with the local world.
       await Promise.all(fronts.map((front) => front.close()));
     },
@@ -248,7 +317,13 @@ export async function applyConnections(
     extraScopes: ["User.Read"],
     ...rest,
   }));
-  const config = localStackConfig(world, { connections: plain, settings: { "logto:endpoint": logtoEndpoint } });
+  const config = localStackConfig(world, {
+    connections: plain,
+    settings: {
+      "logto:endpoint": logtoEndpoint,
+      "logto-entra-sso:organizationTemplate": world.made.template.settings,
+    },
+  });
   const providedSecrets: ConfigMap = Object.fromEntries(
     connections.flatMap((connection, index) =>
       connection.mode === "provided" && connection.clientSecret !== undefined
