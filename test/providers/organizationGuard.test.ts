@@ -116,6 +116,15 @@ describe("diff", () => {
     const turnedOn = { organizations: [guarded("contoso", "org1", { deleteOnRemoval: true })] };
     expect((await provider.diff!("organizations", record, turnedOn)).changes).toBe(true);
   });
+
+  it("at preview, takes a field not known yet of a recorded organization as recorded; a new one is a change", async () => {
+    const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    const record = { organizations: [guarded("contoso", "org1")] };
+    const renamed = { organizations: [{ ...guarded("contoso", "org1"), adopted: unknown as unknown as boolean }] };
+    expect((await provider.diff!("organizations", record, renamed)).changes).toBe(false);
+    const added = { organizations: [...record.organizations, guarded("fabrikam", unknown)] };
+    expect((await provider.diff!("organizations", record, added)).changes).toBe(true);
+  });
 });
 
 describe("delete (pulumi destroy, or the program no longer declaring it)", () => {

@@ -4,7 +4,7 @@ import type { ManagementClient } from "../client";
 import { countMembers, deletedWithOrganization, membersCount } from "../organization/members";
 import { label } from "../organization/schema";
 import { managementClient } from "../registry";
-import { ifPresent, notice } from "../support";
+import { containsUnknown, ifPresent, notice } from "../support";
 import { GuardedOrganization, OrganizationGuardInputs, guardedIn } from "./schema";
 
 /** An organization as Logto holds it now: its name and member count; undefined when it is gone. */
@@ -89,9 +89,23 @@ export async function checkOrganizationGuard(
   return { inputs: { organizations }, failures: [] };
 }
 
+/**
+ * A preview of an organization's update knows its id but not its `adopted` output yet: a field not known yet of
+ * an organization the record holds is taken as recorded, so such a preview plans no update of the record (the
+ * `up` compares the real values). A new or replaced organization's id is not known: that is a change.
+ */
+function knownAsRecorded(olds: GuardedOrganization[], next: GuardedOrganization): GuardedOrganization {
+  const recorded = olds.find((old) => old.organizationId === next.organizationId);
+  if (!recorded) return next;
+  const known = Object.entries(next).filter(([, value]) => !containsUnknown(value));
+  return { ...recorded, ...Object.fromEntries(known) };
+}
+
 export function diffOrganizationGuard(
   olds: OrganizationGuardInputs,
   news: OrganizationGuardInputs,
 ): pulumi.dynamic.DiffResult {
-  return { changes: JSON.stringify(guardedIn(olds)) !== JSON.stringify(guardedIn(news)) };
+  const recorded = guardedIn(olds);
+  const next = guardedIn(news).map((organization) => knownAsRecorded(recorded, organization));
+  return { changes: JSON.stringify(recorded) !== JSON.stringify(next) };
 }
