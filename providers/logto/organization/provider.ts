@@ -51,12 +51,8 @@ export const organizationProvider: pulumi.dynamic.ResourceProvider<OrganizationI
     const moved = endpointDiff(move);
     // Every field is updated in place: only managing another organization replaces this one in the state.
     const replaces = [...(adoptsAnother(olds, news) ? ["adoptOrganizationId"] : []), ...moved.replaces];
-    if (replaces.includes("adoptOrganizationId") && !olds.adopted) {
-      const client = managementClient(olds.endpoint);
-      notice(
-        `${what} is replaced by the adopted organization ${news.adoptOrganizationId}, so it is deleted: ${await deletionCost(client, what, id)}.`,
-      );
-    }
+    // Whether the replaced organization is deleted depends on its retainOnDelete, which a provider never sees:
+    // the organization guard says it (providers/logto/organizationGuard), with its member count.
     const changed =
       containsUnknown(news) ||
       changedFields(olds, news).length > 0 ||
