@@ -3,6 +3,7 @@
  * leaves the stack, said with its name and member count read from Logto, from the record of the last `up`.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startLogtoStandIn } from "../../local/standins/logto";
 import { userRow } from "../../local/standins/logto/state";
 import { organizationProvider } from "../../providers/logto/organization/provider";
 import type { OrganizationOutputs } from "../../providers/logto/organization/schema";
@@ -40,7 +41,7 @@ async function checkSays(olds: GuardedOrganization[] | undefined, news: GuardedO
   const notices = await noticesDuring(async () => {
     const result = await checkOrganizationGuard(olds && { organizations: olds }, { organizations: news });
     expect(result.failures).toEqual([]);
-    expect(result.inputs).toEqual({ organizations: news });
+    expect(result.inputs).toEqual({ organizations: news, endpoint: h.logto.url });
   });
   return notices.join("\n");
 }
@@ -99,6 +100,28 @@ describe("check", () => {
     const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
     const said = await checkSays([guarded("contoso", contoso)], [guarded("contoso", unknown)]);
     expect(said).toContain(`(id ${contoso}) of connection contoso leaves the stack and is kept`);
+  });
+
+  it("asks the Logto the record was made at, after a move of logto:endpoint, and records the new one", async () => {
+    const contoso = await organization("Contoso", 1);
+    const second = await startLogtoStandIn({ m2mAppId: h.logto.m2mAppId, m2mAppSecret: h.logto.m2mAppSecret });
+    try {
+      await h.configure({ "logto:endpoint": second.url });
+      const notices = await noticesDuring(async () => {
+        const result = await checkOrganizationGuard(
+          { organizations: [guarded("contoso", contoso, { deleteOnRemoval: true })], endpoint: h.logto.url },
+          { organizations: [] },
+        );
+        expect(result.inputs?.endpoint).toBe(second.url);
+      });
+      expect(notices.join("\n")).toContain(
+        `organization "Contoso" (id ${contoso}) of connection contoso leaves the stack and is deleted`,
+      );
+      expect(second.requests.filter((r) => r.path.startsWith("/api/organizations"))).toEqual([]);
+    } finally {
+      await h.configure({ "logto:endpoint": h.logto.url });
+      await second.close();
+    }
   });
 
   it("says an organization deleted outside the stack is gone", async () => {

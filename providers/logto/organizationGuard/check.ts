@@ -4,7 +4,7 @@ import type { ManagementClient } from "../client";
 import { countMembers, deletedWithOrganization, membersCount } from "../organization/members";
 import { label } from "../organization/schema";
 import { managementClient } from "../registry";
-import { containsUnknown, ifPresent, notice } from "../support";
+import { configuredEndpoint, containsUnknown, ifPresent, notice } from "../support";
 import { GuardedOrganization, OrganizationGuardInputs, guardedIn } from "./schema";
 
 /** An organization as Logto holds it now: its name and member count; undefined when it is gone. */
@@ -61,8 +61,8 @@ export async function reviewRemovals(
   return Promise.all(leavingOrganizations(olds, news).map((organization) => removalStatement(organization, lookUp)));
 }
 
-/** The organizations of the configured Logto, asked only for those that leave. */
-export function liveOrganizations(client: ManagementClient = managementClient()): LookUpOrganization {
+/** The organizations of the Logto `client` reaches, asked only for those that leave. */
+export function liveOrganizations(client: ManagementClient): LookUpOrganization {
   return async (id) => {
     const row = await ifPresent(() =>
       client
@@ -84,9 +84,11 @@ export async function checkOrganizationGuard(
   news: Partial<OrganizationGuardInputs>,
 ): Promise<pulumi.dynamic.CheckResult<OrganizationGuardInputs>> {
   const organizations = guardedIn(news);
-  // Said at preview and again at up, before any organization is deleted (deletes come last in an up).
-  (await reviewRemovals(guardedIn(olds), organizations, liveOrganizations())).forEach(notice);
-  return { inputs: { organizations }, failures: [] };
+  // Said at preview and again at up, before any organization is deleted (deletes come last in an up). Asked where
+  // the recorded organizations live: a moved logto:endpoint does not make them look deleted.
+  const recordedAt = managementClient(olds?.endpoint);
+  (await reviewRemovals(guardedIn(olds), organizations, liveOrganizations(recordedAt))).forEach(notice);
+  return { inputs: { organizations, endpoint: configuredEndpoint() }, failures: [] };
 }
 
 /**
@@ -107,5 +109,5 @@ export function diffOrganizationGuard(
 ): pulumi.dynamic.DiffResult {
   const recorded = guardedIn(olds);
   const next = guardedIn(news).map((organization) => knownAsRecorded(recorded, organization));
-  return { changes: JSON.stringify(recorded) !== JSON.stringify(next) };
+  return { changes: JSON.stringify(recorded) !== JSON.stringify(next) || olds.endpoint !== news.endpoint };
 }

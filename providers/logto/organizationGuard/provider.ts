@@ -1,9 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
+import { managementClient } from "../registry";
 import { configureFromStack, notice } from "../support";
 import { checkOrganizationGuard, diffOrganizationGuard, liveOrganizations, reviewRemovals } from "./check";
 import { OrganizationGuardInputs, OrganizationGuardOutputs, guardedIn } from "./schema";
 
 const guardId = "organizations";
+
+function recorded(props: Partial<OrganizationGuardInputs> | undefined): OrganizationGuardOutputs {
+  return { organizations: guardedIn(props), ...(props?.endpoint !== undefined ? { endpoint: props.endpoint } : {}) };
+}
 
 export const organizationGuardProvider: pulumi.dynamic.ResourceProvider<
   OrganizationGuardInputs,
@@ -14,16 +19,16 @@ export const organizationGuardProvider: pulumi.dynamic.ResourceProvider<
   diff: async (_id, olds, news) => diffOrganizationGuard(olds, news),
 
   async create(inputs) {
-    return { id: guardId, outs: { organizations: guardedIn(inputs) } };
+    return { id: guardId, outs: recorded(inputs) };
   },
 
   async read(id, props) {
-    const outs = { organizations: guardedIn(props) };
+    const outs = recorded(props);
     return { id, props: outs, inputs: outs };
   },
 
   async update(_id, _olds, news) {
-    return { outs: { organizations: guardedIn(news) } };
+    return { outs: recorded(news) };
   },
 
   /**
@@ -33,6 +38,6 @@ export const organizationGuardProvider: pulumi.dynamic.ResourceProvider<
    * delete is never called (retainOnDelete).
    */
   async delete(_id, props) {
-    (await reviewRemovals(guardedIn(props), [], liveOrganizations())).forEach(notice);
+    (await reviewRemovals(guardedIn(props), [], liveOrganizations(managementClient(props.endpoint)))).forEach(notice);
   },
 };

@@ -22,6 +22,8 @@ export interface GuardedOrganization {
 
 export interface OrganizationGuardInputs {
   organizations: GuardedOrganization[];
+  /** The Logto the recorded organizations live at (logto:endpoint when recorded); filled by check. */
+  endpoint?: string;
 }
 
 export type OrganizationGuardOutputs = OrganizationGuardInputs;
