@@ -4,7 +4,8 @@
  * Nothing is declared without organization config.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { OrganizationRole, OrganizationScope } from "../providers/logto";
+import { OrganizationGuard, OrganizationRole, OrganizationScope } from "../providers/logto";
+import type { GuardedOrganizationArgs } from "../providers/logto";
 import { CustomerOrganization } from "./components/customerOrganization";
 import type { ConnectionConfig, OrganizationTemplateConfig } from "./config";
 
@@ -42,13 +43,19 @@ export function deployOrganizationTemplate(template: OrganizationTemplateConfig,
   );
 }
 
+/** A connection's organization: its outputs, and what the organization guard records of it. */
+export interface DeployedOrganization {
+  outputs: OrganizationOutputs;
+  guarded: GuardedOrganizationArgs;
+}
+
 /** The connection's organization and its JIT link through `ssoConnectorId`; undefined without `organization`. */
 export function deployCustomerOrganization(
   connection: ConnectionConfig,
   ssoConnectorId: pulumi.Output<string>,
   roles: TemplateRoles,
   opts: { protect: boolean; aliases: pulumi.Alias[] },
-): OrganizationOutputs | undefined {
+): DeployedOrganization | undefined {
   const { organization } = connection;
   if (!organization) return undefined;
   const customer = new CustomerOrganization(
@@ -68,5 +75,28 @@ export function deployCustomerOrganization(
     },
     opts,
   );
-  return { id: customer.organizationId, name: customer.organizationName };
+  return {
+    outputs: { id: customer.organizationId, name: customer.organizationName },
+    guarded: {
+      connection: connection.name,
+      organizationId: customer.organizationId,
+      deleteOnRemoval: organization.deleteOrganizationOnRemoval,
+      adopted: customer.adopted,
+    },
+  };
+}
+
+/**
+ * The record of the stack's organizations, declared after them: a preview says what a change does to each one it
+ * removes (deleted or kept, with its member count), and destroy says it before deleting any. Declared whenever the
+ * config has organizations or a template, so it outlives the removal of the last organization (a stack without
+ * either never had one to record).
+ */
+export function deployOrganizationGuard(
+  organizations: GuardedOrganizationArgs[],
+  template: OrganizationTemplateConfig,
+): OrganizationGuard | undefined {
+  const templateDeclared = template.scopes.length > 0 || template.roles.length > 0;
+  if (organizations.length === 0 && !templateDeclared) return undefined;
+  return new OrganizationGuard("organization-guard", { organizations });
 }

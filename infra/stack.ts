@@ -22,9 +22,11 @@ import {
 } from "./config";
 import type { ConnectionMode } from "./connectionConfig";
 import {
+  DeployedOrganization,
   OrganizationOutputs,
   TemplateRoles,
   deployCustomerOrganization,
+  deployOrganizationGuard,
   deployOrganizationTemplate,
 } from "./organizations";
 import { secretRotationWindow } from "./rotation";
@@ -77,6 +79,7 @@ export interface DeployOptions {
 interface DeployedConnection {
   connector: EnterpriseSsoConnection;
   outputs: ConnectionOutputs;
+  organization?: DeployedOrganization;
 }
 
 /** `pulumi.Alias`es for a resource named `${connectionName}${suffix}`, one per former connection name. */
@@ -298,7 +301,9 @@ function deployConnection(
     protect: context.config.protect,
     aliases: renameAliases(connection, "-organization"),
   });
-  return organization ? { ...deployed, outputs: { ...deployed.outputs, organization } } : deployed;
+  return organization
+    ? { ...deployed, outputs: { ...deployed.outputs, organization: organization.outputs }, organization }
+    : deployed;
 }
 
 export function deployStack(config: StackConfig, options: DeployOptions): StackOutputs {
@@ -322,6 +327,11 @@ export function deployStack(config: StackConfig, options: DeployOptions): StackO
         deployConnection(connection, index, { config, now: options.now, ssoSwitch, userLinkGuard }, templateRoles),
       )
     : [];
+  // After the organizations: it records their ids.
+  deployOrganizationGuard(
+    connections.flatMap((connection) => (connection.organization ? [connection.organization.guarded] : [])),
+    config.organizationTemplate,
+  );
 
   const webApp = new LogtoWebApp(
     "sample",

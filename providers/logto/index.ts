@@ -33,3 +33,10 @@ export { OrganizationScope, OrganizationScopeArgs } from "./organizationScope/re
 export { organizationScopeProvider } from "./organizationScope/provider";
 export type { OrganizationScopeInputs, OrganizationScopeOutputs } from "./organizationScope/schema";
 export type { TemplateOwnership } from "./organizationTemplate";
+export { organizationGuardProvider } from "./organizationGuard/provider";
+export { GuardedOrganizationArgs, OrganizationGuard, OrganizationGuardArgs } from "./organizationGuard/resource";
+export type {
+  GuardedOrganization,
+  OrganizationGuardInputs,
+  OrganizationGuardOutputs,
+} from "./organizationGuard/schema";

@@ -22,6 +22,8 @@ export const types = {
   applicationSecret: "pulumi-nodejs:dynamic/logto:ApplicationSecret",
   signInSwitch: "pulumi-nodejs:dynamic/logto:SignInExperienceSso",
   userLinkGuard: "pulumi-nodejs:dynamic/logto:UserLinkGuard",
+  organization: "pulumi-nodejs:dynamic/logto:Organization",
+  organizationGuard: "pulumi-nodejs:dynamic/logto:OrganizationGuard",
   image: "docker:index/image:Image",
   container: "docker:index/container:Container",
   volume: "docker:index/volume:Volume",
@@ -196,6 +198,9 @@ function mockState(type: string, name: string, inputs: Inputs): { id: string; st
         state: { ...inputs, value: logtoAppSecretFor(version) },
       };
     }
+    // As the provider records it at create: adopted when it took over an existing organization.
+    case types.organization:
+      return { id: `${name}-id`, state: { ...inputs, adopted: plain.adoptOrganizationId !== "" } };
     case types.image:
       return { id: `image-${name}`, state: { ...inputs, repoDigest: `sha256:image-of-${name}` } };
     default:

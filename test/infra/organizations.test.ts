@@ -158,9 +158,49 @@ describe("the program's organizations", () => {
     });
   });
 
+  it("records each organization in the organization guard, declared after them: id, delete on removal, adopted", async () => {
+    const { recording } = await organizationRun();
+    const guard = find(recording, types.organizationGuard, "organization-guard");
+    expect((reveal(guard.inputs) as { organizations: unknown }).organizations).toEqual([
+      {
+        connection: "contoso",
+        organizationId: "contoso-organization-organization-id",
+        deleteOnRemoval: false,
+        adopted: false,
+      },
+      {
+        connection: "fabrikam",
+        organizationId: "fabrikam-organization-organization-id",
+        deleteOnRemoval: true,
+        adopted: true,
+      },
+    ]);
+    // What it records of each is the retainOnDelete the organization gets in the state.
+    for (const name of ["contoso", "fabrikam"]) {
+      const organization = find(recording, organizationTypes.organization, `${name}-organization-organization`);
+      const record = (
+        reveal(guard.inputs) as { organizations: Array<{ connection: string; deleteOnRemoval: boolean }> }
+      ).organizations.find((row) => row.connection === name);
+      expect(record?.deleteOnRemoval, name).toBe(!organization.retainOnDelete);
+      expect(guard.dependencies, name).toContain(organization.urn);
+    }
+    expect(guard.inputs.__provider).toContain('require("logto-entra-sso-provider").organizationGuardProvider;');
+  });
+
+  it("keeps the organization guard with a template and no organization left, so the removal of the last one is said", async () => {
+    const { recording } = await run(
+      rawConfig({ organizationTemplate: template, connections: [connection("contoso")] }),
+    );
+    expect(
+      (reveal(find(recording, types.organizationGuard, "organization-guard").inputs) as { organizations: unknown })
+        .organizations,
+    ).toEqual([]);
+  });
+
   it("declares no organization resource without organization config", async () => {
     const { recording, outputs } = await run(rawConfig());
-    for (const type of Object.values(organizationTypes)) expect(ofType(recording, type), type).toEqual([]);
+    for (const type of [...Object.values(organizationTypes), types.organizationGuard])
+      expect(ofType(recording, type), type).toEqual([]);
     expect(outputs.connections.contoso.organization).toBeUndefined();
   });
 });

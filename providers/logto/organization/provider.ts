@@ -14,6 +14,7 @@ import {
   soleMatch,
 } from "../support";
 import { adoptsAnother, changedFields, checkFailures, withDefaults } from "./check";
+import { deletionCost } from "./members";
 import { OrganizationInputs, OrganizationOutputs, OrganizationRow, label, outputsFromRow, requestBody } from "./schema";
 
 function getOrganization(client: ManagementClient, id: string, action: string): Promise<OrganizationRow> {
@@ -29,28 +30,6 @@ async function findByName(client: ManagementClient, name: string): Promise<Organ
     action: `looking up ${label(name)}`,
   });
   return rows.filter((row) => row.name === name);
-}
-
-/** How many members the organization has (`showFeatured` adds `usersCount`, test/logto-contract/08j). */
-export async function memberCount(client: ManagementClient, id: string, action: string): Promise<number | undefined> {
-  const rows = await allPages(client, {
-    method: "GET",
-    path: "/api/organizations",
-    query: { q: id, showFeatured: "true" },
-    action,
-  });
-  return rows.find((row) => row.id === id)?.usersCount;
-}
-
-function membersText(count: number | undefined): string {
-  if (count === undefined) return "its member count could not be read";
-  return `it has ${count} member${count === 1 ? "" : "s"}`;
-}
-
-/** What deleting the organization costs, said before it happens. */
-async function deletionCost(client: ManagementClient, what: string, id: string): Promise<string> {
-  const count = await memberCount(client, id, `counting the members of ${what}`);
-  return `${membersText(count)}, whose memberships and organization roles Logto deletes with it (they sign in as before, without this organization)`;
 }
 
 export const organizationProvider: pulumi.dynamic.ResourceProvider<OrganizationInputs, OrganizationOutputs> = {
@@ -72,12 +51,8 @@ export const organizationProvider: pulumi.dynamic.ResourceProvider<OrganizationI
     const moved = endpointDiff(move);
     // Every field is updated in place: only managing another organization replaces this one in the state.
     const replaces = [...(adoptsAnother(olds, news) ? ["adoptOrganizationId"] : []), ...moved.replaces];
-    if (replaces.includes("adoptOrganizationId") && !olds.adopted) {
-      const client = managementClient(olds.endpoint);
-      notice(
-        `${what} is replaced by the adopted organization ${news.adoptOrganizationId}, so it is deleted: ${await deletionCost(client, what, id)}.`,
-      );
-    }
+    // Whether the replaced organization is deleted depends on its retainOnDelete, which a provider never sees:
+    // the organization guard says it (providers/logto/organizationGuard), with its member count.
     const changed =
       containsUnknown(news) ||
       changedFields(olds, news).length > 0 ||

@@ -1,0 +1,36 @@
+/** What an organization's deletion costs its members, counted before it happens. */
+import type { ManagementClient } from "../client";
+
+/**
+ * How many members the organization has: one row of its member list and the list's `Total-Number` header
+ * (logto-io/logto packages/core/src/routes/organization/user/index.ts: `GET /:id/users` is always paged and
+ * counts every membership, middleware/koa-pagination.ts sets the header; test/logto-contract/08i). A missing
+ * organization counts 0 (10c). Undefined when the header is missing.
+ */
+export async function countMembers(client: ManagementClient, id: string, action: string): Promise<number | undefined> {
+  const { headers } = await client.send({
+    method: "GET",
+    path: "/api/organizations/{id}/users",
+    params: { id },
+    query: { page: 1, page_size: 1 },
+    action,
+  });
+  const total = Number(headers["total-number"]);
+  return Number.isInteger(total) && total >= 0 ? total : undefined;
+}
+
+/** "1 member", "3 members". */
+export function membersCount(count: number): string {
+  return `${count} member${count === 1 ? "" : "s"}`;
+}
+
+/** What goes with a deleted organization that has `count` members, and what stays. */
+export function deletedWithOrganization(count: number | undefined): string {
+  const members = count === undefined ? "its member count could not be read" : `it has ${membersCount(count)}`;
+  return `${members}, whose memberships and organization roles Logto deletes with it (their user accounts stay: they sign in as before, without this organization)`;
+}
+
+/** What deleting the organization costs, said before it happens. */
+export async function deletionCost(client: ManagementClient, what: string, id: string): Promise<string> {
+  return deletedWithOrganization(await countMembers(client, id, `counting the members of ${what}`));
+}
