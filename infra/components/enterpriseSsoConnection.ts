@@ -123,7 +123,10 @@ export class EnterpriseSsoConnection extends pulumi.ComponentResource {
     }
 
     this.connector = connector;
-    this.connectorId = connector.connectorId;
+    // The resource id is the connector's Logto id, and a preview of a connector update knows it (the connectorId
+    // output is unknown until the update is done): what follows the connector (its organization's JIT link) then
+    // previews no change it will not make.
+    this.connectorId = connector.id;
     this.callbackUri = callbackUri;
     this.formerCallbackUris = formerCallbackUris;
     this.connectorName = connector.connectorName;

@@ -84,8 +84,10 @@ async function organizationMadeOutside(name: string): Promise<string> {
   return id;
 }
 
+/** The connection's email domains as configured now (step 3b adds one). */
+const domains = [localDomain("contoso", domainSuffix)];
+
 async function applyConnection(organization: { [key: string]: unknown } | undefined): Promise<void> {
-  const domains = [localDomain("contoso", domainSuffix)];
   await applyLocalStackConfig(
     engine.stack,
     localStackConfig(local.world, {
@@ -198,6 +200,22 @@ describe.sequential("engine: a connection with an organization", () => {
       );
       const members = (await api("GET", `/api/organizations/${organizationId}/users`)).body as Array<{ id: string }>;
       expect(members.map((m) => m.id)).toEqual([adeleUserId]);
+    },
+    stepTimeout,
+  );
+
+  it(
+    "3b. a change of the connector alone (a domain added) previews exactly what up does: no JIT link change",
+    async () => {
+      domains.push(localDomain("contoso-eu", domainSuffix));
+      await applyConnection({ name: organizationName.renamed, defaultRoles: [role.admin, role.member] });
+      const planned = (await engine.preview()).changes.map((step) => `${step.op} ${step.name}`).sort();
+      const { result, changes } = await engine.up();
+      expect(result.summary.result).toBe("succeeded");
+      const done = changes.map((step) => `${step.op} ${step.name}`).sort();
+      expect(planned).toEqual(done);
+      expect(done.some((step) => step.endsWith("-sso-connector"))).toBe(true);
+      expect(done.filter((step) => step.includes("-organization"))).toEqual([]);
     },
     stepTimeout,
   );
