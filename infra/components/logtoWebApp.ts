@@ -52,8 +52,6 @@ export class LogtoWebApp extends pulumi.ComponentResource {
         name: pulumi.output(args.secretVersion ?? "1").apply(secretNameFor),
         // Logto's "Default secret" of an app the stack made would be a second, unmanaged way in.
         removeDefaultSecret: application.adopted.apply((adopted) => !adopted),
-        // Only the secret the Application made itself before issue 11; any other of the name is refused.
-        takeOverName: application.legacySecretName,
       },
       // Replaced at every rotation, new one first (the default): never protected, or rotation would fail.
       { parent: this, protect: false, deleteBeforeReplace: false },

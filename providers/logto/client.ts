@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import type { AxiosResponse, AxiosStatic } from "axios";
+import type { AxiosInstance, AxiosResponse, AxiosStatic } from "axios";
 import { createOnce } from "./createOnce";
 import { apiError, isLogtoApiError, isNotFound } from "./errors";
 import { discoveryPath, publicOriginOf } from "./publicOrigin";
@@ -9,11 +9,10 @@ import type { ManagementApiSettings } from "./settings";
 import { createTokenCache } from "./tokenCache";
 import { isLoopbackHostname } from "./validation";
 
-// Loaded with Node's own loader: Pulumi's closure serialiser then writes `require("axios…")` into the
-// provider text. Under Vitest a plain import is a transformed module that the serialiser would try (and
-// fail) to copy by value.
+// Node's own loader, also under Vitest (whose imports are transformed modules). axios is loaded by the first
+// request, not with this module: a preview sends none, and loading axios costs a provider process 130–150 ms of
+// CPU (bench/README.md).
 const nodeRequire = createRequire(__filename);
-const axios = nodeRequire("axios") as AxiosStatic;
 const nodeHttp = nodeRequire("node:http") as typeof import("node:http");
 const nodeHttps = nodeRequire("node:https") as typeof import("node:https");
 
@@ -101,13 +100,15 @@ function proxyOptions(endpoint: string): { proxy?: false; httpAgent?: unknown; h
  * to every error it reports (why this endpoint, when it is not the configured one).
  */
 export function createManagementClient(settings: ManagementApiSettings, errorNote?: string): ManagementClient {
-  const http = axios.create({
-    baseURL: settings.endpoint,
-    timeout: settings.requestTimeoutMs,
-    validateStatus: () => true,
-    maxRedirects: 0,
-    ...proxyOptions(settings.endpoint),
-  });
+  let instance: AxiosInstance | undefined;
+  const http = (): AxiosInstance =>
+    (instance ??= (nodeRequire("axios") as AxiosStatic).create({
+      baseURL: settings.endpoint,
+      timeout: settings.requestTimeoutMs,
+      validateStatus: () => true,
+      maxRedirects: 0,
+      ...proxyOptions(settings.endpoint),
+    }));
   const tokens = createTokenCache(settings, http);
 
   async function send<P extends ApiPath, M extends HttpMethod>(
@@ -128,7 +129,7 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
     let refreshedAfter401 = false;
     const perform = async (): Promise<AttemptResult> => {
       const bearer = await tokens.get();
-      const result = await attempt(http, {
+      const result = await attempt(http(), {
         method: request.method,
         url: pathOf(request.path, request.params as Record<string, string> | undefined),
         params: request.query,
@@ -161,7 +162,7 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
 
   /** An unauthenticated GET of Logto's OIDC side (discovery, keys), with the usual retries. */
   async function getPublic<T>(path: string, action: string): Promise<T> {
-    const response = await withRetries(settings, action, true, () => attempt(http, { method: "GET", url: path }), []);
+    const response = await withRetries(settings, action, true, () => attempt(http(), { method: "GET", url: path }), []);
     return response.data as T;
   }
 

@@ -20,6 +20,9 @@ export { userLinkGuardProvider } from "./userLinkGuard/provider";
 export { UserLinkGuard, UserLinkGuardArgs } from "./userLinkGuard/resource";
 export type { GuardedConnection, UserLinkGuardInputs, UserLinkGuardOutputs } from "./userLinkGuard/schema";
 export { settingKeys } from "./settings";
+// For dynamic providers outside this package (the engine tests' dependants) to share the process's client.
+export { managementClient } from "./registry";
+export { configureFromStack } from "./support";
 export { Organization, OrganizationArgs } from "./organization/resource";
 export { organizationProvider } from "./organization/provider";
 export type { OrganizationInputs, OrganizationOutputs } from "./organization/schema";

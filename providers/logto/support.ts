@@ -87,8 +87,7 @@ export function configuredEndpoint(): string {
 
 /**
  * What a changed logto:endpoint does to one object, decided at diff (so preview says it):
- * - "none": the endpoint did not change (or the state predates recording it: the Application's embedded-secret
- *   state, see application/schema.ts);
+ * - "none": the endpoint did not change (or the state predates recording it);
  * - "in place": the configured Logto holds the object (the same tenant under another address): an update
  *   records the new endpoint, nothing is replaced;
  * - "replace": the configured Logto does not hold it and logto:moveFromEndpoint names the recorded endpoint:
@@ -160,8 +159,8 @@ export interface AdoptionOutputs {
 export type Recorded = Adoptable & OnEndpoint & AdoptionOutputs;
 
 /**
- * The recorded fields of a resource's state. The Application's embedded-secret state (application/schema.ts)
- * recorded neither `endpoint` nor `adopted`: the configured endpoint, and adopted when adoptExisting was on.
+ * The recorded fields of a resource's state. A state written before they were recorded gets the configured
+ * endpoint, and adopted when adoptExisting was on.
  */
 export function recordedIn(props: Partial<Recorded>): Recorded {
   return {

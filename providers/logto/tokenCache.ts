@@ -18,7 +18,7 @@ export interface TokenCache {
   forget(value: string): void;
 }
 
-export function createTokenCache(settings: ManagementApiSettings, http: AxiosInstance): TokenCache {
+export function createTokenCache(settings: ManagementApiSettings, http: () => AxiosInstance): TokenCache {
   let token: CachedToken | undefined;
   let pendingToken: Promise<CachedToken> | undefined;
 
@@ -55,7 +55,7 @@ export function createTokenCache(settings: ManagementApiSettings, http: AxiosIns
       "getting a Management API token",
       true,
       () =>
-        attempt(http, {
+        attempt(http(), {
           method: "POST",
           url: "/oidc/token",
           data: form.toString(),

@@ -6,8 +6,7 @@
  *   (b) two stacks on one tenant: destroying one leaves the other's SSO switch on and its connector working;
  *   (c) a changed logto:endpoint: the same Logto under another address is updated in place (ids and links kept),
  *       another Logto is refused at preview, and replaced (old objects deleted first) with logto:moveFromEndpoint;
- *   (d) a stack made by the embedded-secret Application (before issue 11) upgrades without rotating its secret.
- * The dependant in (a) and (d) is test/engine/program/secretConsumer.ts, a resource that takes the secret the way
+ * The dependant in (a) is test/engine/program/secretConsumer.ts, a resource that takes the secret the way
  * the sample app container does and checks it with Logto when it is created or updated (no Docker engine here).
  */
 import { randomBytes } from "node:crypto";
@@ -381,70 +380,6 @@ describe.sequential("engine: stacks sharing one Logto tenant (issue 11)", () => 
       } finally {
         await Promise.all([forwarder.close(), customDomain.close()]);
       }
-    },
-    stepTimeout,
-  );
-
-  it(
-    "(d) a stack made by the embedded-secret Application upgrades to ApplicationSecret without losing or rotating its secret",
-    async () => {
-      const stack = await newStack("upgrade", { applicationShape: "embedded-secret", secretConsumer: "true" });
-      await stack.engine.up();
-      const legacy = await outputsOf(stack);
-      const legacyApp = (await stateResources(stack.engine.stack)).find((r) =>
-        r.urn.endsWith(`::${names.application}`),
-      );
-      expect(
-        Object.keys(legacyApp?.outputs ?? {})
-          .filter((key) => key !== "__provider")
-          .sort(),
-      ).toEqual(
-        [
-          "adoptExisting",
-          "appSecret",
-          "applicationId",
-          "corsAllowedOrigins",
-          "description",
-          "name",
-          "postLogoutRedirectUris",
-          "redirectUris",
-          "secretName",
-          "secretVersion",
-          "type",
-        ].sort(),
-      );
-      const secretsBefore = await secretsOf(legacy.applicationId);
-      expect(secretsBefore).toEqual([{ name: "pulumi-managed-1", value: legacy.appSecret }]);
-
-      await stack.engine.stack.removeConfig("applicationShape");
-      const preview = await stack.engine.preview();
-      expect(resourceSteps(preview.changes)).toEqual(
-        expect.arrayContaining([`update ${names.application}`, `create ${names.appSecret}`]),
-      );
-      const { value: upgrade, requests } = await requestsDuring(() => stack.engine.up());
-      expect(resourceSteps(upgrade.changes).sort()).toEqual(
-        [`create ${names.appSecret}`, `update ${names.application}`].sort(),
-      );
-      const upgraded = await outputsOf(stack);
-      expect(upgraded).toEqual(legacy);
-      expect(await secretsOf(legacy.applicationId)).toEqual(secretsBefore);
-      if (requests) {
-        const deletes = requests.filter((request) => request.method === "DELETE" && request.status === 204);
-        expect(deletes.map((request) => request.path)).toEqual([]);
-      }
-      const app = (await stateResources(stack.engine.stack)).find((r) => r.urn.endsWith(`::${names.application}`));
-      // No secret value; only the name of the secret it made, which the ApplicationSecret was allowed to take over.
-      expect(Object.keys(app?.outputs ?? {}).filter((key) => /secret/i.test(key))).toEqual(["legacySecretName"]);
-      expect(app?.outputs?.legacySecretName).toBe("pulumi-managed-1");
-      expect((await stack.engine.preview()).changes).toEqual([]);
-
-      // The taken-over secret now rotates as any other: the new one first, then the old one goes.
-      await stack.engine.stack.setConfig("appSecretVersion", { value: "2" });
-      await stack.engine.up();
-      const rotated = await outputsOf(stack);
-      expect(await secretsOf(legacy.applicationId)).toEqual([{ name: "pulumi-managed-2", value: rotated.appSecret }]);
-      await destroy(stack);
-      expect(await applicationsOf(stack)).toEqual([]);
     },
     stepTimeout,
   );

@@ -123,36 +123,6 @@ describe("update", () => {
   });
 });
 
-describe("item 1: state of the Application with an embedded secret (before issue 11)", () => {
-  function legacyState(id: string, outs: ApplicationOutputs): Record<string, unknown> {
-    const { endpoint: _endpoint, adopted: _adopted, deleteAdoptedOnDestroy: _delete, ...kept } = outs;
-    return {
-      ...kept,
-      secretVersion: "1",
-      secretName: "pulumi-managed-1",
-      appSecret: "legacy-secret-value",
-      applicationId: id,
-    };
-  }
-
-  it("is upgraded by an update that sends nothing and leaves the secret out of this resource's state", async () => {
-    const { id, outs } = await create();
-    const legacy = legacyState(id, outs) as unknown as ApplicationOutputs;
-    expect((await provider.diff!(id, legacy, inputs())).changes).toBe(true);
-    h.logto.requests.length = 0;
-    const upgraded = await provider.update!(id, legacy, inputs());
-    expect(writeCalls(h.logto)).toEqual([]);
-    expect(upgraded.outs).toMatchObject({ applicationId: id, adopted: false, endpoint: h.logto.url });
-    // Only the name of the secret it made, so that ApplicationSecret may take that one over; no value.
-    expect(Object.keys(upgraded.outs ?? {}).filter((key) => /secret/i.test(key))).toEqual(["legacySecretName"]);
-    expect(upgraded.outs?.legacySecretName).toBe("pulumi-managed-1");
-    expect(JSON.stringify(upgraded.outs)).not.toContain("legacy-secret-value");
-    const later = await provider.update!(id, upgraded.outs as ApplicationOutputs, inputs({ description: "later" }));
-    expect(later.outs?.legacySecretName).toBe("pulumi-managed-1");
-    expect((await provider.diff!(id, upgraded.outs as ApplicationOutputs, inputs())).changes).toBe(false);
-  });
-});
-
 describe("item 5: updates keep what the console set in oidcClientMetadata", () => {
   const consoleSet = {
     backchannelLogoutUri: "https://app.example.com/backchannel",

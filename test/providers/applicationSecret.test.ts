@@ -73,16 +73,6 @@ describe("item 1: ApplicationSecret", () => {
     expect((await provider.diff!(id, outs, inputs("another-app"))).replaces).toEqual(["applicationId"]);
   });
 
-  it("takes over a secret of its name only when the stack made it (the upgrade of an embedded secret)", async () => {
-    const appId = await newApplication();
-    const first = await create(appId);
-    h.logto.requests.length = 0;
-    const again = await create(appId, { takeOverName: secretNameFor("1") });
-    expect(again.outs.value).toBe(first.outs.value);
-    expect(secretNames(appId)).toEqual(["pulumi-managed-1"]);
-    expect(writeCalls(h.logto).filter((call) => call.includes("pulumi-managed-1"))).toEqual([]);
-  });
-
   it("refuses a secret of its name that it did not make, and leaves it alone", async () => {
     const appId = await newApplication();
     const theirs = { name: secretNameFor("1"), value: "made-in-the-console", createdAt: Date.now(), expiresAt: null };
@@ -95,8 +85,7 @@ describe("item 1: ApplicationSecret", () => {
     expect(error.message).toContain("sampleApp.appSecretVersion");
     expect(error.message).not.toContain("made-in-the-console");
     expect(writeCalls(h.logto)).toEqual([]);
-    // Another version's name, or a takeover of another name, does not unlock it either.
-    await failureOf(() => create(appId, { removeDefaultSecret: false, takeOverName: secretNameFor("0") }));
+    await failureOf(() => create(appId, { removeDefaultSecret: false }));
     expect(h.logto.state.appSecrets.get(appId)?.find((row) => row.name === theirs.name)?.value).toBe(theirs.value);
   });
 

@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
+import { promisify } from "node:util";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -88,6 +90,25 @@ describe("the serialised providers", () => {
     }
     const client = installedModules().find(({ file }) => file === "client.js");
     expect(client?.text).toMatch(/nodeRequire\("axios"\)/);
+  });
+
+  it("load axios with the first request, not with the package: a preview sends none", async () => {
+    // A fresh process, as the engine's provider process is: what it loads before and after the first request.
+    const script = `
+      const loaded = () => Object.keys(require.cache).some((file) => /[\\\\/]node_modules[\\\\/]axios[\\\\/]/.test(file));
+      const logto = require(${JSON.stringify(installProviderPackage())});
+      const client = logto.managementClient();
+      const beforeRequest = loaded();
+      client.send({ method: "GET", path: "/api/applications", action: "listing applications" })
+        .then(() => console.log(JSON.stringify({ beforeRequest, afterRequest: loaded() })));`;
+    const env = {
+      ...process.env,
+      LOGTO_ENDPOINT: h.logto.url,
+      LOGTO_M2M_APP_ID: h.logto.m2mAppId,
+      LOGTO_M2M_APP_SECRET: h.logto.m2mAppSecret,
+    };
+    const { stdout } = await promisify(execFile)(process.execPath, ["-e", script], { env });
+    expect(JSON.parse(stdout)).toEqual({ beforeRequest: false, afterRequest: true });
   });
 
   it("are written the way Pulumi's closure serialiser writes a module under node_modules", async () => {

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MovingObject, adoptableDiff, configuredEndpoint, containsUnknown, ifPresent, sameStringSet } from "../support";
 import { urlProblems } from "../validation";
-import { ApplicationInputs, ApplicationOutputs, embeddedSecretFields, getApplication, label } from "./schema";
+import { ApplicationInputs, ApplicationOutputs, getApplication, label } from "./schema";
 
 const nameLimit = 256;
 
@@ -16,11 +16,6 @@ export function changedApplicationFields(olds: ApplicationInputs, news: Applicat
     if (!sameStringSet(olds[key] ?? [], news[key] ?? [])) changed.push(key);
   }
   return changed;
-}
-
-/** State that still holds the embedded secret. */
-export function stateNeedsUpgrade(olds: Partial<ApplicationOutputs>): boolean {
-  return embeddedSecretFields.some((field) => field in olds);
 }
 
 function checkFailures(news: ApplicationInputs): pulumi.dynamic.CheckFailure[] {
@@ -89,6 +84,6 @@ export async function diffApplication(
   olds: ApplicationOutputs,
   news: ApplicationInputs,
 ): Promise<pulumi.dynamic.DiffResult> {
-  const changed = containsUnknown(news) || changedApplicationFields(olds, news).length > 0 || stateNeedsUpgrade(olds);
+  const changed = containsUnknown(news) || changedApplicationFields(olds, news).length > 0;
   return adoptableDiff(olds, news, { replaces: [], changed }, movingApplication(id, olds));
 }

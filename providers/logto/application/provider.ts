@@ -13,12 +13,10 @@ import {
 import {
   ApplicationInputs,
   ApplicationOutputs,
-  embeddedSecretFields,
   ApplicationRow,
   getApplication,
   label,
   outputsFrom,
-  legacySecretNameOf,
   metadataBody,
 } from "./schema";
 import { changedApplicationFields, checkApplication, diffApplication } from "./check";
@@ -92,8 +90,8 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
       id,
       props,
       (props) => getApplication(managementClient(props.endpoint), id, `reading application ${id}`),
-      (row, props) => ({ ...outputsFrom(row, recordedIn(props)), ...legacySecretNameOf(props) }),
-      ["applicationId", "type", "adopted", "legacySecretName"],
+      (row, props) => outputsFrom(row, recordedIn(props)),
+      ["applicationId", "type", "adopted"],
     );
   },
 
@@ -102,18 +100,8 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
     const changed = changedApplicationFields(olds, news);
     const recorded = { ...news, adopted: recordedIn(olds).adopted };
     if (changed.length === 0) {
-      // Settings or the state's shape only: nothing to send. The embedded secret's fields are not carried over.
-      const kept = Object.fromEntries(Object.entries(olds).filter(([key]) => !embeddedSecretFields.includes(key)));
-      return {
-        outs: {
-          ...(kept as ApplicationOutputs),
-          ...news,
-          ...recorded,
-          ...legacySecretNameOf(olds),
-          applicationId: id,
-          type: "Traditional",
-        },
-      };
+      // Settings or the state's shape only: nothing to send.
+      return { outs: { ...olds, ...news, ...recorded, applicationId: id, type: "Traditional" } };
     }
     const patch: Record<string, unknown> = {};
     if (changed.includes("name")) patch.name = news.name;
@@ -135,7 +123,7 @@ export const applicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInp
       body: patch,
       action: `updating ${label(news.name)} (${changed.join(", ")})`,
     });
-    return { outs: { ...outputsFrom(data, recorded), ...legacySecretNameOf(olds) } };
+    return { outs: outputsFrom(data, recorded) };
   },
 
   async delete(id, props) {

@@ -23,8 +23,6 @@ export class Application extends ReferencedDynamicResource {
   declare public readonly endpoint: pulumi.Output<string>;
   /** True when the stack took over an existing application (it then keeps its other secrets). */
   declare public readonly adopted: pulumi.Output<boolean>;
-  /** The secret this resource made itself before ApplicationSecret existed (upgraded state only). */
-  declare public readonly legacySecretName: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ApplicationArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -37,7 +35,6 @@ export class Application extends ReferencedDynamicResource {
         adopted: undefined,
         applicationId: undefined,
         type: undefined,
-        legacySecretName: undefined,
       },
       opts,
       "logto",

@@ -18,18 +18,7 @@ export interface ApplicationInputs extends Adoptable, OnEndpoint {
 export interface ApplicationOutputs extends ApplicationInputs, AdoptionOutputs {
   applicationId: string;
   type: "Traditional";
-  /**
-   * State upgraded from the embedded secret only: the name of the secret this resource made itself, which the
-   * stack's ApplicationSecret of that name may take over (no other existing secret is taken over).
-   */
-  legacySecretName?: string;
 }
-
-/**
- * Fields of the state the Application had while it embedded its secret (before issue 11). An update drops
- * them; the secret itself lives on as an ApplicationSecret of the same name.
- */
-export const embeddedSecretFields: readonly string[] = ["secretVersion", "secretName", "appSecret", "createIncomplete"];
 
 /**
  * Logto replaces `oidcClientMetadata` whole on PATCH; besides the URI lists it holds what the console sets
@@ -55,14 +44,6 @@ export function outputsFrom(row: ApplicationRow, recorded: Recorded): Applicatio
     applicationId: row.id,
     type: "Traditional",
   };
-}
-
-/** The secret name an update carries on: the embedded secret's (legacy state), or the one recorded since. */
-export function legacySecretNameOf(olds: Partial<ApplicationOutputs> & { secretName?: unknown }): {
-  legacySecretName?: string;
-} {
-  const name = typeof olds.secretName === "string" ? olds.secretName : olds.legacySecretName;
-  return name === undefined ? {} : { legacySecretName: name };
 }
 
 /** The declared URI lists over the live metadata: Logto replaces it whole, so what the console set is sent back. */

@@ -80,11 +80,7 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
     const id = `${inputs.applicationId}/${inputs.name}`;
     // Looked up first, so that a secret found after a lost answer is known to be the one this create made.
     const existing = await findSecret(client, inputs);
-    if (existing) {
-      // The Application's embedded secret (before issue 11): taking it over keeps the value the running app holds.
-      if (inputs.takeOverName === inputs.name) return { id, outs: { ...inputs, value: existing.value } };
-      throw notOursError(inputs);
-    }
+    if (existing) throw notOursError(inputs);
     try {
       const row = await client.createOnce(
         {

@@ -8,8 +8,6 @@ export interface ApplicationSecretArgs {
   name: pulumi.Input<string>;
   /** Delete Logto's "Default secret" of the application first. Default false; true for apps the stack made. */
   removeDefaultSecret?: pulumi.Input<boolean>;
-  /** The name of a secret this stack made before ApplicationSecret existed (Application's `legacySecretName`). */
-  takeOverName?: pulumi.Input<string | undefined>;
 }
 
 /**

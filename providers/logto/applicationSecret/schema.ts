@@ -8,12 +8,6 @@ export interface ApplicationSecretInputs extends OnEndpoint {
   name: string;
   /** Delete Logto's "Default secret" first: true for an application this stack made, false for an adopted one. */
   removeDefaultSecret: boolean;
-  /**
-   * The name of a secret this stack made before ApplicationSecret existed (the Application's embedded secret):
-   * one of this name that exists already is taken over, value kept. Any other existing secret of the name is
-   * refused, never taken over (and so never deleted by a later rotation).
-   */
-  takeOverName?: string;
 }
 
 export interface ApplicationSecretOutputs extends ApplicationSecretInputs {

@@ -8,7 +8,6 @@ import { EnterpriseSsoConnection } from "../../../infra/components/enterpriseSso
 import { LogtoWebApp } from "../../../infra/components/logtoWebApp";
 import { keepSecretsOutOfSdkDebugLog } from "../../../infra/sdkDebugLog";
 import { SignInExperienceSso } from "../../../providers/logto";
-import { EmbeddedSecretWebApp } from "./embeddedSecretApplication";
 import { SecretConsumer } from "./secretConsumer";
 
 keepSecretsOutOfSdkDebugLog();
@@ -35,10 +34,7 @@ const webAppArgs = {
   baseUrl: config.require("appBaseUrl"),
   secretVersion: config.get("appSecretVersion") ?? "1",
 };
-const webApp =
-  config.get("applicationShape") === "embedded-secret"
-    ? new EmbeddedSecretWebApp("sample", webAppArgs)
-    : new LogtoWebApp("sample", webAppArgs);
+const webApp = new LogtoWebApp("sample", webAppArgs);
 
 if (config.getBoolean("secretConsumer")) {
   new SecretConsumer("sample-secret-consumer", { applicationId: webApp.applicationId, appSecret: webApp.appSecret });

@@ -7,8 +7,14 @@
  * updated relative to the secret's create and delete.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { managementClient } from "../../../providers/logto/registry";
-import { configureFromStack } from "../../../providers/logto/support";
+import { createRequire } from "node:module";
+import { installProviderPackage, providerPackageName } from "../../../providers/logto/referencedResource";
+
+// Reached as the product's resources reach it: the installed provider package, which Pulumi's closure serialiser
+// writes as `require("logto-entra-sso-provider/index.js")` (a module under node_modules), so this provider shares
+// the provider process's client and no client code is copied into the state.
+installProviderPackage();
+const logto = createRequire(__filename)(providerPackageName) as typeof import("../../../providers/logto");
 
 interface ConsumerInputs {
   applicationId: string;
@@ -18,7 +24,7 @@ interface ConsumerInputs {
 type ConsumerOutputs = ConsumerInputs;
 
 async function checkHeldSecret(name: string, inputs: ConsumerInputs): Promise<void> {
-  const { data } = await managementClient().send({
+  const { data } = await logto.managementClient().send({
     method: "GET",
     path: "/api/applications/{id}/secrets",
     params: { id: inputs.applicationId },
@@ -35,7 +41,7 @@ async function checkHeldSecret(name: string, inputs: ConsumerInputs): Promise<vo
 
 function consumerProvider(name: string): pulumi.dynamic.ResourceProvider<ConsumerInputs, ConsumerOutputs> {
   return {
-    configure: configureFromStack,
+    configure: (request) => logto.configureFromStack(request),
     async diff(_id, olds, news) {
       // A new secret or application is an update, as an env change of the container would be.
       return { changes: olds.appSecret !== news.appSecret || olds.applicationId !== news.applicationId };
