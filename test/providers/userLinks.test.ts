@@ -9,7 +9,7 @@ import { ssoConnectorProvider as connector } from "../../providers/logto/ssoConn
 import { SsoConnectorInputs, SsoConnectorOutputs } from "../../providers/logto/ssoConnector/schema";
 import { reviewUserLinks } from "../../providers/logto/userLinkGuard/check";
 import { userLinkGuardProvider as guard } from "../../providers/logto/userLinkGuard/provider";
-import { GuardedConnection, UserLinkGuardInputs } from "../../providers/logto/userLinkGuard/schema";
+import { GuardedConnection, UserLinkGuardRecord } from "../../providers/logto/userLinkGuard/schema";
 import { ProviderHarness, connectorInputs, noticesDuring, startProviderHarness, writeCalls } from "./harness";
 
 const tenantA = "6f2c4a1e-8b3d-4e5f-9a7b-1c2d3e4f5a6b";
@@ -206,17 +206,24 @@ describe("the user-link guard", () => {
     expect(await noticesDuring(async () => void (await guardCheck([managed()], [renamed])))).toEqual([]);
   });
 
-  it("records the connections as given; a changed record is an update, the same one (or only the opt-in changed) none", async () => {
-    const inputs = { connections: [managed()] };
-    const { id, outs } = await guard.create(inputs);
-    expect(outs).toEqual(inputs);
-    const recorded = outs as UserLinkGuardInputs;
-    expect((await guard.diff!(id, recorded, inputs)).changes).toBe(false);
-    expect((await guard.diff!(id, recorded, { connections: [managed({ domains: ["c.de"] })] })).changes).toBe(true);
-    expect((await guard.diff!(id, recorded, { connections: [managed({ allowUserRelink: true })] })).changes).toBe(
-      false,
-    );
-    expect((await guard.read!(id, recorded)).props).toEqual(inputs);
+  it("records what the users are keyed on; a changed record is an update, the same one (or only the opt-in changed) none", async () => {
+    const inputs = { connections: [managed({ formerNames: ["contoso-old"] })] };
+    const checked = await guard.check!({ connections: [] }, inputs);
+    const { field: _field, formerNames: _formerNames, allowUserRelink: _optIn, ...keyedOn } = inputs.connections[0];
+    // The entry's place, former names and the opt-in serve the change being checked only: not in the state.
+    expect(checked.inputs).toEqual({ connections: [keyedOn] });
+    const { id, outs } = await guard.create(checked.inputs!);
+    expect(outs).toEqual({ connections: [keyedOn] });
+    const record = outs as UserLinkGuardRecord;
+    const next = async (connection: GuardedConnection) =>
+      (await guard.diff!(id, record, (await guard.check!(record, { connections: [connection] })).inputs!)).changes;
+    expect(await next(managed())).toBe(false);
+    expect(await next(managed({ domains: ["c.de"] }))).toBe(true);
+    expect(await next(managed({ allowUserRelink: true }))).toBe(false);
+    expect(await next(managed({ field: "logto-entra-sso:connections[3]" }))).toBe(false);
+    // A record written by an older version, with those fields, is no update either.
+    expect((await guard.diff!(id, inputs, record)).changes).toBe(false);
+    expect((await guard.read!(id, record)).props).toEqual(record);
   });
 });
 

@@ -3,7 +3,14 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Answer } from "../managementApi";
 import { managementClient } from "../registry";
 import { notice } from "../support";
-import { GuardedConnection, UserLinkGuardInputs, guardedIn } from "./schema";
+import {
+  GuardedConnection,
+  RecordedConnection,
+  UserLinkGuardInputs,
+  UserLinkGuardRecord,
+  guardedIn,
+  recorded,
+} from "./schema";
 
 /** What happens to the users of a re-keyed connection (or a replaced connector). */
 export const relinkConsequence =
@@ -18,7 +25,7 @@ function optIn(field: string): string {
   return `If that is what you want, set allowUserRelink for this one pulumi up (pulumi config set --path '${configPath(field, "allowUserRelink")}' true) and remove it afterwards.`;
 }
 
-function changedSettings(old: GuardedConnection, next: GuardedConnection, names: string[]): string {
+function changedSettings(old: RecordedConnection, next: GuardedConnection, names: string[]): string {
   const changed = names.filter((name) => old.keySettings[name] !== next.keySettings[name]);
   return changed
     .map(
@@ -43,7 +50,7 @@ interface KeyChange {
  * now, so it is asked, and only for this change.
  */
 async function handOver(
-  old: GuardedConnection,
+  old: RecordedConnection,
   next: GuardedConnection,
   liveClientId: LiveClientId,
 ): Promise<KeyChange> {
@@ -67,7 +74,7 @@ async function handOver(
 }
 
 async function keyChange(
-  old: GuardedConnection,
+  old: RecordedConnection,
   next: GuardedConnection,
   liveClientId: LiveClientId,
 ): Promise<KeyChange> {
@@ -93,7 +100,7 @@ function describe(connection: GuardedConnection): string {
 }
 
 /** Connection of `connections` that `next` continues: same name, or one of its former names. */
-function predecessor(connections: GuardedConnection[], next: GuardedConnection): GuardedConnection | undefined {
+function predecessor(connections: RecordedConnection[], next: GuardedConnection): RecordedConnection | undefined {
   return (
     connections.find((old) => old.name === next.name) ?? connections.find((old) => next.formerNames.includes(old.name))
   );
@@ -105,7 +112,7 @@ function predecessor(connections: GuardedConnection[], next: GuardedConnection):
  * and Logto refuses the new connector while the old one routes the domains: `up` would stop half-way.
  */
 function renameProblem(
-  olds: GuardedConnection[],
+  olds: RecordedConnection[],
   news: GuardedConnection[],
   next: GuardedConnection,
 ): string | undefined {
@@ -136,12 +143,12 @@ export interface UserLinkReview {
  * What removing a connection costs its users: its connector is deleted, and Logto deletes every user's link to
  * it with it (user_sso_identities.sso_connector_id, on delete cascade).
  */
-function removalCost(removed: GuardedConnection): string {
+function removalCost(removed: RecordedConnection): string {
   return `connection ${removed.name} is removed: its SSO connector "${removed.connectorName}" is deleted, and with it Logto deletes every user's link to it (user_sso_identities, on delete cascade). Its users can no longer sign in through it; if the connection is added back, a new connector is made and ${relinkConsequence}.`;
 }
 
 export async function reviewUserLinks(
-  olds: GuardedConnection[],
+  olds: RecordedConnection[],
   news: GuardedConnection[],
   liveClientId: LiveClientId,
 ): Promise<UserLinkReview> {
@@ -181,20 +188,26 @@ function liveClientIds(): LiveClientId {
   };
 }
 
+/** `olds`: the recorded connections; `news`: the program's, as configured now. Returns the new record. */
 export async function checkUserLinkGuard(
-  olds: Partial<UserLinkGuardInputs> | undefined,
+  olds: Partial<UserLinkGuardRecord> | undefined,
   news: Partial<UserLinkGuardInputs>,
-): Promise<pulumi.dynamic.CheckResult<UserLinkGuardInputs>> {
+): Promise<pulumi.dynamic.CheckResult<UserLinkGuardRecord>> {
   const connections = guardedIn(news);
   const { refused, accepted } = await reviewUserLinks(guardedIn(olds), connections, liveClientIds());
   // Said at preview and again at up: the person running either sees what the change costs.
   accepted.forEach(notice);
-  return { inputs: { connections }, failures: refused.map((reason) => ({ property: "", reason })) };
+  return {
+    inputs: { connections: connections.map(recorded) },
+    failures: refused.map((reason) => ({ property: "", reason })),
+  };
 }
 
-/** The opt-in matters only to the change it is set for: turning it on or off is no update of the record. */
-export function diffUserLinkGuard(olds: UserLinkGuardInputs, news: UserLinkGuardInputs): pulumi.dynamic.DiffResult {
-  const record = (props: UserLinkGuardInputs) =>
-    JSON.stringify(guardedIn(props).map(({ allowUserRelink: _optIn, ...rest }) => rest));
+/**
+ * Only what the users are keyed on counts: the opt-in (it matters only to the change it is set for), the entry's
+ * place and former names (a record of an older version has them) are no update of the record.
+ */
+export function diffUserLinkGuard(olds: UserLinkGuardRecord, news: UserLinkGuardRecord): pulumi.dynamic.DiffResult {
+  const record = (props: UserLinkGuardRecord) => JSON.stringify(guardedIn(props).map(recorded));
   return { changes: record(olds) !== record(news) };
 }

@@ -31,13 +31,34 @@ export interface GuardedConnection {
   allowUserRelink: boolean;
 }
 
+/** What the program gives the guard: the connections as configured now. */
 export interface UserLinkGuardInputs {
   connections: GuardedConnection[];
 }
 
-export type UserLinkGuardOutputs = UserLinkGuardInputs;
+/**
+ * What the guard keeps of a connection in the state: what its users are keyed on. Where the entry sits in the
+ * config, its former names and the opt-in serve only the change being checked, and are read from the new config
+ * then; they stay out of the state (every byte of it is written again around every step of an `up`).
+ */
+export type RecordedConnection = Omit<GuardedConnection, "field" | "formerNames" | "allowUserRelink">;
+
+/** The guard's state; an older state's record may still carry the fields a record now leaves out. */
+export interface UserLinkGuardRecord {
+  connections: RecordedConnection[];
+}
+
+export type UserLinkGuardOutputs = UserLinkGuardRecord;
 
 /** Guard state is a plain record; the record of a state without it is empty. */
-export function guardedIn(props: Partial<UserLinkGuardInputs> | undefined): GuardedConnection[] {
+export function guardedIn<Connection extends RecordedConnection>(
+  props: { connections?: Connection[] } | undefined,
+): Connection[] {
   return Array.isArray(props?.connections) ? props.connections : [];
+}
+
+/** A connection as the state records it. */
+export function recorded(connection: RecordedConnection & Partial<GuardedConnection>): RecordedConnection {
+  const { field: _field, formerNames: _formerNames, allowUserRelink: _optIn, ...kept } = connection;
+  return kept;
 }
