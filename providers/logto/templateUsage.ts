@@ -9,6 +9,7 @@
  */
 import type { ManagementClient } from "./client";
 import { allPages } from "./lists";
+import { countMembers, membersCount } from "./organization/members";
 import { ifPresent } from "./support";
 
 /** koaPagination's largest page. */
@@ -42,21 +43,17 @@ async function roleUseIn(
   const answers = await ifPresent(() =>
     Promise.all([
       allPages(client, { method: "GET", path: "/api/organizations/{id}/jit/roles", params, action }),
-      client.send({
-        method: "GET",
-        path: "/api/organizations/{id}/users",
-        params,
-        query: { organizationRoleId: roleId, page: 1, page_size: 1 },
-        action,
-      }),
+      countMembers(client, organization.id, action, roleId),
     ]),
   );
   if (answers === undefined) return undefined;
   const [jitRoles, holders] = answers;
-  const members = Number(holders.headers["total-number"] ?? (Array.isArray(holders.data) ? holders.data.length : 0));
   const ways = [
     ...(jitRoles.some((role) => role.id === roleId) ? ["its JIT default role"] : []),
-    ...(members > 0 ? [`held by ${members === 1 ? "1 member" : `${members} members`}`] : []),
+    // An answer without its count is taken as held: the role is kept rather than taken from unknown members.
+    ...(holders !== 0
+      ? [`held by ${holders === undefined ? "members (their count not said)" : membersCount(holders)}`]
+      : []),
   ];
   return ways.length > 0
     ? `organization "${organization.name}" (id ${organization.id}): ${ways.join(", ")}`

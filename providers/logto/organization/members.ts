@@ -2,17 +2,23 @@
 import type { ManagementClient } from "../client";
 
 /**
- * How many members the organization has: one row of its member list and the list's `Total-Number` header
- * (logto-io/logto packages/core/src/routes/organization/user/index.ts: `GET /:id/users` is always paged and
- * counts every membership, middleware/koa-pagination.ts sets the header; test/logto-contract/08i). A missing
- * organization counts 0 (10c). Undefined when the header is missing.
+ * How many members the organization has (`holdingRoleId`: only those holding that organization role): one row
+ * of its member list and the list's `Total-Number` header (logto-io/logto
+ * packages/core/src/routes/organization/user/index.ts: `GET /:id/users` is always paged and counts every
+ * membership, `organizationRoleId` filters them, middleware/koa-pagination.ts sets the header;
+ * test/logto-contract/08i, 13e). A missing organization counts 0 (10c, 13i). Undefined when the header is missing.
  */
-export async function countMembers(client: ManagementClient, id: string, action: string): Promise<number | undefined> {
+export async function countMembers(
+  client: ManagementClient,
+  id: string,
+  action: string,
+  holdingRoleId?: string,
+): Promise<number | undefined> {
   const { headers } = await client.send({
     method: "GET",
     path: "/api/organizations/{id}/users",
     params: { id },
-    query: { page: 1, page_size: 1 },
+    query: { ...(holdingRoleId !== undefined ? { organizationRoleId: holdingRoleId } : {}), page: 1, page_size: 1 },
     action,
   });
   const total = Number(headers["total-number"]);
