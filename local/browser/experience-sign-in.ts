@@ -13,6 +13,7 @@ import {
   CookieJar,
   entraCredentialsSubmission,
   problemOn,
+  signInOverHttp,
   type HttpAccount,
   type HttpPage,
   type HttpSignInOutcome,
@@ -176,4 +177,12 @@ export async function signInThroughLogtoExperience(
     if (error instanceof Shown) return { ended: error.page, problem: error.problem, visited };
     throw error;
   }
+}
+
+/**
+ * The HTTP sign-in through a world's Logto: over the stand-in's own sign-in pages (http-sign-in.ts), or through
+ * a real Logto's sign-in app, the calls its experience app makes.
+ */
+export function httpSignInThrough(logto: { standIn?: unknown }): typeof signInOverHttp {
+  return logto.standIn ? signInOverHttp : signInThroughLogtoExperience;
 }

@@ -13,8 +13,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTraditionalApp, logtoManagementApi, type LogtoCall } from "../../local/browser/chain";
-import { signInThroughLogtoExperience } from "../../local/browser/experience-sign-in";
-import { signInOverHttp } from "../../local/browser/http-sign-in";
+import { httpSignInThrough } from "../../local/browser/experience-sign-in";
 import type { EngineSandbox, Operation } from "../../local/engine/engine";
 import { realLogtoFromEnv, uniqueSuffix } from "../../local/engine/target";
 import {
@@ -108,8 +107,7 @@ describe.sequential("engine: removing an organization is said before it happens"
       organizationIds.fabrikam = connections.fabrikam.organization.id;
       const app = await createTraditionalApp(api, `${engine.stackName} app`, [appUrl]);
       appId = app.id;
-      const signIn = local.world.logto.standIn ? signInOverHttp : signInThroughLogtoExperience;
-      const outcome = await signIn(
+      const outcome = await httpSignInThrough(local.world.logto)(
         {
           logtoUrl: local.world.logto.url,
           clientId: app.id,

@@ -17,8 +17,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTraditionalApp, logtoManagementApi, type LogtoCall } from "../../local/browser/chain";
-import { signInThroughLogtoExperience } from "../../local/browser/experience-sign-in";
-import { signInOverHttp } from "../../local/browser/http-sign-in";
+import { httpSignInThrough } from "../../local/browser/experience-sign-in";
 import type { EngineSandbox } from "../../local/engine/engine";
 import { realLogtoFromEnv, uniqueSuffix } from "../../local/engine/target";
 import {
@@ -157,9 +156,7 @@ describe.sequential("engine: a connection with an organization", () => {
     async () => {
       const app = await createTraditionalApp(api, `${engine.stackName} app`, [appUrl]);
       appId = app.id;
-      // The stand-in's own sign-in pages, or a real Logto's sign-in app (its experience API).
-      const signIn = local.world.logto.standIn ? signInOverHttp : signInThroughLogtoExperience;
-      const outcome = await signIn(
+      const outcome = await httpSignInThrough(local.world.logto)(
         {
           logtoUrl: local.world.logto.url,
           clientId: app.id,

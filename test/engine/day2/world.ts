@@ -13,8 +13,8 @@ import {
   registerEntraApp,
   type EntraApp,
 } from "../../../local/browser/chain";
-import { signInThroughLogtoExperience } from "../../../local/browser/experience-sign-in";
-import { signInOverHttp, type HttpSignInOutcome, type RelyingParty } from "../../../local/browser/http-sign-in";
+import { httpSignInThrough } from "../../../local/browser/experience-sign-in";
+import type { HttpSignInOutcome, RelyingParty } from "../../../local/browser/http-sign-in";
 import type { EngineSandbox } from "../../../local/engine/engine";
 import type { EntraStandIn } from "../../../local/standins/entra";
 import { consentInTenant } from "../../../local/standins/entra/testing";
@@ -292,8 +292,7 @@ async function realWorld(local: LocalWorld, template: JournalTemplate): Promise<
 
 /** A person signs in to the team's app, in a new browser session, at the address the apps use now. */
 export async function signInAs(world: World, someone: Person): Promise<HttpSignInOutcome> {
-  const signIn = world.logto.standIn ? signInOverHttp : signInThroughLogtoExperience;
-  const outcome = await signIn(
+  const outcome = await httpSignInThrough(world.logto)(
     { ...world.app, logtoUrl: world.appLogtoUrl },
     {
       email: someone.email,
