@@ -26,49 +26,23 @@ import { parseEpochDate } from "./rotation";
 import { SampleAppConfig, sampleAppConfig, sampleAppSchema } from "./sampleAppConfig";
 
 export { projectNamespace } from "./configSchema";
-export type { ValidationContext } from "./configSchema";
-export type {
-  AzureCredentials,
-  ConnectionConfig,
-  ManagedConnectionConfig,
-  ProvidedConnectionConfig,
-} from "./connectionConfig";
-export type { EntraCloud } from "./entraCloud";
-export type { OrganizationConfig, OrganizationTemplateConfig } from "./organizationConfig";
-export type { SampleAppConfig } from "./sampleAppConfig";
 
 export const defaultRotationEpoch = "2025-01-01";
 
-export interface StackConfig {
-  logtoEndpoint: string;
+type StackSettings = z.output<ReturnType<typeof stackConfigSchema>>;
+
+export type StackConfig = Omit<StackSettings, "entra" | "connections" | "organizationTemplate" | "sampleApp"> & {
   entra: EntraCloud;
   connections: ConnectionConfig[];
   /** The organization scopes and roles this stack declares (tenant-wide in Logto); empty when unset. */
   organizationTemplate: organizations.OrganizationTemplateConfig;
   sampleApp: SampleAppConfig;
-  protect: boolean;
-  /**
-   * Whether the stack turns the tenant-wide "Enterprise SSO" switch on (and, on destroy, off when no connector
-   * is left in the tenant). False leaves the switch entirely to the console.
-   */
-  manageSsoSwitch: boolean;
-  rotationEpoch: string;
   /** What the validation fixed up on its own, to be logged. */
   notices: string[];
-}
+};
 
 /** Values as the engine hands them over: strings, or (in tests) already structured values. */
-export interface RawStackConfig {
-  /** `logto:endpoint`, or else the LOGTO_ENDPOINT environment variable (the provider's rule too). */
-  logtoEndpoint?: unknown;
-  entra?: unknown;
-  connections?: unknown;
-  organizationTemplate?: unknown;
-  sampleApp?: unknown;
-  protect?: unknown;
-  manageSsoSwitch?: unknown;
-  rotationEpoch?: unknown;
-}
+export type RawStackConfig = { [Key in keyof StackSettings]?: unknown };
 
 const logtoEndpoint = setting((value, ctx): string => {
   const { config: field, env } = settingKeys.endpoint;
@@ -106,11 +80,16 @@ function rotationEpoch(now: Date) {
 /** The whole stack config: one schema, in the order its problems are reported. */
 function stackConfigSchema(context: ValidationContext) {
   return z.object({
+    /** `logto:endpoint`, or else the LOGTO_ENDPOINT environment variable (the provider's rule too). */
     logtoEndpoint,
     entra: entraSchema,
     connections: structured(connectionsSchema(context).optional()),
     organizationTemplate: structured(organizations.organizationTemplateSchema),
     protect: flag(false),
+    /**
+     * Whether the stack turns the tenant-wide "Enterprise SSO" switch on (and, on destroy, off when no connector
+     * is left in the tenant). False leaves the switch entirely to the console.
+     */
     manageSsoSwitch: flag(true),
     rotationEpoch: rotationEpoch(context.now),
     sampleApp: sampleAppSchema,
@@ -134,7 +113,7 @@ export function validateStackConfig(raw: RawStackConfig, context: ValidationCont
       `The stack configuration of "${context.stack}" has ${problems.length} problem(s); fix them in Pulumi.${context.stack}.yaml (every setting: docs/configuration.md):\n  - ${problems.join("\n  - ")}`,
     );
   }
-  const settings = parsed.data;
+  const { entra, organizationTemplate, sampleApp, ...settings } = parsed.data;
   const notices: string[] = [];
   const connections = (settings.connections ?? []).map((connection, index) =>
     connectionConfig(connection, index, context, notices),
@@ -151,14 +130,11 @@ export function validateStackConfig(raw: RawStackConfig, context: ValidationCont
     );
   }
   return {
-    logtoEndpoint: settings.logtoEndpoint,
-    entra: entraCloud(settings.entra),
+    ...settings,
+    entra: entraCloud(entra),
     connections,
-    organizationTemplate: organizations.organizationTemplateConfig(settings.organizationTemplate),
-    sampleApp: sampleAppConfig(settings.sampleApp, context),
-    protect: settings.protect,
-    manageSsoSwitch: settings.manageSsoSwitch,
-    rotationEpoch: settings.rotationEpoch,
+    organizationTemplate: organizations.organizationTemplateConfig(organizationTemplate),
+    sampleApp: sampleAppConfig(sampleApp, context),
     notices,
   };
 }

@@ -36,55 +36,44 @@ export const connectionDefaults = {
 /** Entra refuses client secrets valid for more than two years; the grace period counts too. */
 export const maxSecretRotationDays = 730 - secretGraceDays;
 
-export interface ConnectionBranding {
-  displayName?: string;
-  logo?: string;
-  darkLogo?: string;
-}
-
 export const connectionModes = ["managed", "provided"] as const;
 /** managed: the stack creates the Entra app registration; provided: the customer's admin made it. */
 export type ConnectionMode = (typeof connectionModes)[number];
 
 /**
- * How the azuread provider of one connection signs in to its tenant. Absent: the ambient login (Azure CLI,
- * or the ARM_* environment variables), as the azuread provider does by default.
+ * How the azuread provider of one connection signs in to its tenant, in the provider's own arguments. Absent: the
+ * ambient login (Azure CLI, or the ARM_* environment variables), as the azuread provider does by default.
  */
-export type AzureCredentials =
-  | { kind: "clientSecret"; clientId: string; clientSecret: pulumi.Output<string> }
-  | {
-      kind: "clientCertificate";
-      clientId: string;
-      clientCertificatePath: string;
-      clientCertificatePassword?: pulumi.Output<string>;
-    }
-  | { kind: "oidc"; clientId: string; oidcTokenFilePath?: string };
+export type AzureCredentials = { clientId: string } & (
+  | { kind: "clientSecret"; clientSecret: pulumi.Output<string> }
+  | { kind: "clientCertificate"; clientCertificatePath: string; clientCertificatePassword?: pulumi.Output<string> }
+  | { kind: "oidc"; useOidc: true; oidcTokenFilePath?: string }
+);
 
-interface ConnectionCommon {
+/** The settings a valid connection keeps as they are. */
+type PlainSettings = Pick<
+  ConnectionSettings,
+  | "formerNames"
+  | "domains"
+  | "extraScopes"
+  | "tokenStorage"
+  | "syncProfile"
+  | "trustUnverifiedEmail"
+  | "branding"
+  | "signInAudience"
+  | "allowUserRelink"
+>;
+
+interface ConnectionCommon extends PlainSettings {
   /** Short name used in resource names. */
   name: string;
-  /** Names this connection had before: aliases, so a rename updates in place instead of replacing. */
-  formerNames: string[];
   /** Connector name in Logto (unique in the Logto tenant). */
   connectorName: string;
   tenantId: string;
-  domains: string[];
-  /** Graph scopes as configured, besides openid, profile and email. */
-  extraScopes: string[];
   /** Extra scopes the Logto connector requests (offline_access added for token storage). */
   connectorScopes: string[];
   /** Graph delegated permissions the Entra app requests and the admin consent covers. */
   graphScopes: string[];
-  tokenStorage: boolean;
-  syncProfile: boolean;
-  trustUnverifiedEmail: boolean;
-  branding: ConnectionBranding;
-  signInAudience: SignInAudience;
-  /**
-   * Apply a change that cuts every user's link to their Logto account (a new issuer, app registration or
-   * connector); such a change is refused without it.
-   */
-  allowUserRelink: boolean;
   /** The customer's Logto organization, joined through this connection's connector; none when unset. */
   organization?: OrganizationConfig;
 }
@@ -192,6 +181,7 @@ const commonShape = {
     problem(ctx, value, `give a short name (${nameRule}); it names the resources: ${setHint("contoso")}.`);
     return undefined;
   }),
+  /** Names this connection had before: aliases, so a rename updates in place instead of replacing. */
   formerNames: stringList('["contoso-old"]', (names, ctx) =>
     names.filter((former, index) => {
       if (validName(former)) return true;
@@ -210,6 +200,7 @@ const commonShape = {
     },
     `list at least one email domain of the customer: Logto sends users to this IdP by the domain of their address (${setHint("contoso.com", "{path}[0]")}).`,
   ),
+  /** Graph scopes besides openid, profile and email. */
   extraScopes: stringList('["User.Read", "Mail.Read"]', (scopes, ctx) => {
     lines(ctx, scopeProblems(fieldToken, scopes));
     scopes.forEach((scope, index) => {
@@ -227,6 +218,10 @@ const commonShape = {
       ? "personal Microsoft accounts sign in with another issuer than the tenant's, which the Logto connector would reject;"
       : undefined,
   ),
+  /**
+   * Apply a change that cuts every user's link to their Logto account (a new issuer, app registration or
+   * connector); such a change is refused without it.
+   */
   allowUserRelink: flag(false),
   organization: connectionOrganizationSchema,
 };
@@ -387,23 +382,16 @@ export function connectionsSchema(context: ValidationContext) {
 }
 
 function credentialsOf(credentials: CredentialSettings): AzureCredentials {
-  const {
-    clientId = "",
-    clientSecret,
-    clientCertificatePath,
-    clientCertificatePassword,
-    oidcTokenFilePath,
-  } = credentials;
+  const { clientSecret, clientCertificatePath, clientCertificatePassword, oidcTokenFilePath } = credentials;
+  const clientId = credentials.clientId ?? "";
   if (clientSecret) return { kind: "clientSecret", clientId, clientSecret: pulumi.secret(clientSecret) };
   if (clientCertificatePath) {
-    return {
-      kind: "clientCertificate",
-      clientId,
-      clientCertificatePath,
-      ...(clientCertificatePassword ? { clientCertificatePassword: pulumi.secret(clientCertificatePassword) } : {}),
-    };
+    const password = clientCertificatePassword
+      ? { clientCertificatePassword: pulumi.secret(clientCertificatePassword) }
+      : {};
+    return { kind: "clientCertificate", clientId, clientCertificatePath, ...password };
   }
-  return { kind: "oidc", clientId, ...(oidcTokenFilePath !== undefined ? { oidcTokenFilePath } : {}) };
+  return { kind: "oidc", clientId, useOidc: true, ...(oidcTokenFilePath !== undefined ? { oidcTokenFilePath } : {}) };
 }
 
 /** What a valid connection's settings mean for the people running the stack. */
@@ -433,34 +421,25 @@ export function connectionConfig(
   notices: string[],
 ): ConnectionConfig {
   notices.push(...connectionNotices(connection, `${configKey("connections")}[${index}]`));
-  const { extraScopes, tokenStorage } = connection;
+  const { mode, name = "", tenantId = "", organization, clientId = "", clientSecret, ...settings } = connection;
+  const { keepAppRegistration, adminConsent, secretRotationDays, credentials, ...plain } = settings;
   const common: ConnectionCommon = {
-    name: connection.name ?? "",
-    formerNames: connection.formerNames,
+    ...plain,
+    name,
+    tenantId,
     connectorName: connectorNameOf(connection, index, context),
-    tenantId: connection.tenantId ?? "",
-    domains: connection.domains,
-    extraScopes,
-    connectorScopes: connectorScopes(extraScopes, tokenStorage),
-    graphScopes: graphScopeNames(extraScopes, tokenStorage),
-    tokenStorage,
-    syncProfile: connection.syncProfile,
-    trustUnverifiedEmail: connection.trustUnverifiedEmail,
-    branding: connection.branding ?? {},
-    signInAudience: connection.signInAudience,
-    allowUserRelink: connection.allowUserRelink,
-    ...(connection.organization ? { organization: organizationConfig(connection) } : {}),
+    connectorScopes: connectorScopes(plain.extraScopes, plain.tokenStorage),
+    graphScopes: graphScopeNames(plain.extraScopes, plain.tokenStorage),
+    branding: plain.branding ?? {},
+    ...(organization ? { organization: organizationConfig(connection) } : {}),
   };
-  if (connection.mode === "provided") {
-    const { clientId = "", clientSecret = "" } = connection;
-    return { ...common, mode: "provided", clientId, clientSecret: pulumi.secret(clientSecret ?? "") };
-  }
+  if (mode === "provided") return { ...common, mode, clientId, clientSecret: pulumi.secret(clientSecret ?? "") };
   return {
     ...common,
-    mode: "managed",
-    keepAppRegistration: connection.keepAppRegistration ?? false,
-    adminConsent: connection.adminConsent ?? true,
-    secretRotationDays: connection.secretRotationDays ?? connectionDefaults.secretRotationDays,
-    ...(connection.credentials ? { credentials: credentialsOf(connection.credentials) } : {}),
+    mode,
+    keepAppRegistration: keepAppRegistration ?? false,
+    adminConsent: adminConsent ?? true,
+    secretRotationDays: secretRotationDays ?? connectionDefaults.secretRotationDays,
+    ...(credentials ? { credentials: credentialsOf(credentials) } : {}),
   };
 }

@@ -111,8 +111,10 @@ function listed(names: Array<string | undefined>): string {
 }
 
 const organizationShape = {
+  /** The organization's display name (default: the connection's display name). */
   name: limitedText("give the organization a name, or leave it out for the connection's display name.", nameLimit),
   description,
+  /** The template roles (names) users get when they join through the connection. */
   defaultRoles: stringList(
     '["member"]',
     (roles, ctx) =>
@@ -124,6 +126,7 @@ const organizationShape = {
       }),
     `list the organization roles users get when they join through this connection, e.g. ${setHint('"member"', "{path}[0]")}.`,
   ),
+  /** The connection's email domains also provision verified-email sign-ups (Logto's jit/email-domains). */
   provisionEmailDomains: flag(false),
   adoptOrganizationId: text("give the id of the existing organization (Logto console > Organizations > its page)."),
   deleteOrganizationOnRemoval: flag(false),
@@ -193,53 +196,19 @@ export function organizationRules(
   });
 }
 
-/** A connection's organization, as the components get it. */
-export interface OrganizationConfig {
-  /** The organization's display name (default: the connection's display name). */
-  name: string;
-  description?: string;
-  /** The template roles (names) users get when they join through the connection. */
-  defaultRoles: string[];
-  /** The connection's email domains also provision verified-email sign-ups (Logto's jit/email-domains). */
-  provisionEmailDomains: boolean;
-  adoptOrganizationId?: string;
-  deleteOrganizationOnRemoval: boolean;
-}
-
-export interface OrganizationTemplateConfig {
-  scopes: Array<{ name: string; description?: string }>;
-  roles: Array<{ name: string; description?: string; scopes: string[] }>;
-}
+/** A connection's organization, as the components get it: named. */
+export type OrganizationConfig = OrganizationSettings & { name: string };
 
 /** The typed organization of a valid connection entry, with its default name. */
 export function organizationConfig(connection: ConnectionWithOrganization): OrganizationConfig | undefined {
   const { organization } = connection;
-  if (!organization) return undefined;
-  return {
-    name: organizationName(connection),
-    ...(organization.description !== undefined ? { description: organization.description } : {}),
-    defaultRoles: organization.defaultRoles,
-    provisionEmailDomains: organization.provisionEmailDomains,
-    ...(organization.adoptOrganizationId !== undefined
-      ? { adoptOrganizationId: organization.adoptOrganizationId }
-      : {}),
-    deleteOrganizationOnRemoval: organization.deleteOrganizationOnRemoval,
-  };
+  return organization && { ...organization, name: organizationName(connection) };
 }
 
-/** The typed template of a valid config; empty when unset. */
-export function organizationTemplateConfig(template: TemplateSettings | undefined): OrganizationTemplateConfig {
-  const named = <T extends { name?: string; description?: string }>(item: T | undefined) =>
-    item?.name !== undefined ? [{ ...item, name: item.name }] : [];
-  return {
-    scopes: (template?.scopes ?? []).flatMap(named).map(({ name, description }) => ({
-      name,
-      ...(description !== undefined ? { description } : {}),
-    })),
-    roles: (template?.roles ?? []).flatMap(named).map(({ name, description, scopes }) => ({
-      name,
-      ...(description !== undefined ? { description } : {}),
-      scopes,
-    })),
-  };
+/** The typed template of a valid config, where every name is set; empty when unset. */
+export function organizationTemplateConfig(template: TemplateSettings) {
+  const named = <T extends { name?: string }>(items: T[] = []) =>
+    items.map((item) => ({ ...item, name: item.name ?? "" }));
+  return { scopes: named(template.scopes), roles: named(template.roles) };
 }
+export type OrganizationTemplateConfig = ReturnType<typeof organizationTemplateConfig>;

@@ -7,7 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { OrganizationGuard, OrganizationRole, OrganizationScope } from "../providers/logto";
 import type { GuardedOrganizationArgs } from "../providers/logto";
 import { CustomerOrganization } from "./components/customerOrganization";
-import type { ConnectionConfig, OrganizationTemplateConfig } from "./config";
+import type { ConnectionConfig } from "./connectionConfig";
+import type { OrganizationTemplateConfig } from "./organizationConfig";
 
 /** What a person needs about a connection's organization; nothing secret. */
 export interface OrganizationOutputs {

@@ -78,26 +78,6 @@ export const sampleAppDefaults = {
 /** Flask's SECRET_KEY signs the session cookie; the sample app refuses shorter keys. */
 export const minSecretKeyLength = 32;
 
-export interface SampleAppConfig {
-  /** Build and run the container (and check it). The Logto application exists either way. */
-  enabled: boolean;
-  baseUrl: string;
-  port: number;
-  bindAddress: string;
-  restartPolicy: RestartPolicy;
-  networkMode: NetworkMode;
-  /** `docker build --network` for the RUN steps; unset: Docker's default. */
-  buildNetwork?: string;
-  /** The BASE_IMAGE build argument of app/Dockerfile. */
-  baseImage: string;
-  imageName: string;
-  logtoAppName: string;
-  appSecretVersion: string;
-  confinement: ContainerConfinement;
-  /** Flask SECRET_KEY; set whenever the app is enabled. */
-  secretKey?: pulumi.Output<string>;
-}
-
 // Docker's image reference grammar (github.com/distribution/reference): [registry[:port]/]path[:tag][@digest].
 const registryPart =
   "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?";
@@ -128,6 +108,7 @@ function patterned(fix: string, pattern: RegExp, patternFix = fix) {
 }
 
 const sampleAppShape = {
+  /** Build and run the container (and check it). The Logto application exists either way. */
   enabled: flag(true),
   baseUrl: text("give the URL users open the app at.", (baseUrl, ctx) => {
     const issues = baseUrlProblems(baseUrl);
@@ -147,7 +128,9 @@ const sampleAppShape = {
   ),
   restartPolicy: choice(restartPolicies, sampleAppDefaults.restartPolicy),
   networkMode: choice(networkModes, sampleAppDefaults.networkMode),
+  /** `docker build --network` for the RUN steps; unset: Docker's default. */
   buildNetwork: patterned(buildNetworkFix, buildNetworkPattern),
+  /** The BASE_IMAGE build argument of app/Dockerfile. */
   baseImage: patterned(baseImageFix, pullableImagePattern),
   imageName: patterned(
     "give a Docker image name.",
@@ -213,26 +196,26 @@ export const sampleAppSchema = structured(
 );
 
 /** The typed sample app settings, with the defaults that depend on the stack. */
-export function sampleAppConfig(app: z.output<typeof sampleAppSchema>, context: ValidationContext): SampleAppConfig {
+export function sampleAppConfig(app: z.output<typeof sampleAppSchema>, context: ValidationContext) {
+  const { readOnlyRootFilesystem, dropAllCapabilities, noNewPrivileges, memoryLimitMb, pidsLimit, ...settings } = app;
+  const confinement: ContainerConfinement = {
+    readOnlyRootFilesystem,
+    dropAllCapabilities,
+    noNewPrivileges,
+    memoryLimitMb,
+    pidsLimit,
+  };
   return {
-    enabled: app.enabled,
+    ...settings,
     baseUrl: app.baseUrl ?? `http://localhost:${app.port}`,
-    port: app.port,
     bindAddress: app.bindAddress ?? sampleAppDefaults.bindAddress,
-    restartPolicy: app.restartPolicy,
-    networkMode: app.networkMode,
-    ...(app.buildNetwork !== undefined ? { buildNetwork: app.buildNetwork } : {}),
     baseImage: app.baseImage ?? sampleAppDefaults.baseImage,
     imageName: app.imageName ?? `${projectNamespace}-sample:${context.stack.toLowerCase()}`,
     logtoAppName: app.logtoAppName ?? `Sample app (${context.stack})`,
     appSecretVersion: app.appSecretVersion ?? sampleAppDefaults.appSecretVersion,
-    confinement: {
-      readOnlyRootFilesystem: app.readOnlyRootFilesystem,
-      dropAllCapabilities: app.dropAllCapabilities,
-      noNewPrivileges: app.noNewPrivileges,
-      memoryLimitMb: app.memoryLimitMb,
-      pidsLimit: app.pidsLimit,
-    },
-    ...(app.secretKey ? { secretKey: pulumi.secret(app.secretKey) } : {}),
+    confinement,
+    // Flask's SECRET_KEY: set whenever the app is enabled.
+    secretKey: app.secretKey ? pulumi.secret(app.secretKey) : undefined,
   };
 }
+export type SampleAppConfig = ReturnType<typeof sampleAppConfig>;

@@ -12,15 +12,14 @@ import { EnterpriseSsoConnection, EnterpriseSsoConnectionArgs } from "./componen
 import { EntraOidcApp, adminConsentUrl, entraIssuer } from "./components/entraOidcApp";
 import { LogtoWebApp } from "./components/logtoWebApp";
 import { SampleApp } from "./components/sampleApp";
-import {
+import { StackConfig, projectNamespace } from "./config";
+import type {
   ConnectionConfig,
-  EntraCloud,
+  ConnectionMode,
   ManagedConnectionConfig,
   ProvidedConnectionConfig,
-  StackConfig,
-  projectNamespace,
-} from "./config";
-import type { ConnectionMode } from "./connectionConfig";
+} from "./connectionConfig";
+import type { EntraCloud } from "./entraCloud";
 import {
   DeployedOrganization,
   OrganizationOutputs,
@@ -89,30 +88,8 @@ function renameAliases(connection: ConnectionConfig, suffix: string): pulumi.Ali
 
 /** The azuread provider of one managed connection: its tenant, its cloud, and how it signs in. */
 function azureadProviderArgs(connection: ManagedConnectionConfig, cloud: EntraCloud): azuread.ProviderArgs {
-  const { credentials } = connection;
-  return {
-    tenantId: connection.tenantId,
-    ...cloud.provider,
-    ...(credentials?.kind === "clientSecret"
-      ? { clientId: credentials.clientId, clientSecret: credentials.clientSecret }
-      : {}),
-    ...(credentials?.kind === "clientCertificate"
-      ? {
-          clientId: credentials.clientId,
-          clientCertificatePath: credentials.clientCertificatePath,
-          ...(credentials.clientCertificatePassword
-            ? { clientCertificatePassword: credentials.clientCertificatePassword }
-            : {}),
-        }
-      : {}),
-    ...(credentials?.kind === "oidc"
-      ? {
-          clientId: credentials.clientId,
-          useOidc: true,
-          ...(credentials.oidcTokenFilePath ? { oidcTokenFilePath: credentials.oidcTokenFilePath } : {}),
-        }
-      : {}),
-  };
+  const { kind, ...signIn } = connection.credentials ?? { kind: "ambient" };
+  return { tenantId: connection.tenantId, ...cloud.provider, ...signIn };
 }
 
 /** Who made the app registration the connector signs in with, and whether the stack deletes it. */
@@ -143,7 +120,7 @@ function connectorArgs(
     trustUnverifiedEmail: connection.trustUnverifiedEmail,
     allowUserRelink: connection.allowUserRelink,
     clientOwnership: clientOwnership(connection),
-    ...(entra.applicationObjectId !== undefined ? { entraApplicationObjectId: entra.applicationObjectId } : {}),
+    entraApplicationObjectId: entra.applicationObjectId,
   };
 }
 
@@ -333,36 +310,23 @@ export function deployStack(config: StackConfig, options: DeployOptions): StackO
     config.organizationTemplate,
   );
 
+  const { enabled, logtoAppName, appSecretVersion, secretKey, ...container } = config.sampleApp;
   const webApp = new LogtoWebApp(
     "sample",
-    {
-      appName: config.sampleApp.logtoAppName,
-      baseUrl: config.sampleApp.baseUrl,
-      secretVersion: config.sampleApp.appSecretVersion,
-    },
+    { appName: logtoAppName, baseUrl: container.baseUrl, secretVersion: appSecretVersion },
     { protect: config.protect },
   );
-
-  const { sampleApp } = config;
-  if (sampleApp.enabled) {
-    if (!sampleApp.secretKey) throw new Error("sampleApp.secretKey is required when the sample app is enabled.");
+  if (enabled) {
     // Containers and checks are replaced routinely (new image, new port): never protected.
     new SampleApp("sample", {
-      imageName: sampleApp.imageName,
+      ...container,
       buildContext: options.sampleAppBuildContext,
       containerName: `${projectNamespace}-${pulumi.getStack()}-sample`,
-      baseUrl: sampleApp.baseUrl,
-      port: sampleApp.port,
-      bindAddress: sampleApp.bindAddress,
-      restartPolicy: sampleApp.restartPolicy,
-      networkMode: sampleApp.networkMode,
-      ...(sampleApp.buildNetwork !== undefined ? { buildNetwork: sampleApp.buildNetwork } : {}),
-      baseImage: sampleApp.baseImage,
-      confinement: sampleApp.confinement,
       logtoEndpoint: config.logtoEndpoint,
       logtoAppId: webApp.applicationId,
       logtoAppSecret: webApp.appSecret,
-      secretKey: sampleApp.secretKey,
+      // The config requires it whenever the app is enabled.
+      secretKey: secretKey!,
     });
   }
 
