@@ -50,21 +50,10 @@ export type AzureCredentials = { clientId: string } & (
   | { kind: "oidc"; useOidc: true; oidcTokenFilePath?: string }
 );
 
-/** The settings a valid connection keeps as they are. */
-type PlainSettings = Pick<
-  ConnectionSettings,
-  | "formerNames"
-  | "domains"
-  | "extraScopes"
-  | "tokenStorage"
-  | "syncProfile"
-  | "trustUnverifiedEmail"
-  | "branding"
-  | "signInAudience"
-  | "allowUserRelink"
->;
+/** The settings of one mode only, and those a valid connection does not keep as they are. */
+type ConvertedSettings = keyof typeof managedOnlyShape | keyof typeof providedOnlyShape | "mode" | "name" | "tenantId";
 
-interface ConnectionCommon extends PlainSettings {
+interface ConnectionCommon extends Omit<ConnectionSettings, ConvertedSettings | "connectorName" | "organization"> {
   /** Short name used in resource names. */
   name: string;
   /** Connector name in Logto (unique in the Logto tenant). */

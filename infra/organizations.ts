@@ -32,12 +32,8 @@ export function deployOrganizationTemplate(template: OrganizationTemplateConfig,
       role.name,
       new OrganizationRole(
         `organization-role-${role.name}`,
-        {
-          name: role.name,
-          ...(role.description !== undefined ? { description: role.description } : {}),
-          // The config checked that every scope is declared.
-          scopes: role.scopes.map((scope) => scopes.get(scope)!.name),
-        },
+        // The config checked that every scope is declared.
+        { ...role, scopes: role.scopes.map((scope) => scopes.get(scope)!.name) },
         { protect },
       ),
     ]),
@@ -63,10 +59,8 @@ export function deployCustomerOrganization(
     `${connection.name}-organization`,
     {
       name: organization.name,
-      ...(organization.description !== undefined ? { description: organization.description } : {}),
-      ...(organization.adoptOrganizationId !== undefined
-        ? { adoptOrganizationId: organization.adoptOrganizationId }
-        : {}),
+      description: organization.description,
+      adoptOrganizationId: organization.adoptOrganizationId,
       ssoConnectorId,
       // The config checked that every default role is declared in the template.
       defaultRoles: organization.defaultRoles.map((role) => roles.get(role)!.name),

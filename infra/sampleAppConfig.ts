@@ -96,9 +96,6 @@ const secretKeyFix = `set it with: pulumi config set --secret --path sampleApp.s
 const baseImageFix = `give a Docker image reference such as ${sampleAppDefaults.baseImage} (optionally with @sha256:<digest>); it is app/Dockerfile's BASE_IMAGE build argument.`;
 const buildNetworkFix = "give host, none, default or the name of a Docker network.";
 
-const baseUrlProblems = (baseUrl: string) =>
-  urlProblems(fieldToken, baseUrl, { allowPath: true, allowTrailingSlash: false });
-
 /** A text setting that must also match `pattern`. */
 function patterned(fix: string, pattern: RegExp, patternFix = fix) {
   return text(fix, (value, ctx) => {
@@ -111,7 +108,7 @@ const sampleAppShape = {
   /** Build and run the container (and check it). The Logto application exists either way. */
   enabled: flag(true),
   baseUrl: text("give the URL users open the app at.", (baseUrl, ctx) => {
-    const issues = baseUrlProblems(baseUrl);
+    const issues = urlProblems(fieldToken, baseUrl, { allowPath: true, allowTrailingSlash: false });
     lines(ctx, issues);
     return issues.length === 0 ? baseUrl : undefined;
   }),
@@ -198,13 +195,6 @@ export const sampleAppSchema = structured(
 /** The typed sample app settings, with the defaults that depend on the stack. */
 export function sampleAppConfig(app: z.output<typeof sampleAppSchema>, context: ValidationContext) {
   const { readOnlyRootFilesystem, dropAllCapabilities, noNewPrivileges, memoryLimitMb, pidsLimit, ...settings } = app;
-  const confinement: ContainerConfinement = {
-    readOnlyRootFilesystem,
-    dropAllCapabilities,
-    noNewPrivileges,
-    memoryLimitMb,
-    pidsLimit,
-  };
   return {
     ...settings,
     baseUrl: app.baseUrl ?? `http://localhost:${app.port}`,
@@ -213,7 +203,7 @@ export function sampleAppConfig(app: z.output<typeof sampleAppSchema>, context: 
     imageName: app.imageName ?? `${projectNamespace}-sample:${context.stack.toLowerCase()}`,
     logtoAppName: app.logtoAppName ?? `Sample app (${context.stack})`,
     appSecretVersion: app.appSecretVersion ?? sampleAppDefaults.appSecretVersion,
-    confinement,
+    confinement: { readOnlyRootFilesystem, dropAllCapabilities, noNewPrivileges, memoryLimitMb, pidsLimit },
     // Flask's SECRET_KEY: set whenever the app is enabled.
     secretKey: app.secretKey ? pulumi.secret(app.secretKey) : undefined,
   };

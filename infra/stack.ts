@@ -8,7 +8,7 @@ import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import { SignInExperienceSso, UserLinkGuard } from "../providers/logto";
 import type { ClientOwnership, GuardedConnection } from "../providers/logto";
-import { EnterpriseSsoConnection, EnterpriseSsoConnectionArgs } from "./components/enterpriseSsoConnection";
+import { EnterpriseSsoConnection } from "./components/enterpriseSsoConnection";
 import { EntraOidcApp, adminConsentUrl, entraIssuer } from "./components/entraOidcApp";
 import { LogtoWebApp } from "./components/logtoWebApp";
 import { SampleApp } from "./components/sampleApp";
@@ -98,32 +98,6 @@ function clientOwnership(connection: ConnectionConfig): ClientOwnership {
   return connection.keepAppRegistration ? "stack-kept" : "stack";
 }
 
-function connectorArgs(
-  connection: ConnectionConfig,
-  entra: {
-    clientId: pulumi.Input<string>;
-    clientSecret: pulumi.Input<string>;
-    issuer: pulumi.Input<string>;
-    applicationObjectId?: pulumi.Input<string>;
-  },
-): EnterpriseSsoConnectionArgs {
-  return {
-    connectorName: connection.connectorName,
-    clientId: entra.clientId,
-    clientSecret: entra.clientSecret,
-    issuer: entra.issuer,
-    domains: connection.domains,
-    scopes: connection.connectorScopes,
-    tokenStorage: connection.tokenStorage,
-    branding: connection.branding,
-    syncProfile: connection.syncProfile,
-    trustUnverifiedEmail: connection.trustUnverifiedEmail,
-    allowUserRelink: connection.allowUserRelink,
-    clientOwnership: clientOwnership(connection),
-    entraApplicationObjectId: entra.applicationObjectId,
-  };
-}
-
 /** What the guard records of a connection: what its users are keyed on, and what tells a rename. */
 function guardedConnection(connection: ConnectionConfig, index: number, config: StackConfig): GuardedConnection {
   const { tenantId, signInAudience, mode } = connection;
@@ -141,26 +115,6 @@ function guardedConnection(connection: ConnectionConfig, index: number, config: 
   };
 }
 
-/** The outputs every connection has, whichever mode. */
-function sharedOutputs(
-  connection: ConnectionConfig,
-  connector: EnterpriseSsoConnection,
-  entra: { clientId: pulumi.Output<string>; issuer: pulumi.Output<string> },
-): Omit<ConnectionOutputs, "adminConsentUrl" | "consentStatus"> {
-  return {
-    mode: connection.mode,
-    tenantId: connection.tenantId,
-    domains: connection.domains,
-    entraClientId: entra.clientId,
-    issuer: entra.issuer,
-    connectorId: connector.connectorId,
-    connectorName: connector.connectorName,
-    callbackUri: connector.callbackUri,
-    formerCallbackUris: connector.formerCallbackUris,
-    delegatedPermissions: connection.graphScopes,
-  };
-}
-
 /** What every connection's resources share: protection, and the switch its connector must outlive. */
 interface ConnectionContext {
   config: StackConfig;
@@ -171,8 +125,55 @@ interface ConnectionContext {
   userLinkGuard: UserLinkGuard;
 }
 
-function connectorDependencies(context: ConnectionContext): pulumi.Resource[] {
-  return [context.userLinkGuard, ...(context.ssoSwitch ? [context.ssoSwitch] : [])];
+/** The connection's Logto connector, signing in with `entra`'s app, and the outputs every connection has. */
+function deployConnector(
+  connection: ConnectionConfig,
+  entra: {
+    clientId: pulumi.Input<string>;
+    clientSecret: pulumi.Input<string>;
+    issuer: pulumi.Input<string>;
+    applicationObjectId?: pulumi.Input<string>;
+  },
+  context: ConnectionContext,
+  provider?: azuread.Provider,
+): { connector: EnterpriseSsoConnection; outputs: Omit<ConnectionOutputs, "adminConsentUrl" | "consentStatus"> } {
+  const connector = new EnterpriseSsoConnection(
+    `${connection.name}-sso`,
+    {
+      connectorName: connection.connectorName,
+      clientId: entra.clientId,
+      clientSecret: entra.clientSecret,
+      issuer: entra.issuer,
+      domains: connection.domains,
+      scopes: connection.connectorScopes,
+      tokenStorage: connection.tokenStorage,
+      branding: connection.branding,
+      syncProfile: connection.syncProfile,
+      trustUnverifiedEmail: connection.trustUnverifiedEmail,
+      allowUserRelink: connection.allowUserRelink,
+      clientOwnership: clientOwnership(connection),
+      entraApplicationObjectId: entra.applicationObjectId,
+    },
+    {
+      provider,
+      protect: context.config.protect,
+      aliases: renameAliases(connection, "-sso"),
+      dependsOn: [context.userLinkGuard, ...(context.ssoSwitch ? [context.ssoSwitch] : [])],
+    },
+  );
+  const outputs = {
+    mode: connection.mode,
+    tenantId: connection.tenantId,
+    domains: connection.domains,
+    entraClientId: pulumi.output(entra.clientId),
+    issuer: pulumi.output(entra.issuer),
+    connectorId: connector.connectorId,
+    connectorName: connector.connectorName,
+    callbackUri: connector.callbackUri,
+    formerCallbackUris: connector.formerCallbackUris,
+    delegatedPermissions: connection.graphScopes,
+  };
+  return { connector, outputs };
 }
 
 function deployManagedConnection(
@@ -210,15 +211,11 @@ function deployManagedConnection(
     },
     { ...componentOptions, aliases: renameAliases(connection, "-entra") },
   );
-  const connector = new EnterpriseSsoConnection(`${connection.name}-sso`, connectorArgs(connection, entra), {
-    ...componentOptions,
-    aliases: renameAliases(connection, "-sso"),
-    dependsOn: connectorDependencies(context),
-  });
+  const { connector, outputs } = deployConnector(connection, entra, context, provider);
   return {
     connector,
     outputs: {
-      ...sharedOutputs(connection, connector, { clientId: entra.clientId, issuer: entra.issuer }),
+      ...outputs,
       adminConsentUrl: entra.adminConsentUrl,
       consentStatus: entra.consentStatus,
       secretRotatesAt: secretRotation.rotatesAt,
@@ -235,20 +232,17 @@ function deployProvidedConnection(
 ): DeployedConnection {
   const { config } = context;
   const issuer = entraIssuer(config.entra.loginEndpoint, connection.tenantId, connection.signInAudience);
-  const connector = new EnterpriseSsoConnection(
-    `${connection.name}-sso`,
-    connectorArgs(connection, { clientId: connection.clientId, clientSecret: connection.clientSecret, issuer }),
-    { protect: config.protect, aliases: renameAliases(connection, "-sso"), dependsOn: connectorDependencies(context) },
+  const { connector, outputs } = deployConnector(
+    connection,
+    { clientId: connection.clientId, clientSecret: connection.clientSecret, issuer },
+    context,
   );
   const consentUrl = adminConsentUrl(config.entra.loginEndpoint, connection.tenantId, connection.clientId);
   const permissions = connection.graphScopes.join(" ");
   return {
     connector,
     outputs: {
-      ...sharedOutputs(connection, connector, {
-        clientId: pulumi.output(connection.clientId),
-        issuer: pulumi.output(issuer),
-      }),
+      ...outputs,
       adminConsentUrl: pulumi.output(consentUrl),
       consentStatus: pulumi.output(
         `up to the customer: an administrator of tenant ${connection.tenantId} grants consent at ${consentUrl}`,

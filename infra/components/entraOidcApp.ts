@@ -74,7 +74,7 @@ export class EntraOidcApp extends pulumi.ComponentResource {
     const inTenant = { parent: this, replacementTrigger: args.tenantId };
     const kept = { ...inTenant, retainOnDelete: args.keepInEntra ?? false };
 
-    const registration = new azuread.ApplicationRegistration(
+    this.registration = new azuread.ApplicationRegistration(
       `${name}-registration`,
       {
         displayName: args.displayName,
@@ -100,33 +100,33 @@ export class EntraOidcApp extends pulumi.ComponentResource {
       }),
     );
 
-    const apiAccess = new azuread.ApplicationApiAccess(
+    this.graphAccess = new azuread.ApplicationApiAccess(
       `${name}-graph-access`,
-      { applicationId: registration.id, apiClientId: graphClientId, scopeIds: this.graphScopeIds },
+      { applicationId: this.registration.id, apiClientId: graphClientId, scopeIds: this.graphScopeIds },
       kept,
     );
-    const servicePrincipal = new azuread.ServicePrincipal(
+    this.servicePrincipal = new azuread.ServicePrincipal(
       `${name}-service-principal`,
-      { clientId: registration.clientId },
+      { clientId: this.registration.clientId },
       kept,
     );
     if (args.adminConsent ?? true) {
       this.adminConsent = new azuread.ServicePrincipalDelegatedPermissionGrant(
         `${name}-admin-consent`,
         {
-          servicePrincipalObjectId: servicePrincipal.objectId,
+          servicePrincipalObjectId: this.servicePrincipal.objectId,
           resourceServicePrincipalObjectId: graph.objectId,
           claimValues: scopeNames,
         },
         // Consent to what the registration requests, after it requests it.
-        { ...kept, dependsOn: [apiAccess] },
+        { ...kept, dependsOn: [this.graphAccess] },
       );
     }
 
-    const password = new azuread.ApplicationPassword(
+    this.password = new azuread.ApplicationPassword(
       `${name}-secret`,
       {
-        applicationId: registration.id,
+        applicationId: this.registration.id,
         displayName: `Logto SSO (rotation period ${args.secretRotation.period})`,
         endDate: args.secretRotation.endDate,
         rotateWhenChanged: args.secretRotation.trigger,
@@ -135,21 +135,17 @@ export class EntraOidcApp extends pulumi.ComponentResource {
       { ...inTenant, protect: false, deleteBeforeReplace: false },
     );
 
-    this.registration = registration;
-    this.graphAccess = apiAccess;
-    this.servicePrincipal = servicePrincipal;
-    this.password = password;
-    this.clientId = registration.clientId;
-    this.clientSecret = pulumi.secret(password.value);
+    this.clientId = this.registration.clientId;
+    this.clientSecret = pulumi.secret(this.password.value);
     this.issuer = pulumi
       .all([args.loginEndpoint, args.tenantId, signInAudience])
       .apply(([loginEndpoint, tenantId, audience]) => entraIssuer(loginEndpoint, tenantId, audience));
     this.adminConsentUrl = pulumi
-      .all([args.loginEndpoint, args.tenantId, registration.clientId])
+      .all([args.loginEndpoint, args.tenantId, this.registration.clientId])
       .apply(([loginEndpoint, tenantId, clientId]) => adminConsentUrl(loginEndpoint, tenantId, clientId));
-    this.applicationObjectId = registration.objectId;
-    this.servicePrincipalObjectId = servicePrincipal.objectId;
-    this.secretExpiresAt = password.endDate;
+    this.applicationObjectId = this.registration.objectId;
+    this.servicePrincipalObjectId = this.servicePrincipal.objectId;
+    this.secretExpiresAt = this.password.endDate;
     const scopeList = scopeNames.apply((names) => names.join(" "));
     this.consentStatus =
       (args.adminConsent ?? true)

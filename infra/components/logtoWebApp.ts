@@ -29,40 +29,36 @@ export class LogtoWebApp extends pulumi.ComponentResource {
 
   constructor(name: string, args: LogtoWebAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("logto-entra-sso:logto:LogtoWebApp", name, {}, opts);
-    const callbackUri = pulumi.interpolate`${args.baseUrl}/callback`;
-    const postSignOutUri = pulumi.interpolate`${args.baseUrl}/`;
+    this.callbackUri = pulumi.interpolate`${args.baseUrl}/callback`;
+    this.postSignOutUri = pulumi.interpolate`${args.baseUrl}/`;
 
-    const application = new Application(
+    this.application = new Application(
       `${name}-application`,
       {
         name: args.appName,
         description: "Managed by Pulumi (logto-entra-sso): sample app for enterprise SSO.",
-        redirectUris: [callbackUri],
-        postLogoutRedirectUris: [postSignOutUri],
+        redirectUris: [this.callbackUri],
+        postLogoutRedirectUris: [this.postSignOutUri],
       },
       { parent: this },
     );
     // The resource id, which an update keeps: a preview of any application update (a changed endpoint, new
     // redirect URIs) then knows it, instead of planning the secret's replacement and the container's.
-    const applicationId = application.id;
-    const secret = new ApplicationSecret(
+    const applicationId = this.application.id;
+    this.secret = new ApplicationSecret(
       `${name}-application-secret`,
       {
         applicationId,
         name: pulumi.output(args.secretVersion ?? "1").apply(secretNameFor),
         // Logto's "Default secret" of an app the stack made would be a second, unmanaged way in.
-        removeDefaultSecret: application.adopted.apply((adopted) => !adopted),
+        removeDefaultSecret: this.application.adopted.apply((adopted) => !adopted),
       },
       // Replaced at every rotation, new one first (the default): never protected, or rotation would fail.
       { parent: this, protect: false, deleteBeforeReplace: false },
     );
 
-    this.application = application;
-    this.secret = secret;
     this.applicationId = applicationId;
-    this.appSecret = pulumi.secret(secret.value);
-    this.callbackUri = callbackUri;
-    this.postSignOutUri = postSignOutUri;
+    this.appSecret = pulumi.secret(this.secret.value);
     this.signInUrl = pulumi.interpolate`${args.baseUrl}/sign-in`;
     this.registerOutputs({
       applicationId: this.applicationId,

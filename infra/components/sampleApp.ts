@@ -75,11 +75,11 @@ export class SampleApp extends pulumi.ComponentResource {
     super("logto-entra-sso:app:SampleApp", name, {}, opts);
     const timeoutSeconds = args.checkTimeoutSeconds ?? 60;
     const confinement = args.confinement ?? sampleAppDefaults.confinement;
-    const healthzUrl = pulumi.interpolate`${args.baseUrl}/healthz`;
-    const discoveryUrl = pulumi.interpolate`${args.logtoEndpoint}/oidc/.well-known/openid-configuration`;
+    this.healthzUrl = pulumi.interpolate`${args.baseUrl}/healthz`;
+    this.discoveryUrl = pulumi.interpolate`${args.logtoEndpoint}/oidc/.well-known/openid-configuration`;
     const networkMode = args.networkMode ?? "bridge";
 
-    const image = new docker.Image(
+    this.image = new docker.Image(
       `${name}-image`,
       {
         imageName: args.imageName,
@@ -114,8 +114,8 @@ export class SampleApp extends pulumi.ComponentResource {
           'if [ "$(docker image inspect --format "{{.Id}}" "$IMAGE_NAME" 2>/dev/null)" = "$IMAGE_ID" ]; then target="$IMAGE_NAME"; else target="$IMAGE_ID"; fi',
           'docker image rm "$target" >/dev/null 2>&1 || echo "kept image $target: still in use, or removed already" >&2',
         ].join("; "),
-        environment: { IMAGE_ID: image.repoDigest, IMAGE_NAME: args.imageName },
-        triggers: [image.repoDigest],
+        environment: { IMAGE_ID: this.image.repoDigest, IMAGE_NAME: args.imageName },
+        triggers: [this.image.repoDigest],
       },
       { parent: this },
     );
@@ -125,20 +125,20 @@ export class SampleApp extends pulumi.ComponentResource {
     // container whose root file system is read-only ("container rootfs is marked read-only", even below a
     // volume), so they go into a writer container that is created and never started: its /run/secrets is a
     // named volume, which the app's container mounts read-only.
-    const secretsVolume = new docker.Volume(
+    this.secretsVolume = new docker.Volume(
       `${name}-secrets`,
       { name: pulumi.interpolate`${args.containerName}-secrets` },
       { parent: this },
     );
-    const secretsWriter = new docker.Container(
+    this.secretsWriter = new docker.Container(
       `${name}-secrets-writer`,
       {
         name: pulumi.interpolate`${args.containerName}-secrets-writer`,
-        image: image.repoDigest,
+        image: this.image.repoDigest,
         start: false,
         mustRun: false,
         networkMode: "none",
-        volumes: [{ volumeName: secretsVolume.name, containerPath: secretsDirectory }],
+        volumes: [{ volumeName: this.secretsVolume.name, containerPath: secretsDirectory }],
         uploads: [
           // Readable by the app's unprivileged user; the files belong to root, as uploads do.
           { file: secretFiles.logtoAppSecret, content: pulumi.secret(args.logtoAppSecret), permissions: "0444" },
@@ -148,12 +148,12 @@ export class SampleApp extends pulumi.ComponentResource {
       { parent: this, deleteBeforeReplace: true, additionalSecretOutputs: ["uploads"], dependsOn: [imageCleanup] },
     );
 
-    const container = new docker.Container(
+    this.container = new docker.Container(
       `${name}-container`,
       {
         name: args.containerName,
         // For a local build this is the image id, so a rebuilt image replaces the container.
-        image: image.repoDigest,
+        image: this.image.repoDigest,
         envs: [
           pulumi.interpolate`LOGTO_ENDPOINT=${args.logtoEndpoint}`,
           pulumi.interpolate`LOGTO_APP_ID=${args.logtoAppId}`,
@@ -162,7 +162,7 @@ export class SampleApp extends pulumi.ComponentResource {
           `SECRET_KEY_FILE=${secretFiles.secretKey}`,
           ...listening.envs,
         ],
-        volumes: [{ volumeName: secretsVolume.name, containerPath: secretsDirectory, readOnly: true }],
+        volumes: [{ volumeName: this.secretsVolume.name, containerPath: secretsDirectory, readOnly: true }],
         // Sent even when it is Docker's default, bridge: the provider replaces a container whose mode differs.
         networkMode,
         ...(listening.ports ? { ports: listening.ports } : {}),
@@ -178,9 +178,9 @@ export class SampleApp extends pulumi.ComponentResource {
         parent: this,
         // The host port and the name are taken until the old container is gone.
         deleteBeforeReplace: true,
-        dependsOn: [imageCleanup, secretsWriter],
+        dependsOn: [imageCleanup, this.secretsWriter],
         // The app reads its secret files when it starts: new files (a rotated secret) need a new container.
-        replaceWith: [secretsWriter],
+        replaceWith: [this.secretsWriter],
       },
     );
 
@@ -190,8 +190,8 @@ export class SampleApp extends pulumi.ComponentResource {
       `${name}-pids-limit`,
       {
         create: 'docker update --pids-limit "$PIDS_LIMIT" "$CONTAINER_ID" >/dev/null',
-        environment: { PIDS_LIMIT: String(confinement.pidsLimit), CONTAINER_ID: container.id },
-        triggers: [container.id],
+        environment: { PIDS_LIMIT: String(confinement.pidsLimit), CONTAINER_ID: this.container.id },
+        triggers: [this.container.id],
       },
       { parent: this },
     );
@@ -199,29 +199,23 @@ export class SampleApp extends pulumi.ComponentResource {
     new command.local.Command(
       `${name}-healthz-check`,
       {
-        ...httpCheckCommand(healthzUrl, { timeoutSeconds }),
+        ...httpCheckCommand(this.healthzUrl, { timeoutSeconds }),
         // A new container is checked again.
-        triggers: [container.id],
+        triggers: [this.container.id],
       },
-      { parent: this, dependsOn: [container, pidsLimit] },
+      { parent: this, dependsOn: [this.container, pidsLimit] },
     );
     new command.local.Command(
       `${name}-discovery-check`,
       {
-        ...httpCheckCommand(discoveryUrl, { expect: '"authorization_endpoint"', timeoutSeconds }),
+        ...httpCheckCommand(this.discoveryUrl, { expect: '"authorization_endpoint"', timeoutSeconds }),
         triggers: [args.logtoEndpoint],
       },
       { parent: this },
     );
 
-    this.image = image;
-    this.secretsVolume = secretsVolume;
-    this.secretsWriter = secretsWriter;
-    this.container = container;
-    this.imageRef = image.repoDigest;
-    this.containerName = container.name;
-    this.healthzUrl = healthzUrl;
-    this.discoveryUrl = discoveryUrl;
+    this.imageRef = this.image.repoDigest;
+    this.containerName = this.container.name;
     this.registerOutputs({
       imageRef: this.imageRef,
       containerName: this.containerName,
