@@ -35,24 +35,21 @@ function shown(value: unknown): string {
   return value === undefined ? "not set" : JSON.stringify(value);
 }
 
-/** What zod hands a transform or a check to report issues through. */
-type IssueSink = z.RefinementCtx;
-
 /**
  * One whole problem line; `{field}` stands for the setting's name, `path` leads to a setting inside this one.
  * Continuable: the checks of the objects around it still run.
  */
-export function report(ctx: IssueSink, line: string, path: PropertyKey[] = []): void {
+export function report(ctx: z.RefinementCtx, line: string, path: PropertyKey[] = []): void {
   ctx.addIssue({ code: "custom", message: line, input: undefined, path, continue: true });
 }
 
 /** `{field} is <value>: <why>`. */
-export function problem(ctx: IssueSink, value: unknown, why: string, path: PropertyKey[] = []): void {
+export function problem(ctx: z.RefinementCtx, value: unknown, why: string, path: PropertyKey[] = []): void {
   report(ctx, `${fieldToken} is ${shown(value)}: ${why}`, path);
 }
 
 /** A setting read by `read`, which reports its problems and returns the fallback for a wrong value. */
-export function setting<T>(read: (value: unknown, ctx: IssueSink) => T) {
+export function setting<T>(read: (value: unknown, ctx: z.RefinementCtx) => T) {
   // A prefault marks the setting as one that has a value when unset (its fallback), so zod runs it then too.
   return z
     .unknown()
@@ -105,7 +102,10 @@ export function wholeNumber<T extends number | undefined>(range: {
 }
 
 /** A non-empty string, or undefined when unset or wrong; `check` reports more and may refuse it (undefined). */
-export function text(fix: string, check: (value: string, ctx: IssueSink) => string | undefined = (value) => value) {
+export function text(
+  fix: string,
+  check: (value: string, ctx: z.RefinementCtx) => string | undefined = (value) => value,
+) {
   return setting((value, ctx): string | undefined => {
     if (value === undefined) return undefined;
     if (typeof value === "string" && value.trim() !== "") return check(value, ctx);
@@ -117,7 +117,7 @@ export function text(fix: string, check: (value: string, ctx: IssueSink) => stri
 /** A list of strings; `check` reports the problems of its items and returns the ones kept. */
 export function stringList(
   example: string,
-  check: (list: string[], ctx: IssueSink) => string[] = (list) => list,
+  check: (list: string[], ctx: z.RefinementCtx) => string[] = (list) => list,
   whenEmpty?: string,
 ) {
   return setting((value, ctx): string[] => {
@@ -150,7 +150,7 @@ export function secretText(fix: string, check: (value: string) => string | undef
 }
 
 /** Problem lines written for a field name, e.g. by the provider's shared checks, with `{field}` as the name. */
-export function lines(ctx: IssueSink, problems: string[]): void {
+export function lines(ctx: z.RefinementCtx, problems: string[]): void {
   for (const line of problems) report(ctx, line);
 }
 

@@ -19,8 +19,4 @@ const now = new Date();
 const sampleAppBuildContext = path.relative(process.cwd(), path.join(__dirname, "..", "app"));
 const deployed = deployStack(loadStackConfig(now), { now, sampleAppBuildContext });
 
-export const logtoEndpoint = deployed.logtoEndpoint;
-export const sampleAppSignInUrl = deployed.sampleAppSignInUrl;
-export const sampleAppLogtoAppId = deployed.sampleAppLogtoAppId;
-export const enterpriseSsoEnabled = deployed.enterpriseSsoEnabled;
-export const connections = deployed.connections;
+export const { logtoEndpoint, sampleAppSignInUrl, sampleAppLogtoAppId, enterpriseSsoEnabled, connections } = deployed;

@@ -41,23 +41,19 @@ export function dockerfileBaseImage(dockerfile: string): string {
  * How the container is confined. Each can be loosened in config (to debug, say), none needs to be: the app
  * writes nothing to disk, needs no capability and no setuid, and fits well inside the limits.
  */
-export interface ContainerConfinement {
+const confinementShape = {
   /** The root file system read-only; the secrets are on a read-only volume, /dev/shm stays a tmpfs. */
-  readOnlyRootFilesystem: boolean;
+  readOnlyRootFilesystem: flag(true),
   /** `--cap-drop ALL`. */
-  dropAllCapabilities: boolean;
+  dropAllCapabilities: flag(true),
   /** `--security-opt no-new-privileges:true`: no process gains privileges through setuid/setgid files. */
-  noNewPrivileges: boolean;
+  noNewPrivileges: flag(true),
   /** `--memory` and `--memory-swap` (no swap), in MB. */
-  memoryLimitMb: number;
+  memoryLimitMb: wholeNumber({ fallback: 256, min: 128, max: 65536, why: "the container's memory in MB" }),
   /** `--pids-limit`: processes and threads in the container. */
-  pidsLimit: number;
-}
-
-export const confinementLimits = {
-  memoryLimitMb: { min: 128, max: 65536 },
-  pidsLimit: { min: 64, max: 32768 },
+  pidsLimit: wholeNumber({ fallback: 128, min: 64, max: 32768, why: "processes and threads in the container" }),
 };
+export type ContainerConfinement = z.output<z.ZodObject<typeof confinementShape>>;
 
 export const sampleAppDefaults = {
   port: 8080,
@@ -66,13 +62,8 @@ export const sampleAppDefaults = {
   appSecretVersion: "1",
   networkMode: "bridge" as NetworkMode,
   baseImage: dockerfileBaseImage(path.join(__dirname, "..", "app", "Dockerfile")),
-  confinement: {
-    readOnlyRootFilesystem: true,
-    dropAllCapabilities: true,
-    noNewPrivileges: true,
-    memoryLimitMb: 256,
-    pidsLimit: 128,
-  } satisfies ContainerConfinement,
+  // Each confinement setting's value when unset.
+  confinement: z.object(confinementShape).parse({}),
 };
 
 /** Flask's SECRET_KEY signs the session cookie; the sample app refuses shorter keys. */
@@ -144,19 +135,7 @@ const sampleAppShape = {
       "use 1 to 64 letters, digits, dots, dashes or underscores.",
     ),
   ),
-  readOnlyRootFilesystem: flag(sampleAppDefaults.confinement.readOnlyRootFilesystem),
-  dropAllCapabilities: flag(sampleAppDefaults.confinement.dropAllCapabilities),
-  noNewPrivileges: flag(sampleAppDefaults.confinement.noNewPrivileges),
-  memoryLimitMb: wholeNumber({
-    fallback: sampleAppDefaults.confinement.memoryLimitMb,
-    ...confinementLimits.memoryLimitMb,
-    why: "the container's memory in MB",
-  }),
-  pidsLimit: wholeNumber({
-    fallback: sampleAppDefaults.confinement.pidsLimit,
-    ...confinementLimits.pidsLimit,
-    why: "processes and threads in the container",
-  }),
+  ...confinementShape,
   // Only the length is ever reported: the value is a secret.
   secretKey: secretText(`${secretKeyFix}.`, (key) =>
     key.length < minSecretKeyLength
