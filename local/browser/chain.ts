@@ -175,3 +175,17 @@ export async function createJitOrganization(
   expectStatus(await logtoApi("PUT", `${jit}/roles`, { organizationRoleIds: [roleId] }), 204, "set JIT roles");
   return { id, roleId };
 }
+
+/**
+ * Deletes the organization roles and scopes of these names: on a shared real Logto, what a failed destroy left of
+ * a run's uniquely named template.
+ */
+export async function deleteTemplateNamed(logtoApi: LogtoCall, names: Iterable<string>): Promise<void> {
+  const wanted = new Set(names);
+  for (const kind of ["organization-roles", "organization-scopes"]) {
+    const rows = (await logtoApi("GET", `/api/${kind}?page_size=100`)).body as Array<{ id: string; name: string }>;
+    for (const row of rows.filter((candidate) => wanted.has(candidate.name))) {
+      await logtoApi("DELETE", `/api/${kind}/${row.id}`);
+    }
+  }
+}

@@ -210,6 +210,21 @@ async function changeOrganization(
   return { connection, before };
 }
 
+/**
+ * A change that may cut people's links, applied: whether what it told named that, and when it was refused, the
+ * connection as it was before put back.
+ */
+async function changeThatMayCutLinks(row: JournalRow, before: Connection): Promise<void> {
+  await apply();
+  const made = await change(row);
+  row.saidSo = namesLinkLoss(made.told);
+  if (made.refused) {
+    row.note(`refused at preview${row.saidSo ? ", naming the consequence" : ""}; not applied`);
+    replaceConnection(before.tenantId, before);
+    await apply();
+  }
+}
+
 /** The first line of an engine failure that says what went wrong, without the resource it was printed under. */
 function errorLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
@@ -643,14 +658,7 @@ describe.sequential("day-2 journal: routine operations keep every user's Logto a
         clientId: own.appId,
         clientSecret: own.secret,
       });
-      await apply();
-      const made = await change(row);
-      row.saidSo = namesLinkLoss(made.told);
-      if (made.refused) {
-        row.note(`refused at preview${row.saidSo ? ", naming the consequence" : ""}; not applied`);
-        replaceConnection(tenants.contoso, contoso);
-        await apply();
-      }
+      await changeThatMayCutLinks(row, contoso);
       await checkpoint(row, "after up");
       await customersFollowSteps(row);
       await checkpoint(row, "after the admin followed customerAdminSteps");
@@ -712,14 +720,7 @@ describe.sequential("day-2 journal: routine operations keep every user's Logto a
         if (app) app.signInAudience = "AzureADMultipleOrgs";
       }
       replaceConnection(tenants.contoso, { ...contoso, signInAudience: "AzureADMultipleOrgs" });
-      await apply();
-      const made = await change(row);
-      row.saidSo = namesLinkLoss(made.told);
-      if (made.refused) {
-        row.note(`refused at preview${row.saidSo ? ", naming the consequence" : ""}; not applied`);
-        replaceConnection(tenants.contoso, contoso);
-        await apply();
-      }
+      await changeThatMayCutLinks(row, contoso);
       await checkpoint(row, "after up");
       finish(row);
     },

@@ -12,7 +12,12 @@
  * and what the run made (the kept organization, Adele, the app, the template) is deleted at the end.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTraditionalApp, logtoManagementApi, type LogtoCall } from "../../local/browser/chain";
+import {
+  createTraditionalApp,
+  deleteTemplateNamed,
+  logtoManagementApi,
+  type LogtoCall,
+} from "../../local/browser/chain";
 import { httpSignInThrough } from "../../local/browser/experience-sign-in";
 import type { EngineSandbox, Operation } from "../../local/engine/engine";
 import { realLogtoFromEnv, uniqueSuffix } from "../../local/engine/target";
@@ -82,13 +87,7 @@ async function deleteWhatTheRunMade(): Promise<void> {
   for (const id of Object.values(organizationIds)) await after("DELETE", `/api/organizations/${id}`);
   if (adeleUserId) await after("DELETE", `/api/users/${adeleUserId}`);
   if (appId) await after("DELETE", `/api/applications/${appId}`);
-  for (const [kind, name] of [
-    ["organization-roles", role],
-    ["organization-scopes", scope],
-  ]) {
-    const rows = (await after("GET", `/api/${kind}?page_size=100`)).body as Array<{ id: string; name: string }>;
-    for (const row of rows.filter((r) => r.name === name)) await after("DELETE", `/api/${kind}/${row.id}`);
-  }
+  await deleteTemplateNamed(after, [role, scope]);
 }
 
 afterAll(async () => {

@@ -16,7 +16,12 @@
  * is tenant-wide: others' roles and scopes are never touched); what the run made is deleted at the end.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTraditionalApp, logtoManagementApi, type LogtoCall } from "../../local/browser/chain";
+import {
+  createTraditionalApp,
+  deleteTemplateNamed,
+  logtoManagementApi,
+  type LogtoCall,
+} from "../../local/browser/chain";
 import { httpSignInThrough } from "../../local/browser/experience-sign-in";
 import type { EngineSandbox } from "../../local/engine/engine";
 import { realLogtoFromEnv, uniqueSuffix } from "../../local/engine/target";
@@ -116,11 +121,7 @@ async function deleteWhatTheRunMade(): Promise<void> {
     if (id) await after("DELETE", `/api/organizations/${id}`);
   if (adeleUserId) await after("DELETE", `/api/users/${adeleUserId}`);
   if (appId) await after("DELETE", `/api/applications/${appId}`);
-  const names = new Set<string>([...Object.values(role), ...Object.values(scope)]);
-  for (const kind of ["organization-roles", "organization-scopes"]) {
-    const rows = (await after("GET", `/api/${kind}?page_size=100`)).body as Array<{ id: string; name: string }>;
-    for (const row of rows.filter((r) => names.has(r.name))) await after("DELETE", `/api/${kind}/${row.id}`);
-  }
+  await deleteTemplateNamed(after, [...Object.values(role), ...Object.values(scope)]);
 }
 
 afterAll(async () => {

@@ -9,6 +9,7 @@ import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
 
 import {
   createTraditionalApp,
+  deleteTemplateNamed,
   logtoManagementApi,
   registerEntraApp,
   type EntraApp,
@@ -277,12 +278,7 @@ async function realWorld(local: LocalWorld, template: JournalTemplate): Promise<
       for (const organizationId of world.made.organizations)
         await api("DELETE", `/api/organizations/${organizationId}`);
       // The destroy deleted the template's roles and scopes it made; any a failed destroy left go here.
-      const names = new Set([...Object.values(template.role), ...template.scopeNames]);
-      for (const kind of ["organization-roles", "organization-scopes"]) {
-        const rows = (await api("GET", `/api/${kind}?page_size=100`)).body as Array<{ id: string; name: string }>;
-        for (const row of rows.filter((candidate) => names.has(candidate.name)))
-          await api("DELETE", `/api/${kind}/${row.id}`);
-      }
+      await deleteTemplateNamed(api, [...Object.values(template.role), ...template.scopeNames]);
       // The Entra stand-in closes with the local world.
       await Promise.all(fronts.map((front) => front.close()));
     },
