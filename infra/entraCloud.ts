@@ -53,11 +53,7 @@ const loginEndpoint = text(
   },
 );
 
-const entraShape = {
-  environment: choice(environmentNames, undefined),
-  loginEndpoint,
-  metadataHost,
-};
+const entraShape = { environment: choice(environmentNames, undefined), loginEndpoint, metadataHost };
 export const entraKeys = Object.keys(entraShape);
 
 /** `entra`: which cloud, or which metadata host and login endpoint. */

@@ -190,7 +190,6 @@ function deployManagedConnection(
     dependsOn: [context.userLinkGuard],
     replacementTrigger: connection.tenantId,
   });
-  const componentOptions = { provider, protect: config.protect };
   const secretRotation = secretRotationWindow({
     epoch: config.rotationEpoch,
     days: connection.secretRotationDays,
@@ -209,7 +208,7 @@ function deployManagedConnection(
       scopesField: `${projectNamespace}:connections[${index}].extraScopes`,
       keepInEntra: connection.keepAppRegistration,
     },
-    { ...componentOptions, aliases: renameAliases(connection, "-entra") },
+    { provider, protect: config.protect, aliases: renameAliases(connection, "-entra") },
   );
   const { connector, outputs } = deployConnector(connection, entra, context, provider);
   return {

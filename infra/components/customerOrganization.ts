@@ -51,11 +51,11 @@ export class CustomerOrganization extends pulumi.ComponentResource {
       { parent: this, retainOnDelete: args.deleteOrganizationOnRemoval !== true, dependsOn: args.templateRoles },
     );
     // The resource id, which an update keeps: a preview of a rename knows it, and plans no change of the JIT link.
-    const organizationId = organization.id;
+    this.organizationId = organization.id;
     new OrganizationJit(
       `${name}-jit`,
       {
-        organizationId,
+        organizationId: this.organizationId,
         ssoConnectorIds: [args.ssoConnectorId],
         roles: args.defaultRoles,
         emailDomains: args.emailDomains ?? [],
@@ -63,7 +63,6 @@ export class CustomerOrganization extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.organizationId = organizationId;
     this.organizationName = organization.name;
     this.adopted = organization.adopted;
     this.registerOutputs({
