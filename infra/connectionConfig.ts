@@ -280,13 +280,9 @@ function connectionSchema(context: ValidationContext) {
         ["trustUnverifiedEmail"],
       );
     }
+    const current = "it is the connection's current name: list only names it had before.";
     connection.formerNames.forEach((former, index) => {
-      if (former === connection.name) {
-        problem(ctx, former, "it is the connection's current name: list only names it had before.", [
-          "formerNames",
-          index,
-        ]);
-      }
+      if (former === connection.name) problem(ctx, former, current, ["formerNames", index]);
     });
     if (connection.mode !== "provided") return;
     if (connection.clientId === undefined) {
@@ -316,10 +312,8 @@ function crossConnectionProblems(
     if (!connection) return;
     const sameName = names.indexOf(names[index]);
     if (sameName !== index) {
-      problem(ctx, names[index], `connections[${sameName}] has this name too: give each connection its own name.`, [
-        index,
-        "name",
-      ]);
+      const why = `connections[${sameName}] has this name too: give each connection its own name.`;
+      problem(ctx, names[index], why, [index, "name"]);
     }
     connection.formerNames.forEach((former, formerIndex) => {
       const owner = connections.findIndex(

@@ -47,13 +47,8 @@ const description = limitedText("give a description, or leave it out.", descript
 function repeatedNames(names: Array<string | undefined>, list: "scopes" | "roles", ctx: z.RefinementCtx) {
   names.forEach((name, index) => {
     const first = name === undefined ? index : names.indexOf(name);
-    if (first !== index) {
-      problem(ctx, name, `${list}[${first}] has this name too; Logto names are unique: list each once.`, [
-        list,
-        index,
-        "name",
-      ]);
-    }
+    const why = `${list}[${first}] has this name too; Logto names are unique: list each once.`;
+    if (first !== index) problem(ctx, name, why, [list, index, "name"]);
   });
 }
 
