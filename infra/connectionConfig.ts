@@ -36,9 +36,8 @@ export const connectionDefaults = {
 /** Entra refuses client secrets valid for more than two years; the grace period counts too. */
 export const maxSecretRotationDays = 730 - secretGraceDays;
 
-export const connectionModes = ["managed", "provided"] as const;
 /** managed: the stack creates the Entra app registration; provided: the customer's admin made it. */
-export type ConnectionMode = (typeof connectionModes)[number];
+export const connectionModes = ["managed", "provided"] as const;
 
 /**
  * How the azuread provider of one connection signs in to its tenant, in the provider's own arguments. Absent: the

@@ -13,12 +13,7 @@ import { EntraOidcApp, adminConsentUrl, entraIssuer } from "./components/entraOi
 import { LogtoWebApp } from "./components/logtoWebApp";
 import { SampleApp } from "./components/sampleApp";
 import { StackConfig, projectNamespace } from "./config";
-import type {
-  ConnectionConfig,
-  ConnectionMode,
-  ManagedConnectionConfig,
-  ProvidedConnectionConfig,
-} from "./connectionConfig";
+import type { ConnectionConfig, ManagedConnectionConfig, ProvidedConnectionConfig } from "./connectionConfig";
 import type { EntraCloud } from "./entraCloud";
 import {
   DeployedOrganization,
@@ -32,7 +27,7 @@ import { secretRotationWindow } from "./rotation";
 
 /** What a person needs about one connection; nothing secret. */
 export interface ConnectionOutputs {
-  mode: ConnectionMode;
+  mode: ConnectionConfig["mode"];
   tenantId: string;
   domains: string[];
   entraClientId: pulumi.Output<string>;
