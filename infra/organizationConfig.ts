@@ -167,25 +167,21 @@ export function organizationRules(
         [...path, "defaultRoles", roleIndex],
       );
     });
-    const claim = (key: string, field: "name" | "adoptOrganizationId", value: string, why: string) => {
-      const first = claims.get(key);
-      if (first === undefined) claims.set(key, index);
+    /** An organization is claimed by its adopted id and by its name, each by one connection. */
+    const claim = (field: "name" | "adoptOrganizationId", value: string, why: string) => {
+      const first = claims.get(`${field}:${value}`);
+      if (first === undefined) claims.set(`${field}:${value}`, index);
       else problem(ctx, value, `connections[${first}] claims this organization too: ${why}.`, [...path, field]);
     };
-    if (organization.adoptOrganizationId !== undefined) {
-      claim(
-        `id:${organization.adoptOrganizationId}`,
-        "adoptOrganizationId",
-        organization.adoptOrganizationId,
-        "it adopts the same id, and one organization belongs to one connection; adopt it in one entry only",
-      );
+    const { adoptOrganizationId } = organization;
+    if (adoptOrganizationId !== undefined) {
+      const why = "it adopts the same id, and one organization belongs to one connection; adopt it in one entry only";
+      claim("adoptOrganizationId", adoptOrganizationId, why);
     }
-    const name = organizationName(connection);
     const defaulted = organization.name === undefined ? ", the connection's display name by default" : "";
     claim(
-      `name:${name}`,
       "name",
-      name,
+      organizationName(connection),
       `its organization has the same name${defaulted}, and each customer gets one organization of its own; give this one another name (${setHint('"<name>"')})`,
     );
   });
