@@ -19,14 +19,11 @@ import { changedFields, checkSsoConnector, diffSsoConnector } from "./check";
 const connectorsPath = "/api/sso-connectors";
 
 /**
- * The tenant's connectors, listed once per provider process (one engine operation; the list follows this
- * process's own writes below). Logto fetches every listed connector's issuer discovery document to answer a
- * list, so a list per create cost it N × N fetches, and a list per 10 s still 485 at N = 200. What the list is
- * for holds with one: a connector to adopt, or a domain another holds, from before this operation (by hand, or
- * made by an earlier run that failed before recording it) is in it. One another actor makes meanwhile is not,
- * as it would not be between any list and the create: a name it took makes Logto refuse our create (409
- * single_sign_on.duplicate_connector_name, checked before the insert in logto-io/logto
- * packages/core/src/routes/sso-connector/index.ts), and the error names adoptExisting.
+ * The tenant's connectors, listed once per provider process (one engine operation) and kept true to its own
+ * writes: Logto fetches every listed connector's issuer to answer a list (485 fetches at N = 200 with a list per
+ * 10 s). A connector to adopt or a domain held from before the operation (by hand, or by an earlier run that failed
+ * before recording it) is in it; a name another actor takes meanwhile gets Logto's 409 (findByConnectorName before
+ * the insert, logto-io/logto packages/core/src/routes/sso-connector/index.ts), which names adoptExisting.
  */
 function tenantConnectors(client: ManagementClient, forWhat: string): Promise<SsoConnectorRow[]> {
   return client.sharedGet(connectorsPath, `looking up SSO connectors for ${forWhat}`);
