@@ -50,11 +50,11 @@ export interface ManagementClient {
     findExisting: () => Promise<T | undefined>,
   ): Promise<Answer<P, "POST"> | T>;
   /**
-   * GETs `path`, or answers with the body of a GET of it begun less than `maxAgeMs` ago by this client (in
-   * flight or done): for lists that many concurrent calls need and that are costly for Logto to answer. A
-   * failed GET is not shared.
+   * GETs `path` once for this client's life (one provider process, one engine operation): later calls get the
+   * same body, in flight or done. For lists that many calls need and that are costly for Logto to answer; the
+   * caller keeps the body true to its own writes (`sharedAnswer`). A failed GET is not shared.
    */
-  sharedGet<P extends ApiPath>(path: P, action: string, maxAgeMs: number): Promise<Answer<P, "GET">>;
+  sharedGet<P extends ApiPath>(path: P, action: string): Promise<Answer<P, "GET">>;
   /** The shared answer for `path` if one is held (to keep it true to this client's own writes), else undefined. */
   sharedAnswer<P extends ApiPath>(path: P): Promise<Answer<P, "GET">> | undefined;
   /** Logto's public origin, from the issuer of its OIDC discovery document (fetched once per client). */
@@ -199,19 +199,19 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
     }
   }
 
-  const sharedAnswers = new Map<string, { body: Promise<unknown>; startedAt: number }>();
+  const sharedAnswers = new Map<string, Promise<unknown>>();
 
-  function sharedGet<P extends ApiPath>(path: P, action: string, maxAgeMs: number): Promise<Answer<P, "GET">> {
+  function sharedGet<P extends ApiPath>(path: P, action: string): Promise<Answer<P, "GET">> {
     const shared = sharedAnswers.get(path);
-    if (shared && Date.now() - shared.startedAt < maxAgeMs) return shared.body as Promise<Answer<P, "GET">>;
+    if (shared) return shared as Promise<Answer<P, "GET">>;
     const body = send({ method: "GET", path, action } as ApiRequest<P, "GET">).then((response) => response.data);
-    sharedAnswers.set(path, { body, startedAt: Date.now() });
+    sharedAnswers.set(path, body);
     body.catch(() => sharedAnswers.delete(path));
     return body;
   }
 
   function sharedAnswer<P extends ApiPath>(path: P): Promise<Answer<P, "GET">> | undefined {
-    return sharedAnswers.get(path)?.body as Promise<Answer<P, "GET">> | undefined;
+    return sharedAnswers.get(path) as Promise<Answer<P, "GET">> | undefined;
   }
 
   return {

@@ -6,10 +6,7 @@ import { ManagementApiSettings, cloudTenantOf, managementApiResourceFor } from "
 
 const tokenRefreshMarginMs = 60_000;
 
-interface CachedToken {
-  value: string;
-  expiresAt: number;
-}
+type CachedToken = { value: string; expiresAt: number };
 
 export interface TokenCache {
   /** A token valid for at least another minute; concurrent callers share one fetch. */
@@ -45,11 +42,7 @@ export function createTokenCache(settings: ManagementApiSettings, http: () => Ax
   }
 
   async function requestToken(): Promise<CachedToken> {
-    const form = new URLSearchParams({
-      grant_type: "client_credentials",
-      resource: settings.resource,
-      scope: "all",
-    });
+    const form = new URLSearchParams({ grant_type: "client_credentials", resource: settings.resource, scope: "all" });
     const response = await withRetries(
       settings,
       "getting a Management API token",
@@ -77,11 +70,7 @@ export function createTokenCache(settings: ManagementApiSettings, http: () => Ax
   return {
     async get() {
       if (token && token.expiresAt - Date.now() > tokenRefreshMarginMs) return token.value;
-      if (!pendingToken) {
-        pendingToken = fetchToken().finally(() => {
-          pendingToken = undefined;
-        });
-      }
+      pendingToken ??= fetchToken().finally(() => (pendingToken = undefined));
       token = await pendingToken;
       return token.value;
     },

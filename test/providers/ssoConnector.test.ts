@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { ssoConnectorProvider as provider } from "../../providers/logto/ssoConnector/provider";
 import { SsoConnectorInputs, SsoConnectorOutputs } from "../../providers/logto/ssoConnector/schema";
 import {
@@ -352,6 +352,31 @@ describe("item 3: an email domain goes to one connector per tenant", () => {
     );
     expect(new Set(made.map((connector) => connector.id)).size).toBe(12);
     expect(calls(h.logto).filter((c) => c === "GET /api/sso-connectors")).toEqual(["GET /api/sso-connectors"]);
+  });
+
+  it("creates spread over a long up list once: one list per provider process (operation)", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      for (let index = 0; index < 3; index++) {
+        await create({ connectorName: `tenant-${index}`, domains: [`tenant-${index}.example`] });
+        vi.setSystemTime(Date.now() + 60_000);
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(calls(h.logto).filter((c) => c === "GET /api/sso-connectors")).toEqual(["GET /api/sso-connectors"]);
+    expect(h.logto.state.ssoConnectors.size).toBe(3);
+  });
+
+  it("a connector another actor makes after the list: Logto refuses its name, the next operation adopts it", async () => {
+    await create({ connectorName: "first", domains: ["first.example"] });
+    const byHand = { ...h.logto.state.connectorByName("first")!, id: "made-by-hand", connectorName: "contoso" };
+    h.logto.state.ssoConnectors.set(byHand.id, { ...byHand, domains: ["contoso.com"] });
+    const error = await failureOf(() => create({ adoptExisting: true }));
+    expect(error.message).toMatch(/HTTP 409 single_sign_on\.duplicate_connector_name.*adoptExisting/);
+    expect(h.logto.state.ssoConnectors.size).toBe(2);
+    await h.configure({}); // a new provider process
+    expect((await create({ adoptExisting: true })).id).toBe("made-by-hand");
   });
 
   it("a shared list follows this process's own writes: a replacement may take over the domains at once", async () => {

@@ -18,19 +18,16 @@ import { changedFields, checkSsoConnector, diffSsoConnector } from "./check";
 
 const connectorsPath = "/api/sso-connectors";
 
-async function listConnectors(client: ManagementClient, action: string): Promise<SsoConnectorRow[]> {
-  return (await client.send({ method: "GET", path: connectorsPath, action })).data;
-}
-
 /**
- * How long one tenant-wide list serves the creates of one provider process (one engine operation): Logto
- * loads every connector's issuer discovery document to answer the list, so 50 creates each listing cost it
- * 50 × 50 fetches; they run together, so one list serves them all. Connectors this process creates meanwhile
- * are added to it, and the ones it deletes or changes are taken out or changed, so a replacement (delete,
- * then create) sees the tenant as it is; only another actor's change in those seconds is missed, as it
- * would be between a list and a create anyway.
+ * The tenant's connectors, listed once per provider process (one engine operation) and kept true to its own
+ * writes: Logto fetches every listed connector's issuer to answer a list (485 fetches at N = 200 with a list per
+ * 10 s). A connector to adopt or a domain held from before the operation (by hand, or by an earlier run that failed
+ * before recording it) is in it; a name another actor takes meanwhile gets Logto's 409 (findByConnectorName before
+ * the insert, logto-io/logto packages/core/src/routes/sso-connector/index.ts), which names adoptExisting.
  */
-const sharedListMs = 10_000;
+function tenantConnectors(client: ManagementClient, forWhat: string): Promise<SsoConnectorRow[]> {
+  return client.sharedGet(connectorsPath, `looking up SSO connectors for ${forWhat}`);
+}
 
 /** Keeps the shared list true to this process's own write: `row` made or changed, or `deletedId` gone. */
 async function trackInSharedList(
@@ -82,9 +79,7 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
     const action = `creating ${label(inputs)}`;
     // One list serves both the adoption lookup and the domain check.
     const needsList = inputs.adoptExisting || inputs.domains.length > 0;
-    const connectors: SsoConnectorRow[] = needsList
-      ? await client.sharedGet(connectorsPath, `looking up SSO connectors for ${label(inputs)}`, sharedListMs)
-      : [];
+    const connectors = needsList ? await tenantConnectors(client, label(inputs)) : [];
     // Logto keeps connector names unique; should two ever match, neither is taken.
     const sameName = soleMatch(
       connectors.filter((row) => row.connectorName === inputs.connectorName),
@@ -123,9 +118,12 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
           },
           async () => {
             // Only our own lost create counts: the name and the client id must both match.
-            const found = (await listConnectors(client, `looking up ${label(inputs)}`)).find(
-              (row) => row.connectorName === inputs.connectorName,
-            );
+            const { data } = await client.send({
+              method: "GET",
+              path: connectorsPath,
+              action: `looking up ${label(inputs)}`,
+            });
+            const found = data.find((row) => row.connectorName === inputs.connectorName);
             return found && found.config.clientId === inputs.config.clientId ? found : undefined;
           },
         );
@@ -156,7 +154,7 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
       return { outs: { ...olds, ...news, ...recorded, connectorId: id, callbackUri } };
     }
     if (changed.includes("domains")) {
-      assertDomainsFree(await listConnectors(client, `looking up SSO connectors for ${label(news)}`), news, id, action);
+      assertDomainsFree(await tenantConnectors(client, label(news)), news, id, action);
     }
     // Logto replaces config, domains and branding whole, and re-validates the issuer whenever config is
     // sent: send each changed field complete, and leave unchanged ones out.
