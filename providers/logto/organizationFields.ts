@@ -1,9 +1,11 @@
 /**
  * What the organization kinds share besides the template's ownership: Logto's own limits on their names and
  * descriptions (packages/schemas/tables/organization*.sql: name varchar(128), non-empty by the route guard;
- * description varchar(256)), and the PATCH of an object that is gone.
+ * description varchar(256)), and the PATCH of the fields that changed.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type { ApiRequest, ManagementClient } from "./client";
+import type { Answer, ApiPath, RequestBody } from "./managementApi";
 import { apiError, isLogtoApiError } from "./errors";
 import { containsUnknown } from "./support";
 
@@ -51,17 +53,30 @@ export function duplicateFailures(property: string, values: unknown): pulumi.dyn
 }
 
 /**
- * A PATCH whose object is gone: Logto answers it 404 `entity.not_exists` ("The organization does not exist.",
- * test/logto-contract/04i), not the GET's code; said as what happened and what to run.
+ * Sends `request` with only the `changed` fields of its body. With `what` (`organization "Contoso" (id …)`, the
+ * object the state holds), a 404 `entity.not_exists` (the PATCH's code for a gone object, "The organization
+ * does not exist.", test/logto-contract/04i; not the GET's) is said as what happened and what to run.
  */
-export async function patchOrExplain<T>(what: string, patch: () => Promise<T>): Promise<T> {
+export async function patchChanged<P extends ApiPath>(
+  client: ManagementClient,
+  request: ApiRequest<P, "PATCH">,
+  changed: readonly string[],
+  what?: string,
+): Promise<Answer<P, "PATCH">> {
+  const body = request.body as Record<string, unknown>;
+  const fields = Object.fromEntries(changed.map((field) => [field, body[field]])) as RequestBody<P, "PATCH">;
   try {
-    return await patch();
+    return (await client.send({ ...request, body: fields })).data;
   } catch (error) {
-    if (!isLogtoApiError(error) || error.status !== 404 || error.code !== "entity.not_exists") throw error;
+    if (!what || !isLogtoApiError(error) || error.status !== 404 || error.code !== "entity.not_exists") throw error;
     throw apiError(
       `${error.message} ${what} was deleted in Logto outside this stack: run \`pulumi refresh\` (it leaves the state), then \`pulumi up\` to make it again.`,
       error,
     );
   }
+}
+
+/** The name and description a body sends: an empty description is none (Logto keeps null). */
+export function nameAndDescriptionBody(declared: { name: string; description: string }) {
+  return { name: declared.name, description: declared.description === "" ? null : declared.description };
 }

@@ -24,6 +24,11 @@ export async function ifPresent<T>(get: () => Promise<T>): Promise<T | undefined
   }
 }
 
+/** Whether Logto has the object a GET asks for. */
+export async function isPresent<P extends ApiPath>(client: ManagementClient, request: ApiRequest<P, "GET">) {
+  return (await ifPresent(() => client.send(request))) !== undefined;
+}
+
 /**
  * A read's answer from the live object's outputs (`{}` when it is gone): its inputs are the outputs without the
  * fields only Logto or the provider sets. ReadResult types `inputs` as outputs; the engine takes them as the
@@ -53,6 +58,17 @@ export async function readOrGone<S, Row, O extends object>(
   if (state === undefined) return {};
   const row = await ifPresent(() => get(state));
   return readResult(id, row === undefined ? undefined : flatten(row, state), outputOnly);
+}
+
+/** The `check` of a kind whose inputs get their defaults and then the failures Logto would refuse them with. */
+export function checkWith<I>(
+  withDefaults: (news: Partial<I>) => I,
+  failures: (inputs: I) => pulumi.dynamic.CheckFailure[],
+) {
+  return async (_olds: unknown, news: Partial<I>): Promise<pulumi.dynamic.CheckResult<I>> => {
+    const inputs = withDefaults(news);
+    return { inputs, failures: failures(inputs) };
+  };
 }
 
 /** Shared `configure`: credentials come from the stack config the engine hands the provider process. */

@@ -1,14 +1,16 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "../client";
-import { patchOrExplain } from "../organizationFields";
+import { patchChanged } from "../organizationFields";
 import { allPages } from "../lists";
 import { managementClient } from "../registry";
 import {
+  checkWith,
   configureFromStack,
   containsUnknown,
   endpointDiff,
   endpointMove,
   ifPresent,
+  isPresent,
   notice,
   readResult,
   soleMatch,
@@ -35,18 +37,20 @@ async function findByName(client: ManagementClient, name: string): Promise<Organ
 export const organizationProvider: pulumi.dynamic.ResourceProvider<OrganizationInputs, OrganizationOutputs> = {
   configure: configureFromStack,
 
-  async check(_olds, news) {
-    const inputs = withDefaults(news);
-    return { inputs, failures: checkFailures(inputs) };
-  },
+  check: checkWith(withDefaults, checkFailures),
 
   async diff(id, olds, news) {
     const what = `${label(olds.name ?? id)} (id ${id})`;
     const move = await endpointMove(olds, news, {
       what,
       cost: "the new organization starts without members; the old one's members lose their memberships and organization roles.",
-      heldBy: async (client) =>
-        (await ifPresent(() => getOrganization(client, id, `looking up ${what} at ${client.endpoint}`))) !== undefined,
+      heldBy: (client) =>
+        isPresent(client, {
+          method: "GET",
+          path: "/api/organizations/{id}",
+          params: { id },
+          action: `looking up ${what} at ${client.endpoint}`,
+        }),
     });
     const moved = endpointDiff(move);
     // Every field is updated in place: only managing another organization replaces this one in the state.
@@ -75,14 +79,12 @@ export const organizationProvider: pulumi.dynamic.ResourceProvider<OrganizationI
       const changed = changedFields(outputsFromRow(existing, recorded), inputs);
       if (changed.length === 0) return { id, outs: outputsFromRow(existing, recorded) };
       const body = requestBody(inputs);
-      const { data } = await client.send({
-        method: "PATCH",
-        path: "/api/organizations/{id}",
-        params: { id },
-        body: Object.fromEntries(changed.map((field) => [field, body[field]])),
-        action,
-      });
-      return { id, outs: outputsFromRow(data, recorded) };
+      const row = await patchChanged(
+        client,
+        { method: "PATCH", path: "/api/organizations/{id}", params: { id }, body, action },
+        changed,
+      );
+      return { id, outs: outputsFromRow(row, recorded) };
     }
     // Names are not unique: a lost answer is found as the one organization of this name that was not there before.
     const before = new Set((await findByName(client, inputs.name)).map((row) => row.id));
@@ -121,17 +123,19 @@ export const organizationProvider: pulumi.dynamic.ResourceProvider<OrganizationI
     const changed = changedFields(olds, news);
     const recorded = { ...news, adopted: olds.adopted };
     if (changed.length === 0) return { outs: { ...olds, ...recorded, organizationId: id } };
-    const body = requestBody(news);
-    const { data } = await patchOrExplain(`${label(olds.name)} (id ${id})`, () =>
-      managementClient().send({
+    const row = await patchChanged(
+      managementClient(),
+      {
         method: "PATCH",
         path: "/api/organizations/{id}",
         params: { id },
-        body: Object.fromEntries(changed.map((field) => [field, body[field]])),
+        body: requestBody(news),
         action: `updating ${label(news.name)} (${changed.join(", ")})`,
-      }),
+      },
+      changed,
+      `${label(olds.name)} (id ${id})`,
     );
-    return { outs: outputsFromRow(data, recorded) };
+    return { outs: outputsFromRow(row, recorded) };
   },
 
   async delete(id, props) {

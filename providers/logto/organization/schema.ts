@@ -3,6 +3,7 @@
  * (inputs → request body) and flatten (row → outputs).
  */
 import type { Answer, RequestBody } from "../managementApi";
+import { nameAndDescriptionBody } from "../organizationFields";
 import type { OnEndpoint } from "../support";
 
 /** What the program declares, with defaults filled. */
@@ -30,9 +31,8 @@ export function label(name: string): string {
   return `organization "${name}"`;
 }
 
-/** An empty description is none (Logto keeps null). */
 export function requestBody(declared: OrganizationDeclared): OrganizationBody {
-  return { name: declared.name, description: declared.description === "" ? null : declared.description };
+  return nameAndDescriptionBody(declared);
 }
 
 export function outputsFromRow(

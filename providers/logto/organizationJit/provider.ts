@@ -4,7 +4,16 @@ import { apiError, isLogtoApiError } from "../errors";
 import { idsByName } from "../organizationTemplate";
 import { allPages } from "../lists";
 import { managementClient } from "../registry";
-import { configureFromStack, containsUnknown, endpointDiff, endpointMove, ifPresent, readResult } from "../support";
+import {
+  checkWith,
+  configureFromStack,
+  containsUnknown,
+  endpointDiff,
+  endpointMove,
+  ifPresent,
+  isPresent,
+  readResult,
+} from "../support";
 import { changedSets, checkFailures, withDefaults } from "./check";
 import {
   JitSet,
@@ -15,11 +24,8 @@ import {
   outputsFromLive,
 } from "./schema";
 
-async function organizationExists(client: ManagementClient, id: string, action: string): Promise<boolean> {
-  const row = await ifPresent(() =>
-    client.send({ method: "GET", path: "/api/organizations/{id}", params: { id }, action }),
-  );
-  return row !== undefined;
+function organizationExists(client: ManagementClient, id: string, action: string): Promise<boolean> {
+  return isPresent(client, { method: "GET", path: "/api/organizations/{id}", params: { id }, action });
 }
 
 /** The live sets; a missing organization answers its lists 404 `entity.not_exists_with_id` (test/logto-contract/05h). */
@@ -38,16 +44,9 @@ async function liveSets(client: ManagementClient, id: string, action: string) {
 }
 
 /** The ids of the organization roles named, or an error naming every one the tenant does not have. */
-async function roleIdsOf(client: ManagementClient, names: string[], action: string): Promise<string[]> {
-  if (names.length === 0) return [];
-  const roles = await allPages(client, { method: "GET", path: "/api/organization-roles", action });
-  return idsByName(
-    roles,
-    names,
-    "organization role",
-    "OrganizationRole) before the organizations that give it",
-    action,
-  );
+function roleIdsOf(client: ManagementClient, names: string[], action: string): Promise<string[]> {
+  const declare = "OrganizationRole) before the organizations that give it";
+  return idsByName(client, "/api/organization-roles", names, "organization role", declare, action);
 }
 
 /**
@@ -124,10 +123,7 @@ const emptySets: Omit<OrganizationJitDeclared, "organizationId"> = { ssoConnecto
 export const organizationJitProvider: pulumi.dynamic.ResourceProvider<OrganizationJitInputs, OrganizationJitOutputs> = {
   configure: configureFromStack,
 
-  async check(_olds, news) {
-    const inputs = withDefaults(news);
-    return { inputs, failures: checkFailures(inputs) };
-  },
+  check: checkWith(withDefaults, checkFailures),
 
   async diff(id, olds, news) {
     const move = await endpointMove(olds, news, {

@@ -3,54 +3,46 @@
  * (inputs → request body) and flatten (row and its scopes → outputs).
  */
 import type { Answer, RequestBody } from "../managementApi";
-import type { TemplateOwnership } from "../organizationTemplate";
 import { inDeclaredOrder } from "../lists";
-import type { OnEndpoint } from "../support";
+import { nameAndDescriptionBody } from "../organizationFields";
+import type { TemplateDeclared, TemplateRecorded } from "../organizationTemplate";
 
-/** What the program declares, with defaults filled. */
-export interface OrganizationRoleDeclared {
-  /** The role's name, e.g. `admin`; unique in the tenant. */
-  name: string;
-  description: string;
+/** A role of the organization template, e.g. `admin`, with defaults filled. */
+export interface OrganizationRoleInputs extends TemplateDeclared {
   /** The organization scopes (permissions) the role grants, by name. */
   scopes: string[];
 }
 
-export interface OrganizationRoleInputs extends OrganizationRoleDeclared, OnEndpoint {}
-
-export interface OrganizationRoleOutputs extends OrganizationRoleInputs {
+export interface OrganizationRoleOutputs extends OrganizationRoleInputs, TemplateRecorded {
   roleId: string;
-  /** Made by this stack, or used as another stack or the console made it (never changed or deleted then). */
-  ownership: TemplateOwnership;
 }
 
-export type OrganizationRoleRow = Answer<"/api/organization-roles/{id}", "GET">;
-export type OrganizationRoleBody = RequestBody<"/api/organization-roles", "POST">;
+/** The role with the scopes it grants (as Logto lists roles, or as the stack knows them). */
+export type OrganizationRoleRow = Pick<Answer<"/api/organization-roles/{id}", "GET">, "id" | "name" | "description"> & {
+  scopes: ReadonlyArray<{ name: string }>;
+};
 
-export function label(name: string): string {
-  return `organization role "${name}"`;
+/** `scopeIds`: the declared scopes' ids. */
+export function requestBody(
+  declared: OrganizationRoleInputs,
+  scopeIds: string[],
+): RequestBody<"/api/organization-roles", "POST"> {
+  return { ...nameAndDescriptionBody(declared), organizationScopeIds: scopeIds, resourceScopeIds: [] };
 }
 
-/** An empty description is none (Logto keeps null). `scopeIds`: the declared scopes' ids. */
-export function requestBody(declared: OrganizationRoleDeclared, scopeIds: string[]): OrganizationRoleBody {
-  return {
-    name: declared.name,
-    description: declared.description === "" ? null : declared.description,
-    organizationScopeIds: scopeIds,
-    resourceScopeIds: [],
-  };
-}
-
-/** `scopeNames`: the role's scopes as Logto lists them; kept in the declared order when they are the same. */
+/** The role's scopes kept in the declared order when they are the same. */
 export function outputsFromRow(
-  row: Pick<OrganizationRoleRow, "id" | "name" | "description">,
-  scopeNames: string[],
-  recorded: OnEndpoint & { ownership: TemplateOwnership; scopes?: string[] },
+  row: OrganizationRoleRow,
+  recorded: TemplateRecorded,
+  declared: Partial<OrganizationRoleInputs> | undefined,
 ): OrganizationRoleOutputs {
   return {
     name: row.name,
     description: row.description ?? "",
-    scopes: inDeclaredOrder(scopeNames, recorded.scopes),
+    scopes: inDeclaredOrder(
+      row.scopes.map((scope) => scope.name),
+      declared?.scopes,
+    ),
     endpoint: recorded.endpoint,
     roleId: row.id,
     ownership: recorded.ownership,
