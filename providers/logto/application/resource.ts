@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ReferencedDynamicResource } from "../referencedResource";
+import { logtoResourceClass } from "../logtoResource";
 import { announceAdoption } from "../support";
 import { applicationProvider } from "./provider";
+import type { ApplicationOutputs } from "./schema";
 
 export interface ApplicationArgs {
   name: pulumi.Input<string>;
@@ -15,31 +16,18 @@ export interface ApplicationArgs {
   deleteAdoptedOnDestroy?: pulumi.Input<boolean>;
 }
 
-/** A Logto "Traditional web" application; its client secrets are ApplicationSecret resources. */
-export class Application extends ReferencedDynamicResource {
-  declare public readonly applicationId: pulumi.Output<string>;
-  declare public readonly redirectUris: pulumi.Output<string[]>;
-  declare public readonly postLogoutRedirectUris: pulumi.Output<string[]>;
-  declare public readonly endpoint: pulumi.Output<string>;
-  /** True when the stack took over an existing application (it then keeps its other secrets). */
-  declare public readonly adopted: pulumi.Output<boolean>;
-
+/**
+ * A Logto "Traditional web" application; its client secrets are ApplicationSecret resources. `adopted`: the stack
+ * took over an existing application (it then keeps its other secrets). The defaults are filled by check (check.ts).
+ */
+export class Application extends logtoResourceClass<
+  ApplicationArgs,
+  Pick<ApplicationOutputs, "applicationId" | "redirectUris" | "postLogoutRedirectUris" | "endpoint" | "adopted">
+>(applicationProvider, "Application", (args) => ({ ...args }), {
+  outputs: ["endpoint", "adopted", "applicationId", "type"],
+}) {
   constructor(name: string, args: ApplicationArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      applicationProvider,
-      name,
-      {
-        ...args,
-        // Filled by check: the defaults (check.ts, withDefaults) and logto:endpoint.
-        endpoint: undefined,
-        adopted: undefined,
-        applicationId: undefined,
-        type: undefined,
-      },
-      opts,
-      "logto",
-      "Application",
-    );
+    super(name, args, opts);
     announceAdoption(`application ${name}`, args);
   }
 }

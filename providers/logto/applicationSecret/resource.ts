@@ -1,6 +1,7 @@
-import * as pulumi from "@pulumi/pulumi";
-import { ReferencedDynamicResource } from "../referencedResource";
+import type * as pulumi from "@pulumi/pulumi";
+import { logtoResourceClass } from "../logtoResource";
 import { applicationSecretProvider } from "./provider";
+import type { ApplicationSecretOutputs } from "./schema";
 
 export interface ApplicationSecretArgs {
   applicationId: pulumi.Input<string>;
@@ -13,22 +14,12 @@ export interface ApplicationSecretArgs {
 /**
  * One client secret of a Logto application. Rotation is a create-before-delete replacement, as with azuread's
  * ApplicationPassword: whatever uses `value` (the sample app container) is updated before the old secret is
- * deleted.
+ * deleted. The defaults are filled by check (check.ts).
  */
-export class ApplicationSecret extends ReferencedDynamicResource {
-  declare public readonly value: pulumi.Output<string>;
-  declare public readonly name: pulumi.Output<string>;
-  declare public readonly applicationId: pulumi.Output<string>;
-
-  constructor(name: string, args: ApplicationSecretArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      applicationSecretProvider,
-      name,
-      // The defaults and logto:endpoint are filled by check (check.ts).
-      { ...args, endpoint: undefined, value: undefined },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["value"] }),
-      "logto",
-      "ApplicationSecret",
-    );
-  }
-}
+export class ApplicationSecret extends logtoResourceClass<
+  ApplicationSecretArgs,
+  Pick<ApplicationSecretOutputs, "value" | "name" | "applicationId">
+>(applicationSecretProvider, "ApplicationSecret", (args) => ({ ...args }), {
+  outputs: ["endpoint", "value"],
+  secretOutputs: ["value"],
+}) {}

@@ -1,6 +1,7 @@
-import * as pulumi from "@pulumi/pulumi";
-import { ReferencedDynamicResource } from "../referencedResource";
+import type * as pulumi from "@pulumi/pulumi";
+import { logtoResourceClass } from "../logtoResource";
 import { organizationProvider } from "./provider";
+import type { OrganizationOutputs } from "./schema";
 
 export interface OrganizationArgs {
   name: pulumi.Input<string>;
@@ -17,28 +18,16 @@ export interface OrganizationArgs {
  * memberships, so nothing short of managing another organization replaces it, and its delete says how many
  * members it had.
  */
-export class Organization extends ReferencedDynamicResource {
-  // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
-  declare public readonly organizationId: pulumi.Output<string>;
-  declare public readonly name: pulumi.Output<string>;
-  declare public readonly adopted: pulumi.Output<boolean>;
-
-  constructor(name: string, args: OrganizationArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      organizationProvider,
-      name,
-      {
-        name: args.name,
-        description: args.description ?? "",
-        adoptOrganizationId: args.adoptOrganizationId ?? "",
-        // Filled by check from logto:endpoint.
-        endpoint: undefined,
-        organizationId: undefined,
-        adopted: undefined,
-      },
-      opts,
-      "logto",
-      "Organization",
-    );
-  }
-}
+export class Organization extends logtoResourceClass<
+  OrganizationArgs,
+  Pick<OrganizationOutputs, "organizationId" | "name" | "adopted">
+>(
+  organizationProvider,
+  "Organization",
+  (args) => ({
+    name: args.name,
+    description: args.description ?? "",
+    adoptOrganizationId: args.adoptOrganizationId ?? "",
+  }),
+  { outputs: ["endpoint", "organizationId", "adopted"] },
+) {}

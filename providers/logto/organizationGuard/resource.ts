@@ -1,5 +1,5 @@
-import * as pulumi from "@pulumi/pulumi";
-import { ReferencedDynamicResource } from "../referencedResource";
+import type * as pulumi from "@pulumi/pulumi";
+import { logtoResourceClass } from "../logtoResource";
 import { organizationGuardProvider } from "./provider";
 import type { GuardedOrganization } from "./schema";
 
@@ -16,10 +16,7 @@ export interface OrganizationGuardArgs {
  * organizations (it depends on them): a preview then says, for each organization a change removes, whether it is
  * deleted or kept and how many members it has; `pulumi destroy` says it when it deletes the guard, first.
  */
-export class OrganizationGuard extends ReferencedDynamicResource {
-  declare public readonly organizations: pulumi.Output<GuardedOrganization[]>;
-
-  constructor(name: string, args: OrganizationGuardArgs, opts?: pulumi.CustomResourceOptions) {
-    super(organizationGuardProvider, name, { organizations: args.organizations }, opts, "logto", "OrganizationGuard");
-  }
-}
+export class OrganizationGuard extends logtoResourceClass<
+  OrganizationGuardArgs,
+  { organizations: GuardedOrganization[] }
+>(organizationGuardProvider, "OrganizationGuard", (args) => ({ organizations: args.organizations })) {}

@@ -1,6 +1,7 @@
-import * as pulumi from "@pulumi/pulumi";
-import { ReferencedDynamicResource } from "../referencedResource";
+import type * as pulumi from "@pulumi/pulumi";
+import { logtoResourceClass } from "../logtoResource";
 import { organizationJitProvider } from "./provider";
+import type { OrganizationJitOutputs } from "./schema";
 
 export interface OrganizationJitArgs {
   organizationId: pulumi.Input<string>;
@@ -16,28 +17,14 @@ export interface OrganizationJitArgs {
  * An organization's just-in-time provisioning, each set replaced whole. Deleting it unlinks (empties the sets)
  * and keeps the organization and its members.
  */
-export class OrganizationJit extends ReferencedDynamicResource {
-  // `declare`: the base constructor fills these in; an ES2022 class field would reset them to undefined.
-  declare public readonly organizationId: pulumi.Output<string>;
-  declare public readonly ssoConnectorIds: pulumi.Output<string[]>;
-  declare public readonly roles: pulumi.Output<string[]>;
-  declare public readonly emailDomains: pulumi.Output<string[]>;
-
-  constructor(name: string, args: OrganizationJitArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      organizationJitProvider,
-      name,
-      {
-        organizationId: args.organizationId,
-        ssoConnectorIds: args.ssoConnectorIds ?? [],
-        roles: args.roles ?? [],
-        emailDomains: args.emailDomains ?? [],
-        // Filled by check from logto:endpoint.
-        endpoint: undefined,
-      },
-      opts,
-      "logto",
-      "OrganizationJit",
-    );
-  }
-}
+export class OrganizationJit extends logtoResourceClass<OrganizationJitArgs, Omit<OrganizationJitOutputs, "endpoint">>(
+  organizationJitProvider,
+  "OrganizationJit",
+  (args) => ({
+    organizationId: args.organizationId,
+    ssoConnectorIds: args.ssoConnectorIds ?? [],
+    roles: args.roles ?? [],
+    emailDomains: args.emailDomains ?? [],
+  }),
+  { outputs: ["endpoint"] },
+) {}

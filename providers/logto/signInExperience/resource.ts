@@ -1,9 +1,10 @@
-import * as pulumi from "@pulumi/pulumi";
-import { ReferencedDynamicResource } from "../referencedResource";
+import type * as pulumi from "@pulumi/pulumi";
+import { logtoResourceClass } from "../logtoResource";
 import { signInExperienceSsoProvider } from "./provider";
+import type { SignInExperienceSsoOutputs } from "./schema";
 
 export interface SignInExperienceSsoArgs {
-  /** Default true. */
+  /** Default true (filled by check, check.ts). */
   enabled?: pulumi.Input<boolean>;
 }
 
@@ -12,19 +13,9 @@ export interface SignInExperienceSsoArgs {
  * turns it off only when no enterprise SSO connector is left in the tenant (declare the stack's connectors
  * with `dependsOn` this switch, so they go first). Not declaring it leaves the switch alone.
  */
-export class SignInExperienceSso extends ReferencedDynamicResource {
-  declare public readonly enabled: pulumi.Output<boolean>;
-  declare public readonly endpoint: pulumi.Output<string>;
-
-  constructor(name: string, args: SignInExperienceSsoArgs = {}, opts?: pulumi.CustomResourceOptions) {
-    super(
-      signInExperienceSsoProvider,
-      name,
-      // The default (true) and logto:endpoint are filled by check (check.ts).
-      { enabled: args.enabled, endpoint: undefined },
-      opts,
-      "logto",
-      "SignInExperienceSso",
-    );
-  }
-}
+export class SignInExperienceSso extends logtoResourceClass<SignInExperienceSsoArgs, SignInExperienceSsoOutputs>(
+  signInExperienceSsoProvider,
+  "SignInExperienceSso",
+  (args) => ({ enabled: args.enabled }),
+  { outputs: ["endpoint"] },
+) {}
