@@ -53,20 +53,20 @@ export function duplicateFailures(property: string, values: unknown): pulumi.dyn
 }
 
 /**
- * Sends `request` with only the `changed` fields of its body. With `what` (`organization "Contoso" (id …)`, the
- * object the state holds), a 404 `entity.not_exists` (the PATCH's code for a gone object, "The organization
- * does not exist.", test/logto-contract/04i; not the GET's) is said as what happened and what to run.
+ * PATCHes the object with only the `changed` fields of the request's body. With `what` (`organization "Contoso"
+ * (id …)`, the object the state holds), a 404 `entity.not_exists` (the PATCH's code for a gone object, "The
+ * organization does not exist.", test/logto-contract/04i; not the GET's) is said as what happened and what to run.
  */
 export async function patchChanged<P extends ApiPath>(
   client: ManagementClient,
-  request: ApiRequest<P, "PATCH">,
+  request: Omit<ApiRequest<P, "PATCH">, "method">,
   changed: readonly string[],
   what?: string,
 ): Promise<Answer<P, "PATCH">> {
-  const body = request.body as Record<string, unknown>;
+  const { body = {} } = request as { body?: Record<string, unknown> };
   const fields = Object.fromEntries(changed.map((field) => [field, body[field]])) as RequestBody<P, "PATCH">;
   try {
-    return (await client.send({ ...request, body: fields })).data;
+    return (await client.send({ ...request, method: "PATCH", body: fields } as ApiRequest<P, "PATCH">)).data;
   } catch (error) {
     if (!what || !isLogtoApiError(error) || error.status !== 404 || error.code !== "entity.not_exists") throw error;
     throw apiError(

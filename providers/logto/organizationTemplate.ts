@@ -49,8 +49,8 @@ export interface TemplateKind<I extends TemplateDeclared, O extends I & Template
   path: "/api/organization-roles/{id}" | "/api/organization-scopes/{id}";
   /** The output holding the object's id. */
   idOutput: keyof O & string;
-  withDefaults(news: Partial<I>): I;
-  checkFailures(news: I): pulumi.dynamic.CheckFailure[];
+  withDefaults: (news: Partial<I>) => I;
+  checkFailures: (news: I) => pulumi.dynamic.CheckFailure[];
   /** The fields an update sends. */
   changedFields(olds: Partial<O>, news: I): string[];
   /** What a replacement at another Logto costs; what deleting the stack's own costs. */
@@ -142,9 +142,10 @@ export function templateProvider<I extends TemplateDeclared, O extends I & Templ
     },
 
     async read(id, props) {
-      const endpoint = props?.endpoint ?? managementClient().endpoint;
-      const row = await ifPresent(() => kind.get(managementClient(endpoint), id, `reading ${kind.noun} ${id}`));
-      const outs = row && kind.flatten(row, { endpoint, ownership: props?.ownership ?? "external" }, props);
+      const client = managementClient(props?.endpoint);
+      const row = await ifPresent(() => kind.get(client, id, `reading ${kind.noun} ${id}`));
+      const outs =
+        row && kind.flatten(row, { endpoint: client.endpoint, ownership: props?.ownership ?? "external" }, props);
       return readResult(id, outs, [kind.idOutput, "ownership"]);
     },
 

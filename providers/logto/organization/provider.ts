@@ -10,18 +10,22 @@ import {
   endpointDiff,
   endpointMove,
   ifPresent,
-  isPresent,
   notice,
   readResult,
   soleMatch,
 } from "../support";
 import { adoptsAnother, changedFields, checkFailures, withDefaults } from "./check";
 import { deletionCost } from "./members";
-import { OrganizationInputs, OrganizationOutputs, OrganizationRow, label, outputsFromRow, requestBody } from "./schema";
-
-function getOrganization(client: ManagementClient, id: string, action: string): Promise<OrganizationRow> {
-  return client.send({ method: "GET", path: "/api/organizations/{id}", params: { id }, action }).then((r) => r.data);
-}
+import {
+  OrganizationInputs,
+  OrganizationOutputs,
+  OrganizationRow,
+  getOrganization,
+  label,
+  organizationExists,
+  outputsFromRow,
+  requestBody,
+} from "./schema";
 
 /** The organizations named exactly `name` (`q` searches ids and names by substring; names are not unique). */
 async function findByName(client: ManagementClient, name: string): Promise<OrganizationRow[]> {
@@ -44,13 +48,7 @@ export const organizationProvider: pulumi.dynamic.ResourceProvider<OrganizationI
     const move = await endpointMove(olds, news, {
       what,
       cost: "the new organization starts without members; the old one's members lose their memberships and organization roles.",
-      heldBy: (client) =>
-        isPresent(client, {
-          method: "GET",
-          path: "/api/organizations/{id}",
-          params: { id },
-          action: `looking up ${what} at ${client.endpoint}`,
-        }),
+      heldBy: (client) => organizationExists(client, id, `looking up ${what} at ${client.endpoint}`),
     });
     const moved = endpointDiff(move);
     // Every field is updated in place: only managing another organization replaces this one in the state.
@@ -81,7 +79,7 @@ export const organizationProvider: pulumi.dynamic.ResourceProvider<OrganizationI
       const body = requestBody(inputs);
       const row = await patchChanged(
         client,
-        { method: "PATCH", path: "/api/organizations/{id}", params: { id }, body, action },
+        { path: "/api/organizations/{id}", params: { id }, body, action },
         changed,
       );
       return { id, outs: outputsFromRow(row, recorded) };
@@ -106,12 +104,12 @@ export const organizationProvider: pulumi.dynamic.ResourceProvider<OrganizationI
   },
 
   async read(id, props) {
-    const endpoint = props?.endpoint ?? managementClient().endpoint;
-    const row = await ifPresent(() => getOrganization(managementClient(endpoint), id, `reading organization ${id}`));
+    const client = managementClient(props?.endpoint);
+    const row = await ifPresent(() => getOrganization(client, id, `reading organization ${id}`));
     const outs =
       row &&
       outputsFromRow(row, {
-        endpoint,
+        endpoint: client.endpoint,
         adoptOrganizationId: props?.adoptOrganizationId ?? "",
         // Not knowing is counted as adopted: keeping an organization is the safe mistake.
         adopted: props?.adopted ?? true,
@@ -126,7 +124,6 @@ export const organizationProvider: pulumi.dynamic.ResourceProvider<OrganizationI
     const row = await patchChanged(
       managementClient(),
       {
-        method: "PATCH",
         path: "/api/organizations/{id}",
         params: { id },
         body: requestBody(news),

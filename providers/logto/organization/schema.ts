@@ -2,9 +2,10 @@
  * The organization's shapes: what the program declares, the wire row and body (Logto's OpenAPI), expand
  * (inputs → request body) and flatten (row → outputs).
  */
+import type { ManagementClient } from "../client";
 import type { Answer, RequestBody } from "../managementApi";
 import { nameAndDescriptionBody } from "../organizationFields";
-import type { OnEndpoint } from "../support";
+import { type OnEndpoint, isPresent } from "../support";
 
 /** What the program declares, with defaults filled. */
 export interface OrganizationDeclared {
@@ -26,6 +27,14 @@ export interface OrganizationOutputs extends OrganizationInputs {
 
 export type OrganizationRow = Answer<"/api/organizations/{id}", "GET">;
 export type OrganizationBody = RequestBody<"/api/organizations", "POST">;
+
+export async function getOrganization(client: ManagementClient, id: string, action: string): Promise<OrganizationRow> {
+  return (await client.send({ method: "GET", path: "/api/organizations/{id}", params: { id }, action })).data;
+}
+
+export function organizationExists(client: ManagementClient, id: string, action: string): Promise<boolean> {
+  return isPresent(client, { method: "GET", path: "/api/organizations/{id}", params: { id }, action });
+}
 
 export function label(name: string): string {
   return `organization "${name}"`;

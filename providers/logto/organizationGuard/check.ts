@@ -2,7 +2,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "../client";
 import { countMembers, deletedWithOrganization, membersCount } from "../organization/members";
-import { label } from "../organization/schema";
+import { getOrganization, label } from "../organization/schema";
 import { managementClient } from "../registry";
 import { configuredEndpoint, containsUnknown, ifPresent, notice } from "../support";
 import { GuardedOrganization, OrganizationGuardInputs, guardedIn } from "./schema";
@@ -64,16 +64,7 @@ export async function reviewRemovals(
 /** The organizations of the Logto `client` reaches, asked only for those that leave. */
 export function liveOrganizations(client: ManagementClient): LookUpOrganization {
   return async (id) => {
-    const row = await ifPresent(() =>
-      client
-        .send({
-          method: "GET",
-          path: "/api/organizations/{id}",
-          params: { id },
-          action: `looking up organization ${id}`,
-        })
-        .then((response) => response.data),
-    );
+    const row = await ifPresent(() => getOrganization(client, id, `looking up organization ${id}`));
     if (!row) return undefined;
     return { name: row.name, members: await countMembers(client, id, `counting the members of ${label(row.name)}`) };
   };

@@ -2,6 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "../client";
 import { apiError, isLogtoApiError } from "../errors";
 import { idsByName } from "../organizationTemplate";
+import { organizationExists } from "../organization/schema";
 import { allPages } from "../lists";
 import { managementClient } from "../registry";
 import {
@@ -23,10 +24,6 @@ import {
   label,
   outputsFromLive,
 } from "./schema";
-
-function organizationExists(client: ManagementClient, id: string, action: string): Promise<boolean> {
-  return isPresent(client, { method: "GET", path: "/api/organizations/{id}", params: { id }, action });
-}
 
 /** The live sets; a missing organization answers its lists 404 `entity.not_exists_with_id` (test/logto-contract/05h). */
 async function liveSets(client: ManagementClient, id: string, action: string) {
@@ -70,10 +67,9 @@ async function explainMissing(
   if (set !== "ssoConnectorIds") return error;
   const missing: string[] = [];
   for (const id of declared.ssoConnectorIds) {
-    const found = await ifPresent(() =>
-      client.send({ method: "GET", path: "/api/sso-connectors/{id}", params: { id }, action }),
-    );
-    if (!found) missing.push(id);
+    if (!(await isPresent(client, { method: "GET", path: "/api/sso-connectors/{id}", params: { id }, action }))) {
+      missing.push(id);
+    }
   }
   return apiError(
     `${error.message} No SSO connector has the id ${missing.join(", ") || "(none found missing; one was deleted meanwhile)"}: the set was left as it was.`,
@@ -83,34 +79,19 @@ async function explainMissing(
 
 /** Replaces each set named by the declared one, with its own PUT. */
 async function putSets(client: ManagementClient, declared: OrganizationJitDeclared, sets: JitSet[]): Promise<void> {
-  const id = declared.organizationId;
-  const action = (set: JitSet) => `setting ${label(id)} (${set})`;
+  const params = { id: declared.organizationId };
   for (const set of sets) {
+    const action = `setting ${label(declared.organizationId)} (${set})`;
     try {
       if (set === "ssoConnectorIds") {
-        await client.send({
-          method: "PUT",
-          path: "/api/organizations/{id}/jit/sso-connectors",
-          params: { id },
-          body: { ssoConnectorIds: declared.ssoConnectorIds },
-          action: action(set),
-        });
+        const body = { ssoConnectorIds: declared.ssoConnectorIds };
+        await client.send({ method: "PUT", path: "/api/organizations/{id}/jit/sso-connectors", params, body, action });
       } else if (set === "roles") {
-        await client.send({
-          method: "PUT",
-          path: "/api/organizations/{id}/jit/roles",
-          params: { id },
-          body: { organizationRoleIds: await roleIdsOf(client, declared.roles, action(set)) },
-          action: action(set),
-        });
+        const body = { organizationRoleIds: await roleIdsOf(client, declared.roles, action) };
+        await client.send({ method: "PUT", path: "/api/organizations/{id}/jit/roles", params, body, action });
       } else {
-        await client.send({
-          method: "PUT",
-          path: "/api/organizations/{id}/jit/email-domains",
-          params: { id },
-          body: { emailDomains: declared.emailDomains },
-          action: action(set),
-        });
+        const body = { emailDomains: declared.emailDomains };
+        await client.send({ method: "PUT", path: "/api/organizations/{id}/jit/email-domains", params, body, action });
       }
     } catch (error) {
       throw await explainMissing(client, error, declared, set);
@@ -148,9 +129,9 @@ export const organizationJitProvider: pulumi.dynamic.ResourceProvider<Organizati
   },
 
   async read(id, props) {
-    const endpoint = props?.endpoint ?? managementClient().endpoint;
-    const live = await ifPresent(() => liveSets(managementClient(endpoint), id, `reading ${label(id)}`));
-    const outs = live && outputsFromLive(live, { ...props, organizationId: id, endpoint });
+    const client = managementClient(props?.endpoint);
+    const live = await ifPresent(() => liveSets(client, id, `reading ${label(id)}`));
+    const outs = live && outputsFromLive(live, { ...props, organizationId: id, endpoint: client.endpoint });
     return readResult(id, outs, []);
   },
 

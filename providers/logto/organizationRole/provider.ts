@@ -88,7 +88,7 @@ export const organizationRoleProvider = templateProvider<
       fields.length > 0
         ? await patchChanged(
             client,
-            { method: "PATCH", path: "/api/organization-roles/{id}", params: { id }, body, action },
+            { path: "/api/organization-roles/{id}", params: { id }, body, action },
             fields,
             what,
           )

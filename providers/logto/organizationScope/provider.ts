@@ -47,7 +47,7 @@ export const organizationScopeProvider = templateProvider<
   update: (client, id, { news, changed, action, what }) =>
     patchChanged(
       client,
-      { method: "PATCH", path: "/api/organization-scopes/{id}", params: { id }, body: requestBody(news), action },
+      { path: "/api/organization-scopes/{id}", params: { id }, body: requestBody(news), action },
       changed,
       what,
     ),
