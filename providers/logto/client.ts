@@ -36,36 +36,6 @@ export interface ApiResponse<T> {
   headers: Record<string, string>;
 }
 
-export interface ManagementClient {
-  readonly endpoint: string;
-  send<P extends ApiPath, M extends HttpMethod>(request: ApiRequest<P, M>): Promise<ApiResponse<Answer<P, M>>>;
-  /** DELETEs the object; one that is gone already (404) counts as deleted. */
-  deleteIfPresent<P extends ApiPath>(request: Omit<ApiRequest<P, "DELETE">, "method">): Promise<void>;
-  /**
-   * POSTs a create whose outcome may be lost (connection dropped, gateway timeout). Before sending again it
-   * asks `findExisting` whether the first attempt went through, so a lost answer never makes a duplicate.
-   */
-  createOnce<P extends ApiPath, T>(
-    request: ApiRequest<P, "POST">,
-    findExisting: () => Promise<T | undefined>,
-  ): Promise<Answer<P, "POST"> | T>;
-  /**
-   * GETs `path` once for this client's life (one provider process, one engine operation): later calls get the
-   * same body, in flight or done. For lists that many calls need and that are costly for Logto to answer; the
-   * caller keeps the body true to its own writes (`sharedAnswer`). A failed GET is not shared.
-   */
-  sharedGet<P extends ApiPath>(path: P, action: string): Promise<Answer<P, "GET">>;
-  /** The shared answer for `path` if one is held (to keep it true to this client's own writes), else undefined. */
-  sharedAnswer<P extends ApiPath>(path: P): Promise<Answer<P, "GET">> | undefined;
-  /** Logto's public origin, from the issuer of its OIDC discovery document (fetched once per client). */
-  publicOrigin(): Promise<string>;
-  /**
-   * The tenant's OIDC signing keys (`/oidc/jwks`), one text per key, or undefined when this address does not
-   * answer with them: two addresses of one Logto tenant publish the same keys, two tenants never do.
-   */
-  signingKeys(): Promise<string[] | undefined>;
-}
-
 /** The route with its `{name}` parts filled in. */
 function pathOf(route: string, params: Record<string, string> | undefined): string {
   return route.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params?.[name] ?? ""));
@@ -99,7 +69,7 @@ function proxyOptions(endpoint: string): { proxy?: false; httpAgent?: unknown; h
  * Creates a client bound to one set of settings; its token is cached for its whole life. `errorNote` is added
  * to every error it reports (why this endpoint, when it is not the configured one).
  */
-export function createManagementClient(settings: ManagementApiSettings, errorNote?: string): ManagementClient {
+export function createManagementClient(settings: ManagementApiSettings, errorNote?: string) {
   let instance: AxiosInstance | undefined;
   const http = (): AxiosInstance =>
     (instance ??= (nodeRequire("axios") as AxiosStatic).create({
@@ -152,6 +122,7 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
     };
   }
 
+  /** DELETEs the object; one that is gone already (404) counts as deleted. */
   async function deleteIfPresent<P extends ApiPath>(request: Omit<ApiRequest<P, "DELETE">, "method">): Promise<void> {
     try {
       await send({ ...request, method: "DELETE" } as ApiRequest<P, "DELETE">);
@@ -168,6 +139,7 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
 
   let discovered: Promise<string> | undefined;
 
+  /** Logto's public origin, from the issuer of its OIDC discovery document (fetched once per client). */
   function publicOrigin(): Promise<string> {
     discovered ??= getPublic<{ issuer?: unknown }>(
       discoveryPath,
@@ -185,6 +157,10 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
     return discovered;
   }
 
+  /**
+   * The tenant's OIDC signing keys (`/oidc/jwks`), one text per key, or undefined when this address does not
+   * answer with them: two addresses of one Logto tenant publish the same keys, two tenants never do.
+   */
   async function signingKeys(): Promise<string[] | undefined> {
     try {
       const { keys } = await getPublic<{ keys?: unknown }>("/oidc/jwks", `reading ${settings.endpoint}/oidc/jwks`);
@@ -201,6 +177,11 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
 
   const sharedAnswers = new Map<string, Promise<unknown>>();
 
+  /**
+   * GETs `path` once for this client's life (one provider process, one engine operation): later calls get the
+   * same body, in flight or done. For lists that many calls need and that are costly for Logto to answer; the
+   * caller keeps the body true to its own writes (`sharedAnswer`). A failed GET is not shared.
+   */
   function sharedGet<P extends ApiPath>(path: P, action: string): Promise<Answer<P, "GET">> {
     const shared = sharedAnswers.get(path);
     if (shared) return shared as Promise<Answer<P, "GET">>;
@@ -210,6 +191,7 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
     return body;
   }
 
+  /** The shared answer for `path` if one is held (to keep it true to this client's own writes), else undefined. */
   function sharedAnswer<P extends ApiPath>(path: P): Promise<Answer<P, "GET">> | undefined {
     return sharedAnswers.get(path) as Promise<Answer<P, "GET">> | undefined;
   }
@@ -217,6 +199,10 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
   return {
     endpoint: settings.endpoint,
     send,
+    /**
+     * POSTs a create whose outcome may be lost (connection dropped, gateway timeout). Before sending again it
+     * asks `findExisting` whether the first attempt went through, so a lost answer never makes a duplicate.
+     */
     createOnce: <P extends ApiPath, T>(request: ApiRequest<P, "POST">, findExisting: () => Promise<T | undefined>) =>
       createOnce<Answer<P, "POST"> | T>(settings, async () => (await send(request)).data, findExisting),
     deleteIfPresent,
@@ -224,5 +210,7 @@ export function createManagementClient(settings: ManagementApiSettings, errorNot
     sharedAnswer,
     publicOrigin,
     signingKeys,
-  };
+  } as const;
 }
+
+export type ManagementClient = ReturnType<typeof createManagementClient>;

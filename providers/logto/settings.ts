@@ -104,39 +104,43 @@ function readOrigins(read: SettingSource, name: SettingName, problems: string[])
     .flatMap((item) => readOrigin(name, item, problems) ?? []);
 }
 
+/** A setting that must be given: a problem saying how when it is not. */
+function required(read: SettingSource, name: SettingName, howToSet: string, problems: string[]): string | undefined {
+  const value = read(name);
+  if (value === undefined) problems.push(`${describeKey(name)} is not set: ${howToSet}.`);
+  return value;
+}
+
 /**
  * Resolves and validates the Management API settings. Throws one error listing every problem; the M2M
  * secret's value is never part of a message.
  */
 export function resolveManagementApiSettings(read: SettingSource): ManagementApiSettings {
   const problems: string[] = [];
-  const endpointRaw = read("endpoint");
-  let endpoint = "";
-  if (endpointRaw === undefined) {
-    problems.push(
-      `${describeKey("endpoint")} is not set: run \`pulumi config set logto:endpoint https://<your-logto-host>\`.`,
-    );
-  } else {
-    const issues = logtoEndpointProblems(
-      describeKey("endpoint"),
-      endpointRaw,
-      "Fix: pulumi config set logto:endpoint <origin>.",
-    );
-    problems.push(...issues);
-    if (issues.length === 0) endpoint = new URL(endpointRaw).origin;
-  }
-  const m2mAppId = read("m2mAppId");
-  if (m2mAppId === undefined) {
-    problems.push(
-      `${describeKey("m2mAppId")} is not set: create a machine-to-machine app with the Logto Management API role and run \`pulumi config set logto:m2mAppId <app id>\`.`,
-    );
-  }
-  const m2mAppSecret = read("m2mAppSecret");
-  if (m2mAppSecret === undefined) {
-    problems.push(
-      `${describeKey("m2mAppSecret")} is not set: run \`pulumi config set --secret logto:m2mAppSecret <secret>\`.`,
-    );
-  }
+  const endpointRaw = required(
+    read,
+    "endpoint",
+    "run `pulumi config set logto:endpoint https://<your-logto-host>`",
+    problems,
+  );
+  const endpointIssues =
+    endpointRaw === undefined
+      ? []
+      : logtoEndpointProblems(describeKey("endpoint"), endpointRaw, "Fix: pulumi config set logto:endpoint <origin>.");
+  problems.push(...endpointIssues);
+  const endpoint = endpointRaw !== undefined && endpointIssues.length === 0 ? new URL(endpointRaw).origin : "";
+  const m2mAppId = required(
+    read,
+    "m2mAppId",
+    "create a machine-to-machine app with the Logto Management API role and run `pulumi config set logto:m2mAppId <app id>`",
+    problems,
+  );
+  const m2mAppSecret = required(
+    read,
+    "m2mAppSecret",
+    "run `pulumi config set --secret logto:m2mAppSecret <secret>`",
+    problems,
+  );
   const tenantId = read("tenantId");
   if (tenantId !== undefined && !/^[a-z0-9]+$/.test(tenantId)) {
     problems.push(
@@ -144,27 +148,17 @@ export function resolveManagementApiSettings(read: SettingSource): ManagementApi
     );
   }
   const explicitResource = read("resource");
-  if (
-    explicitResource !== undefined &&
-    tenantId !== undefined &&
-    explicitResource !== managementApiResourceFor(tenantId)
-  ) {
+  const tenantResource = tenantId === undefined ? undefined : managementApiResourceFor(tenantId);
+  if (explicitResource !== undefined && tenantResource !== undefined && explicitResource !== tenantResource) {
     problems.push(
-      `${describeKey("resource")} is "${explicitResource}" but ${describeKey("tenantId")} is "${tenantId}", whose resource is ${managementApiResourceFor(tenantId)}: set only one of them.`,
+      `${describeKey("resource")} is "${explicitResource}" but ${describeKey("tenantId")} is "${tenantId}", whose resource is ${tenantResource}: set only one of them.`,
     );
   }
-  const resource =
-    explicitResource ??
-    (tenantId !== undefined
-      ? managementApiResourceFor(tenantId)
-      : endpoint
-        ? defaultManagementApiResource(endpoint)
-        : "");
   const settings: ManagementApiSettings = {
     endpoint,
     m2mAppId: m2mAppId ?? "",
     m2mAppSecret: m2mAppSecret ?? "",
-    resource,
+    resource: explicitResource ?? tenantResource ?? (endpoint ? defaultManagementApiResource(endpoint) : ""),
     requestTimeoutMs: positiveInteger(read, "requestTimeoutMs", 20_000, problems),
     maxAttempts: positiveInteger(read, "maxAttempts", 5, problems),
     retryBaseDelayMs: positiveInteger(read, "retryBaseDelayMs", 250, problems),

@@ -73,12 +73,8 @@ export async function organizationRoleUsage(
   const action = `checking whether an organization uses ${what}`;
   const uses: string[] = [];
   for (let page = 1, checked = 0; ; page++) {
-    const { data } = await client.send({
-      method: "GET",
-      path: "/api/organizations",
-      query: { page, page_size: pageSize },
-      action,
-    });
+    const query = { page, page_size: pageSize };
+    const { data } = await client.send({ method: "GET", path: "/api/organizations", query, action });
     const organizations = Array.isArray(data) ? data : [];
     for (let start = 0; start < organizations.length; start += parallel) {
       const batch = organizations.slice(start, start + parallel);
@@ -102,11 +98,8 @@ export async function organizationScopeUsage(
   scopeId: string,
   what: string,
 ): Promise<TemplateUsage> {
-  const roles = await allPages(client, {
-    method: "GET",
-    path: "/api/organization-roles",
-    action: `checking whether an organization role grants ${what}`,
-  });
+  const action = `checking whether an organization role grants ${what}`;
+  const roles = await allPages(client, { method: "GET", path: "/api/organization-roles", action });
   const granting = roles.filter((role) => role.scopes.some((scope) => scope.id === scopeId));
   return { uses: granting.map((role) => `granted by organization role "${role.name}" (id ${role.id})`), more: false };
 }

@@ -23,12 +23,8 @@ import { changedApplicationFields, checkApplication, diffApplication } from "./c
 
 /** The Traditional applications named exactly `name` (names are not unique in Logto). */
 async function findByName(client: ManagementClient, name: string): Promise<ApplicationRow[]> {
-  const { data } = await client.send({
-    method: "GET",
-    path: "/api/applications",
-    query: { search: name },
-    action: `looking up ${label(name)}`,
-  });
+  const action = `looking up ${label(name)}`;
+  const { data } = await client.send({ method: "GET", path: "/api/applications", query: { search: name }, action });
   return data.filter((row) => row.name === name && row.type === "Traditional");
 }
 

@@ -21,12 +21,9 @@ async function findSecret(
   client: ManagementClient,
   inputs: Pick<ApplicationSecretInputs, "applicationId" | "name">,
 ): Promise<SecretRow | undefined> {
-  const { data } = await client.send({
-    method: "GET",
-    path: "/api/applications/{id}/secrets",
-    params: { id: inputs.applicationId },
-    action: `looking up ${label(inputs)}`,
-  });
+  const params = { id: inputs.applicationId };
+  const action = `looking up ${label(inputs)}`;
+  const { data } = await client.send({ method: "GET", path: "/api/applications/{id}/secrets", params, action });
   return data.find((row) => row.name === inputs.name);
 }
 

@@ -14,13 +14,10 @@ export async function countMembers(
   action: string,
   holdingRoleId?: string,
 ): Promise<number | undefined> {
-  const { headers } = await client.send({
-    method: "GET",
-    path: "/api/organizations/{id}/users",
-    params: { id },
-    query: { ...(holdingRoleId !== undefined ? { organizationRoleId: holdingRoleId } : {}), page: 1, page_size: 1 },
-    action,
-  });
+  const filter: Record<string, string> = holdingRoleId !== undefined ? { organizationRoleId: holdingRoleId } : {};
+  const query = { ...filter, page: 1, page_size: 1 };
+  const path = "/api/organizations/{id}/users";
+  const { headers } = await client.send({ method: "GET", path, params: { id }, query, action });
   const total = Number(headers["total-number"]);
   return Number.isInteger(total) && total >= 0 ? total : undefined;
 }

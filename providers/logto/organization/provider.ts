@@ -29,12 +29,8 @@ import {
 
 /** The organizations named exactly `name` (`q` searches ids and names by substring; names are not unique). */
 async function findByName(client: ManagementClient, name: string): Promise<OrganizationRow[]> {
-  const rows = await allPages(client, {
-    method: "GET",
-    path: "/api/organizations",
-    query: { q: name },
-    action: `looking up ${label(name)}`,
-  });
+  const action = `looking up ${label(name)}`;
+  const rows = await allPages(client, { method: "GET", path: "/api/organizations", query: { q: name }, action });
   return rows.filter((row) => row.name === name);
 }
 

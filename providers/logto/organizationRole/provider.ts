@@ -50,12 +50,8 @@ export const organizationRoleProvider = templateProvider<
   async get(client, id, action) {
     const params = { id };
     const { data: row } = await client.send({ method: "GET", path: "/api/organization-roles/{id}", params, action });
-    const scopes = await allPages(client, {
-      method: "GET",
-      path: "/api/organization-roles/{id}/scopes",
-      params,
-      action,
-    });
+    const path = "/api/organization-roles/{id}/scopes";
+    const scopes = await allPages(client, { method: "GET", path, params, action });
     return { ...row, scopes };
   },
 

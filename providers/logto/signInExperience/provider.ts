@@ -9,21 +9,15 @@ import { SignInExperienceSsoInputs, SignInExperienceSsoOutputs } from "./schema"
 const singletonId = "sign-in-exp";
 
 async function liveValue(client: ManagementClient): Promise<boolean> {
-  const { data } = await client.send({
-    method: "GET",
-    path: "/api/sign-in-exp",
-    action: "reading the sign-in experience",
-  });
+  const action = "reading the sign-in experience";
+  const { data } = await client.send({ method: "GET", path: "/api/sign-in-exp", action });
   return data.singleSignOnEnabled === true;
 }
 
 async function setValue(client: ManagementClient, enabled: boolean): Promise<boolean> {
-  const { data } = await client.send({
-    method: "PATCH",
-    path: "/api/sign-in-exp",
-    body: { singleSignOnEnabled: enabled },
-    action: `turning enterprise SSO ${enabled ? "on" : "off"} in the sign-in experience`,
-  });
+  const action = `turning enterprise SSO ${enabled ? "on" : "off"} in the sign-in experience`;
+  const body = { singleSignOnEnabled: enabled };
+  const { data } = await client.send({ method: "PATCH", path: "/api/sign-in-exp", body, action });
   return data.singleSignOnEnabled === true;
 }
 
@@ -57,11 +51,8 @@ function movingSwitch(olds: Partial<SignInExperienceSsoInputs>): MovingObject {
  * share it. The stack's own connectors depend on the switch, so they are gone by the time it is deleted.
  */
 async function turnOffWhenUnused(client: ManagementClient): Promise<void> {
-  const { data: connectors } = await client.send({
-    method: "GET",
-    path: "/api/sso-connectors",
-    action: "looking up the enterprise SSO connectors left in the tenant",
-  });
+  const action = "looking up the enterprise SSO connectors left in the tenant";
+  const { data: connectors } = await client.send({ method: "GET", path: "/api/sso-connectors", action });
   if (connectors.length > 0) {
     const names = connectors.map((row) => `"${row.connectorName}"`).join(", ");
     notice(
