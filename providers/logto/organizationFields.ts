@@ -7,10 +7,25 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ApiRequest, ManagementClient } from "./client";
 import type { Answer, ApiPath, RequestBody } from "./managementApi";
 import { apiError, isLogtoApiError } from "./errors";
-import { containsUnknown } from "./support";
+import { configuredEndpoint, containsUnknown } from "./support";
 
 export const nameLimit = 128;
 export const descriptionLimit = 256;
+
+/** A named object's inputs with the defaults filled: no description is "", and the configured logto:endpoint. */
+export function namedDefaults<T extends { name?: string; description?: string }>(news: T) {
+  return { ...news, name: news.name ?? "", description: news.description ?? "", endpoint: configuredEndpoint() };
+}
+
+/** The name when renamed, the description when changed, but only of the stack's own object: another maker's is theirs. */
+export function nameAndDescriptionChanges(
+  olds: { name?: string; description?: string; ownership?: string },
+  news: { name: string; description: string },
+): Array<"name" | "description"> {
+  const changed: Array<"name" | "description"> = olds.name !== news.name ? ["name"] : [];
+  if (olds.ownership !== "external" && (olds.description ?? "") !== news.description) changed.push("description");
+  return changed;
+}
 
 /** Failures of a declared name and description, each naming the field and the limit. */
 export function nameAndDescriptionFailures(

@@ -1,9 +1,13 @@
 import type { ManagementClient } from "../client";
 import { allPages } from "../lists";
-import { patchChanged } from "../organizationFields";
+import {
+  nameAndDescriptionChanges,
+  nameAndDescriptionFailures,
+  namedDefaults,
+  patchChanged,
+} from "../organizationFields";
 import { templateLabel, templateProvider } from "../organizationTemplate";
 import { organizationScopeUsage } from "../templateUsage";
-import { changedFields, checkFailures, withDefaults } from "./check";
 import {
   OrganizationScopeInputs,
   OrganizationScopeOutputs,
@@ -29,9 +33,10 @@ export const organizationScopeProvider = templateProvider<
   noun,
   path: "/api/organization-scopes/{id}",
   idOutput: "scopeId",
-  withDefaults,
-  checkFailures,
-  changedFields,
+  // A scope has only the rules every named object has; of another maker's scope only the name counts.
+  withDefaults: namedDefaults,
+  checkFailures: (news) => nameAndDescriptionFailures(news, noun),
+  changedFields: nameAndDescriptionChanges,
   cost: {
     move: "organization roles of this stack that hold the scope get the new one; roles made elsewhere lose it.",
     deletion: "no organization role of the tenant grants it.",
