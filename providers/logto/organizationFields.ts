@@ -1,7 +1,8 @@
 /**
  * What the organization kinds share besides the template's ownership: Logto's own limits on their names and
  * descriptions (packages/schemas/tables/organization*.sql: name varchar(128), non-empty by the route guard;
- * description varchar(256)), and the PATCH of the fields that changed.
+ * description varchar(256); the application's name check too, with its own limit), and the PATCH of the fields
+ * that changed.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ApiRequest, ManagementClient } from "./client";
@@ -27,31 +28,29 @@ export function nameAndDescriptionChanges(
   return changed;
 }
 
+/** The failure of a value longer than Logto's `limit`. */
+function tooLong(property: string, value: string, limit: number): pulumi.dynamic.CheckFailure[] {
+  const reason = `${property} is ${value.length} characters long: Logto allows at most ${limit}.`;
+  return value.length > limit ? [{ property, reason }] : [];
+}
+
+/** The failure of a declared name: empty, or longer than Logto's `limit` (the application's is 256). */
+export function nameFailures(name: unknown, what: string, limit = nameLimit): pulumi.dynamic.CheckFailure[] {
+  if (containsUnknown(name)) return [];
+  if (typeof name !== "string" || name.trim() === "") {
+    return [{ property: "name", reason: `name is empty: give the ${what} a name.` }];
+  }
+  return tooLong("name", name, limit);
+}
+
 /** Failures of a declared name and description, each naming the field and the limit. */
 export function nameAndDescriptionFailures(
   news: { name: unknown; description: unknown },
   what: string,
 ): pulumi.dynamic.CheckFailure[] {
-  const failures: pulumi.dynamic.CheckFailure[] = [];
-  if (!containsUnknown(news.name)) {
-    if (typeof news.name !== "string" || news.name.trim() === "") {
-      failures.push({ property: "name", reason: `name is empty: give the ${what} a name.` });
-    } else if (news.name.length > nameLimit) {
-      failures.push({
-        property: "name",
-        reason: `name is ${news.name.length} characters long: Logto allows at most ${nameLimit}.`,
-      });
-    }
-  }
-  if (!containsUnknown(news.description) && typeof news.description === "string") {
-    if (news.description.length > descriptionLimit) {
-      failures.push({
-        property: "description",
-        reason: `description is ${news.description.length} characters long: Logto allows at most ${descriptionLimit}.`,
-      });
-    }
-  }
-  return failures;
+  const { description } = news;
+  const known = !containsUnknown(description) && typeof description === "string";
+  return [...nameFailures(news.name, what), ...(known ? tooLong("description", description, descriptionLimit) : [])];
 }
 
 /**

@@ -1,9 +1,11 @@
 /** The application's check and diff: defaults, the declared values Logto would refuse, which fields changed. */
 import * as pulumi from "@pulumi/pulumi";
 import { MovingObject, adoptableDiff, configuredEndpoint, containsUnknown, ifPresent, sameStringSet } from "../support";
+import { nameFailures } from "../organizationFields";
 import { urlProblems } from "../validation";
 import { ApplicationInputs, ApplicationOutputs, getApplication, label } from "./schema";
 
+/** applications.name is varchar(256) (packages/schemas/tables/applications.sql). */
 const nameLimit = 256;
 
 type ApplicationField = "name" | "description" | "redirectUris" | "postLogoutRedirectUris" | "corsAllowedOrigins";
@@ -19,18 +21,8 @@ export function changedApplicationFields(olds: ApplicationInputs, news: Applicat
 }
 
 function checkFailures(news: ApplicationInputs): pulumi.dynamic.CheckFailure[] {
-  const failures: pulumi.dynamic.CheckFailure[] = [];
+  const failures = nameFailures(news.name, "application", nameLimit);
   const known = (value: unknown) => !containsUnknown(value);
-  if (known(news.name)) {
-    if (typeof news.name !== "string" || news.name.trim() === "") {
-      failures.push({ property: "name", reason: "name is empty: give the application a name." });
-    } else if (news.name.length > nameLimit) {
-      failures.push({
-        property: "name",
-        reason: `name is ${news.name.length} characters long: Logto allows at most ${nameLimit}.`,
-      });
-    }
-  }
   for (const key of ["redirectUris", "postLogoutRedirectUris", "corsAllowedOrigins"] as const) {
     if (!known(news[key])) continue;
     news[key].forEach((uri, index) => {
