@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "../client";
-import { patchChanged } from "../organizationFields";
+import { nameAndDescriptionBody, patchChanged } from "../organizationFields";
 import { allPages } from "../lists";
 import { managementClient } from "../registry";
 import {
@@ -24,7 +24,6 @@ import {
   label,
   organizationExists,
   outputsFromRow,
-  requestBody,
 } from "./schema";
 
 /** The organizations named exactly `name` (`q` searches ids and names by substring; names are not unique). */
@@ -72,7 +71,7 @@ export const organizationProvider: pulumi.dynamic.ResourceProvider<OrganizationI
       }
       const changed = changedFields(outputsFromRow(existing, recorded), inputs);
       if (changed.length === 0) return { id, outs: outputsFromRow(existing, recorded) };
-      const body = requestBody(inputs);
+      const body = nameAndDescriptionBody(inputs);
       const row = await patchChanged(
         client,
         { path: "/api/organizations/{id}", params: { id }, body, action },
@@ -86,7 +85,7 @@ export const organizationProvider: pulumi.dynamic.ResourceProvider<OrganizationI
       {
         method: "POST",
         path: "/api/organizations",
-        body: requestBody(inputs),
+        body: nameAndDescriptionBody(inputs),
         action: `creating ${label(inputs.name)}`,
       },
       async () =>
@@ -122,7 +121,7 @@ export const organizationProvider: pulumi.dynamic.ResourceProvider<OrganizationI
       {
         path: "/api/organizations/{id}",
         params: { id },
-        body: requestBody(news),
+        body: nameAndDescriptionBody(news),
         action: `updating ${label(news.name)} (${changed.join(", ")})`,
       },
       changed,

@@ -1,10 +1,9 @@
 /**
- * The organization's shapes: what the program declares, the wire row and body (Logto's OpenAPI), expand
- * (inputs → request body) and flatten (row → outputs).
+ * The organization's shapes: what the program declares, the wire row (Logto's OpenAPI) and flatten (row →
+ * outputs); its body is a named object's (organizationFields.ts nameAndDescriptionBody).
  */
 import type { ManagementClient } from "../client";
-import type { Answer, RequestBody } from "../managementApi";
-import { nameAndDescriptionBody } from "../organizationFields";
+import type { Answer } from "../managementApi";
 import { type OnEndpoint, isPresent } from "../support";
 
 /** What the program declares, with defaults filled. */
@@ -26,7 +25,6 @@ export interface OrganizationOutputs extends OrganizationInputs {
 }
 
 export type OrganizationRow = Answer<"/api/organizations/{id}", "GET">;
-export type OrganizationBody = RequestBody<"/api/organizations", "POST">;
 
 export async function getOrganization(client: ManagementClient, id: string, action: string): Promise<OrganizationRow> {
   return (await client.send({ method: "GET", path: "/api/organizations/{id}", params: { id }, action })).data;
@@ -38,10 +36,6 @@ export function organizationExists(client: ManagementClient, id: string, action:
 
 export function label(name: string): string {
   return `organization "${name}"`;
-}
-
-export function requestBody(declared: OrganizationDeclared): OrganizationBody {
-  return nameAndDescriptionBody(declared);
 }
 
 export function outputsFromRow(

@@ -1,6 +1,7 @@
 import type { ManagementClient } from "../client";
 import { allPages } from "../lists";
 import {
+  nameAndDescriptionBody,
   nameAndDescriptionChanges,
   nameAndDescriptionFailures,
   namedDefaults,
@@ -8,13 +9,7 @@ import {
 } from "../organizationFields";
 import { templateLabel, templateProvider } from "../organizationTemplate";
 import { organizationScopeUsage } from "../templateUsage";
-import {
-  OrganizationScopeInputs,
-  OrganizationScopeOutputs,
-  OrganizationScopeRow,
-  outputsFromRow,
-  requestBody,
-} from "./schema";
+import { OrganizationScopeInputs, OrganizationScopeOutputs, OrganizationScopeRow, outputsFromRow } from "./schema";
 
 const noun = "organization scope";
 
@@ -46,13 +41,14 @@ export const organizationScopeProvider = templateProvider<
     (await client.send({ method: "GET", path: "/api/organization-scopes/{id}", params: { id }, action })).data,
   find: findScopeByName,
   create: (client, inputs, action) =>
-    client.createOnce({ method: "POST", path: "/api/organization-scopes", body: requestBody(inputs), action }, () =>
-      findScopeByName(client, inputs.name),
+    client.createOnce(
+      { method: "POST", path: "/api/organization-scopes", body: nameAndDescriptionBody(inputs), action },
+      () => findScopeByName(client, inputs.name),
     ),
   update: (client, id, { news, changed, action, what }) =>
     patchChanged(
       client,
-      { path: "/api/organization-scopes/{id}", params: { id }, body: requestBody(news), action },
+      { path: "/api/organization-scopes/{id}", params: { id }, body: nameAndDescriptionBody(news), action },
       changed,
       what,
     ),

@@ -1,9 +1,8 @@
 /**
- * The organization scope's shapes: what the program declares, the wire row and body (Logto's OpenAPI), expand
- * (inputs → request body) and flatten (row → outputs).
+ * The organization scope's shapes: what the program declares, the wire row (Logto's OpenAPI) and flatten (row →
+ * outputs); its body is a named object's (organizationFields.ts nameAndDescriptionBody).
  */
-import type { Answer, RequestBody } from "../managementApi";
-import { nameAndDescriptionBody } from "../organizationFields";
+import type { Answer } from "../managementApi";
 import type { TemplateDeclared, TemplateRecorded } from "../organizationTemplate";
 
 /** A permission of the organization template, e.g. `read:reports`: its name and description. */
@@ -14,10 +13,6 @@ export interface OrganizationScopeOutputs extends OrganizationScopeInputs, Templ
 }
 
 export type OrganizationScopeRow = Answer<"/api/organization-scopes/{id}", "GET">;
-
-export function requestBody(declared: OrganizationScopeInputs): RequestBody<"/api/organization-scopes", "POST"> {
-  return nameAndDescriptionBody(declared);
-}
 
 export function outputsFromRow(row: OrganizationScopeRow, recorded: TemplateRecorded): OrganizationScopeOutputs {
   return {
