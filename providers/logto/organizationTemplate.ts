@@ -13,8 +13,7 @@ import {
   checkWith,
   configureFromStack,
   containsUnknown,
-  endpointDiff,
-  endpointMove,
+  diffWithEndpoint,
   ifPresent,
   isPresent,
   notice,
@@ -115,21 +114,19 @@ export function templateProvider<I extends TemplateDeclared, O extends I & Templ
      */
     async diff(id, olds, news) {
       const what = label(olds.name ?? id);
-      const moved = endpointDiff(
-        await endpointMove(olds, news, {
+      const replaces = olds.ownership === "external" && olds.name !== news.name ? ["name"] : [];
+      const changed = containsUnknown(news) || kind.changedFields(olds, news).length > 0;
+      return diffWithEndpoint(
+        olds,
+        news,
+        { replaces, changed },
+        {
           what: `${what} (id ${id})`,
           cost: kind.cost.move,
           heldBy: (client) =>
             isPresent(client, { method: "GET", path: kind.path, params: { id }, action: `looking up ${what}` }),
-        }),
+        },
       );
-      const replaces = olds.ownership === "external" && olds.name !== news.name ? ["name"] : [];
-      const changed = containsUnknown(news) || kind.changedFields(olds, news).length > 0;
-      return {
-        changes: changed || moved.changed || replaces.length > 0,
-        replaces: [...replaces, ...moved.replaces],
-        deleteBeforeReplace: false,
-      };
     },
 
     async create(inputs) {

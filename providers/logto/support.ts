@@ -138,9 +138,19 @@ export async function endpointMove(
   );
 }
 
-/** `replaces` and whether anything changes, for a resource's endpoint. */
-export function endpointDiff(move: EndpointMove): { replaces: string[]; changed: boolean } {
-  return { replaces: move === "replace" ? ["endpoint"] : [], changed: move !== "none" };
+/**
+ * A diff of the object's own replacements and changes (`own`) and of what a changed endpoint does to it
+ * (`endpointMove`: an update that records it, or a replacement that makes it before deleting the old one).
+ */
+export async function diffWithEndpoint(
+  olds: Partial<OnEndpoint>,
+  news: OnEndpoint,
+  own: { replaces?: string[]; changed: boolean },
+  object: MovingObject,
+): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
+  const move = await endpointMove(olds, news, object);
+  const replaces = [...(own.replaces ?? []), ...(move === "replace" ? ["endpoint"] : [])];
+  return { changes: own.changed || move !== "none" || replaces.length > 0, replaces, deleteBeforeReplace: false };
 }
 
 /**
@@ -198,17 +208,13 @@ export async function adoptableDiff(
   own: { replaces: string[]; changed: boolean },
   object: MovingObject,
 ): Promise<pulumi.dynamic.DiffResult> {
-  const moved = endpointDiff(await endpointMove(olds, news, object));
-  const replaces = [...own.replaces, ...moved.replaces];
-  const changes =
-    replaces.length > 0 ||
-    own.changed ||
-    moved.changed ||
+  const recordedChanged =
     olds.endpoint === undefined ||
     olds.adopted === undefined ||
     olds.adoptExisting !== news.adoptExisting ||
     olds.deleteAdoptedOnDestroy !== news.deleteAdoptedOnDestroy;
-  return { changes, replaces, deleteBeforeReplace: replaces.length > 0 };
+  const diff = await diffWithEndpoint(olds, news, { ...own, changed: own.changed || recordedChanged }, object);
+  return { ...diff, deleteBeforeReplace: diff.replaces.length > 0 };
 }
 
 /**

@@ -2,15 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "../client";
 import { isLogtoApiError, troubleshootingLink } from "../errors";
 import { managementClient } from "../registry";
-import {
-  configureFromStack,
-  endpointDiff,
-  endpointMove,
-  MovingObject,
-  ifPresent,
-  notice,
-  readOrGone,
-} from "../support";
+import { configureFromStack, diffWithEndpoint, MovingObject, ifPresent, notice, readOrGone } from "../support";
 import { checkApplicationSecret } from "./check";
 import { ApplicationSecretInputs, ApplicationSecretOutputs, SecretRow, label } from "./schema";
 
@@ -60,8 +52,7 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
   async diff(_id, olds, news) {
     const replaces = (["applicationId", "name"] as const).filter((key) => olds[key] !== news[key]);
     if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: false };
-    const moved = endpointDiff(await endpointMove(olds, news, movingSecret(olds)));
-    return { changes: moved.changed, replaces: moved.replaces, deleteBeforeReplace: false };
+    return diffWithEndpoint(olds, news, { changed: false }, movingSecret(olds));
   },
 
   async create(inputs) {

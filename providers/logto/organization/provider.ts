@@ -7,8 +7,7 @@ import {
   checkWith,
   configureFromStack,
   containsUnknown,
-  endpointDiff,
-  endpointMove,
+  diffWithEndpoint,
   ifPresent,
   notice,
   readResult,
@@ -40,21 +39,24 @@ export const organizationProvider: pulumi.dynamic.ResourceProvider<OrganizationI
 
   async diff(id, olds, news) {
     const what = `${label(olds.name ?? id)} (id ${id})`;
-    const move = await endpointMove(olds, news, {
-      what,
-      cost: "the new organization starts without members; the old one's members lose their memberships and organization roles.",
-      heldBy: (client) => organizationExists(client, id, `looking up ${what} at ${client.endpoint}`),
-    });
-    const moved = endpointDiff(move);
     // Every field is updated in place: only managing another organization replaces this one in the state.
-    const replaces = [...(adoptsAnother(olds, news) ? ["adoptOrganizationId"] : []), ...moved.replaces];
     // Whether the replaced organization is deleted depends on its retainOnDelete, which a provider never sees:
     // the organization guard says it (providers/logto/organizationGuard), with its member count.
+    const replaces = adoptsAnother(olds, news) ? ["adoptOrganizationId"] : [];
     const changed =
       containsUnknown(news) ||
       changedFields(olds, news).length > 0 ||
       (olds.adoptOrganizationId ?? "") !== news.adoptOrganizationId;
-    return { changes: changed || moved.changed || replaces.length > 0, replaces, deleteBeforeReplace: false };
+    return diffWithEndpoint(
+      olds,
+      news,
+      { replaces, changed },
+      {
+        what,
+        cost: "the new organization starts without members; the old one's members lose their memberships and organization roles.",
+        heldBy: (client) => organizationExists(client, id, `looking up ${what} at ${client.endpoint}`),
+      },
+    );
   },
 
   async create(inputs) {

@@ -9,8 +9,7 @@ import {
   checkWith,
   configureFromStack,
   containsUnknown,
-  endpointDiff,
-  endpointMove,
+  diffWithEndpoint,
   ifPresent,
   isPresent,
   readResult,
@@ -21,6 +20,7 @@ import {
   OrganizationJitDeclared,
   OrganizationJitInputs,
   OrganizationJitOutputs,
+  jitSets,
   label,
   outputsFromLive,
 } from "./schema";
@@ -107,16 +107,19 @@ export const organizationJitProvider: pulumi.dynamic.ResourceProvider<Organizati
   check: checkWith(withDefaults, checkFailures),
 
   async diff(id, olds, news) {
-    const move = await endpointMove(olds, news, {
-      what: label(id),
-      cost: "the organization itself is made anew there: this stack's Organization resource says what that costs.",
-      heldBy: (client) => organizationExists(client, id, `looking up organization ${id} at ${client.endpoint}`),
-    });
-    const moved = endpointDiff(move);
     // Another organization's settings: set there, and this one's cleared.
-    const replaces = [...(olds.organizationId !== news.organizationId ? ["organizationId"] : []), ...moved.replaces];
+    const replaces = olds.organizationId !== news.organizationId ? ["organizationId"] : [];
     const changed = containsUnknown(news) || changedSets(olds, news).length > 0;
-    return { changes: changed || moved.changed || replaces.length > 0, replaces, deleteBeforeReplace: false };
+    return diffWithEndpoint(
+      olds,
+      news,
+      { replaces, changed },
+      {
+        what: label(id),
+        cost: "the organization itself is made anew there: this stack's Organization resource says what that costs.",
+        heldBy: (client) => organizationExists(client, id, `looking up organization ${id} at ${client.endpoint}`),
+      },
+    );
   },
 
   /**
@@ -124,7 +127,7 @@ export const organizationJitProvider: pulumi.dynamic.ResourceProvider<Organizati
    * a lost answer, they change nothing more.
    */
   async create(inputs) {
-    await putSets(managementClient(), inputs, ["ssoConnectorIds", "roles", "emailDomains"]);
+    await putSets(managementClient(), inputs, [...jitSets]);
     return { id: inputs.organizationId, outs: { ...inputs } };
   },
 
@@ -145,6 +148,6 @@ export const organizationJitProvider: pulumi.dynamic.ResourceProvider<Organizati
     const client = managementClient(props.endpoint);
     const action = `looking up organization ${id}`;
     if (!(await organizationExists(client, id, action))) return;
-    await putSets(client, { ...emptySets, organizationId: id }, ["ssoConnectorIds", "roles", "emailDomains"]);
+    await putSets(client, { ...emptySets, organizationId: id }, [...jitSets]);
   },
 };

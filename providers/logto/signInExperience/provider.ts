@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "../client";
 import { managementClient } from "../registry";
-import { MovingObject, configureFromStack, endpointDiff, endpointMove, notice } from "../support";
+import { MovingObject, configureFromStack, diffWithEndpoint, notice } from "../support";
 import { checkSignInExperienceSso } from "./check";
 import { SignInExperienceSsoInputs, SignInExperienceSsoOutputs } from "./schema";
 
@@ -75,12 +75,8 @@ export const signInExperienceSsoProvider: pulumi.dynamic.ResourceProvider<
   check: async (_olds, news) => checkSignInExperienceSso(news),
 
   async diff(_id, olds, news) {
-    const moved = endpointDiff(await endpointMove(olds, news, movingSwitch(olds)));
-    return {
-      changes: olds.enabled !== news.enabled || moved.changed,
-      replaces: moved.replaces,
-      deleteBeforeReplace: moved.replaces.length > 0,
-    };
+    const diff = await diffWithEndpoint(olds, news, { changed: olds.enabled !== news.enabled }, movingSwitch(olds));
+    return { ...diff, deleteBeforeReplace: diff.replaces.length > 0 };
   },
 
   async create(inputs) {
