@@ -65,6 +65,8 @@ export async function withRetries(
   sensitive: Array<string | undefined>,
 ): Promise<AxiosResponse<unknown>> {
   const started = Date.now();
+  const fail = (message: string, fields: Parameters<typeof apiError>[1]) =>
+    apiError(redact(message, sensitive), fields);
   for (let attemptNo = 1; ; attemptNo++) {
     const result = await perform();
     let retryDelay: number | undefined;
@@ -79,24 +81,18 @@ export async function withRetries(
         retryDelay = retryAfterMs(response.headers["retry-after"]);
       } else if (status === 502 || status === 504) {
         if (!idempotent) {
-          throw apiError(redact(`${failure.message} The outcome is unknown.`, sensitive), {
-            status,
-            code: failure.code,
-            outcomeUnknown: true,
-            mayStillRun: status === 504,
-          });
+          const outcome = { status, code: failure.code, outcomeUnknown: true, mayStillRun: status === 504 };
+          throw fail(`${failure.message} The outcome is unknown.`, outcome);
         }
       } else {
-        throw apiError(redact(failure.message, sensitive), { status, code: failure.code });
+        throw fail(failure.message, { status, code: failure.code });
       }
     } else {
       const lost = !notSentCodes.includes(result.code);
       const text = `Logto: ${action} failed: no answer from ${settings.endpoint} (${result.code}).`;
       if (lost && !idempotent) {
-        throw apiError(redact(`${text} The outcome is unknown.`, sensitive), {
-          outcomeUnknown: true,
-          mayStillRun: timeoutCodes.includes(result.code),
-        });
+        const outcome = { outcomeUnknown: true, mayStillRun: timeoutCodes.includes(result.code) };
+        throw fail(`${text} The outcome is unknown.`, outcome);
       }
       failure = apiError(text, {});
     }
@@ -104,13 +100,8 @@ export async function withRetries(
     const delay = retryDelay ?? backoff;
     const elapsed = Date.now() - started;
     if (attemptNo >= settings.maxAttempts || elapsed + delay > settings.retryBudgetMs) {
-      throw apiError(
-        redact(
-          `${failure.message} Gave up after ${attemptNo} attempt(s) in ${(elapsed / 1000).toFixed(1)} s.`,
-          sensitive,
-        ),
-        { status: failure.status, code: failure.code },
-      );
+      const gaveUp = `Gave up after ${attemptNo} attempt(s) in ${(elapsed / 1000).toFixed(1)} s.`;
+      throw fail(`${failure.message} ${gaveUp}`, { status: failure.status, code: failure.code });
     }
     await sleep(delay);
   }

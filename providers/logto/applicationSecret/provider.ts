@@ -9,14 +9,19 @@ import { ApplicationSecretInputs, ApplicationSecretOutputs, SecretRow, label } f
 /** The secret Logto gives every new Traditional application; nobody outside the console knows it. */
 const logtoDefaultSecretName = "Default secret";
 
-async function findSecret(
-  client: ManagementClient,
-  inputs: Pick<ApplicationSecretInputs, "applicationId" | "name">,
-): Promise<SecretRow | undefined> {
+type SecretName = Pick<ApplicationSecretInputs, "applicationId" | "name">;
+
+async function findSecret(client: ManagementClient, inputs: SecretName): Promise<SecretRow | undefined> {
   const params = { id: inputs.applicationId };
   const action = `looking up ${label(inputs)}`;
   const { data } = await client.send({ method: "GET", path: "/api/applications/{id}/secrets", params, action });
   return data.find((row) => row.name === inputs.name);
+}
+
+/** Deletes the application's secret of this name; one gone already counts as deleted. */
+function deleteSecret(client: ManagementClient, secret: SecretName, action: string): Promise<void> {
+  const params = { id: secret.applicationId, name: secret.name };
+  return client.deleteIfPresent({ path: "/api/applications/{id}/secrets/{name}", params, action });
 }
 
 /** A secret at another endpoint: the same tenant holds it, the same value under the same name. */
@@ -59,11 +64,8 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
     const client = managementClient();
     // Before the new secret, so a failure leaves nothing half made: the next up simply tries again.
     if (inputs.removeDefaultSecret) {
-      await client.deleteIfPresent({
-        path: "/api/applications/{id}/secrets/{name}",
-        params: { id: inputs.applicationId, name: logtoDefaultSecretName },
-        action: `deleting Logto's "${logtoDefaultSecretName}" of application ${inputs.applicationId}`,
-      });
+      const action = `deleting Logto's "${logtoDefaultSecretName}" of application ${inputs.applicationId}`;
+      await deleteSecret(client, { applicationId: inputs.applicationId, name: logtoDefaultSecretName }, action);
     }
     const id = `${inputs.applicationId}/${inputs.name}`;
     // Looked up first, so that a secret found after a lost answer is known to be the one this create made.
@@ -114,10 +116,6 @@ export const applicationSecretProvider: pulumi.dynamic.ResourceProvider<
       );
       return;
     }
-    await client.deleteIfPresent({
-      path: "/api/applications/{id}/secrets/{name}",
-      params: { id: props.applicationId, name: props.name },
-      action: `deleting ${label(props)}`,
-    });
+    await deleteSecret(client, props, `deleting ${label(props)}`);
   },
 };

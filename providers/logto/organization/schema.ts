@@ -7,13 +7,10 @@ import type { Answer } from "../managementApi";
 import { type OnEndpoint, isPresent } from "../support";
 
 /** What the program declares, with defaults filled. */
-export interface OrganizationDeclared {
+export interface OrganizationInputs extends OnEndpoint {
   /** The organization's display name; Logto does not keep names unique (test/logto-contract/04b). */
   name: string;
   description: string;
-}
-
-export interface OrganizationInputs extends OrganizationDeclared, OnEndpoint {
   /** The id of an existing organization to manage instead of creating one ("" for none). */
   adoptOrganizationId: string;
 }

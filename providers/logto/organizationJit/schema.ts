@@ -3,7 +3,6 @@
  * the organization roles they get, and the email domains whose verified-email sign-ups join it. Logto keeps
  * each as a set that its PUT route replaces whole (test/logto-contract/05b, 06, 07).
  */
-import type { Answer } from "../managementApi";
 import { inDeclaredOrder } from "../lists";
 import type { OnEndpoint } from "../support";
 
@@ -25,8 +24,6 @@ export type OrganizationJitOutputs = OrganizationJitInputs;
 /** The three sets, each behind its own PUT route. */
 export const jitSets = ["ssoConnectorIds", "roles", "emailDomains"] as const;
 export type JitSet = (typeof jitSets)[number];
-
-export type JitRoleRow = Answer<"/api/organizations/{id}/jit/roles", "GET">[number];
 
 export function label(organizationId: string): string {
   return `JIT provisioning of organization ${organizationId}`;
