@@ -190,3 +190,25 @@ describe("the organization provider's delete", () => {
     expect(calls(h.logto).filter((call) => call.startsWith("GET "))).toEqual([`GET /api/organizations/${id}/users`]);
   });
 });
+
+describe("an organization the guard says is deleted", () => {
+  it("is said deleted once: the organization's own delete that follows in the run does not say it again", async () => {
+    const id = await organization("Contoso", 3);
+    const outs: OrganizationOutputs = {
+      name: "Contoso",
+      description: "",
+      adoptOrganizationId: "",
+      endpoint: h.logto.url,
+      organizationId: id,
+      adopted: false,
+    };
+    const said = await noticesDuring(async () => {
+      await checkOrganizationGuard({ organizations: [guarded("contoso", id, { deleteOnRemoval: true })] }, {});
+      await organizationProvider.delete!(id, outs);
+    });
+    expect(said.filter((notice) => notice.includes(`(id ${id})`) && notice.includes("it has 3 members"))).toHaveLength(
+      1,
+    );
+    expect(store().organizations.has(id)).toBe(false);
+  });
+});

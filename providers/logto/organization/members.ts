@@ -33,6 +33,13 @@ export function deletedWithOrganization(count: number | undefined): string {
   return `${members}, whose memberships and organization roles Logto deletes with it (their user accounts stay: they sign in as before, without this organization)`;
 }
 
+/**
+ * The organizations whose deletion this provider process has said already: the organization guard says it, with
+ * the member count, before any organization of the run is deleted (its check at up, its delete at destroy), so
+ * the organization's own delete does not say it again.
+ */
+export const deletionsSaid = new Set<string>();
+
 /** What deleting the organization costs, said before it happens. */
 export async function deletionCost(client: ManagementClient, what: string, id: string): Promise<string> {
   return deletedWithOrganization(await countMembers(client, id, `counting the members of ${what}`));

@@ -14,7 +14,7 @@ import {
   soleMatch,
 } from "../support";
 import { adoptsAnother, changedFields, checkFailures, withDefaults } from "./check";
-import { deletionCost } from "./members";
+import { deletionCost, deletionsSaid } from "./members";
 import {
   OrganizationInputs,
   OrganizationOutputs,
@@ -141,7 +141,7 @@ export const organizationProvider: pulumi.dynamic.ResourceProvider<OrganizationI
       return;
     }
     const client = managementClient(props.endpoint);
-    notice(`deleting ${what}: ${await deletionCost(client, what, id)}.`);
+    if (!deletionsSaid.has(id)) notice(`deleting ${what}: ${await deletionCost(client, what, id)}.`);
     await client.deleteIfPresent({ path: "/api/organizations/{id}", params: { id }, action: `deleting ${what}` });
   },
 };

@@ -1,7 +1,7 @@
 /** The organization guard's review: what a change does to each organization that leaves the stack. */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ManagementClient } from "../client";
-import { countMembers, deletedWithOrganization, membersCount } from "../organization/members";
+import { countMembers, deletedWithOrganization, deletionsSaid, membersCount } from "../organization/members";
 import { getOrganization, label } from "../organization/schema";
 import { managementClient } from "../registry";
 import { configuredEndpoint, containsUnknown, ifPresent, notice } from "../support";
@@ -45,6 +45,7 @@ export async function removalStatement(organization: GuardedOrganization, lookUp
   }
   const what = `${label(live.name)} (id ${id}) of connection ${connection}`;
   if (deletedOnRemoval(organization)) {
+    deletionsSaid.add(id);
     return `${what} leaves the stack and is deleted in Logto (deleteOrganizationOnRemoval was on at the last pulumi up): ${deletedWithOrganization(live.members)}. To keep it instead, put the entry back with deleteOrganizationOnRemoval off, run pulumi up, then remove it.`;
   }
   const members =
