@@ -42,11 +42,8 @@ function pathOf(route: string, params: Record<string, string> | undefined): stri
 }
 
 function flattenHeaders(headers: AxiosResponse["headers"]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value !== undefined && value !== null) out[name.toLowerCase()] = String(value);
-  }
-  return out;
+  const present = Object.entries(headers ?? {}).filter(([, value]) => value !== undefined && value !== null);
+  return Object.fromEntries(present.map(([name, value]) => [name.toLowerCase(), String(value)]));
 }
 
 /**

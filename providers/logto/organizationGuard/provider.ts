@@ -18,18 +18,9 @@ export const organizationGuardProvider: pulumi.dynamic.ResourceProvider<
   check: checkOrganizationGuard,
   diff: async (_id, olds, news) => diffOrganizationGuard(olds, news),
 
-  async create(inputs) {
-    return { id: guardId, outs: recorded(inputs) };
-  },
-
-  async read(id, props) {
-    const outs = recorded(props);
-    return { id, props: outs, inputs: outs };
-  },
-
-  async update(_id, _olds, news) {
-    return { outs: recorded(news) };
-  },
+  create: async (inputs) => ({ id: guardId, outs: recorded(inputs) }),
+  read: async (id, props) => ({ id, props: recorded(props), inputs: recorded(props) }),
+  update: async (_id, _olds, news) => ({ outs: recorded(news) }),
 
   /**
    * The record goes with the state. The guard goes before the organizations it depends on, so on `pulumi destroy`

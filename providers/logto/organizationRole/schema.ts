@@ -36,13 +36,11 @@ export function outputsFromRow(
   recorded: TemplateRecorded,
   declared: Partial<OrganizationRoleInputs> | undefined,
 ): OrganizationRoleOutputs {
+  const scopeNames = row.scopes.map((scope) => scope.name);
   return {
     name: row.name,
     description: row.description ?? "",
-    scopes: inDeclaredOrder(
-      row.scopes.map((scope) => scope.name),
-      declared?.scopes,
-    ),
+    scopes: inDeclaredOrder(scopeNames, declared?.scopes),
     endpoint: recorded.endpoint,
     roleId: row.id,
     ownership: recorded.ownership,
