@@ -34,13 +34,6 @@ export function isNotFound(error: unknown): boolean {
   );
 }
 
-interface ErrorBody {
-  code?: unknown;
-  message?: unknown;
-  error_description?: unknown;
-  data?: unknown;
-}
-
 const hints: Record<string, string> = {
   "oidc.invalid_client":
     "Logto rejected the machine-to-machine credentials: check logto:m2mAppId and logto:m2mAppSecret.",
@@ -111,7 +104,8 @@ export function apiError(
 }
 
 export function errorFromResponse(action: string, response: AxiosResponse<unknown>): LogtoApiError {
-  const body = (typeof response.data === "object" && response.data !== null ? response.data : {}) as ErrorBody;
+  const data = typeof response.data === "object" && response.data !== null ? response.data : {};
+  const body = data as { code?: unknown; message?: unknown; error_description?: unknown; data?: unknown };
   const code = typeof body.code === "string" ? body.code : undefined;
   const message =
     typeof body.message === "string"

@@ -101,17 +101,6 @@ export function configuredEndpoint(): string {
   return managementClient().endpoint;
 }
 
-/**
- * What a changed logto:endpoint does to one object, decided at diff (so preview says it):
- * - "none": the endpoint did not change (or the state predates recording it);
- * - "in place": the configured Logto holds the object (the same tenant under another address): an update
- *   records the new endpoint, nothing is replaced;
- * - "replace": the configured Logto does not hold it and logto:moveFromEndpoint names the recorded endpoint:
- *   made anew here, deleted there (the preview says what that costs).
- * Otherwise it throws: another Logto (or an object deleted by hand) is refused, with what a move would cost.
- */
-export type EndpointMove = "none" | "in place" | "replace";
-
 export interface MovingObject {
   /** `SSO connector "contoso" (id …)`. */
   what: string;
@@ -121,11 +110,20 @@ export interface MovingObject {
   heldBy(client: ManagementClient): Promise<boolean>;
 }
 
-export async function endpointMove(
+/**
+ * What a changed logto:endpoint does to one object, decided at diff (so preview says it):
+ * - "none": the endpoint did not change (or the state predates recording it);
+ * - "in place": the configured Logto holds the object (the same tenant under another address): an update
+ *   records the new endpoint, nothing is replaced;
+ * - "replace": the configured Logto does not hold it and logto:moveFromEndpoint names the recorded endpoint:
+ *   made anew here, deleted there (the preview says what that costs).
+ * Otherwise it throws: another Logto (or an object deleted by hand) is refused, with what a move would cost.
+ */
+async function endpointMove(
   olds: Partial<OnEndpoint>,
   news: OnEndpoint,
   object: MovingObject,
-): Promise<EndpointMove> {
+): Promise<"none" | "in place" | "replace"> {
   if (olds.endpoint === undefined || olds.endpoint === news.endpoint) return "none";
   if (await object.heldBy(managementClient())) return "in place";
   const consequence = `Replacing it makes it anew at ${news.endpoint} and deletes it at ${olds.endpoint}: ${object.cost}`;

@@ -48,16 +48,13 @@ async function roleUseIn(
   );
   if (answers === undefined) return undefined;
   const [jitRoles, holders] = answers;
-  const ways = [
-    ...(jitRoles.some((role) => role.id === roleId) ? ["its JIT default role"] : []),
-    // An answer without its count is taken as held: the role is kept rather than taken from unknown members.
-    ...(holders !== 0
-      ? [`held by ${holders === undefined ? "members (their count not said)" : membersCount(holders)}`]
-      : []),
-  ];
-  return ways.length > 0
-    ? `organization "${organization.name}" (id ${organization.id}): ${ways.join(", ")}`
-    : undefined;
+  const ways: string[] = [];
+  if (jitRoles.some((role) => role.id === roleId)) ways.push("its JIT default role");
+  // An answer without its count is taken as held: the role is kept rather than taken from unknown members.
+  const held = holders === undefined ? "members (their count not said)" : membersCount(holders);
+  if (holders !== 0) ways.push(`held by ${held}`);
+  if (ways.length === 0) return undefined;
+  return `organization "${organization.name}" (id ${organization.id}): ${ways.join(", ")}`;
 }
 
 /**

@@ -39,8 +39,3 @@ export function deletedWithOrganization(count: number | undefined): string {
  * the organization's own delete does not say it again.
  */
 export const deletionsSaid = new Set<string>();
-
-/** What deleting the organization costs, said before it happens. */
-export async function deletionCost(client: ManagementClient, what: string, id: string): Promise<string> {
-  return deletedWithOrganization(await countMembers(client, id, `counting the members of ${what}`));
-}

@@ -14,7 +14,7 @@ import {
   soleMatch,
 } from "../support";
 import { adoptsAnother, changedFields, checkFailures, withDefaults } from "./check";
-import { deletionCost, deletionsSaid } from "./members";
+import { countMembers, deletedWithOrganization, deletionsSaid } from "./members";
 import {
   OrganizationInputs,
   OrganizationOutputs,
@@ -72,13 +72,10 @@ export const organizationProvider: pulumi.dynamic.ResourceProvider<OrganizationI
         );
       }
       const changed = changedFields(outputsFromRow(existing, recorded), inputs);
-      if (changed.length === 0) return { id, outs: outputsFromRow(existing, recorded) };
+      const path = "/api/organizations/{id}";
       const body = nameAndDescriptionBody(inputs);
-      const row = await patchChanged(
-        client,
-        { path: "/api/organizations/{id}", params: { id }, body, action },
-        changed,
-      );
+      const row =
+        changed.length === 0 ? existing : await patchChanged(client, { path, params: { id }, body, action }, changed);
       return { id, outs: outputsFromRow(row, recorded) };
     }
     // Names are not unique: a lost answer is found as the one organization of this name that was not there before.
@@ -141,7 +138,10 @@ export const organizationProvider: pulumi.dynamic.ResourceProvider<OrganizationI
       return;
     }
     const client = managementClient(props.endpoint);
-    if (!deletionsSaid.has(id)) notice(`deleting ${what}: ${await deletionCost(client, what, id)}.`);
+    if (!deletionsSaid.has(id)) {
+      const members = await countMembers(client, id, `counting the members of ${what}`);
+      notice(`deleting ${what}: ${deletedWithOrganization(members)}.`);
+    }
     await client.deleteIfPresent({ path: "/api/organizations/{id}", params: { id }, action: `deleting ${what}` });
   },
 };

@@ -99,8 +99,6 @@ async function putSets(client: ManagementClient, declared: OrganizationJitDeclar
   }
 }
 
-const emptySets: Omit<OrganizationJitDeclared, "organizationId"> = { ssoConnectorIds: [], roles: [], emailDomains: [] };
-
 export const organizationJitProvider: pulumi.dynamic.ResourceProvider<OrganizationJitInputs, OrganizationJitOutputs> = {
   configure: configureFromStack,
 
@@ -146,8 +144,7 @@ export const organizationJitProvider: pulumi.dynamic.ResourceProvider<Organizati
   /** Unlinks: the organization stays, no connector's users join it any more. */
   async delete(id, props) {
     const client = managementClient(props.endpoint);
-    const action = `looking up organization ${id}`;
-    if (!(await organizationExists(client, id, action))) return;
-    await putSets(client, { ...emptySets, organizationId: id }, [...jitSets]);
+    if (!(await organizationExists(client, id, `looking up organization ${id}`))) return;
+    await putSets(client, { organizationId: id, ssoConnectorIds: [], roles: [], emailDomains: [] }, [...jitSets]);
   },
 };
