@@ -173,17 +173,15 @@ describe("delete (pulumi destroy, or the program no longer declaring it)", () =>
   });
 });
 
+/** The state of an organization the stack made (not adopted). */
+function madeByTheStack(name: string, id: string): OrganizationOutputs {
+  return { name, description: "", adoptOrganizationId: "", endpoint: h.logto.url, organizationId: id, adopted: false };
+}
+
 describe("the organization provider's delete", () => {
   it("counts the members it deletes with one request, however many there are", async () => {
     const id = await organization("Contoso", 120);
-    const outs: OrganizationOutputs = {
-      name: "Contoso",
-      description: "",
-      adoptOrganizationId: "",
-      endpoint: h.logto.url,
-      organizationId: id,
-      adopted: false,
-    };
+    const outs = madeByTheStack("Contoso", id);
     h.logto.requests.length = 0;
     const notices = await noticesDuring(() => organizationProvider.delete!(id, outs));
     expect(notices.join("\n")).toContain(`deleting organization "Contoso" (id ${id}): it has 120 members`);
@@ -194,14 +192,7 @@ describe("the organization provider's delete", () => {
 describe("an organization the guard says is deleted", () => {
   it("is said deleted once: the organization's own delete that follows in the run does not say it again", async () => {
     const id = await organization("Contoso", 3);
-    const outs: OrganizationOutputs = {
-      name: "Contoso",
-      description: "",
-      adoptOrganizationId: "",
-      endpoint: h.logto.url,
-      organizationId: id,
-      adopted: false,
-    };
+    const outs = madeByTheStack("Contoso", id);
     const said = await noticesDuring(async () => {
       await checkOrganizationGuard({ organizations: [guarded("contoso", id, { deleteOnRemoval: true })] }, {});
       await organizationProvider.delete!(id, outs);
