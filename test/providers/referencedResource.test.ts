@@ -24,21 +24,24 @@ beforeAll(async () => {
   );
 });
 
-const formatStack = Error.prepareStackTrace;
+// Kept as a descriptor, so the function the runner installed is put back as it was (not a bound copy).
+const installedFormatter = Object.getOwnPropertyDescriptor(Error, "prepareStackTrace");
+const formatStack = installedFormatter?.value as ((error: Error, frames: NodeJS.CallSite[]) => unknown) | undefined;
 
 /** Stack traces formatted with at least one frame while `declare` runs. */
 function stackTracesDuring(declare: () => void): number {
   let traces = 0;
-  Error.prepareStackTrace = (error, frames) => {
+  Error.prepareStackTrace = (error, frames): unknown => {
     if (frames.length > 0) traces++;
-    return formatStack
-      ? formatStack(error, frames)
-      : `${error}\n${frames.map((frame) => `    at ${frame}`).join("\n")}`;
+    if (formatStack) return formatStack(error, frames);
+    const at = frames.map((frame) => `    at ${frame.getFileName() ?? "?"}:${frame.getLineNumber() ?? 0}`);
+    return [String(error), ...at].join("\n");
   };
   try {
     declare();
   } finally {
-    Error.prepareStackTrace = formatStack;
+    if (installedFormatter) Object.defineProperty(Error, "prepareStackTrace", installedFormatter);
+    else delete Error.prepareStackTrace;
   }
   return traces;
 }
