@@ -210,6 +210,11 @@ describe("diff", () => {
     const checked = (await provider.check!(stored, stored)).inputs!;
     expect((await provider.diff!(id, olderOutputs, checked)).changes).toBe(false);
     expect((await provider.diff!(id, outs, stored)).changes).toBe(false);
+    // Made from inputs as check now stores them, the outputs hold no undefined (the engine refuses one) either.
+    const declared = inputs({ connectorName: "compact", domains: ["compact.example"] });
+    const compact = await provider.create((await provider.check!({} as SsoConnectorInputs, declared)).inputs!);
+    expect(compact.outs).toStrictEqual(JSON.parse(JSON.stringify(compact.outs)));
+    expect(compact.outs).not.toHaveProperty("adoptExisting");
     // A setting away from its default is kept, and its change is seen either way.
     const synced = (await provider.check!(stored, { ...stored, syncProfile: true })).inputs!;
     expect(synced).toMatchObject({ syncProfile: true });

@@ -121,7 +121,9 @@ export function withoutDefaults<Props extends Partial<DefaultedSettings> & { con
   props: Props,
 ): Props {
   const defaults: Record<string, unknown> = settingDefaults;
-  const kept = Object.entries(props).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(defaults[key]));
+  const kept = Object.entries(props).filter(
+    ([key, value]) => value !== undefined && JSON.stringify(value) !== JSON.stringify(defaults[key]),
+  );
   const { trustUnverifiedEmail, ...config } = props.config;
   return { ...Object.fromEntries(kept), config: trustUnverifiedEmail === false ? config : props.config } as Props;
 }
