@@ -57,8 +57,12 @@ export interface OnPublicOrigin {
   formerPublicOrigins: string[];
 }
 
-/** The settings with a default (settingDefaults). */
-export interface DefaultedSettings extends Adoptable, UserLinkSettings {
+/** What the program declares, with defaults filled. */
+export interface SsoConnectorDeclared extends Adoptable, OnEndpoint, UserLinkSettings {
+  providerName: OidcSsoProviderName;
+  connectorName: string;
+  config: SsoConnectorConfig;
+  domains: string[];
   branding: SsoConnectorBranding;
   syncProfile: boolean;
   enableTokenStorage: boolean;
@@ -72,15 +76,8 @@ const settingDefaults = {
   branding: {},
   syncProfile: false,
   enableTokenStorage: false,
-} satisfies DefaultedSettings;
-
-/** What the program declares, with defaults filled. */
-export interface SsoConnectorDeclared extends DefaultedSettings, OnEndpoint {
-  providerName: OidcSsoProviderName;
-  connectorName: string;
-  config: SsoConnectorConfig;
-  domains: string[];
-}
+} satisfies Partial<SsoConnectorDeclared>;
+type DefaultedSettings = Pick<SsoConnectorDeclared, keyof typeof settingDefaults>;
 
 /**
  * The declared fields and the origins `check` recorded, as the state keeps them: without a setting that holds its

@@ -5,7 +5,10 @@ import { UserLinkGuardInputs, UserLinkGuardOutputs, UserLinkGuardRecord } from "
 
 const guardId = "user-links";
 
-/** Inputs: the program's connections at check, the record `check` returns after it. */
+/**
+ * Inputs: the program's connections at check, the record `check` returns after it. No read: the record is in the
+ * state only, so a refresh keeps it as it is.
+ */
 export const userLinkGuardProvider: pulumi.dynamic.ResourceProvider<
   UserLinkGuardInputs | UserLinkGuardRecord,
   UserLinkGuardOutputs
@@ -17,11 +20,6 @@ export const userLinkGuardProvider: pulumi.dynamic.ResourceProvider<
 
   async create(inputs) {
     return { id: guardId, outs: { recordDigest: recordDigest(inputs) } };
-  },
-
-  // The record is in the inputs, which a read without inputs keeps.
-  async read(id, props) {
-    return { id, props };
   },
 
   async update(_id, _olds, news) {
