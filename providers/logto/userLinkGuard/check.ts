@@ -206,14 +206,13 @@ export async function checkUserLinkGuard(
 }
 
 /**
- * The digest of what the record keys the users on, with every object's keys sorted. Only that counts: the opt-in
- * (it matters only to the change it is set for), the entry's place and former names (a record of an older
- * version has them) are no update of the record.
+ * The digest of what the record keys the users on (objects' keys sorted). Only that counts: the opt-in (it matters
+ * only to the change it is set for), the entry's place and former names (an older record has them) are no update.
  */
 export function recordDigest(record: Partial<UserLinkGuardRecord>): string {
   const sorted = (_key: string, value: unknown) =>
     value && typeof value === "object" && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)))
+      ? Object.fromEntries(Object.entries(value).sort())
       : value;
   return createHash("sha256")
     .update(JSON.stringify(guardedIn(record).map(recorded), sorted))

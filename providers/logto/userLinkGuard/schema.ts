@@ -48,10 +48,7 @@ export interface UserLinkGuardRecord {
   connections: RecordedConnection[];
 }
 
-/**
- * The guard's outputs: a digest of the record its inputs hold, all a diff needs to tell a changed record. A state
- * written before 2026-12-08 holds the record itself here.
- */
+/** The guard's outputs: a digest of the record in its inputs (a state written before 2026-12-08: the record). */
 export type UserLinkGuardOutputs = { recordDigest: string } | UserLinkGuardRecord;
 
 /** Guard state is a plain record; the record of a state without it is empty. */
