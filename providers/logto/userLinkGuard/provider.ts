@@ -18,13 +18,8 @@ export const userLinkGuardProvider: pulumi.dynamic.ResourceProvider<
   check: (olds, news) => checkUserLinkGuard(olds, news as UserLinkGuardInputs),
   diff: async (_id, olds, news) => diffUserLinkGuard(olds, news),
 
-  async create(inputs) {
-    return { id: guardId, outs: { recordDigest: recordDigest(inputs) } };
-  },
-
-  async update(_id, _olds, news) {
-    return { outs: { recordDigest: recordDigest(news) } };
-  },
+  create: async (inputs) => ({ id: guardId, outs: { recordDigest: recordDigest(inputs) } }),
+  update: async (_id, _olds, news) => ({ outs: { recordDigest: recordDigest(news) } }),
 
   // Nothing outside the state: the record goes with it.
   async delete() {},
