@@ -80,9 +80,8 @@ const settingDefaults = {
 type DefaultedSettings = Pick<SsoConnectorDeclared, keyof typeof settingDefaults>;
 
 /**
- * The declared fields and the origins `check` recorded, as the state keeps them: without a setting that holds its
- * default (config.trustUnverifiedEmail too), as the whole state is written again around every step of an `up`;
- * absent reads as the default. A state written before 2026-12-08 has them all.
+ * The declared fields and the origins `check` recorded, as the state keeps them: without a setting at its default
+ * (config.trustUnverifiedEmail too), absent reads as it; a state written before 2026-12-08 has them all.
  */
 type Stored = Omit<SsoConnectorDeclared, keyof DefaultedSettings> & Partial<DefaultedSettings>;
 export interface SsoConnectorInputs extends Stored, OnPublicOrigin {}

@@ -5,10 +5,7 @@ import { UserLinkGuardInputs, UserLinkGuardOutputs, UserLinkGuardRecord } from "
 
 const guardId = "user-links";
 
-/**
- * Inputs: the program's connections at check, the record `check` returns after it. No read: the record is in the
- * state only, so a refresh keeps it as it is.
- */
+/** Inputs: the program's connections at check, the record `check` returns after it. No read: refresh keeps both. */
 export const userLinkGuardProvider: pulumi.dynamic.ResourceProvider<
   UserLinkGuardInputs | UserLinkGuardRecord,
   UserLinkGuardOutputs
