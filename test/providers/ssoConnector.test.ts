@@ -295,6 +295,21 @@ describe("update", () => {
     await provider.update!(id, outs, inputs());
     expect(writeCalls(h.logto)).toEqual([]);
   });
+
+  it("records a setting set back to its default (absent from the inputs), so the next diff is clean", async () => {
+    const { id, outs } = await create({ adoptExisting: true, deleteAdoptedOnDestroy: true, allowUserRelink: true });
+    const defaults = (await provider.check!(outs, inputs())).inputs!;
+    expect(defaults).not.toHaveProperty("adoptExisting");
+    expect((await provider.diff!(id, outs, defaults)).changes).toBe(true);
+    h.logto.requests.length = 0;
+    const after = (await provider.update!(id, outs, defaults)).outs!;
+    expect(writeCalls(h.logto)).toEqual([]);
+    expect(after).toMatchObject({ adopted: false });
+    for (const key of ["adoptExisting", "deleteAdoptedOnDestroy", "allowUserRelink"]) {
+      expect(after, key).not.toHaveProperty(key);
+    }
+    expect((await provider.diff!(id, after, defaults)).changes).toBe(false);
+  });
 });
 
 describe("delete", () => {

@@ -13,6 +13,8 @@ import {
   label,
   requestBody,
   outputsFromRow,
+  withSettings,
+  withoutDefaults,
 } from "./schema";
 import { changedFields, checkSsoConnector, diffSsoConnector } from "./check";
 
@@ -153,7 +155,8 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
     const action = `updating ${label(news)} (${changed.join(", ")})`;
     if (changed.length === 0) {
       const callbackUri = callbackUriFor(news.publicOrigin, id);
-      return { outs: { ...olds, ...news, ...recorded, connectorId: id, callbackUri } };
+      // Every setting from the inputs, a default included: it must replace the one the outputs held.
+      return { outs: withoutDefaults({ ...olds, ...withSettings(recorded), connectorId: id, callbackUri }) };
     }
     if (changed.includes("domains")) {
       assertDomainsFree(await listConnectors(client, `looking up SSO connectors for ${label(news)}`), news, id, action);
