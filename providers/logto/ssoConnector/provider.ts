@@ -14,7 +14,6 @@ import {
   requestBody,
   outputsFromRow,
   withSettings,
-  withoutDefaults,
 } from "./schema";
 import { changedFields, checkSsoConnector, diffSsoConnector } from "./check";
 
@@ -156,7 +155,7 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
     if (changed.length === 0) {
       const callbackUri = callbackUriFor(news.publicOrigin, id);
       // Every setting from the inputs, a default included: it must replace the one the outputs held.
-      return { outs: withoutDefaults({ ...olds, ...withSettings(recorded), connectorId: id, callbackUri }) };
+      return { outs: { ...olds, ...withSettings(recorded), connectorId: id, callbackUri } };
     }
     if (changed.includes("domains")) {
       assertDomainsFree(await listConnectors(client, `looking up SSO connectors for ${label(news)}`), news, id, action);
