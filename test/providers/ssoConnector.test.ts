@@ -41,7 +41,7 @@ afterAll(async () => h.close());
 beforeEach(async () => h.reset());
 
 describe("check", () => {
-  it("accepts valid inputs and fills defaults", async () => {
+  it("accepts valid inputs and fills defaults, which the state does not keep", async () => {
     const result = await provider.check!(
       {} as SsoConnectorInputs,
       {
@@ -50,14 +50,12 @@ describe("check", () => {
       } as SsoConnectorInputs,
     );
     expect(result.failures).toEqual([]);
-    expect(result.inputs).toMatchObject({
-      providerName: "AzureAdOidc",
-      domains: [],
-      branding: {},
-      syncProfile: false,
-      enableTokenStorage: false,
-      adoptExisting: false,
-    });
+    expect(result.inputs).toMatchObject({ providerName: "AzureAdOidc", domains: [] });
+    // Every byte of the state is written again around every step of an up: a setting at its default stays out.
+    for (const key of ["branding", "syncProfile", "enableTokenStorage", "adoptExisting", "clientOwnership"]) {
+      expect(result.inputs, key).not.toHaveProperty(key);
+    }
+    expect(result.inputs!.config).toEqual({ clientId: "id", clientSecret: "s", issuer: h.issuer });
   });
 
   it("names each bad field and its fix", async () => {
@@ -199,6 +197,31 @@ describe("diff", () => {
     expect(result.changes).toBe(false);
   });
 
+  it("keeps no default in the outputs, and a state written with every default (before 2026-12-08) gives no update", async () => {
+    const stored = inputs({ branding: {} });
+    const { id, outs } = await create({ branding: {} });
+    for (const key of ["branding", "syncProfile", "enableTokenStorage", "adoptExisting", "allowUserRelink"]) {
+      expect(outs, key).not.toHaveProperty(key);
+    }
+    expect(outs.config).not.toHaveProperty("trustUnverifiedEmail");
+    expect(outs.adopted).toBe(false);
+    // That version stored every default in the inputs (check) and the outputs (create, read, update).
+    const olderOutputs = { ...stored, adopted: false, connectorId: id, callbackUri: outs.callbackUri };
+    const checked = (await provider.check!(stored, stored)).inputs!;
+    expect((await provider.diff!(id, olderOutputs, checked)).changes).toBe(false);
+    expect((await provider.diff!(id, outs, stored)).changes).toBe(false);
+    // Made from inputs as check now stores them, the outputs hold no undefined (the engine refuses one) either.
+    const declared = inputs({ connectorName: "compact", domains: ["compact.example"] });
+    const compact = await provider.create((await provider.check!({} as SsoConnectorInputs, declared)).inputs!);
+    expect(compact.outs).toStrictEqual(JSON.parse(JSON.stringify(compact.outs)));
+    expect(compact.outs).not.toHaveProperty("adoptExisting");
+    // A setting away from its default is kept, and its change is seen either way.
+    const synced = (await provider.check!(stored, { ...stored, syncProfile: true })).inputs!;
+    expect(synced).toMatchObject({ syncProfile: true });
+    expect((await provider.diff!(id, olderOutputs, synced)).changes).toBe(true);
+    expect((await provider.diff!(id, outs, synced)).changes).toBe(true);
+  });
+
   it("sees changed domains, secret, scopes and branding; replaces only on providerName", async () => {
     const { id, outs } = await create();
     expect((await provider.diff!(id, outs, inputs({ domains: ["contoso.com"] }))).changes).toBe(true);
@@ -271,6 +294,19 @@ describe("update", () => {
     h.logto.requests.length = 0;
     await provider.update!(id, outs, inputs());
     expect(writeCalls(h.logto)).toEqual([]);
+  });
+
+  it("records a setting set back to its default (absent from the inputs), so the next diff is clean", async () => {
+    const { id, outs } = await create({ adoptExisting: true, deleteAdoptedOnDestroy: true, allowUserRelink: true });
+    const defaults = (await provider.check!(outs, inputs())).inputs!;
+    expect(defaults).not.toHaveProperty("adoptExisting");
+    expect((await provider.diff!(id, outs, defaults)).changes).toBe(true);
+    h.logto.requests.length = 0;
+    const after = (await provider.update!(id, outs, defaults)).outs!;
+    expect(writeCalls(h.logto)).toEqual([]);
+    expect(after).toMatchObject({ adopted: false, adoptExisting: false, deleteAdoptedOnDestroy: false });
+    expect(after).toMatchObject({ allowUserRelink: false });
+    expect((await provider.diff!(id, after, defaults)).changes).toBe(false);
   });
 });
 

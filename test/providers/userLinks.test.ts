@@ -212,18 +212,40 @@ describe("the user-link guard", () => {
     const { field: _field, formerNames: _formerNames, allowUserRelink: _optIn, ...keyedOn } = inputs.connections[0];
     // The entry's place, former names and the opt-in serve the change being checked only: not in the state.
     expect(checked.inputs).toEqual({ connections: [keyedOn] });
-    const { id, outs } = await guard.create(checked.inputs!);
-    expect(outs).toEqual({ connections: [keyedOn] });
-    const record = outs as UserLinkGuardRecord;
+    const record = checked.inputs as UserLinkGuardRecord;
+    const created = await guard.create(record);
+    const id = created.id;
+    const outs = created.outs!;
+    // The outputs hold a digest of the record, not a second copy of it.
+    expect(Object.keys(outs)).toEqual(["recordDigest"]);
+    expect(JSON.stringify(outs)).not.toContain("contoso");
     const next = async (connection: GuardedConnection) =>
-      (await guard.diff!(id, record, (await guard.check!(record, { connections: [connection] })).inputs!)).changes;
+      (await guard.diff!(id, outs, (await guard.check!(record, { connections: [connection] })).inputs!)).changes;
     expect(await next(managed())).toBe(false);
     expect(await next(managed({ domains: ["c.de"] }))).toBe(true);
     expect(await next(managed({ allowUserRelink: true }))).toBe(false);
     expect(await next(managed({ field: "logto-entra-sso:connections[3]" }))).toBe(false);
-    // A record written by an older version, with those fields, is no update either.
-    expect((await guard.diff!(id, inputs, record)).changes).toBe(false);
-    expect((await guard.read!(id, record)).props).toEqual(record);
+    // The engine hands the record back with its keys in another order: the same record.
+    const reordered = { connections: [Object.fromEntries(Object.entries(keyedOn).reverse())] } as UserLinkGuardRecord;
+    expect((await guard.diff!(id, outs, reordered)).changes).toBe(false);
+    // No read: a refresh keeps the state's record as it is.
+    expect(guard.read).toBeUndefined();
+    // The update of a changed record records its digest.
+    const changed = (await guard.check!(record, { connections: [managed({ domains: ["c.de"] })] })).inputs!;
+    const updated = (await guard.update!(id, outs, changed)).outs!;
+    expect((await guard.diff!(id, updated, changed)).changes).toBe(false);
+  });
+
+  it("takes a state written before 2026-12-08, with the record in its outputs too, as it is: no update", async () => {
+    const connection = managed({ formerNames: ["contoso-old"] });
+    // As that version stored it: the record in inputs and outputs; older still, with the entry's place and opt-in.
+    const { field: _field, formerNames: _formerNames, allowUserRelink: _optIn, ...keyedOn } = connection;
+    for (const older of [{ connections: [keyedOn] }, { connections: [connection] }]) {
+      const checked = (await guard.check!(older, { connections: [connection] })).inputs!;
+      expect((await guard.diff!("user-links", older, checked)).changes).toBe(false);
+      const moved = (await guard.check!(older, { connections: [managed({ domains: ["c.de"] })] })).inputs!;
+      expect((await guard.diff!("user-links", older, moved)).changes).toBe(true);
+    }
   });
 });
 

@@ -24,6 +24,8 @@ import {
   ConnectorBody,
   getConnector,
   label,
+  withSettings,
+  withoutDefaults,
 } from "./schema";
 
 /** Scopes Logto always requests for OIDC connectors, whatever the config says. */
@@ -64,12 +66,12 @@ function configChanged(olds: SsoConnectorConfig, news: SsoConnectorConfig): bool
   );
 }
 
-function brandingChanged(olds: SsoConnectorBranding, news: SsoConnectorBranding): boolean {
+function brandingChanged(olds: SsoConnectorBranding | undefined, news: SsoConnectorBranding | undefined): boolean {
   return (["displayName", "logo", "darkLogo"] as const).some((key) => (olds?.[key] ?? "") !== (news?.[key] ?? ""));
 }
 
 /** Which top-level fields differ, ignoring what Logto normalises (case of domains, default flags, order). */
-export function changedFields(olds: SsoConnectorDeclared, news: SsoConnectorDeclared): Array<keyof ConnectorBody> {
+export function changedFields(olds: SsoConnectorInputs, news: SsoConnectorInputs): Array<keyof ConnectorBody> {
   const changed: Array<keyof ConnectorBody> = [];
   if (olds.connectorName !== news.connectorName) changed.push("connectorName");
   if (configChanged(olds.config, news.config)) changed.push("config");
@@ -191,22 +193,15 @@ export function userLinkFailures(
   return refused.map((reason) => ({ property: "", reason }));
 }
 
-/** Fills defaults so that state always has every field; leaves unknown (preview) values alone. */
+/** Fills defaults (the state keeps only what differs: withoutDefaults); leaves unknown (preview) values alone. */
 export function withDefaults(news: Partial<SsoConnectorInputs>): SsoConnectorDeclared {
   return {
-    ...news,
+    ...withSettings(news),
     providerName: news.providerName ?? "AzureAdOidc",
     connectorName: news.connectorName ?? "",
     config: { ...news.config, trustUnverifiedEmail: news.config?.trustUnverifiedEmail ?? false } as SsoConnectorConfig,
     domains: news.domains ?? [],
-    branding: news.branding ?? {},
-    syncProfile: news.syncProfile ?? false,
-    enableTokenStorage: news.enableTokenStorage ?? false,
-    adoptExisting: news.adoptExisting ?? false,
-    deleteAdoptedOnDestroy: news.deleteAdoptedOnDestroy ?? false,
     endpoint: configuredEndpoint(),
-    allowUserRelink: news.allowUserRelink ?? false,
-    clientOwnership: news.clientOwnership ?? "external",
   };
 }
 
@@ -232,14 +227,15 @@ export async function checkSsoConnector(
   const failures = [...checkFailures(inputs), ...userLinkFailures(olds ?? {}, inputs)];
   // The declared values are wrong: say so without asking Logto for its origin.
   if (failures.length > 0) return { failures };
-  return { inputs: { ...inputs, ...(await checkedOrigins(olds ?? {}, inputs.endpoint)) }, failures };
+  return { inputs: withoutDefaults({ ...inputs, ...(await checkedOrigins(olds ?? {}, inputs.endpoint)) }), failures };
 }
 
 export async function diffSsoConnector(
   id: string,
-  olds: SsoConnectorOutputs,
-  news: SsoConnectorInputs,
+  stored: SsoConnectorOutputs,
+  checked: SsoConnectorInputs,
 ): Promise<pulumi.dynamic.DiffResult> {
+  const [olds, news] = [withSettings(stored), withSettings(checked)];
   const replaces = olds.providerName !== news.providerName ? ["providerName"] : [];
   // Who owns the client decides what a later change may do: recorded by an update that sends nothing.
   const changed =

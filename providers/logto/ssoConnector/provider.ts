@@ -13,6 +13,7 @@ import {
   label,
   requestBody,
   outputsFromRow,
+  withSettings,
 } from "./schema";
 import { changedFields, checkSsoConnector, diffSsoConnector } from "./check";
 
@@ -151,7 +152,8 @@ export const ssoConnectorProvider: pulumi.dynamic.ResourceProvider<SsoConnectorI
     const action = `updating ${label(news)} (${changed.join(", ")})`;
     if (changed.length === 0) {
       const callbackUri = callbackUriFor(news.publicOrigin, id);
-      return { outs: { ...olds, ...news, ...recorded, connectorId: id, callbackUri } };
+      // Every setting from the inputs, a default included: it must replace the one the outputs held.
+      return { outs: { ...olds, ...withSettings(recorded), connectorId: id, callbackUri } };
     }
     if (changed.includes("domains")) {
       assertDomainsFree(await tenantConnectors(client, label(news)), news, id, action);

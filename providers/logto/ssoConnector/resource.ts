@@ -37,14 +37,9 @@ export interface SsoConnectorArgs {
 
 /** A Logto enterprise SSO connector managed through the Management API. */
 export class SsoConnector extends ReferencedDynamicResource {
-  declare public readonly connectorId: pulumi.Output<string>;
   declare public readonly connectorName: pulumi.Output<string>;
-  declare public readonly callbackUri: pulumi.Output<string>;
-  declare public readonly domains: pulumi.Output<string[]>;
-  declare public readonly endpoint: pulumi.Output<string>;
   declare public readonly publicOrigin: pulumi.Output<string>;
   declare public readonly formerPublicOrigins: pulumi.Output<string[]>;
-  declare public readonly adopted: pulumi.Output<boolean>;
 
   constructor(name: string, args: SsoConnectorArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -54,14 +49,9 @@ export class SsoConnector extends ReferencedDynamicResource {
         ...args,
         // Secret whatever the caller passed: the engine then keeps the stored copy encrypted too.
         config: { ...args.config, clientSecret: pulumi.secret(args.config.clientSecret) },
-        domains: args.domains,
-        // Filled by check: the defaults (check.ts, withDefaults), logto:endpoint and the discovery document there.
-        endpoint: undefined,
+        // Filled by check from the discovery document at logto:endpoint; the component builds callback URIs of them.
         publicOrigin: undefined,
         formerPublicOrigins: undefined,
-        adopted: undefined,
-        connectorId: undefined,
-        callbackUri: undefined,
       },
       // The whole config (client secret included) is secret by this declaration, not by the engine's copy
       // of the input's secretness.

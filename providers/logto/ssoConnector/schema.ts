@@ -6,7 +6,7 @@
 import type { ManagementClient } from "../client";
 import type { Answer } from "../managementApi";
 import { callbackUriFor } from "../publicOrigin";
-import { Adoptable, AdoptionOutputs, OnEndpoint, Recorded } from "../support";
+import { Adoptable, AdoptionOutputs, OnEndpoint } from "../support";
 import { scopeTokens } from "../validation";
 
 /** Enterprise SSO providers with an OIDC client config (clientId, clientSecret, issuer). */
@@ -68,8 +68,23 @@ export interface SsoConnectorDeclared extends Adoptable, OnEndpoint, UserLinkSet
   enableTokenStorage: boolean;
 }
 
-/** The declared fields and the origins `check` recorded. */
-export interface SsoConnectorInputs extends SsoConnectorDeclared, OnPublicOrigin {}
+const settingDefaults = {
+  adoptExisting: false,
+  deleteAdoptedOnDestroy: false,
+  allowUserRelink: false,
+  clientOwnership: "external",
+  branding: {},
+  syncProfile: false,
+  enableTokenStorage: false,
+} satisfies Partial<SsoConnectorDeclared>;
+type DefaultedSettings = Pick<SsoConnectorDeclared, keyof typeof settingDefaults>;
+
+/**
+ * The declared fields and the origins `check` recorded, as the state keeps them: without a setting at its default
+ * (config.trustUnverifiedEmail too), absent reads as it; a state written before 2026-12-08 has them all.
+ */
+type Stored = Omit<SsoConnectorDeclared, keyof DefaultedSettings> & Partial<DefaultedSettings>;
+export interface SsoConnectorInputs extends Stored, OnPublicOrigin {}
 
 export interface SsoConnectorOutputs extends SsoConnectorInputs, AdoptionOutputs {
   connectorId: string;
@@ -91,7 +106,26 @@ export function label(inputs: Pick<SsoConnectorInputs, "connectorName">): string
   return `SSO connector "${inputs.connectorName}"`;
 }
 
-export function requestBody(inputs: SsoConnectorDeclared): ConnectorBody {
+/** Stored settings read back: an absent one holds its default. */
+export function withSettings<Props extends Partial<DefaultedSettings>>(stored: Props): Props & DefaultedSettings {
+  const present = Object.entries(stored).filter(([, value]) => value !== undefined);
+  return { ...settingDefaults, ...Object.fromEntries(present) } as Props & DefaultedSettings;
+}
+
+/** Inputs or outputs as the state keeps them. */
+export function withoutDefaults<Props extends Partial<DefaultedSettings> & { config: SsoConnectorConfig }>(
+  props: Props,
+): Props {
+  const defaults: Record<string, unknown> = settingDefaults;
+  const kept = Object.entries(props).filter(
+    ([key, value]) => value !== undefined && JSON.stringify(value) !== JSON.stringify(defaults[key]),
+  );
+  const { trustUnverifiedEmail, ...config } = props.config;
+  return { ...Object.fromEntries(kept), config: trustUnverifiedEmail === false ? config : props.config } as Props;
+}
+
+export function requestBody(stored: SsoConnectorInputs): ConnectorBody {
+  const inputs = withSettings(stored);
   const scope = scopeTokens(inputs.config.scope).join(" ");
   return {
     connectorName: inputs.connectorName,
@@ -123,7 +157,7 @@ function hiddenSecret(value: unknown): boolean {
  */
 export function outputsFromRow(
   row: SsoConnectorRow,
-  recorded: Recorded & UserLinkSettings & OnPublicOrigin,
+  recorded: Partial<DefaultedSettings> & OnEndpoint & AdoptionOutputs & OnPublicOrigin,
   knownSecret: string,
 ): SsoConnectorOutputs {
   const branding: SsoConnectorBranding = {};
@@ -140,7 +174,7 @@ export function outputsFromRow(
     trustUnverifiedEmail: row.config.trustUnverifiedEmail === true,
   };
   if (typeof row.config.scope === "string" && row.config.scope !== "") config.scope = row.config.scope;
-  return {
+  return withoutDefaults({
     providerName: row.providerName as OidcSsoProviderName,
     connectorName: row.connectorName,
     config,
@@ -158,7 +192,7 @@ export function outputsFromRow(
     clientOwnership: recorded.clientOwnership,
     connectorId: row.id,
     callbackUri: callbackUriFor(recorded.publicOrigin, row.id),
-  };
+  });
 }
 
 export async function getConnector(client: ManagementClient, id: string, action: string): Promise<SsoConnectorRow> {

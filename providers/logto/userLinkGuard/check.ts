@@ -1,4 +1,5 @@
 /** The guard's check (the review of a change of the recorded connections) and diff. */
+import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Answer } from "../managementApi";
 import { managementClient } from "../registry";
@@ -7,6 +8,7 @@ import {
   GuardedConnection,
   RecordedConnection,
   UserLinkGuardInputs,
+  UserLinkGuardOutputs,
   UserLinkGuardRecord,
   guardedIn,
   recorded,
@@ -204,10 +206,20 @@ export async function checkUserLinkGuard(
 }
 
 /**
- * Only what the users are keyed on counts: the opt-in (it matters only to the change it is set for), the entry's
- * place and former names (a record of an older version has them) are no update of the record.
+ * The digest of what the record keys the users on (objects' keys sorted). Only that counts: the opt-in (it matters
+ * only to the change it is set for), the entry's place and former names (an older record has them) are no update.
  */
-export function diffUserLinkGuard(olds: UserLinkGuardRecord, news: UserLinkGuardRecord): pulumi.dynamic.DiffResult {
-  const record = (props: UserLinkGuardRecord) => JSON.stringify(guardedIn(props).map(recorded));
-  return { changes: record(olds) !== record(news) };
+export function recordDigest(record: Partial<UserLinkGuardRecord>): string {
+  const sorted = (_key: string, value: unknown) =>
+    value && typeof value === "object" && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort())
+      : value;
+  return createHash("sha256")
+    .update(JSON.stringify(guardedIn(record).map(recorded), sorted))
+    .digest("base64url");
+}
+
+/** `olds`: the outputs, a digest (or, written before 2026-12-08, the record); `news`: the record check returned. */
+export function diffUserLinkGuard(olds: UserLinkGuardOutputs, news: UserLinkGuardRecord): pulumi.dynamic.DiffResult {
+  return { changes: ("recordDigest" in olds ? olds.recordDigest : recordDigest(olds)) !== recordDigest(news) };
 }

@@ -12,8 +12,6 @@ export interface UserLinkGuardArgs {
  * connection's first resources (its azuread provider, its connector) depend on it.
  */
 export class UserLinkGuard extends ReferencedDynamicResource {
-  declare public readonly connections: pulumi.Output<GuardedConnection[]>;
-
   constructor(name: string, args: UserLinkGuardArgs, opts?: pulumi.CustomResourceOptions) {
     super(userLinkGuardProvider, name, { connections: args.connections }, opts, "logto", "UserLinkGuard");
   }

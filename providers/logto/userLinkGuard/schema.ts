@@ -43,12 +43,13 @@ export interface UserLinkGuardInputs {
  */
 export type RecordedConnection = Omit<GuardedConnection, "field" | "formerNames" | "allowUserRelink">;
 
-/** The guard's state; an older state's record may still carry the fields a record now leaves out. */
+/** The guard's inputs in the state; an older state's record may still carry the fields a record now leaves out. */
 export interface UserLinkGuardRecord {
   connections: RecordedConnection[];
 }
 
-export type UserLinkGuardOutputs = UserLinkGuardRecord;
+/** The guard's outputs: a digest of the record in its inputs (a state written before 2026-12-08: the record). */
+export type UserLinkGuardOutputs = { recordDigest: string } | UserLinkGuardRecord;
 
 /** Guard state is a plain record; the record of a state without it is empty. */
 export function guardedIn<Connection extends RecordedConnection>(
