@@ -41,7 +41,7 @@ function stackTracesDuring(declare: () => void): number {
     declare();
   } finally {
     if (installedFormatter) Object.defineProperty(Error, "prepareStackTrace", installedFormatter);
-    else delete Error.prepareStackTrace;
+    else Reflect.deleteProperty(Error, "prepareStackTrace");
   }
   return traces;
 }
