@@ -75,7 +75,7 @@ export interface LogtoObjects {
  * The floors of issue 13 for the Logto Management API (the provider's own calls): no request at all on a
  * plain preview; one token per provider process (one per operation); no write on a no-op up, a refresh or a
  * preview; one GET per object on a refresh; one POST per object on create, with a fixed number of GETs; one DELETE
- * per object on destroy.
+ * per object on destroy, with a GET per secret and two for the switch.
  */
 export function logtoFloorViolations(operation: Operation, counts: CallCounts, objects: LogtoObjects): string[] {
   const violations: string[] = [];
@@ -112,6 +112,8 @@ export function logtoFloorViolations(operation: Operation, counts: CallCounts, o
       over("DELETEs", counts.delete, objects.addressable + objects.secrets);
       over("POSTs", counts.post, 0);
       over("PATCH/PUTs", counts.patch, objects.switches);
+      // Each secret's own (made by this stack?), and the switch's: is a connector left, is it on.
+      over("GETs", counts.get, objects.secrets + 2 * objects.switches);
       break;
   }
   return violations;

@@ -57,6 +57,11 @@ describe("bench counts", () => {
     expect(logtoFloorViolations("destroy", { ...atFloor, get: 2, delete: 5, patch: 1 }, objects)).toEqual([
       "destroy: 5 Logto DELETEs, floor 4",
     ]);
+    // A destroy reads each secret before deleting it and the switch twice; a connector list per delete is over.
+    expect(logtoFloorViolations("destroy", { ...atFloor, get: 3, delete: 4, patch: 1 }, objects)).toEqual([]);
+    expect(logtoFloorViolations("destroy", { ...atFloor, get: 6, delete: 4, patch: 1 }, objects)).toEqual([
+      "destroy: 6 Logto GETs, floor 3",
+    ]);
     expect(graphFloorViolations("refresh", { ...atFloor, token: 3, patch: 1 }, 2)).toEqual([
       "refresh: 3 Entra tokens for 2 tenants",
       "refresh: 1 Graph writes, floor 0",
